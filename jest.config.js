@@ -1,0 +1,24 @@
+/** One jest run over every package; TypeScript is compiled on the fly by swc. */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript' },
+      target: 'es2021',
+      transform: { useDefineForClassFields: false },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': swc },
+  moduleNameMapper: {
+    '^@gatewave/(core|forecast|audio)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 120000,
+};
