@@ -39,6 +39,12 @@ export interface BackendInfo {
 
 let active: BackendInfo | null = null;
 
+/** tfjs' cpu backends print a "install tfjs-node" banner on first use; gatewave reports the backend itself. */
+function quietFirstUseWarning(): void {
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
 function tryRequire(id: string): string | null {
   try {
     require(id);
@@ -108,6 +114,7 @@ export async function initBackend(preferred?: BackendName, options: BackendOptio
     const why = await attempt(name, forced ? { ...options, purpose: 'infer' } : options);
     if (why === null) {
       await tf.ready();
+      quietFirstUseWarning();
       active = { name, tfBackend: tf.getBackend(), skipped };
       if (!options.quiet) {
         const note = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
