@@ -22,7 +22,11 @@ export interface BackendOptions {
    * `infer` allows them.
    */
   purpose?: 'train' | 'infer';
-  /** The model has convolutions (only matters for `wasm` with `purpose: 'train'`). Default true. */
+  /**
+   * The model needs convolution gradients: Conv2D (CRNN) or depthwise convolutions (FSMN). tfjs 4.22's wasm backend
+   * has neither `Conv2DBackpropFilter` nor `DepthwiseConv2dNativeBackpropInput`, so such models cannot train there.
+   * PGN, GRU and dense models can. Only matters with `purpose: 'train'`. Default true.
+   */
   convolutional?: boolean;
   /** Do not log the choice. */
   quiet?: boolean;
@@ -77,7 +81,7 @@ async function attempt(name: BackendName, opts: BackendOptions): Promise<string 
     }
     case 'wasm': {
       if ((opts.purpose ?? 'train') === 'train' && (opts.convolutional ?? true)) {
-        return 'wasm cannot train convolutional models (tfjs 4.22 has no Conv2DBackpropFilter on wasm)';
+        return 'wasm cannot train convolutional models (tfjs 4.22 wasm has no Conv2DBackpropFilter / DepthwiseConv2dNativeBackpropInput)';
       }
       try {
         if (!(await tf.setBackend('wasm'))) return 'the wasm backend failed to initialise';

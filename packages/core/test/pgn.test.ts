@@ -66,6 +66,8 @@ describe('PGN', () => {
     { name: 'window 3', cfg: { units: 5, window: 3 }, features: 2, time: 9 },
     { name: 'grouped', cfg: { units: 3, groups: 3, window: 4 }, features: 6, time: 6 },
     { name: 'shared groups', cfg: { units: 2, groups: 2, shareGroups: true }, features: 4, time: 5 },
+    { name: 'window 1', cfg: { units: 2, window: 1 }, features: 3, time: 4 },
+    { name: 'window longer than the input', cfg: { units: 2, window: 9 }, features: 2, time: 5 },
   ];
 
   test.each(cases)('matches a loop-over-time reference ($name)', ({ cfg, features, time }) => {
@@ -128,4 +130,20 @@ describe('PGN', () => {
     expect(() => new PGN({ units: 2 }).apply(tf.zeros([1, 4, 2, 1]))).toThrow(/rank 3/);
     expect(() => new PGN({ units: 2, groups: 2 }).apply(tf.zeros([1, 4, 3]))).toThrow(/3 features do not split into 2/);
   });
+});
+
+test('PGN trains on the wasm backend (no convolution gradient needed)', async () => {
+  await tf.setBackend('wasm');
+  try {
+    setSeed(3);
+    const layer = new PGN({ units: 3, groups: 2 });
+    const x = randomTensor([2, 5, 4], 7);
+    layer.apply(x);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar, vars);
+    expect(Object.keys(grads)).toHaveLength(4);
+    expect(Math.abs(tf.sum(grads[vars[0].name]).dataSync()[0])).toBeGreaterThan(0);
+  } finally {
+    await tf.setBackend('cpu');
+  }
 });

@@ -25,7 +25,7 @@ export interface PGNConfig {
  *
  * Input `[batch, time, features]`, output `[batch, time, groups·units]`. For each step t:
  * - Historical Information Extraction: `H_t = b + Σ_{k=1..w} W_k·x_{t−k}` (earlier steps only, zeros before the
- *   start), computed for all t at once as one causal convolution;
+ *   start), computed for all t at once (one causal unfold and one matrix product, not a loop over time);
  * - gate: one linear map of `[x_t; H_t]` gives `G` and `Ĥ`; `out_t = σ(G) ⊙ H_t + (1 − σ(G)) ⊙ tanh(Ĥ)`.
  * So `out_t` depends on `x_{t−w..t}` only.
  */
@@ -135,11 +135,19 @@ export class PGN extends tf.layers.Layer {
     let gk = this.gateKernel.read();
     if (this.hieMask) hk = hk.mul(this.hieMask);
     if (this.gateMask) gk = gk.mul(this.gateMask);
-    // Causal shift: zeros in front, drop the current step, so kernel row j sees x_{t−w+j}.
-    const padded = tf.pad(x, [[0, 0], [w, 0], [0, 0]]).slice([0, 0, 0], [-1, time + w - 1, -1]) as tf.Tensor3D;
-    const H = tf.conv1d(padded, hk as tf.Tensor3D, 1, 'valid').add(this.hieBias.read()) as tf.Tensor3D; // [b, t, d·Gw]
+    const [batch, , F] = x.shape;
+    // Causal unfold: zeros in front; slice j holds x_{t−w+j} for every t (the current step is excluded), so the
+    // whole HIE is one matrix product [b·t, w·F] × [w·F, d·Gw]. (Plain matMul/slice/concat train on every
+    // backend; tfjs wasm has no conv filter gradient.)
+    const padded = tf.pad(x, [[0, 0], [w, 0], [0, 0]]);
+    const taps = Array.from({ length: w }, (_, j) => padded.slice([0, j, 0], [-1, time, -1]));
+    const unfolded = (w === 1 ? taps[0] : tf.concat(taps, 2)).reshape([batch * time, w * F]); // [b·t, w·F]
+    const H = tf
+      .matMul(unfolded, hk.reshape([w * F, -1]) as tf.Tensor2D)
+      .add(this.hieBias.read())
+      .reshape([batch, time, -1]) as tf.Tensor3D; // [b, t, d·Gw]
     const gateIn = tf.concat([x, H], 2); // [b, t, (Fg + d)·Gw]
-    const [batch, , inDim] = gateIn.shape;
+    const inDim = gateIn.shape[2];
     const z = tf
       .matMul(gateIn.reshape([batch * time, inDim]), gk as tf.Tensor2D)
       .add(this.gateBias.read())
