@@ -1,1 +1,28 @@
-export {};
+/**
+ * @gatewave/audio: WAV in and out, resampling, STFT, features, speech metrics and speech enhancement.
+ */
+export { AudioError } from './errors';
+export { readWav, decodeWav, writeWav, encodeWav, openWav, readWavFormat, WavReader, WavWriter } from './io/wav';
+export type { AudioData, WavFormat, WavWriteFormat, WavWriteOptions } from './io/wav';
+export { resample, RESAMPLE_STOPBAND_DB } from './io/resample';
+export { fft, ifft, rfft, irfft } from './dsp/fft';
+export type { ComplexArray } from './dsp/fft';
+export { stft, istft, makeWindow, frameCount } from './dsp/stft';
+export type { StftOptions, Spectrogram, WindowName } from './dsp/stft';
+export { siSdr, stoi, estoi } from './metrics';
+export { WienerEnhancer } from './enhance/wiener';
+export type { WienerOptions } from './enhance/wiener';
+export { enhanceAudio, enhanceFile, enhancedName } from './enhance/enhancer';
+export type { Enhancer, EnhanceOptions, EnhanceFileResult } from './enhance/enhancer';
+export { loadEnhancer, DEFAULT_MODEL_DIR } from './enhance/load';
+export { scoreFiles } from './enhance/commands';
+export * from './sed';
+export { logMelSpectrogram, mfcc, spectralDescriptors } from './features';
+export type { FeatureOptions, FeatureMatrix, ScalarFeature } from './features';
+export { stftTensor, istftTensor } from './dsp/tensor-stft';
+export type { TensorSpectrogram } from './dsp/tensor-stft';
+export { buildFrcrn, countParameters, FRCRN_SMALL, FRCRN_FULL, FRCRN_CONFIGS, ComplexConv2D } from './enhance/frcrn';
+export type { FrcrnConfig } from './enhance/frcrn';
+export { FrcrnEnhancer, loadFrcrnEnhancer } from './enhance/frcrn-enhancer';
+export { trainEnhancer } from './enhance/train';
+export type { TrainEnhancerOptions } from './enhance/train';

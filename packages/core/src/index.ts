@@ -17,3 +17,7 @@ export { FSMN, ComplexFSMN } from './layers/fsmn';
 export type { FSMNConfig, FSMNAxis } from './layers/fsmn';
 export { buildCRNN } from './models/crnn';
 export type { CRNNConfig, CRNNHead, HeadActivation } from './models/crnn';
+export { GRU, bidirectionalGRU } from './layers/gru';
+export type { GRUConfig, BidirectionalGRUConfig } from './layers/gru';
+export { NATIVE_BACKEND, registerNativeBackend, nativeInfo, canFuseGru, fusedGru } from './native';
+export type { NativeStatus, NativeInfo, FusedGruOptions } from './native';

@@ -1,1 +1,44 @@
-export {};
+/**
+ * @gatewave/forecast: CSV to forecasts with TPGN and baselines (naive, seasonal-naive, DLinear, GRU), backtests,
+ * metrics, plots and the `gatewave-forecast` CLI.
+ */
+import { registerWasmConvFilterGrad } from './wasm-kernels';
+
+registerWasmConvFilterGrad();
+
+export { ForecastError } from './errors';
+export type { ForecastErrorCode } from './errors';
+export { readCsv, timeSeriesFromArrays, describeSeries, fillColumn } from './data/series';
+export type { TimeSeries, ReadCsvOptions, FillRule, DataReport } from './data/series';
+export { parseTimestamp, formatTimestamp, inferStep, frequencyOf, timeFeatures, timeFeatureNames, continueTimestamps } from './data/time';
+export type { Frequency, TimeFeatureKind } from './data/time';
+export { parseSplit, splitRanges, selectColumns } from './data/split';
+export type { FeatureMode, SplitSpec, SplitRanges, SplitPart } from './data/split';
+export { StandardScaler } from './data/scaler';
+export { WindowSet } from './data/windows';
+export { ForecastMetrics, seasonalNaiveScale } from './metrics';
+export type { MetricValues } from './metrics';
+export { Forecaster, MODEL_KINDS } from './models/forecaster';
+export type { ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './models/forecaster';
+export {
+  TPGNForecaster,
+  NaiveForecaster,
+  SeasonalNaiveForecaster,
+  DLinearForecaster,
+  GRUForecaster,
+  createForecaster,
+  loadForecaster,
+  defaultPeriod,
+} from './models/models';
+export type { ModelOptions } from './models/models';
+export { TPGN, buildTPGN, TPGN_DEFAULTS } from './models/tpgn';
+export type { TPGNConfig } from './models/tpgn';
+export { DLinear, buildDLinear, movingAverageMatrix } from './models/dlinear';
+export { buildGRU } from './models/gru';
+export { trainNetwork } from './train';
+export type { TrainOptions, TrainResult, EpochLog } from './train';
+export { plotForecast } from './plot';
+export type { PlotOptions } from './plot';
+export { registerWasmConvFilterGrad } from './wasm-kernels';
+export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel, forecastCsv, plotPoints } from './commands';
+export type { TrainSettings, TrainOutcome } from './commands';

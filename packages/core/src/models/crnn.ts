@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check, checkPositiveInt } from '../errors';
+import { GRU } from '../layers/gru';
 
 export type HeadActivation = 'linear' | 'sigmoid' | 'tanh' | 'softmax' | 'relu';
 
@@ -61,7 +62,8 @@ export function buildCRNN(config: CRNNConfig): tf.LayersModel {
   gruUnits.forEach((units, i) => {
     x = tf.layers
       .bidirectional({
-        layer: tf.layers.gru({ units, returnSequences: true, name: `gru${i + 1}` }) as tf.RNN,
+        // Runs as one fused op per direction on the native backend; exactly tf.layers.gru elsewhere.
+        layer: new GRU({ units, returnSequences: true, name: `gru${i + 1}` }) as unknown as tf.RNN,
         mergeMode,
         name: `bigru${i + 1}`,
       })

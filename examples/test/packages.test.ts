@@ -1,0 +1,41 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+// What a user of the published packages gets after `npm ci`: built JavaScript with type declarations, importable
+// from plain Node with require and with import.
+const root = path.resolve(__dirname, '..', '..');
+
+describe.each(['core', 'forecast', 'audio'])('@gatewave/%s', (name) => {
+  const pkgDir = path.join(root, 'packages', name);
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+
+  test('points main and types at built files that exist', () => {
+    expect(fs.existsSync(path.join(pkgDir, pkg.main))).toBe(true);
+    expect(fs.existsSync(path.join(pkgDir, pkg.types))).toBe(true);
+  });
+
+  test('loads with require and with import from plain Node', () => {
+    const cjs = spawnSync(process.execPath, ['-e', `console.log(Object.keys(require('@gatewave/${name}')).length)`], {
+      cwd: root, encoding: 'utf8',
+    });
+    expect(cjs.stderr).toBe('');
+    expect(Number(cjs.stdout.trim())).toBeGreaterThan(3);
+    const esm = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import * as m from '@gatewave/${name}'; console.log(Object.keys(m).length)`],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(esm.status).toBe(0);
+    expect(Number(esm.stdout.trim())).toBeGreaterThan(3);
+  });
+});
+
+test('@gatewave/core exposes its documented API', () => {
+  const r = spawnSync(
+    process.execPath,
+    ['-e', "const c = require('@gatewave/core'); console.log(['PGN','FSMN','ComplexFSMN','buildCRNN','initBackend','saveModel','loadModel','setSeed','tf'].filter((k) => !c[k]).join(','))"],
+    { cwd: root, encoding: 'utf8' },
+  );
+  expect(r.stdout.trim()).toBe('');
+});

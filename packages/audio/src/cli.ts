@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * `gatewave-audio`: the command line of @gatewave/audio. Each part of the package registers its own commands, so
+ * this file only assembles them.
+ */
+import { Command } from 'commander';
+import { registerEnhanceCommands } from './enhance/commands';
+import { registerSedCommands } from './sed/commands';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('gatewave-audio')
+    .description('Speech enhancement, metrics and sound event detection for WAV files.')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerEnhanceCommands(program);
+  registerSedCommands(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: Error & { code?: string }) => {
+      process.stderr.write(`gatewave-audio: ${err.message}\n`);
+      process.exitCode = process.exitCode || 1;
+    });
+}

@@ -1,0 +1,2 @@
+export { siSdr } from './sisdr';
+export { stoi, estoi, resampleOctave } from './stoi';

@@ -1,0 +1,371 @@
+/**
+ * The SELD detector: a CRNN from @gatewave/core in the SELDnet / DCASE 2019 baseline shape over the features of
+ * `features.ts`, its loss, and the path audio -> features -> frame activities and directions -> events.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildCRNN, loadModel, loadModelMetadata, saveModel, tf } from '@gatewave/core';
+import { AudioError } from '../errors';
+import { AudioData } from '../io/wav';
+import { resample } from '../io/resample';
+import { SoundEvent } from './events';
+import { eventsToFrames, toDirection, toUnitVector } from './metrics';
+import { DEFAULT_FEATURES, extractFeatures, featureChannels, SedFeatureConfig, SedFeatures } from './features';
+import { formatChannels, SceneFormat } from './synth';
+
+/** Everything needed to rebuild a detector and its pipeline; stored as the model directory's metadata. */
+export interface DetectorConfig {
+  kind: 'gatewave-sed';
+  classes: string[];
+  features: SedFeatureConfig;
+  /** Feature frames per label frame (time pooling of the first conv block): 5 × 20 ms = 100 ms. */
+  labelHop: number;
+  convChannels: number[];
+  freqPool: number[];
+  gruUnits: number[];
+  dropout: number;
+  /** λ in loss = BCE + λ·MSE_masked. */
+  doaWeight: number;
+  /** Per (mel band, feature channel) mean and standard deviation, from the training scenes. */
+  normalization: { mean: number[]; std: number[] };
+  /** Post-processing defaults. */
+  threshold: number;
+  minDuration: number;
+  minGap: number;
+}
+
+/** The defaults reproduce the DCASE 2019 baseline's shape (3 × 64-channel conv blocks, 2 × 128 bi-GRU). */
+export function defaultDetectorConfig(format: SceneFormat, classes: string[]): DetectorConfig {
+  return {
+    kind: 'gatewave-sed',
+    classes,
+    features: { format, ...DEFAULT_FEATURES },
+    labelHop: 5,
+    convChannels: [64, 64, 64],
+    freqPool: [4, 4, 2],
+    gruUnits: [128, 128],
+    dropout: 0,
+    doaWeight: 5,
+    normalization: { mean: [], std: [] },
+    threshold: 0.5,
+    minDuration: 0.2,
+    minGap: 0.2,
+  };
+}
+
+/** Seconds per label frame. */
+export function labelFrameLength(config: DetectorConfig): number {
+  return (config.labelHop * config.features.hopLength) / config.features.sampleRate;
+}
+
+/** Whether the format has direction outputs. */
+export function hasDoa(format: SceneFormat): boolean {
+  return format !== 'mono';
+}
+
+/**
+ * The network: input `[batch, frames, melBands, featureChannels]`; outputs `sed` `[batch, frames/labelHop, classes]`
+ * (sigmoid) and, except for mono, `doa` `[batch, frames/labelHop, 3·classes]` (tanh; x for every class, then y, then
+ * z).
+ */
+export function buildDetector(config: DetectorConfig): tf.LayersModel {
+  const K = config.classes.length;
+  const heads: { name: string; units: number; activation: 'sigmoid' | 'tanh' }[] = [
+    { name: 'sed', units: K, activation: 'sigmoid' },
+  ];
+  if (hasDoa(config.features.format)) heads.push({ name: 'doa', units: 3 * K, activation: 'tanh' });
+  return buildCRNN({
+    inputShape: [null, config.features.melBands, featureChannels(config.features.format)],
+    convChannels: config.convChannels,
+    freqPool: config.freqPool,
+    timePool: [config.labelHop, ...config.convChannels.slice(1).map(() => 1)],
+    dropout: config.dropout,
+    gruUnits: config.gruUnits,
+    heads,
+    name: 'seld_crnn',
+  });
+}
+
+/**
+ * Training loss `L = BCE(sed, ŝed) + λ · Σ m·(doa − d̂oa)² / Σ m`: binary cross-entropy of the class activities
+ * (mean over frames and classes) plus λ times the squared DOA error averaged over the (frame, class, axis) entries
+ * whose reference event is active (mask m = reference activity, repeated for x, y, z).
+ */
+export function detectorLoss(
+  sedTrue: tf.Tensor,
+  sedPred: tf.Tensor,
+  doaTrue: tf.Tensor | null,
+  doaPred: tf.Tensor | null,
+  doaWeight: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const eps = 1e-7;
+    const p = tf.clipByValue(sedPred, eps, 1 - eps);
+    const bce = tf.neg(tf.mean(tf.add(tf.mul(sedTrue, tf.log(p)), tf.mul(tf.sub(1, sedTrue), tf.log(tf.sub(1, p))))));
+    if (!doaTrue || !doaPred) return bce as tf.Scalar;
+    const mask = tf.concat([sedTrue, sedTrue, sedTrue], -1);
+    const se = tf.mul(mask, tf.square(tf.sub(doaPred, doaTrue)));
+    const mse = tf.div(tf.sum(se), tf.add(tf.sum(mask), eps));
+    return tf.add(bce, tf.mul(doaWeight, mse)) as tf.Scalar;
+  });
+}
+
+/** Targets at the label rate: activities `[frames, K]` and unit direction vectors `[frames, 3K]` (zero when idle). */
+export function eventTargets(
+  events: readonly SoundEvent[],
+  classes: readonly string[],
+  frames: number,
+  frameLength: number,
+): { sed: Float32Array; doa: Float32Array } {
+  const K = classes.length;
+  const table = eventsToFrames(events, classes, frames, frameLength);
+  const sed = new Float32Array(frames * K);
+  const doa = new Float32Array(frames * 3 * K);
+  table.forEach((tracks, t) => {
+    for (const tr of tracks) {
+      sed[t * K + tr.classIndex] = 1;
+      if (tr.azimuth !== null && tr.elevation !== null) {
+        const [x, y, z] = toUnitVector(tr.azimuth, tr.elevation);
+        doa[t * 3 * K + tr.classIndex] = x;
+        doa[t * 3 * K + K + tr.classIndex] = y;
+        doa[t * 3 * K + 2 * K + tr.classIndex] = z;
+      }
+    }
+  });
+  return { sed, doa };
+}
+
+/** Normalises features in place with the config's statistics. */
+export function normalizeFeatures(f: SedFeatures, config: DetectorConfig): void {
+  const { mean, std } = config.normalization;
+  const n = f.melBands * f.channels;
+  if (mean.length !== n || std.length !== n) {
+    throw new AudioError('MODEL_CORRUPT', `the detector's normalisation has ${mean.length} entries, expected ${n}.`);
+  }
+  for (let i = 0; i < f.data.length; i++) {
+    const j = i % n;
+    f.data[i] = (f.data[i] - mean[j]) / std[j];
+  }
+}
+
+/** Per-frame network output at the label rate. */
+export interface FrameOutput {
+  /** `[frames, K]` activity probabilities. */
+  activity: Float32Array;
+  /** `[frames, 3K]` direction vectors, or null for mono. */
+  doa: Float32Array | null;
+  frames: number;
+  frameLength: number;
+}
+
+/** One row of the per-frame table (`detect --frames`). */
+export interface FrameRow {
+  file: string;
+  frame: number;
+  onset: number;
+  offset: number;
+  class: string;
+  probability: number;
+  azimuth: number | null;
+  elevation: number | null;
+}
+
+export interface DetectOptions {
+  threshold?: number;
+  /** Shortest event kept (s). */
+  minDuration?: number;
+  /** Gaps shorter than this (s) between detections of one class are bridged. */
+  minGap?: number;
+}
+
+/** Audio and model together: load, prepare, predict, and turn frames into events. */
+export class SoundEventDetector {
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly config: DetectorConfig,
+  ) {}
+
+  static async load(dir: string): Promise<SoundEventDetector> {
+    if (!fs.existsSync(path.join(dir, 'model.json'))) {
+      throw new AudioError('MODEL_NOT_FOUND', `no detector at ${dir} (model.json missing); train one with train-detector.`);
+    }
+    const meta = loadModelMetadata(dir) as { detector?: DetectorConfig };
+    if (!meta.detector || meta.detector.kind !== 'gatewave-sed') {
+      throw new AudioError('MODEL_CORRUPT', `${dir} is not a sound event detector (no detector config in model.json).`);
+    }
+    return new SoundEventDetector(await loadModel(dir), meta.detector);
+  }
+
+  async save(dir: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await saveModel(this.model, dir, { ...extra, detector: this.config });
+  }
+
+  /** Shortest input (samples at the model rate) that gives one label frame. */
+  minimumSamples(): number {
+    return this.config.labelHop * this.config.features.hopLength;
+  }
+
+  /**
+   * Checks the channel count and length of a recording and resamples it to the model's rate (calling `notice`
+   * when it does). Throws BAD_CHANNELS / TOO_SHORT with what the model needs.
+   */
+  prepare(audio: AudioData, where: string, notice: (msg: string) => void = () => {}): Float32Array[] {
+    const fmt = this.config.features.format;
+    const need = formatChannels(fmt);
+    if (audio.channels.length !== need) {
+      throw new AudioError(
+        'BAD_CHANNELS',
+        `${where} has ${audio.channels.length} channel(s); this ${fmt} detector needs ${need}` +
+          (fmt === 'foa' ? ' (first-order ambisonics, ACN order W, Y, Z, X, SN3D)' : fmt === 'mic4' ? ' (the 4-capsule circular array)' : '') +
+          '. Use a model trained for your recording format.',
+      );
+    }
+    const rate = this.config.features.sampleRate;
+    let channels = audio.channels;
+    if (audio.sampleRate !== rate) {
+      notice(`${where}: resampling from ${audio.sampleRate} Hz to the model's ${rate} Hz`);
+      channels = channels.map((c) => resample(c, audio.sampleRate, rate));
+    }
+    if (channels[0].length < this.minimumSamples()) {
+      throw new AudioError(
+        'TOO_SHORT',
+        `${where} is ${(channels[0].length / rate).toFixed(3)} s long; the detector needs at least ` +
+          `${(this.minimumSamples() / rate).toFixed(3)} s (one label frame of ${this.config.labelHop} feature windows).`,
+      );
+    }
+    return channels;
+  }
+
+  /** Normalised features of prepared audio. */
+  features(channels: readonly Float32Array[]): SedFeatures {
+    const f = extractFeatures(channels, this.config.features);
+    normalizeFeatures(f, this.config);
+    return f;
+  }
+
+  /** Runs the network over normalised features, `chunkFrames` feature frames at a time (bounded memory). */
+  predictFeatures(f: SedFeatures, chunkFrames = 3000): FrameOutput {
+    const hop = this.config.labelHop;
+    const usable = Math.floor(f.frames / hop) * hop;
+    const frames = usable / hop;
+    const K = this.config.classes.length;
+    const activity = new Float32Array(frames * K);
+    const doa = hasDoa(this.config.features.format) ? new Float32Array(frames * 3 * K) : null;
+    const step = Math.max(hop, Math.floor(chunkFrames / hop) * hop);
+    const width = f.melBands * f.channels;
+    for (let start = 0; start < usable; start += step) {
+      const len = Math.min(step, usable - start);
+      const out = tf.tidy(() => {
+        const x = tf.tensor4d(f.data.subarray(start * width, (start + len) * width), [1, len, f.melBands, f.channels]);
+        const y = this.model.predict(x);
+        return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
+      });
+      activity.set(out[0], (start / hop) * K);
+      if (doa) doa.set(out[1], (start / hop) * 3 * K);
+    }
+    return { activity, doa, frames, frameLength: labelFrameLength(this.config) };
+  }
+
+  /** Per-frame activities and directions of a recording. */
+  predict(audio: AudioData, where = '<audio>', notice?: (msg: string) => void): FrameOutput {
+    return this.predictFeatures(this.features(this.prepare(audio, where, notice)));
+  }
+
+  /** Events and active frames of a recording. */
+  detect(
+    audio: AudioData,
+    file: string,
+    options: DetectOptions = {},
+    notice?: (msg: string) => void,
+  ): { events: SoundEvent[]; frames: FrameRow[] } {
+    const out = this.predict(audio, file, notice);
+    return { events: framesToEvents(out, this.config.classes, file, this.resolve(options)), frames: frameRows(out, this.config.classes, file, this.resolve(options).threshold) };
+  }
+
+  resolve(options: DetectOptions): Required<DetectOptions> {
+    return {
+      threshold: options.threshold ?? this.config.threshold,
+      minDuration: options.minDuration ?? this.config.minDuration,
+      minGap: options.minGap ?? this.config.minGap,
+    };
+  }
+}
+
+function directionOf(doa: Float32Array, K: number, k: number, frames: number[]): { azimuth: number; elevation: number } {
+  let x = 0;
+  let y = 0;
+  let z = 0;
+  for (const t of frames) {
+    x += doa[t * 3 * K + k];
+    y += doa[t * 3 * K + K + k];
+    z += doa[t * 3 * K + 2 * K + k];
+  }
+  const d = toDirection(x, y, z);
+  return { azimuth: Math.round(d.azimuth * 10) / 10, elevation: Math.round(d.elevation * 10) / 10 };
+}
+
+/**
+ * Turns frame activities into events, class by class: frames with probability >= threshold are active; runs of
+ * active frames separated by fewer than `minGap` seconds are joined; runs shorter than `minDuration` are dropped.
+ * An event's direction is the mean of its active frames' DOA vectors.
+ */
+export function framesToEvents(
+  out: FrameOutput,
+  classes: readonly string[],
+  file: string,
+  options: Required<DetectOptions>,
+): SoundEvent[] {
+  const K = classes.length;
+  const h = out.frameLength;
+  const gapFrames = Math.round(options.minGap / h);
+  const events: SoundEvent[] = [];
+  for (let k = 0; k < K; k++) {
+    const runs: [number, number][] = [];
+    for (let t = 0; t < out.frames; t++) {
+      if (out.activity[t * K + k] < options.threshold) continue;
+      const last = runs[runs.length - 1];
+      if (last && t - last[1] <= gapFrames) last[1] = t + 1;
+      else runs.push([t, t + 1]);
+    }
+    for (const [a, b] of runs) {
+      if ((b - a) * h < options.minDuration - 1e-9) continue;
+      const active: number[] = [];
+      for (let t = a; t < b; t++) if (out.activity[t * K + k] >= options.threshold) active.push(t);
+      const dir = out.doa ? directionOf(out.doa, K, k, active) : null;
+      events.push({
+        file,
+        onset: Math.round(a * h * 1000) / 1000,
+        offset: Math.round(b * h * 1000) / 1000,
+        class: classes[k],
+        azimuth: dir ? dir.azimuth : null,
+        elevation: dir ? dir.elevation : null,
+      });
+    }
+  }
+  events.sort((p, q) => p.onset - q.onset || p.class.localeCompare(q.class));
+  return events;
+}
+
+/** The per-frame table: one row per frame and class whose probability reaches the threshold. */
+export function frameRows(out: FrameOutput, classes: readonly string[], file: string, threshold: number): FrameRow[] {
+  const K = classes.length;
+  const rows: FrameRow[] = [];
+  for (let t = 0; t < out.frames; t++) {
+    for (let k = 0; k < K; k++) {
+      const p = out.activity[t * K + k];
+      if (p < threshold) continue;
+      const dir = out.doa ? directionOf(out.doa, K, k, [t]) : null;
+      rows.push({
+        file,
+        frame: t,
+        onset: Math.round(t * out.frameLength * 1000) / 1000,
+        offset: Math.round((t + 1) * out.frameLength * 1000) / 1000,
+        class: classes[k],
+        probability: Math.round(p * 1000) / 1000,
+        azimuth: dir ? dir.azimuth : null,
+        elevation: dir ? dir.elevation : null,
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,42 @@
+/** Sound event detection and localisation: event lists, metrics, scene synthesis, features, detector, training. */
+export {
+  parseEventList,
+  readEventList,
+  formatEventList,
+  writeEventList,
+  readSceneLabels,
+  formatSceneLabels,
+  EVENT_COLUMNS,
+  DCASE2019_COLUMNS,
+} from './events';
+export type { SoundEvent, ReadEventsOptions } from './events';
+export {
+  hungarian,
+  angularDistance,
+  eventsToFrames,
+  SegmentBasedMetrics,
+  Seld2019Metrics,
+  LocationAwareMetrics,
+  scoreEvents,
+} from './metrics';
+export type { SegmentBasedResults, Seld2019Results, LocationAwareResults, EventScores, ScoreOptions, FrameTrack } from './metrics';
+export {
+  foaGains,
+  mic4Delays,
+  fractionalDelay,
+  spatialize,
+  loadEventClips,
+  synthesizeScene,
+  synthesizeScenes,
+  MIC4_RADIUS,
+  MIC4_AZIMUTHS,
+  SCENE_FORMATS,
+} from './synth';
+export type { SceneFormat, EventClip, SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './synth';
+export { extractFeatures as extractSedFeatures, featureChannels, DEFAULT_FEATURES as DEFAULT_SED_FEATURES } from './features';
+export type { SedFeatureConfig, SedFeatures } from './features';
+export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents } from './detector';
+export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
+export { trainDetector, listScenes, evaluateDetector } from './train';
+export type { TrainDetectorOptions, EpochSummary } from './train';
+export { registerSedCommands, loadDetector, DEFAULT_DETECTOR_DIR } from './commands';

@@ -1,0 +1,360 @@
+/**
+ * Training of the sound event detector on a folder of scenes (as `synthesizeScenes` writes them), with a progress
+ * bar, validation by SELD score after every epoch, the best model kept, early stopping and resumable checkpoints.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { atomicWriteDir, directoryHandler, loadModel, ProgressBar, tf } from '@gatewave/core';
+import { AudioError } from '../errors';
+import { readWav } from '../io/wav';
+import { readSceneLabels, SoundEvent, uniqueClasses } from './events';
+import { scoreEvents, EventScores } from './metrics';
+import { Rng, SceneFormat, SceneManifest, SCENE_FORMATS, formatChannels } from './synth';
+import {
+  buildDetector,
+  defaultDetectorConfig,
+  DetectorConfig,
+  detectorLoss,
+  eventTargets,
+  framesToEvents,
+  hasDoa,
+  labelFrameLength,
+  normalizeFeatures,
+  SoundEventDetector,
+} from './detector';
+import { extractFeatures, SedFeatures } from './features';
+
+/** A scene ready for training: normalised features and label-rate targets. */
+export interface PreparedScene {
+  name: string;
+  features: SedFeatures;
+  events: SoundEvent[];
+  sed: Float32Array;
+  doa: Float32Array;
+  labelFrames: number;
+}
+
+export interface SceneSet {
+  format: SceneFormat;
+  sampleRate: number;
+  classes: string[];
+  scenes: { name: string; audio: string; events: SoundEvent[] }[];
+}
+
+/**
+ * Lists the scenes of a folder: from its `scenes.json` when present (format, rate and class list), else every
+ * `NAME.wav` with a `NAME.csv` beside it (classes from the labels, format from the channel count: 1 = mono,
+ * 4 = foa unless `format` says mic4). Label files must be non-empty and name only known classes.
+ */
+export function listScenes(dir: string, format?: SceneFormat): SceneSet {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new AudioError('FILE_NOT_FOUND', `scenes folder ${dir} does not exist; make one with synth-scenes.`);
+  }
+  const manifestFile = path.join(dir, 'scenes.json');
+  if (fs.existsSync(manifestFile)) {
+    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as SceneManifest;
+    if (format && format !== m.format) {
+      throw new AudioError('BAD_ARGUMENT', `${dir} holds ${m.format} scenes, not ${format}.`);
+    }
+    return {
+      format: m.format,
+      sampleRate: m.sampleRate,
+      classes: m.classes,
+      scenes: m.scenes.map((s) => ({
+        name: s.audio,
+        audio: path.join(dir, s.audio),
+        events: readSceneLabels(path.join(dir, s.labels), s.audio, m.classes),
+      })),
+    };
+  }
+  const wavs = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
+  const scenes = wavs
+    .filter((w) => fs.existsSync(path.join(dir, w.replace(/\.wav$/i, '.csv'))))
+    .map((w) => ({ name: w, audio: path.join(dir, w), events: readSceneLabels(path.join(dir, w.replace(/\.wav$/i, '.csv')), w) }));
+  if (scenes.length === 0) {
+    throw new AudioError('NO_SCENES', `${dir} has no NAME.wav + NAME.csv scene pairs; make some with synth-scenes.`);
+  }
+  const first = readWav(scenes[0].audio);
+  const fmt: SceneFormat = format ?? (first.channels.length === 1 ? 'mono' : 'foa');
+  if (!SCENE_FORMATS.includes(fmt)) throw new AudioError('BAD_ARGUMENT', `unknown format ${fmt}.`);
+  return { format: fmt, sampleRate: first.sampleRate, classes: uniqueClasses(...scenes.map((s) => s.events)), scenes };
+}
+
+/** Reads, checks and featurises scenes for a detector config (features not yet normalised). */
+export function prepareScenes(set: SceneSet, config: DetectorConfig, onScene?: () => void): PreparedScene[] {
+  const detector = new SoundEventDetector(null as unknown as tf.LayersModel, config);
+  return set.scenes.map((s) => {
+    for (const e of s.events) {
+      if (!config.classes.includes(e.class)) {
+        throw new AudioError('UNKNOWN_CLASS', `${s.name}: class '${e.class}' is not one of the model's classes (${config.classes.join(', ')}).`);
+      }
+    }
+    const channels = detector.prepare(readWav(s.audio), s.audio);
+    const features = extractFeatures(channels, config.features);
+    const labelFrames = Math.floor(features.frames / config.labelHop);
+    const { sed, doa } = eventTargets(s.events, config.classes, labelFrames, labelFrameLength(config));
+    onScene?.();
+    return { name: s.name, features, events: s.events, sed, doa, labelFrames };
+  });
+}
+
+/** Mean and standard deviation per (mel band, channel) over all frames of the scenes. */
+export function featureStatistics(scenes: readonly PreparedScene[]): { mean: number[]; std: number[] } {
+  const n = scenes[0].features.melBands * scenes[0].features.channels;
+  const sum = new Float64Array(n);
+  const sq = new Float64Array(n);
+  let count = 0;
+  for (const s of scenes) {
+    const d = s.features.data;
+    for (let i = 0; i < d.length; i++) {
+      sum[i % n] += d[i];
+      sq[i % n] += d[i] * d[i];
+    }
+    count += s.features.frames;
+  }
+  const mean = Array.from(sum, (v) => v / count);
+  const std = Array.from(sq, (v, i) => Math.sqrt(Math.max(v / count - mean[i] * mean[i], 0)) || 1);
+  return { mean, std };
+}
+
+export interface TrainDetectorOptions {
+  /** Folder of training scenes. */
+  scenes: string;
+  /** Output model directory (the best model); checkpoints go to `<out>.checkpoint/`. */
+  out: string;
+  /** Folder of validation scenes; default: the last `valFraction` of the training scenes. */
+  validation?: string;
+  valFraction?: number;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Stop after this many epochs without a better validation SELD score. */
+  patience?: number;
+  /** Training excerpt length in seconds. */
+  sequenceSeconds?: number;
+  /** Continue from `<out>.checkpoint/`. */
+  resume?: boolean;
+  seed?: number;
+  /** Override parts of the default model configuration (conv channels, GRU units, λ, ...). */
+  model?: Partial<Pick<DetectorConfig, 'convChannels' | 'freqPool' | 'gruUnits' | 'dropout' | 'doaWeight'>>;
+  /** Training batches per epoch (default: enough to cover the training audio once). */
+  stepsPerEpoch?: number;
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  validation: EventScores;
+  /** The score used to pick the best model: the SELD score, or (ER + 1 − F) / 2 for mono. */
+  score: number;
+  best: boolean;
+}
+
+interface TrainState {
+  epoch: number;
+  bestScore: number;
+  bestEpoch: number;
+  badEpochs: number;
+  rngSeed: number;
+  history: Omit<EpochSummary, 'validation'>[];
+}
+
+function selectionScore(s: EventScores): number {
+  return s.seld_score ?? (s.er + (1 - s.f)) / 2;
+}
+
+/** Scores a detector on prepared (normalised) scenes with its default post-processing. */
+export function evaluateDetector(detector: SoundEventDetector, scenes: readonly PreparedScene[]): EventScores {
+  const ref: SoundEvent[] = [];
+  const est: SoundEvent[] = [];
+  for (const s of scenes) {
+    const out = detector.predictFeatures(s.features);
+    ref.push(...s.events);
+    est.push(...framesToEvents(out, detector.config.classes, s.name, detector.resolve({})));
+  }
+  return scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+}
+
+async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
+  const weights = await optimizer.getWeights();
+  const specs = [];
+  const parts: Uint8Array[] = [];
+  for (const w of weights) {
+    const data = (await w.tensor.data()) as Float32Array;
+    specs.push({ name: w.name, shape: w.tensor.shape });
+    parts.push(new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+  }
+  fs.writeFileSync(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
+  fs.writeFileSync(path.join(dir, 'optimizer.bin'), Buffer.concat(parts));
+}
+
+async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: string) => void): Promise<void> {
+  try {
+    const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { name: string; shape: number[] }[];
+    const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    let o = 0;
+    const named = specs.map((s) => {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      const t = tf.tensor(all.slice(o, o + n), s.shape);
+      o += n;
+      return { name: s.name, tensor: t };
+    });
+    await optimizer.setWeights(named);
+  } catch (err) {
+    log(`train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`);
+  }
+}
+
+/**
+ * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
+ * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
+ * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
+ * `<out>.checkpoint/` so that `resume` continues where it stopped.
+ */
+export async function trainDetector(options: TrainDetectorOptions): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
+  const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const progress = options.progress ?? true;
+  const epochs = options.epochs ?? 50;
+  const batchSize = options.batchSize ?? 8;
+  const patience = options.patience ?? 10;
+  const ckptDir = `${path.resolve(options.out)}.checkpoint`;
+  const set = listScenes(options.scenes);
+  let config = defaultDetectorConfig(set.format, set.classes);
+  config = { ...config, ...(options.model ?? {}) };
+  let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: options.seed ?? 1, history: [] };
+  let model: tf.LayersModel;
+  if (options.resume) {
+    if (!fs.existsSync(path.join(ckptDir, 'state.json'))) {
+      throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
+    }
+    state = JSON.parse(fs.readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
+    config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
+    if (config.features.format !== set.format || config.classes.join('\n') !== set.classes.join('\n')) {
+      throw new AudioError('BAD_ARGUMENT', `--resume: the checkpoint was trained on other scenes (format or classes differ).`);
+    }
+    model = await loadModel(path.join(ckptDir, 'model'));
+    log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+  } else {
+    model = buildDetector(config);
+  }
+
+  // Data: training and validation scenes, features normalised with training statistics.
+  let valSet: SceneSet;
+  let trainSet: SceneSet = set;
+  if (options.validation) {
+    valSet = listScenes(options.validation, set.format);
+  } else {
+    const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
+    if (set.scenes.length < 2) throw new AudioError('NO_SCENES', `${options.scenes}: need at least 2 scenes (training + validation).`);
+    valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
+    trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
+  }
+  const bar0 = progress ? new ProgressBar(trainSet.scenes.length + valSet.scenes.length, { label: 'features' }) : null;
+  const train = prepareScenes(trainSet, config, () => bar0?.tick());
+  const val = prepareScenes(valSet, config, () => bar0?.tick());
+  bar0?.finish();
+  if (!options.resume) config.normalization = featureStatistics(train);
+  for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
+  const detector = new SoundEventDetector(model, config);
+
+  const hop = config.labelHop;
+  const seqLabels = Math.max(1, Math.round((options.sequenceSeconds ?? 5) / labelFrameLength(config)));
+  const seqFrames = seqLabels * hop;
+  const K = config.classes.length;
+  const M = config.features.melBands;
+  const C = train[0].features.channels;
+  const totalLabels = train.reduce((s, x) => s + x.labelFrames, 0);
+  const steps = options.stepsPerEpoch ?? Math.max(1, Math.ceil(totalLabels / seqLabels / batchSize));
+  const withDoa = hasDoa(config.features.format);
+  const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
+  if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
+  // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
+  // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
+  const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const rng = new Rng(state.rngSeed + state.epoch * 7919);
+  const history: EpochSummary[] = [];
+
+  for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+    const t0 = Date.now();
+    const bar = progress ? new ProgressBar(steps, { label: `epoch ${epoch}/${epochs}` }) : null;
+    let lossSum = 0;
+    for (let step = 0; step < steps; step++) {
+      const x = new Float32Array(batchSize * seqFrames * M * C);
+      const ySed = new Float32Array(batchSize * seqLabels * K);
+      const yDoa = new Float32Array(batchSize * seqLabels * 3 * K);
+      for (let b = 0; b < batchSize; b++) {
+        // scenes drawn in proportion to their length
+        let r = rng.int(totalLabels);
+        let s = train[0];
+        for (const sc of train) {
+          if (r < sc.labelFrames) {
+            s = sc;
+            break;
+          }
+          r -= sc.labelFrames;
+        }
+        const n = Math.min(seqLabels, s.labelFrames);
+        const start = rng.int(s.labelFrames - n + 1);
+        const w = M * C;
+        x.set(s.features.data.subarray(start * hop * w, (start + n) * hop * w), b * seqFrames * w);
+        ySed.set(s.sed.subarray(start * K, (start + n) * K), b * seqLabels * K);
+        yDoa.set(s.doa.subarray(start * 3 * K, (start + n) * 3 * K), b * seqLabels * 3 * K);
+      }
+      const loss = tf.tidy(() => {
+        const xt = tf.tensor4d(x, [batchSize, seqFrames, M, C]);
+        const st = tf.tensor3d(ySed, [batchSize, seqLabels, K]);
+        const dt = withDoa ? tf.tensor3d(yDoa, [batchSize, seqLabels, 3 * K]) : null;
+        return optimizer.minimize(() => {
+          const out = model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
+          const [sed, doa] = Array.isArray(out) ? out : [out];
+          return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight);
+        }, true, varList) as tf.Scalar;
+      });
+      const value = (await loss.data())[0];
+      loss.dispose();
+      if (!Number.isFinite(value)) {
+        throw new AudioError('DIVERGED', `training diverged at epoch ${epoch}, step ${step + 1} (loss ${value}); lower --learning-rate.`);
+      }
+      lossSum += value;
+      bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
+    }
+    bar?.finish();
+    const validation = evaluateDetector(detector, val);
+    const score = selectionScore(validation);
+    const best = score < state.bestScore;
+    const summary: EpochSummary = { epoch, loss: lossSum / steps, seconds: (Date.now() - t0) / 1000, validation, score, best };
+    history.push(summary);
+    state.history.push({ epoch, loss: summary.loss, seconds: summary.seconds, score, best });
+    const fmtNum = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
+    log(
+      `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
+        `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
+        `${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
+    );
+    if (best) {
+      state.bestScore = score;
+      state.bestEpoch = epoch;
+      state.badEpochs = 0;
+      await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes: path.resolve(options.scenes) } });
+    } else state.badEpochs++;
+    state.epoch = epoch;
+    await atomicWriteDir(ckptDir, async (tmp) => {
+      await model.save(directoryHandler(path.join(tmp, 'model')));
+      await saveOptimizer(optimizer, tmp);
+      fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state, null, 2));
+      fs.writeFileSync(path.join(tmp, 'detector.json'), JSON.stringify(config));
+    });
+    if (state.badEpochs >= patience) {
+      log(`train-detector: no better validation score for ${patience} epochs; stopping (best: epoch ${state.bestEpoch}).`);
+      break;
+    }
+  }
+  return { config, history };
+}
+
+/** Channels each scene format needs (re-exported for the CLI's messages). */
+export { formatChannels };

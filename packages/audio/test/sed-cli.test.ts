@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Command } from 'commander';
+import { registerSedCommands } from '../src/sed/commands';
+import { formatEventList, readEventList, SoundEvent } from '../src/sed/events';
+
+function program(): Command {
+  const p = new Command();
+  p.exitOverride();
+  p.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerSedCommands(p);
+  return p;
+}
+
+async function run(args: string[]): Promise<string> {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    chunks.push(String(s));
+    return true;
+  });
+  try {
+    await program().parseAsync(['node', 'gatewave-audio', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return chunks.join('');
+}
+
+function ev(file: string, onset: number, offset: number, cls: string, az: number | null, el: number | null): SoundEvent {
+  return { file, onset, offset, class: cls, azimuth: az, elevation: el };
+}
+
+describe('event-list CSV', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-cli-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('round trip, quoting and empty directions', () => {
+    const events = [ev('a,b.wav', 0.5, 1.25, 'dog', 30, -10), ev('c.wav', 2, 3.5, 'door', null, null)];
+    const f = path.join(dir, 'rt.csv');
+    fs.writeFileSync(f, formatEventList(events));
+    expect(fs.readFileSync(f, 'utf8').split('\n')[0]).toBe('file,onset,offset,class,azimuth,elevation');
+    expect(readEventList(f)).toEqual(events);
+  });
+
+  test('clear errors: empty file, unknown class, bad numbers, header only', () => {
+    const empty = path.join(dir, 'empty.csv');
+    fs.writeFileSync(empty, '');
+    expect(() => readEventList(empty)).toThrow(/empty\.csv is empty/);
+    const f = path.join(dir, 'x.csv');
+    fs.writeFileSync(f, 'file,onset,offset,class,azimuth,elevation\na.wav,0,1,unicorn,0,0\n');
+    expect(() => readEventList(f, { classes: ['dog'] })).toThrow(/line 2: unknown class 'unicorn'; known classes: dog/);
+    fs.writeFileSync(f, 'file,onset,offset,class,azimuth,elevation\na.wav,zero,1,dog,0,0\n');
+    expect(() => readEventList(f)).toThrow(/column 'onset' must be a number/);
+    fs.writeFileSync(f, 'file,onset,offset,class\n');
+    expect(readEventList(f)).toEqual([]);
+    expect(() => readEventList(f, { allowNoEvents: false })).toThrow(/no events/);
+  });
+
+  test('score-events --json prints the required figures', async () => {
+    const ref = path.join(dir, 'ref.csv');
+    const est = path.join(dir, 'est.csv');
+    fs.writeFileSync(ref, formatEventList([ev('s.wav', 0, 2, 'dog', 0, 0), ev('s.wav', 1, 2, 'cat', 90, 0)]));
+    fs.writeFileSync(est, formatEventList([ev('s.wav', 0, 1, 'dog', 10, 0), ev('s.wav', 1, 2, 'dog', 80, 0)]));
+    const out = JSON.parse(await run(['score-events', '--ref', ref, '--est', est, '--json', '--frame-length', '0.5']));
+    // the same case as the hand-computed Seld2019Metrics test
+    expect(out.er).toBeCloseTo(1 / 3, 10);
+    expect(out.f).toBeCloseTo(0.8, 10);
+    expect(out.doa_error).toBeCloseTo(10, 8);
+    expect(out.frame_recall).toBeCloseTo(0.5, 10);
+    expect(out.seld_score).toBeCloseTo((1 / 3 + 0.2 + 10 / 180 + 0.5) / 4, 10);
+    expect(out).toHaveProperty('er_20');
+    const table = await run(['score-events', '--ref', ref, '--est', est]);
+    expect(table).toMatch(/ER 0\.333 {2}F 80\.0 %/);
+  });
+
+  test('score-events: empty reference and unknown classes fail', async () => {
+    const ref = path.join(dir, 'ref0.csv');
+    fs.writeFileSync(ref, 'file,onset,offset,class,azimuth,elevation\n');
+    await expect(run(['score-events', '--ref', ref, '--est', ref])).rejects.toThrow(/no events/);
+    const ref2 = path.join(dir, 'ref2.csv');
+    fs.writeFileSync(ref2, formatEventList([ev('s.wav', 0, 2, 'dog', 0, 0)]));
+    await expect(run(['score-events', '--ref', ref2, '--est', ref2, '--classes', 'cat'])).rejects.toThrow(/unknown class 'dog'/);
+  });
+
+  test('detect: missing input and missing model are errors', async () => {
+    await expect(run(['detect', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'o.csv')])).rejects.toThrow(/does not exist/);
+    const wav = path.join(dir, 'x.wav');
+    fs.writeFileSync(wav, 'RIFF');
+    await expect(run(['detect', wav, '--out', path.join(dir, 'o.csv'), '--model', path.join(dir, 'nomodel')])).rejects.toThrow(/no detector/);
+  });
+
+  test('synth-scenes validates its options', async () => {
+    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(/--format must be one of foa, mic4, mono/);
+    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(/--count must be a positive integer/);
+    await expect(run(['synth-scenes', '--events', dir, '--out', dir])).rejects.toThrow(/labels .*cannot read/);
+  });
+});

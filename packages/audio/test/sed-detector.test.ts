@@ -1,0 +1,197 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf } from '@gatewave/core';
+import {
+  buildDetector,
+  defaultDetectorConfig,
+  detectorLoss,
+  eventTargets,
+  FrameOutput,
+  framesToEvents,
+  SoundEventDetector,
+} from '../src/sed/detector';
+import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
+import { EventClip, Rng, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
+import { trainDetector } from '../src/sed/train';
+import { formatSceneLabels } from '../src/sed/events';
+import { writeWav } from '../src/io/wav';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function noise(n: number, seed: number): Float32Array {
+  const r = new Rng(seed);
+  return Float32Array.from({ length: n }, () => r.gauss() * 0.1);
+}
+
+describe('features', () => {
+  const sr = DEFAULT_FEATURES.sampleRate;
+  test('FOA: a plane wave gives its direction in the intensity channels', () => {
+    const x = noise(sr / 2, 1);
+    const feats = extractFeatures(spatialize(x, 'foa', 90, 0, sr), { format: 'foa', ...DEFAULT_FEATURES });
+    expect(feats.channels).toBe(7);
+    expect(feats.frames).toBe(Math.floor(x.length / DEFAULT_FEATURES.hopLength));
+    const t = 10;
+    for (const m of [5, 20, 40, 60]) {
+      const o = (t * feats.melBands + m) * feats.channels;
+      // [logmel W, Y, Z, X, Ix, Iy, Iz]: source on the left (+y)
+      expect(feats.data[o + 4]).toBeCloseTo(0, 3);
+      expect(feats.data[o + 5]).toBeCloseTo(1, 3);
+      expect(feats.data[o + 6]).toBeCloseTo(0, 3);
+      // log-mel of Y equals that of W (gain 1), X and Z are near silent
+      expect(feats.data[o + 1]).toBeCloseTo(feats.data[o], 4);
+      expect(feats.data[o + 3]).toBeLessThan(feats.data[o] - 10);
+    }
+  });
+
+  test('mic4: GCC-PHAT peaks at the inter-capsule delay', () => {
+    const x = noise(sr / 2, 2);
+    const feats = extractFeatures(spatialize(x, 'mic4', 45, 0, sr), { format: 'mic4', ...DEFAULT_FEATURES });
+    expect(feats.channels).toBe(10);
+    // pair (0, 2) is the 4th pair (0-1, 0-2, ...): index 1; capsule 0 leads capsule 2 by 2R/c
+    const lagSamples = ((2 * MIC4_RADIUS) / SPEED_OF_SOUND) * sr; // about 5.9
+    const t = 10;
+    let best = -Infinity;
+    let bestLag = 0;
+    for (let m = 0; m < feats.melBands; m++) {
+      const v = feats.data[(t * feats.melBands + m) * feats.channels + 4 + 1];
+      if (v > best) {
+        best = v;
+        bestLag = m - feats.melBands / 2;
+      }
+    }
+    expect(Math.abs(Math.abs(bestLag) - lagSamples)).toBeLessThanOrEqual(1);
+  });
+
+  test('mono: log-mel only; wrong channel count is an error', () => {
+    expect(featureChannels('mono')).toBe(1);
+    expect(() => extractFeatures([new Float32Array(4800)], { format: 'foa', ...DEFAULT_FEATURES })).toThrow(/need 4 channel/);
+  });
+});
+
+describe('targets, loss and post-processing', () => {
+  test('eventTargets: activity and unit DOA vectors at the right frames', () => {
+    const { sed, doa } = eventTargets(
+      [{ file: 'a', onset: 0.1, offset: 0.3, class: 'b', azimuth: 90, elevation: 0 }],
+      ['a', 'b'],
+      4,
+      0.1,
+    );
+    expect(Array.from(sed)).toEqual([0, 0, 0, 1, 0, 1, 0, 0]);
+    // frame 1: [x_a, x_b, y_a, y_b, z_a, z_b]
+    expect(Array.from(doa.subarray(6, 12)).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0, 0, 0, 1, 0, 0]);
+  });
+
+  test('loss = BCE + λ · masked MSE (hand computed)', () => {
+    const sedTrue = tf.tensor3d([[[1, 0]]]);
+    const sedPred = tf.tensor3d([[[0.8, 0.4]]]);
+    const doaTrue = tf.tensor3d([[[1, 0, 0, 0, 0, 0]]]);
+    const doaPred = tf.tensor3d([[[0.5, 0.9, 0.5, 0.9, 0, 0.9]]]);
+    const loss = detectorLoss(sedTrue, sedPred, doaTrue, doaPred, 2).dataSync()[0];
+    const bce = -(Math.log(0.8) + Math.log(0.6)) / 2;
+    // mask: class a active -> entries x_a, y_a, z_a = 0.25 + 0.25 + 0 over 3 entries; class b ignored
+    const mse = (0.25 + 0.25 + 0) / 3;
+    expect(loss).toBeCloseTo(bce + 2 * mse, 5);
+  });
+
+  test('framesToEvents joins short gaps, drops short runs, averages directions', () => {
+    const K = 2;
+    const frames = 12;
+    const activity = new Float32Array(frames * K);
+    const doa = new Float32Array(frames * 3 * K);
+    // class 0 active in frames 1-3 and 5-7 (gap of 1 frame, bridged with minGap 0.1 s); class 1 only frame 10
+    for (const t of [1, 2, 3, 5, 6, 7]) {
+      activity[t * K] = 0.9;
+      doa[t * 3 * K] = t < 5 ? 1 : 0; // x
+      doa[t * 3 * K + K] = t < 5 ? 0 : 1; // y
+    }
+    activity[10 * K + 1] = 0.8;
+    const out: FrameOutput = { activity, doa, frames, frameLength: 0.1 };
+    const ev = framesToEvents(out, ['dog', 'cat'], 'f.wav', { threshold: 0.5, minDuration: 0.2, minGap: 0.1 });
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ file: 'f.wav', class: 'dog', onset: 0.1, offset: 0.8, azimuth: 45, elevation: 0 });
+    const ev2 = framesToEvents(out, ['dog', 'cat'], 'f.wav', { threshold: 0.5, minDuration: 0.1, minGap: 0 });
+    expect(ev2.map((e) => [e.class, e.onset, e.offset])).toEqual([
+      ['dog', 0.1, 0.4],
+      ['dog', 0.5, 0.8],
+      ['cat', 1, 1.1],
+    ]);
+  });
+});
+
+describe('detector input checks', () => {
+  const config = { ...defaultDetectorConfig('foa', ['a', 'b']), convChannels: [4, 4, 4], gruUnits: [8] };
+  config.normalization = { mean: new Array(64 * 7).fill(0), std: new Array(64 * 7).fill(1) };
+  let det: SoundEventDetector;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    det = new SoundEventDetector(buildDetector(config), config);
+  });
+
+  test('wrong channel count says what the model needs', () => {
+    expect(() => det.prepare({ sampleRate: 24000, channels: [new Float32Array(24000)] }, 'x.wav')).toThrow(
+      /x\.wav has 1 channel\(s\); this foa detector needs 4/,
+    );
+  });
+
+  test('too short a scene', () => {
+    const ch = Array.from({ length: 4 }, () => new Float32Array(1000));
+    expect(() => det.prepare({ sampleRate: 24000, channels: ch }, 'short.wav')).toThrow(/needs at least 0\.100 s/);
+  });
+
+  test('another rate is resampled with a notice; output at 100 ms frames', () => {
+    const notices: string[] = [];
+    const ch = spatialize(noise(16000, 3), 'foa', 0, 0, 16000);
+    const out = det.predict({ sampleRate: 16000, channels: ch }, 'x.wav', (m) => notices.push(m));
+    expect(notices[0]).toMatch(/resampling from 16000 Hz to the model's 24000 Hz/);
+    expect(out.frames).toBe(10);
+    expect(out.activity.length).toBe(20);
+    expect(out.doa!.length).toBe(60);
+  });
+});
+
+describe('trainDetector (tiny model)', () => {
+  test('trains, keeps the best model, checkpoints and resumes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-train-'));
+    try {
+      const sr = 24000;
+      const clips: EventClip[] = [
+        { file: 'a.wav', class: 'hum', samples: Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 300 * i) / sr)) },
+        { file: 'b.wav', class: 'hiss', samples: noise(sr, 4) },
+      ];
+      const rng = new Rng(1);
+      for (let i = 0; i < 2; i++) {
+        const s = synthesizeScene(clips, { format: 'foa', sampleRate: sr, seconds: 2, eventRate: 1 }, rng);
+        writeWav(path.join(dir, `s${i}.wav`), s.audio, { format: 'float32' });
+        fs.writeFileSync(path.join(dir, `s${i}.csv`), formatSceneLabels(s.events));
+      }
+      const out = path.join(dir, 'model');
+      const common = {
+        scenes: dir,
+        out,
+        batchSize: 1,
+        sequenceSeconds: 1,
+        stepsPerEpoch: 1,
+        progress: false,
+        log: () => {},
+        model: { convChannels: [4, 4, 4], gruUnits: [8] },
+      };
+      const first = await trainDetector({ ...common, epochs: 1 });
+      expect(first.history).toHaveLength(1);
+      expect(first.config.classes).toEqual(['hiss', 'hum']);
+      expect(fs.existsSync(path.join(out, 'model.json'))).toBe(true);
+      const state = JSON.parse(fs.readFileSync(`${out}.checkpoint/state.json`, 'utf8'));
+      expect(state.epoch).toBe(1);
+      const second = await trainDetector({ ...common, epochs: 2, resume: true });
+      expect(second.history.map((h) => h.epoch)).toEqual([2]);
+      expect(JSON.parse(fs.readFileSync(`${out}.checkpoint/state.json`, 'utf8')).epoch).toBe(2);
+      const det = await SoundEventDetector.load(out);
+      expect(det.config.convChannels).toEqual([4, 4, 4]);
+      expect(det.config.normalization.mean).toHaveLength(64 * 7);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

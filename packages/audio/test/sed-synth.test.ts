@@ -1,0 +1,206 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  EventClip,
+  foaGains,
+  fractionalDelay,
+  mic4Delays,
+  MIC4_RADIUS,
+  Rng,
+  spatialize,
+  SPEED_OF_SOUND,
+  synthesizeScene,
+  synthesizeScenes,
+  AZIMUTH_GRID,
+} from '../src/sed/synth';
+import { angularDistance } from '../src/sed/metrics';
+import { readSceneLabels } from '../src/sed/events';
+import { readWav } from '../src/io/wav';
+
+const EVENTS = path.resolve(__dirname, '../../../../shared/data/events');
+const haveEvents = fs.existsSync(path.join(EVENTS, 'labels.csv'));
+
+function tone(n: number, f: number, fs_: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.sin((2 * Math.PI * f * i) / fs_);
+  return x;
+}
+
+function dot(a: Float32Array, b: Float32Array, from = 0, to = a.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i] * b[i];
+  return s;
+}
+
+describe('FOA encoding (ACN/SN3D)', () => {
+  test('gains at known directions', () => {
+    const close = (a: number[], b: number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 12));
+    close(foaGains(0, 0), [1, 0, 0, 1]); // front: W, Y, Z, X
+    close(foaGains(90, 0), [1, 1, 0, 0]); // left
+    close(foaGains(-90, 0), [1, -1, 0, 0]); // right
+    close(foaGains(0, 90), [1, 0, 1, 0]); // up
+    const az = 30;
+    const el = -20;
+    const r = Math.PI / 180;
+    close(foaGains(az, el), [1, Math.sin(az * r) * Math.cos(el * r), Math.sin(el * r), Math.cos(az * r) * Math.cos(el * r)]);
+  });
+
+  test('a single source in a scene gives the expected channel ratios', () => {
+    const sr = 8000;
+    const clip: EventClip = { file: 't.wav', class: 'tone', samples: tone(sr * 2, 440, sr) };
+    const scene = synthesizeScene([clip], { format: 'foa', sampleRate: sr, seconds: 3, snr: [30, 30], eventRate: 0.1 }, new Rng(3));
+    expect(scene.events).toHaveLength(1);
+    const e = scene.events[0];
+    const [W, Y, Z, X] = scene.audio.channels;
+    const a = Math.round(e.onset * sr);
+    const b = Math.round(e.offset * sr);
+    const ww = dot(W, W, a, b);
+    const g = foaGains(e.azimuth as number, e.elevation as number);
+    // least-squares gain of each channel on W over the event: close to the encoding gain (background is 30 dB down)
+    expect(dot(Y, W, a, b) / ww).toBeCloseTo(g[1], 1);
+    expect(dot(Z, W, a, b) / ww).toBeCloseTo(g[2], 1);
+    expect(dot(X, W, a, b) / ww).toBeCloseTo(g[3], 1);
+    expect(Math.abs(dot(Y, W, a, b) / ww - g[1])).toBeLessThan(0.03);
+  });
+});
+
+describe('mic4 array', () => {
+  test('far-field delays for a source at 45° (facing capsule 0)', () => {
+    const d = mic4Delays(45, 0);
+    const t = MIC4_RADIUS / SPEED_OF_SOUND;
+    expect(d[0]).toBeCloseTo(-t, 12); // capsule at 45° hears it first
+    expect(d[1]).toBeCloseTo(0, 12); // capsules at 135° and -45° are broadside
+    expect(d[2]).toBeCloseTo(t, 12); // the capsule opposite hears it last
+    expect(d[3]).toBeCloseTo(0, 12);
+    // elevation shortens the horizontal projection by cos(el)
+    expect(mic4Delays(45, 60)[0]).toBeCloseTo(-t * 0.5, 12);
+  });
+
+  test('fractional delay shifts a band-limited signal by a non-integer number of samples', () => {
+    const sr = 16000;
+    const f = 700;
+    const x = tone(2000, f, sr);
+    for (const d of [2.5, -1.25, 0.3]) {
+      const y = fractionalDelay(x, d);
+      let err = 0;
+      for (let i = 100; i < 1900; i++) err = Math.max(err, Math.abs(y[i] - Math.sin((2 * Math.PI * f * (i - d)) / sr)));
+      expect(err).toBeLessThan(2e-3);
+    }
+  });
+
+  test('spatialize delays each capsule by its arrival time', () => {
+    const sr = 48000;
+    const x = tone(4000, 500, sr);
+    const chans = spatialize(x, 'mic4', 45, 0, sr);
+    const t = (MIC4_RADIUS / SPEED_OF_SOUND) * sr;
+    const ref = fractionalDelay(x, -t);
+    let err = 0;
+    for (let i = 100; i < 3900; i++) err = Math.max(err, Math.abs(chans[0][i] - ref[i]));
+    expect(err).toBeLessThan(1e-6);
+    // capsule 0 leads capsule 2 by 2·R/c: the phase of a 500 Hz tone differs by 2π·500·2R/c
+    const lead = fractionalDelay(chans[0], 2 * t);
+    let diff = 0;
+    for (let i = 100; i < 3900; i++) diff = Math.max(diff, Math.abs(lead[i] - chans[2][i]));
+    expect(diff).toBeLessThan(3e-3);
+  });
+});
+
+describe('scene synthesis', () => {
+  const sr = 8000;
+  const clips: EventClip[] = ['a', 'b', 'c', 'd'].map((c, i) => ({
+    file: `${c}.wav`,
+    class: c,
+    samples: tone(Math.round(sr * (0.8 + i * 0.5)), 300 + 200 * i, sr),
+  }));
+
+  test('labels agree with the audio and the placement rules hold', () => {
+    const scene = synthesizeScene(clips, { format: 'foa', sampleRate: sr, seconds: 20, eventRate: 0.6 }, new Rng(11));
+    expect(scene.events.length).toBeGreaterThan(5);
+    const W = scene.audio.channels[0];
+    const active = new Uint8Array(W.length);
+    for (const e of scene.events) {
+      expect(AZIMUTH_GRID).toContain(e.azimuth);
+      expect(Math.abs(e.elevation as number)).toBeLessThanOrEqual(40);
+      const a = Math.round(e.onset * sr);
+      const b = Math.round(e.offset * sr);
+      active.fill(1, a, b);
+      // concurrent events: at most 2 at any time, >= 20° apart, different classes
+      const concurrent = scene.events.filter((o) => o !== e && o.onset < e.offset && e.onset < o.offset);
+      for (const o of concurrent) {
+        expect(angularDistance(o.azimuth!, o.elevation!, e.azimuth!, e.elevation!)).toBeGreaterThanOrEqual(20);
+        expect(o.class).not.toBe(e.class);
+      }
+      for (let t = e.onset; t < e.offset; t += 0.05) {
+        expect(scene.events.filter((o) => o.onset <= t && t < o.offset).length).toBeLessThanOrEqual(2);
+      }
+    }
+    // energy inside labelled spans is far above the background outside them (SNR >= 5 dB)
+    let inE = 0;
+    let inN = 0;
+    let outE = 0;
+    let outN = 0;
+    for (let i = 0; i < W.length; i++) {
+      if (active[i]) {
+        inE += W[i] * W[i];
+        inN++;
+      } else {
+        outE += W[i] * W[i];
+        outN++;
+      }
+    }
+    expect(outN).toBeGreaterThan(0);
+    expect(10 * Math.log10(inE / inN / (outE / outN))).toBeGreaterThan(5);
+  });
+
+  test('deterministic for a seed, different for another', () => {
+    const o = { format: 'mic4' as const, sampleRate: sr, seconds: 5, reverb: true };
+    const a = synthesizeScene(clips, o, new Rng(5));
+    const b = synthesizeScene(clips, o, new Rng(5));
+    const c = synthesizeScene(clips, o, new Rng(6));
+    expect(a.events).toEqual(b.events);
+    expect(a.audio.channels[3]).toEqual(b.audio.channels[3]);
+    expect(a.audio.channels[0]).not.toEqual(c.audio.channels[0]);
+  });
+
+  test('mono scenes have one channel and no directions', () => {
+    const s = synthesizeScene(clips, { format: 'mono', sampleRate: sr, seconds: 5 }, new Rng(1));
+    expect(s.audio.channels).toHaveLength(1);
+    expect(s.events.every((e) => e.azimuth === null && e.elevation === null)).toBe(true);
+  });
+});
+
+(haveEvents ? describe : describe.skip)(
+  `synthesizeScenes on ../shared/data/events (${haveEvents ? 'labels.csv' : 'missing: ../shared/data/events not found'})`,
+  () => {
+    test('writes WAV + DCASE 2019 labels + manifest; train/test parts do not share samples', () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-synth-'));
+      try {
+        const m = synthesizeScenes({
+          events: EVENTS,
+          out,
+          count: 2,
+          seconds: 4,
+          format: 'foa',
+          seed: 1,
+          include: ['dog_bark_01.wav', 'phone_ring_01.wav', 'gong_01.wav'],
+          part: 'train',
+          progress: false,
+        });
+        expect(m.classes).toHaveLength(24);
+        expect(m.clips).toEqual(['dog_bark_01.wav', 'gong_01.wav', 'phone_ring_01.wav']);
+        const audio = readWav(path.join(out, 'scene_0001.wav'));
+        expect(audio.sampleRate).toBe(24000);
+        expect(audio.channels).toHaveLength(4);
+        expect(audio.channels[0].length).toBe(4 * 24000);
+        const header = fs.readFileSync(path.join(out, 'scene_0001.csv'), 'utf8').split('\n')[0];
+        expect(header).toBe('sound_event_recording,start_time,end_time,ele,azi,dist');
+        const events = readSceneLabels(path.join(out, 'scene_0001.csv'), 'scene_0001.wav', m.classes);
+        expect(events.length).toBe(m.scenes[0].events);
+        expect(events.every((e) => ['dog_bark', 'gong', 'phone_ring'].includes(e.class))).toBe(true);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    });
+  },
+);

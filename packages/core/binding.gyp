@@ -1,0 +1,26 @@
+{
+  "targets": [
+    {
+      "target_name": "gatewave_native",
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/pool.cc",
+        "native/src/gemm.cc",
+        "native/src/conv.cc",
+        "native/src/ops.cc",
+        "native/src/gru.cc"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++14"],
+      "cflags": ["-O3", "-ffp-contract=off", "-fno-math-errno"],
+      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off", "-fno-math-errno", "-pthread"],
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-ffp-contract=off"]
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
+    }
+  ]
+}

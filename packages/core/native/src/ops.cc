@@ -1,0 +1,314 @@
+// Epilogues (bias + activation), copy kernels, elementwise kernels and the fused Adam step. Elementwise math follows
+// tfjs's cpu kernels: transcendental functions in double, rounded once to float32, so results match stock tfjs.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+#include "pool.h"
+
+namespace gw {
+
+namespace {
+
+constexpr long kParallelMin = 1L << 16;  // elements per thread before an elementwise loop is split
+
+inline float activate(float v, int act, float alpha) {
+  switch (act) {
+    case kRelu: return v < 0.f ? 0.f : v;
+    case kRelu6: return std::min(std::max(v, 0.f), 6.f);
+    case kSigmoid: return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v))));
+    case kLeakyRelu: return v < 0.f ? alpha * v : v;
+    case kElu: return v >= 0.f ? v : static_cast<float>(std::exp(static_cast<double>(v)) - 1.0);
+    case kTanh: return static_cast<float>(std::tanh(static_cast<double>(v)));
+    case kHardSigmoid: {
+      const float y = 0.5f + 0.2f * v;
+      return std::min(std::max(y, 0.f), 1.f);
+    }
+    default: return v;
+  }
+}
+
+}  // namespace
+
+void biasActivation(float* y, long rows, long cols, const float* bias, long biasLen, int act, float alpha,
+                    const float* prelu, long preluLen) {
+  parallelRange(rows, std::max(1L, kParallelMin / std::max(1L, cols)), [&](long b, long e, int) {
+    for (long i = b; i < e; ++i) {
+      float* row = y + i * cols;
+      if (bias) {
+        if (biasLen == 1) {
+          const float bv = bias[0];
+          for (long j = 0; j < cols; ++j) row[j] += bv;
+        } else if (biasLen == cols) {
+          for (long j = 0; j < cols; ++j) row[j] += bias[j];
+        } else {
+          const float* br = bias + i * cols;
+          for (long j = 0; j < cols; ++j) row[j] += br[j];
+        }
+      }
+      if (act == kLinear) continue;
+      if (act == kRelu) {
+        for (long j = 0; j < cols; ++j) row[j] = row[j] < 0.f ? 0.f : row[j];
+      } else if (act == kPrelu) {
+        for (long j = 0; j < cols; ++j) {
+          const float a = preluLen == 1 ? prelu[0] : prelu[j];
+          row[j] = row[j] < 0.f ? a * row[j] : row[j];
+        }
+      } else {
+        for (long j = 0; j < cols; ++j) row[j] = activate(row[j], act, alpha);
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ copies
+
+void sliceCopy(const void* xv, const long* shape, const long* begin, const long* size, int rank, void* outv) {
+  const uint32_t* x = static_cast<const uint32_t*>(xv);
+  uint32_t* out = static_cast<uint32_t*>(outv);
+  if (rank == 0) {
+    out[0] = x[0];
+    return;
+  }
+  std::vector<long> stride(rank);
+  stride[rank - 1] = 1;
+  for (int d = rank - 2; d >= 0; --d) stride[d] = stride[d + 1] * shape[d + 1];
+  // The innermost dimension that is not taken whole starts the contiguous run.
+  int k = rank - 1;
+  while (k > 0 && size[k] == shape[k] && begin[k] == 0) --k;
+  const long run = size[k] * stride[k];
+  long outer = 1;
+  for (int d = 0; d < k; ++d) outer *= size[d];
+  if (run == 0 || outer == 0) return;
+  std::vector<long> idx(k, 0);
+  long base = 0;
+  for (int d = 0; d <= k; ++d) base += begin[d] * stride[d];
+  for (long o = 0; o < outer; ++o) {
+    long off = base;
+    for (int d = 0; d < k; ++d) off += idx[d] * stride[d];
+    std::memcpy(out + o * run, x + off, run * sizeof(uint32_t));
+    for (int d = k - 1; d >= 0; --d) {
+      if (++idx[d] < size[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+void transposeCopy(const void* xv, const long* shapeIn, const int* permIn, int rankIn, void* outv) {
+  const uint32_t* x = static_cast<const uint32_t*>(xv);
+  uint32_t* out = static_cast<uint32_t*>(outv);
+  // Simplify: drop size-1 dims, then merge input dims that stay adjacent and in order in the output.
+  std::vector<int> keep;
+  std::vector<int> newIndex(rankIn, -1);
+  for (int d = 0; d < rankIn; ++d)
+    if (shapeIn[d] != 1) {
+      newIndex[d] = static_cast<int>(keep.size());
+      keep.push_back(d);
+    }
+  long total = 1;
+  for (int d = 0; d < rankIn; ++d) total *= shapeIn[d];
+  if (total == 0) return;
+  std::vector<long> shp;
+  for (int d : keep) shp.push_back(shapeIn[d]);
+  std::vector<int> perm;
+  for (int j = 0; j < rankIn; ++j)
+    if (newIndex[permIn[j]] >= 0) perm.push_back(newIndex[permIn[j]]);
+  // Merge: output dims j, j+1 with perm[j+1] == perm[j] + 1 form one input dim.
+  {
+    std::vector<std::vector<int>> groups;
+    for (size_t j = 0; j < perm.size(); ++j) {
+      if (!groups.empty() && groups.back().back() + 1 == perm[j])
+        groups.back().push_back(perm[j]);
+      else
+        groups.push_back({perm[j]});
+    }
+    // Groups in input order give the merged input shape.
+    std::vector<int> order(groups.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return groups[a][0] < groups[b][0]; });
+    std::vector<int> groupInputPos(groups.size());
+    std::vector<long> mshape(groups.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      groupInputPos[order[i]] = static_cast<int>(i);
+      long s = 1;
+      for (int d : groups[order[i]]) s *= shp[d];
+      mshape[i] = s;
+    }
+    shp = mshape;
+    perm.assign(groups.size(), 0);
+    for (size_t j = 0; j < groups.size(); ++j) perm[j] = groupInputPos[j];
+  }
+  const int r = static_cast<int>(shp.size());
+  if (r <= 1) {
+    std::memcpy(out, x, total * sizeof(uint32_t));
+    return;
+  }
+  std::vector<long> is(r);
+  is[r - 1] = 1;
+  for (int d = r - 2; d >= 0; --d) is[d] = is[d + 1] * shp[d + 1];
+  std::vector<long> oshape(r), ist(r), os(r);
+  for (int j = 0; j < r; ++j) {
+    oshape[j] = shp[perm[j]];
+    ist[j] = is[perm[j]];
+  }
+  os[r - 1] = 1;
+  for (int j = r - 2; j >= 0; --j) os[j] = os[j + 1] * oshape[j + 1];
+  if (perm[r - 1] == r - 1) {
+    // The innermost dimension stays innermost: copy contiguous runs.
+    const long run = oshape[r - 1];
+    const long rows = total / run;
+    std::vector<long> idx(r - 1, 0);
+    for (long o = 0; o < rows; ++o) {
+      long ib = 0;
+      for (int j = 0; j < r - 1; ++j) ib += idx[j] * ist[j];
+      std::memcpy(out + o * run, x + ib, run * sizeof(uint32_t));
+      for (int j = r - 2; j >= 0; --j) {
+        if (++idx[j] < oshape[j]) break;
+        idx[j] = 0;
+      }
+    }
+    return;
+  }
+  // Otherwise tile the 2-D slab made of output dim b (input stride 1) and the output's last dim (output stride 1).
+  int b = 0;
+  while (perm[b] != r - 1) ++b;
+  const int last = r - 1;
+  std::vector<int> others;
+  for (int j = 0; j < r; ++j)
+    if (j != b && j != last) others.push_back(j);
+  long outer = 1;
+  for (int j : others) outer *= oshape[j];
+  const long Sb = oshape[b], Sl = oshape[last], inL = ist[last], outB = os[b];
+  constexpr long TB = 16;
+  std::vector<long> idx(others.size(), 0);
+  for (long o = 0; o < outer; ++o) {
+    long ib = 0, ob = 0;
+    for (size_t q = 0; q < others.size(); ++q) {
+      ib += idx[q] * ist[others[q]];
+      ob += idx[q] * os[others[q]];
+    }
+    for (long i0 = 0; i0 < Sb; i0 += TB) {
+      const long i1 = std::min(Sb, i0 + TB);
+      for (long j0 = 0; j0 < Sl; j0 += TB) {
+        const long j1 = std::min(Sl, j0 + TB);
+        for (long i = i0; i < i1; ++i) {
+          uint32_t* dst = out + ob + i * outB;
+          const uint32_t* src = x + ib + i;
+          for (long j = j0; j < j1; ++j) dst[j] = src[j * inL];
+        }
+      }
+    }
+    for (int q = static_cast<int>(others.size()) - 1; q >= 0; --q) {
+      if (++idx[q] < oshape[others[q]]) break;
+      idx[q] = 0;
+    }
+  }
+}
+
+void concatRows(const void* const* inputs, const long* inners, int count, long outer, void* outv) {
+  uint32_t* out = static_cast<uint32_t*>(outv);
+  long total = 0;
+  for (int k = 0; k < count; ++k) total += inners[k];
+  for (long o = 0; o < outer; ++o) {
+    uint32_t* dst = out + o * total;
+    for (int k = 0; k < count; ++k) {
+      std::memcpy(dst, static_cast<const uint32_t*>(inputs[k]) + o * inners[k], inners[k] * sizeof(uint32_t));
+      dst += inners[k];
+    }
+  }
+}
+
+void splitRows(const void* xv, const long* inners, int count, long outer, void* const* outputs) {
+  const uint32_t* x = static_cast<const uint32_t*>(xv);
+  long total = 0;
+  for (int k = 0; k < count; ++k) total += inners[k];
+  for (long o = 0; o < outer; ++o) {
+    const uint32_t* src = x + o * total;
+    for (int k = 0; k < count; ++k) {
+      std::memcpy(static_cast<uint32_t*>(outputs[k]) + o * inners[k], src, inners[k] * sizeof(uint32_t));
+      src += inners[k];
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ elementwise
+
+namespace {
+template <typename F>
+void binaryLoop(F f, const float* a, const float* b, float* out, long n, int mode, long inner) {
+  parallelRange(n, kParallelMin, [&](long s, long e, int) {
+    switch (mode) {
+      case 0: for (long i = s; i < e; ++i) out[i] = f(a[i], b[i]); break;
+      case 1: { const float av = a[0]; for (long i = s; i < e; ++i) out[i] = f(av, b[i]); } break;
+      case 2: { const float bv = b[0]; for (long i = s; i < e; ++i) out[i] = f(a[i], bv); } break;
+      case 3: for (long i = s; i < e; ++i) out[i] = f(a[i], b[i % inner]); break;
+      case 4: for (long i = s; i < e; ++i) out[i] = f(a[i % inner], b[i]); break;
+    }
+  });
+}
+}  // namespace
+
+void binary(int op, const float* a, const float* b, float* out, long n, int mode, long inner) {
+  switch (op) {
+    case kAdd: binaryLoop([](float p, float q) { return p + q; }, a, b, out, n, mode, inner); break;
+    case kSub: binaryLoop([](float p, float q) { return p - q; }, a, b, out, n, mode, inner); break;
+    case kMul: binaryLoop([](float p, float q) { return p * q; }, a, b, out, n, mode, inner); break;
+    case kDiv: binaryLoop([](float p, float q) { return p / q; }, a, b, out, n, mode, inner); break;
+    case kSquaredDiff:
+      binaryLoop([](float p, float q) { const float d = p - q; return d * d; }, a, b, out, n, mode, inner);
+      break;
+    case kMaximum:
+      binaryLoop([](float p, float q) { return (std::isnan(p) || std::isnan(q)) ? NAN : (p > q ? p : q); }, a, b,
+                 out, n, mode, inner);
+      break;
+    case kMinimum:
+      binaryLoop([](float p, float q) { return (std::isnan(p) || std::isnan(q)) ? NAN : (p < q ? p : q); }, a, b,
+                 out, n, mode, inner);
+      break;
+  }
+}
+
+void unary(int op, const float* x, float* out, long n, float alpha) {
+  parallelRange(n, kParallelMin, [&](long s, long e, int) {
+    switch (op) {
+      case kUReLU: for (long i = s; i < e; ++i) out[i] = x[i] < 0.f ? 0.f : x[i]; break;
+      case kURelu6: for (long i = s; i < e; ++i) out[i] = activate(x[i], kRelu6, alpha); break;
+      case kUSigmoid: for (long i = s; i < e; ++i) out[i] = activate(x[i], kSigmoid, alpha); break;
+      case kUTanh: for (long i = s; i < e; ++i) out[i] = activate(x[i], kTanh, alpha); break;
+      case kUExp:
+        for (long i = s; i < e; ++i) out[i] = static_cast<float>(std::exp(static_cast<double>(x[i])));
+        break;
+      case kUNeg: for (long i = s; i < e; ++i) out[i] = -x[i]; break;
+      case kUSquare: for (long i = s; i < e; ++i) out[i] = x[i] * x[i]; break;
+      case kUSqrt: for (long i = s; i < e; ++i) out[i] = std::sqrt(x[i]); break;
+      case kUAbs: for (long i = s; i < e; ++i) out[i] = std::fabs(x[i]); break;
+      case kUElu: for (long i = s; i < e; ++i) out[i] = activate(x[i], kElu, alpha); break;
+      case kULeakyRelu: for (long i = s; i < e; ++i) out[i] = activate(x[i], kLeakyRelu, alpha); break;
+      case kUStep:
+        for (long i = s; i < e; ++i) out[i] = std::isnan(x[i]) ? NAN : (x[i] > 0.f ? 1.f : alpha);
+        break;
+    }
+  });
+}
+
+void adam(long n, const float* value, const float* m, const float* v, const float* g, float* newValue, float* newM,
+          float* newV, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float oneMinusAccBeta1,
+          float oneMinusAccBeta2, float negLr, float eps) {
+  parallelRange(n, kParallelMin, [&](long s, long e, int) {
+    for (long i = s; i < e; ++i) {
+      const float gi = g[i];
+      const float m1 = m[i] * beta1 + gi * oneMinusBeta1;
+      const float v1 = v[i] * beta2 + (gi * gi) * oneMinusBeta2;
+      const float mHat = m1 / oneMinusAccBeta1;
+      const float vHat = v1 / oneMinusAccBeta2;
+      newM[i] = m1;
+      newV[i] = v1;
+      newValue[i] = (mHat / (std::sqrt(vHat) + eps)) * negLr + value[i];
+    }
+  });
+}
+
+}  // namespace gw

@@ -1,0 +1,174 @@
+/**
+ * The native backend end to end: a model trained for a few steps on native and on stock cpu from the same weights
+ * ends with the same losses; the fused Adam step matches tfjs's; and the fallbacks (addon missing, GATEWAVE_NATIVE=0)
+ * leave gatewave on the stock backends. Also: GATEWAVE_THREADS sets the pool size and a process using the pool exits.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend';
+import { canFuseGru, NATIVE_BACKEND, nativeInfo, registerNativeBackend } from '../src/native';
+import { addonCandidates, loadAddon } from '../src/native/addon';
+import { kernelHits } from '../src/native/kernels';
+
+const status = registerNativeBackend();
+const suite = status.ok ? describe : describe.skip;
+if (!status.ok) console.warn(`native training tests skipped: ${status.reason}`);
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function buildModel(): tf.LayersModel {
+  const input = tf.input({ shape: [10, 9, 2] });
+  let x = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.depthwiseConv2d({ kernelSize: [3, 1], padding: 'same' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ filters: 4, kernelSize: 2, strides: 2, padding: 'valid' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 16, activation: 'tanh' }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3 }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+suite('training on native matches stock cpu', () => {
+  test('a conv + dense model, 6 Adam steps: same losses (1e-4) and same weights', async () => {
+    await tf.setBackend('cpu');
+    const initial = tf.tidy(() => buildModel().getWeights().map((w) => w.arraySync()));
+    const xs = values(24 * 10 * 9 * 2, 1);
+    const ys = values(24 * 3, 2);
+    const train = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = buildModel();
+      model.setWeights(initial.map((w) => tf.tensor(w as number[])));
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+      const x = tf.tensor4d(xs, [24, 10, 9, 2]);
+      const y = tf.tensor2d(ys, [24, 3]);
+      const history = await model.fit(x, y, { epochs: 3, batchSize: 12, shuffle: false, verbose: 0 });
+      const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+      tf.dispose([x, y]);
+      model.dispose();
+      return { loss: history.history.loss as number[], weights };
+    };
+    const adamBefore = kernelHits.FusedAdam ?? 0;
+    const convBefore = kernelHits.Conv2DBackpropFilter ?? 0;
+    const native = await train(NATIVE_BACKEND);
+    expect(kernelHits.FusedAdam).toBe(adamBefore + 6);
+    expect(kernelHits.Conv2DBackpropFilter).toBeGreaterThan(convBefore);
+    const stock = await train('cpu');
+    expect(kernelHits.FusedAdam).toBe(adamBefore + 6); // cpu keeps tfjs's own Adam
+    expect(native.loss).toHaveLength(3);
+    native.loss.forEach((l, i) => expect(Math.abs(l - stock.loss[i]) / Math.abs(stock.loss[i])).toBeLessThanOrEqual(1e-4));
+    expect(native.loss[2]).toBeLessThan(native.loss[0]);
+    native.weights.forEach((w, i) => {
+      const ref = stock.weights[i];
+      let diff = 0;
+      for (let k = 0; k < w.length; k++) diff = Math.max(diff, Math.abs(w[k] - ref[k]));
+      expect(diff).toBeLessThan(1e-4);
+    });
+  });
+
+  test('the fused Adam step equals tfjs Adam step for step (moments, bias correction, epsilon)', async () => {
+    const run = async (backend: string, exact: Float32Array[]) => {
+      await tf.setBackend(backend);
+      const w = tf.variable(tf.tensor2d(values(40 * 7, 3), [40, 7]));
+      const b = tf.variable(tf.tensor1d(values(7, 4)));
+      const opt = tf.train.adam(0.05, 0.8, 0.95, 1e-3);
+      const x = tf.tensor2d(values(5 * 40, 5), [5, 40]);
+      const c = tf.tensor2d(values(40 * 7, 6), [40, 7]);
+      // Three steps with gradients that are exact on both backends (w·c summed: the gradient is c), then matmul ones.
+      for (let i = 0; i < 3; i++) opt.minimize(() => w.mul(c).sum().add(b.square().sum()) as tf.Scalar);
+      exact.push(Float32Array.from(w.dataSync()), Float32Array.from(b.dataSync()));
+      for (let i = 0; i < 2; i++) opt.minimize(() => tf.matMul(x, w).add(b).square().mean() as tf.Scalar);
+      const out = [Float32Array.from(w.dataSync()), Float32Array.from(b.dataSync())];
+      const moments = (await opt.getWeights()).slice(1).map((v) => Float32Array.from(v.tensor.dataSync()));
+      tf.dispose([w, b, x, c]);
+      opt.dispose();
+      return [...out, ...moments];
+    };
+    const before = kernelHits.FusedAdam ?? 0;
+    const exactNative: Float32Array[] = [];
+    const exactStock: Float32Array[] = [];
+    const native = await run(NATIVE_BACKEND, exactNative);
+    expect(kernelHits.FusedAdam).toBe(before + 5);
+    const stock = await run('cpu', exactStock);
+    // Same gradients in: the same float32 arithmetic, bit for bit.
+    expect(exactNative).toEqual(exactStock);
+    expect(native).toHaveLength(6);
+    native.forEach((a, i) => {
+      // Relative to the largest entry: the gradients differ in the last bits (GEMM summation order).
+      let diff = 0;
+      let scale = 0;
+      for (let k = 0; k < a.length; k++) {
+        diff = Math.max(diff, Math.abs(a[k] - stock[i][k]));
+        scale = Math.max(scale, Math.abs(stock[i][k]));
+      }
+      expect(diff / scale).toBeLessThan(1e-5);
+    });
+  });
+});
+
+describe('fallback without the addon', () => {
+  test('a missing or broken addon file is reported, not thrown', () => {
+    const missing = loadAddon([path.join(os.tmpdir(), 'gatewave-no-such-dir', 'gatewave_native.node')]);
+    expect(missing.ok).toBe(false);
+    expect(!missing.ok && missing.reason).toMatch(/not built/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-native-'));
+    const broken = path.join(dir, 'gatewave_native.node');
+    fs.writeFileSync(broken, 'not a shared object');
+    const bad = loadAddon([broken]);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.reason).toMatch(/failed to load/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GATEWAVE_NATIVE=0 turns the native backend off; initBackend falls back to the stock backends', async () => {
+    const saved = process.env.GATEWAVE_NATIVE;
+    process.env.GATEWAVE_NATIVE = '0';
+    try {
+      const off = registerNativeBackend();
+      expect(off.ok).toBe(false);
+      expect(off.reason).toMatch(/GATEWAVE_NATIVE=0/);
+      expect(nativeInfo().ok).toBe(false);
+      await expect(initBackend('native', { quiet: true })).rejects.toThrow(/native.*unavailable.*GATEWAVE_NATIVE=0/);
+      const info = await initBackend(undefined, { quiet: true, purpose: 'train', convolutional: true });
+      expect(['wasm', 'cpu']).toContain(info.name);
+      expect(info.skipped.find((s) => s.name === 'native')?.reason).toMatch(/GATEWAVE_NATIVE=0/);
+      expect(canFuseGru()).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.GATEWAVE_NATIVE;
+      else process.env.GATEWAVE_NATIVE = saved;
+      await tf.setBackend('cpu');
+    }
+  });
+});
+
+const addonFile = addonCandidates().find((f) => fs.existsSync(f));
+(addonFile ? describe : describe.skip)('the addon in a child process', () => {
+  test('GATEWAVE_THREADS sets the pool; the process exits promptly after threaded work', () => {
+    const script = `
+      const a = require(${JSON.stringify(addonFile)});
+      const n = 300, x = new Float32Array(n * n).fill(1), out = new Float32Array(n * n);
+      a.matmul(x, x, out, 1, 1, 1, n, n, n, false, false);
+      process.stdout.write(JSON.stringify({ threads: a.info().threads, v: out[0] }));`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, GATEWAVE_THREADS: '3' },
+      timeout: 20000,
+      encoding: 'utf8',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ threads: 3, v: 300 });
+  });
+});

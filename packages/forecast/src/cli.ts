@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { GatewaveError, initBackend } from '@gatewave/core';
+import { registerWasmConvFilterGrad } from './wasm-kernels';
+import { ForecastError } from './errors';
+import { MetricValues } from './metrics';
+import { FeatureMode, SplitPart } from './data/split';
+import { FillRule } from './data/series';
+import { ModelKind } from './models/forecaster';
+import { backtestCsv, evaluateCsv, predictCsv, trainFromCsv } from './commands';
+
+/** `gatewave-forecast`: a thin shell over the library functions in commands.ts. */
+
+registerWasmConvFilterGrad();
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'.`);
+    return n;
+  };
+}
+
+function num(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'.`);
+    return n;
+  };
+}
+
+function seedArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`--seed must be an integer, got '${value}'.`);
+  return n;
+}
+
+function metricTable(scaled: MetricValues, original: MetricValues): string {
+  const rows: [string, keyof MetricValues][] = [
+    ['MSE', 'mse'],
+    ['MAE', 'mae'],
+    ['RMSE', 'rmse'],
+    ['MAPE %', 'mape'],
+    ['sMAPE %', 'smape'],
+    ['MASE', 'mase'],
+  ];
+  const fmt = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) >= 1e5 ? v.toExponential(3) : v.toFixed(4)) : 'n/a');
+  return [
+    `${'metric'.padEnd(8)} ${'scaled'.padStart(12)} ${'original'.padStart(12)}`,
+    ...rows.map(([label, key]) => `${label.padEnd(8)} ${fmt(scaled[key]).padStart(12)} ${fmt(original[key]).padStart(12)}`),
+  ].join('\n');
+}
+
+function metricJson(extra: Record<string, unknown>, scaled: MetricValues, original: MetricValues): string {
+  const { points, ...s } = scaled;
+  return JSON.stringify({ ...extra, ...s, points, original: { ...original, points: undefined } });
+}
+
+async function backend(purpose: 'train' | 'infer'): Promise<void> {
+  await initBackend(undefined, { purpose, convolutional: false });
+}
+
+const program = new Command();
+program
+  .name('gatewave-forecast')
+  .description('Forecast time series from a CSV with TPGN or a baseline: train, evaluate, predict, backtest.')
+  .showHelpAfterError()
+  .addHelpText('after', '\nExample:\n  gatewave-forecast train --csv ETTh1.csv --target OT --features S --lookback 168 --horizon 168 --out model/\n  gatewave-forecast eval --model model/ --csv ETTh1.csv\n  gatewave-forecast predict --model model/ --csv ETTh1.csv --out forecast.csv --plot forecast.png\n\nBackend: GATEWAVE_BACKEND=cpu|wasm|native|tensorflow forces one.');
+
+program
+  .command('train')
+  .description('train a model on a CSV, report its test errors and save it')
+  .requiredOption('--csv <file>', 'input CSV with a time column and numeric columns')
+  .requiredOption('--out <dir>', 'model directory to write')
+  .option('--target <column>', 'column to forecast', 'OT')
+  .option('--features <mode>', 'S (target only), M (all in, all out), MS (all in, target out)', 'S')
+  .option('--columns <list>', 'M/MS: comma-separated input columns (default: every numeric column)')
+  .option('--time-col <column>', 'time column (default: detected)')
+  .option('--fill <rule>', 'fill missing values and gaps: ffill, linear or none (none: they are an error)', 'ffill')
+  .option('--model <name>', 'tpgn, naive, seasonal-naive, dlinear or gru', 'tpgn')
+  .option('--lookback <n>', 'input steps L', int('--lookback'), 168)
+  .option('--horizon <n>', 'forecast steps H', int('--horizon'), 168)
+  .option('--period <n>', 'period P in steps (default: one day, e.g. 24 for hourly data)', int('--period'))
+  .option('--split <spec>', "'ett' or train,val,test fractions", '0.6,0.2,0.2')
+  .option('--epochs <n>', 'maximum epochs', int('--epochs'), 25)
+  .option('--patience <n>', 'early-stopping patience in epochs', int('--patience'), 5)
+  .option('--batch-size <n>', 'batch size', int('--batch-size'), 32)
+  .option('--lr <rate>', 'initial learning rate (×0.9 per epoch)', num('--lr'), 1e-3)
+  .option('--d-model <n>', 'TPGN hidden size d', int('--d-model'), 2)
+  .option('--norm', 'TPGN per-window normalisation (default on)')
+  .option('--no-norm', 'turn per-window normalisation off')
+  .option('--hidden <n>', 'GRU units', int('--hidden'), 64)
+  .option('--seed <n>', 'random seed', seedArg, 2023)
+  .option('--json', 'print the test errors as one JSON object')
+  .option('--quiet', 'no progress bar')
+  .action(async (o) => {
+    await backend('train');
+    let stopping = false;
+    const onSigint = (): void => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      log('\ninterrupted: stopping after this batch and keeping the best checkpoint (Ctrl-C again to quit now)');
+    };
+    process.on('SIGINT', onSigint);
+    const r = await trainFromCsv({
+      csv: o.csv,
+      out: o.out,
+      model: o.model as ModelKind,
+      target: o.target,
+      features: String(o.features).toUpperCase() as FeatureMode,
+      columns: o.columns ? String(o.columns).split(',').map((c: string) => c.trim()) : undefined,
+      timeColumn: o.timeCol,
+      fill: o.fill as FillRule,
+      lookback: o.lookback,
+      horizon: o.horizon,
+      period: o.period,
+      split: o.split,
+      epochs: o.epochs,
+      patience: o.patience,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      dModel: o.dModel,
+      norm: o.norm ?? true,
+      hidden: o.hidden,
+      seed: o.seed,
+      quiet: o.quiet,
+      shouldStop: () => stopping,
+      log,
+    });
+    process.off('SIGINT', onSigint);
+    const t = r.fit.training;
+    if (t) log(`trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`);
+    log(`saved ${o.out}`);
+    if (o.json) {
+      console.log(metricJson({ model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted }, r.test.scaled, r.test.original));
+    } else {
+      console.log(`test windows: ${r.test.windows}\n${metricTable(r.test.scaled, r.test.original)}`);
+    }
+    if (r.interrupted) process.exitCode = 130;
+  });
+
+program
+  .command('eval')
+  .description('errors of a saved model on one part of the split of a CSV')
+  .requiredOption('--model <dir>', 'model directory written by train')
+  .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
+  .option('--part <part>', 'train, val or test', 'test')
+  .option('--json', 'print one JSON object (mse, mae, ... on scaled values; original: {...})')
+  .action(async (o) => {
+    await backend('infer');
+    const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart);
+    if (o.json) console.log(metricJson({ model: model.kind, part: result.part, windows: result.windows }, result.scaled, result.original));
+    else console.log(`${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}`);
+  });
+
+program
+  .command('predict')
+  .description('forecast the next horizon steps after the last row of a CSV')
+  .requiredOption('--model <dir>', 'model directory written by train')
+  .requiredOption('--csv <file>', 'CSV whose last lookback rows are the history')
+  .requiredOption('--out <file>', 'forecast CSV to write')
+  .option('--plot <file>', 'also write a plot (.png and .svg)')
+  .action(async (o) => {
+    await backend('infer');
+    const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot);
+    log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
+  });
+
+program
+  .command('backtest')
+  .description('rolling-origin forecasts over the end of a CSV and their errors')
+  .requiredOption('--model <dir>', 'model directory written by train')
+  .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
+  .option('--start <x>', 'first forecast step: fraction of the rows (0.8) or a row index', num('--start'), 0.8)
+  .option('--stride <n>', 'steps between forecasts (default: the horizon)', int('--stride'))
+  .option('--out <file>', 'write every forecast to a CSV')
+  .option('--plot <file>', 'plot history, actuals and forecasts (.png and .svg)')
+  .option('--json', 'print one JSON object')
+  .action(async (o) => {
+    await backend('infer');
+    const { model, result, files } = await backtestCsv(o.model, o.csv, { start: o.start, stride: o.stride, out: o.out, plot: o.plot });
+    if (files.length) log(`wrote ${files.join(', ')}`);
+    if (o.json) console.log(metricJson({ model: model.kind, forecasts: result.forecasts.length }, result.scaled, result.original));
+    else console.log(`${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ForecastError || err instanceof GatewaveError) {
+    log(`gatewave-forecast: error [${(err as GatewaveError).code}]: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  log(`gatewave-forecast: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});

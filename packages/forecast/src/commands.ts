@@ -1,0 +1,202 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { atomicWriteFile } from '@gatewave/core';
+import { ForecastError } from './errors';
+import { FillRule, TimeSeries, describeSeries, readCsv } from './data/series';
+import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
+import { formatTimestamp } from './data/time';
+import { BacktestResult, EvalResult, FitResult, Forecast, Forecaster, ModelKind } from './models/forecaster';
+import { createForecaster, defaultPeriod, loadForecaster } from './models/models';
+import { PlotPoint, plotForecast } from './plot';
+import { TrainOptions } from './train';
+
+/**
+ * The steps behind each CLI command, as plain functions: the CLI only parses flags, calls these and prints.
+ * Everything is validated before anything is written, and every file is written atomically.
+ */
+
+export interface TrainSettings extends TrainOptions {
+  csv: string;
+  out: string;
+  model?: ModelKind;
+  target?: string;
+  features?: FeatureMode;
+  columns?: string[];
+  timeColumn?: string;
+  fill?: FillRule;
+  lookback?: number;
+  horizon?: number;
+  /** Default: one day of steps (24 for hourly data). */
+  period?: number;
+  split?: SplitSpec | string;
+  dModel?: number;
+  norm?: boolean;
+  hidden?: number;
+  seed?: number;
+  /** Lines about the data go here (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface TrainOutcome {
+  model: Forecaster;
+  series: TimeSeries;
+  fit: FitResult;
+  test: EvalResult;
+  /** True when training was interrupted; the best weights so far were saved. */
+  interrupted: boolean;
+}
+
+/** Reads the CSV, fits the model, evaluates it on the test part and saves it to `out`. */
+export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
+  const log = s.log ?? (() => undefined);
+  const features = s.features ?? 'S';
+  const target = s.target ?? 'OT';
+  const split = typeof s.split === 'string' ? parseSplit(s.split) : (s.split ?? [0.6, 0.2, 0.2]);
+  const columns = features === 'S' ? [target] : s.columns ? [...new Set([...s.columns, target])] : undefined;
+  const series = await readCsv(s.csv, { timeColumn: s.timeColumn, fill: s.fill, columns });
+  for (const line of describeSeries(series)) log(line);
+  const period = s.period ?? defaultPeriod(series);
+  const model = createForecaster(s.model ?? 'tpgn', {
+    lookback: s.lookback ?? 168,
+    horizon: s.horizon ?? 168,
+    period,
+    dModel: s.dModel,
+    norm: s.norm,
+    hidden: s.hidden,
+  });
+  log(`model: ${model.describe()} features=${features} target=${target}`);
+  const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split });
+  log(`windows: train ${fit.windows.train}, val ${fit.windows.val}, test ${fit.windows.test}`);
+  const interrupted = fit.training?.interrupted ?? false;
+  if (interrupted && fit.training?.bestEpoch === 0) {
+    throw new ForecastError('INTERRUPTED', `training was interrupted before the first epoch ended; nothing was saved to ${s.out}.`);
+  }
+  const test = model.evaluate(series, 'test');
+  await model.save(s.out);
+  return { model, series, fit, test, interrupted };
+}
+
+function headerOf(file: string): string[] {
+  if (!fs.existsSync(file)) throw new ForecastError('FILE_NOT_FOUND', `${file}: no such file; check the --csv path.`);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0] ?? '';
+    return first.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads a CSV for a saved model: checks that it has the model's columns, then reads them with the model's rules. */
+export async function readCsvForModel(model: Forecaster, file: string, fill?: FillRule): Promise<TimeSeries> {
+  const p = model.pipeline;
+  if (!p) throw new ForecastError('NOT_FITTED', 'the model has no pipeline; load it with loadForecaster.');
+  const header = headerOf(file);
+  if (header.length === 1 && header[0] === '') {
+    // Empty file: let readCsv say so.
+    return readCsv(file, { fill: fill ?? p.fill });
+  }
+  const needed = [p.timeColumn, ...p.inputColumns];
+  const missing = needed.filter((c) => !header.includes(c));
+  if (missing.length) {
+    throw new ForecastError(
+      'MODEL_MISMATCH',
+      `${file}: the model was trained on ${p.source} with time column '${p.timeColumn}' and columns ${p.inputColumns.join(', ')} ` +
+        `(features ${p.features}, target ${p.target}); this file lacks ${missing.join(', ')}. Use a CSV with the same columns or train a new model.`,
+    );
+  }
+  return readCsv(file, { timeColumn: p.timeColumn, columns: p.inputColumns, fill: fill ?? p.fill });
+}
+
+export async function evaluateCsv(modelDir: string, csv: string, part: SplitPart = 'test'): Promise<{ model: Forecaster; result: EvalResult }> {
+  if (!['train', 'val', 'test'].includes(part)) throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
+  const model = await loadForecaster(modelDir);
+  const series = await readCsvForModel(model, csv);
+  return { model, result: model.evaluate(series, part) };
+}
+
+/** Points for a plot of target column `column`: the last `historySteps` rows, the forecasts and (for backtests) actuals. */
+export function plotPoints(model: Forecaster, series: TimeSeries, forecasts: Forecast[], withActuals: boolean, column = 0): PlotPoint[] {
+  const p = model.pipeline as NonNullable<Forecaster['pipeline']>;
+  const c = series.columns.indexOf(p.targetColumns[column]);
+  const C = series.columns.length;
+  const K = p.targetColumns.length;
+  const points: PlotPoint[] = [];
+  const firstOrigin = Math.min(...forecasts.map((f) => f.origin));
+  const histEnd = Math.min(series.length, firstOrigin);
+  const histStart = Math.max(0, histEnd - Math.max(model.lookback, 3 * model.horizon));
+  for (let r = histStart; r < histEnd; r++) points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'history' });
+  if (withActuals) {
+    const lastEnd = Math.max(...forecasts.map((f) => f.origin + model.horizon));
+    for (let r = histEnd; r < Math.min(series.length, lastEnd); r++) points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'actual' });
+  }
+  forecasts.forEach((f, i) => {
+    f.times.forEach((t, h) => points.push({ time: t, value: f.values[h * K + column], kind: 'forecast', segment: i }));
+  });
+  return points;
+}
+
+/** CSV text of forecasts: the time column, the origin (for backtests) and one column per target. */
+export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigin: boolean): string {
+  const cols = forecasts[0]?.columns ?? [];
+  const lines = [[timeColumn, ...(withOrigin ? ['origin'] : []), ...cols].join(',')];
+  const dateOnly = forecasts.every((f) => f.times.every((t) => t % 86400000 === 0));
+  for (const f of forecasts) {
+    f.times.forEach((t, h) => {
+      const vals = cols.map((_, k) => String(Number(f.values[h * cols.length + k].toPrecision(7))));
+      lines.push([formatTimestamp(t, dateOnly), ...(withOrigin ? [formatTimestamp(f.times[0], dateOnly)] : []), ...vals].join(','));
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+function checkOutputPath(file: string, what: string, exts: string[]): void {
+  if (!exts.includes(path.extname(file).toLowerCase())) {
+    throw new ForecastError('BAD_ARGUMENT', `${what} ${file}: must end in ${exts.join(' or ')}.`);
+  }
+}
+
+export async function predictCsv(modelDir: string, csv: string, out: string, plot?: string): Promise<{ model: Forecaster; forecast: Forecast; files: string[] }> {
+  checkOutputPath(out, '--out', ['.csv']);
+  if (plot) checkOutputPath(plot, '--plot', ['.png', '.svg']);
+  const model = await loadForecaster(modelDir);
+  const series = await readCsvForModel(model, csv);
+  const forecast = model.predict(series);
+  const files = [out];
+  atomicWriteFile(out, forecastCsv(series.timeColumn, [forecast], false));
+  if (plot) {
+    const r = await plotForecast(plot, plotPoints(model, series, [forecast], false), {
+      title: `${model.kind} forecast of ${forecast.columns[0]} (${path.basename(csv)})`,
+      yTitle: forecast.columns[0],
+    });
+    files.push(r.png, r.svg);
+  }
+  return { model, forecast, files };
+}
+
+export async function backtestCsv(
+  modelDir: string,
+  csv: string,
+  options: { start?: number; stride?: number; out?: string; plot?: string },
+): Promise<{ model: Forecaster; result: BacktestResult; files: string[] }> {
+  if (options.out) checkOutputPath(options.out, '--out', ['.csv']);
+  if (options.plot) checkOutputPath(options.plot, '--plot', ['.png', '.svg']);
+  const model = await loadForecaster(modelDir);
+  const series = await readCsvForModel(model, csv);
+  const result = model.backtest(series, { start: options.start, stride: options.stride });
+  const files: string[] = [];
+  if (options.out) {
+    atomicWriteFile(options.out, forecastCsv(series.timeColumn, result.forecasts, true));
+    files.push(options.out);
+  }
+  if (options.plot) {
+    const r = await plotForecast(options.plot, plotPoints(model, series, result.forecasts, true), {
+      title: `${model.kind} backtest of ${result.forecasts[0].columns[0]} (${path.basename(csv)}, ${result.forecasts.length} forecasts)`,
+      yTitle: result.forecasts[0].columns[0],
+    });
+    files.push(r.png, r.svg);
+  }
+  return { model, result, files };
+}

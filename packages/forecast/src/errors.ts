@@ -1,0 +1,54 @@
+import { GatewaveError } from '@gatewave/core';
+
+/**
+ * Stable, machine-readable reasons a forecasting call can fail. Every message also says what was wrong, where
+ * (file, line, column, flag) and what to do about it.
+ */
+export type ForecastErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'EMPTY_FILE'
+  | 'HEADER_ONLY'
+  | 'NO_NUMERIC_COLUMN'
+  | 'UNKNOWN_COLUMN'
+  | 'NON_NUMERIC_VALUE'
+  | 'NON_FINITE_VALUE'
+  | 'NO_TIME_COLUMN'
+  | 'BAD_TIMESTAMP'
+  | 'DUPLICATE_TIMESTAMP'
+  | 'UNSORTED_TIMESTAMPS'
+  | 'IRREGULAR_TIMESTAMPS'
+  | 'MISSING_VALUES'
+  | 'TOO_FEW_ROWS'
+  | 'BAD_ARGUMENT'
+  | 'NOT_A_MULTIPLE'
+  | 'NOT_FITTED'
+  | 'MODEL_NOT_FOUND'
+  | 'MODEL_MISMATCH'
+  | 'MODEL_CORRUPT'
+  | 'INTERRUPTED';
+
+/** The one error class of @gatewave/forecast. */
+export class ForecastError extends GatewaveError {
+  override readonly code: ForecastErrorCode;
+
+  constructor(code: ForecastErrorCode, message: string) {
+    super(code, message);
+    this.name = 'ForecastError';
+    this.code = code;
+  }
+}
+
+/** Throws a ForecastError with code `BAD_ARGUMENT` unless `ok`. `what` names the argument or flag. */
+export function checkArg(ok: unknown, what: string, message: string): asserts ok {
+  if (!ok) throw new ForecastError('BAD_ARGUMENT', `${what}: ${message}`);
+}
+
+/** Checks that `value` is a positive integer and returns it; names the argument in the error. */
+export function positiveInt(value: unknown, what: string): number {
+  checkArg(
+    typeof value === 'number' && Number.isInteger(value) && value > 0,
+    what,
+    `must be a positive integer, got ${String(value)}.`,
+  );
+  return value as number;
+}

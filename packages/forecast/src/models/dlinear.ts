@@ -1,0 +1,98 @@
+import { tf } from '@gatewave/core';
+import { shapeOf, torchUniform } from './layers-util';
+
+export interface DLinearConfig {
+  lookback: number;
+  horizon: number;
+  /** Moving-average kernel of the trend (DLinear: 25), odd. */
+  kernelSize: number;
+}
+
+/**
+ * The moving-average matrix A `[L, L]` with `trend = x·A` for a row vector x of L steps: a centred mean over
+ * `kernelSize` steps with the first and last values repeated (k − 1)/2 times at the ends, as DLinear pads.
+ */
+export function movingAverageMatrix(L: number, kernelSize: number): Float32Array {
+  const half = Math.floor((kernelSize - 1) / 2);
+  const A = new Float32Array(L * L);
+  for (let t = 0; t < L; t++) {
+    for (let j = -half; j <= half; j++) {
+      const s = Math.min(L - 1, Math.max(0, t + j));
+      A[s * L + t] += 1 / (2 * half + 1);
+    }
+  }
+  return A;
+}
+
+/**
+ * DLinear ("Are Transformers Effective for Time Series Forecasting?"): the window is split into a moving-average
+ * trend and the remainder; one linear map L → H for each, shared by all variables, summed. Inputs `[x, marks]`
+ * (marks unused), output `[batch, H, V]`.
+ */
+export class DLinear extends tf.layers.Layer {
+  static className = 'GatewaveDLinear';
+
+  readonly lookback: number;
+  readonly horizon: number;
+  readonly kernelSize: number;
+  private avg: tf.Tensor2D | null = null;
+  private seasonalW!: tf.LayerVariable; // [L, H]
+  private seasonalB!: tf.LayerVariable; // [H]
+  private trendW!: tf.LayerVariable; // [L, H]
+  private trendB!: tf.LayerVariable; // [H]
+
+  constructor(config: DLinearConfig & { name?: string; trainable?: boolean }) {
+    super({ name: config.name, trainable: config.trainable });
+    this.lookback = config.lookback;
+    this.horizon = config.horizon;
+    this.kernelSize = config.kernelSize;
+  }
+
+  override build(): void {
+    const { lookback: L, horizon: H } = this;
+    this.avg = tf.keep(tf.tensor2d(movingAverageMatrix(L, this.kernelSize), [L, L]));
+    this.seasonalW = this.addWeight('seasonal_kernel', [L, H], 'float32', torchUniform(L));
+    this.seasonalB = this.addWeight('seasonal_bias', [H], 'float32', torchUniform(L));
+    this.trendW = this.addWeight('trend_kernel', [L, H], 'float32', torchUniform(L));
+    this.trendB = this.addWeight('trend_bias', [H], 'float32', torchUniform(L));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const x = shapeOf(inputShape, 0);
+    return [x[0], this.horizon, x[2]];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D; // [B, L, V]
+      const [B, L, V] = x.shape;
+      const rowsX = x.transpose([0, 2, 1]).reshape([B * V, L]); // [B·V, L]
+      const trend = tf.matMul(rowsX, this.avg as tf.Tensor2D); // [B·V, L]
+      const seasonal = rowsX.sub(trend);
+      const y = tf
+        .matMul(seasonal, this.seasonalW.read() as tf.Tensor2D)
+        .add(this.seasonalB.read())
+        .add(tf.matMul(trend, this.trendW.read() as tf.Tensor2D).add(this.trendB.read())); // [B·V, H]
+      return y.reshape([B, V, this.horizon]).transpose([0, 2, 1]); // [B, H, V]
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), lookback: this.lookback, horizon: this.horizon, kernelSize: this.kernelSize };
+  }
+
+  override dispose(): ReturnType<tf.layers.Layer['dispose']> {
+    this.avg?.dispose();
+    this.avg = null;
+    return super.dispose();
+  }
+}
+tf.serialization.registerClass(DLinear);
+
+export function buildDLinear(config: DLinearConfig, variables: number, timeFeatures: number): tf.LayersModel {
+  const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
+  const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
+  const y = new DLinear(config).apply([x, marks]) as tf.SymbolicTensor;
+  return tf.model({ inputs: [x, marks], outputs: y, name: 'dlinear' });
+}

@@ -1,0 +1,424 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { atomicWriteDir, loadModel, saveModel, setSeed, tf } from '@gatewave/core';
+import { ForecastError } from '../errors';
+import { ForecastMetrics, MetricValues, seasonalNaiveScale } from '../metrics';
+import { StandardScaler } from '../data/scaler';
+import { FillRule, TimeSeries } from '../data/series';
+import { FeatureMode, SplitPart, SplitSpec, formatSplit, selectColumns, splitRanges } from '../data/split';
+import { Frequency, continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
+import { WindowSet } from '../data/windows';
+import { TrainOptions, TrainResult, batches, targetsOf, trainNetwork } from '../train';
+
+/** The models this package offers; each is a `Forecaster`. */
+export type ModelKind = 'tpgn' | 'naive' | 'seasonal-naive' | 'dlinear' | 'gru';
+export const MODEL_KINDS: readonly ModelKind[] = ['tpgn', 'naive', 'seasonal-naive', 'dlinear', 'gru'];
+
+/** Settings every model has, named the same in all of them. */
+export interface WindowConfig {
+  /** Input steps (L). */
+  lookback: number;
+  /** Forecast steps (H). */
+  horizon: number;
+  /** The seasonal period in steps (24 for hourly data); used by TPGN, seasonal-naive and MASE. */
+  period: number;
+}
+
+/** How the data was chosen and transformed at fit time; stored with the model and reused on new data. */
+export interface Pipeline {
+  features: FeatureMode;
+  target: string;
+  inputColumns: string[];
+  targetColumns: string[];
+  /** Indices of the target columns among the input columns. */
+  targetIdx: number[];
+  timeColumn: string;
+  frequency: Frequency;
+  fill: FillRule;
+  split: SplitSpec;
+  scaler: { mean: number[]; std: number[] };
+  /** Seasonal-naive in-sample MAE per target column on the training rows (for MASE), scaled and original units. */
+  maseScale: { scaled: number[]; original: number[] };
+  /** The file the model was fitted on. */
+  source: string;
+}
+
+export interface FitOptions extends TrainOptions {
+  /** Target column; default `OT` when present, else the last numeric column. */
+  target?: string;
+  /** `S` (default), `M` or `MS`. */
+  features?: FeatureMode;
+  /** In `M`/`MS`: restrict the input columns (default: every numeric column). */
+  columns?: string[];
+  /** Default `[0.6, 0.2, 0.2]`, as the paper's code. */
+  split?: SplitSpec;
+  /** Seeds weight initialisation and shuffling. */
+  seed?: number;
+}
+
+export interface FitResult {
+  model: ModelKind;
+  windows: { train: number; val: number; test: number };
+  /** Null for models without weights (naive baselines). */
+  training: TrainResult | null;
+}
+
+export interface EvalResult {
+  part: SplitPart;
+  windows: number;
+  /** On standard-scaled values (as the paper reports). */
+  scaled: MetricValues;
+  /** In the data's own units. */
+  original: MetricValues;
+}
+
+/** One forecast of `horizon` steps. */
+export interface Forecast {
+  /** Row index (in the series) of the first forecast step; equals the series length for a true forecast. */
+  origin: number;
+  times: number[];
+  columns: string[];
+  /** Original units, row-major `[horizon, columns]`. */
+  values: Float64Array;
+  /** Standard-scaled, row-major `[horizon, columns]`. */
+  scaled: Float32Array;
+}
+
+export interface BacktestOptions {
+  /** First forecast step: a fraction of the series in (0, 1), or a row index >= lookback. Default 0.8. */
+  start?: number;
+  /** Steps between forecast origins; default the horizon. */
+  stride?: number;
+}
+
+export interface BacktestResult {
+  forecasts: Forecast[];
+  scaled: MetricValues;
+  original: MetricValues;
+}
+
+const FORMAT = 'gatewave-forecast';
+const FORMAT_VERSION = 1;
+const PIPELINE_FILE = 'forecast.json';
+const NETWORK_DIR = 'network';
+
+interface Prepared {
+  raw: Float64Array; // [n, V]
+  data: Float32Array; // scaled [n, V]
+  marks: Float32Array; // [n, T]
+}
+
+/**
+ * Base of every model: one interface, as in Darts: `fit(series)`, `predict(series)`, `historicalForecasts`,
+ * `backtest`, `evaluate`, `save(dir)` / `loadForecaster(dir)`. A subclass says how to build its network (or, for a
+ * rule such as naive, how to forecast a batch directly); the data pipeline is shared.
+ */
+export abstract class Forecaster {
+  abstract readonly kind: ModelKind;
+  readonly lookback: number;
+  readonly horizon: number;
+  readonly period: number;
+  pipeline: Pipeline | null = null;
+  training: TrainResult | null = null;
+  protected net: tf.LayersModel | null = null;
+  private cache = new WeakMap<TimeSeries, Prepared>();
+
+  constructor(config: WindowConfig) {
+    for (const key of ['lookback', 'horizon', 'period'] as const) {
+      const v = config[key];
+      if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) {
+        throw new ForecastError('BAD_ARGUMENT', `--${key}: must be a positive integer, got ${String(v)}.`);
+      }
+    }
+    this.lookback = config.lookback;
+    this.horizon = config.horizon;
+    this.period = config.period;
+  }
+
+  /** Whether the model has trained weights (false for rules such as naive). */
+  abstract readonly hasNetwork: boolean;
+
+  /** Model-specific settings, saved with the model (lookback, horizon and period included). */
+  abstract config(): Record<string, unknown>;
+
+  /** The network, or null for a rule that needs no weights (then `ruleForecast` is used). */
+  protected abstract createNetwork(variables: number, timeFeatures: number): tf.LayersModel | null;
+
+  /** Forecast of a rule model: x `[batch, L, V]` → `[batch, H, V]`. */
+  protected ruleForecast(x: tf.Tensor3D): tf.Tensor {
+    void x;
+    throw new ForecastError('NOT_FITTED', `${this.kind}: has no rule forecast.`);
+  }
+
+  /** The underlying tfjs model (null for rules or before fit). */
+  get network(): tf.LayersModel | null {
+    return this.net;
+  }
+
+  private requirePipeline(): Pipeline {
+    if (!this.pipeline) throw new ForecastError('NOT_FITTED', `${this.kind}: call fit (or loadForecaster) before forecasting.`);
+    return this.pipeline;
+  }
+
+  /** Forecast `[batch, H, targets]` (scaled) for a batch of windows. */
+  forecastBatch(x: tf.Tensor3D, marks: tf.Tensor3D): tf.Tensor {
+    const p = this.requirePipeline();
+    return tf.tidy(() => {
+      const out = this.net ? (this.net.apply([x, marks], { training: false }) as tf.Tensor) : this.ruleForecast(x);
+      return targetsOf(out, p.targetIdx, p.inputColumns.length);
+    });
+  }
+
+  /** Selects, checks, scales the series and computes its time features, once per series object. */
+  protected prepare(series: TimeSeries): Prepared {
+    const p = this.requirePipeline();
+    const hit = this.cache.get(series);
+    if (hit) return hit;
+    const missing = p.inputColumns.filter((c) => !series.columns.includes(c));
+    if (missing.length) {
+      throw new ForecastError(
+        'MODEL_MISMATCH',
+        `${series.source}: the model was trained on columns ${p.inputColumns.join(', ')} (features ${p.features}, target ${p.target}) but this data lacks ${missing.join(', ')}; use data with the same columns or train a new model.`,
+      );
+    }
+    if (series.frequency.stepMs !== p.frequency.stepMs) {
+      throw new ForecastError(
+        'MODEL_MISMATCH',
+        `${series.source}: the data is ${series.frequency.label} but the model was trained on ${p.frequency.label} data; resample it or train a new model.`,
+      );
+    }
+    const V = p.inputColumns.length;
+    const idx = p.inputColumns.map((c) => series.columns.indexOf(c));
+    const C = series.columns.length;
+    const raw = new Float64Array(series.length * V);
+    for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
+    const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
+    const prepared = { raw, data: scaler.transform(raw), marks: timeFeatures(series.times, p.frequency.kind) };
+    this.cache.set(series, prepared);
+    return prepared;
+  }
+
+  private windowSet(series: TimeSeries, range: [number, number]): WindowSet {
+    const p = this.requirePipeline();
+    const { data, marks } = this.prepare(series);
+    return new WindowSet(data, marks, p.inputColumns.length, timeFeatureCount(p.frequency.kind), range[0], range[1], this.lookback, this.horizon, p.targetIdx);
+  }
+
+  /**
+   * Fits the scaler on the training rows and, for a network, trains it with early stopping on the validation part.
+   * Checks that every part of the split holds at least one window.
+   */
+  async fit(series: TimeSeries, options: FitOptions = {}): Promise<FitResult> {
+    const features = options.features ?? 'S';
+    const target = options.target ?? (series.columns.includes('OT') ? 'OT' : series.columns[series.columns.length - 1]);
+    const split = options.split ?? [0.6, 0.2, 0.2];
+    const { inputColumns, targetColumns } = selectColumns(series, features, target, options.columns);
+    const ranges = splitRanges(series.length, split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
+    const V = inputColumns.length;
+    const C = series.columns.length;
+    const idx = inputColumns.map((c) => series.columns.indexOf(c));
+    const raw = new Float64Array(series.length * V);
+    for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
+    const scaler = StandardScaler.fit(raw, V, ranges.trainRows);
+    const targetIdx = targetColumns.map((c) => inputColumns.indexOf(c));
+    const original = targetIdx.map((t) => seasonalNaiveScale(raw, V, t, ranges.trainRows, this.period));
+    this.pipeline = {
+      features,
+      target,
+      inputColumns,
+      targetColumns,
+      targetIdx,
+      timeColumn: series.timeColumn,
+      frequency: series.frequency,
+      fill: series.report.fill,
+      split,
+      scaler: scaler.toJSON(),
+      maseScale: { original, scaled: original.map((s, k) => s / scaler.std[targetIdx[k]]) },
+      source: path.basename(series.source),
+    };
+    this.cache = new WeakMap();
+    const train = this.windowSet(series, ranges.train);
+    const val = this.windowSet(series, ranges.val);
+    const test = this.windowSet(series, ranges.test);
+    if (options.seed !== undefined) setSeed(options.seed);
+    this.net?.dispose();
+    this.net = this.createNetwork(V, timeFeatureCount(series.frequency.kind));
+    this.training = this.net ? await trainNetwork(this.net, train, val, options) : null;
+    return { model: this.kind, windows: { train: train.count, val: val.count, test: test.count }, training: this.training };
+  }
+
+  /** Errors over every window of one part of the split (default `test`), scaled and in original units. */
+  evaluate(series: TimeSeries, part: SplitPart = 'test'): EvalResult {
+    const p = this.requirePipeline();
+    const ranges = splitRanges(series.length, p.split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
+    const set = this.windowSet(series, ranges[part]);
+    const order = Array.from({ length: set.count }, (_, i) => i);
+    const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
+    const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
+    const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
+    for (const [x, m, y] of batches(set, order, 256, false)) {
+      const out = this.forecastBatch(x, m);
+      const pred = out.dataSync();
+      const actual = y.dataSync();
+      scaled.update(pred, actual);
+      original.update(scaler.inverse(pred, p.targetIdx), scaler.inverse(actual, p.targetIdx));
+      tf.dispose([x, m, y, out]);
+    }
+    return { part, windows: set.count, scaled: scaled.results(), original: original.results() };
+  }
+
+  /** Forecasts for windows whose first forecast step is each of `origins` (rows of the series). */
+  private forecastAt(series: TimeSeries, origins: number[]): Forecast[] {
+    const p = this.requirePipeline();
+    const { data, marks } = this.prepare(series);
+    const L = this.lookback;
+    const H = this.horizon;
+    const V = p.inputColumns.length;
+    const T = timeFeatureCount(p.frequency.kind);
+    const K = p.targetIdx.length;
+    const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
+    const out: Forecast[] = [];
+    const step = series.frequency.stepMs;
+    for (let s = 0; s < origins.length; s += 256) {
+      const chunk = origins.slice(s, s + 256);
+      const xb = new Float32Array(chunk.length * L * V);
+      const mb = new Float32Array(chunk.length * L * T);
+      chunk.forEach((o, b) => {
+        xb.set(data.subarray((o - L) * V, o * V), b * L * V);
+        mb.set(marks.subarray((o - L) * T, o * T), b * L * T);
+      });
+      const x = tf.tensor3d(xb, [chunk.length, L, V]);
+      const m = tf.tensor3d(mb, [chunk.length, L, T]);
+      const y = this.forecastBatch(x, m);
+      const values = y.dataSync() as Float32Array;
+      tf.dispose([x, m, y]);
+      chunk.forEach((o, b) => {
+        const scaledValues = values.slice(b * H * K, (b + 1) * H * K);
+        out.push({
+          origin: o,
+          times: continueTimestamps(series.times[0] + (o - 1) * step, step, H),
+          columns: p.targetColumns,
+          values: scaler.inverse(scaledValues, p.targetIdx),
+          scaled: scaledValues,
+        });
+      });
+    }
+    return out;
+  }
+
+  /** The next `horizon` steps after the last row of the series, with timestamps continued at its step. */
+  predict(series: TimeSeries): Forecast {
+    if (series.length < this.lookback) {
+      throw new ForecastError('TOO_FEW_ROWS', `${series.source}: ${series.length} rows, fewer than the lookback of ${this.lookback}; pass a longer history.`);
+    }
+    return this.forecastAt(series, [series.length])[0];
+  }
+
+  /** Rolling-origin forecasts: first forecast step at `start`, then every `stride` steps while the actuals last. */
+  historicalForecasts(series: TimeSeries, options: BacktestOptions = {}): Forecast[] {
+    const { first, stride } = this.origins(series, options);
+    const origins: number[] = [];
+    for (let o = first; o + this.horizon <= series.length; o += stride) origins.push(o);
+    return this.forecastAt(series, origins);
+  }
+
+  private origins(series: TimeSeries, options: BacktestOptions): { first: number; stride: number } {
+    const start = options.start ?? 0.8;
+    const stride = options.stride ?? this.horizon;
+    if (!(Number.isInteger(stride) && stride > 0)) throw new ForecastError('BAD_ARGUMENT', `--stride: must be a positive integer, got ${stride}.`);
+    const first = start > 0 && start < 1 ? Math.floor(series.length * start) : start;
+    if (!Number.isInteger(first) || first < this.lookback || first + this.horizon > series.length) {
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--start ${start}: the first forecast must start at a row in [lookback, rows − horizon] = [${this.lookback}, ${series.length - this.horizon}] ` +
+          `(a fraction of the series or a row index); this series has ${series.length} rows.`,
+      );
+    }
+    return { first, stride };
+  }
+
+  /** Historical forecasts and their errors against the actuals, scaled and in original units. */
+  backtest(series: TimeSeries, options: BacktestOptions = {}): BacktestResult {
+    const p = this.requirePipeline();
+    const forecasts = this.historicalForecasts(series, options);
+    const { raw, data } = this.prepare(series);
+    const V = p.inputColumns.length;
+    const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
+    const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
+    for (const f of forecasts) {
+      const K = p.targetIdx.length;
+      const actualScaled = new Float32Array(this.horizon * K);
+      const actual = new Float64Array(this.horizon * K);
+      for (let h = 0; h < this.horizon; h++) {
+        for (let k = 0; k < K; k++) {
+          actualScaled[h * K + k] = data[(f.origin + h) * V + p.targetIdx[k]];
+          actual[h * K + k] = raw[(f.origin + h) * V + p.targetIdx[k]];
+        }
+      }
+      scaled.update(f.scaled, actualScaled);
+      original.update(f.values, actual);
+    }
+    return { forecasts, scaled: scaled.results(), original: original.results() };
+  }
+
+  /** Writes the model directory atomically: `forecast.json` (settings, pipeline, training log) and `network/`. */
+  async save(dir: string): Promise<void> {
+    const p = this.requirePipeline();
+    const doc = {
+      format: FORMAT,
+      formatVersion: FORMAT_VERSION,
+      model: this.kind,
+      config: this.config(),
+      pipeline: p,
+      training: this.training,
+    };
+    await atomicWriteDir(dir, async (tmp) => {
+      fs.writeFileSync(path.join(tmp, PIPELINE_FILE), JSON.stringify(doc, null, 2));
+      if (this.net) await saveModel(this.net, path.join(tmp, NETWORK_DIR), { model: this.kind });
+    });
+  }
+
+  /** Restores a saved state (used by `loadForecaster`). */
+  async restore(dir: string, pipeline: Pipeline, training: TrainResult | null): Promise<void> {
+    this.pipeline = pipeline;
+    this.training = training;
+    const netDir = path.join(dir, NETWORK_DIR);
+    if (this.hasNetwork) {
+      if (!fs.existsSync(netDir)) {
+        throw new ForecastError('MODEL_CORRUPT', `${dir}: the ${this.kind} model has no ${NETWORK_DIR}/ folder; train and save it again.`);
+      }
+      this.net = await loadModel(netDir);
+    }
+  }
+
+  /** Frees the network's weights. */
+  dispose(): void {
+    this.net?.dispose();
+    this.net = null;
+  }
+
+  /** One line naming the model and its settings. */
+  describe(): string {
+    const p = this.pipeline;
+    const cfg = Object.entries(this.config()).map(([k, v]) => `${k}=${v}`).join(' ');
+    return `${this.kind} ${cfg}${p ? ` features=${p.features} target=${p.target} split=${formatSplit(p.split)}` : ''}`;
+  }
+}
+
+/** Reads `forecast.json` of a model directory; throws a clear error when it is missing or not a forecast model. */
+export function readModelDoc(dir: string): { model: ModelKind; config: Record<string, unknown>; pipeline: Pipeline; training: TrainResult | null } {
+  const file = path.join(dir, PIPELINE_FILE);
+  if (!fs.existsSync(file)) {
+    throw new ForecastError('MODEL_NOT_FOUND', `${dir}: no ${PIPELINE_FILE}; pass a directory written by 'gatewave-forecast train --out DIR'.`);
+  }
+  let doc: { format?: string; formatVersion?: number; model: ModelKind; config: Record<string, unknown>; pipeline: Pipeline; training: TrainResult | null };
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ForecastError('MODEL_CORRUPT', `${file}: not valid JSON (${(err as Error).message}); train the model again.`);
+  }
+  if (doc.format !== FORMAT || typeof doc.formatVersion !== 'number' || doc.formatVersion > FORMAT_VERSION || !MODEL_KINDS.includes(doc.model)) {
+    throw new ForecastError('MODEL_CORRUPT', `${file}: not a gatewave forecast model of a version this package reads (format ${doc.format} v${doc.formatVersion}).`);
+  }
+  return doc;
+}

@@ -1,0 +1,154 @@
+import { tf } from '@gatewave/core';
+import { ForecastError } from '../errors';
+import { TimeSeries } from '../data/series';
+import { Forecaster, ModelKind, WindowConfig, readModelDoc } from './forecaster';
+import { TPGNConfig, TPGN_DEFAULTS, buildTPGN, checkTPGNShape } from './tpgn';
+import { DLinearConfig, buildDLinear } from './dlinear';
+import { GRUConfig, buildGRU } from './gru';
+
+/** TPGN, as in the paper (see `TPGN` layer). */
+export class TPGNForecaster extends Forecaster {
+  readonly kind = 'tpgn';
+  readonly hasNetwork = true;
+  readonly dModel: number;
+  readonly norm: boolean;
+
+  constructor(config: Partial<TPGNConfig> & Pick<TPGNConfig, 'lookback' | 'horizon'>) {
+    const full = { ...TPGN_DEFAULTS, ...config };
+    super(full);
+    checkTPGNShape(full.lookback, full.horizon, full.period);
+    this.dModel = full.dModel;
+    this.norm = full.norm;
+    if (!(Number.isInteger(this.dModel) && this.dModel > 0)) {
+      throw new ForecastError('BAD_ARGUMENT', `--d-model: must be a positive integer, got ${String(config.dModel)}.`);
+    }
+  }
+
+  config(): Record<string, unknown> {
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period, dModel: this.dModel, norm: this.norm };
+  }
+
+  protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
+    return buildTPGN(this.config() as unknown as TPGNConfig, variables, timeFeatures);
+  }
+}
+
+/** Repeats the last value of the window for every forecast step. */
+export class NaiveForecaster extends Forecaster {
+  readonly kind: ModelKind = 'naive';
+  readonly hasNetwork = false;
+
+  config(): Record<string, unknown> {
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period };
+  }
+
+  protected createNetwork(): null {
+    return null;
+  }
+
+  protected override ruleForecast(x: tf.Tensor3D): tf.Tensor {
+    const last = x.slice([0, this.lookback - 1, 0], [-1, 1, -1]); // [B, 1, V]
+    return last.tile([1, this.horizon, 1]); // [B, H, V]
+  }
+}
+
+/** Repeats the last period of the window: ŷ_{L+h} = x_{L−P+(h mod P)}. */
+export class SeasonalNaiveForecaster extends NaiveForecaster {
+  override readonly kind: ModelKind = 'seasonal-naive';
+
+  constructor(config: WindowConfig) {
+    super(config);
+    if (this.period > this.lookback) {
+      throw new ForecastError('BAD_ARGUMENT', `--period ${this.period} is longer than --lookback ${this.lookback}; seasonal-naive repeats the last period of the window.`);
+    }
+  }
+
+  protected override ruleForecast(x: tf.Tensor3D): tf.Tensor {
+    const P = this.period;
+    const season = x.slice([0, this.lookback - P, 0], [-1, P, -1]); // [B, P, V]
+    return season.tile([1, Math.ceil(this.horizon / P), 1]).slice([0, 0, 0], [-1, this.horizon, -1]); // [B, H, V]
+  }
+}
+
+/** DLinear: moving-average decomposition and two linear maps. */
+export class DLinearForecaster extends Forecaster {
+  readonly kind = 'dlinear';
+  readonly hasNetwork = true;
+  readonly kernelSize: number;
+
+  constructor(config: WindowConfig & Partial<DLinearConfig>) {
+    super(config);
+    this.kernelSize = config.kernelSize ?? 25;
+  }
+
+  config(): Record<string, unknown> {
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period, kernelSize: this.kernelSize };
+  }
+
+  protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
+    return buildDLinear(this.config() as unknown as DLinearConfig, variables, timeFeatures);
+  }
+}
+
+/** GRU encoder and a dense head. */
+export class GRUForecaster extends Forecaster {
+  readonly kind = 'gru';
+  readonly hasNetwork = true;
+  readonly hidden: number;
+
+  constructor(config: WindowConfig & Partial<GRUConfig>) {
+    super(config);
+    this.hidden = config.hidden ?? 64;
+  }
+
+  config(): Record<string, unknown> {
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period, hidden: this.hidden };
+  }
+
+  protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
+    return buildGRU(this.config() as unknown as GRUConfig, variables, timeFeatures);
+  }
+}
+
+/** Settings accepted by `createForecaster`; each model reads the ones it knows. */
+export interface ModelOptions extends WindowConfig {
+  dModel?: number;
+  norm?: boolean;
+  kernelSize?: number;
+  hidden?: number;
+}
+
+/** A fresh model of the given kind. */
+export function createForecaster(kind: ModelKind | string, options: ModelOptions): Forecaster {
+  switch (kind) {
+    case 'tpgn':
+      return new TPGNForecaster(options);
+    case 'naive':
+      return new NaiveForecaster(options);
+    case 'seasonal-naive':
+      return new SeasonalNaiveForecaster(options);
+    case 'dlinear':
+      return new DLinearForecaster(options);
+    case 'gru':
+      return new GRUForecaster(options);
+    default:
+      throw new ForecastError('BAD_ARGUMENT', `--model: unknown model '${kind}'; use one of tpgn, naive, seasonal-naive, dlinear, gru.`);
+  }
+}
+
+/** Loads a model directory written by `Forecaster.save`. */
+export async function loadForecaster(dir: string): Promise<Forecaster> {
+  const doc = readModelDoc(dir);
+  const model = createForecaster(doc.model, doc.config as unknown as ModelOptions);
+  await model.restore(dir, doc.pipeline, doc.training);
+  return model;
+}
+
+/** The default period of a series: one day of steps for sub-daily data (24 hourly, 96 for 15-minute), 7 for daily. */
+export function defaultPeriod(series: Pick<TimeSeries, 'frequency'>): number {
+  const day = 24 * 3600 * 1000;
+  const step = series.frequency.stepMs;
+  if (step < day && day % step === 0) return day / step;
+  if (step === day) return 7;
+  return 1;
+}

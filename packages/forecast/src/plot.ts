@@ -1,0 +1,98 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { atomicWriteFile } from '@gatewave/core';
+import { ForecastError } from './errors';
+
+/** One point of a plot: a timestamp (ms, naive), a value and which line it belongs to. */
+export interface PlotPoint {
+  time: number;
+  value: number;
+  /** `history`, `forecast` or `actual`. */
+  kind: 'history' | 'forecast' | 'actual';
+  /** Separates lines of the same kind (e.g. one per backtest forecast). */
+  segment?: number;
+}
+
+export interface PlotOptions {
+  title?: string;
+  /** Label of the y axis (the column). */
+  yTitle?: string;
+  width?: number;
+  height?: number;
+  /** A TrueType/OpenType font file for the text; default: DejaVu Sans or Liberation Sans when found, else system fonts. */
+  fontFile?: string;
+}
+
+const FONT_CANDIDATES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
+  '/System/Library/Fonts/Supplemental/Arial.ttf',
+  'C:\\Windows\\Fonts\\arial.ttf',
+];
+
+// vega and vega-lite are ESM-only with top-level await: load them with a real dynamic import (not require).
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The vega-lite spec of a forecast plot: history, forecasts and actuals as lines over a UTC time axis. */
+export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, font?: string): Record<string, unknown> {
+  const colours: Record<PlotPoint['kind'], string> = { history: '#4c78a8', actual: '#54a24b', forecast: '#e45756' };
+  const kinds = (['history', 'actual', 'forecast'] as const).filter((k) => points.some((p) => p.kind === k));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    width: options.width ?? 800,
+    height: options.height ?? 300,
+    title: options.title ?? 'forecast',
+    background: 'white',
+    data: { values: points.map((p) => ({ ...p, line: `${p.kind}-${p.segment ?? 0}` })) },
+    mark: { type: 'line', strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'time', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d %H:%M', labelAngle: -30 }, title: 'time' },
+      y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: options.yTitle ?? 'value' },
+      color: {
+        field: 'kind',
+        type: 'nominal',
+        scale: { domain: kinds, range: kinds.map((k) => colours[k]) },
+        title: null,
+      },
+      detail: { field: 'line', type: 'nominal' },
+    },
+    config: font ? { font } : {},
+  };
+}
+
+/**
+ * Renders a forecast plot without a browser or canvas: vega-lite → vega View (renderer `none`) → SVG → PNG with
+ * resvg. `file` names the PNG (`.png`) or the SVG (`.svg`); both are written, side by side, atomically. Returns
+ * both paths.
+ */
+export async function plotForecast(file: string, points: PlotPoint[], options: PlotOptions = {}): Promise<{ png: string; svg: string }> {
+  if (points.length === 0) throw new ForecastError('BAD_ARGUMENT', `plot ${file}: nothing to plot.`);
+  const ext = path.extname(file).toLowerCase();
+  if (ext !== '.png' && ext !== '.svg') {
+    throw new ForecastError('BAD_ARGUMENT', `--plot ${file}: the plot file must end in .png or .svg.`);
+  }
+  const base = file.slice(0, -ext.length);
+  const fontFile = options.fontFile ?? FONT_CANDIDATES.find((f) => fs.existsSync(f));
+  const family = fontFile ? (/dejavu/i.test(fontFile) ? 'DejaVu Sans' : /liberation/i.test(fontFile) ? 'Liberation Sans' : 'Arial') : undefined;
+  const vl = await importEsm('vega-lite');
+  const vega = await importEsm('vega');
+  const spec = vl.compile(forecastSpec(points, options, family)).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const svg: string = await view.toSVG();
+  view.finalize();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: fontFile
+      ? { fontFiles: [fontFile], loadSystemFonts: false, defaultFontFamily: family }
+      : { loadSystemFonts: true },
+  });
+  const png = resvg.render().asPng();
+  const out = { png: `${base}.png`, svg: `${base}.svg` };
+  atomicWriteFile(out.svg, svg);
+  atomicWriteFile(out.png, png);
+  return out;
+}

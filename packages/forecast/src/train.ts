@@ -1,0 +1,181 @@
+import { ProgressBar, shuffle, tf } from '@gatewave/core';
+import { WindowSet } from './data/windows';
+
+/** Training settings; the defaults are the paper's (Adam, MSE, batch 32, lr 1e−3 × 0.9 per epoch, patience 5). */
+export interface TrainOptions {
+  epochs?: number;
+  /** Stop after this many epochs without a lower validation loss. */
+  patience?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Learning-rate factor per epoch (the paper's `type4`: lr·0.9^(epoch−1) from the second epoch on). */
+  lrDecay?: number;
+  /** No progress bar. */
+  quiet?: boolean;
+  /** Checked between batches; when it returns true, training stops and the best weights so far are kept. */
+  shouldStop?: () => boolean;
+  /** Called after each epoch whose validation loss is the best so far (e.g. to write a checkpoint). */
+  onBest?: (epoch: number, valLoss: number) => Promise<void> | void;
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  learningRate: number;
+  /** Seconds spent on the training batches of this epoch (validation excluded). */
+  seconds: number;
+}
+
+export interface TrainResult {
+  /** Epochs run (complete ones). */
+  epochs: number;
+  /** 1-based epoch of the kept weights (0 when no epoch completed). */
+  bestEpoch: number;
+  bestValLoss: number;
+  history: EpochLog[];
+  /** True when `shouldStop` ended training early. */
+  interrupted: boolean;
+  /** Mean training seconds per epoch and training windows per second. */
+  secondsPerEpoch: number;
+  windowsPerSecond: number;
+}
+
+/** The network's forecast restricted to the target variables: `[batch, H, targets]`. */
+export function targetsOf(out: tf.Tensor, targetIdx: number[], variables: number): tf.Tensor {
+  if (targetIdx.length === variables && targetIdx.every((t, i) => t === i)) return out;
+  if (targetIdx.length === 1) return out.slice([0, 0, targetIdx[0]], [-1, -1, 1]);
+  return tf.gather(out, targetIdx, 2);
+}
+
+/** Batches of windows in the given order: calls `fn(x, marks, y, size)` with fresh tensors (disposed after). */
+export function* batches(set: WindowSet, order: ArrayLike<number>, batchSize: number, dropLast: boolean): Generator<[tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]> {
+  const { lookback: L, horizon: H, variables: V, timeFeatures: T } = set;
+  const K = set.targetIdx.length;
+  const xb = new Float32Array(batchSize * L * V);
+  const mb = new Float32Array(batchSize * L * T);
+  const yb = new Float32Array(batchSize * H * K);
+  const full = Math.floor(order.length / batchSize) * batchSize;
+  const end = dropLast ? full : order.length;
+  for (let s = 0; s < end; s += batchSize) {
+    const idx = Array.prototype.slice.call(order, s, Math.min(end, s + batchSize)) as number[];
+    const b = set.fill(idx, xb, mb, yb);
+    yield [
+      tf.tensor3d(xb.subarray(0, b * L * V), [b, L, V]),
+      tf.tensor3d(mb.subarray(0, b * L * T), [b, L, T]),
+      tf.tensor3d(yb.subarray(0, b * H * K), [b, H, K]),
+    ];
+  }
+}
+
+/** Mean squared error of the network over every window of a set (scaled units). */
+export function meanSquaredError(net: tf.LayersModel, set: WindowSet, batchSize = 256): number {
+  let sum = 0;
+  let n = 0;
+  const order = Array.from({ length: set.count }, (_, i) => i);
+  for (const [x, m, y] of batches(set, order, batchSize, false)) {
+    const s = tf.tidy(() => {
+      const out = targetsOf(net.apply([x, m], { training: false }) as tf.Tensor, set.targetIdx, set.variables);
+      return tf.sum(tf.square(tf.sub(out, y)));
+    });
+    sum += s.dataSync()[0];
+    n += y.size;
+    tf.dispose([x, m, y, s]);
+  }
+  return sum / n;
+}
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Trains `net` on the windows of `train` with early stopping on `val`, and leaves the best weights (lowest
+ * validation MSE) in `net`. Shuffles with core's seeded `shuffle`, so `setSeed` makes a run repeatable.
+ */
+export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: WindowSet, options: TrainOptions = {}): Promise<TrainResult> {
+  const epochs = options.epochs ?? 25;
+  const patience = options.patience ?? 5;
+  const batchSize = options.batchSize ?? 32;
+  const lr0 = options.learningRate ?? 1e-3;
+  const decay = options.lrDecay ?? 0.9;
+  // PyTorch's Adam defaults (tfjs would use epsilon 1e-7 on float32 backends).
+  const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);
+  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  const perEpoch = Math.max(1, Math.floor(train.count / batchSize));
+  const bar = new ProgressBar(epochs * perEpoch, { label: 'train', silent: options.quiet, logEvery: perEpoch });
+  const history: EpochLog[] = [];
+  let best: tf.Tensor[] | null = null;
+  let bestEpoch = 0;
+  let bestValLoss = Infinity;
+  let stale = 0;
+  let interrupted = false;
+  let trainSeconds = 0;
+  let trainedWindows = 0;
+  const order = Array.from({ length: train.count }, (_, i) => i);
+  try {
+    for (let epoch = 1; epoch <= epochs && !interrupted; epoch++) {
+      // The paper's schedule: lr0 for epochs 1 and 2, then ×0.9 per epoch.
+      const lr = lr0 * Math.pow(decay, Math.max(0, epoch - 2));
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      shuffle(order);
+      let lossSum = 0;
+      let steps = 0;
+      const t0 = performance.now();
+      for (const [x, m, y] of batches(train, order, batchSize, true)) {
+        const loss = optimizer.minimize(
+          () => {
+            const out = targetsOf(net.apply([x, m], { training: true }) as tf.Tensor, train.targetIdx, train.variables);
+            return tf.mean(tf.square(tf.sub(out, y))) as tf.Scalar;
+          },
+          true,
+          vars,
+        ) as tf.Scalar;
+        lossSum += loss.dataSync()[0];
+        tf.dispose([x, m, y, loss]);
+        steps++;
+        trainedWindows += x.shape[0];
+        bar.update((epoch - 1) * perEpoch + steps, `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)}${bestEpoch ? ` best val ${bestValLoss.toFixed(4)}` : ''}`);
+        if (steps % 16 === 0) {
+          await nextTick();
+          if (options.shouldStop?.()) {
+            interrupted = true;
+            break;
+          }
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      if (interrupted) break;
+      const valLoss = meanSquaredError(net, val);
+      history.push({ epoch, loss: lossSum / steps, valLoss, learningRate: lr, seconds });
+      bar.update(epoch * perEpoch, `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)} val ${valLoss.toFixed(4)} lr ${lr.toExponential(2)}`);
+      if (valLoss < bestValLoss) {
+        bestValLoss = valLoss;
+        bestEpoch = epoch;
+        stale = 0;
+        tf.dispose(best ?? []);
+        best = net.getWeights().map((w) => tf.clone(w));
+        await options.onBest?.(epoch, valLoss);
+      } else if (++stale >= patience) {
+        break;
+      }
+      await nextTick();
+      if (options.shouldStop?.()) interrupted = true;
+    }
+  } finally {
+    bar.finish(bestEpoch ? `best epoch ${bestEpoch} val ${bestValLoss.toFixed(4)}${interrupted ? ' (interrupted)' : ''}` : '');
+    optimizer.dispose();
+  }
+  if (best) {
+    net.setWeights(best);
+    tf.dispose(best);
+  }
+  return {
+    epochs: history.length,
+    bestEpoch,
+    bestValLoss,
+    history,
+    interrupted,
+    secondsPerEpoch: history.length ? history.reduce((s, h) => s + h.seconds, 0) / history.length : NaN,
+    windowsPerSecond: trainSeconds > 0 ? trainedWindows / trainSeconds : NaN,
+  };
+}

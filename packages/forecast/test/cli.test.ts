@@ -1,0 +1,164 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// The CLI is tested as a user runs it: the built bin (`npx tsc -b packages/core packages/forecast` first).
+const cli = path.resolve(__dirname, '../dist/cli.js');
+const seattle = path.resolve(__dirname, '../../../node_modules/vega-datasets/data/seattle-weather-hourly-normals.csv');
+const built = fs.existsSync(cli);
+if (!built) console.warn(`SKIPPED cli tests: ${cli} is missing; build with npx tsc -b packages/core packages/forecast`);
+const describeBuilt = built ? describe : describe.skip;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { cwd: string; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void }): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: { ...process.env, GATEWAVE_BACKEND: 'wasm' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      options.onStderr?.(stderr, child);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The first n data rows of the Seattle hourly normals (real data that installs with vega-datasets). */
+function seattleRows(n: number): string[] {
+  return fs.readFileSync(seattle, 'utf8').trim().split('\n').slice(0, n + 1);
+}
+
+describeBuilt('gatewave-forecast CLI', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-cli-'));
+    const rows = seattleRows(400);
+    const write = (name: string, lines: string[]): void => fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
+    write('ok.csv', rows);
+    write('empty.csv', []);
+    write('header.csv', [rows[0]]);
+    write('nonum.csv', ['date,station', '2010-01-01T01:00:00,KSEA', '2010-01-01T02:00:00,KSEA']);
+    write('badts.csv', [rows[0], rows[1], rows[2].replace('2010-01-01T02:00:00', '2010-13-45T02:00:00'), ...rows.slice(3)]);
+    write('dup.csv', [rows[0], rows[1], rows[2], rows[2], ...rows.slice(3)]);
+    write('unsorted.csv', [rows[0], rows[1], rows[3], rows[2], ...rows.slice(4)]);
+    write('few.csv', rows.slice(0, 101));
+    write('nan.csv', [...rows.slice(0, 50), rows[50].replace(/,[^,]*$/, ',NaN'), ...rows.slice(51)]);
+    write('inf.csv', [...rows.slice(0, 60), rows[60].replace(/^([^,]*),[^,]*/, '$1,Infinity'), ...rows.slice(61)]);
+    write('gaps.csv', [...rows.slice(0, 100), ...rows.slice(103)]);
+    write('temp-only.csv', rows.map((r) => r.split(',').filter((_, i) => i === 0 || i === 2).join(',')));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const base = ['--lookback', '48', '--horizon', '24', '--epochs', '1', '--quiet'];
+  const cases: [string, string[], string, RegExp][] = [
+    ['empty file', ['--csv', 'empty.csv'], 'EMPTY_FILE', /empty\.csv: the file is empty/],
+    ['header only', ['--csv', 'header.csv'], 'HEADER_ONLY', /no data rows/],
+    ['no numeric column', ['--csv', 'nonum.csv', '--features', 'M', '--target', 'station'], 'NO_NUMERIC_COLUMN', /no numeric column besides the time column 'date'/],
+    ['unknown --target', ['--csv', 'ok.csv', '--target', 'OT'], 'UNKNOWN_COLUMN', /column 'OT' is not in the header \(date, pressure, temperature, wind\); check --target/],
+    ['unparsable timestamp', ['--csv', 'badts.csv', '--target', 'temperature'], 'BAD_TIMESTAMP', /line 3, column 'date': cannot parse '2010-13-45T02:00:00'/],
+    ['duplicate timestamp', ['--csv', 'dup.csv', '--target', 'temperature'], 'DUPLICATE_TIMESTAMP', /line 4 repeats the timestamp 2010-01-01 02:00:00 of line 3/],
+    ['unsorted timestamps', ['--csv', 'unsorted.csv', '--target', 'temperature'], 'UNSORTED_TIMESTAMPS', /not sorted: line 4 .* comes before line 3/],
+    ['too few rows', ['--csv', 'few.csv', '--target', 'temperature'], 'TOO_FEW_ROWS', /fewer than lookback \+ horizon = 72/],
+    ['NaN in the data', ['--csv', 'nan.csv', '--target', 'wind'], 'NON_FINITE_VALUE', /line 51, column 'wind': value 'NaN' is not finite/],
+    ['Infinity in the data', ['--csv', 'inf.csv', '--features', 'M', '--target', 'temperature'], 'NON_FINITE_VALUE', /line 61, column 'pressure': value 'Infinity'/],
+    ['lookback not a multiple of the period', ['--csv', 'ok.csv', '--target', 'temperature', '--lookback', '50'], 'NOT_A_MULTIPLE', /--lookback 50 is not a multiple of --period 24/],
+    ['gaps with --fill none', ['--csv', 'gaps.csv', '--target', 'temperature', '--fill', 'none'], 'MISSING_VALUES', /1 gap\(s\) .*after 2010-01-05 03:00:00, 3 missing row\(s\).*use --fill ffill/],
+  ];
+
+  // The bad-input runs are independent: start them together (a few at a time) and check each in its own test.
+  const results = new Map<string, Promise<{ r: Run; out: string; before: string[]; after: string[] }>>();
+  const startAll = (): void => {
+    let chain: Promise<unknown>[] = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
+    cases.forEach(([name, args, code], i) => {
+      const lane = i % chain.length;
+      const p = chain[lane].then(async () => {
+        const out = path.join(dir, `out-${code}-${i}`);
+        const before = fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort();
+        const r = await run(['train', ...base, ...args, '--out', out], { cwd: dir });
+        return { r, out, before, after: fs.readdirSync(dir).sort() };
+      });
+      chain[lane] = p;
+      results.set(name, p);
+    });
+    chain = [];
+  };
+
+  test.each(cases)('train rejects: %s (clear message, exit 2, nothing written)', async (name, _args, code, message) => {
+    if (results.size === 0) startAll();
+    const { r, out, before, after } = await results.get(name)!;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`gatewave-forecast: error [${code}]`);
+    expect(r.stderr).toMatch(message);
+    expect(fs.existsSync(out)).toBe(false);
+    // No temporary or partial files either (the other runs write nothing, as each of them is a bad input too).
+    expect(after.filter((f) => !before.includes(f))).toEqual([]);
+  });
+
+  test('bad flag values and missing options exit non-zero with help', async () => {
+    const r = await run(['train', '--csv', 'ok.csv', '--lookback', '-5', '--out', 'x'], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--lookback must be a positive integer/);
+    const h = await run(['predict', '--csv', 'ok.csv'], { cwd: dir });
+    expect(h.code).not.toBe(0);
+    expect(h.stderr).toMatch(/required option '--model <dir>'/);
+  });
+
+  test('train, eval --json, predict with a plot, backtest; a model from another feature set is refused', async () => {
+    const model = path.join(dir, 'model-m');
+    const t = await run(['train', '--csv', 'ok.csv', '--model', 'naive', '--features', 'M', '--target', 'temperature', ...base, '--out', model], { cwd: dir });
+    expect(t.stderr).toContain('hourly (step 3600 s)');
+    expect(t.code).toBe(0);
+    expect(fs.existsSync(path.join(model, 'forecast.json'))).toBe(true);
+    const e = await run(['eval', '--model', model, '--csv', 'ok.csv', '--json'], { cwd: dir });
+    expect(e.code).toBe(0);
+    const json = JSON.parse(e.stdout);
+    expect(json.mse).toBeGreaterThan(0);
+    expect(json.mae).toBeGreaterThan(0);
+    expect(json.windows).toBe(400 - Math.floor(400 * 0.8) + 48 - 48 - 24 + 1);
+    const p = await run(['predict', '--model', model, '--csv', 'ok.csv', '--out', 'f.csv', '--plot', 'f.png'], { cwd: dir });
+    expect(p.code).toBe(0);
+    const lines = fs.readFileSync(path.join(dir, 'f.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('date,pressure,wind,temperature');
+    expect(lines.length).toBe(25);
+    expect(lines[1].startsWith('2010-01-17 17:00:00,')).toBe(true); // the hour after the last of the 400 rows
+    expect(fs.readFileSync(path.join(dir, 'f.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(fs.readFileSync(path.join(dir, 'f.svg'), 'utf8')).toContain('<svg');
+    const b = await run(['backtest', '--model', model, '--csv', 'ok.csv', '--start', '0.5', '--stride', '24', '--json'], { cwd: dir });
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout).forecasts).toBe(Math.floor((400 - 24 - 200) / 24) + 1);
+
+    const mismatch = await run(['predict', '--model', model, '--csv', 'temp-only.csv', '--out', 'g.csv'], { cwd: dir });
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/\[MODEL_MISMATCH\].*columns pressure, wind, temperature.*lacks pressure, wind/);
+    expect(fs.existsSync(path.join(dir, 'g.csv'))).toBe(false);
+  });
+
+  test('Ctrl-C during training keeps the best checkpoint', async () => {
+    const model = path.join(dir, 'model-int');
+    const args = ['train', '--csv', seattle, '--target', 'temperature', '--lookback', '48', '--horizon', '24', '--epochs', '50', '--patience', '50', '--out', model];
+    let sent = false;
+    const r = await run(args, {
+      cwd: dir,
+      onStderr: (text, child) => {
+        if (!sent && /val \d/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: stopping after this batch/);
+    const doc = JSON.parse(fs.readFileSync(path.join(model, 'forecast.json'), 'utf8'));
+    expect(doc.training.interrupted).toBe(true);
+    expect(doc.training.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(path.join(model, 'network', 'weights.bin'))).toBe(true);
+  });
+});
