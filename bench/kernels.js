@@ -2,7 +2,8 @@
 // `npm run bench:kernels`: stock tfjs `cpu`, stock `wasm` and gatewave's `native` backend on the operations that
 // dominate gatewave's models, in one process (the `native` backend is a separate tfjs backend, so `cpu` stays stock).
 // Runs over the built dist/ (`npm run build` first). Options: --quick (fewer repetitions), --full (run the slow stock
-// cpu conv-gradient case at full size instead of on 2 images and scaling by FLOPs).
+// cpu conv-gradient case at full size instead of on 2 images and scaling by FLOPs), --models (only the rows of whole
+// audio models: FRCRN small and the SELD CRNN, training step and inference, over packages/audio/dist), --no-models.
 // Timings are medians of several runs; on a shared machine they are noisy, so compare ratios within one run.
 const path = require('path');
 const fs = require('fs');
@@ -19,6 +20,8 @@ const { tf } = core;
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const full = args.has('--full');
+const modelsOnly = args.has('--models'); // only the audio model rows
+const noModels = args.has('--no-models'); // skip them (stock cpu takes minutes on them)
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
@@ -189,9 +192,124 @@ async function copyRow() {
   row('split (SplitV) into 3 on the last axis', '[32,64,192]', 'ms', false, result.cpu, result.wasm, result.native);
 }
 
+// ------------------------------------------------------------------------------------------------ audio models
+// Whole training steps (forward + backward + Adam) and inference of the two audio models, over packages/audio/dist.
+
+function loadAudio() {
+  const dir = path.join(__dirname, '..', 'packages', 'audio', 'dist');
+  if (!fs.existsSync(path.join(dir, 'enhance', 'frcrn.js'))) return null;
+  return {
+    frcrn: require(path.join(dir, 'enhance', 'frcrn.js')),
+    tstft: require(path.join(dir, 'dsp', 'tensor-stft.js')),
+    stft: require(path.join(dir, 'dsp', 'stft.js')),
+    train: require(path.join(dir, 'enhance', 'train.js')),
+    detector: require(path.join(dir, 'sed', 'detector.js')),
+  };
+}
+
+/** One FRCRN training step as packages/audio/src/enhance/train.ts takes it (loss: −SI-SNR + 10·mask MSE). */
+function frcrnStep(audio, model, config, clean, noisy, opt) {
+  const { stftTensor, istftTensor } = audio.tstft;
+  const opts = {
+    winLength: config.winLength, hopLength: config.hopLength, nFft: config.nFft,
+    window: audio.stft.makeWindow('sqrt-hann', config.winLength),
+  };
+  const len = clean.shape[1];
+  const { value, grads } = tf.variableGrads(() => {
+    const X = stftTensor(noisy, opts);
+    const S = stftTensor(clean, opts);
+    const mask = model.apply(tf.stack([X.re, X.im], 3), { training: true });
+    const [mr, mi] = tf.unstack(mask, 3);
+    const y = istftTensor({ re: mr.mul(X.re).sub(mi.mul(X.im)), im: mr.mul(X.im).add(mi.mul(X.re)) }, len, opts);
+    const den = X.re.square().add(X.im.square()).add(1e-8);
+    const tr = S.re.mul(X.re).add(S.im.mul(X.im)).div(den).clipByValue(-1, 1);
+    const ti = S.im.mul(X.re).sub(S.re.mul(X.im)).div(den).clipByValue(-1, 1);
+    const maskMse = mr.sub(tr).square().mean().add(mi.sub(ti).square().mean()).div(2);
+    return audio.train.negSiSnr(clean, y).add(maskMse.mul(10));
+  });
+  opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+  value.dataSync();
+  tf.dispose([value, ...Object.values(grads)]);
+}
+
+async function audioModelRows() {
+  const audio = loadAudio();
+  if (!audio) {
+    console.error('bench:kernels: packages/audio/dist is not built; skipping the audio model rows.');
+    return;
+  }
+  const slow = { minReps: 1, minTime: 0, warmup: false };
+  const fast = { minReps: 2, minTime: quick ? 0 : 4, maxReps: 5 };
+  // Stock cpu needs minutes per full training step: without --full it runs batch 1 (and 2 s of audio for inference)
+  // and is scaled to the full batch (and per second of audio); its time is linear in both.
+  const scaledNote = full ? '' : 'stock cpu: batch 1 scaled to the batch, inference on 2 s (--full: full size)';
+  // FRCRN small: batch 4 × 1.5 s crops (train), 10 s of audio at batch 1 (inference).
+  const fr = { train: {}, infer: {} };
+  const config = audio.frcrn.FRCRN_CONFIGS.small;
+  for (const b of ['cpu', 'native']) {
+    await use(b);
+    core.setSeed(1);
+    const small = b === 'cpu' && !full;
+    const batch = small ? 1 : 4;
+    const seconds = small ? 2 : 10;
+    const frames = Math.floor((seconds * config.sampleRate) / config.hopLength) + 1;
+    const model = audio.frcrn.buildFrcrn(config);
+    const clean = rand([batch, 24000], 20).mul(0.2);
+    const noisy = clean.add(rand([batch, 24000], 21).mul(0.1));
+    const opt = tf.train.adam(1e-3);
+    const s = await timeIt(() => frcrnStep(audio, model, config, clean, noisy, opt), b === 'cpu' ? slow : fast);
+    fr.train[b] = s * 1000 * (4 / batch);
+    const spec = rand([1, frames, audio.frcrn.frcrnBins(config), 2], 22);
+    fr.infer[b] = (await timeIt(() => tf.tidy(() => model.predict(spec).dataSync()), b === 'cpu' ? slow : fast)) / seconds;
+    tf.dispose([clean, noisy, spec]);
+    opt.dispose();
+    model.dispose();
+  }
+  row('FRCRN small train step', 'b4 × 1.5 s, fwd+bwd+Adam', 'ms/step', false, fr.train.cpu, null, fr.train.native, scaledNote);
+  row('FRCRN small inference', '10 s, batch 1 (model only)', 'RTF', false, fr.infer.cpu, null, fr.infer.native);
+
+  // SELD CRNN (foa, 11 classes, the DCASE baseline shape): batch 8 × 5 s excerpts (train), 20 s (inference).
+  const sd = { train: {}, infer: {} };
+  const classes = Array.from({ length: 11 }, (_, i) => `class${i}`);
+  const dcfg = audio.detector.defaultDetectorConfig('foa', classes);
+  for (const b of ['cpu', 'native']) {
+    await use(b);
+    core.setSeed(1);
+    const small = b === 'cpu' && !full;
+    const batch = small ? 1 : 8;
+    const seconds = small ? 2 : 20;
+    const model = audio.detector.buildDetector(dcfg);
+    const x = rand([batch, 250, 64, 7], 23);
+    const sed = tf.tidy(() => rand([batch, 50, 11], 24).greater(0).toFloat());
+    const doa = rand([batch, 50, 33], 25);
+    const opt = tf.train.adam(1e-3);
+    const vars = model.trainableWeights.map((w) => w.read());
+    const step = () => {
+      const loss = tf.tidy(() =>
+        opt.minimize(() => {
+          const [ps, pd] = model.apply(x, { training: true });
+          return audio.detector.detectorLoss(sed, ps, doa, pd, dcfg.doaWeight);
+        }, true, vars),
+      );
+      loss.dataSync();
+      loss.dispose();
+    };
+    sd.train[b] = (await timeIt(step, b === 'cpu' ? slow : fast)) * 1000 * (8 / batch);
+    const xi = rand([1, seconds * 50, 64, 7], 26);
+    sd.infer[b] =
+      (await timeIt(() => tf.tidy(() => model.predict(xi).forEach((t) => t.dataSync())), b === 'cpu' ? slow : fast)) / seconds;
+    tf.dispose([x, sed, doa, xi]);
+    opt.dispose();
+    model.dispose();
+  }
+  row('SELD CRNN train step', 'foa, b8 × 5 s, fwd+bwd+Adam', 'ms/step', false, sd.train.cpu, null, sd.train.native, scaledNote);
+  row('SELD CRNN inference', 'foa, 20 s, batch 1', 'RTF', false, sd.infer.cpu, null, sd.infer.native);
+}
+
 function fmt(v, unit) {
   if (v == null || !Number.isFinite(v)) return '-';
   if (unit === 'ms/step' || unit === 'ms') return v >= 100 ? v.toFixed(0) : v.toFixed(2);
+  if (unit === 'RTF') return v.toFixed(4);
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
@@ -209,13 +327,16 @@ async function main() {
   }
   const info = core.nativeInfo();
   const t0 = now();
-  for (const n of [256, 512]) await matmulRow(n, ['cpu', 'wasm', 'native']);
-  if (!quick) await matmulRow(1024, ['wasm', 'native']);
-  await convForwardRow();
-  await convTrainRow();
-  await gruRow();
-  await mlpRows();
-  await copyRow();
+  if (!modelsOnly) {
+    for (const n of [256, 512]) await matmulRow(n, ['cpu', 'wasm', 'native']);
+    if (!quick) await matmulRow(1024, ['wasm', 'native']);
+    await convForwardRow();
+    await convTrainRow();
+    await gruRow();
+    await mlpRows();
+    await copyRow();
+  }
+  if (!noModels) await audioModelRows();
 
   const header = ['operation', 'settings', 'unit', 'stock cpu', 'stock wasm', 'gatewave native', 'native/cpu', 'native/wasm'];
   const table = rows.map((r) => [

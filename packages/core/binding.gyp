@@ -8,12 +8,13 @@
         "native/src/gemm.cc",
         "native/src/conv.cc",
         "native/src/ops.cc",
-        "native/src/gru.cc"
+        "native/src/gru.cc",
+        "native/src/reduce.cc"
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++14"],
-      "cflags": ["-O3", "-ffp-contract=off", "-fno-math-errno"],
-      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off", "-fno-math-errno", "-pthread"],
+      "cflags": ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"],
+      "cflags_cc": ["-O3", "-std=c++17", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
       "ldflags": ["-pthread"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",

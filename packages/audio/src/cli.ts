@@ -23,7 +23,7 @@ if (require.main === module) {
   buildProgram()
     .parseAsync(process.argv)
     .catch((err: Error & { code?: string }) => {
-      process.stderr.write(`gatewave-audio: ${err.message}\n`);
+      process.stderr.write(`gatewave-audio: ${process.env.GATEWAVE_DEBUG ? err.stack : err.message}\n`);
       process.exitCode = process.exitCode || 1;
     });
 }

@@ -45,6 +45,11 @@ function relErr(a: Float32Array, b: Float32Array): number {
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < a.length; i++) {
+    // NaN must be NaN on both sides (and then counts as equal)
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) {
+      if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return Infinity;
+      continue;
+    }
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
   }
@@ -86,7 +91,7 @@ suite('native backend', () => {
     expect(['avx512', 'avx2', 'sse', 'portable']).toContain(info.isa);
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).not.toBe(tf.getKernel('BatchMatMul', NATIVE_BACKEND)!.kernelFunc);
-    expect(tf.getKernel('Max', 'cpu')!.kernelFunc).toBe(tf.getKernel('Max', NATIVE_BACKEND)!.kernelFunc);
+    expect(tf.getKernel('Cos', 'cpu')!.kernelFunc).toBe(tf.getKernel('Cos', NATIVE_BACKEND)!.kernelFunc);
     expect(registerNativeBackend()).toEqual({ ok: true });
   });
 });
@@ -394,9 +399,54 @@ suite('elementwise kernels vs stock cpu', () => {
     await expectSame(() => op(rnd([1, 7, 9], 63), rnd([4, 7, 9], 61)), [name]);
   });
 
-  test('binary broadcasts it does not handle, and int32, fall back', async () => {
-    await expectFallback(() => tf.add(rnd([3, 1], 64), rnd([1, 4], 65)), ['Add']);
+  test.each(binaries)('%s: general broadcasts (column, outer, middle axes) and their gradients', async (name, op) => {
+    await expectSame(() => op(rnd([3, 1], 64), rnd([1, 4], 65)), [name]);
+    await expectSame(() => op(rnd([4, 1], 66), rnd([4, 37], 67)), [name]);
+    await expectSame(() => op(rnd([5, 6, 7], 68), rnd([5, 1, 7], 69)), [name]);
+    await expectSame(() => op(rnd([2, 1, 3, 1], 72), rnd([1, 4, 1, 5], 73)), [name]);
+    await expectSame(() => op(rnd([1, 1, 1, 6], 74), rnd([2, 3, 4, 6], 75)), [name]);
+    // (tfjs's own gradients of SquaredDifference, Maximum and Minimum do not reduce broadcast axes)
+    if (['Add', 'Sub', 'Multiply', 'RealDiv'].includes(name)) {
+      await expectSame(
+        () => tf.grads((a: tf.Tensor, b: tf.Tensor) => op(a, b).square().sum())([rnd([4, 1, 6], 76), rnd([1, 5, 6], 77).add(3)]),
+        [name, 'Sum'],
+      );
+    }
+  });
+
+  test('int32 binaries fall back to the stock kernel', async () => {
     await expectFallback(() => tf.mul(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32')), ['Multiply']);
+  });
+
+  const comparisons: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+    ['Greater', tf.greater],
+    ['GreaterEqual', tf.greaterEqual],
+    ['Less', tf.less],
+    ['LessEqual', tf.lessEqual],
+    ['Equal', tf.equal],
+    ['NotEqual', tf.notEqual],
+  ];
+  test.each(comparisons)('%s (bool output, broadcasts, ties and NaN)', async (name, op) => {
+    const withTies = () => tf.tensor2d([0, 1, NaN, -2, 3, 3, 0.5, NaN], [2, 4]);
+    const other = () => tf.tensor2d([0, 2, 1, NaN, 3, -3, 0.5, 7], [2, 4]);
+    for (const f of [
+      () => op(withTies(), other()),
+      () => op(withTies(), tf.scalar(0.5)),
+      () => op(rnd([3, 1, 5], 78), rnd([4, 1], 79)),
+    ]) {
+      await expectSame(() => f().cast('float32'), [name]);
+      await runOn(NATIVE_BACKEND, () => {
+        expect(f().dtype).toBe('bool');
+        return tf.scalar(0);
+      });
+    }
+  });
+
+  test('Select (where) on float32 and int32, and the leakyRelu gradient it serves', async () => {
+    const cond = () => tf.greater(rnd([6, 7], 80), 0);
+    await expectSame(() => tf.where(cond(), rnd([6, 7], 81), rnd([6, 7], 82)), ['Select']);
+    await expectSame(() => tf.where(cond(), rnd([6, 7], 81).mul(9).toInt(), rnd([6, 7], 82).mul(9).toInt()), ['Select']);
+    await expectSame(() => tf.grads((x: tf.Tensor) => tf.leakyRelu(x, 0.01).mul(x).sum())([rnd([4, 9, 5], 83)]), ['Select']);
   });
 
   const unaries: [string, (x: tf.Tensor) => tf.Tensor][] = [
@@ -416,5 +466,149 @@ suite('elementwise kernels vs stock cpu', () => {
   test.each(unaries)('%s and its gradient', async (name, op) => {
     await expectSame(() => op(rnd([5, 11], 70).mul(4)), [name]);
     await expectSame(() => tf.grads((x: tf.Tensor) => op(x).sum())([rnd([5, 11], 71).mul(4)]), []);
+  });
+});
+
+suite('reductions vs stock cpu', () => {
+  const ops: [string, (x: tf.Tensor, axis?: number | number[], keepDims?: boolean) => tf.Tensor][] = [
+    ['Sum', tf.sum],
+    ['Mean', tf.mean],
+    ['Max', tf.max],
+    ['Min', tf.min],
+  ];
+  const axes: [number[], number | number[] | undefined][] = [
+    [[4, 7, 9, 5], [0, 1, 2]], // bias / batch-norm gradients: all leading axes
+    [[4, 7, 9, 5], -1],
+    [[4, 7, 9, 5], [1, 3]],
+    [[4, 7, 9, 5], [0, 2]],
+    [[4, 7, 9, 5], undefined], // everything
+    [[4, 1, 9, 1], [0, 1]], // size-1 axes on both sides
+    [[300, 17], 0],
+    [[3, 1000], 1],
+    [[6], 0],
+    [[2, 3], []],
+  ];
+  test.each(ops)('%s over leading, trailing, inner and mixed axes, keepDims', async (name, op) => {
+    for (const [shape, axis] of axes) {
+      await expectSame(() => op(rnd(shape, 90).mul(3), axis), [name]);
+      await expectSame(() => op(rnd(shape, 91), axis, true), [name]);
+    }
+  });
+
+  test('Max and Min propagate NaN, as the stock kernels do', async () => {
+    const x = () => tf.tensor2d([1, NaN, 3, -1, 2, 0], [2, 3]);
+    for (const [name, op] of [['Max', tf.max], ['Min', tf.min]] as const) {
+      await expectSame(() => op(x(), 0), [name]);
+      await expectSame(() => op(x(), 1), [name]);
+      const v = (await runOn(NATIVE_BACKEND, () => op(x(), 0))).data[0];
+      expect(Number.isNaN(v[1])).toBe(true);
+      expect(v[0]).toBe(name === 'Max' ? 1 : -1);
+    }
+  });
+
+  test('gradients that sum over broadcast axes (bias add, batch norm) match', async () => {
+    await expectSame(
+      () => tf.grads((x: tf.Tensor, b: tf.Tensor) => x.add(b).square().mean())([rnd([3, 8, 11, 6], 92), rnd([6], 93)]),
+      ['Sum', 'Mean'],
+    );
+    const moments = () => tf.moments(rnd([3, 8, 11, 6], 94), [0, 1, 2]);
+    await expectSame(() => [moments().mean, moments().variance], ['Mean']);
+  });
+
+  test('int32 and empty reductions fall back', async () => {
+    await expectFallback(() => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0), ['Sum']);
+    await expectFallback(() => tf.max(tf.tensor2d([], [0, 3]), 1), ['Max']);
+  });
+});
+
+suite('pad, tile, unpack, reverse vs stock cpu', () => {
+  test.each([
+    [[4, 9], [[0, 0], [3, 2]], 0],
+    [[2, 5, 3], [[1, 0], [4, 0], [0, 0]], 0],
+    [[2, 3, 4, 2], [[0, 0], [0, 0], [0, 1], [0, 0]], 0],
+    [[2, 3, 4, 2], [[1, 2], [0, 1], [2, 0], [1, 1]], -1.5],
+    [[7], [[2, 5]], 3],
+  ] as [number[], [number, number][], number][])('PadV2 %j by %j with %d, and its gradient', async (shape, paddings, value) => {
+    await expectSame(() => tf.pad(rnd(shape, 100), paddings, value), ['PadV2']);
+    await expectSame(() => tf.pad(rnd(shape, 100).mul(50).toInt(), paddings, value), ['PadV2']);
+    await expectSame(() => tf.grads((x: tf.Tensor) => tf.pad(x, paddings, value).square().sum())([rnd(shape, 101)]), []);
+  });
+
+  test.each([
+    [[1, 1, 1, 6], [3, 4, 5, 1]],
+    [[2, 3], [2, 3]],
+    [[3, 1, 2], [1, 4, 1]],
+    [[5], [3]],
+    [[2, 2], [1, 1]],
+    [[2, 3], [0, 2]],
+  ])('Tile %j by %j (float32 and int32)', async (shape, reps) => {
+    await expectSame(() => tf.tile(rnd(shape, 102), reps), ['Tile']);
+    await expectSame(() => tf.tile(rnd(shape, 103).mul(50).toInt(), reps), ['Tile']);
+  });
+
+  test.each([
+    [[4, 7, 9, 2], 3],
+    [[4, 7, 9, 2], 0],
+    [[3, 5, 4], 1],
+    [[6], 0],
+  ])('Unpack %j along %d, and its gradient', async (shape, axis) => {
+    await expectSame(() => tf.unstack(rnd(shape, 104), axis), ['Unpack']);
+    await expectSame(
+      () => tf.grads((x: tf.Tensor) => tf.unstack(x, axis)[0].mul(2).sum())([rnd(shape, 105)]),
+      [],
+    );
+  });
+
+  test.each([
+    [[8, 5, 12], [1]],
+    [[8, 5, 12], [2]],
+    [[8, 5, 12], [0, 2]],
+    [[2, 3, 4, 5], [1, 2]],
+    [[1, 7, 1], [1]],
+    [[9], [0]],
+  ])('Reverse %j along %j (float32 and int32)', async (shape, dims) => {
+    await expectSame(() => tf.reverse(rnd(shape, 106), dims), ['Reverse']);
+    await expectSame(() => tf.reverse(rnd(shape, 107).mul(50).toInt(), dims), ['Reverse']);
+  });
+});
+
+suite('pooling and batch norm vs stock cpu', () => {
+  test.each([
+    [[2, 20, 16, 5], [5, 4], [5, 4], 'valid'],
+    [[2, 9, 8, 3], [1, 4], [1, 4], 'valid'],
+    [[2, 9, 8, 3], [3, 3], [2, 2], 'same'],
+    [[1, 7, 7, 4], [3, 2], [1, 1], 'same'],
+    [[3, 6, 5, 2], [2, 3], [2, 1], 'valid'],
+  ] as [number[], [number, number], [number, number], 'valid' | 'same'][])(
+    'MaxPool %j window %j stride %j %s, and MaxPoolGrad',
+    async (shape, size, strides, pad) => {
+      await expectSame(() => tf.maxPool(rnd(shape, 110) as tf.Tensor4D, size, strides, pad), ['MaxPool']);
+      await expectSame(
+        () => tf.grads((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, size, strides, pad).mul(rnd([1], 112).add(2)).sum())([rnd(shape, 111)]),
+        ['MaxPoolGrad'],
+      );
+    },
+  );
+
+  test('MaxPool with ties and NaN picks what the stock kernel picks', async () => {
+    const x = () => tf.tensor4d([1, 1, NaN, 0, 2, 2, 2, NaN, -1, 5, 5, 3, NaN, NaN, NaN, NaN], [1, 4, 4, 1]);
+    await expectSame(() => tf.maxPool(x(), 2, 2, 'valid'), ['MaxPool']);
+    await expectSame(() => tf.grads((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').sum())([x()]), ['MaxPoolGrad']);
+    await expectSame(() => tf.grads((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 1, 'same').sum())([x()]), ['MaxPoolGrad']);
+  });
+
+  test('FusedBatchNorm with per-channel and scalar parameters, with and without offset and scale', async () => {
+    const x = () => rnd([3, 5, 7, 6], 120).mul(3);
+    const p = (seed: number, shift = 0) => rnd([6], seed).add(shift);
+    await expectSame(() => tf.batchNorm(x(), p(121), p(122, 2), p(123), p(124)), ['FusedBatchNorm']);
+    await expectSame(() => tf.batchNorm(x(), p(121), p(122, 2)), ['FusedBatchNorm']);
+    const one = (v: number) => tf.tensor1d([v]);
+    await expectSame(() => tf.batchNorm(x(), one(0.3), one(1.7), p(123), one(2), 0.01), ['FusedBatchNorm']);
+    await expectSame(
+      () => tf.grads((t: tf.Tensor, s: tf.Tensor) => tf.batchNorm(t, p(121), p(122, 2), p(123), s).square().sum())([x(), p(124)]),
+      ['FusedBatchNorm'],
+    );
+    // parameters that broadcast along another axis than the last are the stock kernel's case
+    await expectFallback(() => tf.batchNorm(rnd([6, 4], 125), rnd([6, 1], 126), rnd([6, 1], 127).add(2)), ['FusedBatchNorm']);
   });
 });

@@ -63,6 +63,26 @@ struct Args {
     }
     return data;
   }
+  // A Uint8Array (tfjs's bool values) with at least `need` elements.
+  uint8_t* u8(size_t i, size_t need, const char* what) {
+    napi_value v = arg(i);
+    if (!ok || !v) return nullptr;
+    bool is = false;
+    napi_is_typedarray(env, v, &is);
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (is) napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+    if (!is || type != napi_uint8_array) {
+      fail(std::string(what) + " must be a Uint8Array");
+      return nullptr;
+    }
+    if (length < need) {
+      fail(std::string(what) + " has " + std::to_string(length) + " elements, needs " + std::to_string(need));
+      return nullptr;
+    }
+    return static_cast<uint8_t*>(data);
+  }
   float* f32(size_t i, size_t need, const char* what) {
     return static_cast<float*>(data4(arg(i), need, true, what));
   }
@@ -424,6 +444,227 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// reduce(op, x, shape[], reduced[] (0/1 per axis), out)
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long op = a.integer(0);
+  std::vector<long> shape = toLongs(a.nums(2));
+  std::vector<double> red = a.nums(3);
+  if (!a.ok) return nullptr;
+  if (op > kRMin || red.size() != shape.size()) {
+    a.fail("reduce needs a known op and one reduced flag per axis");
+    return nullptr;
+  }
+  std::vector<char> flags(red.size());
+  long outSize = 1;
+  for (size_t d = 0; d < red.size(); ++d) {
+    flags[d] = red[d] != 0;
+    if (!flags[d]) outSize *= shape[d];
+  }
+  const float* x = a.f32(1, prod(shape), "x");
+  float* out = a.f32(4, outSize, "out");
+  if (!a.ok) return nullptr;
+  reduce(static_cast<int>(op), x, shape.data(), flags.data(), static_cast<int>(shape.size()), out);
+  return undef(env);
+}
+
+// pad(x, shape[], before[], after[], fill (1-element array of x's type), out)
+napi_value Pad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  std::vector<long> shape = toLongs(a.nums(1)), before = toLongs(a.nums(2)), after = toLongs(a.nums(3));
+  if (!a.ok) return nullptr;
+  if (before.size() != shape.size() || after.size() != shape.size()) {
+    a.fail("pad needs before and after paddings for every axis");
+    return nullptr;
+  }
+  long total = 1;
+  for (size_t d = 0; d < shape.size(); ++d) total *= before[d] + shape[d] + after[d];
+  const void* x = a.any4(0, prod(shape), "x");
+  const uint32_t* fill = static_cast<const uint32_t*>(a.any4(4, 1, "fill"));
+  void* out = a.any4(5, total, "out");
+  if (!a.ok) return nullptr;
+  padConstant(x, shape.data(), before.data(), after.data(), static_cast<int>(shape.size()), fill[0], out);
+  return undef(env);
+}
+
+// tile(x, shape[], reps[], out)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  std::vector<long> shape = toLongs(a.nums(1)), reps = toLongs(a.nums(2));
+  if (!a.ok) return nullptr;
+  if (reps.size() != shape.size()) {
+    a.fail("tile needs one repeat count per axis");
+    return nullptr;
+  }
+  long total = 1;
+  for (size_t d = 0; d < shape.size(); ++d) total *= shape[d] * reps[d];
+  const void* x = a.any4(0, prod(shape), "x");
+  void* out = a.any4(3, total, "out");
+  if (!a.ok) return nullptr;
+  tile(x, shape.data(), reps.data(), static_cast<int>(shape.size()), out);
+  return undef(env);
+}
+
+// reverse(x, shape[], flip[] (0/1 per axis), out)
+napi_value Reverse(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  std::vector<long> shape = toLongs(a.nums(1));
+  std::vector<double> fl = a.nums(2);
+  if (!a.ok) return nullptr;
+  if (fl.size() != shape.size()) {
+    a.fail("reverse needs one flag per axis");
+    return nullptr;
+  }
+  std::vector<char> flags(fl.size());
+  for (size_t d = 0; d < fl.size(); ++d) flags[d] = fl[d] != 0;
+  const void* x = a.any4(0, prod(shape), "x");
+  void* out = a.any4(3, prod(shape), "out");
+  if (!a.ok) return nullptr;
+  reverseCopy(x, shape.data(), flags.data(), static_cast<int>(shape.size()), out);
+  return undef(env);
+}
+
+// Checks a broadcast geometry (output shape, strides of a and b) and returns the elements a and b must have.
+bool broadcastGeom(Args& a, size_t i, std::vector<long>& oshape, std::vector<long>& as, std::vector<long>& bs,
+                   long& na, long& nb) {
+  oshape = toLongs(a.nums(i));
+  as = toLongs(a.nums(i + 1));
+  bs = toLongs(a.nums(i + 2));
+  if (!a.ok) return false;
+  if (oshape.empty() || as.size() != oshape.size() || bs.size() != oshape.size()) {
+    a.fail("broadcast geometry needs an output shape (rank >= 1) and strides of a and b per axis");
+    return false;
+  }
+  na = nb = 1;
+  for (size_t d = 0; d < oshape.size(); ++d) {
+    if (oshape[d] == 0) {
+      na = nb = 0;
+      return true;
+    }
+    na += (oshape[d] - 1) * as[d];
+    nb += (oshape[d] - 1) * bs[d];
+  }
+  return true;
+}
+
+// binaryBroadcast(op, a, b, out, oshape[], aStrides[], bStrides[])
+napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long op = a.integer(0);
+  std::vector<long> oshape, as, bs;
+  long na, nb;
+  if (!a.ok || !broadcastGeom(a, 4, oshape, as, bs, na, nb)) return nullptr;
+  const float* A = a.f32(1, na, "a");
+  const float* B = a.f32(2, nb, "b");
+  float* out = a.f32(3, prod(oshape), "out");
+  if (!a.ok) return nullptr;
+  binaryBroadcast(static_cast<int>(op), A, B, out, oshape.data(), as.data(), bs.data(), static_cast<int>(oshape.size()));
+  return undef(env);
+}
+
+// compare(op, a, b, out (Uint8Array), oshape[], aStrides[], bStrides[])
+napi_value Compare(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long op = a.integer(0);
+  std::vector<long> oshape, as, bs;
+  long na, nb;
+  if (!a.ok || !broadcastGeom(a, 4, oshape, as, bs, na, nb)) return nullptr;
+  const float* A = a.f32(1, na, "a");
+  const float* B = a.f32(2, nb, "b");
+  uint8_t* out = a.u8(3, prod(oshape), "out");
+  if (!a.ok) return nullptr;
+  compareBroadcast(static_cast<int>(op), A, B, out, oshape.data(), as.data(), bs.data(), static_cast<int>(oshape.size()));
+  return undef(env);
+}
+
+// select(condition (Uint8Array), t, e, out, n)
+napi_value Select(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long n = a.integer(4);
+  const uint8_t* cond = a.u8(0, n, "condition");
+  const void* t = a.any4(1, n, "t");
+  const void* e = a.any4(2, n, "e");
+  void* out = a.any4(3, n, "out");
+  if (!a.ok) return nullptr;
+  selectValues(cond, t, e, out, n);
+  return undef(env);
+}
+
+// maxPool(kind, geom[12], in1, in2|null, out): kind 0 forward (x -> y), 1 backprop (x, dy -> dx).
+// geom = N,H,W,C, OH,OW, FH,FW, sh,sw, pt,pl.
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long kind = a.integer(0);
+  std::vector<long> v = toLongs(a.nums(1));
+  if (!a.ok) return nullptr;
+  if (v.size() != 12) {
+    a.fail("maxPool geometry needs 12 numbers");
+    return nullptr;
+  }
+  PoolGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
+  if (g.sh < 1 || g.sw < 1 || g.FH < 1 || g.FW < 1) {
+    a.fail("maxPool strides and filter sizes must be >= 1");
+    return nullptr;
+  }
+  const long xs = g.N * g.H * g.W * g.C, ys = g.N * g.OH * g.OW * g.C;
+  const float* x = a.f32(2, xs, "x");
+  if (kind == 0) {
+    float* y = a.f32(4, ys, "output");
+    if (!a.ok) return nullptr;
+    maxPool(g, x, y);
+  } else {
+    const float* dy = a.f32(3, ys, "dy");
+    float* dx = a.f32(4, xs, "dx");
+    if (!a.ok) return nullptr;
+    maxPoolBackprop(g, x, dy, dx);
+  }
+  return undef(env);
+}
+
+// batchNorm(x, C, mean, variance, offset|null, scale|null, eps, out): each parameter has 1 or C values.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long C = a.integer(1);
+  const double eps = a.num(6);
+  if (!a.ok) return nullptr;
+  size_t n = 0;
+  {
+    napi_typedarray_type t;
+    void* d;
+    if (napi_get_typedarray_info(env, a.arg(0), &t, &n, &d, nullptr, nullptr) != napi_ok) {
+      a.fail("x must be a Float32Array");
+      return nullptr;
+    }
+  }
+  if (C < 1 || static_cast<long>(n) % C != 0) {
+    a.fail("batchNorm channels must divide the size of x");
+    return nullptr;
+  }
+  auto len = [&](size_t i) -> long {
+    if (a.isNull(i)) return 0;
+    napi_typedarray_type t;
+    size_t l = 0;
+    void* d;
+    if (napi_get_typedarray_info(env, a.arg(i), &t, &l, &d, nullptr, nullptr) != napi_ok) l = 0;
+    return static_cast<long>(l);
+  };
+  const long lm = len(2), lv = len(3), lo = len(4), ls = len(5);
+  auto okLen = [&](long l, bool optional) { return (optional && l == 0) || l == 1 || l == C; };
+  if (!okLen(lm, false) || !okLen(lv, false) || !okLen(lo, true) || !okLen(ls, true)) {
+    a.fail("batchNorm parameters must have 1 or C values");
+    return nullptr;
+  }
+  const float* x = a.f32(0, n, "x");
+  const float* mean = a.f32(2, lm, "mean");
+  const float* var = a.f32(3, lv, "variance");
+  const float* offset = a.f32OrNull(4, lo, "offset");
+  const float* scale = a.f32OrNull(5, ls, "scale");
+  float* out = a.f32(7, n, "out");
+  if (!a.ok) return nullptr;
+  batchNorm(x, static_cast<long>(n), C, mean, lm, var, lv, offset, lo, scale, ls, static_cast<float>(eps), out);
+  return undef(env);
+}
+
 bool gruGeom(Args& a, size_t i, GruGeom& g) {
   std::vector<long> v = toLongs(a.nums(i));
   if (!a.ok) return false;
@@ -491,6 +732,15 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reverse", nullptr, Reverse, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pad", nullptr, Pad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binaryBroadcast", nullptr, BinaryBroadcast, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"compare", nullptr, Compare, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruForward", nullptr, GruForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gruBackward", nullptr, GruBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

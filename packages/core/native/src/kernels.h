@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace gw {
 
@@ -50,6 +51,45 @@ void binary(int op, const float* a, const float* b, float* out, long n, int mode
 enum UnOp { kUReLU = 0, kURelu6 = 1, kUSigmoid = 2, kUTanh = 3, kUExp = 4, kUNeg = 5, kUSquare = 6, kUSqrt = 7,
             kUAbs = 8, kUElu = 9, kULeakyRelu = 10, kUStep = 11 };
 void unary(int op, const float* x, float* out, long n, float alpha);
+
+// Reductions (reduce.cc). isReduced[d] != 0 marks the reduced axes; out holds the kept axes in order.
+enum RedOp { kRSum = 0, kRMean = 1, kRMax = 2, kRMin = 3 };
+void reduce(int op, const float* x, const long* shape, const char* isReduced, int rank, float* out);
+/** Constant padding of 4-byte elements: out has shape before + shape + after, filled with the bits `fill`. */
+void padConstant(const void* x, const long* shape, const long* before, const long* after, int rank, uint32_t fill,
+                 void* out);
+/** out = x repeated reps[d] times along each dim d (4-byte elements). */
+void tile(const void* x, const long* shape, const long* reps, int rank, void* out);
+/** out = x with the dims where flip[d] != 0 reversed (4-byte elements). */
+void reverseCopy(const void* x, const long* shape, const char* flip, int rank, void* out);
+/**
+ * Elementwise a op b over the output shape `oshape` (rank >= 1); as/bs are the element strides of a and b along each
+ * output dim (0 where that input is broadcast).
+ */
+void binaryBroadcast(int op, const float* a, const float* b, float* out, const long* oshape, const long* as,
+                     const long* bs, int rank);
+enum CmpOp { kGreater = 0, kGreaterEqual = 1, kLess = 2, kLessEqual = 3, kEqual = 4, kNotEqual = 5 };
+/** Comparisons into bool (0/1 bytes), broadcast as binaryBroadcast. */
+void compareBroadcast(int op, const float* a, const float* b, uint8_t* out, const long* oshape, const long* as,
+                      const long* bs, int rank);
+/** out[i] = cond[i] == 1 ? t[i] : e[i] (4-byte elements). */
+void selectValues(const uint8_t* cond, const void* t, const void* e, void* out, long n);
+
+/** Geometry of a 2-D max pooling (NHWC, no dilation), as tfjs's computePool2DInfo gives it. */
+struct PoolGeom {
+  long N, H, W, C, OH, OW, FH, FW, sh, sw, pt, pl;
+};
+/** Max pooling as tfjs's cpu kernel: -inf start, strict >, so NaN is skipped and an empty window gives -inf. */
+void maxPool(const PoolGeom& g, const float* x, float* y);
+/** dx: each window's dy added at the first position of its maximum (as tfjs's MaxPoolGrad). */
+void maxPoolBackprop(const PoolGeom& g, const float* x, const float* dy, float* dx);
+
+/**
+ * tfjs's FusedBatchNorm over x (n values, channels last, C channels): each parameter has 1 or C values; offset and
+ * scale may be null.
+ */
+void batchNorm(const float* x, long n, long C, const float* mean, long meanLen, const float* var, long varLen,
+               const float* offset, long offsetLen, const float* scale, long scaleLen, float eps, float* out);
 
 /** One Adam step, exactly as tfjs's AdamOptimizer computes it in float32, into fresh arrays. */
 void adam(long n, const float* value, const float* m, const float* v, const float* g, float* newValue, float* newM,

@@ -244,8 +244,26 @@ void binaryLoop(F f, const float* a, const float* b, float* out, long n, int mod
       case 0: for (long i = s; i < e; ++i) out[i] = f(a[i], b[i]); break;
       case 1: { const float av = a[0]; for (long i = s; i < e; ++i) out[i] = f(av, b[i]); } break;
       case 2: { const float bv = b[0]; for (long i = s; i < e; ++i) out[i] = f(a[i], bv); } break;
-      case 3: for (long i = s; i < e; ++i) out[i] = f(a[i], b[i % inner]); break;
-      case 4: for (long i = s; i < e; ++i) out[i] = f(a[i % inner], b[i]); break;
+      case 3: case 4: {
+        // Walk [s, e) in pieces that stay inside one repeat of the `inner` values (no modulo per element).
+        long i = s;
+        while (i < e) {
+          const long j0 = i % inner;
+          const long m = std::min(e - i, inner - j0);
+          const float* pa = a + i;
+          const float* pb = b + i;
+          float* po = out + i;
+          if (mode == 3) {
+            const float* pr = b + j0;
+            for (long j = 0; j < m; ++j) po[j] = f(pa[j], pr[j]);
+          } else {
+            const float* pr = a + j0;
+            for (long j = 0; j < m; ++j) po[j] = f(pr[j], pb[j]);
+          }
+          i += m;
+        }
+        break;
+      }
     }
   });
 }
@@ -271,8 +289,12 @@ void binary(int op, const float* a, const float* b, float* out, long n, int mode
   }
 }
 
-void unary(int op, const float* x, float* out, long n, float alpha) {
-  parallelRange(n, kParallelMin, [&](long s, long e, int) {
+void unary(int op, const float* xp, float* outp, long n, float alphaArg) {
+  parallelRange(n, kParallelMin, [=](long s, long e, int) {
+    // Local, non-aliasing copies so that the loops below compile to branch-free vector code.
+    const float* __restrict x = xp;
+    float* __restrict out = outp;
+    const float alpha = alphaArg;
     switch (op) {
       case kUReLU: for (long i = s; i < e; ++i) out[i] = x[i] < 0.f ? 0.f : x[i]; break;
       case kURelu6: for (long i = s; i < e; ++i) out[i] = activate(x[i], kRelu6, alpha); break;
@@ -286,10 +308,43 @@ void unary(int op, const float* x, float* out, long n, float alpha) {
       case kUSqrt: for (long i = s; i < e; ++i) out[i] = std::sqrt(x[i]); break;
       case kUAbs: for (long i = s; i < e; ++i) out[i] = std::fabs(x[i]); break;
       case kUElu: for (long i = s; i < e; ++i) out[i] = activate(x[i], kElu, alpha); break;
-      case kULeakyRelu: for (long i = s; i < e; ++i) out[i] = activate(x[i], kLeakyRelu, alpha); break;
-      case kUStep:
-        for (long i = s; i < e; ++i) out[i] = std::isnan(x[i]) ? NAN : (x[i] > 0.f ? 1.f : alpha);
+      // Branch-free forms (the compiler vectorises them): signs of activations are close to random, so branches
+      // would mispredict about half the time.
+      case kULeakyRelu:
+        for (long i = s; i < e; ++i) {
+          const float v = x[i];
+          const float l = alpha * v;
+          out[i] = v < 0.f ? l : v;
+        }
         break;
+      case kUStep:
+        for (long i = s; i < e; ++i) {
+          const float v = x[i];
+          const float st = v > 0.f ? 1.f : alpha;
+          out[i] = v != v ? v : st;  // NaN stays NaN
+        }
+        break;
+    }
+  });
+}
+
+void batchNorm(const float* x, long n, long C, const float* mean, long meanLen, const float* var, long varLen,
+               const float* offset, long offsetLen, const float* scale, long scaleLen, float eps, float* out) {
+  // tfjs computes offset + (x - mean) * scale / sqrt(var + eps) in double per element; the per-channel factor
+  // scale / sqrt(var + eps) is taken once here (also in double), which rounds to the same float32 results.
+  std::vector<double> a(C), m(C), b(C);
+  for (long c = 0; c < C; ++c) {
+    const double s = scale ? scale[scaleLen == 1 ? 0 : c] : 1.0;
+    a[c] = s / std::sqrt(static_cast<double>(var[varLen == 1 ? 0 : c]) + static_cast<double>(eps));
+    m[c] = mean[meanLen == 1 ? 0 : c];
+    b[c] = offset ? offset[offsetLen == 1 ? 0 : c] : 0.0;
+  }
+  const long rows = n / C;
+  parallelRange(rows, std::max(1L, kParallelMin / C), [&](long r0, long r1, int) {
+    for (long r = r0; r < r1; ++r) {
+      const float* xr = x + r * C;
+      float* o = out + r * C;
+      for (long c = 0; c < C; ++c) o[c] = static_cast<float>(b[c] + (xr[c] - m[c]) * a[c]);
     }
   });
 }

@@ -24,6 +24,31 @@ export interface NativeAddon {
   split(x: Word32Array, inners: number[], outer: number, outputs: Word32Array[]): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, n: number, mode: number, inner: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
+  /** Sum (0), Mean (1), Max (2) or Min (3) of x over the axes flagged in `reduced` (1 = reduced, per axis). */
+  reduce(op: number, x: Float32Array, shape: number[], reduced: number[], out: Float32Array): void;
+  /** Constant padding; `fill` holds the pad value in x's element type. */
+  pad(x: Word32Array, shape: number[], before: number[], after: number[], fill: Word32Array, out: Word32Array): void;
+  /** x with the axes flagged in `flip` (1 = reversed, per axis) reversed. */
+  reverse(x: Word32Array, shape: number[], flip: number[], out: Word32Array): void;
+  tile(x: Word32Array, shape: number[], reps: number[], out: Word32Array): void;
+  /** a op b over `outShape`, reading a and b with the given element strides per output axis (0 = broadcast). */
+  binaryBroadcast(
+    op: number, a: Float32Array, b: Float32Array, out: Float32Array, outShape: number[], aStrides: number[],
+    bStrides: number[],
+  ): void;
+  /** Comparison (Greater 0, GreaterEqual 1, Less 2, LessEqual 3, Equal 4, NotEqual 5) into 0/1 bytes. */
+  compare(
+    op: number, a: Float32Array, b: Float32Array, out: Uint8Array, outShape: number[], aStrides: number[],
+    bStrides: number[],
+  ): void;
+  select(condition: Uint8Array, t: Word32Array, e: Word32Array, out: Word32Array, n: number): void;
+  /** kind 0: max pooling x -> out; kind 1: its gradient (x, dy) -> out. geometry N,H,W,C, OH,OW, FH,FW, sh,sw, pt,pl. */
+  maxPool(kind: number, geometry: number[], x: Float32Array, dy: Float32Array | null, out: Float32Array): void;
+  /** tfjs's FusedBatchNorm over x with C channels last; each parameter has 1 or C values. */
+  batchNorm(
+    x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
+    scale: Float32Array | null, varianceEpsilon: number, out: Float32Array,
+  ): void;
   adam(
     value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, newValue: Float32Array,
     newM: Float32Array, newV: Float32Array, params: number[],

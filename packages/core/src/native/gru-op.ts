@@ -62,7 +62,10 @@ export function fusedGruWith(
   const geometry = [B, T, D, U, options.goBackwards ? 1 : 0, act, recAct];
   const sequence = options.returnSequences;
 
-  const forward = (xs: tf.Tensor, w: tf.Tensor, r: tf.Tensor, b: tf.Tensor | null) => {
+  // The inputs the backward pass reads are handed to `save` (which keeps them): inside a model, `x` is an
+  // intermediate tensor that the layers' tidy scopes dispose before the gradient runs.
+  const forward = (xs: tf.Tensor, w: tf.Tensor, r: tf.Tensor, b: tf.Tensor | null, save: tf.GradSaveFunc) => {
+    save([xs, w, r]);
     const backend = tf.backend() as unknown as CpuBackend;
     const xv = values(backend, xs, 'x');
     const wv = values(backend, w, 'kernel');
@@ -82,15 +85,17 @@ export function fusedGruWith(
       for (let i = 0; i < B; i++) last.set(hseq.subarray((i * T + T - 1) * U, (i * T + T) * U), i * U);
       value = tf.tensor2d(last, [B, U]);
     }
-    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const be = tf.backend() as unknown as CpuBackend;
+      const [xsSaved, wSaved, rSaved] = saved;
       const dyv = values(be, dy, 'dy');
       const dx = new Float32Array(B * T * D);
       const dW = new Float32Array(D * 3 * U);
       const dR = new Float32Array(U * 3 * U);
       const dB = b ? new Float32Array(3 * U) : null;
       addon.gruBackward(
-        geometry, values(be, xs, 'x'), values(be, w, 'kernel'), values(be, r, 'recurrentKernel'), gates, pre, hprev,
+        geometry, values(be, xsSaved, 'x'), values(be, wSaved, 'kernel'), values(be, rSaved, 'recurrentKernel'), gates,
+        pre, hprev,
         dyv, sequence, dx, dW, dR, dB,
       );
       kernelHits.FusedGruBackward = (kernelHits.FusedGruBackward ?? 0) + 1;
@@ -102,11 +107,13 @@ export function fusedGruWith(
   };
 
   if (bias) {
-    const op = tf.customGrad((xs, w, r, b) =>
-      forward(xs as tf.Tensor, w as tf.Tensor, r as tf.Tensor, b as tf.Tensor),
+    const op = tf.customGrad((xs, w, r, b, save) =>
+      forward(xs as tf.Tensor, w as tf.Tensor, r as tf.Tensor, b as tf.Tensor, save as tf.GradSaveFunc),
     );
     return op(x, kernel, recurrentKernel, bias);
   }
-  const op = tf.customGrad((xs, w, r) => forward(xs as tf.Tensor, w as tf.Tensor, r as tf.Tensor, null));
+  const op = tf.customGrad((xs, w, r, save) =>
+    forward(xs as tf.Tensor, w as tf.Tensor, r as tf.Tensor, null, save as tf.GradSaveFunc),
+  );
   return op(x, kernel, recurrentKernel);
 }

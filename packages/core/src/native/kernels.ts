@@ -358,11 +358,261 @@ function binary(op: number) {
     } else if (bv.length === n && trailing(a.shape)) {
       mode = 4;
       inner = av.length;
-    } else return null;
+    } else {
+      const out = new Float32Array(n);
+      const g = broadcastGeometry(a.shape, b.shape, outShape);
+      addon.binaryBroadcast(op, av, bv, out, g.shape, g.aStrides, g.bStrides);
+      return backend.makeTensorInfo(outShape, 'float32', out);
+    }
     const out = new Float32Array(n);
     addon.binary(op, av, bv, out, n, mode, inner);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
+}
+
+/**
+ * The output shape of a broadcast a op b with the element strides of a and b along each axis (0 where broadcast),
+ * with size-1 axes dropped and neighbouring axes merged where both inputs stay contiguous (or both broadcast).
+ */
+export function broadcastGeometry(
+  aShape: readonly number[], bShape: readonly number[], outShape: readonly number[],
+): { shape: number[]; aStrides: number[]; bStrides: number[] } {
+  const r = outShape.length;
+  const stridesOf = (shape: readonly number[]): number[] => {
+    const padded = [...new Array<number>(r - shape.length).fill(1), ...shape];
+    const strides = new Array<number>(r).fill(0);
+    let s = 1;
+    for (let d = r - 1; d >= 0; d--) {
+      strides[d] = padded[d] === 1 ? 0 : s;
+      s *= padded[d];
+    }
+    return strides;
+  };
+  const as = stridesOf(aShape);
+  const bs = stridesOf(bShape);
+  const shape: number[] = [];
+  const aStrides: number[] = [];
+  const bStrides: number[] = [];
+  for (let d = 0; d < r; d++) {
+    if (outShape[d] === 1) continue;
+    const k = shape.length - 1;
+    // Axis d continues axis k when each input is either broadcast along both or contiguous across them.
+    const joins = (st: number[], sd: number): boolean =>
+      (st[k] === 0 && sd === 0) || (st[k] !== 0 && sd !== 0 && st[k] === sd * outShape[d]);
+    if (k >= 0 && joins(aStrides, as[d]) && joins(bStrides, bs[d])) {
+      shape[k] *= outShape[d];
+      aStrides[k] = as[d];
+      bStrides[k] = bs[d];
+    } else {
+      shape.push(outShape[d]);
+      aStrides.push(as[d]);
+      bStrides.push(bs[d]);
+    }
+  }
+  if (shape.length === 0) return { shape: [1], aStrides: [0], bStrides: [0] };
+  return { shape, aStrides, bStrides };
+}
+
+const COMPARE: Record<string, number> = { Greater: 0, GreaterEqual: 1, Less: 2, LessEqual: 3, Equal: 4, NotEqual: 5 };
+
+function compare(op: number) {
+  return (args: KernelArgs, addon: NativeAddon): TensorInfo | null => {
+    const backend = args.backend as CpuBackend;
+    const { a, b } = named(args);
+    const av = f32(backend, a);
+    const bv = f32(backend, b);
+    if (!a || !b || !av || !bv) return null;
+    let outShape: number[];
+    try {
+      outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    } catch {
+      return null;
+    }
+    const n = size(outShape);
+    if (n === 0) return null;
+    const out = new Uint8Array(n);
+    const g = broadcastGeometry(a.shape, b.shape, outShape);
+    addon.compare(op, av, bv, out, g.shape, g.aStrides, g.bStrides);
+    return backend.makeTensorInfo(outShape, 'bool', out as unknown as Word32Array);
+  };
+}
+
+function select(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { condition, t, e } = named(args);
+  if (!condition || !t || !e || condition.dtype !== 'bool' || t.dtype !== e.dtype) return null;
+  const cv = backend.data.get(condition.dataId).values;
+  const tv = word32(backend, t);
+  const ev = word32(backend, e);
+  const n = size(t.shape);
+  if (!(cv instanceof Uint8Array) || !tv || !ev || n === 0 || cv.length !== n || ev.length !== n) return null;
+  if (!tf.util.arraysEqual(t.shape, e.shape) || condition.shape.length !== t.shape.length) return null;
+  const out = like(tv, n);
+  addon.select(cv, tv, ev, out, n);
+  return backend.makeTensorInfo(t.shape.slice(), t.dtype, out);
+}
+
+// ------------------------------------------------------------------------------------------------ reductions
+
+function reduction(op: number) {
+  return (args: KernelArgs, addon: NativeAddon): TensorInfo | null => {
+    const backend = args.backend as CpuBackend;
+    const { x } = named(args);
+    const xv = f32(backend, x);
+    if (!x || !xv || xv.length === 0) return null;
+    let axes: number[];
+    try {
+      // Max names its axes `reductionIndices`; Sum, Mean and Min name them `axis`.
+      const axis = (op === 2 ? args.attrs?.reductionIndices : args.attrs?.axis) as number | number[] | undefined;
+      axes = tf.util.parseAxisParam(axis as number | number[], x.shape);
+    } catch {
+      return null;
+    }
+    const reduced = x.shape.map((_, d) => (axes.includes(d) ? 1 : 0));
+    const kept = x.shape.filter((_, d) => !reduced[d]);
+    const out = new Float32Array(size(kept));
+    addon.reduce(op, xv, x.shape, reduced, out);
+    const shape = args.attrs?.keepDims ? x.shape.map((s, d) => (reduced[d] ? 1 : s)) : kept;
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ pad, tile, unpack
+
+function padV2(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { x } = named(args);
+  const xv = word32(backend, x);
+  const paddings = args.attrs?.paddings as [number, number][] | undefined;
+  if (!x || !xv || !paddings || x.shape.length === 0 || paddings.length !== x.shape.length) return null;
+  if (paddings.some((p) => !(p[0] >= 0 && p[1] >= 0))) return null;
+  const outShape = x.shape.map((s, d) => paddings[d][0] + s + paddings[d][1]);
+  const n = size(outShape);
+  const out = like(xv, n);
+  const value = Number(args.attrs?.constantValue ?? 0);
+  const fill = like(xv, 1);
+  fill[0] = value;
+  if (n > 0) addon.pad(xv, x.shape, paddings.map((p) => p[0]), paddings.map((p) => p[1]), fill, out);
+  return backend.makeTensorInfo(outShape, x.dtype, out);
+}
+
+function tileKernel(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { x } = named(args);
+  const xv = word32(backend, x);
+  const reps = args.attrs?.reps as number[] | undefined;
+  if (!x || !xv || !reps || x.shape.length === 0 || reps.length !== x.shape.length) return null;
+  if (reps.some((r) => !(Number.isInteger(r) && r >= 0))) return null;
+  const outShape = x.shape.map((s, d) => s * reps[d]);
+  const out = like(xv, size(outShape));
+  if (out.length > 0) addon.tile(xv, x.shape, reps, out);
+  return backend.makeTensorInfo(outShape, x.dtype, out);
+}
+
+function reverse(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { x } = named(args);
+  const xv = word32(backend, x);
+  if (!x || !xv || x.shape.length === 0 || xv.length === 0) return null;
+  let axes: number[];
+  try {
+    axes = tf.util.parseAxisParam(args.attrs?.dims as number | number[], x.shape);
+  } catch {
+    return null;
+  }
+  const out = like(xv, xv.length);
+  addon.reverse(xv, x.shape, x.shape.map((_, d) => (axes.includes(d) ? 1 : 0)), out);
+  return backend.makeTensorInfo(x.shape.slice(), x.dtype, out);
+}
+
+function unpack(args: KernelArgs, addon: NativeAddon): TensorInfo[] | null {
+  const backend = args.backend as CpuBackend;
+  const { value } = named(args);
+  const xv = word32(backend, value);
+  if (!value || !xv || value.shape.length === 0 || xv.length === 0) return null;
+  let axis = Number(args.attrs?.axis ?? 0);
+  if (axis < 0) axis += value.shape.length;
+  if (!(axis >= 0 && axis < value.shape.length)) return null;
+  const num = value.shape[axis];
+  const outer = size(value.shape.slice(0, axis));
+  const inner = size(value.shape.slice(axis + 1));
+  const outShape = value.shape.filter((_, d) => d !== axis);
+  const outputs = Array.from({ length: num }, () => like(xv, outer * inner));
+  addon.split(xv, new Array<number>(num).fill(inner), outer, outputs);
+  return outputs.map((v) => backend.makeTensorInfo(outShape.slice(), value.dtype, v));
+}
+
+// ------------------------------------------------------------------------------------------------ batch norm
+
+function batchNorm(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { x, mean, variance, offset, scale } = named(args);
+  const xv = f32(backend, x);
+  const mv = f32(backend, mean);
+  const vv = f32(backend, variance);
+  const ov = offset ? f32(backend, offset) : null;
+  const sv = scale ? f32(backend, scale) : null;
+  if (!x || !xv || !mv || !vv || xv.length === 0 || (offset && !ov) || (scale && !sv)) return null;
+  // Parameters broadcast along the last axis only (1 or C values each), as the layers' batch norm uses them.
+  const C = Math.max(mv.length, vv.length, ov ? ov.length : 1, sv ? sv.length : 1);
+  const last = x.shape[x.shape.length - 1];
+  if (!(C === 1 || C === last)) return null;
+  if ([mv, vv, ov, sv].some((p) => p && p.length !== 1 && p.length !== C)) return null;
+  const eps = args.attrs?.varianceEpsilon == null ? 0.001 : Number(args.attrs.varianceEpsilon);
+  const out = new Float32Array(xv.length);
+  addon.batchNorm(xv, C, mv, vv, ov, sv, eps, out);
+  return backend.makeTensorInfo(x.shape.slice(), 'float32', out);
+}
+
+// ------------------------------------------------------------------------------------------------ max pooling
+
+function poolGeometry(xShape: number[], attrs: Attrs): number[] | null {
+  if (xShape.length !== 4) return null;
+  let info: tf.backend_util.Conv2DInfo;
+  try {
+    info = tf.backend_util.computePool2DInfo(
+      xShape as [number, number, number, number],
+      attrs.filterSize as [number, number] | number,
+      attrs.strides as [number, number] | number,
+      1,
+      attrs.pad as 'valid' | 'same' | number,
+      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+  } catch {
+    return null;
+  }
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  if ([info.outHeight, info.outWidth, info.batchSize, info.inChannels].some((s) => !(s > 0))) return null;
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight,
+    info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  ];
+}
+
+function maxPool(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { x } = named(args);
+  const xv = f32(backend, x);
+  if (!x || !xv) return null;
+  const g = poolGeometry(x.shape, args.attrs ?? {});
+  if (!g) return null;
+  const outShape = [g[0], g[4], g[5], g[3]];
+  const out = new Float32Array(size(outShape));
+  addon.maxPool(0, g, xv, null, out);
+  return backend.makeTensorInfo(outShape, 'float32', out);
+}
+
+function maxPoolGrad(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
+  const backend = args.backend as CpuBackend;
+  const { dy, input } = named(args);
+  const xv = f32(backend, input);
+  const dyv = f32(backend, dy);
+  if (!input || !dy || !xv || !dyv) return null;
+  const g = poolGeometry(input.shape, args.attrs ?? {});
+  if (!g || g[0] * g[4] * g[5] * g[3] !== dyv.length) return null;
+  const dx = new Float32Array(xv.length);
+  addon.maxPool(1, g, xv, dyv, dx);
+  return backend.makeTensorInfo(input.shape.slice(), 'float32', dx);
 }
 
 const UNARY: Record<string, number> = {
@@ -400,6 +650,19 @@ export const OVERRIDES: Record<string, Override> = {
   SplitV: splitV,
   Concat: concat,
   Transpose: transpose,
+  Sum: reduction(0),
+  Mean: reduction(1),
+  Max: reduction(2),
+  Min: reduction(3),
+  PadV2: padV2,
+  Tile: tileKernel,
+  Unpack: unpack,
+  Reverse: reverse,
+  MaxPool: maxPool,
+  FusedBatchNorm: batchNorm,
+  MaxPoolGrad: maxPoolGrad,
+  Select: select,
+  ...Object.fromEntries(Object.entries(COMPARE).map(([name, op]) => [name, compare(op)])),
   ...Object.fromEntries(Object.entries(BINARY).map(([name, op]) => [name, binary(op)])),
   ...Object.fromEntries(
     Object.entries(UNARY).map(([name, op]) => [name, unary(op, name === 'LeakyRelu' || name === 'Step' ? 'alpha' : undefined)]),
