@@ -62,7 +62,7 @@ async function main() {
   const rows = [];
   let throughput = null;
   console.log(`# bench:forecast  backend ${info.name}, node ${process.version}, ${os.cpus().length} CPU(s), ${new Date().toISOString()}`);
-  console.log(`settings: epochs ≤ ${epochs} (GRU ≤ ${gruEpochs}), patience ${patience}, batch 32, Adam lr 1e-3 ×0.9/epoch, seed(s) ${seeds.join(', ')}; metrics on the test part, standard-scaled values, every window (stride 1)\n`);
+  console.log(`settings: epochs ≤ ${epochs} (GRU ≤ ${gruEpochs}), patience ${patience}, batch 32, Adam lr 1e-3 ×0.9/epoch, seed(s) ${seeds.join(', ')}; metrics on the test part, standard-scaled values, every window (stride 1); 'whole batches only' drops the last partial batch of 32 as the paper's test loader does\n`);
   for (const name of suites) {
     const suite = SUITES[name];
     if (!suite) throw new Error(`unknown suite ${name}; use etth1, etth2, m`);
@@ -79,7 +79,7 @@ async function main() {
             target: 'OT', features: suite.features, split: suite.split, seed,
             epochs: kind === 'gru' ? gruEpochs : epochs, patience, quiet: true,
           });
-          runs.push({ ev: model.evaluate(series, 'test'), t: fit.training });
+          runs.push({ ev: model.evaluate(series, 'test'), evPaper: model.evaluate(series, 'test', { dropLastBatch: 32 }), t: fit.training });
           model.dispose();
         }
         const mean = (f) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
@@ -89,7 +89,7 @@ async function main() {
         const row = {
           data: `${suite.file.replace('.csv', '')} ${suite.features}`, L: suite.lookback, H: horizon, model: kind,
           settings: kind === 'tpgn' ? `d=${dModel} norm=${suite.norm ? 'on' : 'off'}` : kind === 'gru' ? 'hidden=64' : kind === 'dlinear' ? 'kernel=25' : '',
-          mse: mean((r) => r.ev.scaled.mse), mae: mean((r) => r.ev.scaled.mae), mseSd: spread((r) => r.ev.scaled.mse), seeds: runs.length,
+          mse: mean((r) => r.ev.scaled.mse), mae: mean((r) => r.ev.scaled.mae), msePaperProtocol: mean((r) => r.evPaper.scaled.mse), mseSd: spread((r) => r.ev.scaled.mse), seeds: runs.length,
           paperMse: paper ? paper[0] : null, paperMae: paper ? paper[1] : null,
           windows: runs[0].ev.windows, epochs: t ? runs.map((r) => `${r.t.epochs} (${r.t.bestEpoch})`).join(', ') : '-',
           sPerEpoch: t ? mean((r) => r.t.secondsPerEpoch) : null, wps: t ? mean((r) => r.t.windowsPerSecond) : null, wall: (Date.now() - t0) / 1000,
@@ -97,15 +97,15 @@ async function main() {
         rows.push(row);
         if (kind === 'tpgn' && name === 'etth1' && horizon === 168) throughput = row;
         console.log(`${row.data} L=${row.L} H=${row.H} ${row.model} ${row.settings}: MSE ${fmt(row.mse)}${row.mseSd !== null ? ` ± ${fmt(row.mseSd)} (${row.seeds} seeds)` : ''} MAE ${fmt(row.mae)}` +
-          (row.paperMse ? ` (paper ${fmt(row.paperMse)}, ratio ${fmt(row.mse / row.paperMse, 3)})` : '') +
+          (row.paperMse ? ` (paper ${fmt(row.paperMse)}, ratio ${fmt(row.mse / row.paperMse, 3)}; drop-last-batch MSE ${fmt(row.msePaperProtocol)})` : '') +
           ` epochs (best) ${row.epochs}, ${fmt(row.sPerEpoch, 2)} s/epoch ${row.wps ? Math.round(row.wps) : '-'} windows/s, ${row.wall.toFixed(0)} s`);
       }
     }
   }
   console.log(`\n| data | L | H | model | settings | test MSE${seeds.length > 1 ? ` (mean ± sd, ${seeds.length} seeds)` : ''} | test MAE | paper MSE | paper MAE | MSE / paper | test windows | epochs (best) | s/epoch | windows/s |`);
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${r.settings} | ${fmt(r.mse)}${r.mseSd !== null ? ` ± ${fmt(r.mseSd)}` : ''} | ${fmt(r.mae)} | ${fmt(r.paperMse)} | ${fmt(r.paperMae)} | ${r.paperMse ? fmt(r.mse / r.paperMse, 3) : '-'} | ${r.windows} | ${r.epochs} | ${fmt(r.sPerEpoch, 2)} | ${r.wps ? Math.round(r.wps) : '-'} |`);
+    console.log(`| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${r.settings} | ${fmt(r.mse)}${r.mseSd !== null ? ` ± ${fmt(r.mseSd)}` : ''} | ${fmt(r.mae)} | ${fmt(r.msePaperProtocol)} | ${fmt(r.paperMse)} | ${fmt(r.paperMae)} | ${r.paperMse ? fmt(r.mse / r.paperMse, 3) : '-'} | ${r.windows} | ${r.epochs} | ${fmt(r.sPerEpoch, 2)} | ${r.wps ? Math.round(r.wps) : '-'} |`);
   }
   if (throughput) {
     console.log(`\nTraining throughput, ETTh1 S 168→168 TPGN d=2 (${info.name} backend): ${fmt(throughput.sPerEpoch, 2)} s/epoch, ` +

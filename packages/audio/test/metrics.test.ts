@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readWav, siSdr, stoi, estoi, AudioError } from '../src';
 import { resampleOctave } from '../src/metrics';
-import { SHARED, describeShared } from './shared-data';
+import { HAS_SHARED, SHARED, describeShared } from './shared-data';
 
 describe('siSdr', () => {
   test('known answers', () => {
@@ -39,7 +39,11 @@ describe('stoi', () => {
 
 describeShared('golden values (pystoi and the SI-SDR formula, ../shared/data/golden)', () => {
   const dir = path.join(SHARED, 'golden');
-  const golden = JSON.parse(fs.readFileSync(path.join(dir, 'golden.json'), 'utf8')) as Record<string, Record<string, number | string>>;
+  // Without ../shared the block is skipped; one placeholder entry keeps the skipped test visible in the report.
+  const golden = (HAS_SHARED ? JSON.parse(fs.readFileSync(path.join(dir, 'golden.json'), 'utf8')) : { golden_pairs: {} }) as Record<
+    string,
+    Record<string, number | string>
+  >;
   for (const [name, g] of Object.entries(golden)) {
     test(`${name}: STOI, ESTOI within 1e-3, SI-SDR within 1e-3 dB, clean vs clean = 1`, () => {
       const clean = readWav(path.join(dir, g.clean as string)).channels[0];

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { GatewaveError, initBackend } from '@gatewave/core';
-import { registerWasmConvFilterGrad } from './wasm-kernels';
 import { ForecastError } from './errors';
 import { MetricValues } from './metrics';
 import { FeatureMode, SplitPart } from './data/split';
@@ -10,8 +9,6 @@ import { ModelKind } from './models/forecaster';
 import { backtestCsv, evaluateCsv, predictCsv, trainFromCsv } from './commands';
 
 /** `gatewave-forecast`: a thin shell over the library functions in commands.ts. */
-
-registerWasmConvFilterGrad();
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 

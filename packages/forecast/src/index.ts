@@ -2,10 +2,6 @@
  * @gatewave/forecast: CSV to forecasts with TPGN and baselines (naive, seasonal-naive, DLinear, GRU), backtests,
  * metrics, plots and the `gatewave-forecast` CLI.
  */
-import { registerWasmConvFilterGrad } from './wasm-kernels';
-
-registerWasmConvFilterGrad();
-
 export { ForecastError } from './errors';
 export type { ForecastErrorCode } from './errors';
 export { readCsv, timeSeriesFromArrays, describeSeries, fillColumn } from './data/series';
@@ -39,6 +35,5 @@ export { trainNetwork } from './train';
 export type { TrainOptions, TrainResult, EpochLog } from './train';
 export { plotForecast } from './plot';
 export type { PlotOptions } from './plot';
-export { registerWasmConvFilterGrad } from './wasm-kernels';
 export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel, forecastCsv, plotPoints } from './commands';
 export type { TrainSettings, TrainOutcome } from './commands';

@@ -247,12 +247,18 @@ export abstract class Forecaster {
     return { model: this.kind, windows: { train: train.count, val: val.count, test: test.count }, training: this.training };
   }
 
-  /** Errors over every window of one part of the split (default `test`), scaled and in original units. */
-  evaluate(series: TimeSeries, part: SplitPart = 'test'): EvalResult {
+  /**
+   * Errors over the windows of one part of the split (default `test`), scaled and in original units. By default
+   * every window (stride 1); `dropLastBatch` keeps only whole batches of that size, as the paper's test loader does
+   * (`drop_last=True`, batch 32).
+   */
+  evaluate(series: TimeSeries, part: SplitPart = 'test', options: { dropLastBatch?: number } = {}): EvalResult {
     const p = this.requirePipeline();
     const ranges = splitRanges(series.length, p.split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
     const set = this.windowSet(series, ranges[part]);
-    const order = Array.from({ length: set.count }, (_, i) => i);
+    const b = options.dropLastBatch;
+    const count = b ? Math.floor(set.count / b) * b : set.count;
+    const order = Array.from({ length: count }, (_, i) => i);
     const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
     const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
     const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
@@ -264,7 +270,7 @@ export abstract class Forecaster {
       original.update(scaler.inverse(pred, p.targetIdx), scaler.inverse(actual, p.targetIdx));
       tf.dispose([x, m, y, out]);
     }
-    return { part, windows: set.count, scaled: scaled.results(), original: original.results() };
+    return { part, windows: count, scaled: scaled.results(), original: original.results() };
   }
 
   /** Forecasts for windows whose first forecast step is each of `origins` (rows of the series). */

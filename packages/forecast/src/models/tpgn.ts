@@ -70,6 +70,8 @@ export class TPGN extends tf.layers.Layer {
   private colB!: tf.LayerVariable; // [V, 1, d]
   private headW!: tf.LayerVariable; // [V, 2d, pred_R]
   private headB!: tf.LayerVariable; // [V, 1, pred_R]
+  private placeValue: tf.Tensor | null = null; // [V, V·F]: value of variable v → feature v·F
+  private placeMarks: tf.Tensor | null = null; // [T, V·F]: time feature t → feature v·F + 1 + t, for every v
 
   constructor(config: TPGNConfig & { name?: string; trainable?: boolean }) {
     super({ name: config.name, trainable: config.trainable });
@@ -106,6 +108,14 @@ export class TPGN extends tf.layers.Layer {
     // Head.
     this.headW = this.addWeight('head_kernel', [V, 2 * d, predRows], 'float32', torchUniform(2 * d));
     this.headB = this.addWeight('head_bias', [V, 1, predRows], 'float32', torchUniform(2 * d));
+    const placeValue = new Float32Array(V * V * F);
+    const placeMarks = new Float32Array(T * V * F);
+    for (let v = 0; v < V; v++) {
+      placeValue[v * V * F + v * F] = 1;
+      for (let t = 0; t < T; t++) placeMarks[t * V * F + v * F + 1 + t] = 1;
+    }
+    this.placeValue = tf.keep(tf.tensor2d(placeValue, [V, V * F]));
+    this.placeMarks = tf.keep(tf.tensor2d(placeMarks, [T, V * F]));
     this.built = true;
   }
 
@@ -130,31 +140,50 @@ export class TPGN extends tf.layers.Layer {
       const grid = x.reshape([B, R, P, V]); // [B, R, P, V]
       const markGrid = marks.reshape([B, R, P, T]); // [B, R, P, T]
 
-      // Long-term: cells down each column c, rows as time; per variable [value, marks].
-      const colX = grid.transpose([0, 2, 1, 3]).reshape([B * P, R, V, 1]);
-      let colM = markGrid.transpose([0, 2, 1, 3]).reshape([B * P, R, 1, T]);
-      if (V > 1) colM = colM.tile([1, 1, V, 1]);
-      const pgnIn = tf.concat([colX, colM], 3).reshape([B * P, R, V * F]); // [B·P, R, V·F]
+      // Long-term: cells down each column c, rows as time; per variable [value, marks] (group-major V·F features).
+      // Built with two matmuls by constant 0/1 placement matrices instead of tile + inner-axis concat (slow in tfjs).
+      const colX = grid.transpose([0, 2, 1, 3]).reshape([B * P * R, V]);
+      const colM = markGrid.transpose([0, 2, 1, 3]).reshape([B * P * R, T]);
+      const pgnIn = tf
+        .matMul(colX, this.placeValue as tf.Tensor2D)
+        .add(tf.matMul(colM, this.placeMarks as tf.Tensor2D))
+        .reshape([B * P, R, V * F]); // [B·P, R, V·F]
       const h = this.pgn.apply(pgnIn) as tf.Tensor; // [B·P, R, V·d], group-major
       const hByVar = h.reshape([B * P, R, V, d]).transpose([2, 0, 1, 3]).reshape([V, B * P, R * d]);
       const long = tf.matMul(hByVar, this.longW.read()).add(this.longB.read()); // [V, B·P, d]
 
-      // Short-term: each row (P cells × F) → d, then the R rows → d, repeated for every column.
-      const rowX = grid.transpose([3, 0, 1, 2]).reshape([V, B * R, P, 1]);
-      let rowM = markGrid.reshape([1, B * R, P, T]);
-      if (V > 1) rowM = rowM.tile([V, 1, 1, 1]);
-      const rowIn = tf.concat([rowX, rowM], 3).reshape([V, B * R, P * F]); // [V, B·R, P·F]
-      const rowOut = tf.matMul(rowIn, this.rowW.read()).add(this.rowB.read()); // [V, B·R, d]
-      const colOut = tf.matMul(rowOut.reshape([V, B, R * d]), this.colW.read()).add(this.colB.read()); // [V, B, d]
-      const short = colOut.reshape([V, B, 1, d]).tile([1, 1, P, 1]).reshape([V, B * P, d]); // [V, B·P, d]
+      // Short-term: each row (P cells × F) → d, then the R rows → d. The row map's weights split by cell feature:
+      // W·[value; marks] = W_value·value + W_marks·marks (the same map, without building the cells).
+      const rowW = this.rowW.read().reshape([V, P, F, d]);
+      const wValue = rowW.slice([0, 0, 0, 0], [V, P, 1, d]).reshape([V, P, d]);
+      const wMarks = rowW.slice([0, 0, 1, 0], [V, P, T, d]).reshape([V, P * T, d]).transpose([1, 0, 2]).reshape([P * T, V * d]);
+      const rowX = grid.transpose([3, 0, 1, 2]).reshape([V, B * R, P]);
+      const fromMarks = tf.matMul(markGrid.reshape([B * R, P * T]), wMarks).reshape([B * R, V, d]).transpose([1, 0, 2]);
+      const rowOut = tf.matMul(rowX, wValue).add(fromMarks).add(this.rowB.read()); // [V, B·R, d]
+      const short = tf.matMul(rowOut.reshape([V, B, R * d]), this.colW.read()).add(this.colB.read()); // [V, B, d]
 
-      // Head: [short; long] → pred_R per column; output step r·P + c ← column c, row r.
-      const both = tf.concat([short, long], 2); // [V, B·P, 2d]
-      const out = tf.matMul(both, this.headW.read()).add(this.headB.read()); // [V, B·P, pred_R]
-      let y = out.reshape([V, B, P, predRows]).transpose([1, 3, 2, 0]).reshape([B, predRows * P, V]); // [B, H, V]
+      // Head: [short; long] (2d) → pred_R per column; output step r·P + c ← column c, row r. The short vector is the
+      // same for every column, so its share of the head is computed once per window and broadcast over the columns.
+      const headW = this.headW.read();
+      const headShort = tf.matMul(short, headW.slice([0, 0, 0], [V, d, predRows])); // [V, B, pred_R]
+      const headLong = tf.matMul(long, headW.slice([0, d, 0], [V, d, predRows])); // [V, B·P, pred_R]
+      const out = headLong
+        .reshape([V, B, P, predRows])
+        .add(headShort.reshape([V, B, 1, predRows]))
+        .add(this.headB.read().reshape([V, 1, 1, predRows])); // [V, B, P, pred_R]
+      let y = out.transpose([1, 3, 2, 0]).reshape([B, predRows * P, V]); // [B, H, V]
       if (stats) y = y.mul(stats.std).add(stats.mean);
       return y;
     });
+  }
+
+  override dispose(): ReturnType<tf.layers.Layer['dispose']> {
+    tf.dispose([this.placeValue as tf.Tensor, this.placeMarks as tf.Tensor]);
+    this.placeValue = null;
+    this.placeMarks = null;
+    // The PGN's weights are among this layer's and are disposed with them (tfjs refuses to dispose a layer that was
+    // only called on tensors, so PGN.dispose is not called; for V > 1 its two small constant masks stay).
+    return super.dispose();
   }
 
   override getConfig(): tf.serialization.ConfigDict {
