@@ -119,7 +119,8 @@ function toSequences(x: tf.Tensor, axis: FSMNAxis): { seq: tf.Tensor3D; undo: (y
 function fsmnSequences(x: tf.Tensor3D, w: FSMNWeights, s: FSMNSettings): tf.Tensor3D {
   const [n, L, D] = x.shape;
   const flat = x.reshape([n * L, D]);
-  const hidden = tf.relu(tf.matMul(flat, w.w1.read() as tf.Tensor2D).add(w.b1.read()));
+  // One fused kernel for W₁x + b₁ and the ReLU.
+  const hidden = tf.fused.matMul({ a: flat, b: w.w1.read() as tf.Tensor2D, bias: w.b1.read(), activation: 'relu' });
   const p = tf.matMul(hidden, w.w2.read() as tf.Tensor2D).reshape([n, L, D]) as tf.Tensor3D;
   const mem = memory(p, w.memory.read() as tf.Tensor2D, s);
   return x.add(p).add(mem) as tf.Tensor3D;
