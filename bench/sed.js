@@ -2,8 +2,10 @@
 // Sound event detection and localisation benchmark: the packaged FOA detector (or --model DIR) on held-out scenes
 // synthesised from the last 30 % of every clip in ../shared/data/events (never used for training), scored beside
 // the DCASE 2019 baseline's published figures (on its own FOA data), plus the inference real-time factor.
-//   node bench/sed.js [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native]
-// For one thread: the cpu backend is single-threaded JavaScript; wasm is set to 1 thread here.
+//   node bench/sed.js [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native] [--dir SCENES]
+// For one thread: the cpu backend is single-threaded JavaScript; wasm is set to 1 thread here; native runs one
+// thread with GATEWAVE_THREADS=1. --dir scores an existing folder of held-out scenes (synth-scenes --part test)
+// instead of synthesising them.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -16,6 +18,7 @@ const EVENTS = path.resolve(__dirname, '../../shared/data/events');
 const SCENES = Number(arg('scenes', 20));
 const SECONDS = Number(arg('seconds', 30));
 const BACKEND = arg('backend', 'cpu');
+const DIR = arg('dir', undefined);
 
 async function main() {
   if (!fs.existsSync(path.join(EVENTS, 'labels.csv'))) {
@@ -32,10 +35,13 @@ async function main() {
   }
   await core.initBackend(BACKEND, { purpose: 'infer' });
   const detector = await audio.loadDetector(modelDir);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-'));
+  const dir = DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-'));
   try {
-    audio.synthesizeScenes({ events: EVENTS, out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'test', reverb: true, progress: false });
+    if (!DIR) audio.synthesizeScenes({ events: EVENTS, out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'test', reverb: true, progress: false });
     const set = audio.listScenes(dir);
+    const manifest = path.join(dir, 'scenes.json');
+    const part = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf8')).part : undefined;
+    if (part !== 'test') throw new Error(`${dir} was not synthesised from the held-out part of the clips (--part test)`);
     const ref = [];
     const est = [];
     let audioSec = 0;
@@ -50,8 +56,11 @@ async function main() {
     }
     const sc = audio.scoreEvents(ref, est, { classes: detector.config.classes });
     const c = detector.config;
-    console.log(`settings: model ${modelDir} (conv ${c.convChannels.join('/')}, bi-GRU ${c.gruUnits.join('/')}, ${c.classes.length} classes), ` +
-      `${SCENES} held-out FOA scenes x ${SECONDS} s (seed 3, clips: last 30 % of ${EVENTS}), backend ${core.activeBackend().name}`);
+    const backend = core.activeBackend().name;
+    const threads = backend === 'native' ? process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)` : backend === 'cpu' || backend === 'wasm' ? '1' : '?';
+    console.log(`settings: model ${modelDir} (conv ${c.convChannels.join('/')}, bi-GRU ${c.gruUnits.join('/')}, ${c.classes.length} classes, ` +
+      `threshold ${c.threshold}), ${set.scenes.length} held-out FOA scenes (${DIR ? DIR : `seed 3, ${SECONDS} s`}; clips: last 30 % of ${EVENTS}), ` +
+      `backend ${backend}, threads ${threads}`);
     console.log('timings are noisy on a shared machine; re-run: node bench/sed.js');
     const rows = [
       ['ER (1 s)', sc.er.toFixed(3), '0.34', (sc.er / 0.34).toFixed(2)],
@@ -61,12 +70,12 @@ async function main() {
       ['SELD score', sc.seld_score.toFixed(3), '0.211', (sc.seld_score / 0.2113).toFixed(2)],
       ['ER/F @20° (2020)', `${sc.er_20.toFixed(3)} / ${(sc.f_20 * 100).toFixed(1)} %`, '-', '-'],
       ['LE / LR (2020)', `${sc.localization_error.toFixed(1)}° / ${(sc.localization_recall * 100).toFixed(1)} %`, '-', '-'],
-      ['RTF (1 thread)', (compute / audioSec).toFixed(4), 'target 0.05', (compute / audioSec / 0.05).toFixed(2)],
+      [`RTF (${threads} thr)`, (compute / audioSec).toFixed(4), 'target 0.05', (compute / audioSec / 0.05).toFixed(2)],
     ];
     console.log(`${'metric'.padEnd(18)}${'ours'.padStart(18)}${'DCASE19 BL'.padStart(14)}${'ratio'.padStart(8)}`);
     for (const r of rows) console.log(`${r[0].padEnd(18)}${r[1].padStart(18)}${r[2].padStart(14)}${r[3].padStart(8)}`);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!DIR) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 main().catch((err) => {

@@ -125,6 +125,7 @@ export function registerSedCommands(program: Command): void {
     .option('--conv-channels <list>', 'channels of the conv blocks', '64,64,64')
     .option('--gru-units <list>', 'units of the bidirectional GRUs', '128,128')
     .option('--doa-weight <λ>', 'weight of the masked DOA loss', '5')
+    .option('--thresholds <list>', 'activity thresholds tried on the validation scenes; the best is stored with the model', '0.2,0.3,0.4,0.5,0.6')
     .option('--seed <n>', 'random seed', '1')
     .option('--resume', 'continue from <out>.checkpoint/')
     .option('-q, --quiet', 'no progress bars')
@@ -138,6 +139,7 @@ export function registerSedCommands(program: Command): void {
         sequenceSeconds: positive(String(opts.sequenceSeconds), '--sequence-seconds'),
         stepsPerEpoch: opts.stepsPerEpoch === undefined ? undefined : positiveInt(String(opts.stepsPerEpoch), '--steps-per-epoch'),
         seed: num(String(opts.seed), '--seed', Number.isInteger, 'an integer'),
+        thresholds: (list(String(opts.thresholds)) ?? []).map((x) => num(x, '--thresholds', (v) => v > 0 && v < 1, 'numbers in (0, 1)')),
         model: {
           convChannels: ints(String(opts.convChannels), '--conv-channels'),
           gruUnits: ints(String(opts.gruUnits), '--gru-units'),

@@ -137,6 +137,11 @@ export interface TrainDetectorOptions {
   seed?: number;
   /** Override parts of the default model configuration (conv channels, GRU units, λ, ...). */
   model?: Partial<Pick<DetectorConfig, 'convChannels' | 'freqPool' | 'gruUnits' | 'dropout' | 'doaWeight'>>;
+  /**
+   * Activity thresholds tried on the validation scenes after each epoch; the best one is stored with the best model
+   * (default THRESHOLD_GRID; pass `[0.5]` to keep 0.5).
+   */
+  thresholds?: number[];
   /** Training batches per epoch (default: enough to cover the training audio once). */
   stepsPerEpoch?: number;
   progress?: boolean;
@@ -168,14 +173,34 @@ function selectionScore(s: EventScores): number {
 
 /** Scores a detector on prepared (normalised) scenes with its default post-processing. */
 export function evaluateDetector(detector: SoundEventDetector, scenes: readonly PreparedScene[]): EventScores {
-  const ref: SoundEvent[] = [];
-  const est: SoundEvent[] = [];
-  for (const s of scenes) {
-    const out = detector.predictFeatures(s.features);
-    ref.push(...s.events);
-    est.push(...framesToEvents(out, detector.config.classes, s.name, detector.resolve({})));
+  return tuneThreshold(detector, scenes, [detector.config.threshold]).validation;
+}
+
+/** Activity thresholds tried on the validation scenes after each epoch (see `tuneThreshold`). */
+export const THRESHOLD_GRID = [0.2, 0.3, 0.4, 0.5, 0.6];
+
+/**
+ * Runs the detector once over prepared (normalised) scenes and scores its events at each activity threshold of
+ * `thresholds` (other post-processing as configured); returns the threshold with the best selection score (the SELD
+ * score, or (ER + 1 − F) / 2 for mono; ties go to the earlier entry) and its scores.
+ */
+export function tuneThreshold(
+  detector: SoundEventDetector,
+  scenes: readonly PreparedScene[],
+  thresholds: readonly number[] = THRESHOLD_GRID,
+): { threshold: number; validation: EventScores } {
+  if (thresholds.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no thresholds to try.');
+  const outs = scenes.map((s) => detector.predictFeatures(s.features));
+  const ref = scenes.flatMap((s) => s.events);
+  let best: { threshold: number; validation: EventScores; score: number } | null = null;
+  for (const threshold of thresholds) {
+    const options = { ...detector.resolve({}), threshold };
+    const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
+    const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+    const score = selectionScore(validation);
+    if (!best || score < best.score) best = { threshold, validation, score };
   }
-  return scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+  return { threshold: best!.threshold, validation: best!.validation };
 }
 
 async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
@@ -323,7 +348,8 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
       bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
     }
     bar?.finish();
-    const validation = evaluateDetector(detector, val);
+    const tuned = tuneThreshold(detector, val, options.thresholds ?? THRESHOLD_GRID);
+    const validation = tuned.validation;
     const score = selectionScore(validation);
     const best = score < state.bestScore;
     const summary: EpochSummary = { epoch, loss: lossSum / steps, seconds: (Date.now() - t0) / 1000, validation, score, best };
@@ -333,12 +359,13 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
     log(
       `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
         `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
-        `${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
+        ` at threshold ${tuned.threshold}${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
     );
     if (best) {
       state.bestScore = score;
       state.bestEpoch = epoch;
       state.badEpochs = 0;
+      config.threshold = tuned.threshold;
       await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes: path.resolve(options.scenes) } });
     } else state.badEpochs++;
     state.epoch = epoch;
