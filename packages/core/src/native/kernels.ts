@@ -323,25 +323,32 @@ function transpose(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 
 // ------------------------------------------------------------------------------------------------ elementwise
 
+/** The float32 operands of a broadcasting binary kernel and their output shape, or null to fall back. */
+function binaryOperands(args: KernelArgs) {
+  const backend = args.backend as CpuBackend;
+  const { a, b } = named(args);
+  const av = f32(backend, a);
+  const bv = f32(backend, b);
+  if (!a || !b || !av || !bv) return null;
+  let outShape: number[];
+  try {
+    outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  } catch {
+    return null;
+  }
+  const n = size(outShape);
+  return n === 0 ? null : { backend, a, b, av, bv, outShape, n };
+}
+
 const BINARY: Record<string, number> = {
   Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6,
 };
 
 function binary(op: number) {
   return (args: KernelArgs, addon: NativeAddon): TensorInfo | null => {
-    const backend = args.backend as CpuBackend;
-    const { a, b } = named(args);
-    const av = f32(backend, a);
-    const bv = f32(backend, b);
-    if (!a || !b || !av || !bv) return null;
-    let outShape: number[];
-    try {
-      outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    } catch {
-      return null;
-    }
-    const n = size(outShape);
-    if (n === 0) return null;
+    const operands = binaryOperands(args);
+    if (!operands) return null;
+    const { backend, a, b, av, bv, outShape, n } = operands;
     let mode: number;
     let inner = 1;
     const trailing = (shape: number[]): boolean => {
@@ -417,19 +424,9 @@ const COMPARE: Record<string, number> = { Greater: 0, GreaterEqual: 1, Less: 2, 
 
 function compare(op: number) {
   return (args: KernelArgs, addon: NativeAddon): TensorInfo | null => {
-    const backend = args.backend as CpuBackend;
-    const { a, b } = named(args);
-    const av = f32(backend, a);
-    const bv = f32(backend, b);
-    if (!a || !b || !av || !bv) return null;
-    let outShape: number[];
-    try {
-      outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    } catch {
-      return null;
-    }
-    const n = size(outShape);
-    if (n === 0) return null;
+    const operands = binaryOperands(args);
+    if (!operands) return null;
+    const { backend, a, b, av, bv, outShape, n } = operands;
     const out = new Uint8Array(n);
     const g = broadcastGeometry(a.shape, b.shape, outShape);
     addon.compare(op, av, bv, out, g.shape, g.aStrides, g.bStrides);
