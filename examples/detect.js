@@ -58,8 +58,8 @@ async function main() {
     });
     console.log(`trained ${history.length} epochs`);
   }
-  const detector = await loadDetector(modelDir);
   await initBackend(undefined, { purpose: 'infer' });
+  const detector = await loadDetector(modelDir);
 
   // 2. Held-out test scenes: the last 30 % of every clip, never seen in training.
   const testDir = path.join(OUT, 'test');

@@ -39,3 +39,13 @@ test('@gatewave/core exposes its documented API', () => {
   );
   expect(r.stdout.trim()).toBe('');
 });
+
+test('@gatewave/core can make tensors before initBackend (tfjs then starts on cpu, not on the async wasm backend)', () => {
+  const r = spawnSync(
+    process.execPath,
+    ['-e', "const { tf } = require('@gatewave/core'); console.log(tf.tensor([1, 2]).sum().dataSync()[0], tf.getBackend())"],
+    { cwd: root, encoding: 'utf8' },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim()).toBe('3 cpu');
+});

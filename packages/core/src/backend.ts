@@ -43,11 +43,28 @@ export interface BackendInfo {
 
 let active: BackendInfo | null = null;
 
-/** tfjs' cpu backends print a "install tfjs-node" banner on first use; gatewave reports the backend itself. */
-function quietFirstUseWarning(): void {
-  const backend = tf.backend() as unknown as { firstUse?: boolean };
-  if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
+// tfjs-backend-wasm registers itself above `cpu` and initialises asynchronously, so code that made a tensor before
+// awaiting initBackend()/tf.ready() would fail with "backend 'wasm' has not yet been initialized". Keep wasm
+// available, but below cpu in tfjs's own default order; initBackend still chooses it where it is the fastest.
+// The stock cpu backend also prints an "install tfjs-node" banner on first use; gatewave reports the backend itself
+// (and tfjs-node cannot be installed offline), so cpu instances are made without it.
+if (!tf.engine().backendName) {
+  const wasmFactory = tf.findBackendFactory('wasm');
+  if (wasmFactory) {
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', wasmFactory, 0);
+  }
+  const cpuFactory = tf.findBackendFactory('cpu');
+  if (cpuFactory) {
+    tf.removeBackend('cpu');
+    tf.registerBackend('cpu', () => {
+      const backend = cpuFactory() as tf.KernelBackend & { firstUse?: boolean };
+      backend.firstUse = false;
+      return backend;
+    }, 1);
+  }
 }
+
 
 function tryRequire(id: string): string | null {
   try {
@@ -118,7 +135,6 @@ export async function initBackend(preferred?: BackendName, options: BackendOptio
     const why = await attempt(name, forced ? { ...options, purpose: 'infer' } : options);
     if (why === null) {
       await tf.ready();
-      quietFirstUseWarning();
       active = { name, tfBackend: tf.getBackend(), skipped };
       if (!options.quiet) {
         const note = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
