@@ -102,7 +102,7 @@ async function main() {
       }
     }
   }
-  console.log(`\n| data | L | H | model | settings | test MSE${seeds.length > 1 ? ` (mean ± sd, ${seeds.length} seeds)` : ''} | test MAE | paper MSE | paper MAE | MSE / paper | test windows | epochs (best) | s/epoch | windows/s |`);
+  console.log(`\n| data | L | H | model | settings | test MSE${seeds.length > 1 ? ` (mean ± sd, ${seeds.length} seeds)` : ''} | test MAE | MSE, whole batches only | paper MSE | paper MAE | MSE / paper | test windows | epochs (best) | s/epoch | windows/s |`);
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${r.settings} | ${fmt(r.mse)}${r.mseSd !== null ? ` ± ${fmt(r.mseSd)}` : ''} | ${fmt(r.mae)} | ${fmt(r.msePaperProtocol)} | ${fmt(r.paperMse)} | ${fmt(r.paperMae)} | ${r.paperMse ? fmt(r.mse / r.paperMse, 3) : '-'} | ${r.windows} | ${r.epochs} | ${fmt(r.sPerEpoch, 2)} | ${r.wps ? Math.round(r.wps) : '-'} |`);
