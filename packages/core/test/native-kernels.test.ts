@@ -4,6 +4,7 @@
  * strides, padding modes, dilations). Each check also asserts that the native kernel ran (not its fallback).
  */
 import * as tf from '@tensorflow/tfjs';
+import { values } from './values';
 import { NATIVE_BACKEND, nativeAddon, nativeInfo, registerNativeBackend } from '../src/native';
 import { kernelHits } from '../src/native/kernels';
 
@@ -17,16 +18,6 @@ if (!status.ok) {
 
 type Out = tf.Tensor | tf.Tensor[];
 
-/** Deterministic pseudo-random values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 function rnd(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);

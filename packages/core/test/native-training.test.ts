@@ -4,6 +4,7 @@
  * leave gatewave on the stock backends. Also: GATEWAVE_THREADS sets the pool size and a process using the pool exits.
  */
 import { spawnSync } from 'child_process';
+import { values } from './values';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,15 +19,6 @@ const status = registerNativeBackend();
 const suite = status.ok ? describe : describe.skip;
 if (!status.ok) console.warn(`native training tests skipped: ${status.reason}`);
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 function buildModel(): tf.LayersModel {
   const input = tf.input({ shape: [10, 9, 2] });
