@@ -15,6 +15,7 @@ import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/f
 import { EventClip, Rng, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
 import { PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
+import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
 import { writeWav } from '../src/io/wav';
 
 beforeAll(async () => {
@@ -259,3 +260,100 @@ if (!havePackaged) console.warn(`SKIPPED packaged detector test: no model.json i
   for (const p of out.activity) expect(p >= 0 && p <= 1).toBe(true);
 }, 30000);
 
+
+describe('training on scenes made on the fly', () => {
+  // Two synthetic clips in a folder with a label file, as synth-scenes and train-detector --synthesize read them.
+  let dir: string;
+  const sr = 24000;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-synth-train-'));
+    const hum = Float32Array.from({ length: sr }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 300 * i) / sr));
+    writeWav(path.join(dir, 'hum.wav'), { sampleRate: sr, channels: [hum] }, { format: 'float32' });
+    writeWav(path.join(dir, 'hiss.wav'), { sampleRate: sr, channels: [noise(sr, 4)] }, { format: 'float32' });
+    fs.writeFileSync(path.join(dir, 'labels.csv'), 'file,label\nhum.wav,hum\nhiss.wav,hiss\n');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const streamOptions = () => ({
+    events: dir,
+    part: 'train' as const,
+    scene: { seconds: 2, eventRate: 1, minEventSeconds: 0.2, speedRange: [0.9, 1.1] as [number, number] },
+    features: { format: 'foa' as const, ...DEFAULT_FEATURES },
+    seed: 9,
+  });
+
+  test('SceneGenerator: features and labels of synthesised scenes, same seed same scenes', () => {
+    const a = new SceneGenerator(streamOptions());
+    expect(a.classes).toEqual(['hiss', 'hum']);
+    const [s1, s2] = a.next(2);
+    expect(s1.features.channels).toBe(7);
+    expect(s1.features.frames).toBe(Math.floor((2 * sr) / DEFAULT_FEATURES.hopLength));
+    expect(s1.events.length).toBeGreaterThan(0);
+    expect(s1.events.every((e) => e.file === s1.name)).toBe(true);
+    expect(s1.name).not.toBe(s2.name);
+    const again = new SceneGenerator(streamOptions()).next(2);
+    expect(again[1].features.data).toEqual(s2.features.data);
+    expect(again[1].events).toEqual(s2.events);
+  });
+
+  // The worker thread runs compiled JavaScript: test it through the built package (npm ci builds it).
+  const built = path.resolve(__dirname, '../dist/sed/scene-stream.js');
+  (fs.existsSync(built) ? test : test.skip)('SceneStream in a worker thread gives the generator\'s scenes, in order', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SceneStream: BuiltStream } = require(built) as { SceneStream: typeof SceneStream };
+    const stream = new BuiltStream(streamOptions());
+    try {
+      expect(stream.background).toBe(true);
+      const first = await stream.next(2);
+      const second = await stream.next(2); // was prefetched while the caller worked
+      const reference = new SceneGenerator(streamOptions()).next(4);
+      expect([...first, ...second].map((s) => s.name)).toEqual(reference.map((s) => s.name));
+      expect(second[1].features.data).toEqual(reference[3].features.data);
+      expect(second[1].events).toEqual(reference[3].events);
+    } finally {
+      await stream.close();
+    }
+    const bad = new BuiltStream({ ...streamOptions(), events: path.join(dir, 'missing') });
+    await expect(bad.next(1)).rejects.toThrow(/scene synthesis failed: .*labels/);
+    await bad.close();
+  }, 30000);
+
+  test('SceneStream without a worker makes the same scenes in this thread', async () => {
+    const stream = new SceneStream(streamOptions(), false);
+    expect(stream.background).toBe(false);
+    const got = await stream.next(3);
+    expect(got.map((s) => s.events)).toEqual(new SceneGenerator(streamOptions()).next(3).map((s) => s.events));
+    await expect(stream.next(0)).rejects.toThrow(/positive integer/);
+    await stream.close();
+  });
+
+  test('trainDetector --synthesize trains from clips, refreshes its pool, then fine-tunes with init', async () => {
+    const out = path.join(dir, 'model');
+    const logs: string[] = [];
+    const common = {
+      out,
+      batchSize: 1,
+      sequenceSeconds: 1,
+      stepsPerEpoch: 1,
+      progress: false,
+      log: (s: string) => logs.push(s),
+      model: { convChannels: [4, 4, 4], gruUnits: [8] },
+    };
+    const synthesize = { events: dir, pool: 3, refresh: 2, validationScenes: 1, worker: false, scene: streamOptions().scene };
+    const first = await trainDetector({ ...common, synthesize, epochs: 2 });
+    expect(first.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(first.config.classes).toEqual(['hiss', 'hum']);
+    expect(logs.join('\n')).toMatch(/3 synthesised scenes in the pool, 2 replaced after each epoch \(made in this thread\); 1 validation scenes/);
+    const trained = await SoundEventDetector.load(out);
+    expect(trained.config.normalization.mean).toHaveLength(64 * 7);
+    // fine-tuning keeps the starting model's configuration and normalisation
+    const tuned = path.join(dir, 'tuned');
+    const second = await trainDetector({ ...common, out: tuned, synthesize, epochs: 1, init: out, model: undefined });
+    expect(second.config.convChannels).toEqual([4, 4, 4]);
+    expect(second.config.normalization).toEqual(trained.config.normalization);
+    await expect(trainDetector({ ...common, synthesize, scenes: dir, epochs: 1 })).rejects.toThrow(/either a scenes folder/);
+    await expect(trainDetector({ ...common, synthesize, init: out, resume: true, epochs: 1 })).rejects.toThrow(/exclude each other/);
+    fs.writeFileSync(path.join(dir, 'other.csv'), 'file,label\nhum.wav,hum\n');
+    await expect(trainDetector({ ...common, out: tuned, synthesize: { ...synthesize, labels: path.join(dir, 'other.csv') }, init: out, epochs: 1 }))
+      .rejects.toThrow(/--init: the detector .* was trained on other scenes \(format foa, 2 classes; these are foa, 1\)/);
+  }, 60000);
+});

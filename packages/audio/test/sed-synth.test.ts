@@ -163,6 +163,39 @@ describe('scene synthesis', () => {
     expect(a.audio.channels[0]).not.toEqual(c.audio.channels[0]);
   });
 
+  test('minEventSeconds: events are excerpts between the minimum and the whole clip', () => {
+    const o = { format: 'mono' as const, sampleRate: sr, seconds: 60, eventRate: 0.5, minEventSeconds: 0.25 };
+    const scene = synthesizeScene(clips, o, new Rng(3));
+    const lengthOf = Object.fromEntries(clips.map((c) => [c.class, c.samples.length / sr]));
+    const shorter = scene.events.filter((e) => e.offset - e.onset < lengthOf[e.class] - 0.01);
+    for (const e of scene.events) {
+      expect(e.offset - e.onset).toBeGreaterThanOrEqual(0.25 - 1e-9);
+      expect(e.offset - e.onset).toBeLessThanOrEqual(lengthOf[e.class] + 1e-9);
+    }
+    expect(scene.events.length).toBeGreaterThan(10);
+    expect(shorter.length).toBeGreaterThan(scene.events.length / 2);
+    // without the option every event is its whole clip
+    const whole = synthesizeScene(clips, { ...o, minEventSeconds: undefined }, new Rng(3));
+    for (const e of whole.events) expect(e.offset - e.onset).toBeCloseTo(lengthOf[e.class], 6);
+  });
+
+  test('speedRange: a fixed factor 0.5 doubles each event and halves its pitch', () => {
+    const one = [clips[0]]; // 0.8 s of 300 Hz
+    const o = { format: 'mono' as const, sampleRate: sr, seconds: 5, eventRate: 0.2, snr: [40, 40] as [number, number], speedRange: [0.5, 0.5] as [number, number] };
+    const scene = synthesizeScene(one, o, new Rng(2));
+    expect(scene.events).toHaveLength(1);
+    const e = scene.events[0];
+    expect(e.offset - e.onset).toBeCloseTo(1.6, 3);
+    // count sign changes over the middle second of the event: 2 per period of 150 Hz
+    const x = scene.audio.channels[0];
+    const a = Math.round((e.onset + 0.3) * sr);
+    let crossings = 0;
+    for (let i = a + 1; i < a + sr; i++) if ((x[i - 1] < 0) !== (x[i] < 0)) crossings++;
+    expect(crossings).toBeGreaterThanOrEqual(298);
+    expect(crossings).toBeLessThanOrEqual(302);
+    expect(() => synthesizeScene(one, { ...o, speedRange: [1.2, 1.1] }, new Rng(2))).toThrow(/speedRange/);
+  });
+
   test('mono scenes have one channel and no directions', () => {
     const s = synthesizeScene(clips, { format: 'mono', sampleRate: sr, seconds: 5 }, new Rng(1));
     expect(s.audio.channels).toHaveLength(1);

@@ -56,6 +56,18 @@ function scoreTable(s: EventScores): string {
   return lines.join('\n') + '\n';
 }
 
+/** The scene augmentation flags shared by synth-scenes and train-detector. */
+function augmentation(opts: Record<string, string | boolean | undefined>): { minEventSeconds?: number; speedRange?: [number, number] } {
+  const out: { minEventSeconds?: number; speedRange?: [number, number] } = {};
+  if (opts.minEventSeconds !== undefined) out.minEventSeconds = positive(String(opts.minEventSeconds), '--min-event-seconds');
+  if (opts.speed !== undefined) {
+    const v = (list(String(opts.speed)) ?? []).map((x) => positive(x, '--speed'));
+    if (v.length !== 2 || v[0] > v[1]) throw new AudioError('BAD_ARGUMENT', `--speed needs two numbers lo,hi with 0 < lo <= hi, e.g. 0.9,1.1; got "${opts.speed}".`);
+    out.speedRange = [v[0], v[1]];
+  }
+  return out;
+}
+
 /** Registers `synth-scenes`, `train-detector`, `detect` and `score-events` on the `gatewave-audio` program. */
 export function registerSedCommands(program: Command): void {
   program
@@ -78,6 +90,8 @@ export function registerSedCommands(program: Command): void {
     .option('--test-fraction <f>', 'share of each clip held out for --part test', '0.3')
     .option('--include <files>', 'comma-separated clip files to use (default: all)')
     .option('--exclude <files>', 'comma-separated clip files to leave out')
+    .option('--min-event-seconds <s>', 'augmentation: each event a random excerpt of its clip, at least this long (default: whole clips)')
+    .option('--speed <lo,hi>', 'augmentation: play each event at a random speed in this range, e.g. 0.9,1.1 (default: unchanged)')
     .option('-q, --quiet', 'no progress bar')
     .action((opts: Record<string, string | boolean | undefined>) => {
       const format = String(opts.format) as SceneFormat;
@@ -100,6 +114,7 @@ export function registerSedCommands(program: Command): void {
         testFraction: num(String(opts.testFraction), '--test-fraction', (x) => x > 0 && x < 1, 'in (0, 1)'),
         include: list(opts.include as string | undefined),
         exclude: list(opts.exclude as string | undefined),
+        ...augmentation(opts),
         progress: !opts.quiet,
       });
       const events = m.scenes.reduce((s, x) => s + x.events, 0);
@@ -113,9 +128,11 @@ export function registerSedCommands(program: Command): void {
         'Keeps the model with the best validation SELD score in --out, checkpoints every epoch to <out>.checkpoint/, ' +
         'stops early, and continues with --resume.',
     )
-    .requiredOption('--scenes <dir>', 'training scenes (scene_NNNN.wav + .csv, scenes.json)')
+    .option('--scenes <dir>', 'training scenes (scene_NNNN.wav + .csv, scenes.json)')
+    .option('--synthesize <events-dir>', 'instead of --scenes: make training scenes on the fly from the mono clips in this folder')
     .requiredOption('--out <dir>', 'model directory to write')
-    .option('--validation <dir>', 'validation scenes (default: the last 10% of --scenes)')
+    .option('--validation <dir>', 'validation scenes (default: the last 10% of --scenes, or --validation-scenes synthesised ones)')
+    .option('--init <dir>', 'start from this detector\'s weights and normalisation (fine-tuning; fresh optimizer)')
     .option('--epochs <n>', 'most epochs', '50')
     .option('--batch-size <n>', 'excerpts per batch', '8')
     .option('--learning-rate <lr>', 'Adam learning rate', '0.001')
@@ -128,6 +145,17 @@ export function registerSedCommands(program: Command): void {
     .option('--thresholds <list>', 'activity thresholds tried on the validation scenes; the best is stored with the model', '0.2,0.3,0.4,0.5,0.6')
     .option('--seed <n>', 'random seed', '1')
     .option('--resume', 'continue from <out>.checkpoint/')
+    .option('--labels <csv>', 'with --synthesize: the clips\' labels (default <events-dir>/labels.csv)')
+    .option('--format <foa|mic4|mono>', 'with --synthesize: recording format', 'foa')
+    .option('--part <all|train>', 'with --synthesize: all of each clip or its first part (the last --test-fraction is held out)', 'train')
+    .option('--test-fraction <f>', 'with --synthesize: share of each clip held out', '0.3')
+    .option('--pool <n>', 'with --synthesize: scenes held in memory', '64')
+    .option('--refresh <n>', 'with --synthesize: pool scenes replaced by new ones after each epoch', '8')
+    .option('--scene-seconds <s>', 'with --synthesize: scene length', '30')
+    .option('--reverb', 'with --synthesize: reverberant scenes')
+    .option('--min-event-seconds <s>', 'with --synthesize: events are random excerpts of their clips, at least this long')
+    .option('--speed <lo,hi>', 'with --synthesize: random playback speed per event, e.g. 0.9,1.1')
+    .option('--validation-scenes <n>', 'with --synthesize and no --validation: validation scenes to make', '8')
     .option('-q, --quiet', 'no progress bars')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const ints = (v: string, flag: string) => (list(v) ?? []).map((x) => positiveInt(x, flag));
@@ -146,9 +174,33 @@ export function registerSedCommands(program: Command): void {
           doaWeight: num(String(opts.doaWeight), '--doa-weight', (x) => x >= 0, 'a number >= 0'),
         },
       };
+      if (!opts.scenes === !opts.synthesize) {
+        throw new AudioError('BAD_ARGUMENT', 'give either --scenes DIR (scenes from synth-scenes) or --synthesize EVENTS_DIR (scenes made on the fly).');
+      }
+      const part = String(opts.part);
+      if (part !== 'all' && part !== 'train') throw new AudioError('BAD_ARGUMENT', `--part must be all or train, got "${part}".`);
+      const format = String(opts.format) as SceneFormat;
+      if (!SCENE_FORMATS.includes(format)) {
+        throw new AudioError('BAD_ARGUMENT', `--format must be one of ${SCENE_FORMATS.join(', ')}, got "${opts.format}".`);
+      }
+      const synthesize = opts.synthesize
+        ? {
+            events: String(opts.synthesize),
+            labels: opts.labels as string | undefined,
+            format,
+            part: part as 'all' | 'train',
+            testFraction: num(String(opts.testFraction), '--test-fraction', (x) => x > 0 && x < 1, 'in (0, 1)'),
+            pool: positiveInt(String(opts.pool), '--pool'),
+            refresh: positiveInt(String(opts.refresh), '--refresh'),
+            validationScenes: positiveInt(String(opts.validationScenes), '--validation-scenes'),
+            scene: { seconds: positive(String(opts.sceneSeconds), '--scene-seconds'), reverb: !!opts.reverb, ...augmentation(opts) },
+          }
+        : undefined;
       await initBackend(undefined, { purpose: 'train', convolutional: true, quiet: !!opts.quiet });
       const { history } = await trainDetector({
-        scenes: String(opts.scenes),
+        scenes: opts.scenes as string | undefined,
+        synthesize,
+        init: opts.init as string | undefined,
         out: String(opts.out),
         validation: opts.validation as string | undefined,
         resume: !!opts.resume,

@@ -38,5 +38,5 @@ export type { SedFeatureConfig, SedFeatures } from './features';
 export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents } from './detector';
 export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
 export { trainDetector, listScenes, evaluateDetector } from './train';
-export type { TrainDetectorOptions, EpochSummary } from './train';
+export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary } from './train';
 export { registerSedCommands, loadDetector, DEFAULT_DETECTOR_DIR } from './commands';

@@ -248,6 +248,17 @@ export interface SceneOptions {
   reverb?: boolean;
   /** Target events per second of scene. Default 0.35. */
   eventRate?: number;
+  /**
+   * Training augmentation: when set, each event is a random excerpt of its clip whose length is drawn uniformly
+   * between this many seconds (or the clip's length, if shorter) and the clip's length (at most `maxEventSeconds`),
+   * so that a model also sees short events that start and stop mid-sound. Default: the whole clip.
+   */
+  minEventSeconds?: number;
+  /**
+   * Training augmentation: play each event at a speed drawn uniformly from this range (1 = unchanged; 1.1 = 10 %
+   * faster and higher), by resampling. Default: unchanged.
+   */
+  speedRange?: [number, number];
 }
 
 /** The direction grid: azimuth every 10° in [−180, 180), elevation every 10° in [−40, 40]. */
@@ -418,10 +429,19 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
   }
   const placed: Placed[] = [];
   let rejected = 0;
+  const minLen = options.minEventSeconds === undefined ? null : Math.max(2 * fade + 1, Math.round(options.minEventSeconds * sampleRate));
+  const speeds = options.speedRange;
+  if (speeds && !(speeds[0] > 0 && speeds[1] >= speeds[0])) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`);
+  }
   while (placed.length < target && rejected < 200) {
     const clip = clips[rng.int(clips.length)];
-    let len = Math.min(clip.samples.length, maxLen, n);
-    const from = clip.samples.length > len ? rng.int(clip.samples.length - len + 1) : 0;
+    let srcLen = Math.min(clip.samples.length, maxLen, n);
+    if (minLen !== null && srcLen > minLen) srcLen = minLen + rng.int(srcLen - minLen + 1);
+    const from = clip.samples.length > srcLen ? rng.int(clip.samples.length - srcLen + 1) : 0;
+    // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f.
+    const sourceRate = speeds ? Math.round(sampleRate * rng.uniform(speeds[0], speeds[1])) : sampleRate;
+    let len = Math.min(Math.ceil((srcLen * sampleRate) / sourceRate), n);
     if (len < 2 * fade + 1) len = Math.min(clip.samples.length, n);
     const start = rng.int(n - len + 1);
     const end = start + len;
@@ -440,7 +460,9 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
       rejected++;
       continue;
     }
-    const signal = Float32Array.from(clip.samples.subarray(from, from + len));
+    const excerpt = clip.samples.subarray(from, from + srcLen);
+    const signal = new Float32Array(len);
+    signal.set((sourceRate === sampleRate ? excerpt : resample(excerpt, sourceRate, sampleRate)).subarray(0, len));
     for (let i = 0; i < fade && i < len; i++) {
       const g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / fade);
       signal[i] *= g;

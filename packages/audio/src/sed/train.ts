@@ -23,6 +23,7 @@ import {
   SoundEventDetector,
 } from './detector';
 import { extractFeatures, SedFeatures } from './features';
+import { SceneGenerator, SceneStream, SceneStreamOptions } from './scene-stream';
 
 /** A scene ready for training: normalised features and label-rate targets. */
 export interface PreparedScene {
@@ -80,21 +81,26 @@ export function listScenes(dir: string, format?: SceneFormat): SceneSet {
   return { format: fmt, sampleRate: first.sampleRate, classes: uniqueClasses(...scenes.map((s) => s.events)), scenes };
 }
 
+/** A scene's label-rate targets for a detector config (features not yet normalised). */
+function withTargets(name: string, features: SedFeatures, events: SoundEvent[], config: DetectorConfig): PreparedScene {
+  for (const e of events) {
+    if (!config.classes.includes(e.class)) {
+      throw new AudioError('UNKNOWN_CLASS', `${name}: class '${e.class}' is not one of the model's classes (${config.classes.join(', ')}).`);
+    }
+  }
+  const labelFrames = Math.floor(features.frames / config.labelHop);
+  const { sed, doa } = eventTargets(events, config.classes, labelFrames, labelFrameLength(config));
+  return { name, features, events, sed, doa, labelFrames };
+}
+
 /** Reads, checks and featurises scenes for a detector config (features not yet normalised). */
 export function prepareScenes(set: SceneSet, config: DetectorConfig, onScene?: () => void): PreparedScene[] {
   const detector = new SoundEventDetector(null as unknown as tf.LayersModel, config);
   return set.scenes.map((s) => {
-    for (const e of s.events) {
-      if (!config.classes.includes(e.class)) {
-        throw new AudioError('UNKNOWN_CLASS', `${s.name}: class '${e.class}' is not one of the model's classes (${config.classes.join(', ')}).`);
-      }
-    }
     const channels = detector.prepare(readWav(s.audio), s.audio);
-    const features = extractFeatures(channels, config.features);
-    const labelFrames = Math.floor(features.frames / config.labelHop);
-    const { sed, doa } = eventTargets(s.events, config.classes, labelFrames, labelFrameLength(config));
+    const prepared = withTargets(s.name, extractFeatures(channels, config.features), s.events, config);
     onScene?.();
-    return { name: s.name, features, events: s.events, sed, doa, labelFrames };
+    return prepared;
   });
 }
 
@@ -117,9 +123,33 @@ export function featureStatistics(scenes: readonly PreparedScene[]): { mean: num
   return { mean, std };
 }
 
+/** Training on scenes synthesised on the fly (see `SceneStream`) instead of a folder of scenes. */
+export interface SynthesizedTrainingOptions extends Omit<SceneStreamOptions, 'features' | 'seed'> {
+  /** Recording format of the scenes (default 'foa'). */
+  format?: SceneFormat;
+  /** Scenes held in memory for training (default 64). */
+  pool?: number;
+  /** Pool scenes replaced by newly made ones after every epoch, oldest first (default 8). */
+  refresh?: number;
+  /**
+   * Validation scenes to synthesise when no validation folder is given (default 8): other seed, same scene options
+   * except `speedRange`, made once.
+   */
+  validationScenes?: number;
+  /** Make the new scenes in a worker thread while the model trains (default true where it is available). */
+  worker?: boolean;
+}
+
 export interface TrainDetectorOptions {
-  /** Folder of training scenes. */
-  scenes: string;
+  /** Folder of training scenes (or give `synthesize`). */
+  scenes?: string;
+  /** Train on scenes made on the fly from event clips (a fresh share of them every epoch). */
+  synthesize?: SynthesizedTrainingOptions;
+  /**
+   * Start from this detector directory's weights and configuration (its classes, features and normalisation), with
+   * a fresh optimizer and history: fine-tuning. Not together with `resume`.
+   */
+  init?: string;
   /** Output model directory (the best model); checkpoints go to `<out>.checkpoint/`. */
   out: string;
   /** Folder of validation scenes; default: the last `valFraction` of the training scenes. */
@@ -165,6 +195,11 @@ interface TrainState {
   badEpochs: number;
   rngSeed: number;
   history: Omit<EpochSummary, 'validation'>[];
+}
+
+function positiveCount(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new AudioError('BAD_ARGUMENT', `synthesize.${name} must be a positive integer, got ${v}.`);
+  return v;
 }
 
 function selectionScore(s: EventScores): number {
@@ -218,167 +253,241 @@ async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void
 
 async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: string) => void): Promise<void> {
   try {
-    const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { name: string; shape: number[] }[];
-    const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    let o = 0;
-    const named = specs.map((s) => {
-      const n = s.shape.reduce((a, b) => a * b, 1);
-      const t = tf.tensor(all.slice(o, o + n), s.shape);
-      o += n;
-      return { name: s.name, tensor: t };
-    });
-    await optimizer.setWeights(named);
-  } catch (err) {
-    log(`train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`);
-  }
-}
-
-/**
- * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
- * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
- * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
- * `<out>.checkpoint/` so that `resume` continues where it stopped.
- */
-export async function trainDetector(options: TrainDetectorOptions): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
-  const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const progress = options.progress ?? true;
-  const epochs = options.epochs ?? 50;
-  const batchSize = options.batchSize ?? 8;
-  const patience = options.patience ?? 10;
-  const ckptDir = `${path.resolve(options.out)}.checkpoint`;
-  const set = listScenes(options.scenes);
-  let config = defaultDetectorConfig(set.format, set.classes);
-  config = { ...config, ...(options.model ?? {}) };
-  let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: options.seed ?? 1, history: [] };
-  let model: tf.LayersModel;
-  if (options.resume) {
-    if (!fs.existsSync(path.join(ckptDir, 'state.json'))) {
-      throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
-    }
-    state = JSON.parse(fs.readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
-    config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
-    if (config.features.format !== set.format || config.classes.join('\n') !== set.classes.join('\n')) {
-      throw new AudioError('BAD_ARGUMENT', `--resume: the checkpoint was trained on other scenes (format or classes differ).`);
-    }
-    model = await loadModel(path.join(ckptDir, 'model'));
-    log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
-  } else {
-    model = buildDetector(config);
-  }
-
-  // Data: training and validation scenes, features normalised with training statistics.
-  let valSet: SceneSet;
-  let trainSet: SceneSet = set;
-  if (options.validation) {
-    valSet = listScenes(options.validation, set.format);
-  } else {
-    const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
-    if (set.scenes.length < 2) throw new AudioError('NO_SCENES', `${options.scenes}: need at least 2 scenes (training + validation).`);
-    valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
-    trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
-  }
-  const bar0 = progress ? new ProgressBar(trainSet.scenes.length + valSet.scenes.length, { label: 'features' }) : null;
-  const train = prepareScenes(trainSet, config, () => bar0?.tick());
-  const val = prepareScenes(valSet, config, () => bar0?.tick());
-  bar0?.finish();
-  if (!options.resume) config.normalization = featureStatistics(train);
-  for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
-  const detector = new SoundEventDetector(model, config);
-
-  const hop = config.labelHop;
-  const seqLabels = Math.max(1, Math.round((options.sequenceSeconds ?? 5) / labelFrameLength(config)));
-  const seqFrames = seqLabels * hop;
-  const K = config.classes.length;
-  const M = config.features.melBands;
-  const C = train[0].features.channels;
-  const totalLabels = train.reduce((s, x) => s + x.labelFrames, 0);
-  const steps = options.stepsPerEpoch ?? Math.max(1, Math.ceil(totalLabels / seqLabels / batchSize));
-  const withDoa = hasDoa(config.features.format);
-  const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
-  if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
-  // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
-  // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
-  const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const rng = new Rng(state.rngSeed + state.epoch * 7919);
-  const history: EpochSummary[] = [];
-
-  for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
-    const t0 = Date.now();
-    const bar = progress ? new ProgressBar(steps, { label: `epoch ${epoch}/${epochs}` }) : null;
-    let lossSum = 0;
-    for (let step = 0; step < steps; step++) {
-      const x = new Float32Array(batchSize * seqFrames * M * C);
-      const ySed = new Float32Array(batchSize * seqLabels * K);
-      const yDoa = new Float32Array(batchSize * seqLabels * 3 * K);
-      for (let b = 0; b < batchSize; b++) {
-        // scenes drawn in proportion to their length
-        let r = rng.int(totalLabels);
-        let s = train[0];
-        for (const sc of train) {
-          if (r < sc.labelFrames) {
-            s = sc;
-            break;
-          }
-          r -= sc.labelFrames;
-        }
-        const n = Math.min(seqLabels, s.labelFrames);
-        const start = rng.int(s.labelFrames - n + 1);
-        const w = M * C;
-        x.set(s.features.data.subarray(start * hop * w, (start + n) * hop * w), b * seqFrames * w);
-        ySed.set(s.sed.subarray(start * K, (start + n) * K), b * seqLabels * K);
-        yDoa.set(s.doa.subarray(start * 3 * K, (start + n) * 3 * K), b * seqLabels * 3 * K);
-      }
-      const loss = tf.tidy(() => {
-        const xt = tf.tensor4d(x, [batchSize, seqFrames, M, C]);
-        const st = tf.tensor3d(ySed, [batchSize, seqLabels, K]);
-        const dt = withDoa ? tf.tensor3d(yDoa, [batchSize, seqLabels, 3 * K]) : null;
-        return optimizer.minimize(() => {
-          const out = model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
-          const [sed, doa] = Array.isArray(out) ? out : [out];
-          return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight);
-        }, true, varList) as tf.Scalar;
+      const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { name: string; shape: number[] }[];
+      const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+      const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      let o = 0;
+      const named = specs.map((s) => {
+        const n = s.shape.reduce((a, b) => a * b, 1);
+        const t = tf.tensor(all.slice(o, o + n), s.shape);
+        o += n;
+        return { name: s.name, tensor: t };
       });
-      const value = (await loss.data())[0];
-      loss.dispose();
-      if (!Number.isFinite(value)) {
-        throw new AudioError('DIVERGED', `training diverged at epoch ${epoch}, step ${step + 1} (loss ${value}); lower --learning-rate.`);
-      }
-      lossSum += value;
-      bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
+      await optimizer.setWeights(named);
+    } catch (err) {
+      log(`train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`);
     }
-    bar?.finish();
-    const tuned = tuneThreshold(detector, val, options.thresholds ?? THRESHOLD_GRID);
-    const validation = tuned.validation;
-    const score = selectionScore(validation);
-    const best = score < state.bestScore;
-    const summary: EpochSummary = { epoch, loss: lossSum / steps, seconds: (Date.now() - t0) / 1000, validation, score, best };
-    history.push(summary);
-    state.history.push({ epoch, loss: summary.loss, seconds: summary.seconds, score, best });
-    const fmtNum = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
-    log(
-      `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
-        `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
-        ` at threshold ${tuned.threshold}${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
-    );
-    if (best) {
-      state.bestScore = score;
-      state.bestEpoch = epoch;
-      state.badEpochs = 0;
-      config.threshold = tuned.threshold;
-      await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes: path.resolve(options.scenes) } });
-    } else state.badEpochs++;
-    state.epoch = epoch;
-    await atomicWriteDir(ckptDir, async (tmp) => {
-      await model.save(directoryHandler(path.join(tmp, 'model')));
-      await saveOptimizer(optimizer, tmp);
-      fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state, null, 2));
-      fs.writeFileSync(path.join(tmp, 'detector.json'), JSON.stringify(config));
+  }
+
+  /**
+   * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
+   * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
+   * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
+   * `<out>.checkpoint/` so that `resume` continues where it stopped.
+   */
+  export async function trainDetector(options: TrainDetectorOptions): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
+    const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
+    const progress = options.progress ?? true;
+    const epochs = options.epochs ?? 50;
+    const batchSize = options.batchSize ?? 8;
+    const patience = options.patience ?? 10;
+    const ckptDir = `${path.resolve(options.out)}.checkpoint`;
+    const syn = options.synthesize;
+    if (!options.scenes === !syn) {
+      throw new AudioError('BAD_ARGUMENT', 'train-detector: give either a scenes folder (--scenes) or event clips to synthesise from (--synthesize).');
+    }
+    if (options.init && options.resume) throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
+    const seed = options.seed ?? 1;
+    // What the scenes are: a folder's manifest, or the clips' label file.
+    const set = options.scenes ? listScenes(options.scenes) : null;
+    const synOptions = (s: SynthesizedTrainingOptions, config: DetectorConfig, streamSeed: number): SceneStreamOptions => ({
+      events: s.events,
+      labels: s.labels,
+      part: s.part ?? 'train',
+      testFraction: s.testFraction,
+      include: s.include,
+      exclude: s.exclude,
+      scene: s.scene,
+      features: config.features,
+      seed: streamSeed,
     });
-    if (state.badEpochs >= patience) {
-      log(`train-detector: no better validation score for ${patience} epochs; stopping (best: epoch ${state.bestEpoch}).`);
-      break;
+    let format: SceneFormat;
+    let classes: string[];
+    let generator: SceneGenerator | null = null;
+    if (set) {
+      format = set.format;
+      classes = set.classes;
+    } else {
+      format = syn!.format ?? 'foa';
+      if (!SCENE_FORMATS.includes(format)) throw new AudioError('BAD_ARGUMENT', `unknown format ${format}.`);
+      generator = new SceneGenerator(synOptions(syn!, defaultDetectorConfig(format, []), seed));
+      classes = generator.classes;
     }
+    let config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
+    let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
+    const sameData = (c: DetectorConfig, what: string) => {
+      if (c.features.format !== format || c.classes.join('\n') !== classes.join('\n')) {
+        throw new AudioError('BAD_ARGUMENT', `${what} was trained on other scenes (format ${c.features.format}, ${c.classes.length} classes; these are ${format}, ${classes.length}).`);
+      }
+    };
+    let model: tf.LayersModel;
+    if (options.resume) {
+      if (!fs.existsSync(path.join(ckptDir, 'state.json'))) {
+        throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
+      }
+      state = JSON.parse(fs.readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
+      config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
+      sameData(config, `--resume: the checkpoint ${ckptDir}`);
+      model = await loadModel(path.join(ckptDir, 'model'));
+      log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+    } else if (options.init) {
+      const start = await SoundEventDetector.load(options.init);
+      config = { ...start.config };
+      sameData(config, `--init: the detector ${options.init}`);
+      model = start.model;
+      log(`train-detector: starting from the weights and normalisation of ${options.init}`);
+    } else {
+      model = buildDetector(config);
+    }
+    if (generator && (options.resume || options.init)) {
+      // the checkpoint's feature settings rule; a resumed run also gets scenes it has not seen yet
+      generator = new SceneGenerator(synOptions(syn!, config, seed + 1000003 * state.epoch));
+    }
+
+    // Data: training and validation scenes, features normalised with training statistics.
+    let valSet: SceneSet | null = null;
+    let trainSet: SceneSet | null = set;
+    if (options.validation) {
+      valSet = listScenes(options.validation, format);
+    } else if (set) {
+      const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
+      if (set.scenes.length < 2) throw new AudioError('NO_SCENES', `${options.scenes}: need at least 2 scenes (training + validation).`);
+      valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
+      trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
+    }
+    const poolSize = syn ? positiveCount(syn.pool ?? 64, 'pool') : 0;
+    const refresh = syn ? Math.min(positiveCount(syn.refresh ?? 8, 'refresh'), poolSize) : 0;
+    const nSynVal = valSet ? 0 : positiveCount(syn!.validationScenes ?? 8, 'validationScenes');
+    const bar0 = progress ? new ProgressBar((trainSet?.scenes.length ?? 0) + poolSize + (valSet?.scenes.length ?? nSynVal), { label: 'features' }) : null;
+    const synthesized = (n: number, g: SceneGenerator) =>
+      Array.from({ length: n }, () => {
+        const [sc] = g.next(1);
+        bar0?.tick();
+        return withTargets(sc.name, sc.features, sc.events, config);
+      });
+    const train = trainSet ? prepareScenes(trainSet, config, () => bar0?.tick()) : synthesized(poolSize, generator!);
+    const val = valSet
+      ? prepareScenes(valSet, config, () => bar0?.tick())
+      : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined } }, config, seed + 7777)));
+    bar0?.finish();
+    if (!options.resume && !options.init) config.normalization = featureStatistics(train);
+    for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
+    const detector = new SoundEventDetector(model, config);
+    // New scenes for the pool come from a stream that continues the generator's sequence in a worker thread.
+    const stream = syn ? new SceneStream(synOptions(syn, config, seed + 1000003 * state.epoch + 1), syn.worker ?? true) : null;
+    if (stream) {
+      log(`train-detector: ${poolSize} synthesised scenes in the pool, ${refresh} replaced after each epoch` +
+        ` (made ${stream.background ? 'in a worker thread' : 'in this thread'}); ${val.length} validation scenes`);
+    }
+    let oldest = 0;
+
+    const hop = config.labelHop;
+    const seqLabels = Math.max(1, Math.round((options.sequenceSeconds ?? 5) / labelFrameLength(config)));
+    const seqFrames = seqLabels * hop;
+    const K = config.classes.length;
+    const M = config.features.melBands;
+    const C = train[0].features.channels;
+    let totalLabels = train.reduce((s, x) => s + x.labelFrames, 0);
+    const steps = options.stepsPerEpoch ?? Math.max(1, Math.ceil(totalLabels / seqLabels / batchSize));
+    const withDoa = hasDoa(config.features.format);
+    const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
+    if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
+    // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
+    // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
+    const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const rng = new Rng(state.rngSeed + state.epoch * 7919);
+    const history: EpochSummary[] = [];
+
+    try {
+    for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
+      const t0 = Date.now();
+      const bar = progress ? new ProgressBar(steps, { label: `epoch ${epoch}/${epochs}` }) : null;
+      let lossSum = 0;
+      for (let step = 0; step < steps; step++) {
+        const x = new Float32Array(batchSize * seqFrames * M * C);
+        const ySed = new Float32Array(batchSize * seqLabels * K);
+        const yDoa = new Float32Array(batchSize * seqLabels * 3 * K);
+        for (let b = 0; b < batchSize; b++) {
+          // scenes drawn in proportion to their length
+          let r = rng.int(totalLabels);
+          let s = train[0];
+          for (const sc of train) {
+            if (r < sc.labelFrames) {
+              s = sc;
+              break;
+            }
+            r -= sc.labelFrames;
+          }
+          const n = Math.min(seqLabels, s.labelFrames);
+          const start = rng.int(s.labelFrames - n + 1);
+          const w = M * C;
+          x.set(s.features.data.subarray(start * hop * w, (start + n) * hop * w), b * seqFrames * w);
+          ySed.set(s.sed.subarray(start * K, (start + n) * K), b * seqLabels * K);
+          yDoa.set(s.doa.subarray(start * 3 * K, (start + n) * 3 * K), b * seqLabels * 3 * K);
+        }
+        const loss = tf.tidy(() => {
+          const xt = tf.tensor4d(x, [batchSize, seqFrames, M, C]);
+          const st = tf.tensor3d(ySed, [batchSize, seqLabels, K]);
+          const dt = withDoa ? tf.tensor3d(yDoa, [batchSize, seqLabels, 3 * K]) : null;
+          return optimizer.minimize(() => {
+            const out = model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
+            const [sed, doa] = Array.isArray(out) ? out : [out];
+            return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight);
+          }, true, varList) as tf.Scalar;
+        });
+        const value = (await loss.data())[0];
+        loss.dispose();
+        if (!Number.isFinite(value)) {
+          throw new AudioError('DIVERGED', `training diverged at epoch ${epoch}, step ${step + 1} (loss ${value}); lower --learning-rate.`);
+        }
+        lossSum += value;
+        bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
+      }
+      bar?.finish();
+      const tuned = tuneThreshold(detector, val, options.thresholds ?? THRESHOLD_GRID);
+      const validation = tuned.validation;
+      const score = selectionScore(validation);
+      const best = score < state.bestScore;
+      const summary: EpochSummary = { epoch, loss: lossSum / steps, seconds: (Date.now() - t0) / 1000, validation, score, best };
+      history.push(summary);
+      state.history.push({ epoch, loss: summary.loss, seconds: summary.seconds, score, best });
+      const fmtNum = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
+      log(
+        `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
+          `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
+          ` at threshold ${tuned.threshold}${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
+      );
+      if (best) {
+        state.bestScore = score;
+        state.bestEpoch = epoch;
+        state.badEpochs = 0;
+        config.threshold = tuned.threshold;
+        const scenes = options.scenes ? path.resolve(options.scenes) : `synthesised from ${path.resolve(syn!.events)}`;
+        await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes } });
+      } else state.badEpochs++;
+      state.epoch = epoch;
+      await atomicWriteDir(ckptDir, async (tmp) => {
+        await model.save(directoryHandler(path.join(tmp, 'model')));
+        await saveOptimizer(optimizer, tmp);
+        fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state, null, 2));
+        fs.writeFileSync(path.join(tmp, 'detector.json'), JSON.stringify(config));
+      });
+      if (state.badEpochs >= patience) {
+        log(`train-detector: no better validation score for ${patience} epochs; stopping (best: epoch ${state.bestEpoch}).`);
+        break;
+      }
+      if (stream && epoch < epochs) {
+        for (const sc of await stream.next(refresh)) {
+          const p = withTargets(sc.name, sc.features, sc.events, config);
+          normalizeFeatures(p.features, config);
+          train[oldest] = p;
+          oldest = (oldest + 1) % train.length;
+        }
+        totalLabels = train.reduce((sum, x) => sum + x.labelFrames, 0);
+      }
+    }
+  } finally {
+    await stream?.close();
   }
   return { config, history };
 }
