@@ -191,8 +191,23 @@ describe('tuneThreshold', () => {
     expect(at05.validation.er).toBeCloseTo(1, 6);
   });
 
+  test('tunes the shortest event with the threshold', () => {
+    // 'cat' also reaches 0.4 for 2 frames (0.2 s) in the last second: a false event unless runs < 0.3 s are dropped
+    const act = Float32Array.from(activity);
+    act[35 * 2] = 0.45;
+    act[36 * 2] = 0.45;
+    const fake2 = { predict: () => [tf.tensor3d(act, [1, F, 2]), tf.tensor3d(doa, [1, F, 6])] } as unknown as tf.LayersModel;
+    const det2 = new SoundEventDetector(fake2, config);
+    const kept = tuneThreshold(det2, [scene], [0.3], [0.1, 0.2]);
+    expect(kept.validation.er).toBeGreaterThan(0); // the 0.2 s 'cat' is an insertion at both settings
+    const r = tuneThreshold(det2, [scene], [0.3], [0.1, 0.2, 0.3]);
+    expect(r.minDuration).toBe(0.3);
+    expect(r.validation.er).toBeCloseTo(0, 6);
+  });
+
   test('rejects an empty grid', () => {
     expect(() => tuneThreshold(detector, [scene], [])).toThrow(/no thresholds/);
+    expect(() => tuneThreshold(detector, [scene], [0.5], [])).toThrow(/no minimum durations/);
   });
 });
 
@@ -235,6 +250,13 @@ describe('trainDetector (tiny model)', () => {
       expect(det.config.convChannels).toEqual([4, 4, 4]);
       expect(det.config.normalization.mean).toHaveLength(64 * 7);
       expect([0.2, 0.3, 0.4, 0.5, 0.6]).toContain(det.config.threshold);
+      expect([0.1, 0.2, 0.3]).toContain(det.config.minDuration);
+      // a threshold nothing reaches keeps the validation score fixed: epochs 2 and 3 are no better, and with
+      // lrPatience 1 each halves the learning rate
+      const flat = path.join(dir, 'flat');
+      const third = await trainDetector({ ...common, out: flat, epochs: 3, thresholds: [0.999], lrPatience: 1, learningRate: 0.002 });
+      expect(third.history.map((h) => h.best)).toEqual([true, false, false]);
+      expect(JSON.parse(fs.readFileSync(`${flat}.checkpoint/state.json`, 'utf8')).learningRate).toBeCloseTo(0.0005, 12);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -13,6 +13,7 @@ import {
   synthesizeScene,
   synthesizeScenes,
   AZIMUTH_GRID,
+  convolveMany,
 } from '../src/sed/synth';
 import { angularDistance } from '../src/sed/metrics';
 import { readSceneLabels } from '../src/sed/events';
@@ -103,6 +104,21 @@ describe('mic4 array', () => {
     let diff = 0;
     for (let i = 100; i < 3900; i++) diff = Math.max(diff, Math.abs(lead[i] - chans[2][i]));
     expect(diff).toBeLessThan(3e-3);
+  });
+});
+
+test('convolveMany equals direct convolution for each response (paired and unpaired)', () => {
+  const r = new Rng(8);
+  const x = Float32Array.from({ length: 300 }, () => r.gauss());
+  const hs = [17, 64, 5].map((n) => Float32Array.from({ length: n }, () => r.gauss()));
+  const ys = convolveMany(x, hs);
+  expect(ys.map((y) => y.length)).toEqual([316, 363, 304]);
+  hs.forEach((h, j) => {
+    for (let i = 0; i < ys[j].length; i++) {
+      let direct = 0;
+      for (let k = 0; k < h.length; k++) if (i - k >= 0 && i - k < x.length) direct += h[k] * x[i - k];
+      expect(Math.abs(ys[j][i] - direct)).toBeLessThan(1e-4);
+    }
   });
 });
 

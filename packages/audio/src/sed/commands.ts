@@ -137,12 +137,14 @@ export function registerSedCommands(program: Command): void {
     .option('--batch-size <n>', 'excerpts per batch', '8')
     .option('--learning-rate <lr>', 'Adam learning rate', '0.001')
     .option('--patience <n>', 'stop after this many epochs without a better validation score', '10')
+    .option('--lr-patience <n>', 'halve the learning rate after this many epochs without a better validation score (default: never)')
     .option('--sequence-seconds <s>', 'training excerpt length', '5')
     .option('--steps-per-epoch <n>', 'batches per epoch (default: the training audio once)')
     .option('--conv-channels <list>', 'channels of the conv blocks', '64,64,64')
     .option('--gru-units <list>', 'units of the bidirectional GRUs', '128,128')
     .option('--doa-weight <λ>', 'weight of the masked DOA loss', '5')
     .option('--thresholds <list>', 'activity thresholds tried on the validation scenes; the best is stored with the model', '0.2,0.3,0.4,0.5,0.6')
+    .option('--min-durations <list>', 'shortest-event settings (s) tried with each threshold; the best is stored with the model', '0.1,0.2,0.3')
     .option('--seed <n>', 'random seed', '1')
     .option('--resume', 'continue from <out>.checkpoint/')
     .option('--labels <csv>', 'with --synthesize: the clips\' labels (default <events-dir>/labels.csv)')
@@ -164,10 +166,12 @@ export function registerSedCommands(program: Command): void {
         batchSize: positiveInt(String(opts.batchSize), '--batch-size'),
         learningRate: positive(String(opts.learningRate), '--learning-rate'),
         patience: positiveInt(String(opts.patience), '--patience'),
+        lrPatience: opts.lrPatience === undefined ? undefined : positiveInt(String(opts.lrPatience), '--lr-patience'),
         sequenceSeconds: positive(String(opts.sequenceSeconds), '--sequence-seconds'),
         stepsPerEpoch: opts.stepsPerEpoch === undefined ? undefined : positiveInt(String(opts.stepsPerEpoch), '--steps-per-epoch'),
         seed: num(String(opts.seed), '--seed', Number.isInteger, 'an integer'),
         thresholds: (list(String(opts.thresholds)) ?? []).map((x) => num(x, '--thresholds', (v) => v > 0 && v < 1, 'numbers in (0, 1)')),
+        minDurations: (list(String(opts.minDurations)) ?? []).map((x) => num(x, '--min-durations', (v) => v >= 0, 'numbers >= 0')),
         model: {
           convChannels: ints(String(opts.convChannels), '--conv-channels'),
           gruUnits: ints(String(opts.gruUnits), '--gru-units'),

@@ -9,7 +9,7 @@ import { atomicWriteFile, ProgressBar } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { AudioData, readWav, writeWav } from '../io/wav';
 import { resample } from '../io/resample';
-import { rfft, irfft } from '../dsp/fft';
+import { fft, ifft } from '../dsp/fft';
 import { formatSceneLabels, parseCsv, SoundEvent } from './events';
 import { angularDistance, toUnitVector } from './metrics';
 
@@ -334,20 +334,38 @@ export function diffuseNoise(n: number, format: SceneFormat, sampleRate: number,
   return out;
 }
 
-/** Linear convolution through the FFT. */
-function convolve(x: Float32Array, h: Float32Array): Float32Array {
-  const n = x.length + h.length - 1;
+/**
+ * Linear convolutions of one signal with several real responses through the FFT: returns x * h for each h, each of
+ * length x.length + h.length − 1. The signal is transformed once, and responses go two at a time through one
+ * complex transform: with G = FFT(h1 + i·h2), IFFT(X·G) = x * h1 + i·(x * h2), since both convolutions are real.
+ */
+export function convolveMany(x: Float32Array, hs: readonly Float32Array[]): Float32Array[] {
+  const longest = Math.max(...hs.map((h) => h.length));
   let size = 1;
-  while (size < n) size *= 2;
-  const X = rfft(x, size);
-  const H = rfft(h, size);
-  for (let k = 0; k < X.re.length; k++) {
-    const re = X.re[k] * H.re[k] - X.im[k] * H.im[k];
-    const im = X.re[k] * H.im[k] + X.im[k] * H.re[k];
-    X.re[k] = re;
-    X.im[k] = im;
+  while (size < x.length + longest - 1) size *= 2;
+  const xr = new Float64Array(size);
+  const xi = new Float64Array(size);
+  xr.set(x);
+  fft(xr, xi);
+  const out: Float32Array[] = [];
+  for (let p = 0; p < hs.length; p += 2) {
+    const h1 = hs[p];
+    const h2 = p + 1 < hs.length ? hs[p + 1] : null;
+    const re = new Float64Array(size);
+    const im = new Float64Array(size);
+    re.set(h1);
+    if (h2) im.set(h2);
+    fft(re, im);
+    for (let k = 0; k < size; k++) {
+      const r = xr[k] * re[k] - xi[k] * im[k];
+      im[k] = xr[k] * im[k] + xi[k] * re[k];
+      re[k] = r;
+    }
+    ifft(re, im);
+    out.push(Float32Array.from(re.subarray(0, x.length + h1.length - 1)));
+    if (h2) out.push(Float32Array.from(im.subarray(0, x.length + h2.length - 1)));
   }
-  return Float32Array.from(irfft(X, size).subarray(0, n));
+  return out;
 }
 
 /**
@@ -378,7 +396,7 @@ function reverberate(
   const tailGain = Math.pow(10, rng.uniform(-20, -12) / 20);
   const decay = Math.log(1000) / (rt60 * sampleRate); // -60 dB at rt60
   const start = Math.round(0.01 * sampleRate);
-  for (let ch = 0; ch < channels; ch++) {
+  const responses = Array.from({ length: channels }, (_, ch) => {
     // SN3D diffuse field: the dipole channels carry 1/3 of the omni power.
     const g = format === 'foa' && ch > 0 ? tailGain / Math.sqrt(3) : tailGain;
     const h = new Float32Array(tailLength);
@@ -389,9 +407,11 @@ function reverberate(
     }
     const norm = g / Math.sqrt(energy || 1);
     for (let i = 0; i < tailLength; i++) h[i] *= norm;
-    const y = convolve(signal, h);
+    return h;
+  });
+  convolveMany(signal, responses).forEach((y, ch) => {
     for (let i = 0; i < y.length; i++) out[ch][i] += y[i];
-  }
+  });
   return out;
 }
 
@@ -439,8 +459,10 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
     let srcLen = Math.min(clip.samples.length, maxLen, n);
     if (minLen !== null && srcLen > minLen) srcLen = minLen + rng.int(srcLen - minLen + 1);
     const from = clip.samples.length > srcLen ? rng.int(clip.samples.length - srcLen + 1) : 0;
-    // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f.
-    const sourceRate = speeds ? Math.round(sampleRate * rng.uniform(speeds[0], speeds[1])) : sampleRate;
+    // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f. The source rate
+    // is rounded to 1/240 of the rate (0.4 % steps), which keeps the resampling ratio one of few exact phases.
+    const step = sampleRate / 240;
+    const sourceRate = speeds ? Math.max(1, Math.round(Math.round((sampleRate * rng.uniform(speeds[0], speeds[1])) / step) * step)) : sampleRate;
     let len = Math.min(Math.ceil((srcLen * sampleRate) / sourceRate), n);
     if (len < 2 * fade + 1) len = Math.min(clip.samples.length, n);
     const start = rng.int(n - len + 1);

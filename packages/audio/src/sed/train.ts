@@ -160,6 +160,8 @@ export interface TrainDetectorOptions {
   learningRate?: number;
   /** Stop after this many epochs without a better validation SELD score. */
   patience?: number;
+  /** Halve the learning rate after this many epochs without a better validation score (default: never). */
+  lrPatience?: number;
   /** Training excerpt length in seconds. */
   sequenceSeconds?: number;
   /** Continue from `<out>.checkpoint/`. */
@@ -172,6 +174,8 @@ export interface TrainDetectorOptions {
    * (default THRESHOLD_GRID; pass `[0.5]` to keep 0.5).
    */
   thresholds?: number[];
+  /** Shortest-event settings tried with each threshold (default MIN_DURATION_GRID; `[0.2]` keeps the default). */
+  minDurations?: number[];
   /** Training batches per epoch (default: enough to cover the training audio once). */
   stepsPerEpoch?: number;
   progress?: boolean;
@@ -194,6 +198,9 @@ interface TrainState {
   bestEpoch: number;
   badEpochs: number;
   rngSeed: number;
+  /** Current learning rate and epochs since it was last changed or the score improved (absent in old checkpoints). */
+  learningRate?: number;
+  sinceHalving?: number;
   history: Omit<EpochSummary, 'validation'>[];
 }
 
@@ -214,28 +221,36 @@ export function evaluateDetector(detector: SoundEventDetector, scenes: readonly 
 /** Activity thresholds tried on the validation scenes after each epoch (see `tuneThreshold`). */
 export const THRESHOLD_GRID = [0.2, 0.3, 0.4, 0.5, 0.6];
 
+/** Shortest-event settings (seconds) tried with each threshold: one, two or three 100 ms label frames. */
+export const MIN_DURATION_GRID = [0.1, 0.2, 0.3];
+
 /**
  * Runs the detector once over prepared (normalised) scenes and scores its events at each activity threshold of
- * `thresholds` (other post-processing as configured); returns the threshold with the best selection score (the SELD
- * score, or (ER + 1 − F) / 2 for mono; ties go to the earlier entry) and its scores.
+ * `thresholds` combined with each shortest event of `minDurations` (default: the detector's own; other
+ * post-processing as configured); returns the pair with the best selection score (the SELD score, or (ER + 1 − F) / 2
+ * for mono; ties go to the earlier threshold, then the earlier duration) and its scores.
  */
 export function tuneThreshold(
   detector: SoundEventDetector,
   scenes: readonly PreparedScene[],
   thresholds: readonly number[] = THRESHOLD_GRID,
-): { threshold: number; validation: EventScores } {
+  minDurations: readonly number[] = [detector.config.minDuration],
+): { threshold: number; minDuration: number; validation: EventScores } {
   if (thresholds.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no thresholds to try.');
+  if (minDurations.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no minimum durations to try.');
   const outs = scenes.map((s) => detector.predictFeatures(s.features));
   const ref = scenes.flatMap((s) => s.events);
-  let best: { threshold: number; validation: EventScores; score: number } | null = null;
+  let best: { threshold: number; minDuration: number; validation: EventScores; score: number } | null = null;
   for (const threshold of thresholds) {
-    const options = { ...detector.resolve({}), threshold };
-    const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
-    const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
-    const score = selectionScore(validation);
-    if (!best || score < best.score) best = { threshold, validation, score };
+    for (const minDuration of minDurations) {
+      const options = { ...detector.resolve({}), threshold, minDuration };
+      const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
+      const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+      const score = selectionScore(validation);
+      if (!best || score < best.score) best = { threshold, minDuration, validation, score };
+    }
   }
-  return { threshold: best!.threshold, validation: best!.validation };
+  return { threshold: best!.threshold, minDuration: best!.minDuration, validation: best!.validation };
 }
 
 async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
@@ -390,7 +405,9 @@ async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: stri
     let totalLabels = train.reduce((s, x) => s + x.labelFrames, 0);
     const steps = options.stepsPerEpoch ?? Math.max(1, Math.ceil(totalLabels / seqLabels / batchSize));
     const withDoa = hasDoa(config.features.format);
-    const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
+    if (!options.resume || state.learningRate === undefined) state.learningRate = options.learningRate ?? 1e-3;
+    state.sinceHalving ??= 0;
+    const optimizer = tf.train.adam(state.learningRate);
     if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
     // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
     // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
@@ -444,7 +461,7 @@ async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: stri
         bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
       }
       bar?.finish();
-      const tuned = tuneThreshold(detector, val, options.thresholds ?? THRESHOLD_GRID);
+      const tuned = tuneThreshold(detector, val, options.thresholds ?? THRESHOLD_GRID, options.minDurations ?? MIN_DURATION_GRID);
       const validation = tuned.validation;
       const score = selectionScore(validation);
       const best = score < state.bestScore;
@@ -455,16 +472,27 @@ async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: stri
       log(
         `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
           `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
-          ` at threshold ${tuned.threshold}${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
+          ` at threshold ${tuned.threshold}, min duration ${tuned.minDuration} s${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
       );
       if (best) {
         state.bestScore = score;
         state.bestEpoch = epoch;
         state.badEpochs = 0;
+        state.sinceHalving = 0;
         config.threshold = tuned.threshold;
+        config.minDuration = tuned.minDuration;
         const scenes = options.scenes ? path.resolve(options.scenes) : `synthesised from ${path.resolve(syn!.events)}`;
         await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes } });
-      } else state.badEpochs++;
+      } else {
+        state.badEpochs++;
+        state.sinceHalving = (state.sinceHalving ?? 0) + 1;
+        if (options.lrPatience && state.sinceHalving >= options.lrPatience) {
+          state.learningRate = (state.learningRate ?? 1e-3) / 2;
+          state.sinceHalving = 0;
+          (optimizer as unknown as { learningRate: number }).learningRate = state.learningRate;
+          log(`train-detector: no better validation score for ${options.lrPatience} epochs: learning rate halved to ${state.learningRate}`);
+        }
+      }
       state.epoch = epoch;
       await atomicWriteDir(ckptDir, async (tmp) => {
         await model.save(directoryHandler(path.join(tmp, 'model')));
