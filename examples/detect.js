@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// @gatewave/audio sound event detection and localisation end to end: synthesise FOA scenes from the real clips in
-// ../shared/data/events (training scenes from the first 70 % of each clip, test scenes from the held-out last 30 %),
-// train a detector (or use --model DIR / the packaged one), detect events in the test scenes, write them as CSV and
-// score them beside the DCASE 2019 baseline's published figures. Settings (env or --flags):
+// @gatewave/audio sound event detection and localisation end to end: with --train, train a detector on FOA scenes
+// made on the fly from the real clips in ../shared/data/events (first 70 % of each clip; random excerpts, speeds,
+// directions and reverberation; new scenes made in a worker thread while the model trains), else use --model DIR or
+// the packaged one; synthesise test scenes from the held-out last 30 % of each clip, detect events in them, write
+// them as CSV and score them beside the DCASE 2019 baseline's published figures. Settings (env or --flags):
 //   node examples/detect.js --model packages/audio/models/detector-foa --test-count 5
-//   node examples/detect.js --train --train-count 8 --epochs 3 --seconds 20 --out /tmp/gatewave-detect
+//   node examples/detect.js --train --train-count 16 --epochs 3 --seconds 20 --out /tmp/gatewave-detect
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -49,11 +50,14 @@ async function main() {
   let modelDir = MODEL ?? DEFAULT_DETECTOR_DIR;
   if (TRAIN) {
     await initBackend(undefined, { purpose: 'train' });
-    const scenes = path.join(OUT, 'train');
-    synthesizeScenes({ events: EVENTS, out: scenes, count: TRAIN_COUNT, seconds: SECONDS, format: 'foa', seed: 1, part: 'train', reverb: true, ...quiet });
     modelDir = path.join(OUT, 'model');
     const { history } = await trainDetector({
-      scenes, out: modelDir, epochs: EPOCHS, model: { convChannels: CONV, gruUnits: GRU }, ...quiet,
+      synthesize: {
+        events: EVENTS, format: 'foa', part: 'train',
+        pool: TRAIN_COUNT, refresh: Math.max(1, Math.round(TRAIN_COUNT / 8)), validationScenes: Math.max(1, Math.round(TRAIN_COUNT / 8)),
+        scene: { seconds: SECONDS, reverb: true, minEventSeconds: 0.1, speedRange: [0.9, 1.1] },
+      },
+      out: modelDir, epochs: EPOCHS, model: { convChannels: CONV, gruUnits: GRU }, ...quiet,
       log: (line) => console.log(line),
     });
     console.log(`trained ${history.length} epochs`);

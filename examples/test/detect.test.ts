@@ -16,12 +16,13 @@ if (!haveEvents) console.warn(`SKIPPED examples/detect.js test: ${events} is mis
   try {
     const r = spawnSync(
       process.execPath,
-      [example, '--train', '--train-count', '2', '--test-count', '1', '--seconds', '4', '--epochs', '1',
+      [example, '--train', '--train-count', '2', '--test-count', '1', '--seconds', '4', '--epochs', '2',
         '--conv-channels', '4,4,4', '--gru-units', '8', '--events', events, '--out', out],
       { env: { ...process.env, GATEWAVE_BACKEND: 'cpu' }, encoding: 'utf8' },
     );
     expect(r.stderr).not.toMatch(/detect example:/);
     expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/2 synthesised scenes in the pool, 1 replaced after each epoch \(made in a worker thread\); 1 validation scenes/);
     expect(r.stdout).toMatch(/1 held-out scenes, \d+ reference events/);
     expect(r.stdout).toMatch(/^SELD score\s+[\d.]+\s+0\.2113$/m);
     expect(r.stdout).toMatch(/^RTF [\d.]+/m);

@@ -140,6 +140,15 @@ export class SceneStream {
     this.worker = null;
     this.local = null;
     this.pending = null;
-    if (w) await w.terminate();
+    if (w) {
+      // The worker's handle does not keep the process alive while it terminates: a timer does, so that the caller
+      // continues after `close()` instead of the process ending silently in the middle.
+      const keepAlive = setInterval(() => undefined, 1000);
+      try {
+        await w.terminate();
+      } finally {
+        clearInterval(keepAlive);
+      }
+    }
   }
 }
