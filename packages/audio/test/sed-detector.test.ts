@@ -8,6 +8,8 @@ import {
   detectorLoss,
   eventTargets,
   FrameOutput,
+  foaView,
+  foaViewMatrix,
   framesToEvents,
   SoundEventDetector,
 } from '../src/sed/detector';
@@ -15,6 +17,7 @@ import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/f
 import { EventClip, Rng, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
 import { PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
+import { toDirection, toUnitVector } from '../src/sed/metrics';
 import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
 import { writeWav } from '../src/io/wav';
 
@@ -378,4 +381,78 @@ describe('training on scenes made on the fly', () => {
     await expect(trainDetector({ ...common, out: tuned, synthesize: { ...synthesize, labels: path.join(dir, 'other.csv') }, init: out, epochs: 1 }))
       .rejects.toThrow(/--init: the detector .* was trained on other scenes \(format foa, 2 classes; these are foa, 1\)/);
   }, 60000);
+});
+
+describe('symmetric FOA views (test-time augmentation)', () => {
+  const sr = DEFAULT_FEATURES.sampleRate;
+  const cfg = { format: 'foa' as const, ...DEFAULT_FEATURES };
+  const x = noise(sr / 2, 12);
+  const az = 30;
+  const el = 20;
+  const features = extractFeatures(spatialize(x, 'foa', az, el, sr), cfg);
+
+  test('each view equals the features of the recording made at the mapped direction', () => {
+    const d = toUnitVector(az, el);
+    for (let v = 0; v < 16; v++) {
+      const T = foaViewMatrix(v);
+      const m = [0, 1, 2].map((r) => T[3 * r] * d[0] + T[3 * r + 1] * d[1] + T[3 * r + 2] * d[2]);
+      const dir = toDirection(m[0], m[1], m[2]);
+      const expected = extractFeatures(spatialize(x, 'foa', dir.azimuth, dir.elevation, sr), cfg);
+      const got = foaView(features, v);
+      let err = 0;
+      for (let i = 0; i < got.data.length; i++) err = Math.max(err, Math.abs(got.data[i] - expected.data[i]));
+      expect(err).toBeLessThan(2e-3);
+    }
+    // the first views are: identity, 180°, 90°, 270°; then the mirror images
+    expect(foaViewMatrix(0)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(foaViewMatrix(1)).toEqual([-1, 0, 0, 0, -1, 0, 0, 0, 1]);
+    expect(foaViewMatrix(2)).toEqual([0, -1, 0, 1, 0, 0, 0, 0, 1]);
+    expect(() => foaView({ ...features, channels: 4 }, 0)).toThrow(/7 channels/);
+  });
+
+  test('predictFeatures averages the views, mapping directions back', () => {
+    // A stand-in network whose class-0 activity is (1 + I_x)/2 and whose class-0 direction is the intensity vector
+    // of mel band 20: on the views of a plane wave it sees rotated directions and must report the true one.
+    const classes = ['a', 'b'];
+    const M = features.melBands;
+    const config = { ...defaultDetectorConfig('foa', classes), normalization: { mean: new Array(M * 7).fill(0), std: new Array(M * 7).fill(1) } };
+    const fake = {
+      predict: (input: tf.Tensor) => {
+        const data = input.dataSync();
+        const frames = input.shape[1]! / config.labelHop;
+        const act = new Float32Array(frames * 2);
+        const doa = new Float32Array(frames * 6);
+        for (let t = 0; t < frames; t++) {
+          const o = (t * config.labelHop * M + 20) * 7;
+          act[t * 2] = (1 + data[o + 4]) / 2;
+          act[t * 2 + 1] = 0.25;
+          doa[t * 6] = data[o + 4];
+          doa[t * 6 + 2] = data[o + 5];
+          doa[t * 6 + 4] = data[o + 6];
+        }
+        return [tf.tensor3d(act, [1, frames, 2]), tf.tensor3d(doa, [1, frames, 6])];
+      },
+    } as unknown as tf.LayersModel;
+    const det = new SoundEventDetector(fake, config);
+    const one = det.predictFeatures(features);
+    const t = 2;
+    const dir1 = toDirection(one.doa![t * 6], one.doa![t * 6 + 2], one.doa![t * 6 + 4]);
+    expect(dir1.azimuth).toBeCloseTo(az, 0);
+    for (const views of [2, 4, 8, 16]) {
+      const avg = det.predictFeatures(features, 3000, views);
+      const dir = toDirection(avg.doa![t * 6], avg.doa![t * 6 + 2], avg.doa![t * 6 + 4]);
+      expect(Math.abs(dir.azimuth - dir1.azimuth)).toBeLessThan(1e-3);
+      expect(Math.abs(dir.elevation - dir1.elevation)).toBeLessThan(1e-3);
+      // activity: the mean over the views of (1 + x-component of the mapped intensity) / 2
+      const I = [4, 5, 6].map((c) => features.data[(t * config.labelHop * M + 20) * 7 + c]);
+      let expected = 0;
+      for (let v = 0; v < views; v++) {
+        const T = foaViewMatrix(v);
+        expected += (1 + T[0] * I[0] + T[1] * I[1] + T[2] * I[2]) / 2 / views;
+      }
+      expect(avg.activity[t * 2]).toBeCloseTo(expected, 5);
+      expect(avg.activity[t * 2 + 1]).toBeCloseTo(0.25, 6);
+    }
+    expect(() => det.predictFeatures(features, 3000, 3)).toThrow(/views must be one of 1, 2, 4, 8, 16/);
+  });
 });
