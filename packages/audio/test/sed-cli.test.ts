@@ -4,6 +4,9 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { registerSedCommands } from '../src/sed/commands';
 import { formatEventList, readEventList, SoundEvent } from '../src/sed/events';
+import { buildDetector, defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
+import { Rng } from '../src/sed/synth';
+import { writeWav } from '../src/io/wav';
 
 function program(): Command {
   const p = new Command();
@@ -97,5 +100,54 @@ describe('event-list CSV', () => {
     await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(/--format must be one of foa, mic4, mono/);
     await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(/--count must be a positive integer/);
     await expect(run(['synth-scenes', '--events', dir, '--out', dir])).rejects.toThrow(/labels .*cannot read/);
+  });
+});
+
+describe('tune-detector, detect --views and train-detector arguments', () => {
+  let dir: string;
+  const sr = 24000;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-cli-tune-'));
+    const clips = path.join(dir, 'clips');
+    fs.mkdirSync(clips);
+    const r = new Rng(3);
+    writeWav(path.join(clips, 'hum.wav'), { sampleRate: sr, channels: [Float32Array.from({ length: sr }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 300 * i) / sr))] });
+    writeWav(path.join(clips, 'hiss.wav'), { sampleRate: sr, channels: [Float32Array.from({ length: sr }, () => 0.1 * r.gauss())] });
+    fs.writeFileSync(path.join(clips, 'labels.csv'), 'file,label\nhum.wav,hum\nhiss.wav,hiss\n');
+    await run(['synth-scenes', '--events', clips, '--out', path.join(dir, 'val'), '--count', '2', '--seconds', '3', '--seed', '4', '--min-event-seconds', '0.2', '-q']);
+    const config = { ...defaultDetectorConfig('foa', ['hiss', 'hum']), convChannels: [4, 4, 4], gruUnits: [8] };
+    config.normalization = { mean: new Array(64 * 7).fill(0), std: new Array(64 * 7).fill(1) };
+    await new SoundEventDetector(buildDetector(config), config).save(path.join(dir, 'model'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('tune-detector writes the chosen views, threshold and shortest event into the model', async () => {
+    const model = path.join(dir, 'model');
+    const out = await run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '1,2', '--thresholds', '0.3,0.5', '-q']);
+    expect(out).toMatch(/segment-based \(1 s\):\s+ER [\d.]+/);
+    const tuned = await SoundEventDetector.load(model);
+    expect([1, 2]).toContain(tuned.config.views);
+    expect([0.3, 0.5]).toContain(tuned.config.threshold);
+    expect([0.1, 0.2, 0.3]).toContain(tuned.config.minDuration);
+    const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
+    expect(JSON.stringify(meta)).toMatch(/"tuned":\{"scenes":"2 from /);
+    await expect(run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '3'])).rejects.toThrow(/--views .*one of 1, 2, 4, 8, 16/);
+  });
+
+  test('detect --views averages views; a bad count is an error', async () => {
+    const scene = path.join(dir, 'val', 'scene_0001.wav');
+    const csv = path.join(dir, 'events.csv');
+    await run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '4', '-q']);
+    expect(fs.readFileSync(csv, 'utf8').split('\n')[0]).toBe('file,onset,offset,class,azimuth,elevation');
+    await expect(run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '5'])).rejects.toThrow(/--views/);
+  });
+
+  test('train-detector: scenes or clips, not both, not neither; augmentation flags are checked', async () => {
+    const out = path.join(dir, 'm2');
+    await expect(run(['train-detector', '--out', out])).rejects.toThrow(/either --scenes DIR .* or --synthesize EVENTS_DIR/);
+    await expect(run(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(/either --scenes/);
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(/--speed needs two numbers/);
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(/--part must be all or train/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

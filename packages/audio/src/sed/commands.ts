@@ -7,8 +7,8 @@ import { readWav } from '../io/wav';
 import { formatCsv, readEventList, SoundEvent, writeEventList } from './events';
 import { EventScores, scoreEvents } from './metrics';
 import { SceneFormat, SCENE_FORMATS, synthesizeScenes } from './synth';
-import { FrameRow, SoundEventDetector } from './detector';
-import { trainDetector } from './train';
+import { FOA_VIEW_COUNTS, FrameRow, SoundEventDetector } from './detector';
+import { trainDetector, tuneDetector } from './train';
 
 /** The pretrained FOA detector shipped with the package. */
 export const DEFAULT_DETECTOR_DIR = path.resolve(__dirname, '../../models/detector-foa');
@@ -230,12 +230,14 @@ export function registerSedCommands(program: Command): void {
     .option('--threshold <p>', 'activity threshold (default: the model\'s, 0.5)')
     .option('--min-duration <s>', 'shortest event kept (default: the model\'s)')
     .option('--min-gap <s>', 'bridge gaps shorter than this within a class (default: the model\'s)')
+    .option('--views <n>', 'FOA: average 1, 2, 4, 8 or 16 rotated/mirrored views of each recording (default: the model\'s)')
     .option('--frames <csv>', 'also write the per-frame table (file,frame,onset,offset,class,probability,azimuth,elevation)')
     .option('-q, --quiet', 'no progress or timing lines')
     .action(async (inputs: string[], opts: Record<string, string | boolean | undefined>) => {
       const threshold = opts.threshold === undefined ? undefined : num(String(opts.threshold), '--threshold', (x) => x > 0 && x < 1, 'in (0, 1)');
       const minDuration = opts.minDuration === undefined ? undefined : num(String(opts.minDuration), '--min-duration', (x) => x >= 0, '>= 0');
       const minGap = opts.minGap === undefined ? undefined : num(String(opts.minGap), '--min-gap', (x) => x >= 0, '>= 0');
+      const views = opts.views === undefined ? undefined : num(String(opts.views), '--views', (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x), `one of ${FOA_VIEW_COUNTS.join(', ')}`);
       for (const f of inputs) {
         if (!fs.existsSync(f)) throw new AudioError('FILE_NOT_FOUND', `${f} does not exist.`);
       }
@@ -250,7 +252,7 @@ export function registerSedCommands(program: Command): void {
       for (const f of inputs) {
         const audio = readWav(f);
         const t0 = process.hrtime.bigint();
-        const r = detector.detect(audio, path.basename(f), { threshold, minDuration, minGap }, (msg) => process.stderr.write(`notice: ${msg}\n`));
+        const r = detector.detect(audio, path.basename(f), { threshold, minDuration, minGap, views }, (msg) => process.stderr.write(`notice: ${msg}\n`));
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         const duration = audio.channels[0].length / audio.sampleRate;
         events.push(...r.events);
@@ -261,6 +263,29 @@ export function registerSedCommands(program: Command): void {
       bar?.finish();
       writeEventList(String(opts.out), events);
       if (opts.frames) atomicWriteFile(String(opts.frames), frameCsv(frames));
+    });
+
+  program
+    .command('tune-detector')
+    .description(
+      'Choose a trained detector\'s post-processing on validation scenes (a synth-scenes folder from the training part of ' +
+        'the clips): the view count, activity threshold and shortest event with the best SELD score are written into the model.',
+    )
+    .requiredOption('-m, --model <dir>', 'detector directory (changed in place, atomically)')
+    .requiredOption('--validation <dir>', 'validation scenes (scene_NNNN.wav + .csv, scenes.json)')
+    .option('--views <list>', 'view counts to try (FOA: 1, 2, 4, 8, 16)', '1')
+    .option('--thresholds <list>', 'activity thresholds to try', '0.2,0.3,0.4,0.5,0.6')
+    .option('--min-durations <list>', 'shortest-event settings (s) to try', '0.1,0.2,0.3')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const grid = (flag: string, v: string, ok: (x: number) => boolean, what: string) => (list(v) ?? []).map((x) => num(x, flag, ok, what));
+      const views = grid('--views', String(opts.views), (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x), `one of ${FOA_VIEW_COUNTS.join(', ')}`);
+      const thresholds = grid('--thresholds', String(opts.thresholds), (x) => x > 0 && x < 1, 'numbers in (0, 1)');
+      const minDurations = grid('--min-durations', String(opts.minDurations), (x) => x >= 0, 'numbers >= 0');
+      await initBackend(undefined, { purpose: 'infer', quiet: !!opts.quiet });
+      const t = await tuneDetector(String(opts.model), String(opts.validation), { views, thresholds, minDurations }, !opts.quiet);
+      process.stderr.write(`tune-detector: views ${t.views}, threshold ${t.threshold}, min duration ${t.minDuration} s -> ${opts.model}\n`);
+      process.stdout.write(scoreTable(t.validation));
     });
 
   program

@@ -229,6 +229,8 @@ export interface DetectOptions {
   minDuration?: number;
   /** Gaps shorter than this (s) between detections of one class are bridged. */
   minGap?: number;
+  /** FOA: symmetric views to average (1, 2, 4, 8 or 16; see `foaViewMatrix`). */
+  views?: number;
 }
 
 /** Audio and model together: load, prepare, predict, and turn frames into events. */
@@ -364,9 +366,9 @@ export class SoundEventDetector {
     return { activity, doa, frames, frameLength: labelFrameLength(this.config) };
   }
 
-  /** Per-frame activities and directions of a recording. */
-  predict(audio: AudioData, where = '<audio>', notice?: (msg: string) => void): FrameOutput {
-    return this.predictFeatures(this.features(this.prepare(audio, where, notice)));
+  /** Per-frame activities and directions of a recording (`views`: as in `predictFeatures`). */
+  predict(audio: AudioData, where = '<audio>', notice?: (msg: string) => void, views = this.config.views ?? 1): FrameOutput {
+    return this.predictFeatures(this.features(this.prepare(audio, where, notice)), 3000, views);
   }
 
   /** Events and active frames of a recording. */
@@ -376,8 +378,9 @@ export class SoundEventDetector {
     options: DetectOptions = {},
     notice?: (msg: string) => void,
   ): { events: SoundEvent[]; frames: FrameRow[] } {
-    const out = this.predict(audio, file, notice);
-    return { events: framesToEvents(out, this.config.classes, file, this.resolve(options)), frames: frameRows(out, this.config.classes, file, this.resolve(options).threshold) };
+    const resolved = this.resolve(options);
+    const out = this.predict(audio, file, notice, resolved.views);
+    return { events: framesToEvents(out, this.config.classes, file, resolved), frames: frameRows(out, this.config.classes, file, resolved.threshold) };
   }
 
   resolve(options: DetectOptions): Required<DetectOptions> {
@@ -385,6 +388,7 @@ export class SoundEventDetector {
       threshold: options.threshold ?? this.config.threshold,
       minDuration: options.minDuration ?? this.config.minDuration,
       minGap: options.minGap ?? this.config.minGap,
+      views: options.views ?? this.config.views ?? 1,
     };
   }
 }

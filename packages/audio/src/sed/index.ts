@@ -35,8 +35,8 @@ export {
 export type { SceneFormat, EventClip, SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './synth';
 export { extractFeatures as extractSedFeatures, featureChannels, DEFAULT_FEATURES as DEFAULT_SED_FEATURES } from './features';
 export type { SedFeatureConfig, SedFeatures } from './features';
-export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents } from './detector';
+export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents, FOA_VIEW_COUNTS } from './detector';
 export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
-export { trainDetector, listScenes, evaluateDetector } from './train';
-export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary } from './train';
+export { trainDetector, tuneDetector, listScenes, evaluateDetector } from './train';
+export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary, TunedPostProcessing } from './train';
 export { registerSedCommands, loadDetector, DEFAULT_DETECTOR_DIR } from './commands';

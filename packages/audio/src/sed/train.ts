@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteDir, directoryHandler, loadModel, ProgressBar, tf } from '@gatewave/core';
+import { atomicWriteDir, directoryHandler, loadModel, loadModelMetadata, ProgressBar, tf } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { readWav } from '../io/wav';
 import { readSceneLabels, SoundEvent, uniqueClasses } from './events';
@@ -224,33 +224,79 @@ export const THRESHOLD_GRID = [0.2, 0.3, 0.4, 0.5, 0.6];
 /** Shortest-event settings (seconds) tried with each threshold: one, two or three 100 ms label frames. */
 export const MIN_DURATION_GRID = [0.1, 0.2, 0.3];
 
+export interface TunedPostProcessing {
+  threshold: number;
+  minDuration: number;
+  views: number;
+  validation: EventScores;
+}
+
 /**
- * Runs the detector once over prepared (normalised) scenes and scores its events at each activity threshold of
- * `thresholds` combined with each shortest event of `minDurations` (default: the detector's own; other
- * post-processing as configured); returns the pair with the best selection score (the SELD score, or (ER + 1 − F) / 2
- * for mono; ties go to the earlier threshold, then the earlier duration) and its scores.
+ * Runs the detector over prepared (normalised) scenes, once per view count of `viewCounts` (default: the
+ * detector's own), and scores its events at each activity threshold of `thresholds` combined with each shortest event
+ * of `minDurations` (default: the detector's own; other post-processing as configured); returns the combination with
+ * the best selection score (the SELD score, or (ER + 1 − F) / 2 for mono; ties go to the earlier view count, then
+ * threshold, then duration) and its scores.
  */
 export function tuneThreshold(
   detector: SoundEventDetector,
   scenes: readonly PreparedScene[],
   thresholds: readonly number[] = THRESHOLD_GRID,
   minDurations: readonly number[] = [detector.config.minDuration],
-): { threshold: number; minDuration: number; validation: EventScores } {
+  viewCounts: readonly number[] = [detector.config.views ?? 1],
+): TunedPostProcessing {
   if (thresholds.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no thresholds to try.');
   if (minDurations.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no minimum durations to try.');
-  const outs = scenes.map((s) => detector.predictFeatures(s.features));
+  if (viewCounts.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no view counts to try.');
   const ref = scenes.flatMap((s) => s.events);
-  let best: { threshold: number; minDuration: number; validation: EventScores; score: number } | null = null;
-  for (const threshold of thresholds) {
-    for (const minDuration of minDurations) {
-      const options = { ...detector.resolve({}), threshold, minDuration };
-      const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
-      const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
-      const score = selectionScore(validation);
-      if (!best || score < best.score) best = { threshold, minDuration, validation, score };
+  let best: (TunedPostProcessing & { score: number }) | null = null;
+  for (const views of viewCounts) {
+    const outs = scenes.map((s) => detector.predictFeatures(s.features, 3000, views));
+    for (const threshold of thresholds) {
+      for (const minDuration of minDurations) {
+        const options = { ...detector.resolve({}), threshold, minDuration };
+        const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
+        const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+        const score = selectionScore(validation);
+        if (!best || score < best.score) best = { threshold, minDuration, views, validation, score };
+      }
     }
   }
-  return { threshold: best!.threshold, minDuration: best!.minDuration, validation: best!.validation };
+  const { score: _score, ...tuned } = best!;
+  return tuned;
+}
+
+/**
+ * Chooses a trained detector's post-processing on validation scenes (a folder from synth-scenes): the view count,
+ * activity threshold and shortest event with the best validation score (see `tuneThreshold`), written into the
+ * detector directory (atomically). Returns what was chosen and its validation scores.
+ */
+export async function tuneDetector(
+  modelDir: string,
+  validationDir: string,
+  grids: { thresholds?: number[]; minDurations?: number[]; views?: number[] } = {},
+  progress = false,
+): Promise<TunedPostProcessing> {
+  const detector = await SoundEventDetector.load(modelDir);
+  const set = listScenes(validationDir, detector.config.features.format);
+  const bar = progress ? new ProgressBar(set.scenes.length, { label: 'features' }) : null;
+  const scenes = prepareScenes(set, detector.config, () => bar?.tick());
+  bar?.finish();
+  for (const s of scenes) normalizeFeatures(s.features, detector.config);
+  const tuned = tuneThreshold(detector, scenes, grids.thresholds ?? THRESHOLD_GRID, grids.minDurations ?? MIN_DURATION_GRID, grids.views ?? [1]);
+  const config = { ...detector.config, threshold: tuned.threshold, minDuration: tuned.minDuration, views: tuned.views };
+  const meta = loadModelMetadata(modelDir);
+  await new SoundEventDetector(detector.model, config).save(modelDir, {
+    ...meta,
+    tuned: {
+      scenes: `${scenes.length} from ${path.resolve(validationDir)}`,
+      threshold: tuned.threshold,
+      minDuration: tuned.minDuration,
+      views: tuned.views,
+      validation: { ...tuned.validation, segment: undefined },
+    },
+  });
+  return tuned;
 }
 
 async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
