@@ -2,7 +2,7 @@
 // Sound event detection and localisation benchmark: the packaged FOA detector (or --model DIR) on held-out scenes
 // synthesised from the last 30 % of every clip in ../shared/data/events (never used for training), scored beside
 // the DCASE 2019 baseline's published figures (on its own FOA data), plus the inference real-time factor.
-//   node bench/sed.js [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native] [--dir SCENES]
+//   node bench/sed.js [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native] [--dir SCENES] [--views N]
 // For one thread: the cpu backend is single-threaded JavaScript; wasm is set to 1 thread here; native runs one
 // thread with GATEWAVE_THREADS=1. --dir scores an existing folder of held-out scenes (synth-scenes --part test)
 // instead of synthesising them.
@@ -19,6 +19,7 @@ const SCENES = Number(arg('scenes', 20));
 const SECONDS = Number(arg('seconds', 30));
 const BACKEND = arg('backend', 'cpu');
 const DIR = arg('dir', undefined);
+const VIEWS = arg('views', undefined);
 
 async function main() {
   if (!fs.existsSync(path.join(EVENTS, 'labels.csv'))) {
@@ -49,7 +50,7 @@ async function main() {
     for (const s of set.scenes) {
       const a = audio.readWav(s.audio);
       const t0 = process.hrtime.bigint();
-      est.push(...detector.detect(a, s.name).events);
+      est.push(...detector.detect(a, s.name, { views: VIEWS === undefined ? undefined : Number(VIEWS) }).events);
       compute += Number(process.hrtime.bigint() - t0) / 1e9;
       audioSec += a.channels[0].length / a.sampleRate;
       ref.push(...s.events);
@@ -59,7 +60,7 @@ async function main() {
     const backend = core.activeBackend().name;
     const threads = backend === 'native' ? process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)` : backend === 'cpu' || backend === 'wasm' ? '1' : '?';
     console.log(`settings: model ${modelDir} (conv ${c.convChannels.join('/')}, bi-GRU ${c.gruUnits.join('/')}, ${c.classes.length} classes, ` +
-      `threshold ${c.threshold}), ${set.scenes.length} held-out FOA scenes (${DIR ? DIR : `seed 3, ${SECONDS} s`}; clips: last 30 % of ${EVENTS}), ` +
+      `threshold ${c.threshold}, min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} held-out FOA scenes (${DIR ? DIR : `seed 3, ${SECONDS} s`}; clips: last 30 % of ${EVENTS}), ` +
       `backend ${backend}, threads ${threads}`);
     console.log('timings are noisy on a shared machine; re-run: node bench/sed.js');
     const rows = [

@@ -56,6 +56,13 @@ function scoreTable(s: EventScores): string {
   return lines.join('\n') + '\n';
 }
 
+/** The --format flag of synth-scenes and train-detector. */
+function sceneFormat(v: unknown): SceneFormat {
+  const format = String(v) as SceneFormat;
+  if (!SCENE_FORMATS.includes(format)) throw new AudioError('BAD_ARGUMENT', `--format must be one of ${SCENE_FORMATS.join(', ')}, got "${v}".`);
+  return format;
+}
+
 /** The scene augmentation flags shared by synth-scenes and train-detector. */
 function augmentation(opts: Record<string, string | boolean | undefined>): { minEventSeconds?: number; speedRange?: [number, number] } {
   const out: { minEventSeconds?: number; speedRange?: [number, number] } = {};
@@ -94,10 +101,7 @@ export function registerSedCommands(program: Command): void {
     .option('--speed <lo,hi>', 'augmentation: play each event at a random speed in this range, e.g. 0.9,1.1 (default: unchanged)')
     .option('-q, --quiet', 'no progress bar')
     .action((opts: Record<string, string | boolean | undefined>) => {
-      const format = String(opts.format) as SceneFormat;
-      if (!SCENE_FORMATS.includes(format)) {
-        throw new AudioError('BAD_ARGUMENT', `--format must be one of ${SCENE_FORMATS.join(', ')}, got "${opts.format}".`);
-      }
+      const format = sceneFormat(opts.format);
       const part = String(opts.part);
       if (!['all', 'train', 'test'].includes(part)) throw new AudioError('BAD_ARGUMENT', `--part must be all, train or test, got "${part}".`);
       const m = synthesizeScenes({
@@ -183,10 +187,7 @@ export function registerSedCommands(program: Command): void {
       }
       const part = String(opts.part);
       if (part !== 'all' && part !== 'train') throw new AudioError('BAD_ARGUMENT', `--part must be all or train, got "${part}".`);
-      const format = String(opts.format) as SceneFormat;
-      if (!SCENE_FORMATS.includes(format)) {
-        throw new AudioError('BAD_ARGUMENT', `--format must be one of ${SCENE_FORMATS.join(', ')}, got "${opts.format}".`);
-      }
+      const format = sceneFormat(opts.format);
       const synthesize = opts.synthesize
         ? {
             events: String(opts.synthesize),

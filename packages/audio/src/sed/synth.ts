@@ -559,6 +559,9 @@ export interface SceneManifest {
   part: 'all' | 'train' | 'test';
   testFraction: number;
   reverb: boolean;
+  /** Augmentation settings, when used (see `SceneOptions`). */
+  minEventSeconds?: number;
+  speedRange?: [number, number];
   /** Every class of the clips' label file: the class list of a model trained on these scenes. */
   classes: string[];
   clips: string[];
@@ -598,6 +601,8 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     part,
     testFraction,
     reverb: !!options.reverb,
+    ...(options.minEventSeconds === undefined ? {} : { minEventSeconds: options.minEventSeconds }),
+    ...(options.speedRange === undefined ? {} : { speedRange: options.speedRange }),
     classes,
     clips: clips.map((c) => c.file),
     scenes: [],
