@@ -15,7 +15,7 @@ import {
 } from '../src/sed/detector';
 import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
 import { EventClip, Rng, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
-import { PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
+import { maskFrequencies, PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
 import { toDirection, toUnitVector } from '../src/sed/metrics';
 import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
@@ -214,6 +214,25 @@ describe('tuneThreshold', () => {
   });
 });
 
+test('maskFrequencies zeroes whole runs of adjacent mel bands in every frame and channel, nothing else', () => {
+  const [T, M, C] = [6, 16, 3];
+  const rng = new Rng(4);
+  let widest = 0;
+  for (let trial = 0; trial < 50; trial++) {
+    const x = new Float32Array(T * M * C).fill(1);
+    maskFrequencies(x, T, M, C, 1, 5, rng);
+    const masked = Array.from({ length: M }, (_, f) => x[f * C] === 0);
+    for (let t = 0; t < T; t++) {
+      for (let f = 0; f < M; f++) for (let c = 0; c < C; c++) expect(x[(t * M + f) * C + c] === 0).toBe(masked[f]);
+    }
+    const bands = masked.map((m, f) => (m ? f : -1)).filter((f) => f >= 0);
+    if (bands.length) expect(bands[bands.length - 1] - bands[0] + 1).toBe(bands.length); // one contiguous run
+    expect(bands.length).toBeLessThanOrEqual(5);
+    widest = Math.max(widest, bands.length);
+  }
+  expect(widest).toBe(5);
+});
+
 describe('trainDetector (tiny model)', () => {
   test('trains, keeps the best model, checkpoints and resumes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-train-'));
@@ -364,7 +383,7 @@ describe('training on scenes made on the fly', () => {
       model: { convChannels: [4, 4, 4], gruUnits: [8] },
     };
     const synthesize = { events: dir, pool: 3, refresh: 2, validationScenes: 1, worker: false, scene: streamOptions().scene };
-    const first = await trainDetector({ ...common, synthesize, epochs: 2 });
+    const first = await trainDetector({ ...common, synthesize, epochs: 2, freqMasks: 2 });
     expect(first.history.map((h) => h.epoch)).toEqual([1, 2]);
     expect(first.config.classes).toEqual(['hiss', 'hum']);
     expect(logs.join('\n')).toMatch(/3 synthesised scenes in the pool, 2 replaced after each epoch \(made in this thread\); 1 validation scenes/);

@@ -143,6 +143,8 @@ export function registerSedCommands(program: Command): void {
     .option('--patience <n>', 'stop after this many epochs without a better validation score', '10')
     .option('--lr-patience <n>', 'halve the learning rate after this many epochs without a better validation score (default: never)')
     .option('--sequence-seconds <s>', 'training excerpt length', '5')
+    .option('--freq-masks <n>', 'SpecAugment: frequency masks per training excerpt', '0')
+    .option('--max-mask-bands <n>', 'SpecAugment: widest frequency mask (mel bands)', '8')
     .option('--steps-per-epoch <n>', 'batches per epoch (default: the training audio once)')
     .option('--conv-channels <list>', 'channels of the conv blocks', '64,64,64')
     .option('--gru-units <list>', 'units of the bidirectional GRUs', '128,128')
@@ -172,6 +174,8 @@ export function registerSedCommands(program: Command): void {
         patience: positiveInt(String(opts.patience), '--patience'),
         lrPatience: opts.lrPatience === undefined ? undefined : positiveInt(String(opts.lrPatience), '--lr-patience'),
         sequenceSeconds: positive(String(opts.sequenceSeconds), '--sequence-seconds'),
+        freqMasks: num(String(opts.freqMasks), '--freq-masks', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0'),
+        maxMaskBands: positiveInt(String(opts.maxMaskBands), '--max-mask-bands'),
         stepsPerEpoch: opts.stepsPerEpoch === undefined ? undefined : positiveInt(String(opts.stepsPerEpoch), '--steps-per-epoch'),
         seed: num(String(opts.seed), '--seed', Number.isInteger, 'an integer'),
         thresholds: (list(String(opts.thresholds)) ?? []).map((x) => num(x, '--thresholds', (v) => v > 0 && v < 1, 'numbers in (0, 1)')),

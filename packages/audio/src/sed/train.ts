@@ -176,6 +176,13 @@ export interface TrainDetectorOptions {
   thresholds?: number[];
   /** Shortest-event settings tried with each threshold (default MIN_DURATION_GRID; `[0.2]` keeps the default). */
   minDurations?: number[];
+  /**
+   * Frequency masking (SpecAugment): in every training excerpt, this many bands of 0 to `maxMaskBands` adjacent
+   * mel bands each are set to the training mean in all feature channels (default 0: off).
+   */
+  freqMasks?: number;
+  /** Widest frequency mask in mel bands (default 8). */
+  maxMaskBands?: number;
   /** Training batches per epoch (default: enough to cover the training audio once). */
   stepsPerEpoch?: number;
   progress?: boolean;
@@ -202,6 +209,19 @@ interface TrainState {
   learningRate?: number;
   sinceHalving?: number;
   history: Omit<EpochSummary, 'validation'>[];
+}
+
+/**
+ * SpecAugment's frequency masking on one excerpt of normalised features `[frames, melBands, channels]` (in place):
+ * `masks` times, a run of 0 to `maxBands` adjacent mel bands at a random place is set to 0 (the training mean) in
+ * every frame and channel.
+ */
+export function maskFrequencies(x: Float32Array, frames: number, melBands: number, channels: number, masks: number, maxBands: number, rng: Rng): void {
+  for (let m = 0; m < masks; m++) {
+    const width = rng.int(Math.min(maxBands, melBands) + 1);
+    const f0 = rng.int(melBands - width + 1);
+    for (let t = 0; t < frames; t++) x.fill(0, (t * melBands + f0) * channels, (t * melBands + f0 + width) * channels);
+  }
 }
 
 function positiveCount(v: number, name: string): number {
@@ -487,6 +507,10 @@ async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: stri
           x.set(s.features.data.subarray(start * hop * w, (start + n) * hop * w), b * seqFrames * w);
           ySed.set(s.sed.subarray(start * K, (start + n) * K), b * seqLabels * K);
           yDoa.set(s.doa.subarray(start * 3 * K, (start + n) * 3 * K), b * seqLabels * 3 * K);
+          if (options.freqMasks) {
+            const excerpt = x.subarray(b * seqFrames * w, (b + 1) * seqFrames * w);
+            maskFrequencies(excerpt, n * hop, M, C, options.freqMasks, options.maxMaskBands ?? 8, rng);
+          }
         }
         const loss = tf.tidy(() => {
           const xt = tf.tensor4d(x, [batchSize, seqFrames, M, C]);
