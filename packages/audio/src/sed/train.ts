@@ -334,154 +334,154 @@ async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void
 
 async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: string) => void): Promise<void> {
   try {
-      const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { name: string; shape: number[] }[];
-      const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
-      const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-      let o = 0;
-      const named = specs.map((s) => {
-        const n = s.shape.reduce((a, b) => a * b, 1);
-        const t = tf.tensor(all.slice(o, o + n), s.shape);
-        o += n;
-        return { name: s.name, tensor: t };
-      });
-      await optimizer.setWeights(named);
-    } catch (err) {
-      log(`train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`);
+    const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { name: string; shape: number[] }[];
+    const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    let o = 0;
+    const named = specs.map((s) => {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      const t = tf.tensor(all.slice(o, o + n), s.shape);
+      o += n;
+      return { name: s.name, tensor: t };
+    });
+    await optimizer.setWeights(named);
+  } catch (err) {
+    log(`train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`);
+  }
+}
+
+/**
+ * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
+ * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
+ * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
+ * `<out>.checkpoint/` so that `resume` continues where it stopped.
+ */
+export async function trainDetector(options: TrainDetectorOptions): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
+  const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const progress = options.progress ?? true;
+  const epochs = options.epochs ?? 50;
+  const batchSize = options.batchSize ?? 8;
+  const patience = options.patience ?? 10;
+  const ckptDir = `${path.resolve(options.out)}.checkpoint`;
+  const syn = options.synthesize;
+  if (!options.scenes === !syn) {
+    throw new AudioError('BAD_ARGUMENT', 'train-detector: give either a scenes folder (--scenes) or event clips to synthesise from (--synthesize).');
+  }
+  if (options.init && options.resume) throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
+  const seed = options.seed ?? 1;
+  // What the scenes are: a folder's manifest, or the clips' label file.
+  const set = options.scenes ? listScenes(options.scenes) : null;
+  const synOptions = (s: SynthesizedTrainingOptions, config: DetectorConfig, streamSeed: number): SceneStreamOptions => ({
+    events: s.events,
+    labels: s.labels,
+    part: s.part ?? 'train',
+    testFraction: s.testFraction,
+    include: s.include,
+    exclude: s.exclude,
+    scene: s.scene,
+    features: config.features,
+    seed: streamSeed,
+  });
+  let format: SceneFormat;
+  let classes: string[];
+  let generator: SceneGenerator | null = null;
+  if (set) {
+    format = set.format;
+    classes = set.classes;
+  } else {
+    format = syn!.format ?? 'foa';
+    if (!SCENE_FORMATS.includes(format)) throw new AudioError('BAD_ARGUMENT', `unknown format ${format}.`);
+    generator = new SceneGenerator(synOptions(syn!, defaultDetectorConfig(format, []), seed));
+    classes = generator.classes;
+  }
+  let config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
+  let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
+  const sameData = (c: DetectorConfig, what: string) => {
+    if (c.features.format !== format || c.classes.join('\n') !== classes.join('\n')) {
+      throw new AudioError('BAD_ARGUMENT', `${what} was trained on other scenes (format ${c.features.format}, ${c.classes.length} classes; these are ${format}, ${classes.length}).`);
     }
+  };
+  let model: tf.LayersModel;
+  if (options.resume) {
+    if (!fs.existsSync(path.join(ckptDir, 'state.json'))) {
+      throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
+    }
+    state = JSON.parse(fs.readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
+    config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
+    sameData(config, `--resume: the checkpoint ${ckptDir}`);
+    model = await loadModel(path.join(ckptDir, 'model'));
+    log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+  } else if (options.init) {
+    const start = await SoundEventDetector.load(options.init);
+    config = { ...start.config };
+    sameData(config, `--init: the detector ${options.init}`);
+    model = start.model;
+    log(`train-detector: starting from the weights and normalisation of ${options.init}`);
+  } else {
+    model = buildDetector(config);
+  }
+  if (generator && (options.resume || options.init)) {
+    // the checkpoint's feature settings rule; a resumed run also gets scenes it has not seen yet
+    generator = new SceneGenerator(synOptions(syn!, config, seed + 1000003 * state.epoch));
   }
 
-  /**
-   * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
-   * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
-   * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
-   * `<out>.checkpoint/` so that `resume` continues where it stopped.
-   */
-  export async function trainDetector(options: TrainDetectorOptions): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
-    const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
-    const progress = options.progress ?? true;
-    const epochs = options.epochs ?? 50;
-    const batchSize = options.batchSize ?? 8;
-    const patience = options.patience ?? 10;
-    const ckptDir = `${path.resolve(options.out)}.checkpoint`;
-    const syn = options.synthesize;
-    if (!options.scenes === !syn) {
-      throw new AudioError('BAD_ARGUMENT', 'train-detector: give either a scenes folder (--scenes) or event clips to synthesise from (--synthesize).');
-    }
-    if (options.init && options.resume) throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
-    const seed = options.seed ?? 1;
-    // What the scenes are: a folder's manifest, or the clips' label file.
-    const set = options.scenes ? listScenes(options.scenes) : null;
-    const synOptions = (s: SynthesizedTrainingOptions, config: DetectorConfig, streamSeed: number): SceneStreamOptions => ({
-      events: s.events,
-      labels: s.labels,
-      part: s.part ?? 'train',
-      testFraction: s.testFraction,
-      include: s.include,
-      exclude: s.exclude,
-      scene: s.scene,
-      features: config.features,
-      seed: streamSeed,
+  // Data: training and validation scenes, features normalised with training statistics.
+  let valSet: SceneSet | null = null;
+  let trainSet: SceneSet | null = set;
+  if (options.validation) {
+    valSet = listScenes(options.validation, format);
+  } else if (set) {
+    const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
+    if (set.scenes.length < 2) throw new AudioError('NO_SCENES', `${options.scenes}: need at least 2 scenes (training + validation).`);
+    valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
+    trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
+  }
+  const poolSize = syn ? positiveCount(syn.pool ?? 64, 'pool') : 0;
+  const refresh = syn ? Math.min(positiveCount(syn.refresh ?? 8, 'refresh'), poolSize) : 0;
+  const nSynVal = valSet ? 0 : positiveCount(syn!.validationScenes ?? 8, 'validationScenes');
+  const bar0 = progress ? new ProgressBar((trainSet?.scenes.length ?? 0) + poolSize + (valSet?.scenes.length ?? nSynVal), { label: 'features' }) : null;
+  const synthesized = (n: number, g: SceneGenerator) =>
+    Array.from({ length: n }, () => {
+      const [sc] = g.next(1);
+      bar0?.tick();
+      return withTargets(sc.name, sc.features, sc.events, config);
     });
-    let format: SceneFormat;
-    let classes: string[];
-    let generator: SceneGenerator | null = null;
-    if (set) {
-      format = set.format;
-      classes = set.classes;
-    } else {
-      format = syn!.format ?? 'foa';
-      if (!SCENE_FORMATS.includes(format)) throw new AudioError('BAD_ARGUMENT', `unknown format ${format}.`);
-      generator = new SceneGenerator(synOptions(syn!, defaultDetectorConfig(format, []), seed));
-      classes = generator.classes;
-    }
-    let config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
-    let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
-    const sameData = (c: DetectorConfig, what: string) => {
-      if (c.features.format !== format || c.classes.join('\n') !== classes.join('\n')) {
-        throw new AudioError('BAD_ARGUMENT', `${what} was trained on other scenes (format ${c.features.format}, ${c.classes.length} classes; these are ${format}, ${classes.length}).`);
-      }
-    };
-    let model: tf.LayersModel;
-    if (options.resume) {
-      if (!fs.existsSync(path.join(ckptDir, 'state.json'))) {
-        throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
-      }
-      state = JSON.parse(fs.readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
-      config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
-      sameData(config, `--resume: the checkpoint ${ckptDir}`);
-      model = await loadModel(path.join(ckptDir, 'model'));
-      log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
-    } else if (options.init) {
-      const start = await SoundEventDetector.load(options.init);
-      config = { ...start.config };
-      sameData(config, `--init: the detector ${options.init}`);
-      model = start.model;
-      log(`train-detector: starting from the weights and normalisation of ${options.init}`);
-    } else {
-      model = buildDetector(config);
-    }
-    if (generator && (options.resume || options.init)) {
-      // the checkpoint's feature settings rule; a resumed run also gets scenes it has not seen yet
-      generator = new SceneGenerator(synOptions(syn!, config, seed + 1000003 * state.epoch));
-    }
+  const train = trainSet ? prepareScenes(trainSet, config, () => bar0?.tick()) : synthesized(poolSize, generator!);
+  const val = valSet
+    ? prepareScenes(valSet, config, () => bar0?.tick())
+    : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined } }, config, seed + 7777)));
+  bar0?.finish();
+  if (!options.resume && !options.init) config.normalization = featureStatistics(train);
+  for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
+  const detector = new SoundEventDetector(model, config);
+  // New scenes for the pool come from a stream that continues the generator's sequence in a worker thread.
+  const stream = syn ? new SceneStream(synOptions(syn, config, seed + 1000003 * state.epoch + 1), syn.worker ?? true) : null;
+  if (stream) {
+    log(`train-detector: ${poolSize} synthesised scenes in the pool, ${refresh} replaced after each epoch` +
+      ` (made ${stream.background ? 'in a worker thread' : 'in this thread'}); ${val.length} validation scenes`);
+  }
+  let oldest = 0;
 
-    // Data: training and validation scenes, features normalised with training statistics.
-    let valSet: SceneSet | null = null;
-    let trainSet: SceneSet | null = set;
-    if (options.validation) {
-      valSet = listScenes(options.validation, format);
-    } else if (set) {
-      const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
-      if (set.scenes.length < 2) throw new AudioError('NO_SCENES', `${options.scenes}: need at least 2 scenes (training + validation).`);
-      valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
-      trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
-    }
-    const poolSize = syn ? positiveCount(syn.pool ?? 64, 'pool') : 0;
-    const refresh = syn ? Math.min(positiveCount(syn.refresh ?? 8, 'refresh'), poolSize) : 0;
-    const nSynVal = valSet ? 0 : positiveCount(syn!.validationScenes ?? 8, 'validationScenes');
-    const bar0 = progress ? new ProgressBar((trainSet?.scenes.length ?? 0) + poolSize + (valSet?.scenes.length ?? nSynVal), { label: 'features' }) : null;
-    const synthesized = (n: number, g: SceneGenerator) =>
-      Array.from({ length: n }, () => {
-        const [sc] = g.next(1);
-        bar0?.tick();
-        return withTargets(sc.name, sc.features, sc.events, config);
-      });
-    const train = trainSet ? prepareScenes(trainSet, config, () => bar0?.tick()) : synthesized(poolSize, generator!);
-    const val = valSet
-      ? prepareScenes(valSet, config, () => bar0?.tick())
-      : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined } }, config, seed + 7777)));
-    bar0?.finish();
-    if (!options.resume && !options.init) config.normalization = featureStatistics(train);
-    for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
-    const detector = new SoundEventDetector(model, config);
-    // New scenes for the pool come from a stream that continues the generator's sequence in a worker thread.
-    const stream = syn ? new SceneStream(synOptions(syn, config, seed + 1000003 * state.epoch + 1), syn.worker ?? true) : null;
-    if (stream) {
-      log(`train-detector: ${poolSize} synthesised scenes in the pool, ${refresh} replaced after each epoch` +
-        ` (made ${stream.background ? 'in a worker thread' : 'in this thread'}); ${val.length} validation scenes`);
-    }
-    let oldest = 0;
+  const hop = config.labelHop;
+  const seqLabels = Math.max(1, Math.round((options.sequenceSeconds ?? 5) / labelFrameLength(config)));
+  const seqFrames = seqLabels * hop;
+  const K = config.classes.length;
+  const M = config.features.melBands;
+  const C = train[0].features.channels;
+  let totalLabels = train.reduce((s, x) => s + x.labelFrames, 0);
+  const steps = options.stepsPerEpoch ?? Math.max(1, Math.ceil(totalLabels / seqLabels / batchSize));
+  const withDoa = hasDoa(config.features.format);
+  if (!options.resume || state.learningRate === undefined) state.learningRate = options.learningRate ?? 1e-3;
+  state.sinceHalving ??= 0;
+  const optimizer = tf.train.adam(state.learningRate);
+  if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
+  // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
+  // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
+  const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const rng = new Rng(state.rngSeed + state.epoch * 7919);
+  const history: EpochSummary[] = [];
 
-    const hop = config.labelHop;
-    const seqLabels = Math.max(1, Math.round((options.sequenceSeconds ?? 5) / labelFrameLength(config)));
-    const seqFrames = seqLabels * hop;
-    const K = config.classes.length;
-    const M = config.features.melBands;
-    const C = train[0].features.channels;
-    let totalLabels = train.reduce((s, x) => s + x.labelFrames, 0);
-    const steps = options.stepsPerEpoch ?? Math.max(1, Math.ceil(totalLabels / seqLabels / batchSize));
-    const withDoa = hasDoa(config.features.format);
-    if (!options.resume || state.learningRate === undefined) state.learningRate = options.learningRate ?? 1e-3;
-    state.sinceHalving ??= 0;
-    const optimizer = tf.train.adam(state.learningRate);
-    if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
-    // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
-    // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
-    const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const rng = new Rng(state.rngSeed + state.epoch * 7919);
-    const history: EpochSummary[] = [];
-
-    try {
+  try {
     for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
       const t0 = Date.now();
       const bar = progress ? new ProgressBar(steps, { label: `epoch ${epoch}/${epochs}` }) : null;
