@@ -171,12 +171,8 @@ export interface LoadClipsOptions {
   testFraction?: number;
 }
 
-/**
- * Reads `labels.csv` (columns by name: `file`, `label`, and optionally `active_onset_s`, `active_offset_s`) and the
- * clips it lists from `dir`, cut to the active region and resampled to `sampleRate`. Returns the clips and every
- * class of the label file (sorted), which is the class list of models trained on these clips.
- */
-export function loadEventClips(dir: string, labelsCsv: string, options: LoadClipsOptions): { clips: EventClip[]; classes: string[] } {
+/** A clip label file's rows, a column lookup by header name, and its sorted class list (checked). */
+function readClipTable(labelsCsv: string): { rows: string[][]; col: (name: string) => number; classes: string[] } {
   let text: string;
   try {
     text = fs.readFileSync(labelsCsv, 'utf8');
@@ -194,6 +190,21 @@ export function loadEventClips(dir: string, labelsCsv: string, options: LoadClip
   }
   const classes = [...new Set(rows.slice(1).map((r) => (r[col('label')] ?? '').trim()))].sort();
   if (classes.includes('')) throw new AudioError('BAD_LABELS', `labels ${labelsCsv}: a row has an empty label.`);
+  return { rows, col, classes };
+}
+
+/** The class list of a clip label file (every label, sorted), as `loadEventClips` returns it, without reading audio. */
+export function clipClasses(labelsCsv: string): string[] {
+  return readClipTable(labelsCsv).classes;
+}
+
+/**
+ * Reads `labels.csv` (columns by name: `file`, `label`, and optionally `active_onset_s`, `active_offset_s`) and the
+ * clips it lists from `dir`, cut to the active region and resampled to `sampleRate`. Returns the clips and every
+ * class of the label file (sorted), which is the class list of models trained on these clips.
+ */
+export function loadEventClips(dir: string, labelsCsv: string, options: LoadClipsOptions): { clips: EventClip[]; classes: string[] } {
+  const { rows, col, classes } = readClipTable(labelsCsv);
   const part = options.part ?? 'all';
   const testFraction = options.testFraction ?? 0.3;
   const clips: EventClip[] = [];

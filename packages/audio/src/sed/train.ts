@@ -9,7 +9,7 @@ import { AudioError } from '../errors';
 import { readWav } from '../io/wav';
 import { readSceneLabels, SoundEvent, uniqueClasses } from './events';
 import { scoreEvents, EventScores } from './metrics';
-import { Rng, SceneFormat, SceneManifest, SCENE_FORMATS, formatChannels } from './synth';
+import { clipClasses, Rng, SceneFormat, SceneManifest, SCENE_FORMATS, formatChannels } from './synth';
 import {
   buildDetector,
   defaultDetectorConfig,
@@ -384,15 +384,13 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   });
   let format: SceneFormat;
   let classes: string[];
-  let generator: SceneGenerator | null = null;
   if (set) {
     format = set.format;
     classes = set.classes;
   } else {
     format = syn!.format ?? 'foa';
     if (!SCENE_FORMATS.includes(format)) throw new AudioError('BAD_ARGUMENT', `unknown format ${format}.`);
-    generator = new SceneGenerator(synOptions(syn!, defaultDetectorConfig(format, []), seed));
-    classes = generator.classes;
+    classes = clipClasses(syn!.labels ?? path.join(syn!.events, 'labels.csv'));
   }
   let config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
   let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
@@ -420,10 +418,8 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   } else {
     model = buildDetector(config);
   }
-  if (generator && (options.resume || options.init)) {
-    // the checkpoint's feature settings rule; a resumed run also gets scenes it has not seen yet
-    generator = new SceneGenerator(synOptions(syn!, config, seed + 1000003 * state.epoch));
-  }
+  // The model's feature settings rule (a checkpoint's or --init's); a resumed run also gets scenes it has not seen.
+  const generator = syn ? new SceneGenerator(synOptions(syn, config, seed + 1000003 * state.epoch)) : null;
 
   // Data: training and validation scenes, features normalised with training statistics.
   let valSet: SceneSet | null = null;
