@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { Command } from 'commander';
 import { registerSedCommands } from '../src/sed/commands';
 import { formatEventList, readEventList, SoundEvent } from '../src/sed/events';
@@ -151,3 +152,21 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+// The installed command: each new bad-input path prints its message after the program name and exits with 1.
+const builtCli = path.resolve(__dirname, '../dist/cli.js');
+(fs.existsSync(builtCli) ? test : test.skip)('gatewave-audio exits 1 with the message for bad train-detector, tune-detector and detect arguments', () => {
+  const out = path.join(os.tmpdir(), `sed-cli-exit-${process.pid}`);
+  const cases: [string[], RegExp][] = [
+    [['train-detector', '--out', out], /^gatewave-audio: give either --scenes DIR \(scenes from synth-scenes\) or --synthesize EVENTS_DIR/m],
+    [['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'], /^gatewave-audio: --speed needs two numbers lo,hi/m],
+    [['tune-detector', '--model', out, '--validation', out, '--views', '3'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
+    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
+  ];
+  for (const [args, message] of cases) {
+    const r = spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(1);
+  }
+  expect(fs.existsSync(out)).toBe(false);
+}, 60000);
