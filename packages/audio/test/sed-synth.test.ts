@@ -14,6 +14,8 @@ import {
   synthesizeScenes,
   AZIMUTH_GRID,
   convolveMany,
+  randomEqCurve,
+  randomEqualize,
 } from '../src/sed/synth';
 import { angularDistance } from '../src/sed/metrics';
 import { readSceneLabels } from '../src/sed/events';
@@ -210,6 +212,41 @@ describe('scene synthesis', () => {
     expect(crossings).toBeGreaterThanOrEqual(298);
     expect(crossings).toBeLessThanOrEqual(302);
     expect(() => synthesizeScene(one, { ...o, speedRange: [1.2, 1.1] }, new Rng(2))).toThrow(/speedRange/);
+  });
+
+  test('eqDb: each event is filtered by a bounded smooth curve; a tone comes out scaled by the curve at its frequency', () => {
+    // the curve: within +-6 dB, piecewise linear in log frequency (so adjacent bins differ little), varied by seed
+    const c1 = randomEqCurve(4097, sr, 6, new Rng(1));
+    const c2 = randomEqCurve(4097, sr, 6, new Rng(2));
+    const lim = Math.pow(10, 6 / 20);
+    for (const g of c1) {
+      expect(g).toBeLessThanOrEqual(lim + 1e-12);
+      expect(g).toBeGreaterThanOrEqual(1 / lim - 1e-12);
+    }
+    for (let k = 2; k < c1.length; k++) expect(Math.abs(20 * Math.log10(c1[k] / c1[k - 1]))).toBeLessThan(1);
+    expect(Array.from(c1)).not.toEqual(Array.from(c2));
+    // a 0 dB curve changes nothing
+    const x = tone(3000, 440, sr);
+    const same = randomEqualize(x, sr, 0, new Rng(4));
+    for (let i = 0; i < x.length; i++) expect(Math.abs(same[i] - x[i])).toBeLessThan(1e-6);
+    // a tone on an FFT bin of the padded transform (3000 + 4096 -> 8192 points) is scaled by the curve at that bin
+    const size = 8192;
+    for (const bin of [200, 1500, 3000]) {
+      const f = (bin * sr) / size;
+      const y = randomEqualize(tone(3000, f, sr), sr, 6, new Rng(9));
+      const gain = randomEqCurve(size / 2 + 1, sr, 6, new Rng(9))[bin];
+      const t = tone(3000, f, sr);
+      const ratio = Math.sqrt(dot(y, y, 1000, 2000) / dot(t, t, 1000, 2000));
+      expect(ratio).toBeCloseTo(gain, 2);
+    }
+    // in a one-event scene: same placement as without the option (the curve is drawn after it), different audio
+    const o = { format: 'mono' as const, sampleRate: sr, seconds: 10, eventRate: 0.1 };
+    const plain = synthesizeScene(clips, o, new Rng(8));
+    const eq = synthesizeScene(clips, { ...o, eqDb: 6 }, new Rng(8));
+    expect(eq.events).toHaveLength(1);
+    expect(eq.events).toEqual(plain.events);
+    expect(eq.audio.channels[0]).not.toEqual(plain.audio.channels[0]);
+    expect(() => synthesizeScene(clips, { ...o, eqDb: -1 }, new Rng(8))).toThrow(/eqDb/);
   });
 
   test('mono scenes have one channel and no directions', () => {

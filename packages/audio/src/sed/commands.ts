@@ -64,13 +64,18 @@ function sceneFormat(v: unknown): SceneFormat {
 }
 
 /** The scene augmentation flags shared by synth-scenes and train-detector. */
-function augmentation(opts: Record<string, string | boolean | undefined>): { minEventSeconds?: number; speedRange?: [number, number] } {
-  const out: { minEventSeconds?: number; speedRange?: [number, number] } = {};
+function augmentation(opts: Record<string, string | boolean | undefined>): { minEventSeconds?: number; speedRange?: [number, number]; eqDb?: number } {
+  const out: { minEventSeconds?: number; speedRange?: [number, number]; eqDb?: number } = {};
   if (opts.minEventSeconds !== undefined) out.minEventSeconds = positive(String(opts.minEventSeconds), '--min-event-seconds');
   if (opts.speed !== undefined) {
     const v = (list(String(opts.speed)) ?? []).map((x) => positive(x, '--speed'));
     if (v.length !== 2 || v[0] > v[1]) throw new AudioError('BAD_ARGUMENT', `--speed needs two numbers lo,hi with 0 < lo <= hi, e.g. 0.9,1.1; got "${opts.speed}".`);
     out.speedRange = [v[0], v[1]];
+  }
+  if (opts.eqDb !== undefined) {
+    const v = Number(opts.eqDb);
+    if (!(String(opts.eqDb).trim() !== '' && Number.isFinite(v) && v >= 0)) throw new AudioError('BAD_ARGUMENT', `--eq-db needs a number of dB >= 0, e.g. 6; got "${opts.eqDb}".`);
+    out.eqDb = v;
   }
   return out;
 }
@@ -99,6 +104,7 @@ export function registerSedCommands(program: Command): void {
     .option('--exclude <files>', 'comma-separated clip files to leave out')
     .option('--min-event-seconds <s>', 'augmentation: each event a random excerpt of its clip, at least this long (default: whole clips)')
     .option('--speed <lo,hi>', 'augmentation: play each event at a random speed in this range, e.g. 0.9,1.1 (default: unchanged)')
+    .option('--eq-db <dB>', 'augmentation: filter each event by a random smooth EQ curve within +-dB, e.g. 6 (default: unfiltered)')
     .option('-q, --quiet', 'no progress bar')
     .action((opts: Record<string, string | boolean | undefined>) => {
       const format = sceneFormat(opts.format);
@@ -163,6 +169,7 @@ export function registerSedCommands(program: Command): void {
     .option('--reverb', 'with --synthesize: reverberant scenes')
     .option('--min-event-seconds <s>', 'with --synthesize: events are random excerpts of their clips, at least this long')
     .option('--speed <lo,hi>', 'with --synthesize: random playback speed per event, e.g. 0.9,1.1')
+    .option('--eq-db <dB>', 'with --synthesize: random smooth EQ per event within +-dB, e.g. 6')
     .option('--validation-scenes <n>', 'with --synthesize and no --validation: validation scenes to make', '8')
     .option('-q, --quiet', 'no progress bars')
     .action(async (opts: Record<string, string | boolean | undefined>) => {

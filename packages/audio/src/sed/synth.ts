@@ -270,6 +270,11 @@ export interface SceneOptions {
    * faster and higher), by resampling. Default: unchanged.
    */
   speedRange?: [number, number];
+  /**
+   * Training augmentation: filter each event with a random smooth gain curve of at most ±`eqDb` dB (see
+   * `randomEqualize`), so that a model hears each clip through many colourations. Default: unfiltered.
+   */
+  eqDb?: number;
 }
 
 /** The direction grid: azimuth every 10° in [−180, 180), elevation every 10° in [−40, 40]. */
@@ -380,6 +385,63 @@ export function convolveMany(x: Float32Array, hs: readonly Float32Array[]): Floa
 }
 
 /**
+ * A random smooth equaliser curve (in the spirit of FilterAugment, Nam et al. 2022, applied to the waveform): 2 to 5
+ * control points at log-uniform frequencies between 50 Hz and the Nyquist frequency, each with a gain drawn uniformly
+ * in [−maxDb, maxDb] dB; the gain in dB is interpolated linearly in log frequency between the points and held
+ * constant beyond them. Returns the linear gain at each of `bins` equally spaced frequencies from 0 to the Nyquist
+ * frequency.
+ */
+export function randomEqCurve(bins: number, sampleRate: number, maxDb: number, rng: Rng): Float64Array {
+  const nyquist = sampleRate / 2;
+  const lo = Math.log(50);
+  const hi = Math.log(nyquist);
+  const count = 2 + rng.int(4);
+  const points = Array.from({ length: count }, () => ({ logF: rng.uniform(lo, hi), db: rng.uniform(-maxDb, maxDb) }));
+  points.sort((a, b) => a.logF - b.logF);
+  const gains = new Float64Array(bins);
+  let j = 0;
+  for (let k = 0; k < bins; k++) {
+    const logF = Math.log(Math.max(1e-3, (k / Math.max(1, bins - 1)) * nyquist));
+    while (j < count - 1 && points[j + 1].logF <= logF) j++;
+    let db: number;
+    if (logF <= points[0].logF) db = points[0].db;
+    else if (j >= count - 1) db = points[count - 1].db;
+    else {
+      const a = points[j];
+      const b = points[j + 1];
+      db = a.db + ((b.db - a.db) * (logF - a.logF)) / (b.logF - a.logF);
+    }
+    gains[k] = Math.pow(10, db / 20);
+  }
+  return gains;
+}
+
+/**
+ * Filters `x` by a random `randomEqCurve` (zero phase, through the FFT with enough zero padding that the filter's
+ * short response does not wrap around onto the signal). Returns a new signal of the same length.
+ */
+export function randomEqualize(x: Float32Array, sampleRate: number, maxDb: number, rng: Rng): Float32Array {
+  let size = 1;
+  while (size < x.length + 4096) size *= 2;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  re.set(x);
+  fft(re, im);
+  const half = size / 2;
+  const gains = randomEqCurve(half + 1, sampleRate, maxDb, rng);
+  for (let k = 0; k <= half; k++) {
+    re[k] *= gains[k];
+    im[k] *= gains[k];
+    if (k > 0 && k < half) {
+      re[size - k] *= gains[k];
+      im[size - k] *= gains[k];
+    }
+  }
+  ifft(re, im);
+  return Float32Array.from(re.subarray(0, x.length));
+}
+
+/**
  * Reverberation of one event: `reflections` early reflections (delays 3-25 ms, gains 0.2-0.5, random directions)
  * and a diffuse exponential tail (RT60 0.2-0.6 s, -12 dB to -20 dB below the direct sound) rendered as independent
  * decaying noise responses per channel. Returns the reverberant part only, `tailSamples` longer than the signal.
@@ -465,6 +527,10 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
   if (speeds && !(speeds[0] > 0 && speeds[1] >= speeds[0])) {
     throw new AudioError('BAD_ARGUMENT', `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`);
   }
+  const eqDb = options.eqDb;
+  if (eqDb !== undefined && !(eqDb >= 0 && Number.isFinite(eqDb))) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: eqDb must be a number of dB >= 0, got ${eqDb}.`);
+  }
   while (placed.length < target && rejected < 200) {
     const clip = clips[rng.int(clips.length)];
     let srcLen = Math.min(clip.samples.length, maxLen, n);
@@ -494,8 +560,9 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
       continue;
     }
     const excerpt = clip.samples.subarray(from, from + srcLen);
-    const signal = new Float32Array(len);
+    let signal: Float32Array = new Float32Array(len);
     signal.set((sourceRate === sampleRate ? excerpt : resample(excerpt, sourceRate, sampleRate)).subarray(0, len));
+    if (eqDb) signal = randomEqualize(signal, sampleRate, eqDb, rng);
     for (let i = 0; i < fade && i < len; i++) {
       const g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / fade);
       signal[i] *= g;
@@ -573,6 +640,7 @@ export interface SceneManifest {
   /** Augmentation settings, when used (see `SceneOptions`). */
   minEventSeconds?: number;
   speedRange?: [number, number];
+  eqDb?: number;
   /** Every class of the clips' label file: the class list of a model trained on these scenes. */
   classes: string[];
   clips: string[];
@@ -614,6 +682,7 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     reverb: !!options.reverb,
     ...(options.minEventSeconds === undefined ? {} : { minEventSeconds: options.minEventSeconds }),
     ...(options.speedRange === undefined ? {} : { speedRange: options.speedRange }),
+    ...(options.eqDb === undefined ? {} : { eqDb: options.eqDb }),
     classes,
     clips: clips.map((c) => c.file),
     scenes: [],

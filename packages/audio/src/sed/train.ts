@@ -133,7 +133,7 @@ export interface SynthesizedTrainingOptions extends Omit<SceneStreamOptions, 'fe
   refresh?: number;
   /**
    * Validation scenes to synthesise when no validation folder is given (default 8): other seed, same scene options
-   * except `speedRange`, made once.
+   * except the `speedRange` and `eqDb` augmentations, made once.
    */
   validationScenes?: number;
   /** Make the new scenes in a worker thread while the model trains (default true where it is available). */
@@ -445,7 +445,7 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   const train = trainSet ? prepareScenes(trainSet, config, () => bar0?.tick()) : synthesized(poolSize, generator!);
   const val = valSet
     ? prepareScenes(valSet, config, () => bar0?.tick())
-    : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined } }, config, seed + 7777)));
+    : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined, eqDb: undefined } }, config, seed + 7777)));
   bar0?.finish();
   if (!options.resume && !options.init) config.normalization = featureStatistics(train);
   for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
