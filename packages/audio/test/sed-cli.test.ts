@@ -124,15 +124,17 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
 
   test('tune-detector writes the chosen views, threshold and shortest event into the model', async () => {
     const model = path.join(dir, 'model');
-    const out = await run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '1,2', '--thresholds', '0.3,0.5', '-q']);
+    const out = await run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '1,2', '--thresholds', '0.3,0.5', '--hysteresis', '1,0.5', '-q']);
     expect(out).toMatch(/segment-based \(1 s\):\s+ER [\d.]+/);
     const tuned = await SoundEventDetector.load(model);
     expect([1, 2]).toContain(tuned.config.views);
     expect([0.3, 0.5]).toContain(tuned.config.threshold);
     expect([0.1, 0.2, 0.3]).toContain(tuned.config.minDuration);
+    expect([1, 0.5]).toContain(tuned.config.hysteresis);
     const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
     expect(JSON.stringify(meta)).toMatch(/"tuned":\{"scenes":"2 from /);
     await expect(run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '3'])).rejects.toThrow(/--views .*one of 1, 2, 4, 8, 16/);
+    await expect(run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--hysteresis', '1,0'])).rejects.toThrow(/--hysteresis .*in \(0, 1\]/);
   });
 
   test('detect --views averages views; a bad count is an error', async () => {
@@ -164,6 +166,7 @@ const builtCli = path.resolve(__dirname, '../dist/cli.js');
     [['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'], /^gatewave-audio: --eq-db needs a number of dB >= 0/m],
     [['tune-detector', '--model', out, '--validation', out, '--views', '3'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
     [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
+    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--hysteresis', '2'], /^gatewave-audio: --hysteresis must be in \(0, 1\]/m],
   ];
   for (const [args, message] of cases) {
     const r = spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });

@@ -123,6 +123,25 @@ describe('targets, loss and post-processing', () => {
       ['cat', 1, 1.1],
     ]);
   });
+
+  test('framesToEvents with hysteresis: runs above the low threshold that reach the high one', () => {
+    const K = 1;
+    const p = [0.1, 0.32, 0.5, 0.7, 0.5, 0.32, 0.1, 0.5, 0.5, 0.5, 0.1, 0.4];
+    const doa = new Float32Array(p.length * 3);
+    p.forEach((_, t) => (doa[t * 3] = 1));
+    const out: FrameOutput = { activity: Float32Array.from(p), doa, frames: p.length, frameLength: 0.1 };
+    const o = { threshold: 0.6, minDuration: 0.1, minGap: 0 };
+    // one threshold: only frame 3
+    expect(framesToEvents(out, ['x'], 'f', o).map((e) => [e.onset, e.offset])).toEqual([[0.3, 0.4]]);
+    // low threshold 0.6 x 0.5 = 0.3: frames 1-5 (they reach 0.6 at frame 3); frames 7-9 never reach 0.6; frame 11 neither
+    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.5 }).map((e) => [e.onset, e.offset])).toEqual([[0.1, 0.6]]);
+    // 0.75 x 0.6 = 0.45: frames 2-4
+    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.75 }).map((e) => [e.onset, e.offset])).toEqual([[0.2, 0.5]]);
+    // bridging one-frame gaps joins 1-5, 7-9 and 11 into one event, which reached the threshold at frame 3
+    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.5, minGap: 0.2 }).map((e) => [e.onset, e.offset])).toEqual([[0.1, 1.2]]);
+    expect(() => framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0 })).toThrow(/hysteresis/);
+    expect(() => framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 1.5 })).toThrow(/hysteresis/);
+  });
 });
 
 describe('detector input checks', () => {

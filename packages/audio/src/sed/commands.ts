@@ -243,6 +243,7 @@ export function registerSedCommands(program: Command): void {
     .option('--min-duration <s>', 'shortest event kept (default: the model\'s)')
     .option('--min-gap <s>', 'bridge gaps shorter than this within a class (default: the model\'s)')
     .option('--views <n>', 'FOA: average 1, 2, 4, 8 or 16 rotated/mirrored views of each recording (default: the model\'s)')
+    .option('--hysteresis <r>', 'in (0, 1]: events start at the threshold and continue while above r x threshold (default: the model\'s; 1 = one threshold)')
     .option('--frames <csv>', 'also write the per-frame table (file,frame,onset,offset,class,probability,azimuth,elevation)')
     .option('-q, --quiet', 'no progress or timing lines')
     .action(async (inputs: string[], opts: Record<string, string | boolean | undefined>) => {
@@ -250,6 +251,7 @@ export function registerSedCommands(program: Command): void {
       const minDuration = opts.minDuration === undefined ? undefined : num(String(opts.minDuration), '--min-duration', (x) => x >= 0, '>= 0');
       const minGap = opts.minGap === undefined ? undefined : num(String(opts.minGap), '--min-gap', (x) => x >= 0, '>= 0');
       const views = opts.views === undefined ? undefined : num(String(opts.views), '--views', (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x), `one of ${FOA_VIEW_COUNTS.join(', ')}`);
+      const hysteresis = opts.hysteresis === undefined ? undefined : num(String(opts.hysteresis), '--hysteresis', (x) => x > 0 && x <= 1, 'in (0, 1]');
       for (const f of inputs) {
         if (!fs.existsSync(f)) throw new AudioError('FILE_NOT_FOUND', `${f} does not exist.`);
       }
@@ -264,7 +266,7 @@ export function registerSedCommands(program: Command): void {
       for (const f of inputs) {
         const audio = readWav(f);
         const t0 = process.hrtime.bigint();
-        const r = detector.detect(audio, path.basename(f), { threshold, minDuration, minGap, views }, (msg) => process.stderr.write(`notice: ${msg}\n`));
+        const r = detector.detect(audio, path.basename(f), { threshold, minDuration, minGap, views, hysteresis }, (msg) => process.stderr.write(`notice: ${msg}\n`));
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         const duration = audio.channels[0].length / audio.sampleRate;
         events.push(...r.events);
@@ -288,15 +290,19 @@ export function registerSedCommands(program: Command): void {
     .option('--views <list>', 'view counts to try (FOA: 1, 2, 4, 8, 16)', '1')
     .option('--thresholds <list>', 'activity thresholds to try', '0.2,0.3,0.4,0.5,0.6')
     .option('--min-durations <list>', 'shortest-event settings (s) to try', '0.1,0.2,0.3')
+    .option('--hysteresis <list>', 'threshold hysteresis values to try (1 = one threshold; 0.5 = events continue down to half the threshold)', '1,0.7,0.5')
     .option('-q, --quiet', 'no progress bar')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const grid = (flag: string, v: string, ok: (x: number) => boolean, what: string) => (list(v) ?? []).map((x) => num(x, flag, ok, what));
       const views = grid('--views', String(opts.views), (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x), `one of ${FOA_VIEW_COUNTS.join(', ')}`);
       const thresholds = grid('--thresholds', String(opts.thresholds), (x) => x > 0 && x < 1, 'numbers in (0, 1)');
       const minDurations = grid('--min-durations', String(opts.minDurations), (x) => x >= 0, 'numbers >= 0');
+      const hysteresis = grid('--hysteresis', String(opts.hysteresis), (x) => x > 0 && x <= 1, 'numbers in (0, 1]');
       await initBackend(undefined, { purpose: 'infer', quiet: !!opts.quiet });
-      const t = await tuneDetector(String(opts.model), String(opts.validation), { views, thresholds, minDurations }, !opts.quiet);
-      process.stderr.write(`tune-detector: views ${t.views}, threshold ${t.threshold}, min duration ${t.minDuration} s -> ${opts.model}\n`);
+      const t = await tuneDetector(String(opts.model), String(opts.validation), { views, thresholds, minDurations, hysteresis }, !opts.quiet);
+      process.stderr.write(
+        `tune-detector: views ${t.views}, threshold ${t.threshold}, hysteresis ${t.hysteresis}, min duration ${t.minDuration} s -> ${opts.model}\n`,
+      );
       process.stdout.write(scoreTable(t.validation));
     });
 

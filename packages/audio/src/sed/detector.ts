@@ -34,6 +34,8 @@ export interface DetectorConfig {
   minGap: number;
   /** FOA only: symmetric views averaged at inference (see `FOA_VIEW_COUNTS`; absent = 1, the recording as it is). */
   views?: number;
+  /** Hysteresis of the activity threshold (see `DetectOptions.hysteresis`; absent = 1, a single threshold). */
+  hysteresis?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -231,6 +233,11 @@ export interface DetectOptions {
   minGap?: number;
   /** FOA: symmetric views to average (1, 2, 4, 8 or 16; see `foaViewMatrix`). */
   views?: number;
+  /**
+   * In (0, 1]: an event starts where a class's probability reaches `threshold` and goes on, in both directions,
+   * while it stays at or above `hysteresis × threshold` (double thresholding). 1 = a single threshold.
+   */
+  hysteresis?: number;
 }
 
 /** Audio and model together: load, prepare, predict, and turn frames into events. */
@@ -389,6 +396,7 @@ export class SoundEventDetector {
       minDuration: options.minDuration ?? this.config.minDuration,
       minGap: options.minGap ?? this.config.minGap,
       views: options.views ?? this.config.views ?? 1,
+      hysteresis: options.hysteresis ?? this.config.hysteresis ?? 1,
     };
   }
 }
@@ -407,32 +415,39 @@ function directionOf(doa: Float32Array, K: number, k: number, frames: number[]):
 }
 
 /**
- * Turns frame activities into events, class by class: frames with probability >= threshold are active; runs of
- * active frames separated by fewer than `minGap` seconds are joined; runs shorter than `minDuration` are dropped.
- * An event's direction is the mean of its active frames' DOA vectors.
+ * Turns frame activities into events, class by class: frames with probability >= `hysteresis × threshold` are
+ * active; runs of active frames separated by fewer than `minGap` seconds are joined; runs in which no frame reaches
+ * `threshold` itself, and runs shorter than `minDuration`, are dropped. An event's direction is the mean of its
+ * active frames' DOA vectors.
  */
 export function framesToEvents(
   out: FrameOutput,
   classes: readonly string[],
   file: string,
-  options: Required<DetectOptions>,
+  options: { threshold: number; minDuration: number; minGap: number; hysteresis?: number },
 ): SoundEvent[] {
   const K = classes.length;
   const h = out.frameLength;
   const gapFrames = Math.round(options.minGap / h);
   const events: SoundEvent[] = [];
+  const hysteresis = options.hysteresis ?? 1;
+  if (!(hysteresis > 0 && hysteresis <= 1)) throw new AudioError('BAD_ARGUMENT', `hysteresis must be in (0, 1], got ${hysteresis}.`);
+  const low = options.threshold * hysteresis;
   for (let k = 0; k < K; k++) {
-    const runs: [number, number][] = [];
+    const runs: [number, number, boolean][] = [];
     for (let t = 0; t < out.frames; t++) {
-      if (out.activity[t * K + k] < options.threshold) continue;
+      const p = out.activity[t * K + k];
+      if (p < low) continue;
       const last = runs[runs.length - 1];
-      if (last && t - last[1] <= gapFrames) last[1] = t + 1;
-      else runs.push([t, t + 1]);
+      if (last && t - last[1] <= gapFrames) {
+        last[1] = t + 1;
+        last[2] ||= p >= options.threshold;
+      } else runs.push([t, t + 1, p >= options.threshold]);
     }
-    for (const [a, b] of runs) {
-      if ((b - a) * h < options.minDuration - 1e-9) continue;
+    for (const [a, b, reached] of runs) {
+      if (!reached || (b - a) * h < options.minDuration - 1e-9) continue;
       const active: number[] = [];
-      for (let t = a; t < b; t++) if (out.activity[t * K + k] >= options.threshold) active.push(t);
+      for (let t = a; t < b; t++) if (out.activity[t * K + k] >= low) active.push(t);
       const dir = out.doa ? directionOf(out.doa, K, k, active) : null;
       events.push({
         file,

@@ -248,15 +248,16 @@ export interface TunedPostProcessing {
   threshold: number;
   minDuration: number;
   views: number;
+  hysteresis: number;
   validation: EventScores;
 }
 
 /**
  * Runs the detector over prepared (normalised) scenes, once per view count of `viewCounts` (default: the
  * detector's own), and scores its events at each activity threshold of `thresholds` combined with each shortest event
- * of `minDurations` (default: the detector's own; other post-processing as configured); returns the combination with
- * the best selection score (the SELD score, or (ER + 1 − F) / 2 for mono; ties go to the earlier view count, then
- * threshold, then duration) and its scores.
+ * of `minDurations` and each threshold hysteresis of `hysteresis` (defaults: the detector's own; other
+ * post-processing as configured); returns the combination with the best selection score (the SELD score, or
+ * (ER + 1 − F) / 2 for mono; ties go to the earlier view count, then threshold, duration, hysteresis) and its scores.
  */
 export function tuneThreshold(
   detector: SoundEventDetector,
@@ -264,8 +265,10 @@ export function tuneThreshold(
   thresholds: readonly number[] = THRESHOLD_GRID,
   minDurations: readonly number[] = [detector.config.minDuration],
   viewCounts: readonly number[] = [detector.config.views ?? 1],
+  hysteresis: readonly number[] = [detector.config.hysteresis ?? 1],
 ): TunedPostProcessing {
   if (thresholds.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no thresholds to try.');
+  if (hysteresis.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no hysteresis values to try.');
   if (minDurations.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no minimum durations to try.');
   if (viewCounts.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no view counts to try.');
   const ref = scenes.flatMap((s) => s.events);
@@ -274,11 +277,13 @@ export function tuneThreshold(
     const outs = scenes.map((s) => detector.predictFeatures(s.features, 3000, views));
     for (const threshold of thresholds) {
       for (const minDuration of minDurations) {
-        const options = { ...detector.resolve({}), threshold, minDuration };
-        const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
-        const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
-        const score = selectionScore(validation);
-        if (!best || score < best.score) best = { threshold, minDuration, views, validation, score };
+        for (const h of hysteresis) {
+          const options = { ...detector.resolve({}), threshold, minDuration, hysteresis: h };
+          const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
+          const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+          const score = selectionScore(validation);
+          if (!best || score < best.score) best = { threshold, minDuration, views, hysteresis: h, validation, score };
+        }
       }
     }
   }
@@ -294,7 +299,7 @@ export function tuneThreshold(
 export async function tuneDetector(
   modelDir: string,
   validationDir: string,
-  grids: { thresholds?: number[]; minDurations?: number[]; views?: number[] } = {},
+  grids: { thresholds?: number[]; minDurations?: number[]; views?: number[]; hysteresis?: number[] } = {},
   progress = false,
 ): Promise<TunedPostProcessing> {
   const detector = await SoundEventDetector.load(modelDir);
@@ -303,8 +308,15 @@ export async function tuneDetector(
   const scenes = prepareScenes(set, detector.config, () => bar?.tick());
   bar?.finish();
   for (const s of scenes) normalizeFeatures(s.features, detector.config);
-  const tuned = tuneThreshold(detector, scenes, grids.thresholds ?? THRESHOLD_GRID, grids.minDurations ?? MIN_DURATION_GRID, grids.views ?? [1]);
-  const config = { ...detector.config, threshold: tuned.threshold, minDuration: tuned.minDuration, views: tuned.views };
+  const tuned = tuneThreshold(
+    detector,
+    scenes,
+    grids.thresholds ?? THRESHOLD_GRID,
+    grids.minDurations ?? MIN_DURATION_GRID,
+    grids.views ?? [1],
+    grids.hysteresis ?? [1],
+  );
+  const config = { ...detector.config, threshold: tuned.threshold, minDuration: tuned.minDuration, views: tuned.views, hysteresis: tuned.hysteresis };
   const meta = loadModelMetadata(modelDir);
   await new SoundEventDetector(detector.model, config).save(modelDir, {
     ...meta,
@@ -313,6 +325,7 @@ export async function tuneDetector(
       threshold: tuned.threshold,
       minDuration: tuned.minDuration,
       views: tuned.views,
+      hysteresis: tuned.hysteresis,
       validation: { ...tuned.validation, segment: undefined },
     },
   });
