@@ -60,7 +60,7 @@ async function main() {
     const backend = core.activeBackend().name;
     const threads = backend === 'native' ? process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)` : backend === 'cpu' || backend === 'wasm' ? '1' : '?';
     console.log(`settings: model ${modelDir} (conv ${c.convChannels.join('/')}, bi-GRU ${c.gruUnits.join('/')}, ${c.classes.length} classes, ` +
-      `threshold ${c.threshold}, min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} held-out FOA scenes (${DIR ? DIR : `seed 3, ${SECONDS} s`}; clips: last 30 % of ${EVENTS}), ` +
+      `threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} held-out FOA scenes (${DIR ? DIR : `seed 3, ${SECONDS} s`}; clips: last 30 % of ${EVENTS}), ` +
       `backend ${backend}, threads ${threads}`);
     console.log('timings are noisy on a shared machine; re-run: node bench/sed.js');
     const rows = [
