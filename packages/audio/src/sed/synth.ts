@@ -9,7 +9,7 @@ import { atomicWriteFile, ProgressBar } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { AudioData, readWav, writeWav } from '../io/wav';
 import { resample } from '../io/resample';
-import { fft, ifft } from '../dsp/fft';
+import { fft, ifft, irfft, rfft } from '../dsp/fft';
 import { formatSceneLabels, parseCsv, SoundEvent } from './events';
 import { angularDistance, toUnitVector } from './metrics';
 
@@ -423,22 +423,13 @@ export function randomEqCurve(bins: number, sampleRate: number, maxDb: number, r
 export function randomEqualize(x: Float32Array, sampleRate: number, maxDb: number, rng: Rng): Float32Array {
   let size = 1;
   while (size < x.length + 4096) size *= 2;
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
-  re.set(x);
-  fft(re, im);
-  const half = size / 2;
-  const gains = randomEqCurve(half + 1, sampleRate, maxDb, rng);
-  for (let k = 0; k <= half; k++) {
-    re[k] *= gains[k];
-    im[k] *= gains[k];
-    if (k > 0 && k < half) {
-      re[size - k] *= gains[k];
-      im[size - k] *= gains[k];
-    }
+  const spec = rfft(x, size);
+  const gains = randomEqCurve(spec.re.length, sampleRate, maxDb, rng);
+  for (let k = 0; k < gains.length; k++) {
+    spec.re[k] *= gains[k];
+    spec.im[k] *= gains[k];
   }
-  ifft(re, im);
-  return Float32Array.from(re.subarray(0, x.length));
+  return Float32Array.from(irfft(spec, size).subarray(0, x.length));
 }
 
 /**
