@@ -6,7 +6,7 @@ import { AudioError } from '../errors';
 import { readWav } from '../io/wav';
 import { formatCsv, readEventList, SoundEvent, writeEventList } from './events';
 import { EventScores, scoreEvents } from './metrics';
-import { SceneFormat, SCENE_FORMATS, synthesizeScenes } from './synth';
+import { SceneFormat, SceneOptions, SCENE_FORMATS, synthesizeScenes } from './synth';
 import { FOA_VIEW_COUNTS, FrameRow, SoundEventDetector } from './detector';
 import { trainDetector, tuneDetector } from './train';
 
@@ -64,19 +64,15 @@ function sceneFormat(v: unknown): SceneFormat {
 }
 
 /** The scene augmentation flags shared by synth-scenes and train-detector. */
-function augmentation(opts: Record<string, string | boolean | undefined>): { minEventSeconds?: number; speedRange?: [number, number]; eqDb?: number } {
-  const out: { minEventSeconds?: number; speedRange?: [number, number]; eqDb?: number } = {};
+function augmentation(opts: Record<string, string | boolean | undefined>): Pick<SceneOptions, 'minEventSeconds' | 'speedRange' | 'eqDb'> {
+  const out: Pick<SceneOptions, 'minEventSeconds' | 'speedRange' | 'eqDb'> = {};
   if (opts.minEventSeconds !== undefined) out.minEventSeconds = positive(String(opts.minEventSeconds), '--min-event-seconds');
   if (opts.speed !== undefined) {
     const v = (list(String(opts.speed)) ?? []).map((x) => positive(x, '--speed'));
     if (v.length !== 2 || v[0] > v[1]) throw new AudioError('BAD_ARGUMENT', `--speed needs two numbers lo,hi with 0 < lo <= hi, e.g. 0.9,1.1; got "${opts.speed}".`);
     out.speedRange = [v[0], v[1]];
   }
-  if (opts.eqDb !== undefined) {
-    const v = Number(opts.eqDb);
-    if (!(String(opts.eqDb).trim() !== '' && Number.isFinite(v) && v >= 0)) throw new AudioError('BAD_ARGUMENT', `--eq-db needs a number of dB >= 0, e.g. 6; got "${opts.eqDb}".`);
-    out.eqDb = v;
-  }
+  if (opts.eqDb !== undefined) out.eqDb = num(String(opts.eqDb), '--eq-db', (x) => x >= 0, 'a number of dB >= 0, e.g. 6');
   return out;
 }
 
