@@ -152,6 +152,7 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
     await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(/--speed needs two numbers/);
     await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--eq-db', '-3'])).rejects.toThrow(/--eq-db must be a number of dB >= 0, e.g. 6, got "-3"/);
     await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(/--part must be all or train/);
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--class-balance', '-1'])).rejects.toThrow(/--class-balance must be a number >= 0, e.g. 0.5, got "-1"/);
     expect(fs.existsSync(out)).toBe(false);
   });
 });
@@ -164,6 +165,7 @@ const builtCli = path.resolve(__dirname, '../dist/cli.js');
     [['train-detector', '--out', out], /^gatewave-audio: give either --scenes DIR \(scenes from synth-scenes\) or --synthesize EVENTS_DIR/m],
     [['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'], /^gatewave-audio: --speed needs two numbers lo,hi/m],
     [['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'], /^gatewave-audio: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m],
+    [['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'], /^gatewave-audio: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m],
     [['tune-detector', '--model', out, '--validation', out, '--views', '3'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
     [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
     [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--hysteresis', '2'], /^gatewave-audio: --hysteresis must be in \(0, 1\]/m],

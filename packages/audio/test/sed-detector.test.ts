@@ -15,7 +15,7 @@ import {
 } from '../src/sed/detector';
 import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
 import { EventClip, Rng, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
-import { maskFrequencies, PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
+import { classBalanceWeights, listScenes, maskFrequencies, prepareScenes, PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
 import { toDirection, toUnitVector } from '../src/sed/metrics';
 import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
@@ -98,6 +98,50 @@ describe('targets, loss and post-processing', () => {
     // mask: class a active -> entries x_a, y_a, z_a = 0.25 + 0.25 + 0 over 3 entries; class b ignored
     const mse = (0.25 + 0.25 + 0) / 3;
     expect(loss).toBeCloseTo(bce + 2 * mse, 5);
+  });
+
+  test('positive weights scale the BCE of active entries only (hand computed, and its gradient numerically)', () => {
+    const sedTrue = tf.tensor3d([[[1, 0], [0, 1]]]);
+    const pred = [0.8, 0.4, 0.3, 0.7];
+    const loss = (p: tf.Tensor) => detectorLoss(sedTrue, p, null, null, 0, [2, 0.5]);
+    const value = loss(tf.tensor3d(pred, [1, 2, 2])).dataSync()[0];
+    // entries: (t0, a) active w 2; (t0, b) idle; (t1, a) idle; (t1, b) active w 0.5
+    const hand = -(2 * Math.log(0.8) + Math.log(0.6) + Math.log(0.7) + 0.5 * Math.log(0.7)) / 4;
+    expect(value).toBeCloseTo(hand, 6);
+    expect(detectorLoss(sedTrue, tf.tensor3d(pred, [1, 2, 2]), null, null, 0, [1, 1]).dataSync()[0]).toBeCloseTo(
+      detectorLoss(sedTrue, tf.tensor3d(pred, [1, 2, 2]), null, null, 0).dataSync()[0],
+      7,
+    );
+    const grad = tf.grad((p: tf.Tensor) => loss(p))(tf.tensor3d(pred, [1, 2, 2])).dataSync();
+    const h = 1e-3;
+    pred.forEach((_, i) => {
+      const up = pred.slice();
+      const down = pred.slice();
+      up[i] += h;
+      down[i] -= h;
+      const numeric = (loss(tf.tensor3d(up, [1, 2, 2])).dataSync()[0] - loss(tf.tensor3d(down, [1, 2, 2])).dataSync()[0]) / (2 * h);
+      expect(grad[i]).toBeCloseTo(numeric, 3);
+    });
+    // analytic: d/dp of −w·log p / 4 at the active (t0, a) entry
+    expect(grad[0]).toBeCloseTo(-2 / 0.8 / 4, 4);
+  });
+
+  test('classBalanceWeights: (share / geometric mean share)^-alpha from the active frames', () => {
+    const scene = (sed: number[], frames: number): PreparedScene =>
+      ({ name: 's', events: [], sed: Float32Array.from(sed), doa: new Float32Array(0), labelFrames: frames, features: null as never });
+    // 3 classes over 4 + 4 frames: class 0 active in 4 frames, class 1 in 1, class 2 never
+    const a = scene([1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0], 4);
+    const b = scene([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 4);
+    const w = classBalanceWeights([a, b], 3, 0.5);
+    // shares 4/8 and 1/8, geometric mean sqrt(4/64) = 1/4: w0 = (2)^-0.5, w1 = (1/2)^-0.5; class 2 absent -> 1
+    expect(w[0]).toBeCloseTo(Math.SQRT1_2, 9);
+    expect(w[1]).toBeCloseTo(Math.SQRT2, 9);
+    expect(w[2]).toBe(1);
+    expect(classBalanceWeights([a, b], 3, 0)).toEqual([1, 1, 1]);
+    // alpha 1: weighted active frames are equal across the classes that occur
+    const w1 = classBalanceWeights([a, b], 3, 1);
+    expect(w1[0] * 4).toBeCloseTo(w1[1] * 1, 9);
+    expect(() => classBalanceWeights([a], 3, -1)).toThrow(/class balance must be a number >= 0/);
   });
 
   test('framesToEvents joins short gaps, drops short runs, averages directions', () => {
@@ -298,6 +342,24 @@ describe('trainDetector (tiny model)', () => {
       const third = await trainDetector({ ...common, out: flat, epochs: 3, thresholds: [0.999], lrPatience: 1, learningRate: 0.002 });
       expect(third.history.map((h) => h.best)).toEqual([true, false, false]);
       expect(JSON.parse(fs.readFileSync(`${flat}.checkpoint/state.json`, 'utf8')).learningRate).toBeCloseTo(0.0005, 12);
+      // class balance: the weights are measured on the training scenes, stored with the model and kept on resume
+      const balanced = path.join(dir, 'balanced');
+      const lines: string[] = [];
+      const b1 = await trainDetector({ ...common, out: balanced, epochs: 1, classBalance: 1, log: (l) => lines.push(l) });
+      const weights = b1.config.positiveWeights!;
+      expect(weights).toHaveLength(2);
+      // the training scene is s0 (the last 10 %, s1, validates)
+      const trainScenes = prepareScenes({ ...listScenes(dir), scenes: listScenes(dir).scenes.slice(0, 1) }, b1.config);
+      const expected = classBalanceWeights(trainScenes, 2, 1);
+      weights.forEach((w, k) => expect(w).toBeCloseTo(expected[k], 9));
+      expect(weights[0] * weights[1]).toBeCloseTo(1, 6);
+      expect(lines.join('\n')).toMatch(/class balance 1: active-frame weights from (hiss|hum) \d/);
+      expect((await SoundEventDetector.load(balanced)).config.positiveWeights).toEqual(weights);
+      const b2 = await trainDetector({ ...common, out: balanced, epochs: 2, resume: true, classBalance: 0 });
+      expect(b2.config.positiveWeights).toEqual(weights);
+      // fine-tuning without class balance drops inherited weights
+      const plain = await trainDetector({ ...common, out: path.join(dir, 'plain'), init: balanced, epochs: 1 });
+      expect(plain.config.positiveWeights).toBeUndefined();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

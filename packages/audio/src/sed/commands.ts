@@ -147,6 +147,7 @@ export function registerSedCommands(program: Command): void {
     .option('--sequence-seconds <s>', 'training excerpt length', '5')
     .option('--freq-masks <n>', 'SpecAugment: frequency masks per training excerpt', '0')
     .option('--max-mask-bands <n>', 'SpecAugment: widest frequency mask (mel bands)', '8')
+    .option('--class-balance <alpha>', 'weigh each class\'s active frames in the loss by (its share of active frames / geometric mean share)^-alpha, so short or rare classes count more; 0 = off, 1 = all classes alike', '0')
     .option('--steps-per-epoch <n>', 'batches per epoch (default: the training audio once)')
     .option('--conv-channels <list>', 'channels of the conv blocks', '64,64,64')
     .option('--gru-units <list>', 'units of the bidirectional GRUs', '128,128')
@@ -179,6 +180,7 @@ export function registerSedCommands(program: Command): void {
         sequenceSeconds: positive(String(opts.sequenceSeconds), '--sequence-seconds'),
         freqMasks: num(String(opts.freqMasks), '--freq-masks', (x) => Number.isInteger(x) && x >= 0, 'an integer >= 0'),
         maxMaskBands: positiveInt(String(opts.maxMaskBands), '--max-mask-bands'),
+        classBalance: num(String(opts.classBalance), '--class-balance', (x) => x >= 0, 'a number >= 0, e.g. 0.5'),
         stepsPerEpoch: opts.stepsPerEpoch === undefined ? undefined : positiveInt(String(opts.stepsPerEpoch), '--steps-per-epoch'),
         seed: num(String(opts.seed), '--seed', Number.isInteger, 'an integer'),
         thresholds: (list(String(opts.thresholds)) ?? []).map((x) => num(x, '--thresholds', (v) => v > 0 && v < 1, 'numbers in (0, 1)')),

@@ -36,6 +36,11 @@ export interface DetectorConfig {
   views?: number;
   /** Hysteresis of the activity threshold (see `DetectOptions.hysteresis`; absent = 1, a single threshold). */
   hysteresis?: number;
+  /**
+   * Training only: weight of each class's active frames in the loss (see `detectorLoss` and `classBalanceWeights`);
+   * absent = 1 for every class. Kept so that a resumed run goes on with the same loss.
+   */
+  positiveWeights?: number[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -144,7 +149,9 @@ export function buildDetector(config: DetectorConfig): tf.LayersModel {
 /**
  * Training loss `L = BCE(sed, ŝed) + λ · Σ m·(doa − d̂oa)² / Σ m`: binary cross-entropy of the class activities
  * (mean over frames and classes) plus λ times the squared DOA error averaged over the (frame, class, axis) entries
- * whose reference event is active (mask m = reference activity, repeated for x, y, z).
+ * whose reference event is active (mask m = reference activity, repeated for x, y, z). With `positiveWeights` (one
+ * per class, the last axis), the BCE term of an active entry of class k is multiplied by `positiveWeights[k]`:
+ * `−mean(w_k·y·log p + (1 − y)·log(1 − p))`.
  */
 export function detectorLoss(
   sedTrue: tf.Tensor,
@@ -152,11 +159,14 @@ export function detectorLoss(
   doaTrue: tf.Tensor | null,
   doaPred: tf.Tensor | null,
   doaWeight: number,
+  positiveWeights?: readonly number[],
 ): tf.Scalar {
   return tf.tidy(() => {
     const eps = 1e-7;
     const p = tf.clipByValue(sedPred, eps, 1 - eps);
-    const bce = tf.neg(tf.mean(tf.add(tf.mul(sedTrue, tf.log(p)), tf.mul(tf.sub(1, sedTrue), tf.log(tf.sub(1, p))))));
+    let pos = tf.mul(sedTrue, tf.log(p));
+    if (positiveWeights) pos = tf.mul(pos, tf.tensor1d(positiveWeights as number[]));
+    const bce = tf.neg(tf.mean(tf.add(pos, tf.mul(tf.sub(1, sedTrue), tf.log(tf.sub(1, p))))));
     if (!doaTrue || !doaPred) return bce as tf.Scalar;
     const mask = tf.concat([sedTrue, sedTrue, sedTrue], -1);
     const se = tf.mul(mask, tf.square(tf.sub(doaPred, doaTrue)));

@@ -183,6 +183,12 @@ export interface TrainDetectorOptions {
   freqMasks?: number;
   /** Widest frequency mask in mel bands (default 8). */
   maxMaskBands?: number;
+  /**
+   * Class balance α ≥ 0 of the loss (default 0: off): each class's active frames weigh `classBalanceWeights(α)` of
+   * the training scenes (measured once, on the scenes at the start), so classes whose events are short or rare are
+   * not outweighed by long ones. Ignored with `resume` (the checkpoint's weights go on).
+   */
+  classBalance?: number;
   /** Training batches per epoch (default: enough to cover the training audio once). */
   stepsPerEpoch?: number;
   progress?: boolean;
@@ -222,6 +228,26 @@ export function maskFrequencies(x: Float32Array, frames: number, melBands: numbe
     const f0 = rng.int(melBands - width + 1);
     for (let t = 0; t < frames; t++) x.fill(0, (t * melBands + f0) * channels, (t * melBands + f0 + width) * channels);
   }
+}
+
+/**
+ * Positive-frame weights for the loss from the share of active label frames of each class in `scenes`:
+ * `w_k = (a_k / ā)^(−alpha)`, where a_k is the share of (frame, class k) entries that are active and ā the geometric
+ * mean of the a_k over the classes that occur; so the weights' geometric mean is 1, alpha = 0 gives all ones,
+ * alpha = 1 makes every class's weighted active frames count alike, and a class that never occurs gets weight 1.
+ */
+export function classBalanceWeights(scenes: readonly PreparedScene[], classes: number, alpha: number): number[] {
+  if (!(alpha >= 0 && Number.isFinite(alpha))) throw new AudioError('BAD_ARGUMENT', `class balance must be a number >= 0, got ${alpha}.`);
+  const active = new Float64Array(classes);
+  let frames = 0;
+  for (const s of scenes) {
+    frames += s.labelFrames;
+    for (let i = 0; i < s.labelFrames * classes; i++) active[i % classes] += s.sed[i];
+  }
+  const present = Array.from(active).filter((a) => a > 0);
+  if (present.length === 0 || frames === 0) return Array.from(active, () => 1);
+  const logMean = present.reduce((sum, a) => sum + Math.log(a / frames), 0) / present.length;
+  return Array.from(active, (a) => (a > 0 ? Math.exp(-alpha * (Math.log(a / frames) - logMean)) : 1));
 }
 
 function positiveCount(v: number, name: string): number {
@@ -461,6 +487,15 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
     : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined, eqDb: undefined } }, config, seed + 7777)));
   bar0?.finish();
   if (!options.resume && !options.init) config.normalization = featureStatistics(train);
+  if (!options.resume) {
+    delete config.positiveWeights;
+    if (options.classBalance) {
+      config.positiveWeights = classBalanceWeights(train, config.classes.length, options.classBalance);
+      const order = config.classes.map((c, k) => [c, config.positiveWeights![k]] as const).sort((a, b) => b[1] - a[1]);
+      const show = (xs: (readonly [string, number])[]) => xs.map(([c, w]) => `${c} ${w.toFixed(2)}`).join(', ');
+      log(`train-detector: class balance ${options.classBalance}: active-frame weights from ${show(order.slice(0, 3))} to ${show(order.slice(-3))}`);
+    }
+  }
   for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
   const detector = new SoundEventDetector(model, config);
   // New scenes for the pool come from a stream that continues the generator's sequence in a worker thread.
@@ -528,7 +563,7 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
           return optimizer.minimize(() => {
             const out = model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
             const [sed, doa] = Array.isArray(out) ? out : [out];
-            return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight);
+            return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight, config.positiveWeights);
           }, true, varList) as tf.Scalar;
         });
         const value = (await loss.data())[0];
