@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // @gatewave/audio sound event detection and localisation end to end: with --train, train a detector on FOA scenes
 // made on the fly from the real clips in ../shared/data/events (first 70 % of each clip; random excerpts, speeds, EQ,
-// directions and reverberation; new scenes made in a worker thread while the model trains), else use --model DIR or
+// directions and reverberation; new scenes made in a worker thread while the model trains; short classes weighted up
+// in the loss), else use --model DIR or
 // the packaged one; synthesise test scenes from the held-out last 30 % of each clip, detect events in them, write
 // them as CSV and score them beside the DCASE 2019 baseline's published figures. Settings (env or --flags):
 //   node examples/detect.js --model packages/audio/models/detector-foa --test-count 5
@@ -57,7 +58,7 @@ async function main() {
         pool: TRAIN_COUNT, refresh: Math.max(1, Math.round(TRAIN_COUNT / 8)), validationScenes: Math.max(1, Math.round(TRAIN_COUNT / 8)),
         scene: { seconds: SECONDS, reverb: true, minEventSeconds: 0.1, speedRange: [0.9, 1.1], eqDb: 6 },
       },
-      out: modelDir, epochs: EPOCHS, model: { convChannels: CONV, gruUnits: GRU }, ...quiet,
+      out: modelDir, epochs: EPOCHS, model: { convChannels: CONV, gruUnits: GRU }, classBalance: 1, ...quiet,
       log: (line) => console.log(line),
     });
     console.log(`trained ${history.length} epochs`);
