@@ -238,16 +238,13 @@ export function maskFrequencies(x: Float32Array, frames: number, melBands: numbe
  */
 export function classBalanceWeights(scenes: readonly PreparedScene[], classes: number, alpha: number): number[] {
   if (!(alpha >= 0 && Number.isFinite(alpha))) throw new AudioError('BAD_ARGUMENT', `class balance must be a number >= 0, got ${alpha}.`);
+  // Shares and counts of active frames differ by the same factor for every class, which the ratio a_k / ā cancels.
   const active = new Float64Array(classes);
-  let frames = 0;
-  for (const s of scenes) {
-    frames += s.labelFrames;
-    for (let i = 0; i < s.labelFrames * classes; i++) active[i % classes] += s.sed[i];
-  }
+  for (const s of scenes) for (let i = 0; i < s.labelFrames * classes; i++) active[i % classes] += s.sed[i];
   const present = Array.from(active).filter((a) => a > 0);
-  if (present.length === 0 || frames === 0) return Array.from(active, () => 1);
-  const logMean = present.reduce((sum, a) => sum + Math.log(a / frames), 0) / present.length;
-  return Array.from(active, (a) => (a > 0 ? Math.exp(-alpha * (Math.log(a / frames) - logMean)) : 1));
+  if (present.length === 0) return Array.from(active, () => 1);
+  const logMean = present.reduce((sum, a) => sum + Math.log(a), 0) / present.length;
+  return Array.from(active, (a) => (a > 0 ? Math.exp(-alpha * (Math.log(a) - logMean)) : 1));
 }
 
 function positiveCount(v: number, name: string): number {
