@@ -70,7 +70,8 @@ program
   .command('train')
   .description('train a model on a CSV, report its test errors and save it')
   .requiredOption('--csv <file>', 'input CSV with a time column and numeric columns')
-  .requiredOption('--out <dir>', 'model directory to write')
+  .requiredOption('--out <dir>', 'model directory to write (a previous gatewave model there is replaced; other files are an error)')
+  .option('--overwrite', "write into an --out folder that holds other files too, replacing only gatewave's own files there")
   .option('--target <column>', 'column to forecast', 'OT')
   .option('--features <mode>', 'S (target only), M (all in, all out), MS (all in, target out)', 'S')
   .option('--columns <list>', 'M/MS: comma-separated input columns (default: every numeric column)')
@@ -122,6 +123,7 @@ program
       norm: o.norm ?? true,
       hidden: o.hidden,
       seed: o.seed,
+      overwrite: o.overwrite,
       quiet: o.quiet,
       shouldStop: () => stopping,
       log,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteFile } from '@gatewave/core';
+import { atomicWriteFile, checkOutputDir, checkOutputFile } from '@gatewave/core';
 import { ForecastError } from './errors';
 import { FillRule, TimeSeries, describeSeries, readCsv } from './data/series';
 import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
@@ -33,6 +33,8 @@ export interface TrainSettings extends TrainOptions {
   norm?: boolean;
   hidden?: number;
   seed?: number;
+  /** Replace gatewave's files in an `out` folder that also holds other files (those are never touched). */
+  overwrite?: boolean;
   /** Lines about the data go here (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -53,6 +55,8 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
   const target = s.target ?? 'OT';
   const split = typeof s.split === 'string' ? parseSplit(s.split) : (s.split ?? [0.6, 0.2, 0.2]);
   const columns = features === 'S' ? [target] : s.columns ? [...new Set([...s.columns, target])] : undefined;
+  // Before any work: the model folder must be writable and must not destroy anything (an input, a user's files).
+  checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
   const series = await readCsv(s.csv, { timeColumn: s.timeColumn, fill: s.fill, columns });
   for (const line of describeSeries(series)) log(line);
   const period = s.period ?? defaultPeriod(series);
@@ -72,7 +76,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
     throw new ForecastError('INTERRUPTED', `training was interrupted before the first epoch ended; nothing was saved to ${s.out}.`);
   }
   const test = model.evaluate(series, 'test');
-  await model.save(s.out);
+  await model.save(s.out, { overwrite: s.overwrite });
   return { model, series, fit, test, interrupted };
 }
 
@@ -152,15 +156,33 @@ export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigi
   return lines.join('\n') + '\n';
 }
 
-function checkOutputPath(file: string, what: string, exts: string[]): void {
+/** Checks an output file before any work: its extension, that it is no input of the run, and that it can be written. */
+function checkOutputPath(file: string, what: string, exts: string[], inputs: string[]): void {
   if (!exts.includes(path.extname(file).toLowerCase())) {
     throw new ForecastError('BAD_ARGUMENT', `${what} ${file}: must end in ${exts.join(' or ')}.`);
   }
+  checkOutputFile(file, { inputs, flag: what });
+  if (what === '--plot') {
+    // plotForecast writes both a .png and an .svg beside each other.
+    const base = file.slice(0, -path.extname(file).length);
+    for (const ext of ['.png', '.svg']) checkOutputFile(base + ext, { inputs, flag: what });
+  }
+}
+
+/** The files a run reads: the CSV and the model folder's own files (an output must be none of them). */
+function inputsOf(modelDir: string, csv: string): string[] {
+  const files = [csv, modelDir];
+  try {
+    for (const name of fs.readdirSync(modelDir)) files.push(path.join(modelDir, name));
+  } catch {
+    // no model folder: loadForecaster says so
+  }
+  return files;
 }
 
 export async function predictCsv(modelDir: string, csv: string, out: string, plot?: string): Promise<{ model: Forecaster; forecast: Forecast; files: string[] }> {
-  checkOutputPath(out, '--out', ['.csv']);
-  if (plot) checkOutputPath(plot, '--plot', ['.png', '.svg']);
+  checkOutputPath(out, '--out', ['.csv'], inputsOf(modelDir, csv));
+  if (plot) checkOutputPath(plot, '--plot', ['.png', '.svg'], [...inputsOf(modelDir, csv), out]);
   const model = await loadForecaster(modelDir);
   const series = await readCsvForModel(model, csv);
   const forecast = model.predict(series);
@@ -181,8 +203,8 @@ export async function backtestCsv(
   csv: string,
   options: { start?: number; stride?: number; out?: string; plot?: string },
 ): Promise<{ model: Forecaster; result: BacktestResult; files: string[] }> {
-  if (options.out) checkOutputPath(options.out, '--out', ['.csv']);
-  if (options.plot) checkOutputPath(options.plot, '--plot', ['.png', '.svg']);
+  if (options.out) checkOutputPath(options.out, '--out', ['.csv'], inputsOf(modelDir, csv));
+  if (options.plot) checkOutputPath(options.plot, '--plot', ['.png', '.svg'], [...inputsOf(modelDir, csv), ...(options.out ? [options.out] : [])]);
   const model = await loadForecaster(modelDir);
   const series = await readCsvForModel(model, csv);
   const result = model.backtest(series, { start: options.start, stride: options.stride });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
-import { atomicWriteDir } from './atomic';
+import { OutputDirOptions, atomicWriteDir } from './atomic';
 
 /** Version of the on-disk model directory layout. Readers accept every version up to this one. */
 export const MODEL_FORMAT_VERSION = 1;
@@ -38,7 +38,7 @@ function concatBuffers(data: tf.io.ModelArtifacts['weightData']): Uint8Array {
 }
 
 /** A tfjs IO handler that writes `model.json` + `weights.bin` into a directory, atomically. */
-export function directoryHandler(dir: string, metadata?: ModelMetadata): tf.io.IOHandler {
+export function directoryHandler(dir: string, metadata?: ModelMetadata, options: OutputDirOptions = {}): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const weights = concatBuffers(artifacts.weightData);
@@ -53,7 +53,7 @@ export function directoryHandler(dir: string, metadata?: ModelMetadata): tf.io.I
       await atomicWriteDir(dir, (tmp) => {
         fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), weights);
         fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(json));
-      });
+      }, options);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -65,8 +65,15 @@ export function directoryHandler(dir: string, metadata?: ModelMetadata): tf.io.I
     async load(): Promise<tf.io.ModelArtifacts> {
       const json = readModelJson(dir);
       const entries = json.weightsManifest.flatMap((g) => g.weights);
-      const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
+      const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => readWeights(dir, p)));
       const total = bufs.reduce((n, b) => n + b.byteLength, 0);
+      const expected = entries.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[e.dtype] ?? 4), 0);
+      if (total !== expected) {
+        throw new GatewaveError(
+          'MODEL_CORRUPT',
+          `${path.join(dir, WEIGHTS_BIN)} holds ${total} bytes, but model.json lists ${expected} bytes of weights; the file is damaged or from another model. Save the model again.`,
+        );
+      }
       const weightData = new ArrayBuffer(total);
       const view = new Uint8Array(weightData);
       let o = 0;
@@ -77,6 +84,17 @@ export function directoryHandler(dir: string, metadata?: ModelMetadata): tf.io.I
       return { modelTopology: json.modelTopology, weightSpecs: entries, weightData };
     },
   };
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+
+function readWeights(dir: string, name: string): Buffer {
+  const file = path.join(dir, name);
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new GatewaveError('MODEL_CORRUPT', `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the model folder is incomplete. Save the model again.`);
+  }
 }
 
 function readModelJson(dir: string): ModelJson {
@@ -90,7 +108,7 @@ function readModelJson(dir: string): ModelJson {
   } catch (err) {
     throw new GatewaveError('MODEL_CORRUPT', `${file} is not valid JSON (${(err as Error).message}); save the model again.`);
   }
-  if (json.format !== 'gatewave-model' || typeof json.formatVersion !== 'number') {
+  if (json === null || typeof json !== 'object' || json.format !== 'gatewave-model' || typeof json.formatVersion !== 'number' || !Array.isArray(json.weightsManifest)) {
     throw new GatewaveError('MODEL_CORRUPT', `${file} is not a gatewave model directory (no format/formatVersion).`);
   }
   if (json.formatVersion > MODEL_FORMAT_VERSION) {
@@ -103,8 +121,8 @@ function readModelJson(dir: string): ModelJson {
 }
 
 /** Saves a layers model to `dir` (model.json + weights.bin), atomically, with optional JSON metadata. */
-export async function saveModel(model: tf.LayersModel, dir: string, metadata?: ModelMetadata): Promise<void> {
-  await model.save(directoryHandler(dir, metadata));
+export async function saveModel(model: tf.LayersModel, dir: string, metadata?: ModelMetadata, options: OutputDirOptions = {}): Promise<void> {
+  await model.save(directoryHandler(dir, metadata, options));
 }
 
 /** Loads a model saved by `saveModel`. Custom gatewave layers must be imported (they are, via @gatewave/core). */

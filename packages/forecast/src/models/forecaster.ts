@@ -368,7 +368,7 @@ export abstract class Forecaster {
   }
 
   /** Writes the model directory atomically: `forecast.json` (settings, pipeline, training log) and `network/`. */
-  async save(dir: string): Promise<void> {
+  async save(dir: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const p = this.requirePipeline();
     const doc = {
       format: FORMAT,
@@ -381,7 +381,7 @@ export abstract class Forecaster {
     await atomicWriteDir(dir, async (tmp) => {
       fs.writeFileSync(path.join(tmp, PIPELINE_FILE), JSON.stringify(doc, null, 2));
       if (this.net) await saveModel(this.net, path.join(tmp, NETWORK_DIR), { model: this.kind });
-    });
+    }, { overwrite: options.overwrite, flag: 'model folder' });
   }
 
   /** Restores a saved state (used by `loadForecaster`). */
