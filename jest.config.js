@@ -13,7 +13,7 @@ const swc = [
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/tools'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.tsx?$': swc },
   moduleNameMapper: {

@@ -1,0 +1,221 @@
+// Shared corpus tooling: audio out of Debian packages, without installing them system-wide.
+//
+//   fetchPackage(pkg, cacheDir)      apt-get download PKG into cacheDir/debs (skipped when the .deb is there)
+//   extractPackage(deb, cacheDir)    dpkg-deb -x into cacheDir/tree/PKG (skipped when already unpacked)
+//   unpackArchive(zip, dir, globs)   unzip members of a zip/pk3 into dir (skipped when done)
+//   decodeToWav(src, dst, opts)      any audio ffmpeg reads -> 16 kHz (default) mono PCM16 WAV, written atomically
+//   ensureDecoder(log)               installs Debian's ffmpeg with apt-get when it is missing (and says so)
+//   readLicence(tree, pkg)           the License: fields of usr/share/doc/PKG/copyright, de-duplicated
+//   listFiles(dir, test)             every file under dir whose path (relative) passes test, sorted
+//   runPool(items, n, fn)            fn over items, n at a time
+//
+// Every step is resumable: it leaves a finished result (or a `.done` marker) and skips it the next time. A package
+// that cannot be fetched or unpacked throws a CorpusError naming the package and the reason; callers collect these
+// and build the rest (see enhance.js).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync, execFile } = require('child_process');
+
+class CorpusError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'CorpusError';
+    this.code = code;
+  }
+}
+
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28, ...opts }).toString();
+}
+
+function runAsync(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 1 << 26, ...opts }, (err, stdout, stderr) => {
+      if (err) {
+        err.stderr = String(stderr);
+        reject(err);
+      } else resolve(String(stdout));
+    });
+  });
+}
+
+function has(cmd) {
+  try {
+    run('sh', ['-c', `command -v ${cmd}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function lastLine(text) {
+  const lines = String(text || '').trim().split('\n').filter((l) => l && !/^W: /.test(l));
+  return lines[lines.length - 1] || 'no message';
+}
+
+/** Path of PKG's .deb in cacheDir/debs, downloading it with `apt-get download` when absent. */
+function fetchPackage(pkg, cacheDir) {
+  const debs = path.join(cacheDir, 'debs');
+  fs.mkdirSync(debs, { recursive: true });
+  const find = () => fs.readdirSync(debs).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+  let deb = find();
+  if (deb) return path.join(debs, deb);
+  const tryDownload = () => run('apt-get', ['download', '-q', pkg], { cwd: debs });
+  try {
+    tryDownload();
+  } catch (e1) {
+    // a stale or missing package list is the usual cause: refresh once and retry
+    try {
+      run('apt-get', ['update', '-q']);
+      tryDownload();
+    } catch (e2) {
+      throw new CorpusError('FETCH_FAILED', `${pkg}: apt-get download failed: ${lastLine(e2.stderr || e1.stderr)}`);
+    }
+  }
+  deb = find();
+  if (!deb) throw new CorpusError('FETCH_FAILED', `${pkg}: apt-get download reported success but left no ${pkg}_*.deb in ${debs}`);
+  return path.join(debs, deb);
+}
+
+/** Unpacks a .deb into cacheDir/tree/PKG (dpkg-deb -x); returns that folder. */
+function extractPackage(deb, cacheDir) {
+  const pkg = path.basename(deb).split('_')[0];
+  const dir = path.join(cacheDir, 'tree', pkg);
+  const done = `${dir}.done`;
+  if (fs.existsSync(done)) return dir;
+  const tmp = `${dir}.partial`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    run('dpkg-deb', ['-x', deb, tmp]);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new CorpusError('UNPACK_FAILED', `${pkg}: dpkg-deb -x ${deb} failed: ${lastLine(e.stderr)}`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  fs.writeFileSync(done, '');
+  return dir;
+}
+
+/** Unzips the members of `archive` (zip or pk3) matching `globs` (unzip patterns, default all) into `dir`. */
+function unpackArchive(archive, dir, globs = []) {
+  const done = `${dir}.done`;
+  if (fs.existsSync(done)) return dir;
+  const tmp = `${dir}.partial`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    run('unzip', ['-q', '-o', archive, ...globs, '-d', tmp]);
+  } catch (e) {
+    // exit 11 = no member matched the patterns: an empty result, not a failure
+    if (e.status !== 11) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new CorpusError('UNPACK_FAILED', `${archive}: unzip failed: ${lastLine(e.stderr)}`);
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  fs.writeFileSync(done, '');
+  return dir;
+}
+
+/** Makes sure ffmpeg is there, installing Debian's package when it is not; `log` hears what was done. */
+function ensureDecoder(log = () => {}) {
+  if (has('ffmpeg')) return 'ffmpeg';
+  log('ffmpeg is missing: installing Debian\'s ffmpeg with apt-get (needed to decode Vorbis and G.722)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=300', 'ffmpeg'], { env });
+  } catch {
+    try {
+      run('apt-get', ['update', '-q']);
+      run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=300', 'ffmpeg'], { env });
+    } catch (e) {
+      throw new CorpusError('NO_DECODER', `ffmpeg is missing and apt-get install ffmpeg failed: ${lastLine(e.stderr)}; install it and run again.`);
+    }
+  }
+  return 'ffmpeg';
+}
+
+/**
+ * Decodes `src` to a mono PCM16 WAV at `rate` (default 16 kHz) in `dst`, through a temporary name (never a half-written
+ * file). `format` forces ffmpeg's input format (e.g. 'g722' for Asterisk's raw .g722 files). Skips an existing dst.
+ */
+async function decodeToWav(src, dst, { rate = 16000, format } = {}) {
+  if (fs.existsSync(dst)) return dst;
+  fs.mkdirSync(path.dirname(dst), { recursive: true });
+  const tmp = `${dst}.partial.wav`;
+  const args = ['-nostdin', '-v', 'error', '-y', ...(format ? ['-f', format] : []), '-i', src, '-ac', '1', '-ar', String(rate), '-c:a', 'pcm_s16le', '-map_metadata', '-1', '-fflags', '+bitexact', tmp];
+  try {
+    await runAsync('ffmpeg', args);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new CorpusError('DECODE_FAILED', `${src}: ffmpeg could not decode it: ${lastLine(e.stderr)}`);
+  }
+  fs.renameSync(tmp, dst);
+  return dst;
+}
+
+/** The distinct `License:` values in `tree`/usr/share/doc/PKG/copyright (e.g. "GPL-2+; CC-BY-SA-3.0"), or 'unknown'. */
+function readLicence(tree, pkg) {
+  const file = path.join(tree, 'usr/share/doc', pkg, 'copyright');
+  if (!fs.existsSync(file)) return 'unknown (no usr/share/doc/PKG/copyright)';
+  const text = fs.readFileSync(file, 'utf8');
+  const found = [...text.matchAll(/^License:\s*(\S.*)$/gm)].map((m) => m[1].trim());
+  const unique = [...new Set(found)];
+  return unique.length > 0 ? unique.join('; ') : 'see usr/share/doc/PKG/copyright (no License: field)';
+}
+
+/** Every file under `dir` whose path relative to `dir` passes `test`, sorted. */
+function listFiles(dir, test = () => true) {
+  const out = [];
+  const walk = (d) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && test(path.relative(dir, p))) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Runs async `fn(item, index)` over `items`, `n` at a time; returns the results in order. */
+async function runPool(items, n, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  return results;
+}
+
+/** A stable hash of a string in [0, 1) (FNV-1a), for splits that do not depend on file order. */
+function unitHash(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h / 2 ** 32;
+}
+
+module.exports = {
+  CorpusError,
+  fetchPackage,
+  extractPackage,
+  unpackArchive,
+  ensureDecoder,
+  decodeToWav,
+  readLicence,
+  listFiles,
+  runPool,
+  unitHash,
+};

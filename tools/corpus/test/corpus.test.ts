@@ -1,0 +1,106 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { execFileSync } from 'child_process';
+
+const deb = require('../debian');
+const { readPcm16, estimateSnr } = require('../wavstats');
+const { SOURCES, RESERVED, recordingGroup } = require('../enhance-sources');
+
+function writePcm16(file: string, rate: number, x: number[]): void {
+  const b = Buffer.alloc(44 + 2 * x.length);
+  b.write('RIFF', 0, 'ascii');
+  b.writeUInt32LE(36 + 2 * x.length, 4);
+  b.write('WAVEfmt ', 8, 'ascii');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 2, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'ascii');
+  b.writeUInt32LE(2 * x.length, 40);
+  x.forEach((v, i) => b.writeInt16LE(v, 44 + 2 * i));
+  fs.writeFileSync(file, b);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('corpus tooling', () => {
+  test('estimateSnr: a -60 dBFS floor under a -20 dBFS passage reads 40 dB', () => {
+    // alternating ±a has power a² exactly over any even-length frame
+    const x = new Float32Array(16000);
+    for (let i = 0; i < x.length; i++) x[i] = (i % 2 ? 1 : -1) * (i < 8000 ? 0.001 : 0.1);
+    const e = estimateSnr(x, 16000);
+    expect(e.snrDb).toBeCloseTo(40, 3);
+    expect(e.levelDb).toBeCloseTo(-20, 3);
+  });
+
+  test('readPcm16 reads back the samples it was given', () => {
+    const f = path.join(tmp, 'a.wav');
+    writePcm16(f, 16000, [0, 16384, -32768, 32767]);
+    const { sampleRate, samples } = readPcm16(f);
+    expect(sampleRate).toBe(16000);
+    expect(Array.from(samples)).toEqual([0, 0.5, -1, 32767 / 32768]);
+  });
+
+  test('unitHash is stable and in [0, 1)', () => {
+    expect(deb.unitHash('klettres:de')).toBe(deb.unitHash('klettres:de'));
+    for (const s of ['', 'a', 'tuxpaint:da', 'ufoai-sound:sound/ambience/fire']) {
+      expect(deb.unitHash(s)).toBeGreaterThanOrEqual(0);
+      expect(deb.unitHash(s)).toBeLessThan(1);
+    }
+    expect(deb.unitHash('a')).not.toBe(deb.unitHash('b'));
+  });
+
+  test('sources: speakers and recordings are grouped as documented, the shared-data voices stay in training', () => {
+    const match = (pkg: string, rel: string): unknown => {
+      for (const s of SOURCES.filter((x: { pkg: string }) => x.pkg === pkg)) {
+        const m = s.match(rel);
+        if (m) return m;
+      }
+      return null;
+    };
+    expect(match('asterisk-core-sounds-es-g722', 'usr/share/asterisk/sounds/es_MX_f_Allison/digits/1.g722')).toEqual({ group: 'asterisk:Allison', language: 'es', split: 'train' });
+    expect(match('asterisk-core-sounds-en-g722', 'usr/share/asterisk/sounds/en_US_f_Allison/silence/1.g722')).toBeNull();
+    expect(match('fillets-ng-data-cs', 'usr/share/games/fillets-ng/sound/airplane/cs/let-m-oko.ogg')).toEqual({ group: 'fillets-cs:m', language: 'cs', split: 'train' });
+    expect(match('fillets-ng-data-cs', 'usr/share/games/fillets-ng/sound/alibaba/cs/kni-x-ber.ogg')).toEqual({ group: 'fillets-cs:kni-x', language: 'cs' });
+    expect(match('tuxpaint-stamps-default', 'usr/share/tuxpaint/stamps/animals/amphibians/frog_desc.ogg')).toEqual({ group: 'tuxpaint:en', language: 'en' });
+    expect(match('tuxpaint-stamps-default', 'usr/share/tuxpaint/stamps/animals/amphibians/frog.ogg')).toBeNull();
+    expect(match('ufoai-sound', 'sound/ambience/tv_news.ogg')).toBeNull();
+    expect(recordingGroup('ufoai-sound', 'sound/ambience/fire2.ogg')).toBe(recordingGroup('ufoai-sound', 'sound/ambience/fire05.ogg'));
+    for (const s of SOURCES) expect(RESERVED.some((r: RegExp) => r.test(s.pkg))).toBe(false);
+  });
+
+  test('a package that cannot be unpacked is a CorpusError naming it', () => {
+    const bad = path.join(tmp, 'debs', 'notapkg_1.0_all.deb');
+    fs.mkdirSync(path.dirname(bad), { recursive: true });
+    fs.writeFileSync(bad, 'not a deb');
+    expect(() => deb.extractPackage(bad, tmp)).toThrow(/notapkg: dpkg-deb -x/);
+    expect(fs.existsSync(path.join(tmp, 'tree', 'notapkg'))).toBe(false);
+  });
+
+  const hasFfmpeg = (() => {
+    try {
+      execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  (hasFfmpeg ? test : test.skip)('decodeToWav keeps a 16 kHz PCM16 file sample for sample, and says which file it cannot decode', async () => {
+    const src = path.join(tmp, 'in.wav');
+    const x = Array.from({ length: 1600 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
+    writePcm16(src, 16000, x);
+    const dst = path.join(tmp, 'out', 'in.wav');
+    await deb.decodeToWav(src, dst);
+    expect(Array.from(readPcm16(dst).samples).map((v) => Math.round((v as number) * 32768))).toEqual(x);
+    const junk = path.join(tmp, 'junk.ogg');
+    fs.writeFileSync(junk, 'junk');
+    await expect(deb.decodeToWav(junk, path.join(tmp, 'out', 'junk.wav'))).rejects.toThrow(/junk\.ogg: ffmpeg could not decode/);
+    expect(fs.readdirSync(path.join(tmp, 'out'))).toEqual(['in.wav']);
+  });
+});
