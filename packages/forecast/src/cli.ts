@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { GatewaveError, initBackend } from '@gatewave/core';
 import { ForecastError } from './errors';
 import { MetricValues } from './metrics';
+import { ProbabilisticValues } from './intervals';
 import { FeatureMode, SplitPart } from './data/split';
 import { FillRule } from './data/series';
 import { ModelKind } from './models/forecaster';
@@ -50,9 +51,16 @@ function metricTable(scaled: MetricValues, original: MetricValues): string {
   ].join('\n');
 }
 
-function metricJson(extra: Record<string, unknown>, scaled: MetricValues, original: MetricValues): string {
+function metricJson(extra: Record<string, unknown>, scaled: MetricValues, original: MetricValues, probabilistic?: ProbabilisticValues): string {
   const { points, ...s } = scaled;
-  return JSON.stringify({ ...extra, ...s, points, original: { ...original, points: undefined } });
+  return JSON.stringify({ ...extra, ...s, points, original: { ...original, points: undefined }, ...(probabilistic ? { probabilistic } : {}) });
+}
+
+/** Lines of interval coverage and width, pinball loss and CRPS (original units); empty without intervals. */
+function intervalTable(p?: ProbabilisticValues): string {
+  if (!p) return '';
+  const rows = p.intervals.map((iv) => `${`${iv.level} % interval`.padEnd(14)} coverage ${iv.coverage.toFixed(1).padStart(5)} %  mean width ${iv.width.toPrecision(4)}`);
+  return `\n${rows.join('\n')}\npinball loss ${p.pinball.toPrecision(4)}, CRPS ${p.crps.toPrecision(4)} (quantiles ${p.quantiles.join(', ')}; original units)`;
 }
 
 async function backend(purpose: 'train' | 'infer'): Promise<void> {
@@ -91,6 +99,7 @@ program
   .option('--no-norm', 'turn per-window normalisation off')
   .option('--hidden <n>', 'GRU units', int('--hidden'), 64)
   .option('--seed <n>', 'random seed', seedArg, 2023)
+  .option('--interval <levels>', 'conformal prediction intervals in percent, calibrated on the validation part (e.g. 80,95)')
   .option('--json', 'print the test errors as one JSON object')
   .option('--quiet', 'no progress bar')
   .action(async (o) => {
@@ -124,6 +133,7 @@ program
       hidden: o.hidden,
       seed: o.seed,
       overwrite: o.overwrite,
+      intervals: o.interval,
       quiet: o.quiet,
       shouldStop: () => stopping,
       log,
@@ -133,9 +143,9 @@ program
     if (t) log(`trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`);
     log(`saved ${o.out}`);
     if (o.json) {
-      console.log(metricJson({ model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted }, r.test.scaled, r.test.original));
+      console.log(metricJson({ model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted }, r.test.scaled, r.test.original, r.test.probabilistic));
     } else {
-      console.log(`test windows: ${r.test.windows}\n${metricTable(r.test.scaled, r.test.original)}`);
+      console.log(`test windows: ${r.test.windows}\n${metricTable(r.test.scaled, r.test.original)}${intervalTable(r.test.probabilistic)}`);
     }
     if (r.interrupted) process.exitCode = 130;
   });
@@ -150,8 +160,8 @@ program
   .action(async (o) => {
     await backend('infer');
     const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart);
-    if (o.json) console.log(metricJson({ model: model.kind, part: result.part, windows: result.windows }, result.scaled, result.original));
-    else console.log(`${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}`);
+    if (o.json) console.log(metricJson({ model: model.kind, part: result.part, windows: result.windows }, result.scaled, result.original, result.probabilistic));
+    else console.log(`${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);
   });
 
 program
@@ -181,8 +191,8 @@ program
     await backend('infer');
     const { model, result, files } = await backtestCsv(o.model, o.csv, { start: o.start, stride: o.stride, out: o.out, plot: o.plot });
     if (files.length) log(`wrote ${files.join(', ')}`);
-    if (o.json) console.log(metricJson({ model: model.kind, forecasts: result.forecasts.length }, result.scaled, result.original));
-    else console.log(`${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}`);
+    if (o.json) console.log(metricJson({ model: model.kind, forecasts: result.forecasts.length }, result.scaled, result.original, result.probabilistic));
+    else console.log(`${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

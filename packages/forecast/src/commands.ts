@@ -7,8 +7,9 @@ import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
 import { BacktestResult, EvalResult, FitResult, Forecast, Forecaster, ModelKind } from './models/forecaster';
 import { createForecaster, defaultPeriod, loadForecaster } from './models/models';
-import { PlotPoint, plotForecast } from './plot';
+import { BandPoint, PlotPoint, plotForecast } from './plot';
 import { TrainOptions } from './train';
+import { parseIntervals } from './intervals';
 
 /**
  * The steps behind each CLI command, as plain functions: the CLI only parses flags, calls these and prints.
@@ -35,6 +36,8 @@ export interface TrainSettings extends TrainOptions {
   seed?: number;
   /** Replace gatewave's files in an `out` folder that also holds other files (those are never touched). */
   overwrite?: boolean;
+  /** Conformal interval levels in percent (`[80, 95]` or `'80,95'`), calibrated on the validation part. */
+  intervals?: number[] | string;
   /** Lines about the data go here (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -54,6 +57,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
   const features = s.features ?? 'S';
   const target = s.target ?? 'OT';
   const split = typeof s.split === 'string' ? parseSplit(s.split) : (s.split ?? [0.6, 0.2, 0.2]);
+  const intervals = s.intervals === undefined ? undefined : parseIntervals(s.intervals);
   const columns = features === 'S' ? [target] : s.columns ? [...new Set([...s.columns, target])] : undefined;
   // Before any work: the model folder must be writable and must not destroy anything (an input, a user's files).
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
@@ -69,7 +73,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
     hidden: s.hidden,
   });
   log(`model: ${model.describe()} features=${features} target=${target}`);
-  const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split });
+  const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split, intervals });
   log(`windows: train ${fit.windows.train}, val ${fit.windows.val}, test ${fit.windows.test}`);
   const interrupted = fit.training?.interrupted ?? false;
   if (interrupted && fit.training?.bestEpoch === 0) {
@@ -142,14 +146,34 @@ export function plotPoints(model: Forecaster, series: TimeSeries, forecasts: For
   return points;
 }
 
-/** CSV text of forecasts: the time column, the origin (for backtests) and one column per target. */
+/** The interval bands of target column `column` of some forecasts, for `plotForecast`. */
+export function plotBands(forecasts: Forecast[], column = 0): BandPoint[] {
+  const bands: BandPoint[] = [];
+  forecasts.forEach((f, i) => {
+    const K = f.columns.length;
+    for (const iv of f.intervals ?? []) {
+      f.times.forEach((t, h) => bands.push({ time: t, lower: iv.lower[h * K + column], upper: iv.upper[h * K + column], level: iv.level, segment: i }));
+    }
+  });
+  return bands;
+}
+
+/**
+ * CSV text of forecasts: the time column, the origin (for backtests), one column per target and, when the
+ * forecasts have intervals, `<column>_lo<level>` and `<column>_hi<level>` per target and level.
+ */
 export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigin: boolean): string {
   const cols = forecasts[0]?.columns ?? [];
-  const lines = [[timeColumn, ...(withOrigin ? ['origin'] : []), ...cols].join(',')];
+  const levels = (forecasts[0]?.intervals ?? []).map((iv) => iv.level);
+  const bounds = cols.flatMap((c) => levels.flatMap((l) => [`${c}_lo${l}`, `${c}_hi${l}`]));
+  const lines = [[timeColumn, ...(withOrigin ? ['origin'] : []), ...cols, ...bounds].join(',')];
   const dateOnly = forecasts.every((f) => f.times.every((t) => t % 86400000 === 0));
+  const fmt = (v: number): string => String(Number(v.toPrecision(7)));
   for (const f of forecasts) {
     f.times.forEach((t, h) => {
-      const vals = cols.map((_, k) => String(Number(f.values[h * cols.length + k].toPrecision(7))));
+      const i = (k: number): number => h * cols.length + k;
+      const vals = cols.map((_, k) => fmt(f.values[i(k)]));
+      for (let k = 0; k < cols.length; k++) for (const iv of f.intervals ?? []) vals.push(fmt(iv.lower[i(k)]), fmt(iv.upper[i(k)]));
       lines.push([formatTimestamp(t, dateOnly), ...(withOrigin ? [formatTimestamp(f.times[0], dateOnly)] : []), ...vals].join(','));
     });
   }
@@ -189,10 +213,12 @@ export async function predictCsv(modelDir: string, csv: string, out: string, plo
   const files = [out];
   atomicWriteFile(out, forecastCsv(series.timeColumn, [forecast], false));
   if (plot) {
-    const r = await plotForecast(plot, plotPoints(model, series, [forecast], false), {
-      title: `${model.kind} forecast of ${forecast.columns[0]} (${path.basename(csv)})`,
-      yTitle: forecast.columns[0],
-    });
+    const r = await plotForecast(
+      plot,
+      plotPoints(model, series, [forecast], false),
+      { title: `${model.kind} forecast of ${forecast.columns[0]} (${path.basename(csv)})`, yTitle: forecast.columns[0] },
+      plotBands([forecast]),
+    );
     files.push(r.png, r.svg);
   }
   return { model, forecast, files };
@@ -214,10 +240,15 @@ export async function backtestCsv(
     files.push(options.out);
   }
   if (options.plot) {
-    const r = await plotForecast(options.plot, plotPoints(model, series, result.forecasts, true), {
-      title: `${model.kind} backtest of ${result.forecasts[0].columns[0]} (${path.basename(csv)}, ${result.forecasts.length} forecasts)`,
-      yTitle: result.forecasts[0].columns[0],
-    });
+    const r = await plotForecast(
+      options.plot,
+      plotPoints(model, series, result.forecasts, true),
+      {
+        title: `${model.kind} backtest of ${result.forecasts[0].columns[0]} (${path.basename(csv)}, ${result.forecasts.length} forecasts)`,
+        yTitle: result.forecasts[0].columns[0],
+      },
+      plotBands(result.forecasts),
+    );
     files.push(r.png, r.svg);
   }
   return { model, result, files };

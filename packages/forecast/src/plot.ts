@@ -13,6 +13,16 @@ export interface PlotPoint {
   segment?: number;
 }
 
+/** One time step of a prediction-interval band: drawn as a shaded area from `lower` to `upper`. */
+export interface BandPoint {
+  time: number;
+  lower: number;
+  upper: number;
+  /** Interval level in percent. */
+  level: number;
+  segment?: number;
+}
+
 export interface PlotOptions {
   title?: string;
   /** Label of the y axis (the column). */
@@ -34,20 +44,36 @@ const FONT_CANDIDATES = [
 // vega and vega-lite are ESM-only with top-level await: load them with a real dynamic import (not require).
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The vega-lite spec of a forecast plot: history, forecasts and actuals as lines over a UTC time axis. */
-export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, font?: string): Record<string, unknown> {
+/**
+ * The vega-lite spec of a forecast plot: history, forecasts and actuals as lines over a UTC time axis, and
+ * prediction-interval bands (widest first, lighter) shaded under them.
+ */
+export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, font?: string, bands: BandPoint[] = []): Record<string, unknown> {
   const colours: Record<PlotPoint['kind'], string> = { history: '#4c78a8', actual: '#54a24b', forecast: '#e45756' };
   const kinds = (['history', 'actual', 'forecast'] as const).filter((k) => points.some((p) => p.kind === k));
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width: options.width ?? 800,
-    height: options.height ?? 300,
-    title: options.title ?? 'forecast',
-    background: 'white',
+  const x = { field: 'time', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d %H:%M', labelAngle: -30 }, title: 'time' };
+  const levels = [...new Set(bands.map((b) => b.level))].sort((a, b) => b - a);
+  const bandLayer = {
+    data: { values: bands.map((b) => ({ ...b, band: `${b.level} % interval`, area: `${b.level}-${b.segment ?? 0}` })) },
+    mark: { type: 'area', color: colours.forecast },
+    encoding: {
+      x,
+      y: { field: 'lower', type: 'quantitative', scale: { zero: false }, title: options.yTitle ?? 'value' },
+      y2: { field: 'upper' },
+      opacity: {
+        field: 'band',
+        type: 'ordinal',
+        scale: { domain: levels.map((l) => `${l} % interval`), range: levels.map((_, i) => 0.15 + (0.2 * (i + 1)) / levels.length) },
+        title: null,
+      },
+      detail: { field: 'area', type: 'nominal' },
+    },
+  };
+  const lineLayer = {
     data: { values: points.map((p) => ({ ...p, line: `${p.kind}-${p.segment ?? 0}` })) },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'time', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d %H:%M', labelAngle: -30 }, title: 'time' },
+      x,
       y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: options.yTitle ?? 'value' },
       color: {
         field: 'kind',
@@ -57,6 +83,14 @@ export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, fon
       },
       detail: { field: 'line', type: 'nominal' },
     },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    width: options.width ?? 800,
+    height: options.height ?? 300,
+    title: options.title ?? 'forecast',
+    background: 'white',
+    layer: bands.length ? [bandLayer, lineLayer] : [lineLayer],
     config: font ? { font } : {},
   };
 }
@@ -66,7 +100,7 @@ export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, fon
  * resvg. `file` names the PNG (`.png`) or the SVG (`.svg`); both are written, side by side, atomically. Returns
  * both paths.
  */
-export async function plotForecast(file: string, points: PlotPoint[], options: PlotOptions = {}): Promise<{ png: string; svg: string }> {
+export async function plotForecast(file: string, points: PlotPoint[], options: PlotOptions = {}, bands: BandPoint[] = []): Promise<{ png: string; svg: string }> {
   if (points.length === 0) throw new ForecastError('BAD_ARGUMENT', `plot ${file}: nothing to plot.`);
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.png' && ext !== '.svg') {
@@ -77,7 +111,7 @@ export async function plotForecast(file: string, points: PlotPoint[], options: P
   const family = fontFile ? (/dejavu/i.test(fontFile) ? 'DejaVu Sans' : /liberation/i.test(fontFile) ? 'Liberation Sans' : 'Arial') : undefined;
   const vl = await importEsm('vega-lite');
   const vega = await importEsm('vega');
-  const spec = vl.compile(forecastSpec(points, options, family)).spec;
+  const spec = vl.compile(forecastSpec(points, options, family, bands)).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg: string = await view.toSVG();
   view.finalize();

@@ -69,6 +69,8 @@ describeBuilt('gatewave-forecast CLI', () => {
     ['NaN in the data', ['--csv', 'nan.csv', '--target', 'wind'], 'NON_FINITE_VALUE', /line 51, column 'wind': value 'NaN' is not finite/],
     ['Infinity in the data', ['--csv', 'inf.csv', '--features', 'M', '--target', 'temperature'], 'NON_FINITE_VALUE', /line 61, column 'pressure': value 'Infinity'/],
     ['lookback not a multiple of the period', ['--csv', 'ok.csv', '--target', 'temperature', '--lookback', '50'], 'NOT_A_MULTIPLE', /--lookback 50 is not a multiple of --period 24/],
+    ['interval level outside (0, 100)', ['--csv', 'ok.csv', '--target', 'temperature', '--interval', '80,100'], 'BAD_ARGUMENT', /--interval: '80,100' must be interval levels in percent strictly between 0 and 100/],
+    ['too few validation windows for the interval', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'naive', '--interval', '99'], 'TOO_FEW_ROWS', /57 validation window\(s\) cannot calibrate a 99 % interval \(it needs at least 99\)/],
     ['gaps with --fill none', ['--csv', 'gaps.csv', '--target', 'temperature', '--fill', 'none'], 'MISSING_VALUES', /1 gap\(s\) .*after 2010-01-05 03:00:00, 3 missing row\(s\).*use --fill ffill/],
   ];
 
@@ -112,7 +114,7 @@ describeBuilt('gatewave-forecast CLI', () => {
 
   test('train, eval --json, predict with a plot, backtest; a model from another feature set is refused', async () => {
     const model = path.join(dir, 'model-m');
-    const t = await run(['train', '--csv', 'ok.csv', '--model', 'naive', '--features', 'M', '--target', 'temperature', ...base, '--out', model], { cwd: dir });
+    const t = await run(['train', '--csv', 'ok.csv', '--model', 'naive', '--features', 'M', '--target', 'temperature', '--interval', '95,80', ...base, '--out', model], { cwd: dir });
     expect(t.stderr).toContain('hourly (step 3600 s)');
     expect(t.code).toBe(0);
     expect(fs.existsSync(path.join(model, 'forecast.json'))).toBe(true);
@@ -122,10 +124,21 @@ describeBuilt('gatewave-forecast CLI', () => {
     expect(json.mse).toBeGreaterThan(0);
     expect(json.mae).toBeGreaterThan(0);
     expect(json.windows).toBe(400 - Math.floor(400 * 0.8) + 48 - 48 - 24 + 1);
+    expect(json.probabilistic.intervals.map((i: { level: number }) => i.level)).toEqual([80, 95]);
+    expect(json.probabilistic.quantiles).toEqual([0.025, 0.1, 0.5, 0.9, 0.975]);
     const p = await run(['predict', '--model', model, '--csv', 'ok.csv', '--out', 'f.csv', '--plot', 'f.png'], { cwd: dir });
     expect(p.code).toBe(0);
     const lines = fs.readFileSync(path.join(dir, 'f.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('date,pressure,wind,temperature');
+    const bounds = ['pressure', 'wind', 'temperature'].flatMap((c) => [`${c}_lo80`, `${c}_hi80`, `${c}_lo95`, `${c}_hi95`]);
+    expect(lines[0]).toBe(['date', 'pressure', 'wind', 'temperature', ...bounds].join(','));
+    const row = lines[1].split(',').slice(1).map(Number);
+    for (let k = 0; k < 3; k++) {
+      const [lo80, hi80, lo95, hi95] = row.slice(3 + 4 * k, 7 + 4 * k);
+      expect(lo95).toBeLessThanOrEqual(lo80);
+      expect(lo80).toBeLessThanOrEqual(row[k]);
+      expect(row[k]).toBeLessThanOrEqual(hi80);
+      expect(hi80).toBeLessThanOrEqual(hi95);
+    }
     expect(lines.length).toBe(25);
     expect(lines[1].startsWith('2010-01-17 17:00:00,')).toBe(true); // the hour after the last of the 400 rows
     expect(fs.readFileSync(path.join(dir, 'f.png')).subarray(1, 4).toString()).toBe('PNG');

@@ -2,100 +2,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteDir, loadModel, saveModel, setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
-import { ForecastMetrics, MetricValues, seasonalNaiveScale } from '../metrics';
+import { ForecastMetrics, seasonalNaiveScale } from '../metrics';
+import { ConformalIntervals, IntervalMetrics, addIntervals, calibrateIntervals, intervalQuantileLevels, intervalsAround, parseIntervals } from '../intervals';
 import { StandardScaler } from '../data/scaler';
-import { FillRule, TimeSeries } from '../data/series';
-import { FeatureMode, SplitPart, SplitSpec, formatSplit, selectColumns, splitRanges } from '../data/split';
-import { Frequency, continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
+import { TimeSeries } from '../data/series';
+import { SplitPart, formatSplit, selectColumns, splitRanges } from '../data/split';
+import { continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
 import { WindowSet } from '../data/windows';
-import { TrainOptions, TrainResult, batches, targetsOf, trainNetwork } from '../train';
+import { TrainResult, batches, targetsOf, trainNetwork } from '../train';
+import { BacktestOptions, BacktestResult, EvalResult, FitOptions, FitResult, Forecast, MODEL_KINDS, ModelKind, Pipeline, WindowConfig } from './types';
 
-/** The models this package offers; each is a `Forecaster`. */
-export type ModelKind = 'tpgn' | 'naive' | 'seasonal-naive' | 'dlinear' | 'gru';
-export const MODEL_KINDS: readonly ModelKind[] = ['tpgn', 'naive', 'seasonal-naive', 'dlinear', 'gru'];
-
-/** Settings every model has, named the same in all of them. */
-export interface WindowConfig {
-  /** Input steps (L). */
-  lookback: number;
-  /** Forecast steps (H). */
-  horizon: number;
-  /** The seasonal period in steps (24 for hourly data); used by TPGN, seasonal-naive and MASE. */
-  period: number;
-}
-
-/** How the data was chosen and transformed at fit time; stored with the model and reused on new data. */
-export interface Pipeline {
-  features: FeatureMode;
-  target: string;
-  inputColumns: string[];
-  targetColumns: string[];
-  /** Indices of the target columns among the input columns. */
-  targetIdx: number[];
-  timeColumn: string;
-  frequency: Frequency;
-  fill: FillRule;
-  split: SplitSpec;
-  scaler: { mean: number[]; std: number[] };
-  /** Seasonal-naive in-sample MAE per target column on the training rows (for MASE), scaled and original units. */
-  maseScale: { scaled: number[]; original: number[] };
-  /** The file the model was fitted on. */
-  source: string;
-}
-
-export interface FitOptions extends TrainOptions {
-  /** Target column; default `OT` when present, else the last numeric column. */
-  target?: string;
-  /** `S` (default), `M` or `MS`. */
-  features?: FeatureMode;
-  /** In `M`/`MS`: restrict the input columns (default: every numeric column). */
-  columns?: string[];
-  /** Default `[0.6, 0.2, 0.2]`, as the paper's code. */
-  split?: SplitSpec;
-  /** Seeds weight initialisation and shuffling. */
-  seed?: number;
-}
-
-export interface FitResult {
-  model: ModelKind;
-  windows: { train: number; val: number; test: number };
-  /** Null for models without weights (naive baselines). */
-  training: TrainResult | null;
-}
-
-export interface EvalResult {
-  part: SplitPart;
-  windows: number;
-  /** On standard-scaled values (as the paper reports). */
-  scaled: MetricValues;
-  /** In the data's own units. */
-  original: MetricValues;
-}
-
-/** One forecast of `horizon` steps. */
-export interface Forecast {
-  /** Row index (in the series) of the first forecast step; equals the series length for a true forecast. */
-  origin: number;
-  times: number[];
-  columns: string[];
-  /** Original units, row-major `[horizon, columns]`. */
-  values: Float64Array;
-  /** Standard-scaled, row-major `[horizon, columns]`. */
-  scaled: Float32Array;
-}
-
-export interface BacktestOptions {
-  /** First forecast step: a fraction of the series in (0, 1), or a row index >= lookback. Default 0.8. */
-  start?: number;
-  /** Steps between forecast origins; default the horizon. */
-  stride?: number;
-}
-
-export interface BacktestResult {
-  forecasts: Forecast[];
-  scaled: MetricValues;
-  original: MetricValues;
-}
+export { MODEL_KINDS } from './types';
+export type { ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './types';
 
 const FORMAT = 'gatewave-forecast';
 const FORMAT_VERSION = 1;
@@ -244,6 +162,7 @@ export abstract class Forecaster {
     this.net?.dispose();
     this.net = this.createNetwork(V, timeFeatureCount(series.frequency.kind));
     this.training = this.net ? await trainNetwork(this.net, train, val, options) : null;
+    if (options.intervals?.length) this.calibrate(series, options.intervals);
     return { model: this.kind, windows: { train: train.count, val: val.count, test: test.count }, training: this.training };
   }
 
@@ -254,23 +173,66 @@ export abstract class Forecaster {
    */
   evaluate(series: TimeSeries, part: SplitPart = 'test', options: { dropLastBatch?: number } = {}): EvalResult {
     const p = this.requirePipeline();
-    const ranges = splitRanges(series.length, p.split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
-    const set = this.windowSet(series, ranges[part]);
-    const b = options.dropLastBatch;
-    const count = b ? Math.floor(set.count / b) * b : set.count;
-    const order = Array.from({ length: count }, (_, i) => i);
     const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
     const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
+    const probabilistic = this.intervalMetrics();
+    let windows = 0;
+    for (const b of this.partForecasts(series, part, options.dropLastBatch)) {
+      scaled.update(b.scaled, b.actualScaled);
+      original.update(b.values, b.actual);
+      if (probabilistic && p.intervals) addIntervals(probabilistic, b.values, b.actual, p.intervals);
+      windows += b.windows;
+    }
+    return { part, windows, scaled: scaled.results(), original: original.results(), ...(probabilistic ? { probabilistic: probabilistic.results() } : {}) };
+  }
+
+  /**
+   * Point forecasts of every window (stride 1) of one part of the split, in batches: scaled and original units,
+   * with the actuals, row-major `[windows, horizon, targets]`. `dropLastBatch` keeps only whole batches of that size.
+   */
+  private *partForecasts(series: TimeSeries, part: SplitPart, dropLastBatch?: number): Generator<PartBatch> {
+    const p = this.requirePipeline();
+    const ranges = splitRanges(series.length, p.split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
+    const set = this.windowSet(series, ranges[part]);
+    const count = dropLastBatch ? Math.floor(set.count / dropLastBatch) * dropLastBatch : set.count;
+    const order = Array.from({ length: count }, (_, i) => i);
     const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
     for (const [x, m, y] of batches(set, order, 256, false)) {
       const out = this.forecastBatch(x, m);
-      const pred = out.dataSync();
-      const actual = y.dataSync();
-      scaled.update(pred, actual);
-      original.update(scaler.inverse(pred, p.targetIdx), scaler.inverse(actual, p.targetIdx));
+      const pred = out.dataSync() as Float32Array;
+      const actual = y.dataSync() as Float32Array;
+      const windows = x.shape[0];
       tf.dispose([x, m, y, out]);
+      yield { windows, scaled: pred, actualScaled: actual, values: scaler.inverse(pred, p.targetIdx), actual: scaler.inverse(actual, p.targetIdx) };
     }
-    return { part, windows: count, scaled: scaled.results(), original: original.results() };
+  }
+
+  /**
+   * Calibrates split-conformal intervals of the given levels (percent) on the validation windows, per forecast step
+   * and target column, and keeps them in the pipeline (saved with the model). Works for every model, rules included.
+   */
+  calibrate(series: TimeSeries, levels: number[]): ConformalIntervals {
+    const p = this.requirePipeline();
+    const checked = parseIntervals(levels);
+    const parts: Float64Array[] = [];
+    let windows = 0;
+    for (const b of this.partForecasts(series, 'val')) {
+      const s = new Float64Array(b.values.length);
+      for (let i = 0; i < s.length; i++) s[i] = Math.abs(b.actual[i] - b.values[i]);
+      parts.push(s);
+      windows += b.windows;
+    }
+    const scores = new Float64Array(parts.reduce((n, a) => n + a.length, 0));
+    parts.reduce((o, a) => (scores.set(a, o), o + a.length), 0);
+    p.intervals = calibrateIntervals(scores, windows, checked);
+    return p.intervals;
+  }
+
+  /** An accumulator for interval figures, or null when the model has no intervals. */
+  private intervalMetrics(): IntervalMetrics | null {
+    const c = this.pipeline?.intervals;
+    if (!c) return null;
+    return new IntervalMetrics(c.levels, intervalQuantileLevels(c.levels));
   }
 
   /** Forecasts for windows whose first forecast step is each of `origins` (rows of the series). */
@@ -296,16 +258,18 @@ export abstract class Forecaster {
       const x = tf.tensor3d(xb, [chunk.length, L, V]);
       const m = tf.tensor3d(mb, [chunk.length, L, T]);
       const y = this.forecastBatch(x, m);
-      const values = y.dataSync() as Float32Array;
+      const batch = y.dataSync() as Float32Array;
       tf.dispose([x, m, y]);
       chunk.forEach((o, b) => {
-        const scaledValues = values.slice(b * H * K, (b + 1) * H * K);
+        const scaledValues = batch.slice(b * H * K, (b + 1) * H * K);
+        const values = scaler.inverse(scaledValues, p.targetIdx);
         out.push({
           origin: o,
           times: continueTimestamps(series.times[0] + (o - 1) * step, step, H),
           columns: p.targetColumns,
-          values: scaler.inverse(scaledValues, p.targetIdx),
+          values,
           scaled: scaledValues,
+          ...(p.intervals ? { intervals: intervalsAround(values, p.intervals) } : {}),
         });
       });
     }
@@ -351,6 +315,7 @@ export abstract class Forecaster {
     const V = p.inputColumns.length;
     const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
     const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
+    const probabilistic = this.intervalMetrics();
     for (const f of forecasts) {
       const K = p.targetIdx.length;
       const actualScaled = new Float32Array(this.horizon * K);
@@ -363,8 +328,9 @@ export abstract class Forecaster {
       }
       scaled.update(f.scaled, actualScaled);
       original.update(f.values, actual);
+      if (probabilistic && p.intervals) addIntervals(probabilistic, f.values, actual, p.intervals);
     }
-    return { forecasts, scaled: scaled.results(), original: original.results() };
+    return { forecasts, scaled: scaled.results(), original: original.results(), ...(probabilistic ? { probabilistic: probabilistic.results() } : {}) };
   }
 
   /** Writes the model directory atomically: `forecast.json` (settings, pipeline, training log) and `network/`. */
@@ -409,6 +375,15 @@ export abstract class Forecaster {
     const cfg = Object.entries(this.config()).map(([k, v]) => `${k}=${v}`).join(' ');
     return `${this.kind} ${cfg}${p ? ` features=${p.features} target=${p.target} split=${formatSplit(p.split)}` : ''}`;
   }
+}
+
+/** Forecasts of a batch of windows and their actuals; see `Forecaster.partForecasts`. */
+interface PartBatch {
+  windows: number;
+  scaled: Float32Array;
+  actualScaled: Float32Array;
+  values: Float64Array;
+  actual: Float64Array;
 }
 
 /** Reads `forecast.json` of a model directory; throws a clear error when it is missing or not a forecast model. */

@@ -1,0 +1,104 @@
+import { FillRule } from '../data/series';
+import { FeatureMode, SplitPart, SplitSpec } from '../data/split';
+import { Frequency } from '../data/time';
+import { MetricValues } from '../metrics';
+import { ConformalIntervals, ForecastInterval, ProbabilisticValues } from '../intervals';
+import { TrainOptions, TrainResult } from '../train';
+
+/** The shapes of a forecaster's settings, data pipeline and results. */
+
+/** The models this package offers; each is a `Forecaster`. */
+export type ModelKind = 'tpgn' | 'naive' | 'seasonal-naive' | 'dlinear' | 'gru';
+export const MODEL_KINDS: readonly ModelKind[] = ['tpgn', 'naive', 'seasonal-naive', 'dlinear', 'gru'];
+
+/** Settings every model has, named the same in all of them. */
+export interface WindowConfig {
+  /** Input steps (L). */
+  lookback: number;
+  /** Forecast steps (H). */
+  horizon: number;
+  /** The seasonal period in steps (24 for hourly data); used by TPGN, seasonal-naive and MASE. */
+  period: number;
+}
+
+/** How the data was chosen and transformed at fit time; stored with the model and reused on new data. */
+export interface Pipeline {
+  features: FeatureMode;
+  target: string;
+  inputColumns: string[];
+  targetColumns: string[];
+  /** Indices of the target columns among the input columns. */
+  targetIdx: number[];
+  timeColumn: string;
+  frequency: Frequency;
+  fill: FillRule;
+  split: SplitSpec;
+  scaler: { mean: number[]; std: number[] };
+  /** Seasonal-naive in-sample MAE per target column on the training rows (for MASE), scaled and original units. */
+  maseScale: { scaled: number[]; original: number[] };
+  /** The file the model was fitted on. */
+  source: string;
+  /** Split-conformal interval half-widths, calibrated on the validation windows (see `Forecaster.calibrate`). */
+  intervals?: ConformalIntervals;
+}
+
+export interface FitOptions extends TrainOptions {
+  /** Target column; default `OT` when present, else the last numeric column. */
+  target?: string;
+  /** `S` (default), `M` or `MS`. */
+  features?: FeatureMode;
+  /** In `M`/`MS`: restrict the input columns (default: every numeric column). */
+  columns?: string[];
+  /** Default `[0.6, 0.2, 0.2]`, as the paper's code. */
+  split?: SplitSpec;
+  /** Seeds weight initialisation and shuffling. */
+  seed?: number;
+  /** Interval levels in percent (e.g. `[80, 95]`): after training, calibrate conformal intervals on the validation part. */
+  intervals?: number[];
+}
+
+export interface FitResult {
+  model: ModelKind;
+  windows: { train: number; val: number; test: number };
+  /** Null for models without weights (naive baselines). */
+  training: TrainResult | null;
+}
+
+export interface EvalResult {
+  part: SplitPart;
+  windows: number;
+  /** On standard-scaled values (as the paper reports). */
+  scaled: MetricValues;
+  /** In the data's own units. */
+  original: MetricValues;
+  /** Interval coverage and width, pinball loss and CRPS (original units); only for a model with intervals. */
+  probabilistic?: ProbabilisticValues;
+}
+
+/** One forecast of `horizon` steps. */
+export interface Forecast {
+  /** Row index (in the series) of the first forecast step; equals the series length for a true forecast. */
+  origin: number;
+  times: number[];
+  columns: string[];
+  /** Original units, row-major `[horizon, columns]`. */
+  values: Float64Array;
+  /** Standard-scaled, row-major `[horizon, columns]`. */
+  scaled: Float32Array;
+  /** Prediction intervals (original units), when the model has them; ascending levels. */
+  intervals?: ForecastInterval[];
+}
+
+export interface BacktestOptions {
+  /** First forecast step: a fraction of the series in (0, 1), or a row index >= lookback. Default 0.8. */
+  start?: number;
+  /** Steps between forecast origins; default the horizon. */
+  stride?: number;
+}
+
+export interface BacktestResult {
+  forecasts: Forecast[];
+  scaled: MetricValues;
+  original: MetricValues;
+  probabilistic?: ProbabilisticValues;
+}
