@@ -21,7 +21,7 @@ export { logMelSpectrogram, mfcc, spectralDescriptors } from './features';
 export type { FeatureOptions, FeatureMatrix, ScalarFeature } from './features';
 export { stftTensor, istftTensor } from './dsp/tensor-stft';
 export type { TensorSpectrogram } from './dsp/tensor-stft';
-export { buildFrcrn, countParameters, FRCRN_SMALL, FRCRN_FULL, FRCRN_CONFIGS, ComplexConv2D } from './enhance/frcrn';
+export { buildFrcrn, countParameters, FRCRN_SMALL, FRCRN_MEDIUM, FRCRN_FULL, FRCRN_CONFIGS, ComplexConv2D } from './enhance/frcrn';
 export type { FrcrnConfig } from './enhance/frcrn';
 export { FrcrnEnhancer, loadFrcrnEnhancer } from './enhance/frcrn-enhancer';
 export { trainEnhancer } from './enhance/train';

@@ -19,7 +19,7 @@
  * BatchNorm normalises the real and imaginary parts of each channel separately (the "naive" complex BatchNorm of
  * DCCRN), not the 2×2 whitening of Trabelsi et al.; skip connections are added rather than concatenated.
  */
-import { tf, ComplexFSMN } from '@gatewave/core';
+import { tf, ComplexFSMN, FSMN } from '@gatewave/core';
 import { AudioError } from '../errors';
 
 export interface FrcrnConfig {
@@ -40,6 +40,14 @@ export interface FrcrnConfig {
   timeLookahead: number;
   /** Hidden units of each FSMN, as a multiple of its (complex) channels. */
   fsmnExpansion: number;
+  /** Hidden units of the two bottleneck FSMNs over time, as a multiple of the deepest channels (default fsmnExpansion). */
+  bottleneckExpansion?: number;
+  /**
+   * Full-band FSMNs over time after the bottleneck's complex FSMNs: each sees all bottleneck bins and channels of a
+   * frame as one vector (bins x 2 x deepest), so its weights cost one multiply-add per frame each, unlike the
+   * convolutions, whose weights are reused at every bin. Hidden units of each; none by default.
+   */
+  fullbandUnits?: number[];
   /** 1, or 2 for the paper's cascade. */
   stages: number;
 }
@@ -71,7 +79,19 @@ export const FRCRN_SMALL: FrcrnConfig = {
   stages: 1,
 };
 
-export const FRCRN_CONFIGS: Record<string, FrcrnConfig> = { small: FRCRN_SMALL, full: FRCRN_FULL };
+/**
+ * `small` plus a full-band FSMN over time at the bottleneck (256 hidden units over all 41 bins x 16 complex channels
+ * of a frame) and 20 frames of memory: 30x the parameters of `small` for about a fifth more compute, since the new
+ * weights are used once per frame, not once per frequency bin.
+ */
+export const FRCRN_MEDIUM: FrcrnConfig = {
+  ...FRCRN_SMALL,
+  name: 'medium',
+  timeOrder: 20,
+  fullbandUnits: [256],
+};
+
+export const FRCRN_CONFIGS: Record<string, FrcrnConfig> = { small: FRCRN_SMALL, medium: FRCRN_MEDIUM, full: FRCRN_FULL };
 
 /** Frequency bins of a config's STFT. */
 export function frcrnBins(config: FrcrnConfig): number {
@@ -227,13 +247,19 @@ function stage(x: tf.SymbolicTensor, c: FrcrnConfig, prefix: string): tf.Symboli
   const deepest = c.channels[c.channels.length - 1];
   for (let j = 0; j < 2; j++) {
     h = new ComplexFSMN({
-      units: deepest * c.fsmnExpansion,
+      units: deepest * (c.bottleneckExpansion ?? c.fsmnExpansion),
       lorder: c.timeOrder,
       rorder: c.timeLookahead,
       axis: 'time',
       name: `${prefix}bottleneck${j}_tfsmn`,
     }).apply(h) as tf.SymbolicTensor; // [batch, time, f_L, 2·deepest]
   }
+  const fL = sizes[sizes.length - 1];
+  (c.fullbandUnits ?? []).forEach((units, j) => {
+    let v = tf.layers.reshape({ targetShape: [-1, fL * 2 * deepest], name: `${prefix}fullband${j}_flat` }).apply(h) as tf.SymbolicTensor;
+    v = new FSMN({ units, lorder: c.timeOrder, rorder: c.timeLookahead, name: `${prefix}fullband${j}_fsmn` }).apply(v) as tf.SymbolicTensor; // [batch, time, f_L·2·deepest]
+    h = tf.layers.reshape({ targetShape: [-1, fL, 2 * deepest], name: `${prefix}fullband${j}_unflat` }).apply(v) as tf.SymbolicTensor;
+  });
   for (let i = c.channels.length - 1; i >= 0; i--) {
     const outCh = i === 0 ? 1 : c.channels[i - 1];
     h = tf.layers.add({ name: `${prefix}dec${i}_skip` }).apply([h, skips[i]]) as tf.SymbolicTensor;

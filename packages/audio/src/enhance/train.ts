@@ -1,29 +1,40 @@
 /**
- * Training an FRCRN enhancer on clean speech and noise, mixed on the fly.
+ * Training an FRCRN enhancer on (clean target, noisy input) pairs: mixed on the fly from a corpus manifest
+ * (`npm run data:enhance`) or from a speech folder and a noise folder, or read from paired clean / noisy folders
+ * (VoiceBank+DEMAND layout); see ./train-data.ts for the mixing and augmentation.
  *
- * Each step draws `batchSize` random crops of one length in [minSeconds, maxSeconds] from the speech files and from
- * the noise files (looped when short), mixes them at an SNR drawn uniformly from [minSnrDb, maxSnrDb], and scales the
- * mixture to a random level (−35 to −15 dBFS RMS, never clipping). Loss = −SI-SNR(enhanced, clean) (dB) +
- * maskWeight · MSE(mask, clipped cIRM), where the cIRM is S / X with each part clipped to [−1, 1] (the range of the
- * tanh-bounded mask). Adam with global-norm gradient clipping; after each epoch the loss on a fixed validation set
- * (mixtures of held-back speech files) decides: best model saved to `out`, learning rate halved after `patience`
- * epochs without improvement, stop after `earlyStop` such epochs. The last state (weights, Adam moments, counters) is
- * kept in `<out>.checkpoint/` so `resume` continues where it stopped.
+ * Each step draws `batchSize` examples of one length in [minSeconds, maxSeconds]. Loss = −SI-SNR(enhanced, target)
+ * (dB) + spectralWeight · multi-resolution spectral loss (./losses.ts) + maskWeight · MSE(mask, clipped cIRM). Adam
+ * with global-norm gradient clipping; after each epoch the loss on fixed validation examples (drawn once from the
+ * validation split) decides: best model saved to `out`, learning rate halved after `patience` epochs without
+ * improvement, stop after `earlyStop` such epochs. The last state (weights, Adam moments, counters) is kept in
+ * `<out>.checkpoint/` so `resume` continues where it stopped.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf, ProgressBar, saveModel, loadModel, setSeed, random, shuffle, atomicWriteFile } from '@gatewave/core';
 import { AudioError } from '../errors';
-import { readWav } from '../io/wav';
-import { resample } from '../io/resample';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';
 import { makeWindow } from '../dsp/stft';
 import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
+import { negSiSnr, spectralLoss } from './losses';
+import { corpusData, folderData, pairedData, DEFAULT_MIX, type MixSettings, type Pair, type TrainingData } from './train-data';
+import { rms } from './augment';
+
+export { negSiSnr } from './losses';
+export { listWavs } from './train-data';
 
 export interface TrainEnhancerOptions {
-  speechDir: string;
-  noiseDir: string;
+  /** A corpus manifest (`npm run data:enhance`): trains on its train split, selects on its validation split. */
+  manifest?: string;
+  /** Clean speech and noise folders, mixed on the fly (validation: `validationFraction` of the speech files). */
+  speechDir?: string;
+  noiseDir?: string;
+  /** Paired clean and noisy folders with the same file names (VoiceBank+DEMAND layout). */
+  cleanDir?: string;
+  noisyDir?: string;
   out: string;
+  /** 'small', 'medium' (default), 'full', or a config. */
   config?: string | FrcrnConfig;
   epochs?: number;
   stepsPerEpoch?: number;
@@ -31,22 +42,26 @@ export interface TrainEnhancerOptions {
   learningRate?: number;
   clipNorm?: number;
   maskWeight?: number;
+  spectralWeight?: number;
   minSeconds?: number;
   maxSeconds?: number;
+  /** Mixing and augmentation (./train-data.ts); SNR −5..20 dB by default. */
+  mix?: Partial<MixSettings>;
+  /** Kept for callers of earlier versions: the SNR range (overrides mix). */
   minSnrDb?: number;
   maxSnrDb?: number;
   patience?: number;
   earlyStop?: number;
-  /** Fraction of speech files held back for validation (deterministic). */
+  /** Fraction of speech files (or pairs) held back for validation in folder modes (deterministic). */
   validationFraction?: number;
   validationMixtures?: number;
-  /** Paths containing any of these substrings are left out of training and validation (held-out test data). */
+  /** Folder mode: paths containing any of these substrings are left out (held-out test data). */
   exclude?: string[];
   resume?: boolean;
   seed?: number;
   quiet?: boolean;
   /** Called after each epoch. */
-  onEpoch?: (e: { epoch: number; trainLoss: number; valLoss: number; learningRate: number; best: boolean }) => void;
+  onEpoch?: (e: { epoch: number; trainLoss: number; valLoss: number; valSiSnrGain: number; learningRate: number; best: boolean }) => void;
 }
 
 interface TrainState {
@@ -55,59 +70,8 @@ interface TrainState {
   bestVal: number;
   badEpochs: number;
   sinceHalving: number;
-  history: Array<{ epoch: number; trainLoss: number; valLoss: number; learningRate: number }>;
+  history: Array<{ epoch: number; trainLoss: number; valLoss: number; valSiSnrGain?: number; learningRate: number }>;
   config: FrcrnConfig;
-}
-
-/** Every `.wav` under `dir` (recursively), sorted. */
-export function listWavs(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new AudioError('FILE_NOT_FOUND', `${dir}: no such directory of WAV files.`);
-  }
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.wav$/i.test(e.name)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function loadMono(file: string, rate: number): Float32Array {
-  const a = readWav(file);
-  const n = a.channels[0].length;
-  const mono = new Float32Array(n);
-  for (const c of a.channels) for (let i = 0; i < n; i++) mono[i] += c[i] / a.channels.length;
-  return a.sampleRate === rate ? mono : resample(mono, a.sampleRate, rate);
-}
-
-function crop(x: Float32Array, len: number, loop: boolean): Float32Array {
-  const out = new Float32Array(len);
-  if (x.length >= len) {
-    const s = Math.floor(random() * (x.length - len + 1));
-    out.set(x.subarray(s, s + len));
-  } else if (loop) {
-    let o = 0;
-    let s = Math.floor(random() * x.length);
-    while (o < len) {
-      const m = Math.min(len - o, x.length - s);
-      out.set(x.subarray(s, s + m), o);
-      o += m;
-      s = 0;
-    }
-  } else {
-    out.set(x, Math.floor(random() * (len - x.length + 1)));
-  }
-  return out;
-}
-
-function rms(x: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s / x.length + 1e-20);
 }
 
 /** One mixture: clean speech and noisy mixture, scaled together. */
@@ -127,25 +91,30 @@ export function mixAt(speech: Float32Array, noise: Float32Array, snrDb: number, 
   return { clean, noisy };
 }
 
-/** Negative SI-SNR in dB (zero-mean), averaged over the batch: `[batch, samples]`. */
-export function negSiSnr(clean: tf.Tensor2D, est: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const s = clean.sub(clean.mean(1, true));
-    const e = est.sub(est.mean(1, true));
-    const a = e.mul(s).sum(1, true).div(s.square().sum(1, true).add(1e-8));
-    const t = s.mul(a);
-    const ratio = t.square().sum(1).div(e.sub(t).square().sum(1).add(1e-8)).add(1e-8);
-    return ratio.log().mul(-10 / Math.LN10).mean() as tf.Scalar;
-  });
-}
-
 interface Batch {
   clean: tf.Tensor2D;
   noisy: tf.Tensor2D;
 }
 
-/** Loss of `model` on one batch; returns the scalar (inside the caller's tidy / variableGrads). */
-function batchLoss(model: tf.LayersModel, c: FrcrnConfig, b: Batch, maskWeight: number, training: boolean): tf.Scalar {
+function toBatch(pairs: Pair[]): Batch {
+  const n = pairs.length;
+  const len = pairs[0].clean.length;
+  const cl = new Float32Array(n * len);
+  const no = new Float32Array(n * len);
+  pairs.forEach((p, b) => {
+    cl.set(p.clean, b * len);
+    no.set(p.noisy, b * len);
+  });
+  return { clean: tf.tensor2d(cl, [n, len]), noisy: tf.tensor2d(no, [n, len]) };
+}
+
+interface LossWeights {
+  mask: number;
+  spectral: number;
+}
+
+/** Loss of `model` on one batch, and its −SI-SNR part (inside the caller's tidy / variableGrads). */
+function batchLoss(model: tf.LayersModel, c: FrcrnConfig, b: Batch, w: LossWeights, training: boolean): { loss: tf.Scalar; negSiSnr: tf.Scalar } {
   const opts = { winLength: c.winLength, hopLength: c.hopLength, nFft: c.nFft, window: makeWindow('sqrt-hann', c.winLength) };
   const X = stftTensor(b.noisy, opts); // [batch, time, F]
   const S = stftTensor(b.clean, opts);
@@ -154,12 +123,17 @@ function batchLoss(model: tf.LayersModel, c: FrcrnConfig, b: Batch, maskWeight: 
   const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
   const est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
   const y = istftTensor(est, b.clean.shape[1], opts);
-  // target cIRM = S X* / |X|², each part clipped to the mask's range
-  const den = X.re.square().add(X.im.square()).add(1e-8);
-  const tr = S.re.mul(X.re).add(S.im.mul(X.im)).div(den).clipByValue(-1, 1);
-  const ti = S.im.mul(X.re).sub(S.re.mul(X.im)).div(den).clipByValue(-1, 1);
-  const maskMse = mr.sub(tr).square().mean().add(mi.sub(ti).square().mean()).div(2);
-  return negSiSnr(b.clean, y).add(maskMse.mul(maskWeight)) as tf.Scalar;
+  const sisnr = negSiSnr(b.clean, y);
+  let loss: tf.Tensor = sisnr;
+  if (w.spectral > 0) loss = loss.add(spectralLoss(b.clean, y, { ref: S, est }).mul(w.spectral));
+  if (w.mask > 0) {
+    // target cIRM = S X* / |X|², each part clipped to the mask's range
+    const den = X.re.square().add(X.im.square()).add(1e-8);
+    const tr = S.re.mul(X.re).add(S.im.mul(X.im)).div(den).clipByValue(-1, 1);
+    const ti = S.im.mul(X.re).sub(S.re.mul(X.im)).div(den).clipByValue(-1, 1);
+    loss = loss.add(mr.sub(tr).square().mean().add(mi.sub(ti).square().mean()).div(2).mul(w.mask));
+  }
+  return { loss: loss as tf.Scalar, negSiSnr: sisnr };
 }
 
 function checkpointDir(out: string): string {
@@ -211,7 +185,30 @@ function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTe
   });
 }
 
-/** Trains (or resumes training of) an FRCRN enhancer; the best model ends up in `options.out`. */
+/** Picks the data source from the options: exactly one of manifest, speechDir + noiseDir, cleanDir + noisyDir. */
+function trainingData(o: TrainEnhancerOptions & { validationFraction: number; exclude: string[] }, rate: number, mix: MixSettings, log: (m: string) => void): TrainingData {
+  const modes = [o.manifest !== undefined, o.speechDir !== undefined || o.noiseDir !== undefined, o.cleanDir !== undefined || o.noisyDir !== undefined];
+  if (modes.filter(Boolean).length !== 1) {
+    throw new AudioError('BAD_ARGUMENT', 'give exactly one training source: a corpus manifest, speech + noise folders, or clean + noisy folders.');
+  }
+  if (o.manifest !== undefined) return corpusData(o.manifest, rate, mix, log);
+  if (modes[1]) {
+    if (!o.speechDir || !o.noiseDir) throw new AudioError('BAD_ARGUMENT', 'speech and noise folders go together: give both.');
+    return folderData({ speechDir: o.speechDir, noiseDir: o.noiseDir, exclude: o.exclude, validationFraction: o.validationFraction }, rate, mix, shuffle, log);
+  }
+  if (!o.cleanDir || !o.noisyDir) throw new AudioError('BAD_ARGUMENT', 'clean and noisy folders go together: give both.');
+  return pairedData({ cleanDir: o.cleanDir, noisyDir: o.noisyDir, validationFraction: o.validationFraction }, rate, mix, shuffle, log);
+}
+
+/** Fixed validation batches (drawn once, from their own seed), and the noisy input's mean −SI-SNR on them. */
+function validationSet(data: TrainingData, n: number, batchSize: number, rate: number): { batches: Batch[]; noisyNegSiSnr: number } {
+  const len = Math.round(2.5 * rate);
+  const batches = Array.from({ length: Math.ceil(n / batchSize) }, () => toBatch(Array.from({ length: batchSize }, () => data.validation.draw(len))));
+  const noisyNegSiSnr = batches.reduce((a, b) => a + tf.tidy(() => negSiSnr(b.clean, b.noisy).dataSync()[0]), 0) / batches.length;
+  return { batches, noisyNegSiSnr };
+}
+
+/** Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss) ends up in `options.out`. */
 export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
   const o = {
     epochs: 50,
@@ -219,57 +216,32 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     batchSize: 4,
     learningRate: 1e-3,
     clipNorm: 5,
-    maskWeight: 10,
+    maskWeight: 0,
+    spectralWeight: 10,
     minSeconds: 1,
     maxSeconds: 2,
-    minSnrDb: -5,
-    maxSnrDb: 20,
     patience: 2,
     earlyStop: 5,
     validationFraction: 0.05,
-    validationMixtures: 16,
+    validationMixtures: 32,
     exclude: [] as string[],
     seed: 1234,
     ...options,
   };
+  const mix: MixSettings = { ...DEFAULT_MIX, ...o.mix };
+  if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
+  if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
   setSeed(o.seed);
-  const baseConfig = typeof o.config === 'object' ? o.config : FRCRN_CONFIGS[o.config ?? 'small'];
-  if (!baseConfig) throw new AudioError('BAD_ARGUMENT', `unknown config "${String(o.config)}"; use small or full.`);
-  const keep = (f: string): boolean => !o.exclude.some((x) => f.includes(x));
-  const speechFiles = listWavs(o.speechDir).filter(keep);
-  const noiseFiles = listWavs(o.noiseDir).filter(keep);
-  if (speechFiles.length < 2) throw new AudioError('BAD_ARGUMENT', `${o.speechDir}: needs at least 2 speech WAV files, found ${speechFiles.length}.`);
-  if (noiseFiles.length < 1) throw new AudioError('BAD_ARGUMENT', `${o.noiseDir}: needs at least 1 noise WAV file.`);
+  const baseConfig = typeof o.config === 'object' ? o.config : FRCRN_CONFIGS[o.config ?? 'medium'];
+  if (!baseConfig) throw new AudioError('BAD_ARGUMENT', `unknown config "${String(o.config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`);
   const rate = baseConfig.sampleRate;
-  const order = shuffle(speechFiles.map((_, i) => i));
-  const nVal = Math.max(1, Math.round(speechFiles.length * o.validationFraction));
-  const valSet = new Set(order.slice(0, nVal));
-  const speech = speechFiles.map((f) => loadMono(f, rate));
-  const noise = noiseFiles.map((f) => loadMono(f, rate));
-  const trainIdx = speech.map((_, i) => i).filter((i) => !valSet.has(i));
-  const valIdx = [...valSet];
   const log = (m: string): void => {
     if (!o.quiet) process.stderr.write(`${m}\n`);
   };
-  log(`train-enhancer: ${trainIdx.length} speech files for training, ${valIdx.length} for validation, ${noise.length} noise files`);
-
-  const drawBatch = (idx: number[], n: number, seconds: number): Batch => {
-    const len = Math.round(seconds * rate);
-    const cl = new Float32Array(n * len);
-    const no = new Float32Array(n * len);
-    for (let b = 0; b < n; b++) {
-      const s = crop(speech[idx[Math.floor(random() * idx.length)]], len, false);
-      const z = crop(noise[Math.floor(random() * noise.length)], len, true);
-      const snr = o.minSnrDb + random() * (o.maxSnrDb - o.minSnrDb);
-      const m = mixAt(s, z, snr, -35 + random() * 20);
-      cl.set(m.clean, b * len);
-      no.set(m.noisy, b * len);
-    }
-    return { clean: tf.tensor2d(cl, [n, len]), noisy: tf.tensor2d(no, [n, len]) };
-  };
-  // fixed validation mixtures (drawn once, from their own seed)
+  const data = trainingData(o, rate, mix, log);
+  log(`train-enhancer: ${data.train.describe()}; ${data.validation.describe()}`);
   setSeed(o.seed + 1);
-  const valBatches = Array.from({ length: Math.ceil(o.validationMixtures / o.batchSize) }, () => drawBatch(valIdx, o.batchSize, 1.5));
+  const val = validationSet(data, o.validationMixtures, o.batchSize, rate);
   setSeed(o.seed + 2);
 
   const ckpt = checkpointDir(o.out);
@@ -289,33 +261,26 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const c = state.config;
   if (frcrnBins(c) !== (model.inputs[0].shape[2] as number)) throw new AudioError('MODEL_CORRUPT', `${ckpt}: model and config disagree.`);
   log(`FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`);
+  const weights = { mask: o.maskWeight, spectral: o.spectralWeight };
 
   while (state.epoch < o.epochs && state.badEpochs < o.earlyStop) {
-    const bar = new ProgressBar(o.stepsPerEpoch, { label: `epoch ${state.epoch + 1}/${o.epochs}`, silent: o.quiet });
-    let sum = 0;
-    for (let step = 0; step < o.stepsPerEpoch; step++) {
-      const seconds = o.minSeconds + random() * (o.maxSeconds - o.minSeconds);
-      const batch = drawBatch(trainIdx, o.batchSize, seconds);
-      const { value, grads } = tf.variableGrads(() => batchLoss(model, c, batch, o.maskWeight, true));
-      const clipped = clipByGlobalNorm(grads, o.clipNorm);
-      opt.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
-      const loss = (await value.data())[0];
-      tf.dispose([value, batch.clean, batch.noisy]);
-      tf.dispose(Object.values(grads));
-      tf.dispose(Object.values(clipped));
-      if (!Number.isFinite(loss)) throw new AudioError('TRAINING_DIVERGED', `loss became ${loss} at epoch ${state.epoch + 1}, step ${step + 1}; lower --lr.`);
-      sum += loss;
-      bar.update(step + 1, `loss ${(sum / (step + 1)).toFixed(3)}`);
+    const trainLoss = await trainEpoch(model, opt, c, data, o, weights, state);
+    let valLoss = 0;
+    let valNeg = 0;
+    for (const vb of val.batches) {
+      const [l, n] = tf.tidy(() => {
+        const r = batchLoss(model, c, vb, weights, false);
+        return [r.loss.dataSync()[0], r.negSiSnr.dataSync()[0]];
+      });
+      valLoss += l / val.batches.length;
+      valNeg += n / val.batches.length;
     }
-    bar.finish();
-    const trainLoss = sum / o.stepsPerEpoch;
-    let val = 0;
-    for (const vb of valBatches) val += tf.tidy(() => batchLoss(model, c, vb, o.maskWeight, false).dataSync()[0]) / valBatches.length;
+    const valSiSnrGain = val.noisyNegSiSnr - valNeg;
     state.epoch += 1;
-    state.history.push({ epoch: state.epoch, trainLoss, valLoss: val, learningRate: state.learningRate });
-    const best = val < state.bestVal;
+    state.history.push({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate });
+    const best = valLoss < state.bestVal;
     if (best) {
-      state.bestVal = val;
+      state.bestVal = valLoss;
       state.badEpochs = 0;
       state.sinceHalving = 0;
       await saveModel(model, o.out, {
@@ -323,8 +288,9 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
         config: c,
         parameters: countParameters(model),
         epoch: state.epoch,
-        validationLoss: val,
-        trainedOn: { speech: path.resolve(o.speechDir), noise: path.resolve(o.noiseDir), exclude: o.exclude, speechFiles: trainIdx.length, noiseFiles: noise.length },
+        validationLoss: valLoss,
+        validationSiSnrGain: valSiSnrGain,
+        trainedOn: data.origin,
       });
     } else {
       state.badEpochs += 1;
@@ -336,12 +302,45 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
         log(`validation loss did not improve for ${o.patience} epochs: learning rate halved to ${state.learningRate}`);
       }
     }
-    log(`epoch ${state.epoch}: train loss ${trainLoss.toFixed(3)}, validation loss ${val.toFixed(3)}${best ? ' (best, saved)' : ''}`);
-    o.onEpoch?.({ epoch: state.epoch, trainLoss, valLoss: val, learningRate: state.learningRate, best });
+    log(
+      `epoch ${state.epoch}: train loss ${trainLoss.toFixed(3)}, validation loss ${valLoss.toFixed(3)}, ` +
+        `validation SI-SNR gain ${valSiSnrGain.toFixed(2)} dB${best ? ' (best, saved)' : ''}`,
+    );
+    o.onEpoch?.({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate, best });
     await saveCheckpoint(ckpt, model, opt, state);
   }
   if (state.badEpochs >= o.earlyStop) log(`early stop: no improvement for ${o.earlyStop} epochs`);
-  tf.dispose(valBatches.flatMap((b) => [b.clean, b.noisy]));
+  tf.dispose(val.batches.flatMap((b) => [b.clean, b.noisy]));
   model.dispose();
   return state;
+}
+
+/** One epoch of `stepsPerEpoch` steps; returns the mean training loss. */
+async function trainEpoch(
+  model: tf.LayersModel,
+  opt: tf.AdamOptimizer,
+  c: FrcrnConfig,
+  data: TrainingData,
+  o: { epochs: number; stepsPerEpoch: number; batchSize: number; minSeconds: number; maxSeconds: number; clipNorm: number; quiet?: boolean },
+  weights: LossWeights,
+  state: TrainState,
+): Promise<number> {
+  const bar = new ProgressBar(o.stepsPerEpoch, { label: `epoch ${state.epoch + 1}/${o.epochs}`, silent: o.quiet });
+  let sum = 0;
+  for (let step = 0; step < o.stepsPerEpoch; step++) {
+    const len = Math.round((o.minSeconds + random() * (o.maxSeconds - o.minSeconds)) * c.sampleRate);
+    const batch = toBatch(Array.from({ length: o.batchSize }, () => data.train.draw(len)));
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, c, batch, weights, true).loss);
+    const clipped = clipByGlobalNorm(grads, o.clipNorm);
+    opt.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
+    const loss = (await value.data())[0];
+    tf.dispose([value, batch.clean, batch.noisy]);
+    tf.dispose(Object.values(grads));
+    tf.dispose(Object.values(clipped));
+    if (!Number.isFinite(loss)) throw new AudioError('TRAINING_DIVERGED', `loss became ${loss} at epoch ${state.epoch + 1}, step ${step + 1}; lower --lr.`);
+    sum += loss;
+    bar.update(step + 1, `loss ${(sum / (step + 1)).toFixed(3)}`);
+  }
+  bar.finish();
+  return sum / o.stepsPerEpoch;
 }

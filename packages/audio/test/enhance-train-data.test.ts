@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf, setSeed } from '@gatewave/core';
+import { writeWav } from '../src';
+import { biquad, convolve, peakingCoefficients, syntheticRir, rms } from '../src/enhance/augment';
+import { negSiSnr, spectralLoss, spectralDistance } from '../src/enhance/losses';
+import { crop, folderData, pairedData, readManifest, scalePair, DEFAULT_MIX } from '../src/enhance/train-data';
+import { stftTensor } from '../src/dsp/tensor-stft';
+import { makeWindow } from '../src/dsp/stft';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'enh-data-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const quiet = (): void => {};
+const identity = <T>(xs: T[]): T[] => xs;
+
+function tone(n: number, f: number, a = 0.3): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / 16000));
+}
+
+describe('augmentation', () => {
+  test('convolve by FFT equals direct convolution', () => {
+    const x = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i * 0.37) + (i % 7) / 7);
+    const h = Float32Array.from([0.5, 0, -0.25, 0.125, 0, 0, 0.01]);
+    const y = convolve(x, h);
+    for (let i = 0; i < x.length; i++) {
+      let d = 0;
+      for (let j = 0; j < h.length && j <= i; j++) d += h[j] * x[i - j];
+      expect(y[i]).toBeCloseTo(d, 4);
+    }
+  });
+
+  test('peaking EQ: +6 dB at its centre frequency, 0 dB far from it', () => {
+    const { b, a } = peakingCoefficients(1000, 6, 1, 16000);
+    const gainAt = (f: number): number => {
+      const y = biquad(tone(32000, f), b, a);
+      return 20 * Math.log10(rms(y.subarray(16000)) / rms(tone(16000, f)));
+    };
+    expect(gainAt(1000)).toBeCloseTo(6, 1);
+    expect(Math.abs(gainAt(7000))).toBeLessThan(0.3);
+  });
+
+  test('synthetic RIR: direct impulse first, decays 60 dB over RT60, early part is its first 50 ms', () => {
+    setSeed(3);
+    const r = syntheticRir(16000, 0.5, 0);
+    expect(r.full[0]).toBe(1);
+    expect(r.full.length).toBe(8000);
+    expect(r.early.length).toBe(800);
+    expect(Array.from(r.early)).toEqual(Array.from(r.full.subarray(0, 800)));
+    // direct-to-reverberant ratio 0 dB: tail energy equals the direct impulse's
+    let tail = 0;
+    for (let i = 1; i < r.full.length; i++) tail += r.full[i] ** 2;
+    expect(tail).toBeCloseTo(1, 5);
+    const e = (a: number, b: number): number => r.full.subarray(a, b).reduce((s, v) => s + v * v, 0) / (b - a);
+    // energy 100 ms after onset vs at 400 ms: 300 ms of a 500 ms RT60 is 36 dB
+    expect(10 * Math.log10(e(1600, 2400) / e(6400, 7200))).toBeGreaterThan(30);
+  });
+
+  test('scalePair keeps the ratio of target to input and never clips', () => {
+    const c = tone(1000, 300, 0.5);
+    const n = tone(1000, 300, 0.9);
+    const p = scalePair(c, n, 0);
+    expect(Math.max(...p.noisy.map(Math.abs))).toBeLessThanOrEqual(0.99 + 1e-6);
+    expect(p.clean[100] / p.noisy[100]).toBeCloseTo(0.5 / 0.9, 5);
+  });
+
+  test('crop: offset, loop and zero padding', () => {
+    const x = Int16Array.from([32767, 0, -32767]);
+    expect(Array.from(crop(x, 2, false, 1))).toEqual([0, -1]);
+    setSeed(1);
+    const padded = crop(x, 5, false);
+    expect(padded.filter((v) => v !== 0)).toHaveLength(2);
+    const looped = crop(x, 7, true);
+    expect(looped.filter((v) => v === 1)).toHaveLength(Array.from(looped).filter((v) => v === 1).length);
+    expect(new Set(Array.from(looped))).toEqual(new Set([1, 0, -1]));
+  });
+});
+
+describe('losses', () => {
+  test('spectral loss is zero for a perfect estimate and grows with the error', () => {
+    const c = tf.tensor2d(tone(4000, 440), [1, 4000]);
+    const half = c.mul(0.5) as tf.Tensor2D;
+    expect(spectralLoss(c, c).dataSync()[0]).toBeCloseTo(0, 3);
+    const l1 = spectralLoss(c, half).dataSync()[0];
+    const l2 = spectralLoss(c, c.mul(0.1) as tf.Tensor2D).dataSync()[0];
+    expect(l1).toBeGreaterThan(0.3);
+    expect(l2).toBeGreaterThan(l1);
+    // hand check at one resolution: |Y| = |S| / 2 gives SC = 0.5 and compressed L1 = (1 - 0.5^0.3) mean |S|^0.3
+    const opts = { winLength: 256, hopLength: 64, nFft: 256, window: makeWindow('hann', 256) };
+    const S = stftTensor(c, opts);
+    const Y = stftTensor(half, opts);
+    const m03 = S.re.square().add(S.im.square()).add(1e-10).sqrt().pow(0.3).mean().dataSync()[0];
+    // (to 0.005: the 1e-10 floor under the square root makes near-silent bins differ by less than the formula says)
+    expect(spectralDistance(S, Y).dataSync()[0]).toBeCloseTo(0.5 + (1 - 0.5 ** 0.3) * m03, 2);
+    expect(negSiSnr(c, half).dataSync()[0]).toBeLessThan(-60); // SI-SNR ignores the scale; the spectral term does not
+  });
+});
+
+describe('training data', () => {
+  const wav = (file: string, x: Float32Array): void => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeWav(file, { sampleRate: 16000, channels: [x] });
+  };
+
+  test('a folder with no usable WAV is an error that names it', () => {
+    fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'empty', 'broken.wav'), 'not a wav');
+    wav(path.join(tmp, 'noise', 'n.wav'), tone(8000, 1000));
+    expect(() => folderData({ speechDir: path.join(tmp, 'empty'), noiseDir: path.join(tmp, 'noise'), exclude: [], validationFraction: 0.1 }, 16000, DEFAULT_MIX, identity, quiet)).toThrow(
+      /empty: needs at least 2 usable speech WAV files, found 0/,
+    );
+  });
+
+  test('paired folders: unpaired names are listed; a paired draw keeps clean and noisy aligned', () => {
+    wav(path.join(tmp, 'clean', 'p1.wav'), tone(8000, 200));
+    wav(path.join(tmp, 'clean', 'p2.wav'), tone(8000, 300));
+    wav(path.join(tmp, 'clean', 'only-clean.wav'), tone(8000, 300));
+    wav(path.join(tmp, 'noisy', 'p1.wav'), tone(8000, 200, 0.6));
+    wav(path.join(tmp, 'noisy', 'p2.wav'), tone(8000, 300, 0.6));
+    wav(path.join(tmp, 'noisy', 'only-noisy.wav'), tone(8000, 300));
+    const go = (): unknown => pairedData({ cleanDir: path.join(tmp, 'clean'), noisyDir: path.join(tmp, 'noisy'), validationFraction: 0.5 }, 16000, DEFAULT_MIX, identity, quiet);
+    expect(go).toThrow(/unpaired: 1 in .*clean only \(only-clean\.wav\); 1 in .*noisy only \(only-noisy\.wav\)/);
+    fs.rmSync(path.join(tmp, 'clean', 'only-clean.wav'));
+    fs.rmSync(path.join(tmp, 'noisy', 'only-noisy.wav'));
+    const d = go() as { train: { draw(n: number): { clean: Float32Array; noisy: Float32Array } } };
+    setSeed(5);
+    const p = d.train.draw(4000);
+    for (let i = 0; i < 4000; i += 97) expect(p.noisy[i]).toBeCloseTo(2 * p.clean[i], 3);
+  });
+
+  test('readManifest parses quoted fields and resolves files against its folder', () => {
+    const m = path.join(tmp, 'corpus', 'manifest.csv');
+    fs.mkdirSync(path.dirname(m), { recursive: true });
+    fs.writeFileSync(m, 'file,role,split,package,licence,group,language,seconds,snr_db\nwav/a.wav,speech,train,pkg,"GPL-2, CC0",g,"en",1.500,40.0\n');
+    const rows = readManifest(m);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].file).toBe(path.join(tmp, 'corpus', 'wav/a.wav'));
+    expect(rows[0].licence).toBe('GPL-2, CC0');
+    expect(rows[0].seconds).toBe(1.5);
+    expect(() => readManifest(path.join(tmp, 'nope.csv'))).toThrow(/no such corpus manifest/);
+  });
+});
