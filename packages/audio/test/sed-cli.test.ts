@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { registerSedCommands } from '../src/sed/commands';
 import { formatEventList, readEventList, SoundEvent } from '../src/sed/events';
 import { buildDetector, defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
-import { Rng } from '../src/sed/synth';
+import { Rng } from '@gatewave/core';
 import { writeWav } from '../src/io/wav';
 
 function program(): Command {

@@ -14,10 +14,11 @@ import {
   SoundEventDetector,
 } from '../src/sed/detector';
 import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
-import { EventClip, Rng, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
-import { classBalanceWeights, listScenes, maskFrequencies, prepareScenes, PreparedScene, trainDetector, tuneThreshold } from '../src/sed/train';
+import { Rng } from '@gatewave/core';
+import { EventClip, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
+import { classBalanceWeights, listScenes, maskFrequencies, prepareScenes, PreparedScene, trainDetector, tunePostProcessing } from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
-import { toDirection, toUnitVector } from '../src/sed/metrics';
+import { toDirection, toUnitVector } from '../src/sed/geometry';
 import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
 import { writeWav } from '../src/io/wav';
 
@@ -219,7 +220,7 @@ describe('detector input checks', () => {
   });
 });
 
-describe('tuneThreshold', () => {
+describe('tunePostProcessing', () => {
   // A stand-in network with fixed outputs: 'dog' active in frames 10-29 of a 40-frame (4 s) scene with probability
   // 0.35 there and 0.05 elsewhere; 'cat' never active but at 0.25 in frames 0-9.
   const classes = ['cat', 'dog'];
@@ -246,13 +247,13 @@ describe('tuneThreshold', () => {
   const detector = new SoundEventDetector(fake, config);
 
   test('picks the threshold with the best SELD score', () => {
-    const r = tuneThreshold(detector, [scene], [0.2, 0.3, 0.4, 0.5]);
+    const r = tunePostProcessing(detector, [scene], [0.2, 0.3, 0.4, 0.5]);
     // 0.2 also fires 'cat' in the first second (a false positive), 0.4 and 0.5 miss 'dog': 0.3 is exact.
     expect(r.threshold).toBe(0.3);
     expect(r.validation.er).toBeCloseTo(0, 6);
     expect(r.validation.f).toBeCloseTo(1, 6);
     expect(r.validation.doa_error).toBeCloseTo(0, 3);
-    const at05 = tuneThreshold(detector, [scene], [0.5]);
+    const at05 = tunePostProcessing(detector, [scene], [0.5]);
     expect(at05.validation.f).toBe(0);
     expect(at05.validation.er).toBeCloseTo(1, 6);
   });
@@ -264,16 +265,16 @@ describe('tuneThreshold', () => {
     act[36 * 2] = 0.45;
     const fake2 = { predict: () => [tf.tensor3d(act, [1, F, 2]), tf.tensor3d(doa, [1, F, 6])] } as unknown as tf.LayersModel;
     const det2 = new SoundEventDetector(fake2, config);
-    const kept = tuneThreshold(det2, [scene], [0.3], [0.1, 0.2]);
+    const kept = tunePostProcessing(det2, [scene], [0.3], [0.1, 0.2]);
     expect(kept.validation.er).toBeGreaterThan(0); // the 0.2 s 'cat' is an insertion at both settings
-    const r = tuneThreshold(det2, [scene], [0.3], [0.1, 0.2, 0.3]);
+    const r = tunePostProcessing(det2, [scene], [0.3], [0.1, 0.2, 0.3]);
     expect(r.minDuration).toBe(0.3);
     expect(r.validation.er).toBeCloseTo(0, 6);
   });
 
   test('rejects an empty grid', () => {
-    expect(() => tuneThreshold(detector, [scene], [])).toThrow(/no thresholds/);
-    expect(() => tuneThreshold(detector, [scene], [0.5], [])).toThrow(/no minimum durations/);
+    expect(() => tunePostProcessing(detector, [scene], [])).toThrow(/no thresholds/);
+    expect(() => tunePostProcessing(detector, [scene], [0.5], [])).toThrow(/no minimum durations/);
   });
 });
 

@@ -7,7 +7,6 @@ import {
   fractionalDelay,
   mic4Delays,
   MIC4_RADIUS,
-  Rng,
   spatialize,
   SPEED_OF_SOUND,
   synthesizeScene,
@@ -17,7 +16,8 @@ import {
   randomEqCurve,
   randomEqualize,
 } from '../src/sed/synth';
-import { angularDistance } from '../src/sed/metrics';
+import { Rng } from '@gatewave/core';
+import { angularDistance } from '../src/sed/geometry';
 import { readSceneLabels } from '../src/sed/events';
 import { readWav } from '../src/io/wav';
 

@@ -5,7 +5,7 @@ export { tf };
 export { GatewaveError } from './errors';
 export { initBackend, activeBackend, BACKEND_ORDER } from './backend';
 export type { BackendName, BackendOptions, BackendInfo } from './backend';
-export { setSeed, clearSeed, random, shuffle } from './seed';
+export { setSeed, clearSeed, random, shuffle, Rng } from './seed';
 export { ProgressBar } from './progress';
 export type { ProgressOptions } from './progress';
 export { atomicWriteFile, atomicWriteDir, checkOutputDir, checkOutputFile, isGatewaveOutput, foreignEntries, GATEWAVE_OUTPUT_NAMES } from './io/atomic';

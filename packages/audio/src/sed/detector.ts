@@ -9,9 +9,10 @@ import { AudioError } from '../errors';
 import { AudioData } from '../io/wav';
 import { resample } from '../io/resample';
 import { SoundEvent } from './events';
-import { eventsToFrames, toDirection, toUnitVector } from './metrics';
+import { eventsToFrames } from './metrics';
+import { toDirection, toUnitVector } from './geometry';
 import { DEFAULT_FEATURES, extractFeatures, featureChannels, SedFeatureConfig, SedFeatures } from './features';
-import { formatChannels, SceneFormat } from './synth';
+import { formatChannels, SceneFormat } from './format';
 
 /** Everything needed to rebuild a detector and its pipeline; stored as the model directory's metadata. */
 export interface DetectorConfig {

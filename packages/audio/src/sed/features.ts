@@ -8,7 +8,7 @@
 import { AudioError } from '../errors';
 import { stft, Spectrogram } from '../dsp/stft';
 import { irfft } from '../dsp/fft';
-import { SceneFormat, formatChannels } from './synth';
+import { SceneFormat, formatChannels } from './format';
 
 // meyda's triangular mel filter bank (its `melBands` feature uses the same bank, but takes log(1 + energy), which
 // flattens quiet scenes; we take the bank and log the energies ourselves).

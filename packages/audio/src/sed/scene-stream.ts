@@ -9,7 +9,8 @@ import { Worker } from 'worker_threads';
 import { AudioError } from '../errors';
 import { SoundEvent } from './events';
 import { extractFeatures, SedFeatureConfig, SedFeatures } from './features';
-import { EventClip, loadEventClips, Rng, SceneOptions, synthesizeScene } from './synth';
+import { Rng } from '@gatewave/core';
+import { EventClip, loadEventClips, SceneOptions, synthesizeScene } from './synth';
 
 /** Where the clips come from, how scenes are made from them, and how they are featurised. */
 export interface SceneStreamOptions {

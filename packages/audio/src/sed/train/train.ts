@@ -4,124 +4,24 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteDir, directoryHandler, loadModel, loadModelMetadata, ProgressBar, tf } from '@gatewave/core';
-import { AudioError } from '../errors';
-import { readWav } from '../io/wav';
-import { readSceneLabels, SoundEvent, uniqueClasses } from './events';
-import { scoreEvents, EventScores } from './metrics';
-import { clipClasses, Rng, SceneFormat, SceneManifest, SCENE_FORMATS, formatChannels } from './synth';
+import { atomicWriteDir, directoryHandler, loadModel, loadModelMetadata, ProgressBar, Rng, tf } from '@gatewave/core';
+import { AudioError } from '../../errors';
+import { EventScores } from '../metrics';
+import { SceneFormat, SCENE_FORMATS } from '../format';
+import { clipClasses } from '../synth';
 import {
   buildDetector,
   defaultDetectorConfig,
   DetectorConfig,
   detectorLoss,
-  eventTargets,
-  framesToEvents,
   hasDoa,
   labelFrameLength,
   normalizeFeatures,
   SoundEventDetector,
-} from './detector';
-import { extractFeatures, SedFeatures } from './features';
-import { SceneGenerator, SceneStream, SceneStreamOptions } from './scene-stream';
-
-/** A scene ready for training: normalised features and label-rate targets. */
-export interface PreparedScene {
-  name: string;
-  features: SedFeatures;
-  events: SoundEvent[];
-  sed: Float32Array;
-  doa: Float32Array;
-  labelFrames: number;
-}
-
-export interface SceneSet {
-  format: SceneFormat;
-  sampleRate: number;
-  classes: string[];
-  scenes: { name: string; audio: string; events: SoundEvent[] }[];
-}
-
-/**
- * Lists the scenes of a folder: from its `scenes.json` when present (format, rate and class list), else every
- * `NAME.wav` with a `NAME.csv` beside it (classes from the labels, format from the channel count: 1 = mono,
- * 4 = foa unless `format` says mic4). Label files must be non-empty and name only known classes.
- */
-export function listScenes(dir: string, format?: SceneFormat): SceneSet {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new AudioError('FILE_NOT_FOUND', `scenes folder ${dir} does not exist; make one with synth-scenes.`);
-  }
-  const manifestFile = path.join(dir, 'scenes.json');
-  if (fs.existsSync(manifestFile)) {
-    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as SceneManifest;
-    if (format && format !== m.format) {
-      throw new AudioError('BAD_ARGUMENT', `${dir} holds ${m.format} scenes, not ${format}.`);
-    }
-    return {
-      format: m.format,
-      sampleRate: m.sampleRate,
-      classes: m.classes,
-      scenes: m.scenes.map((s) => ({
-        name: s.audio,
-        audio: path.join(dir, s.audio),
-        events: readSceneLabels(path.join(dir, s.labels), s.audio, m.classes),
-      })),
-    };
-  }
-  const wavs = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
-  const scenes = wavs
-    .filter((w) => fs.existsSync(path.join(dir, w.replace(/\.wav$/i, '.csv'))))
-    .map((w) => ({ name: w, audio: path.join(dir, w), events: readSceneLabels(path.join(dir, w.replace(/\.wav$/i, '.csv')), w) }));
-  if (scenes.length === 0) {
-    throw new AudioError('NO_SCENES', `${dir} has no NAME.wav + NAME.csv scene pairs; make some with synth-scenes.`);
-  }
-  const first = readWav(scenes[0].audio);
-  const fmt: SceneFormat = format ?? (first.channels.length === 1 ? 'mono' : 'foa');
-  if (!SCENE_FORMATS.includes(fmt)) throw new AudioError('BAD_ARGUMENT', `unknown format ${fmt}.`);
-  return { format: fmt, sampleRate: first.sampleRate, classes: uniqueClasses(...scenes.map((s) => s.events)), scenes };
-}
-
-/** A scene's label-rate targets for a detector config (features not yet normalised). */
-function withTargets(name: string, features: SedFeatures, events: SoundEvent[], config: DetectorConfig): PreparedScene {
-  for (const e of events) {
-    if (!config.classes.includes(e.class)) {
-      throw new AudioError('UNKNOWN_CLASS', `${name}: class '${e.class}' is not one of the model's classes (${config.classes.join(', ')}).`);
-    }
-  }
-  const labelFrames = Math.floor(features.frames / config.labelHop);
-  const { sed, doa } = eventTargets(events, config.classes, labelFrames, labelFrameLength(config));
-  return { name, features, events, sed, doa, labelFrames };
-}
-
-/** Reads, checks and featurises scenes for a detector config (features not yet normalised). */
-export function prepareScenes(set: SceneSet, config: DetectorConfig, onScene?: () => void): PreparedScene[] {
-  const detector = new SoundEventDetector(null as unknown as tf.LayersModel, config);
-  return set.scenes.map((s) => {
-    const channels = detector.prepare(readWav(s.audio), s.audio);
-    const prepared = withTargets(s.name, extractFeatures(channels, config.features), s.events, config);
-    onScene?.();
-    return prepared;
-  });
-}
-
-/** Mean and standard deviation per (mel band, channel) over all frames of the scenes. */
-export function featureStatistics(scenes: readonly PreparedScene[]): { mean: number[]; std: number[] } {
-  const n = scenes[0].features.melBands * scenes[0].features.channels;
-  const sum = new Float64Array(n);
-  const sq = new Float64Array(n);
-  let count = 0;
-  for (const s of scenes) {
-    const d = s.features.data;
-    for (let i = 0; i < d.length; i++) {
-      sum[i % n] += d[i];
-      sq[i % n] += d[i] * d[i];
-    }
-    count += s.features.frames;
-  }
-  const mean = Array.from(sum, (v) => v / count);
-  const std = Array.from(sq, (v, i) => Math.sqrt(Math.max(v / count - mean[i] * mean[i], 0)) || 1);
-  return { mean, std };
-}
+} from '../detector';
+import { SceneGenerator, SceneStream, SceneStreamOptions } from '../scene-stream';
+import { featureStatistics, listScenes, prepareScenes, PreparedScene, SceneSet, withTargets } from './scenes';
+import { MIN_DURATION_GRID, selectionScore, THRESHOLD_GRID, tunePostProcessing } from './tune';
 
 /** Training on scenes synthesised on the fly (see `SceneStream`) instead of a folder of scenes. */
 export interface SynthesizedTrainingOptions extends Omit<SceneStreamOptions, 'features' | 'seed'> {
@@ -250,109 +150,6 @@ export function classBalanceWeights(scenes: readonly PreparedScene[], classes: n
 function positiveCount(v: number, name: string): number {
   if (!Number.isInteger(v) || v < 1) throw new AudioError('BAD_ARGUMENT', `synthesize.${name} must be a positive integer, got ${v}.`);
   return v;
-}
-
-function selectionScore(s: EventScores): number {
-  return s.seld_score ?? (s.er + (1 - s.f)) / 2;
-}
-
-/** Scores a detector on prepared (normalised) scenes with its default post-processing. */
-export function evaluateDetector(detector: SoundEventDetector, scenes: readonly PreparedScene[]): EventScores {
-  return tuneThreshold(detector, scenes, [detector.config.threshold]).validation;
-}
-
-/** Activity thresholds tried on the validation scenes after each epoch (see `tuneThreshold`). */
-export const THRESHOLD_GRID = [0.2, 0.3, 0.4, 0.5, 0.6];
-
-/** Shortest-event settings (seconds) tried with each threshold: one, two or three 100 ms label frames. */
-export const MIN_DURATION_GRID = [0.1, 0.2, 0.3];
-
-export interface TunedPostProcessing {
-  threshold: number;
-  minDuration: number;
-  views: number;
-  hysteresis: number;
-  validation: EventScores;
-}
-
-/**
- * Runs the detector over prepared (normalised) scenes, once per view count of `viewCounts` (default: the
- * detector's own), and scores its events at each activity threshold of `thresholds` combined with each shortest event
- * of `minDurations` and each threshold hysteresis of `hysteresis` (defaults: the detector's own; other
- * post-processing as configured); returns the combination with the best selection score (the SELD score, or
- * (ER + 1 − F) / 2 for mono; ties go to the earlier view count, then threshold, duration, hysteresis) and its scores.
- */
-export function tuneThreshold(
-  detector: SoundEventDetector,
-  scenes: readonly PreparedScene[],
-  thresholds: readonly number[] = THRESHOLD_GRID,
-  minDurations: readonly number[] = [detector.config.minDuration],
-  viewCounts: readonly number[] = [detector.config.views ?? 1],
-  hysteresis: readonly number[] = [detector.config.hysteresis ?? 1],
-): TunedPostProcessing {
-  if (thresholds.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no thresholds to try.');
-  if (hysteresis.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no hysteresis values to try.');
-  if (minDurations.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no minimum durations to try.');
-  if (viewCounts.length === 0) throw new AudioError('BAD_ARGUMENT', 'tuneThreshold: no view counts to try.');
-  const ref = scenes.flatMap((s) => s.events);
-  let best: (TunedPostProcessing & { score: number }) | null = null;
-  for (const views of viewCounts) {
-    const outs = scenes.map((s) => detector.predictFeatures(s.features, 3000, views));
-    for (const threshold of thresholds) {
-      for (const minDuration of minDurations) {
-        for (const h of hysteresis) {
-          const options = { ...detector.resolve({}), threshold, minDuration, hysteresis: h };
-          const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
-          const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
-          const score = selectionScore(validation);
-          if (!best || score < best.score) best = { threshold, minDuration, views, hysteresis: h, validation, score };
-        }
-      }
-    }
-  }
-  const { score: _score, ...tuned } = best!;
-  return tuned;
-}
-
-/**
- * Chooses a trained detector's post-processing on validation scenes (a folder from synth-scenes): the view count,
- * activity threshold and shortest event with the best validation score (see `tuneThreshold`), written into the
- * detector directory (atomically). Returns what was chosen and its validation scores.
- */
-export async function tuneDetector(
-  modelDir: string,
-  validationDir: string,
-  grids: { thresholds?: number[]; minDurations?: number[]; views?: number[]; hysteresis?: number[] } = {},
-  progress = false,
-): Promise<TunedPostProcessing> {
-  const detector = await SoundEventDetector.load(modelDir);
-  const set = listScenes(validationDir, detector.config.features.format);
-  const bar = progress ? new ProgressBar(set.scenes.length, { label: 'features' }) : null;
-  const scenes = prepareScenes(set, detector.config, () => bar?.tick());
-  bar?.finish();
-  for (const s of scenes) normalizeFeatures(s.features, detector.config);
-  const tuned = tuneThreshold(
-    detector,
-    scenes,
-    grids.thresholds ?? THRESHOLD_GRID,
-    grids.minDurations ?? MIN_DURATION_GRID,
-    grids.views ?? [1],
-    grids.hysteresis ?? [1],
-  );
-  const config = { ...detector.config, threshold: tuned.threshold, minDuration: tuned.minDuration, views: tuned.views, hysteresis: tuned.hysteresis };
-  const meta = loadModelMetadata(modelDir);
-  await new SoundEventDetector(detector.model, config).save(modelDir, {
-    ...meta,
-    tuned: {
-      scenes: `${scenes.length} from ${path.resolve(validationDir)}`,
-      threshold: tuned.threshold,
-      minDuration: tuned.minDuration,
-      views: tuned.views,
-      hysteresis: tuned.hysteresis,
-      validation: { ...tuned.validation, segment: undefined },
-    },
-  });
-  return tuned;
 }
 
 async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
@@ -572,7 +369,7 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
         bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
       }
       bar?.finish();
-      const tuned = tuneThreshold(detector, val, options.thresholds ?? THRESHOLD_GRID, options.minDurations ?? MIN_DURATION_GRID);
+      const tuned = tunePostProcessing(detector, val, options.thresholds ?? THRESHOLD_GRID, options.minDurations ?? MIN_DURATION_GRID);
       const validation = tuned.validation;
       const score = selectionScore(validation);
       const best = score < state.bestScore;
@@ -630,6 +427,3 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   }
   return { config, history };
 }
-
-/** Channels each scene format needs (re-exported for the CLI's messages). */
-export { formatChannels };

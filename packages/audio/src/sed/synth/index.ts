@@ -1,0 +1,9 @@
+/** Scene synthesis: spatial encoding, event clips, augmentation, and whole scenes. */
+export { MIC4_RADIUS, MIC4_AZIMUTHS, SPEED_OF_SOUND, foaGains, mic4Delays, fractionalDelay, spatialize, diffuseNoise, rms } from './spatial';
+export { convolveMany, randomEqCurve, randomEqualize, reverberate } from './augment';
+export { clipClasses, loadEventClips } from './clips';
+export type { EventClip, LoadClipsOptions } from './clips';
+export { AZIMUTH_GRID, ELEVATION_GRID, synthesizeScene, synthesizeScenes } from './scene';
+export type { SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './scene';
+export { SCENE_FORMATS, formatChannels } from '../format';
+export type { SceneFormat } from '../format';

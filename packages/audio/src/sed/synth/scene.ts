@@ -1,0 +1,274 @@
+/**
+ * Scene synthesis for sound event localisation and detection: mono clips placed at random onsets and directions,
+ * spatialised for an ambisonic (FOA), a 4-microphone circular array (mic4) or a mono recording, over a diffuse
+ * background, with optional reverberation, and labelled in the DCASE 2019 form.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { atomicWriteFile, ProgressBar, Rng } from '@gatewave/core';
+import { AudioError } from '../../errors';
+import { AudioData, writeWav } from '../../io/wav';
+import { resample } from '../../io/resample';
+import { formatSceneLabels, SoundEvent } from '../events';
+import { angularDistance } from '../geometry';
+import { SCENE_FORMATS, SceneFormat } from '../format';
+import { diffuseNoise, rms, spatialize } from './spatial';
+import { randomEqualize, reverberate } from './augment';
+import { EventClip, loadEventClips } from './clips';
+
+export interface SceneOptions {
+  format: SceneFormat;
+  sampleRate: number;
+  /** Scene length in seconds. */
+  seconds: number;
+  /** Most events sounding at once (1 or 2). Default 2. */
+  maxOverlap?: number;
+  /** Smallest angle (degrees) between concurrent events. Default 20. */
+  minSeparation?: number;
+  /** SNR range (dB) of each event over the background. Default [5, 30]. */
+  snr?: [number, number];
+  /** Longest event (s); longer clips give a random excerpt. Default 6. */
+  maxEventSeconds?: number;
+  /** Fade in/out (s). Default 0.01. */
+  fadeSeconds?: number;
+  /** Add early reflections and an exponential reverberant tail. Default false. */
+  reverb?: boolean;
+  /** Target events per second of scene. Default 0.35. */
+  eventRate?: number;
+  /**
+   * Training augmentation: when set, each event is a random excerpt of its clip whose length is drawn uniformly
+   * between this many seconds (or the clip's length, if shorter) and the clip's length (at most `maxEventSeconds`),
+   * so that a model also sees short events that start and stop mid-sound. Default: the whole clip.
+   */
+  minEventSeconds?: number;
+  /**
+   * Training augmentation: play each event at a speed drawn uniformly from this range (1 = unchanged; 1.1 = 10 %
+   * faster and higher), by resampling. Default: unchanged.
+   */
+  speedRange?: [number, number];
+  /**
+   * Training augmentation: filter each event with a random smooth gain curve of at most ±`eqDb` dB (see
+   * `randomEqualize`), so that a model hears each clip through many colourations. Default: unfiltered.
+   */
+  eqDb?: number;
+}
+
+/** The direction grid: azimuth every 10° in [−180, 180), elevation every 10° in [−40, 40]. */
+export const AZIMUTH_GRID = Array.from({ length: 36 }, (_, i) => -180 + 10 * i);
+export const ELEVATION_GRID = [-40, -30, -20, -10, 0, 10, 20, 30, 40];
+
+/** Background noise level (RMS of the omnidirectional channel, linear). */
+const BACKGROUND_RMS = 0.003;
+
+/** A synthesised scene: its audio and its events (file = ''). */
+export interface Scene {
+  audio: AudioData;
+  events: SoundEvent[];
+}
+
+/**
+ * Synthesises one scene. Events are drawn one by one (a random clip, a random onset, a direction on the grid) and
+ * kept when at most `maxOverlap` events sound at any time, concurrent events are `minSeparation` degrees apart
+ * and of different classes; drawing stops at `eventRate · seconds` events or after 200 rejected draws. Each event
+ * gets 10 ms fades and a gain that puts its RMS `snr` dB above the background's.
+ */
+export function synthesizeScene(clips: readonly EventClip[], options: SceneOptions, rng: Rng): Scene {
+  const { format, sampleRate, seconds } = options;
+  const n = Math.round(seconds * sampleRate);
+  const maxOverlap = options.maxOverlap ?? 2;
+  const minSeparation = options.minSeparation ?? 20;
+  const [snrLo, snrHi] = options.snr ?? [5, 30];
+  const maxLen = Math.round((options.maxEventSeconds ?? 6) * sampleRate);
+  const fade = Math.round((options.fadeSeconds ?? 0.01) * sampleRate);
+  const target = Math.max(1, Math.round((options.eventRate ?? 0.35) * seconds));
+  if (clips.length === 0) throw new AudioError('BAD_ARGUMENT', 'synthesizeScene: no clips to place.');
+
+  const audio: AudioData = { sampleRate, channels: diffuseNoise(n, format, sampleRate, BACKGROUND_RMS, rng) };
+  interface Placed {
+    start: number;
+    end: number;
+    clip: EventClip;
+    azimuth: number;
+    elevation: number;
+    signal: Float32Array;
+  }
+  const placed: Placed[] = [];
+  let rejected = 0;
+  const minLen = options.minEventSeconds === undefined ? null : Math.max(2 * fade + 1, Math.round(options.minEventSeconds * sampleRate));
+  const speeds = options.speedRange;
+  if (speeds && !(speeds[0] > 0 && speeds[1] >= speeds[0])) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`);
+  }
+  const eqDb = options.eqDb;
+  if (eqDb !== undefined && !(eqDb >= 0 && Number.isFinite(eqDb))) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: eqDb must be a number of dB >= 0, got ${eqDb}.`);
+  }
+  while (placed.length < target && rejected < 200) {
+    const clip = clips[rng.int(clips.length)];
+    let srcLen = Math.min(clip.samples.length, maxLen, n);
+    if (minLen !== null && srcLen > minLen) srcLen = minLen + rng.int(srcLen - minLen + 1);
+    const from = clip.samples.length > srcLen ? rng.int(clip.samples.length - srcLen + 1) : 0;
+    // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f. The source rate
+    // is rounded to 1/240 of the rate (0.4 % steps), which keeps the resampling ratio one of few exact phases.
+    const step = sampleRate / 240;
+    const sourceRate = speeds ? Math.max(1, Math.round(Math.round((sampleRate * rng.uniform(speeds[0], speeds[1])) / step) * step)) : sampleRate;
+    let len = Math.min(Math.ceil((srcLen * sampleRate) / sourceRate), n);
+    if (len < 2 * fade + 1) len = Math.min(clip.samples.length, n);
+    const start = rng.int(n - len + 1);
+    const end = start + len;
+    const azimuth = AZIMUTH_GRID[rng.int(AZIMUTH_GRID.length)];
+    const elevation = ELEVATION_GRID[rng.int(ELEVATION_GRID.length)];
+    const overlapping = placed.filter((p) => p.start < end && start < p.end);
+    // Most concurrent events within [start, end): check every change point.
+    let worst = 0;
+    for (const t of [start, ...overlapping.map((p) => p.start).filter((s) => s > start)]) {
+      worst = Math.max(worst, overlapping.filter((p) => p.start <= t && t < p.end).length);
+    }
+    const clash = overlapping.some(
+      (p) => p.clip.class === clip.class || angularDistance(p.azimuth, p.elevation, azimuth, elevation) < minSeparation,
+    );
+    if (worst + 1 > maxOverlap || clash) {
+      rejected++;
+      continue;
+    }
+    const excerpt = clip.samples.subarray(from, from + srcLen);
+    let signal: Float32Array = new Float32Array(len);
+    signal.set((sourceRate === sampleRate ? excerpt : resample(excerpt, sourceRate, sampleRate)).subarray(0, len));
+    if (eqDb) signal = randomEqualize(signal, sampleRate, eqDb, rng);
+    for (let i = 0; i < fade && i < len; i++) {
+      const g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / fade);
+      signal[i] *= g;
+      signal[len - 1 - i] *= g;
+    }
+    const snr = rng.uniform(snrLo, snrHi);
+    const gain = (BACKGROUND_RMS * Math.pow(10, snr / 20)) / (rms(signal) || 1);
+    for (let i = 0; i < len; i++) signal[i] *= gain;
+    placed.push({ start, end, clip, azimuth, elevation, signal });
+  }
+  for (const p of placed) {
+    const direct = spatialize(p.signal, format, p.azimuth, p.elevation, sampleRate);
+    direct.forEach((c, ch) => {
+      const dst = audio.channels[ch];
+      for (let i = 0; i < c.length; i++) dst[p.start + i] += c[i];
+    });
+    if (options.reverb) {
+      reverberate(p.signal, format, sampleRate, rng).forEach((c, ch) => {
+        const dst = audio.channels[ch];
+        for (let i = 0; i < c.length && p.start + i < n; i++) dst[p.start + i] += c[i];
+      });
+    }
+  }
+  // Keep clear of clipping: scale the whole scene (labels are unaffected).
+  let peak = 0;
+  for (const c of audio.channels) for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(c[i]));
+  if (peak > 0.95) {
+    const g = 0.95 / peak;
+    for (const c of audio.channels) for (let i = 0; i < n; i++) c[i] *= g;
+  }
+  placed.sort((a, b) => a.start - b.start);
+  const events: SoundEvent[] = placed.map((p) => ({
+    file: '',
+    onset: p.start / sampleRate,
+    offset: p.end / sampleRate,
+    class: p.clip.class,
+    azimuth: format === 'mono' ? null : p.azimuth,
+    elevation: format === 'mono' ? null : p.elevation,
+  }));
+  return { audio, events };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A folder of scenes
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface SynthesizeScenesOptions extends Omit<SceneOptions, 'sampleRate'> {
+  /** Folder of mono event clips. */
+  events: string;
+  /** The clips' label file (default `<events>/labels.csv`). */
+  labels?: string;
+  /** Output folder (created). */
+  out: string;
+  count: number;
+  seed: number;
+  /** Scene sample rate. Default 24000 (the DCASE 2020 baseline's rate). */
+  sampleRate?: number;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  part?: 'all' | 'train' | 'test';
+  testFraction?: number;
+  /** Show a progress bar. Default true. */
+  progress?: boolean;
+}
+
+/** What `synthesizeScenes` writes to `scenes.json` beside the scenes. */
+export interface SceneManifest {
+  format: SceneFormat;
+  sampleRate: number;
+  seconds: number;
+  seed: number;
+  part: 'all' | 'train' | 'test';
+  testFraction: number;
+  reverb: boolean;
+  /** Augmentation settings, when used (see `SceneOptions`). */
+  minEventSeconds?: number;
+  speedRange?: [number, number];
+  eqDb?: number;
+  /** Every class of the clips' label file: the class list of a model trained on these scenes. */
+  classes: string[];
+  clips: string[];
+  scenes: { audio: string; labels: string; events: number }[];
+}
+
+/**
+ * Writes `count` scenes to `out` as `scene_0001.wav` (16-bit PCM) with `scene_0001.csv` (DCASE 2019 labels), and
+ * `scenes.json` (a `SceneManifest`). The same options and seed give the same files.
+ */
+export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifest {
+  const sampleRate = options.sampleRate ?? 24000;
+  if (!Number.isInteger(options.count) || options.count < 1) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: count must be a positive integer, got ${options.count}.`);
+  }
+  if (!(options.seconds >= 1)) throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: seconds must be at least 1, got ${options.seconds}.`);
+  if (!SCENE_FORMATS.includes(options.format)) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: format must be one of ${SCENE_FORMATS.join(', ')}, got '${options.format}'.`);
+  }
+  const labels = options.labels ?? path.join(options.events, 'labels.csv');
+  const part = options.part ?? 'all';
+  const testFraction = options.testFraction ?? 0.3;
+  const { clips, classes } = loadEventClips(options.events, labels, {
+    sampleRate,
+    include: options.include,
+    exclude: options.exclude,
+    part,
+    testFraction,
+  });
+  fs.mkdirSync(options.out, { recursive: true });
+  const rng = new Rng(options.seed);
+  const manifest: SceneManifest = {
+    format: options.format,
+    sampleRate,
+    seconds: options.seconds,
+    seed: options.seed,
+    part,
+    testFraction,
+    reverb: !!options.reverb,
+    ...(options.minEventSeconds === undefined ? {} : { minEventSeconds: options.minEventSeconds }),
+    ...(options.speedRange === undefined ? {} : { speedRange: options.speedRange }),
+    ...(options.eqDb === undefined ? {} : { eqDb: options.eqDb }),
+    classes,
+    clips: clips.map((c) => c.file),
+    scenes: [],
+  };
+  const bar = options.progress === false ? null : new ProgressBar(options.count, { label: 'synth-scenes' });
+  for (let i = 0; i < options.count; i++) {
+    const name = `scene_${String(i + 1).padStart(4, '0')}`;
+    const scene = synthesizeScene(clips, { ...options, sampleRate }, rng);
+    writeWav(path.join(options.out, `${name}.wav`), scene.audio, { format: 'pcm16' });
+    atomicWriteFile(path.join(options.out, `${name}.csv`), formatSceneLabels(scene.events));
+    manifest.scenes.push({ audio: `${name}.wav`, labels: `${name}.csv`, events: scene.events.length });
+    bar?.tick();
+  }
+  bar?.finish();
+  atomicWriteFile(path.join(options.out, 'scenes.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
