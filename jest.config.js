@@ -17,6 +17,7 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.tsx?$': swc },
   moduleNameMapper: {
+    '^@gatewave/core/cli$': '<rootDir>/packages/core/src/cli/index.ts',
     '^@gatewave/(core|forecast|audio)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -4,8 +4,8 @@
  * this file only assembles them.
  */
 import { Command } from 'commander';
-import { registerEnhanceCommands } from './enhance/commands';
-import { registerSedCommands } from './sed/commands';
+import { registerEnhanceCommands } from './cli/enhance';
+import { registerSedCommands } from './cli/sed';
 
 export function buildProgram(): Command {
   const program = new Command();

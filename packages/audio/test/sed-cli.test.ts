@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { Command } from 'commander';
-import { registerSedCommands } from '../src/sed/commands';
+import { registerSedCommands } from '../src/cli/sed';
 import { formatEventList, readEventList, SoundEvent } from '../src/sed/events';
 import { buildDetector, defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
 import { Rng } from '@gatewave/core';

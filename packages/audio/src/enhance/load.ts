@@ -19,7 +19,7 @@ export async function loadEnhancer(spec?: string): Promise<Enhancer> {
     throw new AudioError(
       'MODEL_NOT_FOUND',
       spec === undefined
-        ? `the pretrained model is missing from ${dir}; reinstall @gatewave/audio, pass --model DIR, or use --model wiener.`
+        ? `the pretrained model is missing from ${dir}; reinstall @gatewave/audio, or load a model directory or "wiener" instead.`
         : `no enhancement model in ${dir} (model.json missing); pass a directory written by train-enhancer, or "wiener".`,
     );
   }

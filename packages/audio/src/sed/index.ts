@@ -37,6 +37,7 @@ export { extractFeatures as extractSedFeatures, featureChannels, DEFAULT_FEATURE
 export type { SedFeatureConfig, SedFeatures } from './features';
 export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents, FOA_VIEW_COUNTS } from './detector';
 export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
-export { trainDetector, tuneDetector, listScenes, evaluateDetector, classBalanceWeights } from './train';
+export { trainDetector, tuneDetector, tunePostProcessing, listScenes, evaluateDetector, classBalanceWeights } from './train';
 export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary, TunedPostProcessing } from './train';
-export { registerSedCommands, loadDetector, DEFAULT_DETECTOR_DIR } from './commands';
+export { loadDetector, detectFiles, formatFrameTable, DEFAULT_DETECTOR_DIR } from './detect-files';
+export type { DetectFileResult, DetectFilesOptions } from './detect-files';

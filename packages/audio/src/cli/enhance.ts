@@ -1,0 +1,140 @@
+/** The speech commands of `gatewave-audio`: enhance, score, train-enhancer. Each parses, calls the library, prints. */
+import * as path from 'path';
+import type { Command } from 'commander';
+import { initBackend, ProgressBar } from '@gatewave/core';
+import { AudioError } from '../errors';
+import { WavWriteFormat } from '../io/wav';
+import { enhanceFiles } from '../enhance/batch';
+import { loadEnhancer } from '../enhance/load';
+import { trainEnhancer } from '../enhance/train';
+import { scoreFiles } from '../metrics/score-files';
+import { addFlags } from './flags';
+
+function fail(message: string): void {
+  process.stderr.write(`gatewave-audio: ${message}\n`);
+}
+
+interface EnhanceFlags {
+  out: string;
+  model?: string;
+  chunk: number;
+  sampleFormat?: WavWriteFormat;
+  quiet?: boolean;
+}
+
+function registerEnhance(program: Command): void {
+  const cmd = program
+    .command('enhance')
+    .description('Remove noise from speech recordings; writes OUTDIR/<name>_enhanced.wav at the input\'s rate, channels and length.')
+    .argument('<inputs...>', 'WAV files or directories (every .wav inside is enhanced)');
+  addFlags(cmd, {
+    out: { required: true, description: 'output directory', placeholder: '<dir>' },
+    model: { description: 'model directory, or "wiener" for the classical baseline (default: the pretrained model)', placeholder: '<dir|wiener>' },
+    chunk: { default: 30 },
+    sampleFormat: {},
+    quiet: {},
+  });
+  cmd.action(async (inputs: string[], o: EnhanceFlags) => {
+    if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
+    const enhancer = await loadEnhancer(o.model);
+    const bars = new Map<string, ProgressBar>();
+    const outcomes = await enhanceFiles(inputs, o.out, enhancer, {
+      chunkSeconds: o.chunk,
+      format: o.sampleFormat,
+      onWarning: (file, m) => process.stderr.write(`warning: ${path.basename(file)}: ${m}\n`),
+      onProgress: (file, done, total) => {
+        if (o.quiet || total <= o.chunk * 16000) return;
+        if (!bars.has(file)) bars.set(file, new ProgressBar(total, { label: path.basename(file) }));
+        bars.get(file)!.update(done);
+      },
+      onFile: ({ input, result, error }) => {
+        if (error) {
+          fail(error instanceof AudioError ? error.message : `${input}: ${error.message}`);
+          return;
+        }
+        bars.get(input)?.finish();
+        process.stderr.write(
+          `${input} -> ${result.output}: ${result.duration.toFixed(2)} s audio (${result.sampleRate} Hz, ${result.channels} ch) ` +
+            `in ${result.elapsed.toFixed(2)} s, RTF ${result.rtf.toFixed(3)} (${enhancer.name})\n`,
+        );
+      },
+    });
+    enhancer.dispose?.();
+    const failed = outcomes.filter((x) => x.error).length;
+    if (failed > 0) {
+      fail(`${failed} of ${outcomes.length} file(s) failed; the others were written to ${o.out}.`);
+      process.exitCode = 1;
+    }
+  });
+}
+
+function registerScore(program: Command): void {
+  const cmd = program
+    .command('score')
+    .description('Score an enhanced (or noisy) file against the clean reference: SI-SDR, STOI and extended STOI.');
+  addFlags(cmd, { clean: { required: true }, est: { required: true }, json: 'print JSON' });
+  cmd.action((o: { clean: string; est: string; json?: boolean }) => {
+    const r = scoreFiles(o.clean, o.est);
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ clean: o.clean, estimate: o.est, si_sdr: r.siSdr, stoi: r.stoi, estoi: r.estoi })}\n`);
+    } else {
+      process.stdout.write(`SI-SDR ${r.siSdr.toFixed(3)} dB\nSTOI   ${r.stoi.toFixed(4)}\nESTOI  ${r.estoi.toFixed(4)}\n`);
+    }
+  });
+}
+
+interface TrainEnhancerFlags {
+  speech: string;
+  noise: string;
+  out: string;
+  config: string;
+  epochs: number;
+  stepsPerEpoch: number;
+  batchSize: number;
+  learningRate: number;
+  exclude: string[];
+  seed: number;
+  resume?: boolean;
+}
+
+function registerTrainEnhancer(program: Command): void {
+  const cmd = program
+    .command('train-enhancer')
+    .description('Train an FRCRN enhancer on clean speech and noise mixed on the fly; keeps the best model in --out.');
+  addFlags(cmd, {
+    speech: { required: true },
+    noise: { required: true },
+    out: { required: true, description: 'model directory to write (the last state goes to <dir>.checkpoint)', placeholder: '<dir>' },
+    config: { default: 'small' },
+    epochs: { description: 'maximum number of epochs', default: 50 },
+    stepsPerEpoch: { default: 100 },
+    batchSize: { description: 'mixtures per step', default: 4 },
+    learningRate: { description: 'initial learning rate (Adam)', default: 0.001 },
+    exclude: { description: 'comma-separated path substrings to leave out (held-out test speakers/noises)', default: [] },
+    seed: { default: 1234 },
+    resume: {},
+  });
+  cmd.action(async (o: TrainEnhancerFlags) => {
+    await initBackend(undefined, { purpose: 'train' });
+    await trainEnhancer({
+      speechDir: o.speech,
+      noiseDir: o.noise,
+      out: o.out,
+      config: o.config,
+      epochs: o.epochs,
+      stepsPerEpoch: o.stepsPerEpoch,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      exclude: o.exclude,
+      seed: o.seed,
+      resume: !!o.resume,
+    });
+  });
+}
+
+/** Registers `enhance`, `score` and `train-enhancer` on the `gatewave-audio` program. */
+export function registerEnhanceCommands(program: Command): void {
+  registerEnhance(program);
+  registerScore(program);
+  registerTrainEnhancer(program);
+}

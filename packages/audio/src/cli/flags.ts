@@ -1,0 +1,146 @@
+/**
+ * Every flag of `gatewave-audio`, spelled once with its parser and help text (the shared ones come from
+ * `@gatewave/core/cli`, so they read the same in `gatewave-forecast`). Commands pick flags from this table by name and
+ * may give their own help text and default. Earlier spellings are kept as hidden aliases for one release.
+ */
+import type { Command } from 'commander';
+import {
+  addFlag,
+  AddFlagOptions,
+  COMMON_FLAGS,
+  FlagDef,
+  list,
+  listOf,
+  nonNegativeNumber,
+  numberWhere,
+  oneOf,
+  openUnit,
+  positiveInt,
+  positiveNumber,
+  stringList,
+} from '@gatewave/core/cli';
+import { GatewaveError } from '@gatewave/core';
+import { SCENE_FORMATS } from '../sed/format';
+import { FOA_VIEW_COUNTS } from '../sed/detector';
+
+const viewCount = numberWhere((x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x), `one of ${FOA_VIEW_COUNTS.join(', ')}`);
+
+/** `lo,hi` with 0 < lo <= hi (a playback speed range). */
+function speedRange(value: string, flag: string): [number, number] {
+  const v = (list(value) ?? []).map((x) => positiveNumber(x, flag));
+  if (v.length !== 2 || v[0] > v[1]) {
+    throw new GatewaveError('BAD_ARGUMENT', `${flag} needs two numbers lo,hi with 0 < lo <= hi, e.g. 0.9,1.1; got "${value}".`);
+  }
+  return [v[0], v[1]];
+}
+
+export const FLAGS = {
+  ...COMMON_FLAGS,
+  // Enhancement
+  chunk: {
+    flags: '--chunk <seconds>',
+    description: 'process long files in chunks of this many seconds (bounded memory)',
+    parse: numberWhere((x) => x > 0, 'a positive number of seconds'),
+  },
+  sampleFormat: {
+    flags: '--sample-format <pcm16|float32>',
+    description: 'output sample format (default: pcm16 for <=16-bit input, else float32)',
+    parse: oneOf(['pcm16', 'float32'] as const, 'pcm16 or float32'),
+    aliases: ['--format'],
+  },
+  clean: { flags: '--clean <file>', description: 'clean reference WAV' },
+  est: { flags: '--est <file>', description: 'estimate WAV (same rate, channels and length)' },
+  speech: { flags: '--speech <dir>', description: 'directory of clean speech WAV files (searched recursively)' },
+  noise: { flags: '--noise <dir>', description: 'directory of noise WAV files (searched recursively)' },
+  config: { flags: '--config <small|full>', description: 'model size' },
+  stepsPerEpoch: { flags: '--steps-per-epoch <n>', description: 'training steps per epoch', parse: positiveInt, aliases: ['--steps'] },
+  exclude: { flags: '--exclude <list>', description: 'comma-separated files to leave out', parse: stringList },
+  include: { flags: '--include <list>', description: 'comma-separated files to use (default: all)', parse: stringList },
+  resume: { flags: '--resume', description: 'continue from <out>.checkpoint' },
+  // Scenes
+  events: { flags: '--events <dir>', description: 'folder of mono event clips' },
+  labels: { flags: '--labels <csv>', description: 'clip labels (columns file,label[,active_onset_s,active_offset_s]); default <events>/labels.csv' },
+  count: { flags: '--count <n>', description: 'number of scenes', parse: positiveInt },
+  seconds: { flags: '--seconds <s>', description: 'scene length in seconds', parse: numberWhere((x) => x >= 1, 'at least 1') },
+  sceneFormat: {
+    flags: '--scene-format <foa|mic4|mono>',
+    description: 'recording format',
+    parse: oneOf(SCENE_FORMATS),
+    aliases: ['--format'],
+  },
+  sampleRate: { flags: '--sample-rate <hz>', description: 'sample rate', parse: positiveInt },
+  reverb: { flags: '--reverb', description: 'add early reflections and an exponential reverberant tail' },
+  part: { flags: '--part <all|train|test>', description: 'use all of each clip, its first part (train) or its held-out last part (test)' },
+  testFraction: { flags: '--test-fraction <f>', description: 'share of each clip held out for --part test', parse: openUnit },
+  minEventSeconds: {
+    flags: '--min-event-seconds <s>',
+    description: 'augmentation: each event a random excerpt of its clip, at least this long (default: whole clips)',
+    parse: positiveNumber,
+  },
+  speed: {
+    flags: '--speed <lo,hi>',
+    description: 'augmentation: play each event at a random speed in this range, e.g. 0.9,1.1 (default: unchanged)',
+    parse: speedRange,
+  },
+  eqDb: {
+    flags: '--eq-db <dB>',
+    description: 'augmentation: filter each event by a random smooth EQ curve within +-dB, e.g. 6 (default: unfiltered)',
+    parse: numberWhere((x) => x >= 0, 'a number of dB >= 0, e.g. 6'),
+  },
+  // Detector training
+  scenes: { flags: '--scenes <dir>', description: 'scenes (scene_NNNN.wav + .csv, scenes.json)' },
+  synthesize: { flags: '--synthesize <events-dir>', description: 'make training scenes on the fly from the mono clips in this folder' },
+  validation: { flags: '--validation <dir>', description: 'validation scenes (scene_NNNN.wav + .csv, scenes.json)' },
+  init: { flags: '--init <dir>', description: 'start from this detector\'s weights and normalisation (fine-tuning; fresh optimizer)' },
+  lrPatience: { flags: '--lr-patience <n>', description: 'halve the learning rate after this many epochs without a better validation score (default: never)', parse: positiveInt },
+  sequenceSeconds: { flags: '--sequence-seconds <s>', description: 'training excerpt length', parse: positiveNumber },
+  freqMasks: { flags: '--freq-masks <n>', description: 'SpecAugment: frequency masks per training excerpt', parse: numberWhere((x) => Number.isInteger(x) && x >= 0, 'an integer >= 0') },
+  maxMaskBands: { flags: '--max-mask-bands <n>', description: 'SpecAugment: widest frequency mask (mel bands)', parse: positiveInt },
+  classBalance: {
+    flags: '--class-balance <alpha>',
+    description:
+      'weigh each class\'s active frames in the loss by (its share of active frames / geometric mean share)^-alpha, so short or rare classes count more; 0 = off, 1 = all classes alike',
+    parse: numberWhere((x) => x >= 0, 'a number >= 0, e.g. 0.5'),
+  },
+  convChannels: { flags: '--conv-channels <list>', description: 'channels of the conv blocks', parse: listOf(positiveInt) },
+  gruUnits: { flags: '--gru-units <list>', description: 'units of the bidirectional GRUs', parse: listOf(positiveInt) },
+  doaWeight: { flags: '--doa-weight <λ>', description: 'weight of the masked DOA loss', parse: nonNegativeNumber },
+  pool: { flags: '--pool <n>', description: 'with --synthesize: scenes held in memory', parse: positiveInt },
+  refresh: { flags: '--refresh <n>', description: 'with --synthesize: pool scenes replaced by new ones after each epoch', parse: positiveInt },
+  sceneSeconds: { flags: '--scene-seconds <s>', description: 'with --synthesize: scene length', parse: positiveNumber },
+  validationScenes: { flags: '--validation-scenes <n>', description: 'with --synthesize and no --validation: validation scenes to make', parse: positiveInt },
+  // Post-processing: one value (detect) or a list of values to try (tune-detector, train-detector)
+  threshold: { flags: '--threshold <p>', description: 'activity threshold (default: the model\'s, 0.5)', parse: openUnit },
+  thresholds: { flags: '--thresholds <list>', description: 'activity thresholds to try', parse: listOf(numberWhere((v) => v > 0 && v < 1, 'numbers in (0, 1)')) },
+  minDuration: { flags: '--min-duration <s>', description: 'shortest event kept (default: the model\'s)', parse: numberWhere((x) => x >= 0, '>= 0') },
+  minDurations: { flags: '--min-durations <list>', description: 'shortest-event settings (s) to try', parse: listOf(numberWhere((v) => v >= 0, 'numbers >= 0')) },
+  minGap: { flags: '--min-gap <s>', description: 'bridge gaps shorter than this within a class (default: the model\'s)', parse: numberWhere((x) => x >= 0, '>= 0') },
+  views: { flags: '--views <n>', description: 'FOA: average 1, 2, 4, 8 or 16 rotated/mirrored views of each recording (default: the model\'s)', parse: viewCount },
+  viewList: { flags: '--views <list>', description: 'view counts to try (FOA: 1, 2, 4, 8, 16)', parse: listOf(viewCount) },
+  hysteresis: {
+    flags: '--hysteresis <r>',
+    description: 'in (0, 1]: events start at the threshold and continue while above r x threshold (default: the model\'s; 1 = one threshold)',
+    parse: numberWhere((x) => x > 0 && x <= 1, 'in (0, 1]'),
+  },
+  hysteresisList: {
+    flags: '--hysteresis <list>',
+    description: 'threshold hysteresis values to try (1 = one threshold; 0.5 = events continue down to half the threshold)',
+    parse: listOf(numberWhere((x) => x > 0 && x <= 1, 'numbers in (0, 1]')),
+  },
+  frames: { flags: '--frames <csv>', description: 'also write the per-frame table (file,frame,onset,offset,class,probability,azimuth,elevation)' },
+  // Event scoring
+  ref: { flags: '--ref <csv>', description: 'reference events' },
+  classes: { flags: '--classes <list>', description: 'evaluated classes, comma-separated (default: those in either list); others are an error', parse: (v: string) => list(v) },
+  frameLength: { flags: '--frame-length <s>', description: 'frame length for DOA, frame recall and location-aware metrics', parse: positiveNumber },
+  doaThreshold: { flags: '--doa-threshold <deg>', description: 'threshold of the location-aware metrics', parse: positiveNumber },
+} satisfies Record<string, FlagDef>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** Adds the named flags to `cmd`, in order; a string is the command's own help text, an object its options. */
+export function addFlags(cmd: Command, flags: Partial<Record<FlagName, string | AddFlagOptions>>): Command {
+  for (const [name, o] of Object.entries(flags)) {
+    addFlag(cmd, FLAGS[name as FlagName] as FlagDef, typeof o === 'string' ? { description: o } : o);
+  }
+  return cmd;
+}
