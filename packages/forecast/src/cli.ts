@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { GatewaveError, initBackend } from '@gatewave/core';
+import { addFlag, COMMON_FLAGS, positiveInt, positiveNumber } from '@gatewave/core/cli';
 import { ForecastError } from './errors';
 import { MetricValues } from './metrics';
 import { ProbabilisticValues } from './intervals';
@@ -13,27 +14,8 @@ import { backtestCsv, evaluateCsv, predictCsv, trainFromCsv } from './commands';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-function int(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'.`);
-    return n;
-  };
-}
-
-function num(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'.`);
-    return n;
-  };
-}
-
-function seedArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`--seed must be an integer, got '${value}'.`);
-  return n;
-}
+const int = (name: string) => (value: string): number => positiveInt(value, name);
+const num = (name: string) => (value: string): number => positiveNumber(value, name);
 
 function metricTable(scaled: MetricValues, original: MetricValues): string {
   const rows: [string, keyof MetricValues][] = [
@@ -74,7 +56,7 @@ program
   .showHelpAfterError()
   .addHelpText('after', '\nExample:\n  gatewave-forecast train --csv ETTh1.csv --target OT --features S --lookback 168 --horizon 168 --out model/\n  gatewave-forecast eval --model model/ --csv ETTh1.csv\n  gatewave-forecast predict --model model/ --csv ETTh1.csv --out forecast.csv --plot forecast.png\n\nBackend: GATEWAVE_BACKEND=cpu|wasm|native|tensorflow forces one.');
 
-program
+const train = program
   .command('train')
   .description('train a model on a CSV, report its test errors and save it')
   .requiredOption('--csv <file>', 'input CSV with a time column and numeric columns')
@@ -90,19 +72,19 @@ program
   .option('--horizon <n>', 'forecast steps H', int('--horizon'), 168)
   .option('--period <n>', 'period P in steps (default: one day, e.g. 24 for hourly data)', int('--period'))
   .option('--split <spec>', "'ett' or train,val,test fractions", '0.6,0.2,0.2')
-  .option('--epochs <n>', 'maximum epochs', int('--epochs'), 25)
-  .option('--patience <n>', 'early-stopping patience in epochs', int('--patience'), 5)
-  .option('--batch-size <n>', 'batch size', int('--batch-size'), 32)
-  .option('--lr <rate>', 'initial learning rate (×0.9 per epoch)', num('--lr'), 1e-3)
   .option('--d-model <n>', 'TPGN hidden size d', int('--d-model'), 2)
   .option('--norm', 'TPGN per-window normalisation (default on)')
   .option('--no-norm', 'turn per-window normalisation off')
   .option('--hidden <n>', 'GRU units', int('--hidden'), 64)
-  .option('--seed <n>', 'random seed', seedArg, 2023)
   .option('--interval <levels>', 'conformal prediction intervals in percent, calibrated on the validation part (e.g. 80,95)')
-  .option('--json', 'print the test errors as one JSON object')
-  .option('--quiet', 'no progress bar')
-  .action(async (o) => {
+  .option('--json', 'print the test errors as one JSON object');
+addFlag(train, COMMON_FLAGS.epochs, { description: 'maximum epochs', default: 25 });
+addFlag(train, COMMON_FLAGS.patience, { description: 'early-stopping patience in epochs', default: 5 });
+addFlag(train, COMMON_FLAGS.batchSize, { description: 'batch size', default: 32 });
+addFlag(train, COMMON_FLAGS.learningRate, { description: 'initial learning rate (×0.9 per epoch)', default: 1e-3 });
+addFlag(train, COMMON_FLAGS.seed, { default: 2023 });
+addFlag(train, COMMON_FLAGS.quiet, { description: 'no progress bar' });
+train.action(async (o) => {
     await backend('train');
     let stopping = false;
     const onSigint = (): void => {
@@ -127,7 +109,7 @@ program
       epochs: o.epochs,
       patience: o.patience,
       batchSize: o.batchSize,
-      learningRate: o.lr,
+      learningRate: o.learningRate,
       dModel: o.dModel,
       norm: o.norm ?? true,
       hidden: o.hidden,
