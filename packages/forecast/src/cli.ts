@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { GatewaveError, initBackend } from '@gatewave/core';
-import { addFlag, COMMON_FLAGS, positiveInt, positiveNumber } from '@gatewave/core/cli';
+import { addFlag, COMMON_FLAGS, list, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
 import { ForecastError } from './errors';
 import { MetricValues } from './metrics';
 import { ProbabilisticValues } from './intervals';
 import { FeatureMode, SplitPart } from './data/split';
 import { FillRule } from './data/series';
-import { ModelKind } from './models/forecaster';
+import { CsvReadRules, ModelKind } from './models/forecaster';
+import { DUPLICATE_RULES, DuplicateRule } from './data/checks';
+import { DEFAULT_NA_VALUES } from './data/table';
 import { backtestCsv, evaluateCsv, predictCsv, trainFromCsv } from './commands';
 
 /** `gatewave-forecast`: a thin shell over the library functions in commands.ts. */
@@ -45,6 +47,30 @@ function intervalTable(p?: ProbabilisticValues): string {
   return `\n${rows.join('\n')}\npinball loss ${p.pinball.toPrecision(4)}, CRPS ${p.crps.toPrecision(4)} (quantiles ${p.quantiles.join(', ')}; original units)`;
 }
 
+function delimiterArg(value: string): string {
+  const d = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+  if (d.length !== 1 || d === '"') throw new ForecastError('BAD_ARGUMENT', `--delimiter must be one character (, ; | or tab), got "${value}".`);
+  return d;
+}
+
+/** The CSV reading flags, shared by every command that reads a CSV. */
+function withCsvOptions(cmd: Command): Command {
+  return cmd
+    .option('--delimiter <char>', 'field delimiter: , ; | or tab (default: detected)', delimiterArg)
+    .option('--na-values <list>', `comma-separated cell values that mean "missing" (default: ${DEFAULT_NA_VALUES.slice(0, 6).join(' ')} ...; empty cells always)`)
+    .option('--duplicates <rule>', 'rows repeating a timestamp with other values: error, first, last or mean (identical rows are dropped)', (v: string) => oneOf(DUPLICATE_RULES)(v, '--duplicates'))
+    .option('--max-gap <steps>', 'longest gap (missing steps) to fill; a longer one is an error (default: 5% of the rows, at least 24)', (v: string) => nonNegativeInt(v, '--max-gap'));
+}
+
+function csvRules(o: Record<string, unknown>): CsvReadRules {
+  return {
+    delimiter: o.delimiter as string | undefined,
+    naValues: list(o.naValues as string | undefined),
+    duplicates: o.duplicates as DuplicateRule | undefined,
+    maxGap: o.maxGap as number | undefined,
+  };
+}
+
 async function backend(purpose: 'train' | 'infer'): Promise<void> {
   await initBackend(undefined, { purpose, convolutional: false });
 }
@@ -56,8 +82,8 @@ program
   .showHelpAfterError()
   .addHelpText('after', '\nExample:\n  gatewave-forecast train --csv ETTh1.csv --target OT --features S --lookback 168 --horizon 168 --out model/\n  gatewave-forecast eval --model model/ --csv ETTh1.csv\n  gatewave-forecast predict --model model/ --csv ETTh1.csv --out forecast.csv --plot forecast.png\n\nBackend: GATEWAVE_BACKEND=cpu|wasm|native|tensorflow forces one.');
 
-const train = program
-  .command('train')
+const train = withCsvOptions(program
+  .command('train'))
   .description('train a model on a CSV, report its test errors and save it')
   .requiredOption('--csv <file>', 'input CSV with a time column and numeric columns')
   .requiredOption('--out <dir>', 'model directory to write (a previous gatewave model there is replaced; other files are an error)')
@@ -102,6 +128,7 @@ train.action(async (o) => {
       columns: o.columns ? String(o.columns).split(',').map((c: string) => c.trim()) : undefined,
       timeColumn: o.timeCol,
       fill: o.fill as FillRule,
+      ...csvRules(o),
       lookback: o.lookback,
       horizon: o.horizon,
       period: o.period,
@@ -132,8 +159,8 @@ train.action(async (o) => {
     if (r.interrupted) process.exitCode = 130;
   });
 
-program
-  .command('eval')
+withCsvOptions(program
+  .command('eval'))
   .description('errors of a saved model on one part of the split of a CSV')
   .requiredOption('--model <dir>', 'model directory written by train')
   .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
@@ -141,13 +168,13 @@ program
   .option('--json', 'print one JSON object (mse, mae, ... on scaled values; original: {...})')
   .action(async (o) => {
     await backend('infer');
-    const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart);
+    const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart, csvRules(o));
     if (o.json) console.log(metricJson({ model: model.kind, part: result.part, windows: result.windows }, result.scaled, result.original, result.probabilistic));
     else console.log(`${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);
   });
 
-program
-  .command('predict')
+withCsvOptions(program
+  .command('predict'))
   .description('forecast the next horizon steps after the last row of a CSV')
   .requiredOption('--model <dir>', 'model directory written by train')
   .requiredOption('--csv <file>', 'CSV whose last lookback rows are the history')
@@ -155,12 +182,12 @@ program
   .option('--plot <file>', 'also write a plot (.png and .svg)')
   .action(async (o) => {
     await backend('infer');
-    const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot);
+    const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o));
     log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
   });
 
-program
-  .command('backtest')
+withCsvOptions(program
+  .command('backtest'))
   .description('rolling-origin forecasts over the end of a CSV and their errors')
   .requiredOption('--model <dir>', 'model directory written by train')
   .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
@@ -171,7 +198,7 @@ program
   .option('--json', 'print one JSON object')
   .action(async (o) => {
     await backend('infer');
-    const { model, result, files } = await backtestCsv(o.model, o.csv, { start: o.start, stride: o.stride, out: o.out, plot: o.plot });
+    const { model, result, files } = await backtestCsv(o.model, o.csv, { start: o.start, stride: o.stride, out: o.out, plot: o.plot, ...csvRules(o) });
     if (files.length) log(`wrote ${files.join(', ')}`);
     if (o.json) console.log(metricJson({ model: model.kind, forecasts: result.forecasts.length }, result.scaled, result.original, result.probabilistic));
     else console.log(`${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);

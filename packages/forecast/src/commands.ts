@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteFile, checkOutputDir, checkOutputFile } from '@gatewave/core';
 import { ForecastError } from './errors';
-import { FillRule, TimeSeries, describeSeries, readCsv } from './data/series';
+import { FillRule, ReadCsvOptions, TimeSeries, describeSeries, readCsv } from './data/series';
+import { readHeader } from './data/csv-text';
 import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
-import { BacktestResult, EvalResult, FitResult, Forecast, Forecaster, ModelKind } from './models/forecaster';
+import { BacktestResult, CsvReadRules, EvalResult, FitResult, Forecast, Forecaster, ModelKind } from './models/forecaster';
 import { createForecaster, defaultPeriod, loadForecaster } from './models/models';
 import { BandPoint, PlotPoint, plotForecast } from './plot';
 import { TrainOptions } from './train';
@@ -16,7 +17,7 @@ import { parseIntervals } from './intervals';
  * Everything is validated before anything is written, and every file is written atomically.
  */
 
-export interface TrainSettings extends TrainOptions {
+export interface TrainSettings extends TrainOptions, CsvReadRules {
   csv: string;
   out: string;
   model?: ModelKind;
@@ -61,7 +62,8 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
   const columns = features === 'S' ? [target] : s.columns ? [...new Set([...s.columns, target])] : undefined;
   // Before any work: the model folder must be writable and must not destroy anything (an input, a user's files).
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
-  const series = await readCsv(s.csv, { timeColumn: s.timeColumn, fill: s.fill, columns });
+  const rules: CsvReadRules = { delimiter: s.delimiter, naValues: s.naValues, duplicates: s.duplicates, maxGap: s.maxGap };
+  const series = await readCsv(s.csv, { ...rules, timeColumn: s.timeColumn, fill: s.fill, columns });
   for (const line of describeSeries(series)) log(line);
   const period = s.period ?? defaultPeriod(series);
   const model = createForecaster(s.model ?? 'tpgn', {
@@ -80,32 +82,21 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
     throw new ForecastError('INTERRUPTED', `training was interrupted before the first epoch ended; nothing was saved to ${s.out}.`);
   }
   const test = model.evaluate(series, 'test');
+  if (model.pipeline) model.pipeline.read = rules;
   await model.save(s.out, { overwrite: s.overwrite });
   return { model, series, fit, test, interrupted };
 }
 
-function headerOf(file: string): string[] {
-  if (!fs.existsSync(file)) throw new ForecastError('FILE_NOT_FOUND', `${file}: no such file; check the --csv path.`);
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const first = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0] ?? '';
-    return first.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Reads a CSV for a saved model: checks that it has the model's columns, then reads them with the model's rules. */
-export async function readCsvForModel(model: Forecaster, file: string, fill?: FillRule): Promise<TimeSeries> {
+/**
+ * Reads a CSV for a saved model: checks that it has the model's columns, then reads them with the model's rules
+ * (fill, delimiter, NA tokens, duplicates, longest gap), each of which `rules` can override.
+ */
+export async function readCsvForModel(model: Forecaster, file: string, rules: CsvReadRules & { fill?: FillRule } = {}): Promise<TimeSeries> {
   const p = model.pipeline;
   if (!p) throw new ForecastError('NOT_FITTED', 'the model has no pipeline; load it with loadForecaster.');
-  const header = headerOf(file);
-  if (header.length === 1 && header[0] === '') {
-    // Empty file: let readCsv say so.
-    return readCsv(file, { fill: fill ?? p.fill });
-  }
+  const defined = Object.fromEntries(Object.entries(rules).filter(([, v]) => v !== undefined));
+  const options: ReadCsvOptions = { fill: p.fill, ...p.read, ...defined };
+  const { header, delimiter } = readHeader(file, path.basename(file), options.delimiter);
   const needed = [p.timeColumn, ...p.inputColumns];
   const missing = needed.filter((c) => !header.includes(c));
   if (missing.length) {
@@ -115,13 +106,13 @@ export async function readCsvForModel(model: Forecaster, file: string, fill?: Fi
         `(features ${p.features}, target ${p.target}); this file lacks ${missing.join(', ')}. Use a CSV with the same columns or train a new model.`,
     );
   }
-  return readCsv(file, { timeColumn: p.timeColumn, columns: p.inputColumns, fill: fill ?? p.fill });
+  return readCsv(file, { ...options, delimiter, timeColumn: p.timeColumn, columns: p.inputColumns });
 }
 
-export async function evaluateCsv(modelDir: string, csv: string, part: SplitPart = 'test'): Promise<{ model: Forecaster; result: EvalResult }> {
+export async function evaluateCsv(modelDir: string, csv: string, part: SplitPart = 'test', rules: CsvReadRules = {}): Promise<{ model: Forecaster; result: EvalResult }> {
   if (!['train', 'val', 'test'].includes(part)) throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
   const model = await loadForecaster(modelDir);
-  const series = await readCsvForModel(model, csv);
+  const series = await readCsvForModel(model, csv, rules);
   return { model, result: model.evaluate(series, part) };
 }
 
@@ -204,11 +195,11 @@ function inputsOf(modelDir: string, csv: string): string[] {
   return files;
 }
 
-export async function predictCsv(modelDir: string, csv: string, out: string, plot?: string): Promise<{ model: Forecaster; forecast: Forecast; files: string[] }> {
+export async function predictCsv(modelDir: string, csv: string, out: string, plot?: string, rules: CsvReadRules = {}): Promise<{ model: Forecaster; forecast: Forecast; files: string[] }> {
   checkOutputPath(out, '--out', ['.csv'], inputsOf(modelDir, csv));
   if (plot) checkOutputPath(plot, '--plot', ['.png', '.svg'], [...inputsOf(modelDir, csv), out]);
   const model = await loadForecaster(modelDir);
-  const series = await readCsvForModel(model, csv);
+  const series = await readCsvForModel(model, csv, rules);
   const forecast = model.predict(series);
   const files = [out];
   atomicWriteFile(out, forecastCsv(series.timeColumn, [forecast], false));
@@ -227,12 +218,13 @@ export async function predictCsv(modelDir: string, csv: string, out: string, plo
 export async function backtestCsv(
   modelDir: string,
   csv: string,
-  options: { start?: number; stride?: number; out?: string; plot?: string },
+  options: { start?: number; stride?: number; out?: string; plot?: string } & CsvReadRules,
 ): Promise<{ model: Forecaster; result: BacktestResult; files: string[] }> {
   if (options.out) checkOutputPath(options.out, '--out', ['.csv'], inputsOf(modelDir, csv));
   if (options.plot) checkOutputPath(options.plot, '--plot', ['.png', '.svg'], [...inputsOf(modelDir, csv), ...(options.out ? [options.out] : [])]);
   const model = await loadForecaster(modelDir);
-  const series = await readCsvForModel(model, csv);
+  const { delimiter, naValues, duplicates, maxGap } = options;
+  const series = await readCsvForModel(model, csv, { delimiter, naValues, duplicates, maxGap });
   const result = model.backtest(series, { start: options.start, stride: options.stride });
   const files: string[] = [];
   if (options.out) {

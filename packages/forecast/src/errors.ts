@@ -7,6 +7,11 @@ import { GatewaveError } from '@gatewave/core';
 export type ForecastErrorCode =
   | 'FILE_NOT_FOUND'
   | 'EMPTY_FILE'
+  | 'NOT_TEXT'
+  | 'BAD_CSV'
+  | 'GAP_TOO_LONG'
+  | 'BAD_SCALE'
+  | 'TRAINING_DIVERGED'
   | 'HEADER_ONLY'
   | 'NO_NUMERIC_COLUMN'
   | 'UNKNOWN_COLUMN'

@@ -4,8 +4,14 @@
  */
 export { ForecastError } from './errors';
 export type { ForecastErrorCode } from './errors';
-export { readCsv, timeSeriesFromArrays, describeSeries, fillColumn } from './data/series';
+export { readCsv, seriesFromColumns, timeSeriesFromArrays, describeSeries, fillColumn, FILL_RULES } from './data/series';
 export type { TimeSeries, ReadCsvOptions, FillRule, DataReport } from './data/series';
+export { readCsvColumns, DEFAULT_NA_VALUES } from './data/table';
+export type { CsvColumns, NumericColumn, CategoricalColumn, ReadColumnsOptions } from './data/table';
+export { sniffDelimiter, readHeader, DELIMITERS } from './data/csv-text';
+export { deduplicate, findSentinel, DUPLICATE_RULES } from './data/checks';
+export type { DuplicateRule, Sentinel, Deduplicated } from './data/checks';
+export { DataProblems } from './data/problems';
 export { parseTimestamp, formatTimestamp, inferStep, frequencyOf, timeFeatures, timeFeatureNames, continueTimestamps } from './data/time';
 export type { Frequency, TimeFeatureKind } from './data/time';
 export { parseSplit, splitRanges, selectColumns } from './data/split';

@@ -1,5 +1,6 @@
 import { ProgressBar, shuffle, tf } from '@gatewave/core';
 import { WindowSet } from './data/windows';
+import { ForecastError } from './errors';
 
 /** Training settings; the defaults are the paper's (Adam, MSE, batch 32, lr 1e−3 × 0.9 per epoch, patience 5). */
 export interface TrainOptions {
@@ -129,8 +130,15 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
           true,
           vars,
         ) as tf.Scalar;
-        lossSum += loss.dataSync()[0];
+        const value = loss.dataSync()[0];
         tf.dispose([x, m, y, loss]);
+        if (!Number.isFinite(value)) {
+          throw new ForecastError(
+            'TRAINING_DIVERGED',
+            `the training loss became ${value} at epoch ${epoch}, batch ${steps + 1}; nothing was saved. Lower --lr, check the data for extreme values, or try --norm.`,
+          );
+        }
+        lossSum += value;
         steps++;
         trainedWindows += x.shape[0];
         bar.update((epoch - 1) * perEpoch + steps, `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)}${bestEpoch ? ` best val ${bestValLoss.toFixed(4)}` : ''}`);
@@ -146,6 +154,9 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       trainSeconds += seconds;
       if (interrupted) break;
       const valLoss = meanSquaredError(net, val);
+      if (!Number.isFinite(valLoss)) {
+        throw new ForecastError('TRAINING_DIVERGED', `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`);
+      }
       history.push({ epoch, loss: lossSum / steps, valLoss, learningRate: lr, seconds });
       bar.update(epoch * perEpoch, `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)} val ${valLoss.toFixed(4)} lr ${lr.toExponential(2)}`);
       if (valLoss < bestValLoss) {

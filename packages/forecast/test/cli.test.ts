@@ -46,7 +46,7 @@ describeBuilt('gatewave-forecast CLI', () => {
     write('header.csv', [rows[0]]);
     write('nonum.csv', ['date,station', '2010-01-01T01:00:00,KSEA', '2010-01-01T02:00:00,KSEA']);
     write('badts.csv', [rows[0], rows[1], rows[2].replace('2010-01-01T02:00:00', '2010-13-45T02:00:00'), ...rows.slice(3)]);
-    write('dup.csv', [rows[0], rows[1], rows[2], rows[2], ...rows.slice(3)]);
+    write('dup.csv', [rows[0], rows[1], rows[2], rows[2].split(',').map((v, i) => (i === 2 ? '99' : v)).join(','), ...rows.slice(3)]);
     write('unsorted.csv', [rows[0], rows[1], rows[3], rows[2], ...rows.slice(4)]);
     write('few.csv', rows.slice(0, 101));
     write('nan.csv', [...rows.slice(0, 50), rows[50].replace(/,[^,]*$/, ',NaN'), ...rows.slice(51)]);
@@ -61,13 +61,13 @@ describeBuilt('gatewave-forecast CLI', () => {
     ['empty file', ['--csv', 'empty.csv'], 'EMPTY_FILE', /empty\.csv: the file is empty/],
     ['header only', ['--csv', 'header.csv'], 'HEADER_ONLY', /no data rows/],
     ['no numeric column', ['--csv', 'nonum.csv', '--features', 'M', '--target', 'station'], 'NO_NUMERIC_COLUMN', /no numeric column besides the time column 'date'/],
-    ['unknown --target', ['--csv', 'ok.csv', '--target', 'OT'], 'UNKNOWN_COLUMN', /column 'OT' is not in the header \(date, pressure, temperature, wind\); check --target/],
-    ['unparsable timestamp', ['--csv', 'badts.csv', '--target', 'temperature'], 'BAD_TIMESTAMP', /line 3, column 'date': cannot parse '2010-13-45T02:00:00'/],
-    ['duplicate timestamp', ['--csv', 'dup.csv', '--target', 'temperature'], 'DUPLICATE_TIMESTAMP', /line 4 repeats the timestamp 2010-01-01 02:00:00 of line 3/],
-    ['unsorted timestamps', ['--csv', 'unsorted.csv', '--target', 'temperature'], 'UNSORTED_TIMESTAMPS', /not sorted: line 4 .* comes before line 3/],
+    ['unknown --target', ['--csv', 'ok.csv', '--target', 'OT'], 'UNKNOWN_COLUMN', /column 'OT' is not in the header \(date, pressure, temperature, wind\); fix --target/],
+    ['unparsable timestamp', ['--csv', 'badts.csv', '--target', 'temperature'], 'BAD_TIMESTAMP', /timestamps in column 'date' that do not parse \(line 3: '2010-13-45T02:00:00'\)/],
+    ['duplicate timestamp', ['--csv', 'dup.csv', '--target', 'temperature'], 'DUPLICATE_TIMESTAMP', /repeat a timestamp with different values \(line 4: '2010-01-01 02:00:00'\).*--duplicates/],
+    ['unsorted timestamps', ['--csv', 'unsorted.csv', '--target', 'temperature'], 'UNSORTED_TIMESTAMPS', /not sorted\) \(line 4: '2010-01-01 02:00:00'\); sort the file by time/],
     ['too few rows', ['--csv', 'few.csv', '--target', 'temperature'], 'TOO_FEW_ROWS', /fewer than lookback \+ horizon = 72/],
-    ['NaN in the data', ['--csv', 'nan.csv', '--target', 'wind'], 'NON_FINITE_VALUE', /line 51, column 'wind': value 'NaN' is not finite/],
-    ['Infinity in the data', ['--csv', 'inf.csv', '--features', 'M', '--target', 'temperature'], 'NON_FINITE_VALUE', /line 61, column 'pressure': value 'Infinity'/],
+    ['NaN (missing) in the data with --fill none', ['--csv', 'nan.csv', '--target', 'wind', '--fill', 'none'], 'MISSING_VALUES', /1 empty cell\(s\) \(wind: 1\) with --fill none/],
+    ['Infinity in the data', ['--csv', 'inf.csv', '--features', 'M', '--target', 'temperature'], 'NON_FINITE_VALUE', /values that are not finite in column 'pressure' \(line 61: 'Infinity'\)/],
     ['lookback not a multiple of the period', ['--csv', 'ok.csv', '--target', 'temperature', '--lookback', '50'], 'NOT_A_MULTIPLE', /--lookback 50 is not a multiple of --period 24/],
     ['interval level outside (0, 100)', ['--csv', 'ok.csv', '--target', 'temperature', '--interval', '80,100'], 'BAD_ARGUMENT', /--interval: '80,100' must be interval levels in percent strictly between 0 and 100/],
     ['too few validation windows for the interval', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'naive', '--interval', '99'], 'TOO_FEW_ROWS', /57 validation window\(s\) cannot calibrate a 99 % interval \(it needs at least 99\)/],

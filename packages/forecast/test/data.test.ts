@@ -87,11 +87,11 @@ describe('readCsv', () => {
       ['empty.csv', '', 'EMPTY_FILE', /empty/],
       ['header.csv', 'date,OT\n', 'HEADER_ONLY', /no data rows/],
       ['nonum.csv', 'date,name\n2020-01-01,a\n2020-01-02,b\n', 'NO_NUMERIC_COLUMN', /no numeric column/],
-      ['badts.csv', 'date,OT\n2020-01-01,1\nnot a date,2\n', 'BAD_TIMESTAMP', /line 3.*'date'/],
-      ['dup.csv', 'date,OT\n2020-01-01,1\n2020-01-01,2\n', 'DUPLICATE_TIMESTAMP', /line 3 repeats/],
+      ['badts.csv', 'date,OT\n2020-01-01,1\nnot a date,2\n', 'BAD_TIMESTAMP', /'date'.*line 3: 'not a date'/],
+      ['dup.csv', 'date,OT\n2020-01-01,1\n2020-01-01,2\n2020-01-02,3\n', 'DUPLICATE_TIMESTAMP', /repeat a timestamp with different values \(line 3/],
       ['unsorted.csv', 'date,OT\n2020-01-02,1\n2020-01-01,2\n', 'UNSORTED_TIMESTAMPS', /not sorted/],
-      ['nan.csv', 'date,OT\n2020-01-01,1\n2020-01-02,NaN\n', 'NON_FINITE_VALUE', /line 3, column 'OT'/],
-      ['inf.csv', 'date,OT\n2020-01-01,1\n2020-01-02,-Infinity\n', 'NON_FINITE_VALUE', /not finite/],
+      ['inf.csv', 'date,OT\n2020-01-01,1\n2020-01-02,-Infinity\n', 'NON_FINITE_VALUE', /not finite in column 'OT' \(line 3: '-Infinity'\)/],
+      ['huge.csv', 'date,OT\n2020-01-01,1\n2020-01-02,1e999\n', 'NON_FINITE_VALUE', /line 3/],
     ];
     for (const [name, text, code, message] of cases) {
       const err = await readCsv(csv(name, text)).then(

@@ -1,7 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { ForecastError } from '../errors';
-import { Frequency, checkSorted, formatTimestamp, frequencyOf, inferStep, parseTimestamp } from './time';
+import { DUPLICATE_RULES, DuplicateRule, Sentinel, deduplicate, findSentinel } from './checks';
+import { DataProblems } from './problems';
+import { CsvColumns, ReadColumnsOptions, readCsvColumns } from './table';
+import { Frequency, checkSorted, formatTimestamp, frequencyOf, inferStep } from './time';
 
 /** How missing values and missing rows (gaps in the time index) are filled. */
 export type FillRule = 'ffill' | 'linear' | 'none';
@@ -10,7 +12,7 @@ export type FillRule = 'ffill' | 'linear' | 'none';
 export interface DataReport {
   /** Rows in the file (data lines, header excluded). */
   fileRows: number;
-  /** Empty cells per kept column. */
+  /** Empty cells per kept column (cells holding an NA token count as empty). */
   missing: Record<string, number>;
   /** Runs of missing timestamps: the row before the gap and how many steps are missing. */
   gaps: { after: string; missingRows: number }[];
@@ -18,11 +20,22 @@ export interface DataReport {
   skippedColumns: { name: string; reason: string }[];
   /** The rule used to fill missing values and gap rows. */
   fill: FillRule;
+  /** The field delimiter found in (or given for) the file. */
+  delimiter?: string;
+  /** Rows dropped because they repeated an earlier row exactly. */
+  identicalDuplicates?: number;
+  /** Rows with a repeated timestamp merged by the --duplicates rule. */
+  mergedDuplicates?: number;
+  /** Timestamps with a UTC offset (converted to UTC): how many rows and which offsets. */
+  utcOffsets?: { rows: number; offsets: string[] };
+  /** Warnings: values that look like codes for "missing" (see `findSentinel`). */
+  sentinels?: Sentinel[];
 }
 
 /**
  * A regular multivariate time series: `length` rows at a fixed step, `columns` numeric columns, values row-major
- * (`values[row * columns.length + col]`). Timestamps are naive (see `parseTimestamp`).
+ * (`values[row * columns.length + col]`). Timestamps are naive (see `parseTimestamp`), or UTC when the file gave
+ * offsets.
  */
 export interface TimeSeries {
   /** Where it came from (a file path or `memory`). */
@@ -36,211 +49,156 @@ export interface TimeSeries {
   report: DataReport;
 }
 
-export interface ReadCsvOptions {
-  /** The column holding timestamps; detected when absent (a column named date/time/timestamp/datetime/ds, else the first column whose values parse as timestamps). */
-  timeColumn?: string;
-  /** Keep only these columns (checked to exist and to be numeric); default: every numeric column. */
-  columns?: string[];
+export interface ReadCsvOptions extends ReadColumnsOptions {
   /** How to fill empty cells and gap rows; default `ffill`. `none` makes them an error. */
   fill?: FillRule;
+  /** Rows repeating a timestamp with other values: an error (default), or keep the first, the last or their mean. */
+  duplicates?: DuplicateRule;
+  /** The longest gap (missing steps in a row) that is filled; a longer one is an error. Default: 5 % of the rows, at least 24. */
+  maxGap?: number;
 }
 
-const TIME_NAMES = ['date', 'time', 'timestamp', 'datetime', 'ds'];
-const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+export const FILL_RULES: readonly FillRule[] = ['ffill', 'linear', 'none'];
 
-/** Line number in the file of data row `row` (the header is line 1). */
-const lineOf = (row: number): number => row + 2;
-
-type Cell = string | number | boolean | null | undefined;
-
-function cellToNumber(cell: Cell): number | 'missing' | 'nonfinite' | 'text' {
-  if (cell === null || cell === undefined) return 'missing';
-  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : 'nonfinite';
-  if (typeof cell === 'boolean') return 'text';
-  const s = cell.trim();
-  if (s === '' || /^(na|null|none)$/i.test(s)) return 'missing';
-  if (NON_FINITE.test(s)) return 'nonfinite';
-  if (NUMBER.test(s)) return Number(s);
-  return 'text';
+function checkOptions(o: ReadCsvOptions): void {
+  if (o.fill !== undefined && !FILL_RULES.includes(o.fill)) {
+    throw new ForecastError('BAD_ARGUMENT', `--fill: unknown rule '${o.fill}'; use ffill, linear or none.`);
+  }
+  if (o.duplicates !== undefined && !DUPLICATE_RULES.includes(o.duplicates)) {
+    throw new ForecastError('BAD_ARGUMENT', `--duplicates: unknown rule '${o.duplicates}'; use error, first, last or mean.`);
+  }
+  if (o.maxGap !== undefined && !(Number.isInteger(o.maxGap) && o.maxGap >= 0)) {
+    throw new ForecastError('BAD_ARGUMENT', `--max-gap: must be a whole number of steps >= 0, got ${String(o.maxGap)}.`);
+  }
+  if (o.delimiter !== undefined && (o.delimiter.length !== 1 || o.delimiter === '"' || o.delimiter === '\n')) {
+    throw new ForecastError('BAD_ARGUMENT', `--delimiter: must be one character such as , ; or a tab, got '${o.delimiter}'.`);
+  }
 }
 
-/** Reads the raw table with danfojs-node, after checking the two cases danfo cannot tell apart. */
-async function readTable(file: string): Promise<{ columns: string[]; rows: Cell[][] }> {
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    throw new ForecastError('FILE_NOT_FOUND', `${file}: no such file; check the --csv path.`);
-  }
-  const text = fs.readFileSync(file, 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) {
-    throw new ForecastError('EMPTY_FILE', `${file}: the file is empty; pass a CSV with a header line and data rows.`);
-  }
-  if (lines.length === 1) {
-    throw new ForecastError(
-      'HEADER_ONLY',
-      `${file}: the file has a header line (${lines[0].slice(0, 80)}) but no data rows; add data rows.`,
-    );
-  }
-  // danfojs-node (ESM-friendly CommonJS build); loaded lazily because it is heavy.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const dfd = require('danfojs-node') as typeof import('danfojs-node');
-  const df = await dfd.readCSV(file, { skipEmptyLines: true } as never);
-  return { columns: df.columns.map(String), rows: df.values as Cell[][] };
-}
-
-function detectTimeColumn(file: string, columns: string[], rows: Cell[][]): string {
-  const byName = columns.find((c) => TIME_NAMES.includes(c.trim().toLowerCase()));
-  if (byName !== undefined) return byName;
-  const sample = rows.slice(0, 20);
-  for (let c = 0; c < columns.length; c++) {
-    if (sample.every((r) => typeof r[c] === 'string' && Number.isFinite(parseTimestamp(r[c])))) return columns[c];
-  }
-  throw new ForecastError(
-    'NO_TIME_COLUMN',
-    `${file}: no time column found among ${columns.join(', ')}; name it with --time-col (values like 2016-07-01 00:00:00).`,
-  );
-}
-
-/** Reads a CSV into a regular TimeSeries: parses and checks timestamps, infers the step, fills missing values. */
+/**
+ * Reads a CSV into a regular TimeSeries in one streaming pass (memory about 8 bytes per number): sniffs the
+ * delimiter, parses timestamps (offsets are converted to UTC), reads NA tokens as missing, drops identical duplicate
+ * rows, handles conflicting ones by `duplicates`, infers the step, fills missing values and gaps up to `maxGap`.
+ * Every problem of the file is reported at once, in one ForecastError, with counts and first line numbers.
+ */
 export async function readCsv(file: string, options: ReadCsvOptions = {}): Promise<TimeSeries> {
-  const where = path.basename(file);
+  checkOptions(options);
+  const problems = new DataProblems(path.basename(file));
+  const table = readCsvColumns(file, options, problems);
+  return seriesFromColumns(table, options, problems);
+}
+
+/** Turns typed columns (from `readCsvColumns`) into a regular TimeSeries; see `readCsv`. */
+export function seriesFromColumns(table: CsvColumns, options: ReadCsvOptions = {}, problems = new DataProblems(path.basename(table.source))): TimeSeries {
+  checkOptions(options);
+  const where = problems.where;
   const fill = options.fill ?? 'ffill';
-  if (!['ffill', 'linear', 'none'].includes(fill)) {
-    throw new ForecastError('BAD_ARGUMENT', `--fill: unknown rule '${fill}'; use ffill, linear or none.`);
-  }
-  const { columns, rows } = await readTable(file);
-  const timeColumn = options.timeColumn ?? detectTimeColumn(where, columns, rows);
-  const tIdx = columns.indexOf(timeColumn);
-  if (tIdx < 0) {
-    throw new ForecastError(
-      'UNKNOWN_COLUMN',
-      `${where}: time column '${timeColumn}' is not in the header (${columns.join(', ')}); fix --time-col.`,
-    );
-  }
-  const n = rows.length;
-  const times = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = parseTimestamp(rows[i][tIdx]);
-    if (!Number.isFinite(t)) {
-      throw new ForecastError(
-        'BAD_TIMESTAMP',
-        `${where}: line ${lineOf(i)}, column '${timeColumn}': cannot parse '${String(rows[i][tIdx])}' as a timestamp; ` +
-          'use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.',
-      );
-    }
-    times[i] = t;
-  }
-  checkSorted(times, where, lineOf);
-
-  // Classify the other columns; keep the numeric ones (or exactly the requested ones).
-  const skippedColumns: DataReport['skippedColumns'] = [];
-  const wanted = options.columns;
-  for (const name of wanted ?? []) {
-    if (!columns.includes(name)) {
-      throw new ForecastError(
-        'UNKNOWN_COLUMN',
-        `${where}: column '${name}' is not in the header (${columns.join(', ')}); check --target / --columns.`,
-      );
-    }
-  }
-  const kept: { name: string; data: Float64Array; missing: number }[] = [];
-  for (let c = 0; c < columns.length; c++) {
-    const name = columns[c];
-    if (c === tIdx || (wanted && !wanted.includes(name))) continue;
-    const data = new Float64Array(n);
-    let missing = 0;
-    let problem: string | null = null;
-    for (let i = 0; i < n && problem === null; i++) {
-      const v = cellToNumber(rows[i][c]);
-      if (v === 'missing') {
-        data[i] = NaN;
-        missing++;
-      } else if (v === 'nonfinite') {
-        throw new ForecastError(
-          'NON_FINITE_VALUE',
-          `${where}: line ${lineOf(i)}, column '${name}': value '${String(rows[i][c])}' is not finite; ` +
-            'replace it with a number, or leave the cell empty so that --fill can fill it.',
-        );
-      } else if (v === 'text') {
-        problem = `line ${lineOf(i)} holds '${String(rows[i][c]).slice(0, 40)}', not a number`;
-      } else {
-        data[i] = v;
-      }
-    }
-    if (problem !== null) {
-      if (wanted) {
-        throw new ForecastError('NON_NUMERIC_VALUE', `${where}: column '${name}': ${problem}; fix the value or choose another column.`);
-      }
-      skippedColumns.push({ name, reason: problem });
-      continue;
-    }
-    if (missing === n) {
-      if (wanted) {
-        throw new ForecastError('MISSING_VALUES', `${where}: column '${name}' has no values at all; choose another column.`);
-      }
-      skippedColumns.push({ name, reason: 'every cell is empty' });
-      continue;
-    }
-    kept.push({ name, data, missing });
-  }
-  if (kept.length === 0) {
-    throw new ForecastError(
+  const kept = table.columns;
+  if (kept.length === 0 && table.rows > 0) {
+    problems.addSummary(
       'NO_NUMERIC_COLUMN',
-      `${where}: no numeric column besides the time column '${timeColumn}'` +
-        (skippedColumns.length ? ` (${skippedColumns.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '') +
-        '; a forecast needs at least one column of numbers.',
+      `no numeric column besides the time column '${table.timeColumn}'` +
+        (table.skippedColumns.length ? ` (${table.skippedColumns.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''),
+      `a forecast needs at least one column of numbers${table.delimiter === ',' && table.header.length === 1 ? `; the header has one field ('${table.header[0]}'): is the delimiter another one? (--delimiter)` : ''}.`,
     );
   }
-  if (n < 2) {
-    throw new ForecastError('TOO_FEW_ROWS', `${where}: only ${n} data row; a series needs at least 2 rows to have a step.`);
+  if (problems.has('BAD_TIMESTAMP') || problems.has('BAD_CSV') || kept.length === 0) {
+    problems.throwIfAny();
+    throw new ForecastError('HEADER_ONLY', `${where}: the file has a header line but no data rows; add data rows.`);
   }
-
-  // The step, gaps and the regular index.
-  const step = inferStep(times);
+  const sentinels = kept.map((c) => findSentinel(c.name, c.values, table.lines)).filter((x): x is Sentinel => x !== null);
+  checkOrder(table.times, table.lines, problems);
+  if (problems.has('UNSORTED_TIMESTAMPS')) problems.throwIfAny();
+  const d = deduplicate(table.times, table.lines, kept.map((c) => c.values), options.duplicates ?? 'error', problems);
+  const n = d.times.length;
+  if (n < 2) {
+    problems.addSummary('TOO_FEW_ROWS', `only ${n} distinct timestamp(s)`, 'a series needs at least 2 rows to have a step.');
+    problems.throwIfAny();
+  }
+  const step = inferStep(d.times);
+  const maxGap = options.maxGap ?? Math.max(24, Math.floor(0.05 * n));
   const gaps: DataReport['gaps'] = [];
+  const long: [number, number][] = []; // [line after the gap, missing steps]
   let length = 1;
   for (let i = 1; i < n; i++) {
-    const d = times[i] - times[i - 1];
-    if (d % step !== 0) {
-      throw new ForecastError(
-        'IRREGULAR_TIMESTAMPS',
-        `${where}: line ${lineOf(i)} (${formatTimestamp(times[i])}) is ${d / 1000} s after the line before, not a ` +
-          `multiple of the inferred step (${step / 1000} s); resample the series to a regular step first.`,
-      );
+    const dt = d.times[i] - d.times[i - 1];
+    if (dt % step !== 0) {
+      problems.add('IRREGULAR_TIMESTAMPS', `rows whose distance to the row before is not a multiple of the step (${step / 1000} s)`, 'resample the series to a regular step first.', d.lines[i], formatTimestamp(d.times[i]));
+      continue;
     }
-    if (d > step) gaps.push({ after: formatTimestamp(times[i - 1]), missingRows: d / step - 1 });
-    length += d / step;
+    const missingRows = dt / step - 1;
+    if (missingRows > 0) gaps.push({ after: formatTimestamp(d.times[i - 1]), missingRows });
+    if (missingRows > maxGap) long.push([d.lines[i], missingRows]);
+    length += dt / step;
+  }
+  if (long.length) {
+    problems.addSummary(
+      'GAP_TOO_LONG',
+      `gap(s) longer than --max-gap ${maxGap} steps (the longest: ${Math.max(...long.map((g) => g[1]))} missing steps)`,
+      'filling them would invent that much data: use the part of the series after the gap, or pass a larger --max-gap to fill them.',
+      long.length,
+      long.map((g) => g[0]),
+    );
   }
   const missing: Record<string, number> = {};
-  for (const k of kept) missing[k.name] = k.missing;
-  const totalMissing = kept.reduce((s, k) => s + k.missing, 0);
+  kept.forEach((k, c) => (missing[k.name] = countNaN(d.columns[c])));
+  const totalMissing = Object.values(missing).reduce((a, b) => a + b, 0);
   if (fill === 'none' && (gaps.length > 0 || totalMissing > 0)) {
     const parts = [];
     if (gaps.length) parts.push(`${gaps.length} gap(s) in the time index (first after ${gaps[0].after}, ${gaps[0].missingRows} missing row(s))`);
-    if (totalMissing) parts.push(`${totalMissing} empty cell(s) (${kept.filter((k) => k.missing).map((k) => `${k.name}: ${k.missing}`).join(', ')})`);
-    throw new ForecastError('MISSING_VALUES', `${where}: ${parts.join(' and ')} with --fill none; use --fill ffill or --fill linear.`);
+    if (totalMissing) parts.push(`${totalMissing} empty cell(s) (${Object.entries(missing).filter(([, m]) => m).map(([k, m]) => `${k}: ${m}`).join(', ')})`);
+    problems.addSummary('MISSING_VALUES', `${parts.join(' and ')} with --fill none`, 'use --fill ffill or --fill linear.');
   }
+  for (const k of kept) {
+    if (missing[k.name] === n) problems.addSummary('MISSING_VALUES', `column '${k.name}' has no values at all`, 'choose another column.');
+  }
+  problems.throwIfAny();
 
-  const regularTimes = new Float64Array(length);
   const C = kept.length;
+  const times = new Float64Array(length);
   const values = new Float64Array(length * C).fill(NaN);
-  for (let r = 0; r < length; r++) regularTimes[r] = times[0] + r * step;
+  for (let r = 0; r < length; r++) times[r] = d.times[0] + r * step;
   for (let i = 0; i < n; i++) {
-    const r = (times[i] - times[0]) / step;
-    for (let c = 0; c < C; c++) values[r * C + c] = kept[c].data[i];
+    const r = (d.times[i] - d.times[0]) / step;
+    for (let c = 0; c < C; c++) values[r * C + c] = d.columns[c][i];
   }
   for (let c = 0; c < C; c++) fillColumn(values, length, C, c, fill);
-
   return {
-    source: file,
-    timeColumn,
-    times: regularTimes,
+    source: table.source,
+    timeColumn: table.timeColumn,
+    times,
     columns: kept.map((k) => k.name),
     values,
     length,
     frequency: frequencyOf(step),
-    report: { fileRows: n, missing, gaps, skippedColumns, fill },
+    report: {
+      fileRows: table.rows,
+      missing,
+      gaps,
+      skippedColumns: table.skippedColumns,
+      fill,
+      delimiter: table.delimiter,
+      identicalDuplicates: d.identical,
+      mergedDuplicates: d.merged,
+      utcOffsets: table.utcOffsets,
+      sentinels,
+    },
   };
+}
+
+function countNaN(values: Float64Array): number {
+  let n = 0;
+  for (const v of values) if (Number.isNaN(v)) n++;
+  return n;
+}
+
+/** Records rows whose timestamp comes before the one of the row above (the file must be sorted by time). */
+function checkOrder(times: Float64Array, lines: Uint32Array, problems: DataProblems): void {
+  for (let i = 1; i < times.length; i++) {
+    if (times[i] < times[i - 1]) {
+      problems.add('UNSORTED_TIMESTAMPS', 'rows whose timestamp comes before the one of the row above (timestamps are not sorted)', 'sort the file by time.', lines[i], formatTimestamp(times[i]));
+    }
+  }
 }
 
 /**
@@ -322,5 +280,16 @@ export function describeSeries(s: TimeSeries): string[] {
       : 'missing values: none; gaps: none',
   );
   for (const sk of s.report.skippedColumns) lines.push(`skipped column '${sk.name}': ${sk.reason}`);
+  const r = s.report;
+  if (r.delimiter && r.delimiter !== ',') lines.push(`delimiter: ${r.delimiter === '\t' ? 'tab' : `'${r.delimiter}'`}`);
+  if (r.utcOffsets?.rows) lines.push(`timestamps: ${r.utcOffsets.rows} had a UTC offset (${r.utcOffsets.offsets.join(', ')}) and were converted to UTC; times are shown in UTC`);
+  if (r.identicalDuplicates) lines.push(`duplicates: dropped ${r.identicalDuplicates} row(s) that repeated an earlier row exactly`);
+  if (r.mergedDuplicates) lines.push(`duplicates: merged ${r.mergedDuplicates} row(s) that repeated a timestamp with other values (--duplicates)`);
+  for (const w of r.sentinels ?? []) {
+    lines.push(
+      `warning: column '${w.column}': the value ${w.value} appears ${w.count} times (first at lines ${w.lines.join(', ')}), far outside ` +
+        `the other values (${w.rest[0]} .. ${w.rest[1]}); if it is a code for "missing", pass --na-values ${w.value}`,
+    );
+  }
   return lines;
 }

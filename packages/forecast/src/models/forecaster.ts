@@ -13,7 +13,7 @@ import { TrainResult, batches, targetsOf, trainNetwork } from '../train';
 import { BacktestOptions, BacktestResult, EvalResult, FitOptions, FitResult, Forecast, MODEL_KINDS, ModelKind, Pipeline, WindowConfig } from './types';
 
 export { MODEL_KINDS } from './types';
-export type { ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './types';
+export type { CsvReadRules, ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './types';
 
 const FORMAT = 'gatewave-forecast';
 const FORMAT_VERSION = 1;
@@ -111,7 +111,18 @@ export abstract class Forecaster {
     const raw = new Float64Array(series.length * V);
     for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
     const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
-    const prepared = { raw, data: scaler.transform(raw), marks: timeFeatures(series.times, p.frequency.kind) };
+    const data = scaler.transform(raw);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        const c = i % V;
+        throw new ForecastError(
+          'BAD_SCALE',
+          `${series.source}: column '${p.inputColumns[c]}', row ${Math.floor(i / V) + 1} of the series: ${raw[i]} becomes ${data[i]} once scaled ` +
+            `(training mean ${p.scaler.mean[c]}, std ${p.scaler.std[c]}); the value is far outside what the model was trained on. Fix the value or train on data that covers it.`,
+        );
+      }
+    }
+    const prepared = { raw, data, marks: timeFeatures(series.times, p.frequency.kind) };
     this.cache.set(series, prepared);
     return prepared;
   }
@@ -138,6 +149,7 @@ export abstract class Forecaster {
     const raw = new Float64Array(series.length * V);
     for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
     const scaler = StandardScaler.fit(raw, V, ranges.trainRows);
+    checkScale(scaler, raw, V, ranges.trainRows, inputColumns, series.source);
     const targetIdx = targetColumns.map((c) => inputColumns.indexOf(c));
     const original = targetIdx.map((t) => seasonalNaiveScale(raw, V, t, ranges.trainRows, this.period));
     this.pipeline = {
@@ -384,6 +396,29 @@ interface PartBatch {
   actualScaled: Float32Array;
   values: Float64Array;
   actual: Float64Array;
+}
+
+/**
+ * Checks the fitted scaler: every mean and std finite, every std above zero and the scaled training values finite in
+ * float32. Otherwise the model would train on NaN or infinities and save a model that forecasts NaN.
+ */
+function checkScale(scaler: StandardScaler, raw: Float64Array, V: number, rows: number, columns: string[], source: string): void {
+  const bad: string[] = [];
+  for (let c = 0; c < V; c++) {
+    const { mean, std } = { mean: scaler.mean[c], std: scaler.std[c] };
+    let ok = Number.isFinite(mean) && Number.isFinite(std) && std > 0;
+    let zero = true;
+    for (let r = 0; r < rows && ok; r++) {
+      const v = raw[r * V + c];
+      if (v !== raw[c]) zero = false;
+      if (!Number.isFinite(Math.fround((v - mean) / std)) || Math.abs(v) > 3e38) ok = false;
+    }
+    if (!ok) bad.push(`'${columns[c]}' (mean ${mean}, std ${std}: values too large to scale; rescale the column, e.g. to other units)`);
+    else if (zero && rows > 1) bad.push(`'${columns[c]}' (the same value ${raw[c]} in every training row: nothing to learn from; drop it with --columns)`);
+  }
+  if (bad.length) {
+    throw new ForecastError('BAD_SCALE', `${source}: cannot scale the training rows of column ${bad.join(', column ')}.`);
+  }
 }
 
 /** Reads `forecast.json` of a model directory; throws a clear error when it is missing or not a forecast model. */

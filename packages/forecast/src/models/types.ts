@@ -1,4 +1,4 @@
-import { FillRule } from '../data/series';
+import { FillRule, ReadCsvOptions } from '../data/series';
 import { FeatureMode, SplitPart, SplitSpec } from '../data/split';
 import { Frequency } from '../data/time';
 import { MetricValues } from '../metrics';
@@ -40,7 +40,12 @@ export interface Pipeline {
   source: string;
   /** Split-conformal interval half-widths, calibrated on the validation windows (see `Forecaster.calibrate`). */
   intervals?: ConformalIntervals;
+  /** How the training CSV was read (delimiter, NA tokens, duplicates, longest gap); used again for eval/predict/backtest. */
+  read?: CsvReadRules;
 }
+
+/** The CSV reading rules that a saved model keeps. */
+export type CsvReadRules = Pick<ReadCsvOptions, 'delimiter' | 'naValues' | 'duplicates' | 'maxGap'>;
 
 export interface FitOptions extends TrainOptions {
   /** Target column; default `OT` when present, else the last numeric column. */
