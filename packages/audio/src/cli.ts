@@ -4,6 +4,7 @@
  * this file only assembles them.
  */
 import { Command } from 'commander';
+import { runCli } from '@gatewave/core/cli';
 import { registerEnhanceCommands } from './cli/enhance';
 import { registerSedCommands } from './cli/sed';
 
@@ -20,10 +21,6 @@ export function buildProgram(): Command {
 }
 
 if (require.main === module) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((err: Error & { code?: string }) => {
-      process.stderr.write(`gatewave-audio: ${process.env.GATEWAVE_DEBUG ? err.stack : err.message}\n`);
-      process.exitCode = process.exitCode || 1;
-    });
+  // Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage, 130 interrupted (see @gatewave/core/cli runCli).
+  void runCli(buildProgram(), 'gatewave-audio');
 }

@@ -157,23 +157,23 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
   });
 });
 
-// The installed command: each new bad-input path prints its message after the program name and exits with 1.
+// The installed command: each new bad-input path prints its code and message after the program name and exits with 2 (bad input).
 const builtCli = path.resolve(__dirname, '../dist/cli.js');
-(fs.existsSync(builtCli) ? test : test.skip)('gatewave-audio exits 1 with the message for bad train-detector, tune-detector and detect arguments', () => {
+(fs.existsSync(builtCli) ? test : test.skip)('gatewave-audio exits 2 with the message for bad train-detector, tune-detector and detect arguments', () => {
   const out = path.join(os.tmpdir(), `sed-cli-exit-${process.pid}`);
   const cases: [string[], RegExp][] = [
-    [['train-detector', '--out', out], /^gatewave-audio: give either --scenes DIR \(scenes from synth-scenes\) or --synthesize EVENTS_DIR/m],
-    [['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'], /^gatewave-audio: --speed needs two numbers lo,hi/m],
-    [['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'], /^gatewave-audio: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m],
-    [['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'], /^gatewave-audio: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m],
-    [['tune-detector', '--model', out, '--validation', out, '--views', '3'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
-    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'], /^gatewave-audio: --views must be one of 1, 2, 4, 8, 16/m],
-    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--hysteresis', '2'], /^gatewave-audio: --hysteresis must be in \(0, 1\]/m],
+    [['train-detector', '--out', out], /^gatewave-audio: error \[[A-Z_]+\]: give either --scenes DIR \(scenes from synth-scenes\) or --synthesize EVENTS_DIR/m],
+    [['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'], /^gatewave-audio: error \[[A-Z_]+\]: --speed needs two numbers lo,hi/m],
+    [['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'], /^gatewave-audio: error \[[A-Z_]+\]: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m],
+    [['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'], /^gatewave-audio: error \[[A-Z_]+\]: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m],
+    [['tune-detector', '--model', out, '--validation', out, '--views', '3'], /^gatewave-audio: error \[[A-Z_]+\]: --views must be one of 1, 2, 4, 8, 16/m],
+    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'], /^gatewave-audio: error \[[A-Z_]+\]: --views must be one of 1, 2, 4, 8, 16/m],
+    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--hysteresis', '2'], /^gatewave-audio: error \[[A-Z_]+\]: --hysteresis must be in \(0, 1\]/m],
   ];
   for (const [args, message] of cases) {
     const r = spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
     expect(r.stderr).toMatch(message);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
   }
   expect(fs.existsSync(out)).toBe(false);
 }, 60000);

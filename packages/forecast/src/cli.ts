@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { GatewaveError, initBackend } from '@gatewave/core';
-import { addFlag, COMMON_FLAGS, list, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
+import { initBackend } from '@gatewave/core';
+import { addFlag, COMMON_FLAGS, list, runCli, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
 import { ForecastError } from './errors';
 import { MetricValues } from './metrics';
 import { ProbabilisticValues } from './intervals';
@@ -119,6 +119,7 @@ train.action(async (o) => {
       log('\ninterrupted: stopping after this batch and keeping the best checkpoint (Ctrl-C again to quit now)');
     };
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     const r = await trainFromCsv({
       csv: o.csv,
       out: o.out,
@@ -148,6 +149,7 @@ train.action(async (o) => {
       log,
     });
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
     const t = r.fit.training;
     if (t) log(`trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`);
     log(`saved ${o.out}`);
@@ -204,11 +206,7 @@ withCsvOptions(program
     else console.log(`${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);
   });
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ForecastError || err instanceof GatewaveError) {
-    log(`gatewave-forecast: error [${(err as GatewaveError).code}]: ${(err as Error).message}`);
-    process.exit(2);
-  }
-  log(`gatewave-forecast: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
-  process.exit(1);
+// Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage, 130 interrupted (see @gatewave/core/cli runCli).
+void runCli(program, 'gatewave-forecast').then(() => {
+  if (process.exitCode) process.exit(process.exitCode);
 });
