@@ -103,6 +103,7 @@ const train = withCsvOptions(program
   .option('--no-norm', 'turn per-window normalisation off')
   .option('--hidden <n>', 'GRU units', int('--hidden'), 64)
   .option('--interval <levels>', 'conformal prediction intervals in percent, calibrated on the validation part (e.g. 80,95)')
+  .option('--quantiles <levels>', 'tpgn/dlinear/gru: quantile heads trained with the pinball loss (e.g. 0.1,0.5,0.9; the median is the forecast)')
   .option('--json', 'print the test errors as one JSON object');
 addFlag(train, COMMON_FLAGS.epochs, { description: 'maximum epochs', default: 25 });
 addFlag(train, COMMON_FLAGS.patience, { description: 'early-stopping patience in epochs', default: 5 });
@@ -144,6 +145,7 @@ train.action(async (o) => {
       seed: o.seed,
       overwrite: o.overwrite,
       intervals: o.interval,
+      quantiles: o.quantiles,
       quiet: o.quiet,
       shouldStop: () => stopping,
       log,
@@ -151,7 +153,7 @@ train.action(async (o) => {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     const t = r.fit.training;
-    if (t) log(`trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`);
+    if (t) log(`trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val ${r.model.quantiles.length ? 'pinball loss' : 'MSE'} ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`);
     log(`saved ${o.out}`);
     if (o.json) {
       console.log(metricJson({ model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted }, r.test.scaled, r.test.original, r.test.probabilistic));

@@ -10,14 +10,14 @@ import { BacktestResult, CsvReadRules, EvalResult, FitResult, Forecast, Forecast
 import { createForecaster, defaultPeriod, loadForecaster } from './models/models';
 import { BandPoint, PlotPoint, plotForecast } from './plot';
 import { TrainOptions } from './train';
-import { parseIntervals } from './intervals';
+import { headQuantiles, parseIntervals } from './intervals';
 
 /**
  * The steps behind each CLI command, as plain functions: the CLI only parses flags, calls these and prints.
  * Everything is validated before anything is written, and every file is written atomically.
  */
 
-export interface TrainSettings extends TrainOptions, CsvReadRules {
+export interface TrainSettings extends Omit<TrainOptions, 'quantiles'>, CsvReadRules {
   csv: string;
   out: string;
   model?: ModelKind;
@@ -39,6 +39,8 @@ export interface TrainSettings extends TrainOptions, CsvReadRules {
   overwrite?: boolean;
   /** Conformal interval levels in percent (`[80, 95]` or `'80,95'`), calibrated on the validation part. */
   intervals?: number[] | string;
+  /** Quantile heads for tpgn, dlinear, gru (`[0.1, 0.5, 0.9]` or `'0.1,0.5,0.9'`), trained with the pinball loss. */
+  quantiles?: number[] | string;
   /** Lines about the data go here (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -59,6 +61,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
   const target = s.target ?? 'OT';
   const split = typeof s.split === 'string' ? parseSplit(s.split) : (s.split ?? [0.6, 0.2, 0.2]);
   const intervals = s.intervals === undefined ? undefined : parseIntervals(s.intervals);
+  const quantiles = s.quantiles === undefined ? undefined : headQuantiles(s.quantiles);
   const columns = features === 'S' ? [target] : s.columns ? [...new Set([...s.columns, target])] : undefined;
   // Before any work: the model folder must be writable and must not destroy anything (an input, a user's files).
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
@@ -73,6 +76,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
     dModel: s.dModel,
     norm: s.norm,
     hidden: s.hidden,
+    quantiles,
   });
   log(`model: ${model.describe()} features=${features} target=${target}`);
   const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split, intervals });
@@ -151,12 +155,14 @@ export function plotBands(forecasts: Forecast[], column = 0): BandPoint[] {
 
 /**
  * CSV text of forecasts: the time column, the origin (for backtests), one column per target and, when the
- * forecasts have intervals, `<column>_lo<level>` and `<column>_hi<level>` per target and level.
+ * forecasts have intervals, `<column>_lo<level>` and `<column>_hi<level>` per target and level, and with quantile
+ * heads `<column>_q<level>` per target and quantile level.
  */
 export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigin: boolean): string {
   const cols = forecasts[0]?.columns ?? [];
   const levels = (forecasts[0]?.intervals ?? []).map((iv) => iv.level);
-  const bounds = cols.flatMap((c) => levels.flatMap((l) => [`${c}_lo${l}`, `${c}_hi${l}`]));
+  const qLevels = (forecasts[0]?.quantiles ?? []).map((q) => q.level);
+  const bounds = cols.flatMap((c) => [...levels.flatMap((l) => [`${c}_lo${l}`, `${c}_hi${l}`]), ...qLevels.map((q) => `${c}_q${q}`)]);
   const lines = [[timeColumn, ...(withOrigin ? ['origin'] : []), ...cols, ...bounds].join(',')];
   const dateOnly = forecasts.every((f) => f.times.every((t) => t % 86400000 === 0));
   const fmt = (v: number): string => String(Number(v.toPrecision(7)));
@@ -164,7 +170,10 @@ export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigi
     f.times.forEach((t, h) => {
       const i = (k: number): number => h * cols.length + k;
       const vals = cols.map((_, k) => fmt(f.values[i(k)]));
-      for (let k = 0; k < cols.length; k++) for (const iv of f.intervals ?? []) vals.push(fmt(iv.lower[i(k)]), fmt(iv.upper[i(k)]));
+      for (let k = 0; k < cols.length; k++) {
+        for (const iv of f.intervals ?? []) vals.push(fmt(iv.lower[i(k)]), fmt(iv.upper[i(k)]));
+        for (const q of f.quantiles ?? []) vals.push(fmt(q.values[i(k)]));
+      }
       lines.push([formatTimestamp(t, dateOnly), ...(withOrigin ? [formatTimestamp(f.times[0], dateOnly)] : []), ...vals].join(','));
     });
   }

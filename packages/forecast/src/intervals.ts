@@ -196,14 +196,49 @@ export class IntervalMetrics {
   }
 }
 
-/** The quantile levels implied by interval levels (percent): both ends of each interval and the median. */
-export function intervalQuantileLevels(levels: number[]): number[] {
-  const desc = [...levels].sort((a, b) => b - a);
-  return [...desc.map((l) => (100 - l) / 200), 0.5, ...desc.reverse().map((l) => (100 + l) / 200)];
+/** Quantile forecasts: levels ascending, values `[levels][points]` (same layout as the point forecast). */
+export interface QuantileValues {
+  levels: number[];
+  values: ArrayLike<number>[];
 }
 
-/** Adds the conformal intervals around `values` and their implied quantiles to `metrics`. */
-export function addIntervals(metrics: IntervalMetrics, values: Float64Array, actual: Float64Array, c: ConformalIntervals): void {
-  const intervals = intervalsAround(values, c);
-  metrics.update(actual, intervals, quantilesFromIntervals(values, intervals).values);
+/** Central intervals from symmetric pairs of quantile levels (τ, 1 − τ): 0.1 and 0.9 give the 80 % interval. */
+export function intervalsFromQuantiles(q: QuantileValues): ForecastInterval[] {
+  const out: ForecastInterval[] = [];
+  q.levels.forEach((tau, i) => {
+    const j = q.levels.findIndex((t) => Math.abs(t - (1 - tau)) < 1e-9);
+    if (tau < 0.5 && j > i) {
+      out.push({ level: Number((100 * (1 - 2 * tau)).toFixed(6)), lower: Float64Array.from(q.values[i]), upper: Float64Array.from(q.values[j]) });
+    }
+  });
+  return out.sort((a, b) => a.level - b.level);
+}
+
+/** A forecast's intervals and quantiles, for metrics and output; see `probabilisticForecast`. */
+export interface ProbabilisticForecast {
+  intervals: ForecastInterval[];
+  quantiles: QuantileValues;
+}
+
+/**
+ * The probabilistic side of point forecasts `values`: intervals from the conformal calibration when there is one,
+ * else from symmetric pairs of the quantile heads; quantiles from the heads when there are any, else implied by the
+ * conformal intervals. Null when the model has neither.
+ */
+export function probabilisticForecast(values: ArrayLike<number>, conformal?: ConformalIntervals, heads?: QuantileValues): ProbabilisticForecast | null {
+  if (!conformal && !heads) return null;
+  const intervals = conformal ? intervalsAround(values, conformal) : intervalsFromQuantiles(heads as QuantileValues);
+  return { intervals, quantiles: heads ?? quantilesFromIntervals(values, intervals) };
+}
+
+/** Adds one batch of probabilistic forecasts against `actual`; creates the accumulator on the first call. */
+export function addProbabilistic(metrics: IntervalMetrics | null, actual: ArrayLike<number>, f: ProbabilisticForecast): IntervalMetrics {
+  const m = metrics ?? new IntervalMetrics(f.intervals.map((i) => i.level), f.quantiles.levels);
+  return m.update(actual, f.intervals, f.quantiles.values);
+}
+
+/** Quantile levels for quantile heads: checked, sorted, with the median added when absent (it is the point forecast). */
+export function headQuantiles(levels: number[] | string): number[] {
+  const q = parseQuantiles(levels);
+  return q.some((t) => Math.abs(t - 0.5) < 1e-12) ? q : [...q, 0.5].sort((a, b) => a - b);
 }

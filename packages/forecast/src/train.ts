@@ -17,6 +17,11 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Called after each epoch whose validation loss is the best so far (e.g. to write a checkpoint). */
   onBest?: (epoch: number, valLoss: number) => Promise<void> | void;
+  /**
+   * Quantile levels of a network with quantile heads (its output holds Q values per variable, `v·Q + q`): the loss,
+   * and the validation loss of early stopping, is then the mean pinball loss over the levels instead of the MSE.
+   */
+  quantiles?: number[];
 }
 
 export interface EpochLog {
@@ -42,11 +47,29 @@ export interface TrainResult {
   windowsPerSecond: number;
 }
 
-/** The network's forecast restricted to the target variables: `[batch, H, targets]`. */
-export function targetsOf(out: tf.Tensor, targetIdx: number[], variables: number): tf.Tensor {
+/**
+ * The network's forecast restricted to the target variables: `[batch, H, targets·Q]` (Q = 1 for a point forecast;
+ * with quantile heads the Q values of variable v sit at `v·Q .. v·Q + Q − 1`).
+ */
+export function targetsOf(out: tf.Tensor, targetIdx: number[], variables: number, quantiles = 1): tf.Tensor {
   if (targetIdx.length === variables && targetIdx.every((t, i) => t === i)) return out;
-  if (targetIdx.length === 1) return out.slice([0, 0, targetIdx[0]], [-1, -1, 1]);
-  return tf.gather(out, targetIdx, 2);
+  if (targetIdx.length === 1) return out.slice([0, 0, targetIdx[0] * quantiles], [-1, -1, quantiles]);
+  return tf.gather(out, targetIdx.flatMap((t) => Array.from({ length: quantiles }, (_, q) => t * quantiles + q)), 2);
+}
+
+/**
+ * The training loss of forecasts `out` `[batch, H, K·Q]` against `y` `[batch, H, K]`: the MSE, or with quantile
+ * levels τ_q the mean pinball loss ρ_τ(e) = max(τ·e, (τ − 1)·e), e = y − ŷ_τ, over points and levels.
+ */
+export function forecastLoss(out: tf.Tensor, y: tf.Tensor, quantiles?: number[]): tf.Scalar {
+  return tf.tidy(() => {
+    if (!quantiles?.length) return tf.mean(tf.square(tf.sub(out, y))) as tf.Scalar;
+    const [B, H, K] = y.shape;
+    const Q = quantiles.length;
+    const e = tf.sub(y.reshape([B, H, K, 1]), out.reshape([B, H, K, Q])); // [B, H, K, Q]
+    const tau = tf.tensor1d(quantiles);
+    return tf.mean(tf.maximum(tf.mul(e, tau), tf.mul(e, tf.sub(tau, 1)))) as tf.Scalar;
+  });
 }
 
 /** Batches of windows in the given order: calls `fn(x, marks, y, size)` with fresh tensors (disposed after). */
@@ -69,15 +92,15 @@ export function* batches(set: WindowSet, order: ArrayLike<number>, batchSize: nu
   }
 }
 
-/** Mean squared error of the network over every window of a set (scaled units). */
-export function meanSquaredError(net: tf.LayersModel, set: WindowSet, batchSize = 256): number {
+/** The loss (MSE, or mean pinball loss with `quantiles`) of the network over every window of a set (scaled units). */
+export function validationLoss(net: tf.LayersModel, set: WindowSet, quantiles?: number[], batchSize = 256): number {
   let sum = 0;
   let n = 0;
   const order = Array.from({ length: set.count }, (_, i) => i);
   for (const [x, m, y] of batches(set, order, batchSize, false)) {
     const s = tf.tidy(() => {
-      const out = targetsOf(net.apply([x, m], { training: false }) as tf.Tensor, set.targetIdx, set.variables);
-      return tf.sum(tf.square(tf.sub(out, y)));
+      const out = targetsOf(net.apply([x, m], { training: false }) as tf.Tensor, set.targetIdx, set.variables, quantiles?.length || 1);
+      return tf.mul(forecastLoss(out, y, quantiles), y.size);
     });
     sum += s.dataSync()[0];
     n += y.size;
@@ -124,8 +147,8 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       for (const [x, m, y] of batches(train, order, batchSize, true)) {
         const loss = optimizer.minimize(
           () => {
-            const out = targetsOf(net.apply([x, m], { training: true }) as tf.Tensor, train.targetIdx, train.variables);
-            return tf.mean(tf.square(tf.sub(out, y))) as tf.Scalar;
+            const out = targetsOf(net.apply([x, m], { training: true }) as tf.Tensor, train.targetIdx, train.variables, options.quantiles?.length || 1);
+            return forecastLoss(out, y, options.quantiles);
           },
           true,
           vars,
@@ -153,7 +176,7 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       const seconds = (performance.now() - t0) / 1000;
       trainSeconds += seconds;
       if (interrupted) break;
-      const valLoss = meanSquaredError(net, val);
+      const valLoss = validationLoss(net, val, options.quantiles);
       if (!Number.isFinite(valLoss)) {
         throw new ForecastError('TRAINING_DIVERGED', `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`);
       }

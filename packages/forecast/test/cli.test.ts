@@ -71,6 +71,9 @@ describeBuilt('gatewave-forecast CLI', () => {
     ['lookback not a multiple of the period', ['--csv', 'ok.csv', '--target', 'temperature', '--lookback', '50'], 'NOT_A_MULTIPLE', /--lookback 50 is not a multiple of --period 24/],
     ['interval level outside (0, 100)', ['--csv', 'ok.csv', '--target', 'temperature', '--interval', '80,100'], 'BAD_ARGUMENT', /--interval: '80,100' must be interval levels in percent strictly between 0 and 100/],
     ['too few validation windows for the interval', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'naive', '--interval', '99'], 'TOO_FEW_ROWS', /57 validation window\(s\) cannot calibrate a 99 % interval \(it needs at least 99\)/],
+    ['unsorted quantiles', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'dlinear', '--quantiles', '0.9,0.1'], 'BAD_ARGUMENT', /--quantiles: '0.9,0.1' must be in increasing order/],
+    ['quantile outside (0, 1)', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'gru', '--quantiles', '0,0.5'], 'BAD_ARGUMENT', /--quantiles: '0,0.5' must be quantile levels strictly between 0 and 1/],
+    ['quantile heads on a rule', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'naive', '--quantiles', '0.1,0.9'], 'BAD_ARGUMENT', /naive is a rule without weights and has no quantile heads; use --interval/],
     ['gaps with --fill none', ['--csv', 'gaps.csv', '--target', 'temperature', '--fill', 'none'], 'MISSING_VALUES', /1 gap\(s\) .*after 2010-01-05 03:00:00, 3 missing row\(s\).*use --fill ffill/],
   ];
 

@@ -6,6 +6,8 @@ export interface DLinearConfig {
   horizon: number;
   /** Moving-average kernel of the trend (DLinear: 25), odd. */
   kernelSize: number;
+  /** Quantile levels of quantile heads (Q maps instead of one); absent: a point forecast. */
+  quantiles?: number[];
 }
 
 /**
@@ -35,6 +37,8 @@ export class DLinear extends tf.layers.Layer {
   readonly lookback: number;
   readonly horizon: number;
   readonly kernelSize: number;
+  readonly quantiles: number[] | undefined;
+  private readonly outputs: number; // Q
   private avg: tf.Tensor2D | null = null;
   private seasonalW!: tf.LayerVariable; // [L, H]
   private seasonalB!: tf.LayerVariable; // [H]
@@ -46,10 +50,13 @@ export class DLinear extends tf.layers.Layer {
     this.lookback = config.lookback;
     this.horizon = config.horizon;
     this.kernelSize = config.kernelSize;
+    this.quantiles = config.quantiles?.length ? [...config.quantiles] : undefined;
+    this.outputs = this.quantiles?.length ?? 1;
   }
 
   override build(): void {
-    const { lookback: L, horizon: H } = this;
+    const { lookback: L } = this;
+    const H = this.horizon * this.outputs; // row-major [H, Q] outputs per variable
     this.avg = tf.keep(tf.tensor2d(movingAverageMatrix(L, this.kernelSize), [L, L]));
     this.seasonalW = this.addWeight('seasonal_kernel', [L, H], 'float32', torchUniform(L));
     this.seasonalB = this.addWeight('seasonal_bias', [H], 'float32', torchUniform(L));
@@ -60,7 +67,7 @@ export class DLinear extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const x = shapeOf(inputShape, 0);
-    return [x[0], this.horizon, x[2]];
+    return [x[0], this.horizon, (x[2] as number) * this.outputs];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -74,12 +81,16 @@ export class DLinear extends tf.layers.Layer {
         .matMul(seasonal, this.seasonalW.read() as tf.Tensor2D)
         .add(this.seasonalB.read())
         .add(tf.matMul(trend, this.trendW.read() as tf.Tensor2D).add(this.trendB.read())); // [B·V, H]
-      return y.reshape([B, V, this.horizon]).transpose([0, 2, 1]); // [B, H, V]
+      const Q = this.outputs;
+      if (Q === 1) return y.reshape([B, V, this.horizon]).transpose([0, 2, 1]); // [B, H, V]
+      return y.reshape([B, V, this.horizon, Q]).transpose([0, 2, 1, 3]).reshape([B, this.horizon, V * Q]); // [B, H, V·Q]
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), lookback: this.lookback, horizon: this.horizon, kernelSize: this.kernelSize };
+    const config: tf.serialization.ConfigDict = { ...super.getConfig(), lookback: this.lookback, horizon: this.horizon, kernelSize: this.kernelSize };
+    if (this.quantiles) config.quantiles = this.quantiles;
+    return config;
   }
 
   override dispose(): ReturnType<tf.layers.Layer['dispose']> {

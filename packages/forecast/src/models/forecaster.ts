@@ -3,7 +3,7 @@ import * as path from 'path';
 import { atomicWriteDir, loadModel, saveModel, setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { ForecastMetrics, seasonalNaiveScale } from '../metrics';
-import { ConformalIntervals, IntervalMetrics, addIntervals, calibrateIntervals, intervalQuantileLevels, intervalsAround, parseIntervals } from '../intervals';
+import { ConformalIntervals, IntervalMetrics, QuantileValues, addProbabilistic, calibrateIntervals, parseIntervals, probabilisticForecast } from '../intervals';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
 import { SplitPart, formatSplit, selectColumns, splitRanges } from '../data/split';
@@ -38,6 +38,8 @@ export abstract class Forecaster {
   readonly period: number;
   pipeline: Pipeline | null = null;
   training: TrainResult | null = null;
+  /** Quantile levels of the quantile heads (ascending, with 0.5, the point forecast); empty for a point model. */
+  quantiles: number[] = [];
   protected net: tf.LayersModel | null = null;
   private cache = new WeakMap<TimeSeries, Prepared>();
 
@@ -68,6 +70,11 @@ export abstract class Forecaster {
     throw new ForecastError('NOT_FITTED', `${this.kind}: has no rule forecast.`);
   }
 
+  /** `{ quantiles }` for the saved config of a model with quantile heads, else nothing. */
+  protected quantileConfig(): { quantiles?: number[] } {
+    return this.quantiles.length ? { quantiles: this.quantiles } : {};
+  }
+
   /** The underlying tfjs model (null for rules or before fit). */
   get network(): tf.LayersModel | null {
     return this.net;
@@ -78,13 +85,46 @@ export abstract class Forecaster {
     return this.pipeline;
   }
 
-  /** Forecast `[batch, H, targets]` (scaled) for a batch of windows. */
+  /**
+   * Forecast `[batch, H, targets]` (scaled) for a batch of windows; with quantile heads `[batch, H, targets, Q]`
+   * (levels `this.quantiles`), of which `pointOf` takes the median.
+   */
   forecastBatch(x: tf.Tensor3D, marks: tf.Tensor3D): tf.Tensor {
     const p = this.requirePipeline();
     return tf.tidy(() => {
+      const Q = this.quantiles.length || 1;
       const out = this.net ? (this.net.apply([x, marks], { training: false }) as tf.Tensor) : this.ruleForecast(x);
-      return targetsOf(out, p.targetIdx, p.inputColumns.length);
+      const y = targetsOf(out, p.targetIdx, p.inputColumns.length, Q);
+      return Q === 1 ? y : y.reshape([x.shape[0], this.horizon, p.targetIdx.length, Q]);
     });
+  }
+
+  /**
+   * Runs a batch: the point forecast `[batch, H, targets]` and, with quantile heads, one array per level (same
+   * layout; the median is the point forecast), all scaled.
+   */
+  private runBatch(x: tf.Tensor3D, marks: tf.Tensor3D): { point: Float32Array; quantiles: Float32Array[] | null } {
+    const out = this.forecastBatch(x, marks);
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    const Q = this.quantiles.length;
+    if (!Q) return { point: data, quantiles: null };
+    // Heads trained separately can cross; sorting each point's Q values (monotone rearrangement, Chernozhukov et
+    // al. 2010) gives ordered quantiles and never raises the pinball loss.
+    const quantiles = this.quantiles.map(() => new Float32Array(data.length / Q));
+    for (let i = 0; i < data.length / Q; i++) {
+      const sorted = data.subarray(i * Q, (i + 1) * Q).sort();
+      for (let q = 0; q < Q; q++) quantiles[q][i] = sorted[q];
+    }
+    return { point: quantiles[this.quantiles.indexOf(0.5)], quantiles };
+  }
+
+  /** Quantile forecasts in original units, or undefined without quantile heads. */
+  private originalQuantiles(quantiles: Float32Array[] | null): QuantileValues | undefined {
+    if (!quantiles) return undefined;
+    const p = this.requirePipeline();
+    const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
+    return { levels: this.quantiles, values: quantiles.map((q) => scaler.inverse(q, p.targetIdx)) };
   }
 
   /** Selects, checks, scales the series and computes its time features, once per series object. */
@@ -173,7 +213,8 @@ export abstract class Forecaster {
     if (options.seed !== undefined) setSeed(options.seed);
     this.net?.dispose();
     this.net = this.createNetwork(V, timeFeatureCount(series.frequency.kind));
-    this.training = this.net ? await trainNetwork(this.net, train, val, options) : null;
+    const quantiles = this.quantiles.length ? this.quantiles : undefined;
+    this.training = this.net ? await trainNetwork(this.net, train, val, { ...options, quantiles }) : null;
     if (options.intervals?.length) this.calibrate(series, options.intervals);
     return { model: this.kind, windows: { train: train.count, val: val.count, test: test.count }, training: this.training };
   }
@@ -187,12 +228,13 @@ export abstract class Forecaster {
     const p = this.requirePipeline();
     const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
     const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
-    const probabilistic = this.intervalMetrics();
+    let probabilistic: IntervalMetrics | null = null;
     let windows = 0;
     for (const b of this.partForecasts(series, part, options.dropLastBatch)) {
       scaled.update(b.scaled, b.actualScaled);
       original.update(b.values, b.actual);
-      if (probabilistic && p.intervals) addIntervals(probabilistic, b.values, b.actual, p.intervals);
+      const pf = probabilisticForecast(b.values, p.intervals, b.quantiles);
+      if (pf) probabilistic = addProbabilistic(probabilistic, b.actual, pf);
       windows += b.windows;
     }
     return { part, windows, scaled: scaled.results(), original: original.results(), ...(probabilistic ? { probabilistic: probabilistic.results() } : {}) };
@@ -210,12 +252,12 @@ export abstract class Forecaster {
     const order = Array.from({ length: count }, (_, i) => i);
     const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
     for (const [x, m, y] of batches(set, order, 256, false)) {
-      const out = this.forecastBatch(x, m);
-      const pred = out.dataSync() as Float32Array;
+      const { point, quantiles } = this.runBatch(x, m);
       const actual = y.dataSync() as Float32Array;
       const windows = x.shape[0];
-      tf.dispose([x, m, y, out]);
-      yield { windows, scaled: pred, actualScaled: actual, values: scaler.inverse(pred, p.targetIdx), actual: scaler.inverse(actual, p.targetIdx) };
+      tf.dispose([x, m, y]);
+      const values = scaler.inverse(point, p.targetIdx);
+      yield { windows, scaled: point, actualScaled: actual, values, actual: scaler.inverse(actual, p.targetIdx), quantiles: this.originalQuantiles(quantiles) };
     }
   }
 
@@ -240,13 +282,6 @@ export abstract class Forecaster {
     return p.intervals;
   }
 
-  /** An accumulator for interval figures, or null when the model has no intervals. */
-  private intervalMetrics(): IntervalMetrics | null {
-    const c = this.pipeline?.intervals;
-    if (!c) return null;
-    return new IntervalMetrics(c.levels, intervalQuantileLevels(c.levels));
-  }
-
   /** Forecasts for windows whose first forecast step is each of `origins` (rows of the series). */
   private forecastAt(series: TimeSeries, origins: number[]): Forecast[] {
     const p = this.requirePipeline();
@@ -269,19 +304,22 @@ export abstract class Forecaster {
       });
       const x = tf.tensor3d(xb, [chunk.length, L, V]);
       const m = tf.tensor3d(mb, [chunk.length, L, T]);
-      const y = this.forecastBatch(x, m);
-      const batch = y.dataSync() as Float32Array;
-      tf.dispose([x, m, y]);
+      const { point, quantiles } = this.runBatch(x, m);
+      tf.dispose([x, m]);
       chunk.forEach((o, b) => {
-        const scaledValues = batch.slice(b * H * K, (b + 1) * H * K);
+        const part = (a: Float32Array): Float32Array => a.slice(b * H * K, (b + 1) * H * K);
+        const scaledValues = part(point);
         const values = scaler.inverse(scaledValues, p.targetIdx);
+        const heads = this.originalQuantiles(quantiles && quantiles.map(part));
+        const pf = probabilisticForecast(values, p.intervals, heads);
         out.push({
           origin: o,
           times: continueTimestamps(series.times[0] + (o - 1) * step, step, H),
           columns: p.targetColumns,
           values,
           scaled: scaledValues,
-          ...(p.intervals ? { intervals: intervalsAround(values, p.intervals) } : {}),
+          ...(pf?.intervals.length ? { intervals: pf.intervals } : {}),
+          ...(heads ? { quantiles: heads.levels.map((level, q) => ({ level, values: heads.values[q] as Float64Array })) } : {}),
         });
       });
     }
@@ -327,7 +365,7 @@ export abstract class Forecaster {
     const V = p.inputColumns.length;
     const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
     const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
-    const probabilistic = this.intervalMetrics();
+    let probabilistic: IntervalMetrics | null = null;
     for (const f of forecasts) {
       const K = p.targetIdx.length;
       const actualScaled = new Float32Array(this.horizon * K);
@@ -340,7 +378,9 @@ export abstract class Forecaster {
       }
       scaled.update(f.scaled, actualScaled);
       original.update(f.values, actual);
-      if (probabilistic && p.intervals) addIntervals(probabilistic, f.values, actual, p.intervals);
+      const heads = f.quantiles && { levels: f.quantiles.map((q) => q.level), values: f.quantiles.map((q) => q.values) };
+      const pf = probabilisticForecast(f.values, p.intervals, heads);
+      if (pf) probabilistic = addProbabilistic(probabilistic, actual, pf);
     }
     return { forecasts, scaled: scaled.results(), original: original.results(), ...(probabilistic ? { probabilistic: probabilistic.results() } : {}) };
   }
@@ -396,6 +436,8 @@ interface PartBatch {
   actualScaled: Float32Array;
   values: Float64Array;
   actual: Float64Array;
+  /** Quantile-head forecasts, original units. */
+  quantiles?: QuantileValues;
 }
 
 /**

@@ -5,6 +5,7 @@ import { Forecaster, ModelKind, WindowConfig, readModelDoc } from './forecaster'
 import { TPGNConfig, TPGN_DEFAULTS, buildTPGN, checkTPGNShape } from './tpgn';
 import { DLinearConfig, buildDLinear } from './dlinear';
 import { GRUConfig, buildGRU } from './gru';
+import { headQuantiles } from '../intervals';
 
 /** TPGN, as in the paper (see `TPGN` layer). */
 export class TPGNForecaster extends Forecaster {
@@ -16,6 +17,7 @@ export class TPGNForecaster extends Forecaster {
   constructor(config: Partial<TPGNConfig> & Pick<TPGNConfig, 'lookback' | 'horizon'>) {
     const full = { ...TPGN_DEFAULTS, ...config };
     super(full);
+    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
     checkTPGNShape(full.lookback, full.horizon, full.period);
     this.dModel = full.dModel;
     this.norm = full.norm;
@@ -25,7 +27,7 @@ export class TPGNForecaster extends Forecaster {
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, period: this.period, dModel: this.dModel, norm: this.norm };
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period, dModel: this.dModel, norm: this.norm, ...this.quantileConfig() };
   }
 
   protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
@@ -79,10 +81,11 @@ export class DLinearForecaster extends Forecaster {
   constructor(config: WindowConfig & Partial<DLinearConfig>) {
     super(config);
     this.kernelSize = config.kernelSize ?? 25;
+    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, period: this.period, kernelSize: this.kernelSize };
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period, kernelSize: this.kernelSize, ...this.quantileConfig() };
   }
 
   protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
@@ -99,10 +102,11 @@ export class GRUForecaster extends Forecaster {
   constructor(config: WindowConfig & Partial<GRUConfig>) {
     super(config);
     this.hidden = config.hidden ?? 64;
+    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, period: this.period, hidden: this.hidden };
+    return { lookback: this.lookback, horizon: this.horizon, period: this.period, hidden: this.hidden, ...this.quantileConfig() };
   }
 
   protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
@@ -116,10 +120,15 @@ export interface ModelOptions extends WindowConfig {
   norm?: boolean;
   kernelSize?: number;
   hidden?: number;
+  /** Quantile heads (TPGN, DLinear, GRU): levels in (0, 1), increasing; the median is added when absent. */
+  quantiles?: number[];
 }
 
 /** A fresh model of the given kind. */
 export function createForecaster(kind: ModelKind | string, options: ModelOptions): Forecaster {
+  if (options.quantiles?.length && (kind === 'naive' || kind === 'seasonal-naive')) {
+    throw new ForecastError('BAD_ARGUMENT', `--quantiles: ${kind} is a rule without weights and has no quantile heads; use --interval (conformal intervals) with it, or a tpgn, dlinear or gru model.`);
+  }
   switch (kind) {
     case 'tpgn':
       return new TPGNForecaster(options);

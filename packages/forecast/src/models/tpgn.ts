@@ -14,6 +14,8 @@ export interface TPGNConfig {
   dModel: number;
   /** Per-window normalisation (subtract the window mean, divide by √(var + 1e−5), undo on the output). */
   norm: boolean;
+  /** Quantile levels of quantile heads (the head gives Q values per step and variable); absent: a point forecast. */
+  quantiles?: number[];
 }
 
 export const TPGN_DEFAULTS: Omit<TPGNConfig, 'lookback' | 'horizon'> = { period: 24, dModel: 2, norm: true };
@@ -57,6 +59,8 @@ export class TPGN extends tf.layers.Layer {
   readonly period: number;
   readonly dModel: number;
   readonly norm: boolean;
+  readonly quantiles: number[] | undefined;
+  private readonly outputs: number; // Q: values per step and variable (1, or one per quantile)
   private readonly rows: number; // R
   private readonly predRows: number; // pred_R
   private vars = 0; // V
@@ -81,6 +85,8 @@ export class TPGN extends tf.layers.Layer {
     this.period = config.period;
     this.dModel = config.dModel;
     this.norm = Boolean(config.norm);
+    this.quantiles = config.quantiles?.length ? [...config.quantiles] : undefined;
+    this.outputs = this.quantiles?.length ?? 1;
     this.rows = this.lookback / this.period;
     this.predRows = this.horizon / this.period;
   }
@@ -90,7 +96,8 @@ export class TPGN extends tf.layers.Layer {
     const mShape = shapeOf(inputShape, 1);
     const V = xShape[2] as number;
     const T = mShape[2] as number;
-    const { rows: R, period: P, dModel: d, predRows } = this;
+    const { rows: R, period: P, dModel: d, outputs: Q } = this;
+    const predRows = this.predRows * Q; // the head's outputs per column: pred_R rows × Q values
     const F = 1 + T;
     this.vars = V;
     this.features = F;
@@ -121,14 +128,15 @@ export class TPGN extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const xShape = shapeOf(inputShape, 0);
-    return [xShape[0], this.horizon, xShape[2]];
+    return [xShape[0], this.horizon, (xShape[2] as number) * this.outputs];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [xIn, marks] = inputs as tf.Tensor[];
       const B = xIn.shape[0];
-      const { rows: R, period: P, dModel: d, predRows, vars: V, features: F } = this;
+      const { rows: R, period: P, dModel: d, vars: V, features: F, outputs: Q } = this;
+      const predRows = this.predRows * Q; // head outputs per column, row-major [pred_R, Q]
       const T = F - 1;
       let x = xIn; // [B, L, V]
       let stats: { mean: tf.Tensor; std: tf.Tensor } | null = null;
@@ -171,9 +179,15 @@ export class TPGN extends tf.layers.Layer {
         .reshape([V, B, P, predRows])
         .add(headShort.reshape([V, B, 1, predRows]))
         .add(this.headB.read().reshape([V, 1, 1, predRows])); // [V, B, P, pred_R]
-      let y = out.transpose([1, 3, 2, 0]).reshape([B, predRows * P, V]); // [B, H, V]
-      if (stats) y = y.mul(stats.std).add(stats.mean);
-      return y;
+      if (Q === 1) {
+        let y = out.transpose([1, 3, 2, 0]).reshape([B, predRows * P, V]); // [B, H, V]
+        if (stats) y = y.mul(stats.std).add(stats.mean);
+        return y;
+      }
+      // Quantile heads: [V, B, P, pred_R, Q] → [B, pred_R, P, V, Q] → [B, H, V·Q] (value v·Q + q).
+      let y = out.reshape([V, B, P, this.predRows, Q]).transpose([1, 3, 2, 0, 4]); // [B, pred_R, P, V, Q]
+      if (stats) y = y.mul(stats.std.reshape([B, 1, 1, V, 1])).add(stats.mean.reshape([B, 1, 1, V, 1]));
+      return y.reshape([B, this.horizon, V * Q]);
     });
   }
 
@@ -194,6 +208,7 @@ export class TPGN extends tf.layers.Layer {
       period: this.period,
       dModel: this.dModel,
       norm: this.norm,
+      ...(this.quantiles ? { quantiles: this.quantiles } : {}),
     };
   }
 }

@@ -47,7 +47,8 @@ export interface Pipeline {
 /** The CSV reading rules that a saved model keeps. */
 export type CsvReadRules = Pick<ReadCsvOptions, 'delimiter' | 'naValues' | 'duplicates' | 'maxGap'>;
 
-export interface FitOptions extends TrainOptions {
+/** Training settings of `fit`; quantile heads are set on the model (`quantiles` of its config), not here. */
+export interface FitOptions extends Omit<TrainOptions, 'quantiles'> {
   /** Target column; default `OT` when present, else the last numeric column. */
   target?: string;
   /** `S` (default), `M` or `MS`. */
@@ -90,8 +91,13 @@ export interface Forecast {
   values: Float64Array;
   /** Standard-scaled, row-major `[horizon, columns]`. */
   scaled: Float32Array;
-  /** Prediction intervals (original units), when the model has them; ascending levels. */
+  /**
+   * Prediction intervals (original units), ascending levels: conformal ones when calibrated, else the central
+   * intervals of symmetric quantile-head pairs (0.1 and 0.9 → 80 %).
+   */
   intervals?: ForecastInterval[];
+  /** Quantile-head forecasts (original units, `[horizon, columns]` each), ascending levels. */
+  quantiles?: { level: number; values: Float64Array }[];
 }
 
 export interface BacktestOptions {
