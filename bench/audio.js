@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // npm run bench:audio — speed and quality of @gatewave/audio speech enhancement, over the built packages.
-//   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small` and `full` at 16 kHz on 1 and 2
-//   threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter counts and the backend, beside
-//   the `wiener` baseline. Untrained weights: speed does not depend on them.
-//   Quality: SI-SDR / STOI / ESTOI of the noisy input, `wiener` and the packaged model (or --model DIR) on held-out
-//   mixtures: speaker it (../shared/data/speech/train/it, first FILES files) with noises env_rain_01_16k.wav and
-//   music_moh_reno_project-system_16k.wav at 0, 5 and 10 dB (both left out of the packaged model's training).
-// Settings: --seconds 8 (audio per speed run), --files 6, --model DIR. Timings on a shared machine are noisy.
+//   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small`, `medium` and `full` at 16 kHz on 1
+//   and 2 threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter counts and the backend,
+//   beside the `wiener` baseline. Untrained weights: speed does not depend on them.
+//   Quality, for the noisy input, `wiener`, the shipped `small` model and the default model (or --model DIR), mean
+//   SI-SDR / STOI / ESTOI and the worst file's SI-SDR change, at -5, 0, 5 and 10 dB:
+//   1. on the corpus TEST split (`npm run data:enhance`; --corpus DIR, default /work/runs/corpus-enhance): voices and
+//      noise / music recordings that no training or model selection used. Per test speaker, consecutive files are
+//      joined (0.2 s gaps) into utterances of at least 3 s; utterance k is mixed with test noise recording k (round
+//      robin over recordings). Skipped with a message where the corpus is absent.
+//   2. on ../shared/data mixtures (the earlier table's protocol): speaker `it` (first FILES files) with
+//      env_rain_01_16k.wav and music_moh_reno_project-system_16k.wav. The Asterisk voices are in the corpus's
+//      training split, so for a corpus-trained model these figures are in-distribution (same corpus).
+// Settings: --seconds 8 (audio per speed run), --files 6, --utterances 40 (corpus), --model DIR, --corpus DIR,
+// --skip-speed. Timings on a shared machine are noisy.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -17,7 +24,10 @@ function setting(name, fallback) {
 }
 const SECONDS = Number(setting('seconds', '8'));
 const FILES = Number(setting('files', '6'));
+const UTTERANCES = Number(setting('utterances', '40'));
 const DATA = path.resolve(__dirname, '../../shared/data');
+const CORPUS = path.resolve(setting('corpus', '/work/runs/corpus-enhance'));
+const SNRS = [-5, 0, 5, 10];
 
 async function speedChild() {
   const { initBackend, activeBackend } = require('@gatewave/core');
@@ -34,7 +44,7 @@ async function speedChild() {
     return Number(process.hrtime.bigint() - t0) / 1e9 / secs;
   };
   rows.push({ model: 'wiener', params: 0, rtf: await time(new audio.WienerEnhancer(), SECONDS) });
-  for (const name of ['small', 'full']) {
+  for (const name of ['small', 'medium', 'full']) {
     const e = audio.FrcrnEnhancer.fromConfig(audio.FRCRN_CONFIGS[name]);
     rows.push({ model: `frcrn-${name}`, params: audio.countParameters(e.model), rtf: await time(e, name === 'full' ? Math.min(SECONDS, 3) : SECONDS) });
     e.dispose();
@@ -42,61 +52,159 @@ async function speedChild() {
   process.stdout.write(JSON.stringify({ backend: activeBackend().name, rows }));
 }
 
+const rms = (a) => Math.sqrt(a.reduce((t, v) => t + v * v, 0) / a.length + 1e-20);
+
+/** noisy = s + g z with g set for `snr` dB (z looped to s's length). */
+function mix(s, noise, snr, offset = 0) {
+  const z = Float32Array.from(s, (_, i) => noise[(offset + i) % noise.length]);
+  const g = rms(s) / (rms(z) * 10 ** (snr / 20));
+  return Float32Array.from(s, (v, i) => v + g * z[i]);
+}
+
+/** Scores every enhancer on `items` ({ clean, noise, offset }) at each SNR; prints one table. */
+async function scoreTable(title, items, enhancers) {
+  const audio = require('@gatewave/audio');
+  console.log(`\n${title}`);
+  console.log('snr_db | method | si_sdr_db | stoi | estoi | worst_file_si_sdr_change_db');
+  const out = {};
+  for (const snr of SNRS) {
+    const acc = {};
+    for (const it of items) {
+      const noisy = mix(it.clean, it.noise, snr, it.offset);
+      const base = audio.siSdr(it.clean, noisy);
+      const add = (k, y) => {
+        const r = (acc[k] ??= { sdr: 0, stoi: 0, estoi: 0, n: 0, worst: Infinity });
+        const d = audio.siSdr(it.clean, y);
+        r.sdr += d;
+        r.stoi += audio.stoi(it.clean, y, 16000);
+        r.estoi += audio.estoi(it.clean, y, 16000);
+        r.n += 1;
+        r.worst = Math.min(r.worst, d - base);
+      };
+      add('noisy', noisy);
+      for (const e of enhancers) add(e.label, (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e.enhancer)).channels[0]);
+    }
+    for (const [k, r] of Object.entries(acc)) {
+      const row = { siSdr: r.sdr / r.n, stoi: r.stoi / r.n, estoi: r.estoi / r.n, worst: k === 'noisy' ? 0 : r.worst };
+      (out[snr] ??= {})[k] = row;
+      console.log(`${snr} | ${k} | ${row.siSdr.toFixed(2)} | ${row.stoi.toFixed(3)} | ${row.estoi.toFixed(3)} | ${k === 'noisy' ? '-' : row.worst.toFixed(2)}`);
+    }
+  }
+  return out;
+}
+
+/** The corpus test split as utterances of >= 3 s per speaker, each with a test noise recording. */
+function corpusTestItems(audio) {
+  const manifest = path.join(CORPUS, 'manifest.csv');
+  if (!fs.existsSync(manifest)) return null;
+  const { readManifest } = audio;
+  const rows = readManifest(manifest).filter((r) => r.split === 'test');
+  const bySpeaker = new Map();
+  for (const r of rows.filter((x) => x.role === 'speech')) bySpeaker.set(r.group, [...(bySpeaker.get(r.group) ?? []), r]);
+  const noises = [];
+  const seenGroups = new Set();
+  for (const r of rows.filter((x) => x.role !== 'speech' && x.seconds >= 2)) {
+    if (seenGroups.has(r.group)) continue; // one file per recording group, so no group counts twice
+    seenGroups.add(r.group);
+    noises.push(r);
+  }
+  if (bySpeaker.size === 0 || noises.length === 0) return null;
+  const gap = new Float32Array(3200);
+  const perSpeaker = [...bySpeaker.values()].map((files) => {
+    const utts = [];
+    let cur = [];
+    let len = 0;
+    for (const f of files) {
+      const x = audio.readWav(f.file).channels[0];
+      cur.push(x, gap);
+      len += x.length + gap.length;
+      if (len >= 48000) {
+        const u = new Float32Array(len);
+        let o = 0;
+        for (const p of cur) u.set(p, o), (o += p.length);
+        utts.push(u);
+        cur = [];
+        len = 0;
+      }
+    }
+    return utts;
+  });
+  // round robin over speakers so every test voice counts, up to UTTERANCES
+  const items = [];
+  for (let k = 0; items.length < UTTERANCES && perSpeaker.some((u) => u.length > k); k++) {
+    for (const u of perSpeaker) if (u.length > k && items.length < UTTERANCES) items.push({ clean: u[k] });
+  }
+  items.forEach((it, i) => {
+    const n = noises[i % noises.length];
+    it.noise = audio.readWav(n.file).channels[0];
+    it.noiseName = `${n.package}:${path.basename(n.file)}`;
+    it.offset = 0;
+  });
+  return { items, speakers: [...bySpeaker.keys()], noises: noises.map((n) => `${n.package}:${path.basename(n.file)}`) };
+}
+
 async function quality() {
   const audio = require('@gatewave/audio');
   const { initBackend } = require('@gatewave/core');
   await initBackend(undefined, { purpose: 'infer', quiet: true });
-  const speechDir = path.join(DATA, 'speech/train/it');
-  if (!fs.existsSync(speechDir)) return console.log(`quality: skipped, ${speechDir} not found`);
-  const enhancers = [new audio.WienerEnhancer()];
+  const enhancers = [{ label: 'wiener', enhancer: new audio.WienerEnhancer() }];
+  const smallDir = path.resolve(__dirname, '../packages/audio/models/enhancer-small');
+  enhancers.push({ label: 'small', enhancer: await audio.loadEnhancer(smallDir) });
   const modelDir = setting('model', undefined);
-  if (modelDir || fs.existsSync(path.join(audio.DEFAULT_MODEL_DIR, 'model.json'))) enhancers.push(await audio.loadEnhancer(modelDir));
-  else console.log(`quality: no packaged model in ${audio.DEFAULT_MODEL_DIR}; pass --model DIR to include one`);
-  const files = fs.readdirSync(speechDir).filter((f) => f.endsWith('.wav')).sort().slice(0, FILES);
-  const noises = ['env_rain_01_16k.wav', 'music_moh_reno_project-system_16k.wav'];
-  console.log(`\nquality on held-out mixtures: ${files.length} files of ${speechDir} x ${noises.join(', ')}`);
-  console.log('snr_db | method | si_sdr_db | stoi | estoi');
-  for (const snr of [0, 5, 10]) {
-    const acc = {};
-    for (const nf of noises) {
-      const noise = audio.readWav(path.join(DATA, 'noise', nf)).channels[0];
-      for (const f of files) {
-        const s = audio.readWav(path.join(speechDir, f)).channels[0];
-        const z = Float32Array.from(s, (_, i) => noise[i % noise.length]);
-        const rms = (a) => Math.sqrt(a.reduce((t, v) => t + v * v, 0) / a.length);
-        const g = rms(s) / (rms(z) * 10 ** (snr / 20));
-        const noisy = Float32Array.from(s, (v, i) => v + g * z[i]);
-        const add = (k, y) => {
-          const r = (acc[k] ??= [0, 0, 0, 0]);
-          r[0] += audio.siSdr(s, y);
-          r[1] += audio.stoi(s, y, 16000);
-          r[2] += audio.estoi(s, y, 16000);
-          r[3] += 1;
-        };
-        add('noisy', noisy);
-        for (const e of enhancers) add(e.name, (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e)).channels[0]);
-      }
-    }
-    for (const [k, r] of Object.entries(acc)) console.log(`${snr} | ${k} | ${(r[0] / r[3]).toFixed(2)} | ${(r[1] / r[3]).toFixed(3)} | ${(r[2] / r[3]).toFixed(3)}`);
+  const defaultDir = audio.DEFAULT_MODEL_DIR;
+  if (modelDir) enhancers.push({ label: `model ${path.basename(path.resolve(modelDir))}`, enhancer: await audio.loadEnhancer(modelDir) });
+  else if (path.resolve(defaultDir) !== smallDir) enhancers.push({ label: `default ${path.basename(defaultDir)}`, enhancer: await audio.loadEnhancer() });
+  const results = {};
+
+  const corpus = corpusTestItems(audio);
+  if (!corpus) console.log(`\ncorpus test split: skipped, no ${path.join(CORPUS, 'manifest.csv')} (build it with npm run data:enhance -- --out ${CORPUS})`);
+  else {
+    results.corpusTest = await scoreTable(
+      `corpus TEST split (${CORPUS}): ${corpus.items.length} utterances of >= 3 s from ${corpus.speakers.length} test speakers (${corpus.speakers.join(', ')}), ` +
+        `each with one of ${Math.min(corpus.items.length, corpus.noises.length)} test noise/music recordings`,
+      corpus.items,
+      enhancers,
+    );
   }
+
+  const speechDir = path.join(DATA, 'speech/train/it');
+  if (!fs.existsSync(speechDir)) console.log(`\nshared-data mixtures: skipped, ${speechDir} not found`);
+  else {
+    const files = fs.readdirSync(speechDir).filter((f) => f.endsWith('.wav')).sort().slice(0, FILES);
+    const items = [];
+    for (const nf of ['env_rain_01_16k.wav', 'music_moh_reno_project-system_16k.wav']) {
+      const noise = audio.readWav(path.join(DATA, 'noise', nf)).channels[0];
+      for (const f of files) items.push({ clean: audio.readWav(path.join(speechDir, f)).channels[0], noise, offset: 0 });
+    }
+    results.sharedData = await scoreTable(
+      `../shared/data mixtures: ${files.length} files of speech/train/it x env_rain_01_16k.wav, music_moh_reno_project-system_16k.wav ` +
+        '(held out for `small`; the Asterisk voices are training data for corpus-trained models: same corpus, in-distribution)',
+      items,
+      enhancers,
+    );
+  }
+  const jsonOut = setting('json', undefined);
+  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 1));
 }
 
 async function main() {
   if (process.argv.includes('--child')) return speedChild();
-  console.log(`speech enhancement speed: ${SECONDS} s of 16 kHz audio (full: 3 s), untrained weights, RTF = seconds / audio second`);
-  console.log('threads | backend | model | parameters | rtf | rtf / wiener');
-  for (const threads of ['1', '2']) {
-    const r = spawnSync(process.execPath, [__filename, '--child', '--seconds', String(SECONDS)], {
-      env: { ...process.env, GATEWAVE_THREADS: threads },
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) {
-      console.log(`threads ${threads}: failed: ${r.stderr.split('\n').slice(-3).join(' ')}`);
-      continue;
+  if (!process.argv.includes('--skip-speed')) {
+    console.log(`speech enhancement speed: ${SECONDS} s of 16 kHz audio (full: 3 s), untrained weights, RTF = seconds / audio second`);
+    console.log('threads | backend | model | parameters | rtf | rtf / wiener');
+    for (const threads of ['1', '2']) {
+      const r = spawnSync(process.execPath, [__filename, '--child', '--seconds', String(SECONDS)], {
+        env: { ...process.env, GATEWAVE_THREADS: threads },
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) {
+        console.log(`threads ${threads}: failed: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+        continue;
+      }
+      const { backend, rows } = JSON.parse(r.stdout);
+      const base = rows[0].rtf;
+      for (const row of rows) console.log(`${threads} | ${backend} | ${row.model} | ${row.params} | ${row.rtf.toFixed(3)} | ${(row.rtf / base).toFixed(1)}`);
     }
-    const { backend, rows } = JSON.parse(r.stdout);
-    const base = rows[0].rtf;
-    for (const row of rows) console.log(`${threads} | ${backend} | ${row.model} | ${row.params} | ${row.rtf.toFixed(3)} | ${(row.rtf / base).toFixed(1)}`);
   }
   await quality();
 }

@@ -19,6 +19,9 @@ export { enhanceFiles } from './enhance/batch';
 export type { EnhanceFilesOptions, EnhanceFileOutcome } from './enhance/batch';
 export { scoreFiles } from './metrics/score-files';
 export type { FileScores } from './metrics/score-files';
+export { limitAttenuation, checkAttenuationLimit } from './enhance/atten-lim';
+export { scoreFolders } from './enhance/score';
+export type { FileScore, FolderScores } from './enhance/score';
 export * from './sed';
 export { logMelSpectrogram, mfcc, spectralDescriptors } from './features';
 export type { FeatureOptions, FeatureMatrix, ScalarFeature } from './features';
@@ -28,4 +31,6 @@ export { buildFrcrn, countParameters, FRCRN_SMALL, FRCRN_MEDIUM, FRCRN_FULL, FRC
 export type { FrcrnConfig } from './enhance/frcrn';
 export { FrcrnEnhancer, loadFrcrnEnhancer } from './enhance/frcrn-enhancer';
 export { trainEnhancer } from './enhance/train';
+export { readManifest } from './enhance/train-data';
+export type { ManifestRow, MixSettings } from './enhance/train-data';
 export type { TrainEnhancerOptions } from './enhance/train';

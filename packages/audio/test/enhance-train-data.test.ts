@@ -140,3 +140,44 @@ describe('training data', () => {
     expect(() => readManifest(path.join(tmp, 'nope.csv'))).toThrow(/no such corpus manifest/);
   });
 });
+
+describe('attenuation limit', () => {
+  test('mixes the input back at 10^(-dB/20); 0 dB returns the input; outside 0-100 is an error', async () => {
+    const { limitAttenuation } = await import('../src/enhance/atten-lim');
+    const silence = { name: 'zero', sampleRate: 16000, contextSeconds: 0, enhance: async (x: Float32Array) => new Float32Array(x.length) };
+    const x = Float32Array.from([1, -0.5, 0.25]);
+    expect(Array.from(await limitAttenuation(silence, 0).enhance(x))).toEqual(Array.from(x));
+    const y = await limitAttenuation(silence, 20).enhance(x);
+    for (let i = 0; i < 3; i++) expect(y[i]).toBeCloseTo(0.1 * x[i], 6);
+    expect(() => limitAttenuation(silence, -1)).toThrow(/from 0 to 100/);
+    expect(() => limitAttenuation(silence, 101)).toThrow(/from 0 to 100/);
+    expect(() => limitAttenuation(silence, NaN)).toThrow(/from 0 to 100/);
+  });
+});
+
+describe('scoreFolders', () => {
+  test('pairs NAME.wav with NAME_enhanced.wav, gives per-file figures and means, and lists unpaired files', async () => {
+    const { scoreFolders } = await import('../src/enhance/score');
+    const { siSdr } = await import('../src');
+    const c = path.join(tmp, 'sc', 'clean');
+    const e = path.join(tmp, 'sc', 'est');
+    const s1 = Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5) * Math.sin(i / 900));
+    const s2 = Float32Array.from({ length: 16000 }, (_, i) => 0.2 * Math.sin(i / 3) * Math.cos(i / 700));
+    const e1 = Float32Array.from(s1, (v, i) => v + 0.03 * Math.sin(i * 1.7));
+    const e2 = Float32Array.from(s2, (v, i) => v + 0.05 * Math.cos(i * 2.3));
+    fs.mkdirSync(c, { recursive: true });
+    fs.mkdirSync(e, { recursive: true });
+    writeWav(path.join(c, 'a.wav'), { sampleRate: 16000, channels: [s1] });
+    writeWav(path.join(c, 'b.wav'), { sampleRate: 16000, channels: [s2] });
+    writeWav(path.join(e, 'a_enhanced.wav'), { sampleRate: 16000, channels: [e1] });
+    writeWav(path.join(e, 'b.wav'), { sampleRate: 16000, channels: [e2] });
+    const r = scoreFolders(c, e);
+    expect(r.files.map((f) => f.file)).toEqual(['a.wav', 'b.wav']);
+    // PCM16 round trip: within 0.05 dB of the float figures
+    expect(r.files[0].siSdr).toBeCloseTo(siSdr(s1, e1), 1);
+    expect(r.mean.siSdr).toBeCloseTo((r.files[0].siSdr + r.files[1].siSdr) / 2, 10);
+    writeWav(path.join(e, 'stray.wav'), { sampleRate: 16000, channels: [e2] });
+    fs.rmSync(path.join(e, 'b.wav'));
+    expect(() => scoreFolders(c, e)).toThrow(/no estimate for 1 reference\(s\) in .*clean \(b\.wav\); no reference for 1 estimate\(s\) in .*est \(stray\.wav\)/);
+  });
+});
