@@ -181,3 +181,24 @@ describe('scoreFolders', () => {
     expect(() => scoreFolders(c, e)).toThrow(/no estimate for 1 reference\(s\) in .*clean \(b\.wav\); no reference for 1 estimate\(s\) in .*est \(stray\.wav\)/);
   });
 });
+
+describe('warm start', () => {
+  test('medium started from the shipped small model computes the same mask', async () => {
+    const { initBackend, loadModel } = await import('@gatewave/core');
+    await initBackend('cpu', { quiet: true });
+    const { buildFrcrn, FRCRN_MEDIUM } = await import('../src/enhance/frcrn');
+    const { warmStart } = await import('../src/enhance/train');
+    const dir = path.resolve(__dirname, '../models/enhancer-small');
+    const medium = buildFrcrn(FRCRN_MEDIUM);
+    const msg = await warmStart(medium, dir);
+    expect(msg).toMatch(/new: s1_fullband0_fsmn$/);
+    const small = await loadModel(dir);
+    setSeed(9);
+    const x = tf.randomNormal([1, 12, 321, 2], 0, 0.1, 'float32', 9);
+    const a = (small.predict(x) as tf.Tensor).dataSync();
+    const b = (medium.predict(x) as tf.Tensor).dataSync();
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+    expect(d).toBeLessThan(1e-5);
+  });
+});

@@ -48,6 +48,8 @@ export interface FrcrnConfig {
    * convolutions, whose weights are reused at every bin. Hidden units of each; none by default.
    */
   fullbandUnits?: number[];
+  /** Past taps of the full-band FSMNs (default timeOrder). */
+  fullbandOrder?: number;
   /** 1, or 2 for the paper's cascade. */
   stages: number;
 }
@@ -81,14 +83,15 @@ export const FRCRN_SMALL: FrcrnConfig = {
 
 /**
  * `small` plus a full-band FSMN over time at the bottleneck (256 hidden units over all 41 bins x 16 complex channels
- * of a frame) and 20 frames of memory: 30x the parameters of `small` for about a fifth more compute, since the new
- * weights are used once per frame, not once per frequency bin.
+ * of a frame, 20 frames of memory): 30x the parameters of `small` for about a fifth more compute, since the new
+ * weights are used once per frame, not once per frequency bin. Every other layer has `small`'s shape, so a `small`
+ * model can start it (train-enhancer's initFrom).
  */
 export const FRCRN_MEDIUM: FrcrnConfig = {
   ...FRCRN_SMALL,
   name: 'medium',
-  timeOrder: 20,
   fullbandUnits: [256],
+  fullbandOrder: 20,
 };
 
 export const FRCRN_CONFIGS: Record<string, FrcrnConfig> = { small: FRCRN_SMALL, medium: FRCRN_MEDIUM, full: FRCRN_FULL };
@@ -257,7 +260,7 @@ function stage(x: tf.SymbolicTensor, c: FrcrnConfig, prefix: string): tf.Symboli
   const fL = sizes[sizes.length - 1];
   (c.fullbandUnits ?? []).forEach((units, j) => {
     let v = tf.layers.reshape({ targetShape: [-1, fL * 2 * deepest], name: `${prefix}fullband${j}_flat` }).apply(h) as tf.SymbolicTensor;
-    v = new FSMN({ units, lorder: c.timeOrder, rorder: c.timeLookahead, name: `${prefix}fullband${j}_fsmn` }).apply(v) as tf.SymbolicTensor; // [batch, time, f_L·2·deepest]
+    v = new FSMN({ units, lorder: c.fullbandOrder ?? c.timeOrder, rorder: c.timeLookahead, name: `${prefix}fullband${j}_fsmn` }).apply(v) as tf.SymbolicTensor; // [batch, time, f_L·2·deepest]
     h = tf.layers.reshape({ targetShape: [-1, fL, 2 * deepest], name: `${prefix}fullband${j}_unflat` }).apply(v) as tf.SymbolicTensor;
   });
   for (let i = c.channels.length - 1; i >= 0; i--) {

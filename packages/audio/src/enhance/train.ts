@@ -58,6 +58,11 @@ export interface TrainEnhancerOptions {
   /** Folder mode: paths containing any of these substrings are left out (held-out test data). */
   exclude?: string[];
   resume?: boolean;
+  /**
+   * A fresh run starts from this model directory's weights wherever a layer has the same name and shapes (e.g. a
+   * `small` model into `medium`); residual FSMN blocks with no counterpart start as the identity.
+   */
+  initFrom?: string;
   seed?: number;
   quiet?: boolean;
   /** Called after each epoch. */
@@ -71,6 +76,8 @@ interface TrainState {
   badEpochs: number;
   sinceHalving: number;
   history: Array<{ epoch: number; trainLoss: number; valLoss: number; valSiSnrGain?: number; learningRate: number }>;
+  /** Validation loss of the starting weights (a warm start's source model, or random ones). */
+  startValLoss?: number;
   config: FrcrnConfig;
 }
 
@@ -185,6 +192,40 @@ function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTe
   });
 }
 
+/**
+ * Copies the weights of every layer of `dir`'s model that `model` has under the same name with the same shapes; the
+ * FSMN blocks left over get a zero output projection, so (being residual) they start as the identity and the warm
+ * model computes what the old one did. Returns a line for the log.
+ */
+export async function warmStart(model: tf.LayersModel, dir: string): Promise<string> {
+  const old = await loadModel(dir);
+  let copied = 0;
+  const fresh: string[] = [];
+  for (const layer of model.layers) {
+    const w = layer.getWeights();
+    if (w.length === 0) continue;
+    let src: tf.layers.Layer | undefined;
+    try {
+      src = old.getLayer(layer.name);
+    } catch {
+      src = undefined;
+    }
+    const ow = src?.getWeights() ?? [];
+    if (ow.length === w.length && ow.every((t, i) => t.shape.join() === w[i].shape.join())) {
+      layer.setWeights(ow);
+      copied++;
+    } else {
+      fresh.push(layer.name);
+      if (layer.getClassName() === 'GatewaveFSMN') {
+        const names = layer.weights.map((v) => v.originalName ?? v.name);
+        layer.setWeights(w.map((t, i) => (/project_kernel/.test(names[i]) ? tf.zerosLike(t) : t)));
+      }
+    }
+  }
+  old.dispose();
+  return `warm start from ${dir}: ${copied} layers copied; new: ${fresh.join(', ') || 'none'}`;
+}
+
 /** Picks the data source from the options: exactly one of manifest, speechDir + noiseDir, cleanDir + noisyDir. */
 function trainingData(o: TrainEnhancerOptions & { validationFraction: number; exclude: string[] }, rate: number, mix: MixSettings, log: (m: string) => void): TrainingData {
   const modes = [o.manifest !== undefined, o.speechDir !== undefined || o.noiseDir !== undefined, o.cleanDir !== undefined || o.noisyDir !== undefined];
@@ -256,26 +297,22 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   } else {
     if (o.resume) log(`no checkpoint in ${ckpt}; starting fresh`);
     model = buildFrcrn(baseConfig);
+    if (o.initFrom) log(await warmStart(model, o.initFrom));
     state = { epoch: 0, learningRate: o.learningRate, bestVal: Infinity, badEpochs: 0, sinceHalving: 0, history: [], config: baseConfig };
   }
   const c = state.config;
   if (frcrnBins(c) !== (model.inputs[0].shape[2] as number)) throw new AudioError('MODEL_CORRUPT', `${ckpt}: model and config disagree.`);
   log(`FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`);
   const weights = { mask: o.maskWeight, spectral: o.spectralWeight };
+  if (state.epoch === 0) {
+    const v = evaluate(model, c, val, weights);
+    state.startValLoss = v.valLoss;
+    log(`before training: validation loss ${v.valLoss.toFixed(3)}, validation SI-SNR gain ${v.valSiSnrGain.toFixed(2)} dB${o.initFrom ? ` (the ${o.initFrom} model)` : ''}`);
+  }
 
   while (state.epoch < o.epochs && state.badEpochs < o.earlyStop) {
     const trainLoss = await trainEpoch(model, opt, c, data, o, weights, state);
-    let valLoss = 0;
-    let valNeg = 0;
-    for (const vb of val.batches) {
-      const [l, n] = tf.tidy(() => {
-        const r = batchLoss(model, c, vb, weights, false);
-        return [r.loss.dataSync()[0], r.negSiSnr.dataSync()[0]];
-      });
-      valLoss += l / val.batches.length;
-      valNeg += n / val.batches.length;
-    }
-    const valSiSnrGain = val.noisyNegSiSnr - valNeg;
+    const { valLoss, valSiSnrGain } = evaluate(model, c, val, weights);
     state.epoch += 1;
     state.history.push({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate });
     const best = valLoss < state.bestVal;
@@ -313,6 +350,21 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   tf.dispose(val.batches.flatMap((b) => [b.clean, b.noisy]));
   model.dispose();
   return state;
+}
+
+/** Validation loss and SI-SNR gain over the noisy input, on the fixed validation batches. */
+function evaluate(model: tf.LayersModel, c: FrcrnConfig, val: { batches: Batch[]; noisyNegSiSnr: number }, weights: LossWeights): { valLoss: number; valSiSnrGain: number } {
+  let valLoss = 0;
+  let valNeg = 0;
+  for (const vb of val.batches) {
+    const [l, n] = tf.tidy(() => {
+      const r = batchLoss(model, c, vb, weights, false);
+      return [r.loss.dataSync()[0], r.negSiSnr.dataSync()[0]];
+    });
+    valLoss += l / val.batches.length;
+    valNeg += n / val.batches.length;
+  }
+  return { valLoss, valSiSnrGain: val.noisyNegSiSnr - valNeg };
 }
 
 /** One epoch of `stepsPerEpoch` steps; returns the mean training loss. */
