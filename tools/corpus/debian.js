@@ -4,6 +4,7 @@
 //   extractPackage(deb, cacheDir)    dpkg-deb -x into cacheDir/tree/PKG (skipped when already unpacked)
 //   unpackArchive(zip, dir, globs)   unzip members of a zip/pk3 into dir (skipped when done)
 //   decodeToWav(src, dst, opts)      any audio ffmpeg reads -> 16 kHz (default) mono PCM16 WAV, written atomically
+//   decodeManyToWav(jobs, opts)      the same for many files, one ffmpeg process per batch of 40
 //   ensureDecoder(log)               installs Debian's ffmpeg with apt-get when it is missing (and says so)
 //   readLicence(tree, pkg)           the License: fields of usr/share/doc/PKG/copyright, de-duplicated
 //   listFiles(dir, test)             every file under dir whose path (relative) passes test, sorted
@@ -158,6 +159,43 @@ async function decodeToWav(src, dst, { rate = 16000, format } = {}) {
   return dst;
 }
 
+/**
+ * Decodes many files with one ffmpeg process per batch (starting ffmpeg costs more than decoding a short clip):
+ * `jobs` is [{ src, dst, format? }], each written as decodeToWav would. A batch that fails is retried file by file, so
+ * one bad file costs only itself; returns the CorpusErrors of the files that could not be decoded.
+ */
+async function decodeManyToWav(jobs, { rate = 16000, batch = 40, parallel = 2, onProgress = () => {} } = {}) {
+  const todo = jobs.filter((j) => !fs.existsSync(j.dst));
+  const batches = [];
+  for (let i = 0; i < todo.length; i += batch) batches.push(todo.slice(i, i + batch));
+  const errors = [];
+  let done = 0;
+  await runPool(batches, parallel, async (b) => {
+    const args = ['-nostdin', '-v', 'error', '-y'];
+    for (const j of b) args.push(...(j.format ? ['-f', j.format] : []), '-i', j.src);
+    b.forEach((j, k) => {
+      fs.mkdirSync(path.dirname(j.dst), { recursive: true });
+      args.push('-map', `${k}:a:0`, '-ac', '1', '-ar', String(rate), '-c:a', 'pcm_s16le', '-map_metadata', '-1', '-fflags', '+bitexact', `${j.dst}.partial.wav`);
+    });
+    try {
+      await runAsync('ffmpeg', args);
+      for (const j of b) fs.renameSync(`${j.dst}.partial.wav`, j.dst);
+    } catch {
+      for (const j of b) {
+        fs.rmSync(`${j.dst}.partial.wav`, { force: true });
+        try {
+          await decodeToWav(j.src, j.dst, { rate, format: j.format });
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+    }
+    done += b.length;
+    onProgress(done, todo.length);
+  });
+  return errors;
+}
+
 /** The distinct `License:` values in `tree`/usr/share/doc/PKG/copyright (e.g. "GPL-2+; CC-BY-SA-3.0"), or 'unknown'. */
 function readLicence(tree, pkg) {
   const file = path.join(tree, 'usr/share/doc', pkg, 'copyright');
@@ -214,6 +252,7 @@ module.exports = {
   unpackArchive,
   ensureDecoder,
   decodeToWav,
+  decodeManyToWav,
   readLicence,
   listFiles,
   runPool,

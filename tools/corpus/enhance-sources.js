@@ -44,6 +44,9 @@ const asterisk = (lang) => ({
 
 // Tux Paint stamp descriptions: one volunteer per language (the largest six sets go to training).
 const TUXPAINT_TRAIN = new Set(['fr', 'ru', 'ro', 'ca', 'bg', 'es']);
+// KLettres volunteers (one per language) pinned to the test split, so that it holds about 17 minutes of unseen voices
+// in 9 languages with gcin and the hashed Tux Paint / Fish Fillets groups (the hash alone left it 6 minutes)
+const KLETTRES_TEST = new Set(['de', 'hu', 'he', 'pt_BR', 'uk', 'nl']);
 
 const SOURCES = [
   asterisk('en'),
@@ -76,7 +79,8 @@ const SOURCES = [
     role: 'speech',
     match: (rel) => {
       const m = /^usr\/share\/klettres\/([a-zA-Z_]+)\/(alpha|syllab)\/[^/]+\.ogg$/.exec(rel);
-      return m ? { group: `klettres:${m[1]}`, language: m[1] } : null;
+      if (!m) return null;
+      return { group: `klettres:${m[1]}`, language: m[1], ...(KLETTRES_TEST.has(m[1]) ? { split: 'test' } : {}) };
     },
   },
   {

@@ -185,16 +185,12 @@ async function main() {
   const items = selectFiles(sources, trees, licences, o.out);
   const todo = items.filter((it) => !fs.existsSync(it.abs));
   log(`${items.length} files selected, ${todo.length} to decode`);
-  let done = 0;
-  const decodeErrors = [];
-  await deb.runPool(todo, o.jobs, async (it) => {
-    try {
-      await deb.decodeToWav(it.src, it.abs, { format: it.format });
-    } catch (e) {
-      decodeErrors.push(e.message);
-    }
-    if (++done % 500 === 0) log(`  decoded ${done} / ${todo.length}`);
-  });
+  const decodeErrors = (
+    await deb.decodeManyToWav(
+      todo.map((it) => ({ src: it.src, dst: it.abs, format: it.format })),
+      { parallel: o.jobs, onProgress: (d, n) => d % 400 === 0 && log(`  decoded ${d} / ${n}`) },
+    )
+  ).map((e) => e.message);
   for (const m of decodeErrors.slice(0, 10)) log(`data:enhance: ${m}`);
   if (decodeErrors.length > 10) log(`data:enhance: ... and ${decodeErrors.length - 10} more files that could not be decoded`);
   measure(items, o.out);
