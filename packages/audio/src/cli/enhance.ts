@@ -1,4 +1,5 @@
 /** The speech commands of `gatewave-audio`: enhance, score, train-enhancer. Each parses, calls the library, prints. */
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { initBackend, ProgressBar } from '@gatewave/core';
@@ -8,6 +9,9 @@ import { enhanceFiles } from '../enhance/batch';
 import { loadEnhancer } from '../enhance/load';
 import { trainEnhancer } from '../enhance/train';
 import { scoreFiles } from '../metrics/score-files';
+import { scoreFolders } from '../enhance/score';
+import { limitAttenuation } from '../enhance/atten-lim';
+import * as fs from 'fs';
 import { addFlags } from './flags';
 
 function fail(message: string): void {
@@ -19,6 +23,7 @@ interface EnhanceFlags {
   model?: string;
   chunk: number;
   sampleFormat?: WavWriteFormat;
+  attenLim?: number;
   quiet?: boolean;
 }
 
@@ -32,11 +37,13 @@ function registerEnhance(program: Command): void {
     model: { description: 'model directory, or "wiener" for the classical baseline (default: the pretrained model)', placeholder: '<dir|wiener>' },
     chunk: { default: 30 },
     sampleFormat: {},
+    attenLim: {},
     quiet: {},
   });
   cmd.action(async (inputs: string[], o: EnhanceFlags) => {
     if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
-    const enhancer = await loadEnhancer(o.model);
+    const loaded = await loadEnhancer(o.model);
+    const enhancer = o.attenLim === undefined ? loaded : limitAttenuation(loaded, o.attenLim);
     const bars = new Map<string, ProgressBar>();
     const outcomes = await enhanceFiles(inputs, o.out, enhancer, {
       chunkSeconds: o.chunk,
@@ -68,12 +75,40 @@ function registerEnhance(program: Command): void {
   });
 }
 
+function isDir(p: string): boolean {
+  return fs.existsSync(p) && fs.statSync(p).isDirectory();
+}
+
 function registerScore(program: Command): void {
   const cmd = program
     .command('score')
-    .description('Score an enhanced (or noisy) file against the clean reference: SI-SDR, STOI and extended STOI.');
-  addFlags(cmd, { clean: { required: true }, est: { required: true }, json: 'print JSON' });
+    .description(
+      'Score an enhanced (or noisy) file against the clean reference: SI-SDR, STOI and extended STOI. With two folders, ' +
+        'every reference NAME.wav is scored against NAME.wav or NAME_enhanced.wav: one line per file, then the mean.',
+    );
+  addFlags(cmd, {
+    clean: { required: true, description: 'clean reference WAV, or a folder of them', placeholder: '<file|dir>' },
+    est: { required: true, description: 'estimate WAV (same rate, channels and length), or a folder of them', placeholder: '<file|dir>' },
+    json: 'print JSON',
+  });
   cmd.action((o: { clean: string; est: string; json?: boolean }) => {
+    if (isDir(o.clean) || isDir(o.est)) {
+      if (!isDir(o.clean) || !isDir(o.est)) {
+        throw new AudioError('BAD_ARGUMENT', `--clean and --est must both be files or both be folders; ${isDir(o.clean) ? o.est : o.clean} is not a folder.`);
+      }
+      const r = scoreFolders(o.clean, o.est);
+      if (o.json) {
+        const files = r.files.map((f) => ({ file: f.file, si_sdr: f.siSdr, stoi: f.stoi, estoi: f.estoi, seconds: f.seconds }));
+        process.stdout.write(`${JSON.stringify({ clean: o.clean, estimate: o.est, files, mean: { si_sdr: r.mean.siSdr, stoi: r.mean.stoi, estoi: r.mean.estoi } })}\n`);
+        return;
+      }
+      const width = Math.max(4, ...r.files.map((f) => f.file.length));
+      const line = (name: string, a: number, b: number, c: number): string => `${name.padEnd(width)}  ${a.toFixed(3).padStart(8)}  ${b.toFixed(4)}  ${c.toFixed(4)}\n`;
+      process.stdout.write(`${'file'.padEnd(width)}  ${'SI-SDR'.padStart(8)}  STOI    ESTOI\n`);
+      for (const f of r.files) process.stdout.write(line(f.file, f.siSdr, f.stoi, f.estoi));
+      process.stdout.write(line(`mean (${r.files.length} files)`.padEnd(width), r.mean.siSdr, r.mean.stoi, r.mean.estoi));
+      return;
+    }
     const r = scoreFiles(o.clean, o.est);
     if (o.json) {
       process.stdout.write(`${JSON.stringify({ clean: o.clean, estimate: o.est, si_sdr: r.siSdr, stoi: r.stoi, estoi: r.estoi })}\n`);
@@ -84,8 +119,12 @@ function registerScore(program: Command): void {
 }
 
 interface TrainEnhancerFlags {
-  speech: string;
-  noise: string;
+  manifest?: string;
+  speech?: string;
+  noise?: string;
+  clean?: string;
+  noisy?: string;
+  init?: string;
   out: string;
   config: string;
   epochs: number;
@@ -100,12 +139,19 @@ interface TrainEnhancerFlags {
 function registerTrainEnhancer(program: Command): void {
   const cmd = program
     .command('train-enhancer')
-    .description('Train an FRCRN enhancer on clean speech and noise mixed on the fly; keeps the best model in --out.');
+    .description(
+      'Train an FRCRN enhancer; keeps the best model (by validation loss) in --out. Data: a corpus --manifest, or --speech and ' +
+        '--noise folders mixed on the fly, or paired --clean and --noisy folders.',
+    );
   addFlags(cmd, {
-    speech: { required: true },
-    noise: { required: true },
+    manifest: {},
+    speech: {},
+    noise: {},
+    clean: { description: 'folder of clean WAV files, paired by name with --noisy (VoiceBank+DEMAND layout)', placeholder: '<dir>' },
+    noisy: {},
     out: { required: true, description: 'model directory to write (the last state goes to <dir>.checkpoint)', placeholder: '<dir>' },
-    config: { default: 'small' },
+    config: { default: 'medium' },
+    init: { description: 'a fresh run starts from this model\'s weights where layers match by name and shape (e.g. small into medium)' },
     epochs: { description: 'maximum number of epochs', default: 50 },
     stepsPerEpoch: { default: 100 },
     batchSize: { description: 'mixtures per step', default: 4 },
@@ -117,8 +163,12 @@ function registerTrainEnhancer(program: Command): void {
   cmd.action(async (o: TrainEnhancerFlags) => {
     await initBackend(undefined, { purpose: 'train' });
     await trainEnhancer({
+      manifest: o.manifest,
       speechDir: o.speech,
       noiseDir: o.noise,
+      cleanDir: o.clean,
+      noisyDir: o.noisy,
+      initFrom: o.init,
       out: o.out,
       config: o.config,
       epochs: o.epochs,
