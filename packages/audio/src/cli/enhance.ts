@@ -11,7 +11,6 @@ import { trainEnhancer } from '../enhance/train';
 import { scoreFiles } from '../metrics/score-files';
 import { scoreFolders } from '../enhance/score';
 import { limitAttenuation } from '../enhance/atten-lim';
-import * as fs from 'fs';
 import { addFlags } from './flags';
 
 function fail(message: string): void {
