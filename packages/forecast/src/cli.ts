@@ -1,7 +1,8 @@
 #!/usr/bin/env node
+import * as path from 'path';
 import { Command } from 'commander';
 import { initBackend } from '@gatewave/core';
-import { addFlag, COMMON_FLAGS, list, runCli, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
+import { addFlag, COMMON_FLAGS, list, runCli, nonNegativeInt, oneOf, packageVersion, positiveInt, positiveNumber } from '@gatewave/core/cli';
 import { ForecastError } from './errors';
 import { MetricValues } from './metrics';
 import { ProbabilisticValues } from './intervals';
@@ -75,9 +76,12 @@ async function backend(purpose: 'train' | 'infer'): Promise<void> {
   await initBackend(undefined, { purpose, convolutional: false });
 }
 
+/** The gatewave-forecast program, ready to parse; `main` runs it (tests build it to read its commands). */
+export function buildProgram(): Command {
 const program = new Command();
 program
   .name('gatewave-forecast')
+  .version(packageVersion(path.resolve(__dirname, '..')), '-V, --version', 'print the version')
   .description('Forecast time series from a CSV with TPGN or a baseline: train, evaluate, predict, backtest.')
   .showHelpAfterError()
   .addHelpText('after', '\nExample:\n  gatewave-forecast train --csv ETTh1.csv --target OT --features S --lookback 168 --horizon 168 --out model/\n  gatewave-forecast eval --model model/ --csv ETTh1.csv\n  gatewave-forecast predict --model model/ --csv ETTh1.csv --out forecast.csv --plot forecast.png\n\nBackend: GATEWAVE_BACKEND=cpu|wasm|native|tensorflow forces one.');
@@ -208,7 +212,16 @@ withCsvOptions(program
     else console.log(`${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);
   });
 
-// Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage, 130 interrupted (see @gatewave/core/cli runCli).
-void runCli(program, 'gatewave-forecast').then(() => {
+return program;
+}
+
+/**
+ * Runs gatewave-forecast on `argv` (node, script, args...). Exit codes: 0 ok, 1 runtime failure, 2 bad input or
+ * usage, 130 interrupted (see @gatewave/core/cli runCli); a failure exits at once.
+ */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  await runCli(buildProgram(), 'gatewave-forecast', argv);
   if (process.exitCode) process.exit(process.exitCode);
-});
+}
+
+if (require.main === module) void main();

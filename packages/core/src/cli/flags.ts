@@ -5,6 +5,8 @@
  *
  * This module is command-line code: it is reached as `@gatewave/core/cli`, never from the library's index.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Command } from 'commander';
 import { GatewaveError } from '../errors';
 
@@ -113,4 +115,12 @@ export function addFlag<T>(cmd: Command, def: FlagDef<T>, options: AddFlagOption
     cmd.addOption(alias);
   }
   return cmd;
+}
+
+/** The `version` field of the package.json in `packageDir` (what `--version` prints). */
+export function packageVersion(packageDir: string): string {
+  const file = path.join(packageDir, 'package.json');
+  const version = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version;
+  if (typeof version !== 'string') throw new GatewaveError('BAD_PACKAGE', `${file} has no version field.`);
+  return version;
 }
