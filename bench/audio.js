@@ -13,7 +13,8 @@
 //      env_rain_01_16k.wav and music_moh_reno_project-system_16k.wav. The Asterisk voices are in the corpus's
 //      training split, so for a corpus-trained model these figures are in-distribution (same corpus).
 // Settings: --seconds 8 (audio per speed run), --files 6, --utterances 40 (corpus), --model DIR, --corpus DIR,
-// --skip-speed. Timings on a shared machine are noisy.
+// --skip-speed, --skip-baselines (only the noisy input and the model), --json FILE (the figures). Timings on a shared
+// machine are noisy.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -147,9 +148,12 @@ async function quality() {
   const audio = require('@gatewave/audio');
   const { initBackend } = require('@gatewave/core');
   await initBackend(undefined, { purpose: 'infer', quiet: true });
-  const enhancers = [{ label: 'wiener', enhancer: new audio.WienerEnhancer() }];
+  const enhancers = [];
   const smallDir = path.resolve(__dirname, '../packages/audio/models/enhancer-small');
-  enhancers.push({ label: 'small', enhancer: await audio.loadEnhancer(smallDir) });
+  if (!process.argv.includes('--skip-baselines')) {
+    enhancers.push({ label: 'wiener', enhancer: new audio.WienerEnhancer() });
+    enhancers.push({ label: 'small', enhancer: await audio.loadEnhancer(smallDir) });
+  }
   const modelDir = setting('model', undefined);
   const defaultDir = audio.DEFAULT_MODEL_DIR;
   if (modelDir) enhancers.push({ label: `model ${path.basename(path.resolve(modelDir))}`, enhancer: await audio.loadEnhancer(modelDir) });

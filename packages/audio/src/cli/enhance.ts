@@ -124,6 +124,8 @@ interface TrainEnhancerFlags {
   clean?: string;
   noisy?: string;
   init?: string;
+  patience?: number;
+  lrPatience?: number;
   out: string;
   config: string;
   epochs: number;
@@ -156,6 +158,8 @@ function registerTrainEnhancer(program: Command): void {
     batchSize: { description: 'mixtures per step', default: 4 },
     learningRate: { description: 'initial learning rate (Adam)', default: 0.001 },
     exclude: { description: 'comma-separated path substrings to leave out (held-out test speakers/noises)', default: [] },
+    lrPatience: { description: 'halve the learning rate after this many epochs without a better validation loss (default 2)' },
+    patience: { description: 'stop after this many epochs without a better validation loss (default 5)' },
     seed: { default: 1234 },
     resume: {},
   });
@@ -168,6 +172,8 @@ function registerTrainEnhancer(program: Command): void {
       cleanDir: o.clean,
       noisyDir: o.noisy,
       initFrom: o.init,
+      patience: o.lrPatience,
+      earlyStop: o.patience,
       out: o.out,
       config: o.config,
       epochs: o.epochs,

@@ -267,7 +267,8 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     validationMixtures: 32,
     exclude: [] as string[],
     seed: 1234,
-    ...options,
+    // an option given as undefined keeps its default
+    ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainEnhancerOptions),
   };
   const mix: MixSettings = { ...DEFAULT_MIX, ...o.mix };
   if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
