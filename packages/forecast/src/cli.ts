@@ -108,6 +108,8 @@ const train = withCsvOptions(program
   .option('--hidden <n>', 'GRU units', int('--hidden'), 64)
   .option('--interval <levels>', 'conformal prediction intervals in percent, calibrated on the validation part (e.g. 80,95)')
   .option('--quantiles <levels>', 'tpgn/dlinear/gru: quantile heads trained with the pinball loss (e.g. 0.1,0.5,0.9; the median is the forecast)')
+  .option('--past-cols <list>', 'tpgn/dlinear/gru: covariate columns observed up to the forecast origin (comma-separated)')
+  .option('--future-cols <list>', 'tpgn/dlinear/gru: covariate columns known ahead; predict then needs --future-csv')
   .option('--json', 'print the test errors as one JSON object');
 addFlag(train, COMMON_FLAGS.epochs, { description: 'maximum epochs', default: 25 });
 addFlag(train, COMMON_FLAGS.patience, { description: 'early-stopping patience in epochs', default: 5 });
@@ -150,6 +152,8 @@ train.action(async (o) => {
       overwrite: o.overwrite,
       intervals: o.interval,
       quantiles: o.quantiles,
+      pastColumns: o.pastCols,
+      futureColumns: o.futureCols,
       quiet: o.quiet,
       shouldStop: () => stopping,
       log,
@@ -188,9 +192,10 @@ withCsvOptions(program
   .requiredOption('--csv <file>', 'CSV whose last lookback rows are the history')
   .requiredOption('--out <file>', 'forecast CSV to write')
   .option('--plot <file>', 'also write a plot (.png and .svg)')
+  .option('--future-csv <file>', 'for a model with --future-cols: their values for the horizon steps after the last row of --csv')
   .action(async (o) => {
     await backend('infer');
-    const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o));
+    const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o), o.futureCsv);
     log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
   });
 

@@ -11,6 +11,7 @@ import { createForecaster, defaultPeriod, loadForecaster } from './models/models
 import { BandPoint, PlotPoint, plotForecast } from './plot';
 import { TrainOptions } from './train';
 import { headQuantiles, parseIntervals } from './intervals';
+import { checkCovariates, parseColumns } from './models/covariates';
 
 /**
  * The steps behind each CLI command, as plain functions: the CLI only parses flags, calls these and prints.
@@ -41,6 +42,10 @@ export interface TrainSettings extends Omit<TrainOptions, 'quantiles'>, CsvReadR
   intervals?: number[] | string;
   /** Quantile heads for tpgn, dlinear, gru (`[0.1, 0.5, 0.9]` or `'0.1,0.5,0.9'`), trained with the pinball loss. */
   quantiles?: number[] | string;
+  /** Past covariates: columns observed up to the forecast origin (`['a', 'b']` or `'a,b'`). */
+  pastColumns?: string[] | string;
+  /** Future covariates: columns known ahead; `predict` then needs their next rows (`--future-csv`). */
+  futureColumns?: string[] | string;
   /** Lines about the data go here (stderr in the CLI). */
   log?: (line: string) => void;
 }
@@ -62,10 +67,17 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
   const split = typeof s.split === 'string' ? parseSplit(s.split) : (s.split ?? [0.6, 0.2, 0.2]);
   const intervals = s.intervals === undefined ? undefined : parseIntervals(s.intervals);
   const quantiles = s.quantiles === undefined ? undefined : headQuantiles(s.quantiles);
-  const columns = features === 'S' ? [target] : s.columns ? [...new Set([...s.columns, target])] : undefined;
+  const pastColumns = parseColumns(s.pastColumns);
+  const futureColumns = parseColumns(s.futureColumns);
+  const covariates = [...pastColumns, ...futureColumns];
+  const columns = features === 'S' ? [target, ...covariates] : s.columns ? [...new Set([...s.columns, ...covariates, target])] : undefined;
   // Before any work: the model folder must be writable and must not destroy anything (an input, a user's files).
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
   const rules: CsvReadRules = { delimiter: s.delimiter, naValues: s.naValues, duplicates: s.duplicates, maxGap: s.maxGap };
+  if (covariates.length) {
+    // Name the covariate flag when a column is missing (the reader would blame --target / --columns).
+    checkCovariates(readHeader(s.csv, path.basename(s.csv), s.delimiter).header, [target], pastColumns, futureColumns, path.basename(s.csv));
+  }
   const series = await readCsv(s.csv, { ...rules, timeColumn: s.timeColumn, fill: s.fill, columns });
   for (const line of describeSeries(series)) log(line);
   const period = s.period ?? defaultPeriod(series);
@@ -79,7 +91,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
     quantiles,
   });
   log(`model: ${model.describe()} features=${features} target=${target}`);
-  const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split, intervals });
+  const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split, intervals, pastColumns, futureColumns });
   log(`windows: train ${fit.windows.train}, val ${fit.windows.val}, test ${fit.windows.test}`);
   const interrupted = fit.training?.interrupted ?? false;
   if (interrupted && fit.training?.bestEpoch === 0) {
@@ -204,12 +216,25 @@ function inputsOf(modelDir: string, csv: string): string[] {
   return files;
 }
 
-export async function predictCsv(modelDir: string, csv: string, out: string, plot?: string, rules: CsvReadRules = {}): Promise<{ model: Forecaster; forecast: Forecast; files: string[] }> {
+/**
+ * Forecasts the next horizon steps after the last row of `csv` and writes them to `out` (and a plot). A model with
+ * future covariates reads their next rows from `futureCsv` (time column and the future columns).
+ */
+export async function predictCsv(
+  modelDir: string,
+  csv: string,
+  out: string,
+  plot?: string,
+  rules: CsvReadRules = {},
+  futureCsv?: string,
+): Promise<{ model: Forecaster; forecast: Forecast; files: string[] }> {
   checkOutputPath(out, '--out', ['.csv'], inputsOf(modelDir, csv));
   if (plot) checkOutputPath(plot, '--plot', ['.png', '.svg'], [...inputsOf(modelDir, csv), out]);
   const model = await loadForecaster(modelDir);
   const series = await readCsvForModel(model, csv, rules);
-  const forecast = model.predict(series);
+  const futureColumns = model.pipeline?.futureColumns ?? [];
+  const future = futureCsv && futureColumns.length ? await readCsv(futureCsv, { ...rules, timeColumn: series.timeColumn, columns: futureColumns }) : undefined;
+  const forecast = model.predict(series, { future });
   const files = [out];
   atomicWriteFile(out, forecastCsv(series.timeColumn, [forecast], false));
   if (plot) {

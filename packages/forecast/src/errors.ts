@@ -30,7 +30,8 @@ export type ForecastErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'MODEL_MISMATCH'
   | 'MODEL_CORRUPT'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'MISSING_FUTURE_COVARIATES';
 
 /** The one error class of @gatewave/forecast. */
 export class ForecastError extends GatewaveError {

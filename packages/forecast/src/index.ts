@@ -37,6 +37,8 @@ export { TPGN, buildTPGN, TPGN_DEFAULTS } from './models/tpgn';
 export type { TPGNConfig } from './models/tpgn';
 export { DLinear, buildDLinear, movingAverageMatrix } from './models/dlinear';
 export { buildGRU } from './models/gru';
+export { CovariateHead } from './models/covariates';
+export type { CovariateSpec } from './models/covariates';
 export { trainNetwork } from './train';
 export type { TrainOptions, TrainResult, EpochLog } from './train';
 export { plotForecast } from './plot';

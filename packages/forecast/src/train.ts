@@ -22,6 +22,8 @@ export interface TrainOptions {
    * and the validation loss of early stopping, is then the mean pinball loss over the levels instead of the MSE.
    */
   quantiles?: number[];
+  /** Positions of future covariates among the variables: the network then takes a third input, their next H rows. */
+  futureIdx?: number[];
 }
 
 export interface EpochLog {
@@ -73,38 +75,52 @@ export function forecastLoss(out: tf.Tensor, y: tf.Tensor, quantiles?: number[])
 }
 
 /** Batches of windows in the given order: calls `fn(x, marks, y, size)` with fresh tensors (disposed after). */
-export function* batches(set: WindowSet, order: ArrayLike<number>, batchSize: number, dropLast: boolean): Generator<[tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]> {
+export function* batches(
+  set: WindowSet,
+  order: ArrayLike<number>,
+  batchSize: number,
+  dropLast: boolean,
+  futureIdx: number[] = [],
+): Generator<[tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D | null]> {
   const { lookback: L, horizon: H, variables: V, timeFeatures: T } = set;
   const K = set.targetIdx.length;
+  const Fc = futureIdx.length;
   const xb = new Float32Array(batchSize * L * V);
   const mb = new Float32Array(batchSize * L * T);
   const yb = new Float32Array(batchSize * H * K);
+  const fb = new Float32Array(batchSize * H * Fc);
   const full = Math.floor(order.length / batchSize) * batchSize;
   const end = dropLast ? full : order.length;
   for (let s = 0; s < end; s += batchSize) {
     const idx = Array.prototype.slice.call(order, s, Math.min(end, s + batchSize)) as number[];
     const b = set.fill(idx, xb, mb, yb);
+    // Future covariates over the forecast steps of each window: rows [origin + L, origin + L + H).
+    for (let i = 0; i < b && Fc; i++) {
+      const first = set.origin(idx[i]) + L;
+      for (let h = 0; h < H; h++) for (let j = 0; j < Fc; j++) fb[(i * H + h) * Fc + j] = set.data[(first + h) * V + futureIdx[j]];
+    }
     yield [
       tf.tensor3d(xb.subarray(0, b * L * V), [b, L, V]),
       tf.tensor3d(mb.subarray(0, b * L * T), [b, L, T]),
       tf.tensor3d(yb.subarray(0, b * H * K), [b, H, K]),
+      Fc ? tf.tensor3d(fb.subarray(0, b * H * Fc), [b, H, Fc]) : null,
     ];
   }
 }
 
 /** The loss (MSE, or mean pinball loss with `quantiles`) of the network over every window of a set (scaled units). */
-export function validationLoss(net: tf.LayersModel, set: WindowSet, quantiles?: number[], batchSize = 256): number {
+export function validationLoss(net: tf.LayersModel, set: WindowSet, quantiles?: number[], futureIdx: number[] = [], batchSize = 256): number {
   let sum = 0;
   let n = 0;
   const order = Array.from({ length: set.count }, (_, i) => i);
-  for (const [x, m, y] of batches(set, order, batchSize, false)) {
+  for (const [x, m, y, f] of batches(set, order, batchSize, false, futureIdx)) {
     const s = tf.tidy(() => {
-      const out = targetsOf(net.apply([x, m], { training: false }) as tf.Tensor, set.targetIdx, set.variables, quantiles?.length || 1);
+      const out = targetsOf(net.apply(f ? [x, m, f] : [x, m], { training: false }) as tf.Tensor, set.targetIdx, set.variables, quantiles?.length || 1);
       return tf.mul(forecastLoss(out, y, quantiles), y.size);
     });
     sum += s.dataSync()[0];
     n += y.size;
-    tf.dispose([x, m, y, s]);
+    tf.dispose([x, m, y, s, ...(f ? [f] : [])]);
   }
   return sum / n;
 }
@@ -144,17 +160,17 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       let lossSum = 0;
       let steps = 0;
       const t0 = performance.now();
-      for (const [x, m, y] of batches(train, order, batchSize, true)) {
+      for (const [x, m, y, f] of batches(train, order, batchSize, true, options.futureIdx)) {
         const loss = optimizer.minimize(
           () => {
-            const out = targetsOf(net.apply([x, m], { training: true }) as tf.Tensor, train.targetIdx, train.variables, options.quantiles?.length || 1);
+            const out = targetsOf(net.apply(f ? [x, m, f] : [x, m], { training: true }) as tf.Tensor, train.targetIdx, train.variables, options.quantiles?.length || 1);
             return forecastLoss(out, y, options.quantiles);
           },
           true,
           vars,
         ) as tf.Scalar;
         const value = loss.dataSync()[0];
-        tf.dispose([x, m, y, loss]);
+        tf.dispose([x, m, y, loss, ...(f ? [f] : [])]);
         if (!Number.isFinite(value)) {
           throw new ForecastError(
             'TRAINING_DIVERGED',
@@ -176,7 +192,7 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       const seconds = (performance.now() - t0) / 1000;
       trainSeconds += seconds;
       if (interrupted) break;
-      const valLoss = validationLoss(net, val, options.quantiles);
+      const valLoss = validationLoss(net, val, options.quantiles, options.futureIdx);
       if (!Number.isFinite(valLoss)) {
         throw new ForecastError('TRAINING_DIVERGED', `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`);
       }

@@ -52,6 +52,7 @@ describeBuilt('gatewave-forecast CLI', () => {
     write('nan.csv', [...rows.slice(0, 50), rows[50].replace(/,[^,]*$/, ',NaN'), ...rows.slice(51)]);
     write('inf.csv', [...rows.slice(0, 60), rows[60].replace(/^([^,]*),[^,]*/, '$1,Infinity'), ...rows.slice(61)]);
     write('gaps.csv', [...rows.slice(0, 100), ...rows.slice(103)]);
+    write('station.csv', rows.map((r, i) => `${r},${i ? 'KSEA' : 'station'}`));
     write('temp-only.csv', rows.map((r) => r.split(',').filter((_, i) => i === 0 || i === 2).join(',')));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +75,9 @@ describeBuilt('gatewave-forecast CLI', () => {
     ['unsorted quantiles', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'dlinear', '--quantiles', '0.9,0.1'], 'BAD_ARGUMENT', /--quantiles: '0.9,0.1' must be in increasing order/],
     ['quantile outside (0, 1)', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'gru', '--quantiles', '0,0.5'], 'BAD_ARGUMENT', /--quantiles: '0,0.5' must be quantile levels strictly between 0 and 1/],
     ['quantile heads on a rule', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'naive', '--quantiles', '0.1,0.9'], 'BAD_ARGUMENT', /naive is a rule without weights and has no quantile heads; use --interval/],
+    ['missing future covariate column', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'dlinear', '--future-cols', 'nosuch'], 'UNKNOWN_COLUMN', /--future-cols: column 'nosuch' is not among the data's columns \(date, pressure, temperature, wind\)/],
+    ['non-numeric past covariate', ['--csv', 'station.csv', '--target', 'temperature', '--model', 'dlinear', '--past-cols', 'station'], 'NON_NUMERIC_VALUE', /cells that are not numbers in column 'station'/],
+    ['covariates on a rule model', ['--csv', 'ok.csv', '--target', 'temperature', '--model', 'naive', '--past-cols', 'wind'], 'BAD_ARGUMENT', /naive is a rule that reads only the target; covariates need a tpgn, dlinear or gru model/],
     ['gaps with --fill none', ['--csv', 'gaps.csv', '--target', 'temperature', '--fill', 'none'], 'MISSING_VALUES', /1 gap\(s\) .*after 2010-01-05 03:00:00, 3 missing row\(s\).*use --fill ffill/],
   ];
 
@@ -154,6 +158,24 @@ describeBuilt('gatewave-forecast CLI', () => {
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toMatch(/\[MODEL_MISMATCH\].*columns pressure, wind, temperature.*lacks pressure, wind/);
     expect(fs.existsSync(path.join(dir, 'g.csv'))).toBe(false);
+  });
+
+  test('future covariates: train, predict refuses without their next rows (nothing written), predicts with --future-csv', async () => {
+    const model = path.join(dir, 'model-cov');
+    const t = await run(['train', '--csv', 'ok.csv', '--model', 'dlinear', '--target', 'temperature', '--future-cols', 'pressure', '--past-cols', 'wind', ...base, '--out', model], { cwd: dir });
+    expect(t.code).toBe(0);
+    const missing = await run(['predict', '--model', model, '--csv', 'ok.csv', '--out', 'cov.csv'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/\[MISSING_FUTURE_COVARIATES\].*needs the values of pressure for the 24 step\(s\) from 2010-01-17 17:00:00 on.*--future-csv/);
+    expect(fs.existsSync(path.join(dir, 'cov.csv'))).toBe(false);
+    const hours = Array.from({ length: 24 }, (_, h) => `${new Date(Date.UTC(2010, 0, 17, 17 + h)).toISOString().slice(0, 19)},${1000 + h}`);
+    fs.writeFileSync(path.join(dir, 'future.csv'), ['date,pressure', ...hours].join('\n') + '\n');
+    const p = await run(['predict', '--model', model, '--csv', 'ok.csv', '--out', 'cov.csv', '--future-csv', 'future.csv'], { cwd: dir });
+    expect(p.code).toBe(0);
+    const lines = fs.readFileSync(path.join(dir, 'cov.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('date,temperature');
+    expect(lines).toHaveLength(25);
+    expect(lines[1].startsWith('2010-01-17 17:00:00,')).toBe(true);
   });
 
   test('Ctrl-C during training keeps the best checkpoint', async () => {

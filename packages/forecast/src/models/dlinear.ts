@@ -1,5 +1,6 @@
 import { tf } from '@gatewave/core';
 import { shapeOf, torchUniform } from './layers-util';
+import { CovariateSpec, modelWithCovariates } from './covariates';
 
 export interface DLinearConfig {
   lookback: number;
@@ -101,9 +102,10 @@ export class DLinear extends tf.layers.Layer {
 }
 tf.serialization.registerClass(DLinear);
 
-export function buildDLinear(config: DLinearConfig, variables: number, timeFeatures: number): tf.LayersModel {
+/** A layers model `[x, marks(, future)] → DLinear (+ covariate head) → [batch, H, V·Q]`. */
+export function buildDLinear(config: DLinearConfig, variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
   const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
   const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
   const y = new DLinear(config).apply([x, marks]) as tf.SymbolicTensor;
-  return tf.model({ inputs: [x, marks], outputs: y, name: 'dlinear' });
+  return modelWithCovariates(x, marks, y, covariates, config.horizon, variables * (config.quantiles?.length || 1), 'dlinear');
 }

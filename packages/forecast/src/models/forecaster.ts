@@ -6,19 +6,19 @@ import { ForecastMetrics, seasonalNaiveScale } from '../metrics';
 import { ConformalIntervals, IntervalMetrics, QuantileValues, addProbabilistic, calibrateIntervals, parseIntervals, probabilisticForecast } from '../intervals';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
-import { SplitPart, formatSplit, selectColumns, splitRanges } from '../data/split';
+import { SplitPart, formatSplit, splitRanges } from '../data/split';
 import { continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
 import { WindowSet } from '../data/windows';
 import { TrainResult, batches, targetsOf, trainNetwork } from '../train';
-import { BacktestOptions, BacktestResult, EvalResult, FitOptions, FitResult, Forecast, MODEL_KINDS, ModelKind, Pipeline, WindowConfig } from './types';
+import { CovariateSpec, futureBlock, futureRows } from './covariates';
+import { checkScale, modelColumns } from './pipeline';
+import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-file';
+import { BacktestOptions, BacktestResult, EvalResult, FitOptions, FitResult, Forecast, ModelKind, Pipeline, WindowConfig } from './types';
+
+export { readModelDoc } from './model-file';
 
 export { MODEL_KINDS } from './types';
 export type { CsvReadRules, ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './types';
-
-const FORMAT = 'gatewave-forecast';
-const FORMAT_VERSION = 1;
-const PIPELINE_FILE = 'forecast.json';
-const NETWORK_DIR = 'network';
 
 interface Prepared {
   raw: Float64Array; // [n, V]
@@ -62,7 +62,7 @@ export abstract class Forecaster {
   abstract config(): Record<string, unknown>;
 
   /** The network, or null for a rule that needs no weights (then `ruleForecast` is used). */
-  protected abstract createNetwork(variables: number, timeFeatures: number): tf.LayersModel | null;
+  protected abstract createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel | null;
 
   /** Forecast of a rule model: x `[batch, L, V]` → `[batch, H, V]`. */
   protected ruleForecast(x: tf.Tensor3D): tf.Tensor {
@@ -89,11 +89,12 @@ export abstract class Forecaster {
    * Forecast `[batch, H, targets]` (scaled) for a batch of windows; with quantile heads `[batch, H, targets, Q]`
    * (levels `this.quantiles`), of which `pointOf` takes the median.
    */
-  forecastBatch(x: tf.Tensor3D, marks: tf.Tensor3D): tf.Tensor {
+  forecastBatch(x: tf.Tensor3D, marks: tf.Tensor3D, future?: tf.Tensor3D | null): tf.Tensor {
     const p = this.requirePipeline();
     return tf.tidy(() => {
       const Q = this.quantiles.length || 1;
-      const out = this.net ? (this.net.apply([x, marks], { training: false }) as tf.Tensor) : this.ruleForecast(x);
+      const inputs = future ? [x, marks, future] : [x, marks];
+      const out = this.net ? (this.net.apply(inputs, { training: false }) as tf.Tensor) : this.ruleForecast(x);
       const y = targetsOf(out, p.targetIdx, p.inputColumns.length, Q);
       return Q === 1 ? y : y.reshape([x.shape[0], this.horizon, p.targetIdx.length, Q]);
     });
@@ -103,8 +104,8 @@ export abstract class Forecaster {
    * Runs a batch: the point forecast `[batch, H, targets]` and, with quantile heads, one array per level (same
    * layout; the median is the point forecast), all scaled.
    */
-  private runBatch(x: tf.Tensor3D, marks: tf.Tensor3D): { point: Float32Array; quantiles: Float32Array[] | null } {
-    const out = this.forecastBatch(x, marks);
+  private runBatch(x: tf.Tensor3D, marks: tf.Tensor3D, future: tf.Tensor3D | null): { point: Float32Array; quantiles: Float32Array[] | null } {
+    const out = this.forecastBatch(x, marks, future);
     const data = out.dataSync() as Float32Array;
     out.dispose();
     const Q = this.quantiles.length;
@@ -181,7 +182,12 @@ export abstract class Forecaster {
     const features = options.features ?? 'S';
     const target = options.target ?? (series.columns.includes('OT') ? 'OT' : series.columns[series.columns.length - 1]);
     const split = options.split ?? [0.6, 0.2, 0.2];
-    const { inputColumns, targetColumns } = selectColumns(series, features, target, options.columns);
+    const pastColumns = options.pastColumns ?? [];
+    const futureColumns = options.futureColumns ?? [];
+    if (!this.hasNetwork && pastColumns.length + futureColumns.length) {
+      throw new ForecastError('BAD_ARGUMENT', `--past-cols/--future-cols: ${this.kind} is a rule that reads only the target; covariates need a tpgn, dlinear or gru model.`);
+    }
+    const { inputColumns, targetColumns } = modelColumns(series, features, target, options.columns, pastColumns, futureColumns);
     const ranges = splitRanges(series.length, split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
     const V = inputColumns.length;
     const C = series.columns.length;
@@ -205,6 +211,8 @@ export abstract class Forecaster {
       scaler: scaler.toJSON(),
       maseScale: { original, scaled: original.map((s, k) => s / scaler.std[targetIdx[k]]) },
       source: path.basename(series.source),
+      ...(pastColumns.length ? { pastColumns } : {}),
+      ...(futureColumns.length ? { futureColumns } : {}),
     };
     this.cache = new WeakMap();
     const train = this.windowSet(series, ranges.train);
@@ -212,9 +220,9 @@ export abstract class Forecaster {
     const test = this.windowSet(series, ranges.test);
     if (options.seed !== undefined) setSeed(options.seed);
     this.net?.dispose();
-    this.net = this.createNetwork(V, timeFeatureCount(series.frequency.kind));
+    this.net = this.createNetwork(V, timeFeatureCount(series.frequency.kind), this.covariates());
     const quantiles = this.quantiles.length ? this.quantiles : undefined;
-    this.training = this.net ? await trainNetwork(this.net, train, val, { ...options, quantiles }) : null;
+    this.training = this.net ? await trainNetwork(this.net, train, val, { ...options, quantiles, futureIdx: this.futureIdx() }) : null;
     if (options.intervals?.length) this.calibrate(series, options.intervals);
     return { model: this.kind, windows: { train: train.count, val: val.count, test: test.count }, training: this.training };
   }
@@ -251,11 +259,11 @@ export abstract class Forecaster {
     const count = dropLastBatch ? Math.floor(set.count / dropLastBatch) * dropLastBatch : set.count;
     const order = Array.from({ length: count }, (_, i) => i);
     const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
-    for (const [x, m, y] of batches(set, order, 256, false)) {
-      const { point, quantiles } = this.runBatch(x, m);
+    for (const [x, m, y, f] of batches(set, order, 256, false, this.futureIdx())) {
+      const { point, quantiles } = this.runBatch(x, m, f);
       const actual = y.dataSync() as Float32Array;
       const windows = x.shape[0];
-      tf.dispose([x, m, y]);
+      tf.dispose([x, m, y, ...(f ? [f] : [])]);
       const values = scaler.inverse(point, p.targetIdx);
       yield { windows, scaled: point, actualScaled: actual, values, actual: scaler.inverse(actual, p.targetIdx), quantiles: this.originalQuantiles(quantiles) };
     }
@@ -283,7 +291,7 @@ export abstract class Forecaster {
   }
 
   /** Forecasts for windows whose first forecast step is each of `origins` (rows of the series). */
-  private forecastAt(series: TimeSeries, origins: number[]): Forecast[] {
+  private forecastAt(series: TimeSeries, origins: number[], ahead?: Float32Array): Forecast[] {
     const p = this.requirePipeline();
     const { data, marks } = this.prepare(series);
     const L = this.lookback;
@@ -304,8 +312,10 @@ export abstract class Forecaster {
       });
       const x = tf.tensor3d(xb, [chunk.length, L, V]);
       const m = tf.tensor3d(mb, [chunk.length, L, T]);
-      const { point, quantiles } = this.runBatch(x, m);
-      tf.dispose([x, m]);
+      const fIdx = this.futureIdx();
+      const f = fIdx.length ? tf.tensor3d(futureBlock(data, V, fIdx, chunk, H, ahead), [chunk.length, H, fIdx.length]) : null;
+      const { point, quantiles } = this.runBatch(x, m, f);
+      tf.dispose([x, m, ...(f ? [f] : [])]);
       chunk.forEach((o, b) => {
         const part = (a: Float32Array): Float32Array => a.slice(b * H * K, (b + 1) * H * K);
         const scaledValues = part(point);
@@ -326,12 +336,31 @@ export abstract class Forecaster {
     return out;
   }
 
-  /** The next `horizon` steps after the last row of the series, with timestamps continued at its step. */
-  predict(series: TimeSeries): Forecast {
+  /**
+   * The next `horizon` steps after the last row of the series, with timestamps continued at its step. A model with
+   * future covariates needs their values over those steps: `future`, a series of at least `horizon` rows that starts
+   * one step after the last row of `series` and holds the future columns.
+   */
+  predict(series: TimeSeries, options: { future?: TimeSeries } = {}): Forecast {
+    const p = this.requirePipeline();
     if (series.length < this.lookback) {
       throw new ForecastError('TOO_FEW_ROWS', `${series.source}: ${series.length} rows, fewer than the lookback of ${this.lookback}; pass a longer history.`);
     }
-    return this.forecastAt(series, [series.length])[0];
+    const ahead = p.futureColumns?.length ? futureRows(series, options.future, p, this.horizon) : undefined;
+    return this.forecastAt(series, [series.length], ahead)[0];
+  }
+
+  /** Positions of the covariates among the input columns, for the network; undefined without covariates. */
+  private covariates(): CovariateSpec | undefined {
+    const p = this.requirePipeline();
+    const cov = [...(p.pastColumns ?? []), ...(p.futureColumns ?? [])];
+    return cov.length ? { indices: cov.map((c) => p.inputColumns.indexOf(c)), future: p.futureColumns?.length ?? 0 } : undefined;
+  }
+
+  /** Positions of the future covariates among the input columns. */
+  private futureIdx(): number[] {
+    const p = this.requirePipeline();
+    return (p.futureColumns ?? []).map((c) => p.inputColumns.indexOf(c));
   }
 
   /** Rolling-origin forecasts: first forecast step at `start`, then every `stride` steps while the actuals last. */
@@ -427,56 +456,4 @@ export abstract class Forecaster {
     const cfg = Object.entries(this.config()).map(([k, v]) => `${k}=${v}`).join(' ');
     return `${this.kind} ${cfg}${p ? ` features=${p.features} target=${p.target} split=${formatSplit(p.split)}` : ''}`;
   }
-}
-
-/** Forecasts of a batch of windows and their actuals; see `Forecaster.partForecasts`. */
-interface PartBatch {
-  windows: number;
-  scaled: Float32Array;
-  actualScaled: Float32Array;
-  values: Float64Array;
-  actual: Float64Array;
-  /** Quantile-head forecasts, original units. */
-  quantiles?: QuantileValues;
-}
-
-/**
- * Checks the fitted scaler: every mean and std finite, every std above zero and the scaled training values finite in
- * float32. Otherwise the model would train on NaN or infinities and save a model that forecasts NaN.
- */
-function checkScale(scaler: StandardScaler, raw: Float64Array, V: number, rows: number, columns: string[], source: string): void {
-  const bad: string[] = [];
-  for (let c = 0; c < V; c++) {
-    const { mean, std } = { mean: scaler.mean[c], std: scaler.std[c] };
-    let ok = Number.isFinite(mean) && Number.isFinite(std) && std > 0;
-    let zero = true;
-    for (let r = 0; r < rows && ok; r++) {
-      const v = raw[r * V + c];
-      if (v !== raw[c]) zero = false;
-      if (!Number.isFinite(Math.fround((v - mean) / std)) || Math.abs(v) > 3e38) ok = false;
-    }
-    if (!ok) bad.push(`'${columns[c]}' (mean ${mean}, std ${std}: values too large to scale; rescale the column, e.g. to other units)`);
-    else if (zero && rows > 1) bad.push(`'${columns[c]}' (the same value ${raw[c]} in every training row: nothing to learn from; drop it with --columns)`);
-  }
-  if (bad.length) {
-    throw new ForecastError('BAD_SCALE', `${source}: cannot scale the training rows of column ${bad.join(', column ')}.`);
-  }
-}
-
-/** Reads `forecast.json` of a model directory; throws a clear error when it is missing or not a forecast model. */
-export function readModelDoc(dir: string): { model: ModelKind; config: Record<string, unknown>; pipeline: Pipeline; training: TrainResult | null } {
-  const file = path.join(dir, PIPELINE_FILE);
-  if (!fs.existsSync(file)) {
-    throw new ForecastError('MODEL_NOT_FOUND', `${dir}: no ${PIPELINE_FILE}; pass a directory written by 'gatewave-forecast train --out DIR'.`);
-  }
-  let doc: { format?: string; formatVersion?: number; model: ModelKind; config: Record<string, unknown>; pipeline: Pipeline; training: TrainResult | null };
-  try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ForecastError('MODEL_CORRUPT', `${file}: not valid JSON (${(err as Error).message}); train the model again.`);
-  }
-  if (doc.format !== FORMAT || typeof doc.formatVersion !== 'number' || doc.formatVersion > FORMAT_VERSION || !MODEL_KINDS.includes(doc.model)) {
-    throw new ForecastError('MODEL_CORRUPT', `${file}: not a gatewave forecast model of a version this package reads (format ${doc.format} v${doc.formatVersion}).`);
-  }
-  return doc;
 }

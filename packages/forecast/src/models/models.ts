@@ -6,6 +6,7 @@ import { TPGNConfig, TPGN_DEFAULTS, buildTPGN, checkTPGNShape } from './tpgn';
 import { DLinearConfig, buildDLinear } from './dlinear';
 import { GRUConfig, buildGRU } from './gru';
 import { headQuantiles } from '../intervals';
+import { CovariateSpec } from './covariates';
 
 /** TPGN, as in the paper (see `TPGN` layer). */
 export class TPGNForecaster extends Forecaster {
@@ -30,8 +31,8 @@ export class TPGNForecaster extends Forecaster {
     return { lookback: this.lookback, horizon: this.horizon, period: this.period, dModel: this.dModel, norm: this.norm, ...this.quantileConfig() };
   }
 
-  protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
-    return buildTPGN(this.config() as unknown as TPGNConfig, variables, timeFeatures);
+  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+    return buildTPGN(this.config() as unknown as TPGNConfig, variables, timeFeatures, covariates);
   }
 }
 
@@ -88,8 +89,8 @@ export class DLinearForecaster extends Forecaster {
     return { lookback: this.lookback, horizon: this.horizon, period: this.period, kernelSize: this.kernelSize, ...this.quantileConfig() };
   }
 
-  protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
-    return buildDLinear(this.config() as unknown as DLinearConfig, variables, timeFeatures);
+  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+    return buildDLinear(this.config() as unknown as DLinearConfig, variables, timeFeatures, covariates);
   }
 }
 
@@ -109,8 +110,8 @@ export class GRUForecaster extends Forecaster {
     return { lookback: this.lookback, horizon: this.horizon, period: this.period, hidden: this.hidden, ...this.quantileConfig() };
   }
 
-  protected createNetwork(variables: number, timeFeatures: number): tf.LayersModel {
-    return buildGRU(this.config() as unknown as GRUConfig, variables, timeFeatures);
+  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+    return buildGRU(this.config() as unknown as GRUConfig, variables, timeFeatures, covariates);
   }
 }
 

@@ -1,6 +1,7 @@
 import { PGN, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { shapeOf, torchUniform, windowNorm } from './layers-util';
+import { CovariateSpec, modelWithCovariates } from './covariates';
 
 /** Hyper-parameters of TPGN; the defaults reproduce the paper's ETTh1 univariate setting. */
 export interface TPGNConfig {
@@ -214,10 +215,10 @@ export class TPGN extends tf.layers.Layer {
 }
 tf.serialization.registerClass(TPGN);
 
-/** A layers model `[x, marks] → TPGN → [batch, H, V]`. */
-export function buildTPGN(config: TPGNConfig, variables: number, timeFeatures: number): tf.LayersModel {
+/** A layers model `[x, marks(, future)] → TPGN (+ covariate head) → [batch, H, V·Q]`. */
+export function buildTPGN(config: TPGNConfig, variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
   const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
   const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
   const y = new TPGN(config).apply([x, marks]) as tf.SymbolicTensor;
-  return tf.model({ inputs: [x, marks], outputs: y, name: 'tpgn' });
+  return modelWithCovariates(x, marks, y, covariates, config.horizon, variables * (config.quantiles?.length || 1), 'tpgn');
 }

@@ -40,6 +40,10 @@ export interface Pipeline {
   source: string;
   /** Split-conformal interval half-widths, calibrated on the validation windows (see `Forecaster.calibrate`). */
   intervals?: ConformalIntervals;
+  /** Covariates observed up to the forecast origin (inputs over the lookback only). */
+  pastColumns?: string[];
+  /** Covariates known ahead (inputs over the lookback and the horizon); `predict` needs their next `horizon` rows. */
+  futureColumns?: string[];
   /** How the training CSV was read (delimiter, NA tokens, duplicates, longest gap); used again for eval/predict/backtest. */
   read?: CsvReadRules;
 }
@@ -48,7 +52,7 @@ export interface Pipeline {
 export type CsvReadRules = Pick<ReadCsvOptions, 'delimiter' | 'naValues' | 'duplicates' | 'maxGap'>;
 
 /** Training settings of `fit`; quantile heads are set on the model (`quantiles` of its config), not here. */
-export interface FitOptions extends Omit<TrainOptions, 'quantiles'> {
+export interface FitOptions extends Omit<TrainOptions, 'quantiles' | 'futureIdx'> {
   /** Target column; default `OT` when present, else the last numeric column. */
   target?: string;
   /** `S` (default), `M` or `MS`. */
@@ -61,6 +65,10 @@ export interface FitOptions extends Omit<TrainOptions, 'quantiles'> {
   seed?: number;
   /** Interval levels in percent (e.g. `[80, 95]`): after training, calibrate conformal intervals on the validation part. */
   intervals?: number[];
+  /** Past covariates: columns observed up to the forecast origin that help forecast the targets (tpgn, dlinear, gru). */
+  pastColumns?: string[];
+  /** Future covariates: columns known ahead (calendar, planned values); `predict` then needs their next rows. */
+  futureColumns?: string[];
 }
 
 export interface FitResult {
