@@ -1,0 +1,60 @@
+/**
+ * A detector with another class list, starting from a trained one: every layer keeps its weights except the output
+ * heads, whose columns follow the classes by name (a class the old model knew keeps its SED unit and its x, y, z
+ * DOA units; a new class gets freshly initialised units). Used to fine-tune a shipped detector on a corpus that drops
+ * or adds classes.
+ */
+import { tf } from '@gatewave/core';
+import { AudioError } from '../errors';
+import { buildDetector, DetectorConfig, SoundEventDetector } from './detector';
+
+/**
+ * Copies the head columns of `old` (`[units, heads·K_old]` kernel or `[heads·K_old]` bias, class k of group g at
+ * g·K_old + k) into `fresh` (`[units, heads·K_new]` / `[heads·K_new]`) for every class in both lists.
+ */
+export function remapHeadWeights(
+  old: Float32Array,
+  fresh: Float32Array,
+  rows: number,
+  groups: number,
+  oldClasses: readonly string[],
+  newClasses: readonly string[],
+): Float32Array {
+  const out = Float32Array.from(fresh);
+  const Ko = oldClasses.length;
+  const Kn = newClasses.length;
+  if (old.length !== rows * groups * Ko || fresh.length !== rows * groups * Kn) {
+    throw new AudioError('MODEL_CORRUPT', `head weights have ${old.length} / ${fresh.length} entries, expected ${rows * groups * Ko} / ${rows * groups * Kn}.`);
+  }
+  newClasses.forEach((name, kn) => {
+    const ko = oldClasses.indexOf(name);
+    if (ko < 0) return;
+    for (let r = 0; r < rows; r++) {
+      for (let g = 0; g < groups; g++) out[r * groups * Kn + g * Kn + kn] = old[r * groups * Ko + g * Ko + ko];
+    }
+  });
+  return out;
+}
+
+/** A new detector for `classes` with `source`'s weights (heads remapped by class name), normalisation and settings. */
+export function detectorWithClasses(source: SoundEventDetector, classes: readonly string[]): SoundEventDetector {
+  if (classes.length === 0) throw new AudioError('BAD_ARGUMENT', 'the new class list is empty.');
+  const config: DetectorConfig = { ...source.config, classes: [...classes], positiveWeights: undefined };
+  delete config.positiveWeights;
+  const model = buildDetector(config);
+  const oldByName = new Map(source.model.weights.map((w) => [w.originalName, w]));
+  for (const w of model.weights) {
+    const o = oldByName.get(w.originalName);
+    if (!o) throw new AudioError('MODEL_CORRUPT', `the source detector has no weight ${w.originalName}; it has another architecture.`);
+    const head = /^(sed|doa)\//.exec(w.originalName);
+    if (!head) {
+      w.write(o.read().clone());
+      continue;
+    }
+    const groups = head[1] === 'doa' ? 3 : 1;
+    const rows = w.shape.length === 2 ? (w.shape[0] as number) : 1;
+    const data = remapHeadWeights(o.read().dataSync() as Float32Array, w.read().dataSync() as Float32Array, rows, groups, source.config.classes, classes);
+    w.write(tf.tensor(data, w.shape as number[]));
+  }
+  return new SoundEventDetector(model, config);
+}

@@ -1,0 +1,103 @@
+// What the sound-event corpus takes from which Debian package (see ../shared/notes/audio-data.md), with the class of
+// each file and the split of each recording.
+//
+// A rule: { pkg, archive?, re, label, split }. `re` is tested against the file's path inside the unpacked package (or
+// inside `archive`, a zip/pk3 in the package); every match is one recording of `label`, and the whole file goes to
+// `split` ('train' | 'validation' | 'test'). Splits are by recording and, where a class has enough sources, by whole
+// package: the test side of most classes is a package that nothing in training or validation comes from.
+//
+// Names were checked by listening to / looking at spectrograms of the files before they were listed (rooster crows,
+// rubber ducks, the Hedgewars "Sheep" voice line and UI "Alarm"/"Glass" tones were left out for that reason).
+//
+// Never listed here (reserved for evaluation): asterisk-core-sounds-ru*, ktuberling-data, supertuxkart-data,
+// megaglest-data, gcompris-qt-data (its clips come only through ../shared/data/events, always on the training side).
+'use strict';
+
+const RESERVED = [/^asterisk-core-sounds-ru/, /^ktuberling-data$/, /^supertuxkart-data$/, /^megaglest-data$/, /^gcompris-qt-data$/];
+
+const ZAD = { pkg: '0ad-data', archive: { path: 'usr/share/games/0ad/mods/public/public.zip', globs: ['audio/*'], name: '0ad-audio' } };
+const UFO = { pkg: 'ufoai-sound', archive: { path: 'usr/share/games/ufoai/base/0snd.pk3', globs: [], name: 'ufoai-audio' } };
+const TUX = { pkg: 'tuxpaint-stamps-default' };
+const RE = { pkg: 'redeclipse-data' };
+
+const rule = (src, re, label, split) => ({ ...src, re, label, split });
+const animal = (name) => new RegExp(`^audio/actor/fauna/animal/${name}\\.ogg$`);
+const stamp = (name) => new RegExp(`^usr/share/tuxpaint/stamps/animals/.*/${name}\\.ogg$`);
+
+const RULES = [
+  // dog_bark: shared clips (train), 0 A.D. (validation), Tux Paint (test)
+  rule(ZAD, /^audio\/voice\/global\/civ_dog_bark\.ogg$/, 'dog_bark', 'validation'),
+  rule(TUX, stamp('dog'), 'dog_bark', 'test'),
+  // cow_moo
+  rule(ZAD, animal('cattle_0[1-5]'), 'cow_moo', 'train'),
+  rule(ZAD, animal('cattle_0[67]'), 'cow_moo', 'validation'),
+  rule(TUX, stamp('(cow|cow_white|bull)'), 'cow_moo', 'test'),
+  // pig_oink
+  rule(ZAD, animal('pig_1[01]'), 'pig_oink', 'train'),
+  rule(ZAD, animal('pig_12'), 'pig_oink', 'validation'),
+  rule(TUX, stamp('(pig|pig_golden|pig_golden2)'), 'pig_oink', 'test'),
+  // sheep_bleat
+  rule(ZAD, animal('sheep_10'), 'sheep_bleat', 'train'),
+  rule(ZAD, animal('sheep_11'), 'sheep_bleat', 'validation'),
+  rule(TUX, stamp('(sheep|sheep_lamb)'), 'sheep_bleat', 'test'),
+  // horse_neigh
+  rule(ZAD, animal('horse_(idle[12]|select[12]|11)'), 'horse_neigh', 'train'),
+  rule(ZAD, animal('horse_(idle3|select3)'), 'horse_neigh', 'validation'),
+  rule(TUX, stamp('horse'), 'horse_neigh', 'test'),
+  // chickens
+  rule(ZAD, animal('chicken_1[01]'), 'chickens', 'train'),
+  rule(ZAD, animal('chicken_1[23]'), 'chickens', 'validation'),
+  rule(TUX, stamp('hen'), 'chickens', 'test'),
+  // goat (new class)
+  rule(ZAD, /^audio\/actor\/fauna\/death\/goat_1[0-4]\.ogg$/, 'goat', 'train'),
+  rule(ZAD, /^audio\/actor\/fauna\/death\/goat_1[5-7]\.ogg$/, 'goat', 'validation'),
+  rule(TUX, stamp('(goat|mountaingoat)'), 'goat', 'test'),
+  // phone_ring: shared (train), Sonic Pi (train), freedesktop (validation), Oxygen (test)
+  rule({ pkg: 'sonic-pi-samples' }, /\/mehackit_phone[1-4]\.flac$/, 'phone_ring', 'train'),
+  rule({ pkg: 'sound-theme-freedesktop' }, /\/phone-incoming-call\.oga$/, 'phone_ring', 'validation'),
+  rule({ pkg: 'oxygen-sounds' }, /\/Oxygen-Im-Phone-Ring\.ogg$/, 'phone_ring', 'test'),
+  // camera_shutter
+  rule({ pkg: 'hedgewars-data' }, /\/shutterclick\.ogg$/, 'camera_shutter', 'train'),
+  rule({ pkg: 'freedroidrpg-data' }, /\/CameraTakesPicture\.ogg$/, 'camera_shutter', 'train'),
+  rule({ pkg: 'deepin-sound-theme' }, /\/camera-shutter\.wav$/, 'camera_shutter', 'validation'),
+  rule({ pkg: 'lomiri-sounds' }, /\/camera_click\.ogg$/, 'camera_shutter', 'test'),
+  rule(TUX, /\/camera_35mm\.ogg$/, 'camera_shutter', 'test'),
+  // rain
+  rule(ZAD, /^audio\/ambient\/.*rain_11\.ogg$/, 'rain', 'train'),
+  rule(ZAD, /^audio\/ambient\/.*rain_12\.ogg$/, 'rain', 'validation'),
+  rule(RE, /\/ambience\/morph\/(rain|stormrain)\.ogg$/, 'rain', 'test'),
+  // thunder (new class)
+  rule(UFO, /thunder[12]\.ogg$/, 'thunder', 'train'),
+  rule(UFO, /thunder3\.ogg$/, 'thunder', 'validation'),
+  rule(ZAD, /thunder_1[01]\.ogg$/, 'thunder', 'test'),
+  // door: shared (train), UFO:AI doors 1-2 (train), door 3 (validation), Red Eclipse and Sonic Pi (test)
+  rule(UFO, /doors\/door[12]-(open|close)\.ogg$/, 'door', 'train'),
+  rule(UFO, /doors\/door3-(open|close)\.ogg$/, 'door', 'validation'),
+  rule(RE, /\/ambience\/door\.ogg$/, 'door', 'test'),
+  rule({ pkg: 'sonic-pi-samples' }, /\/perc_door\.flac$/, 'door', 'test'),
+  // footsteps (new class): UFO:AI surfaces (train), Red Eclipse (validation), 0 A.D. (test)
+  rule(UFO, /footsteps\/(carpet|dirt|grass|gravel|metal|sand|snow|stone|tile)[0-9]*\.ogg$/, 'footsteps', 'train'),
+  rule(RE, /\/player\/footstep[0-9]*\.ogg$/, 'footsteps', 'validation'),
+  rule(ZAD, /Footstep_(Grass|Gravel|Wood)_Walking\.ogg$/, 'footsteps', 'test'),
+  // glass_break (new class)
+  rule(UFO, /breakglass0[1-5]\.ogg$/, 'glass_break', 'train'),
+  rule(UFO, /breakglass0[67]\.ogg$/, 'glass_break', 'validation'),
+  rule({ pkg: 'freedroidrpg-data' }, /\/Glass_Break\.ogg$/, 'glass_break', 'test'),
+  // water_splash (new class)
+  rule(UFO, /splash[1-4]\.ogg$/, 'water_splash', 'train'),
+  rule({ pkg: 'pingus-data' }, /\/splash\.wav$/, 'water_splash', 'validation'),
+  rule({ pkg: 'hedgewars-data' }, /\/Sounds\/splash\.ogg$/, 'water_splash', 'test'),
+  // saw (new class)
+  rule(ZAD, /con_saw_0[1-8]\.ogg$/, 'saw', 'train'),
+  rule(ZAD, /con_saw_(09|10)\.ogg$/, 'saw', 'validation'),
+  rule(TUX, /\/tools\/saw\.ogg$/, 'saw', 'test'),
+  // train: shared (train), LinCity-NG (one recording per split)
+  rule({ pkg: 'lincity-ng-data' }, /\/RailTrain1\.wav$/, 'train', 'train'),
+  rule({ pkg: 'lincity-ng-data' }, /\/RailTrain2\.wav$/, 'train', 'validation'),
+  rule({ pkg: 'lincity-ng-data' }, /\/RailTrain3\.wav$/, 'train', 'test'),
+];
+
+// Clips of ../shared/data/events whose class has enough other recordings; all of them are training material.
+const SHARED_CLASSES = ['dog_bark', 'cow_moo', 'pig_oink', 'sheep_bleat', 'horse_neigh', 'chickens', 'phone_ring', 'camera_shutter', 'rain', 'door', 'train'];
+
+module.exports = { RULES, RESERVED, SHARED_CLASSES };

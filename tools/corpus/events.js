@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+// npm run data:events -- --out DIR : builds the sound-event corpus (mono clips, one class each, split by recording)
+// from Debian packages (downloaded and unpacked in a cache, never installed) and ../shared/data/events.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const deb = require('./debian');
+const { readPcm16 } = require('./wavstats');
+const { RULES, RESERVED, SHARED_CLASSES } = require('./events-sources');
+
+const HELP = `Usage: npm run data:events -- --out DIR [options]
+
+Builds a sound-event corpus for training and testing gatewave's detectors: mono clips of one class each from Debian
+packages (0 A.D., Tux Paint stamps, UFO:AI, Red Eclipse, Sonic Pi, desktop sound themes, ...; apt-get download +
+dpkg-deb -x into a cache, nothing installed system-wide except Debian's ffmpeg when it is missing) and the clips of
+../shared/data/events, decoded to mono PCM16 WAV, trimmed to their active part (20 ms frames within --floor-db of the
+loudest frame) and cut to at most --max-seconds. Writes
+  DIR/{train,validation,test}/*.wav + labels.csv   (file,label,active_onset_s,active_offset_s,licence,source)
+  DIR/manifest.csv                                  (file,label,split,package,licence,source,seconds)
+Splits are whole recordings (files), mostly whole packages; every ../shared/data/events clip is on the training side.
+Only classes with at least 4 recordings and at least one in each split are kept.
+
+Options:
+  --out DIR         corpus folder (required)
+  --cache DIR       where .deb files and unpacked packages are kept (default DIR/cache)
+  --shared DIR      the shared event clips (default ../shared/data/events beside the repository)
+  --sample-rate HZ  rate of the clips (default 24000, the detectors' rate)
+  --max-seconds S   longest clip kept (default 10; longer recordings are cut)
+  --floor-db DB     activity floor below the loudest 20 ms frame (default 40)
+  --jobs N          decoders run at once (default 2)
+  -h, --help        this text
+Exit codes: 0 ok, 1 a package or file failed, 2 bad options.`;
+
+function parseArgs(argv) {
+  const o = { sampleRate: 24000, maxSeconds: 10, floorDb: 40, jobs: 2 };
+  const num = (flag, v, ok) => {
+    const x = Number(v);
+    if (v === undefined || !Number.isFinite(x) || !ok(x)) usage(`${flag} needs a valid number, got "${v}"`);
+    return x;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i];
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(HELP + '\n');
+      process.exit(0);
+    } else if (a === '--out') o.out = v();
+    else if (a === '--cache') o.cache = v();
+    else if (a === '--shared') o.shared = v();
+    else if (a === '--sample-rate') o.sampleRate = num(a, v(), (x) => Number.isInteger(x) && x >= 8000);
+    else if (a === '--max-seconds') o.maxSeconds = num(a, v(), (x) => x > 0);
+    else if (a === '--floor-db') o.floorDb = num(a, v(), (x) => x > 0);
+    else if (a === '--jobs') o.jobs = num(a, v(), (x) => Number.isInteger(x) && x > 0);
+    else usage(`unknown option ${a}`);
+  }
+  if (!o.out) usage('--out DIR is required');
+  o.cache = o.cache || path.join(o.out, 'cache');
+  o.shared = o.shared || path.resolve(__dirname, '../../../shared/data/events');
+  return o;
+}
+
+function usage(msg) {
+  process.stderr.write(`data:events: ${msg}\n\n${HELP}\n`);
+  process.exit(2);
+}
+
+/** [first, last) sample of the active part: 20 ms frames within floorDb of the loudest one. */
+function activeRegion(x, rate, floorDb) {
+  const n = Math.max(1, Math.round(0.02 * rate));
+  const frames = Math.floor(x.length / n);
+  const db = new Float64Array(frames);
+  let max = -Infinity;
+  for (let f = 0; f < frames; f++) {
+    let s = 0;
+    for (let i = f * n; i < (f + 1) * n; i++) s += x[i] * x[i];
+    db[f] = 10 * Math.log10(s / n + 1e-12);
+    max = Math.max(max, db[f]);
+  }
+  let a = 0;
+  let b = frames - 1;
+  while (a < frames && db[a] < max - floorDb) a++;
+  while (b > a && db[b] < max - floorDb) b--;
+  return { first: a * n, last: Math.min(x.length, (b + 1) * n), peakDb: max };
+}
+
+function writePcm16(file, samples, rate) {
+  const data = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), 2 * i);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(data.length, 40);
+  const tmp = `${file}.partial`;
+  fs.writeFileSync(tmp, Buffer.concat([h, data]));
+  fs.renameSync(tmp, file);
+}
+
+const csv = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+
+/** Every recording the rules and the shared clips name: { src, label, split, pkg, licence, source }. */
+function collect(o, log) {
+  const items = [];
+  const packages = [...new Set(RULES.map((r) => r.pkg))];
+  const failures = [];
+  for (const pkg of packages) {
+    if (RESERVED.some((re) => re.test(pkg))) throw new Error(`${pkg} is reserved for evaluation and must not be used`);
+    let tree;
+    let licence;
+    try {
+      tree = deb.extractPackage(deb.fetchPackage(pkg, o.cache), o.cache);
+      licence = deb.readLicence(tree, pkg);
+    } catch (e) {
+      failures.push(e.message);
+      continue;
+    }
+    const rules = RULES.filter((r) => r.pkg === pkg);
+    const roots = new Map();
+    for (const r of rules) {
+      const key = r.archive ? r.archive.name : '';
+      if (roots.has(key)) continue;
+      roots.set(key, r.archive ? deb.unpackArchive(path.join(tree, r.archive.path), path.join(o.cache, 'archives', r.archive.name), r.archive.globs) : tree);
+    }
+    for (const r of rules) {
+      const root = roots.get(r.archive ? r.archive.name : '');
+      const files = deb.listFiles(root, (rel) => r.re.test(rel));
+      if (files.length === 0) failures.push(`${pkg}: no file matches ${r.re} (${r.label})`);
+      for (const f of files) items.push({ src: f, label: r.label, split: r.split, pkg, licence, source: `${pkg}: ${path.relative(root, f)}` });
+    }
+  }
+  const labels = path.join(o.shared, 'labels.csv');
+  if (!fs.existsSync(labels)) failures.push(`${labels} not found: the shared clips are missing (--shared DIR)`);
+  else {
+    const rows = fs.readFileSync(labels, 'utf8').trim().split('\n').slice(1);
+    for (const line of rows) {
+      const cells = parseLine(line);
+      if (!SHARED_CLASSES.includes(cells[1])) continue;
+      items.push({ src: path.join(o.shared, cells[0]), label: cells[1], split: 'train', pkg: 'shared/data/events', licence: cells[7], source: `shared/data/events/${cells[0]} (${cells[9]})` });
+    }
+  }
+  log(`data:events: ${items.length} recordings named by the rules and the shared clips`);
+  return { items, failures };
+}
+
+function parseLine(line) {
+  const out = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      else if (c === '"') q = false;
+      else cur += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') out.push(cur), (cur = '');
+    else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Classes with >= 4 recordings and one in every split; the others are dropped with a message. */
+function keepClasses(items, log) {
+  const by = new Map();
+  for (const it of items) {
+    const s = by.get(it.label) || { n: 0, train: 0, validation: 0, test: 0 };
+    s.n++;
+    s[it.split]++;
+    by.set(it.label, s);
+  }
+  const keep = new Set();
+  for (const [label, s] of [...by].sort()) {
+    const ok = s.n >= 4 && s.train > 0 && s.validation > 0 && s.test > 0;
+    log(`  ${label.padEnd(15)} ${String(s.n).padStart(3)} recordings: train ${s.train}, validation ${s.validation}, test ${s.test}${ok ? '' : '  -> dropped'}`);
+    if (ok) keep.add(label);
+  }
+  return items.filter((it) => keep.has(it.label));
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const log = (s) => process.stderr.write(s + '\n');
+  deb.ensureDecoder(log);
+  const { items: all, failures } = collect(o, log);
+  const items = keepClasses(all, log);
+  const names = new Set();
+  const rows = [];
+  await deb.runPool(items, o.jobs, async (it) => {
+    const stem = path.basename(it.src).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
+    const pkgTag = it.pkg.replace(/[^a-z0-9]+/gi, '').slice(0, 10);
+    const decoded = path.join(o.cache, 'decoded', String(o.sampleRate), it.pkg, path.relative(path.dirname(path.dirname(it.src)), it.src) + '.wav');
+    try {
+      await deb.decodeToWav(it.src, decoded, { rate: o.sampleRate });
+    } catch (e) {
+      failures.push(e.message);
+      return;
+    }
+    const { samples } = readPcm16(decoded);
+    const { first, last, peakDb } = activeRegion(samples, o.sampleRate, o.floorDb);
+    if (peakDb < -60 || last - first < 0.05 * o.sampleRate) {
+      log(`  skipped ${it.source}: silent or shorter than 50 ms`);
+      return;
+    }
+    const end = Math.min(last, first + Math.round(o.maxSeconds * o.sampleRate));
+    let file = `${it.label}_${pkgTag}_${stem}.wav`;
+    for (let k = 2; names.has(`${it.split}/${file}`); k++) file = `${it.label}_${pkgTag}_${stem}_${k}.wav`;
+    names.add(`${it.split}/${file}`);
+    fs.mkdirSync(path.join(o.out, it.split), { recursive: true });
+    writePcm16(path.join(o.out, it.split, file), samples.subarray(first, end), o.sampleRate);
+    rows.push({ ...it, file, seconds: (end - first) / o.sampleRate });
+  });
+  rows.sort((a, b) => a.split.localeCompare(b.split) || a.file.localeCompare(b.file));
+  for (const split of ['train', 'validation', 'test']) {
+    const lines = ['file,label,active_onset_s,active_offset_s,licence,source'];
+    for (const r of rows.filter((x) => x.split === split)) lines.push([r.file, r.label, 0, r.seconds.toFixed(3), r.licence, r.source].map(csv).join(','));
+    fs.writeFileSync(path.join(o.out, split, 'labels.csv.partial'), lines.join('\n') + '\n');
+    fs.renameSync(path.join(o.out, split, 'labels.csv.partial'), path.join(o.out, split, 'labels.csv'));
+  }
+  const manifest = ['file,label,split,package,licence,source,seconds'];
+  for (const r of rows) manifest.push([`${r.split}/${r.file}`, r.label, r.split, r.pkg, r.licence, r.source, r.seconds.toFixed(3)].map(csv).join(','));
+  fs.writeFileSync(path.join(o.out, 'manifest.csv.partial'), manifest.join('\n') + '\n');
+  fs.renameSync(path.join(o.out, 'manifest.csv.partial'), path.join(o.out, 'manifest.csv'));
+  const count = (s) => rows.filter((r) => r.split === s).length;
+  log(`data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}) -> ${o.out}`);
+  for (const f of failures) log(`  failed: ${f}`);
+  process.exitCode = failures.length ? 1 : 0;
+}
+
+main().catch((e) => {
+  process.stderr.write(`data:events: ${e.message}\n`);
+  process.exit(1);
+});
