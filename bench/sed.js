@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Sound event detection and localisation benchmark: the packaged FOA detector (or --model DIR) on held-out scenes
-// synthesised from the last 30 % of every clip in ../shared/data/events (never used for training), scored beside
-// the DCASE 2019 baseline's published figures (on its own FOA data), plus the inference real-time factor.
-//   node bench/sed.js [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native] [--dir SCENES] [--views N]
-// For one thread: the cpu backend is single-threaded JavaScript; wasm is set to 1 thread here; native runs one
-// thread with GATEWAVE_THREADS=1. --dir scores an existing folder of held-out scenes (synth-scenes --part test)
-// instead of synthesising them.
+// Sound event detection and localisation benchmark: a FOA detector (the packaged one, or --model DIR) on scenes made
+// only from the TEST recordings of the event corpus (npm run data:events; recordings that nothing in training or model
+// selection touched), with reverberation and up to two overlapping events as in training, scored by the same code as
+// `score-events`, beside the DCASE 2019 baseline's published figures (on its own FOA data), per class with the number
+// of test recordings of each class, plus the inference real-time factor.
+//   node bench/sed.js [--corpus DIR] [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native]
+//                     [--dir SCENES] [--views N] [--split test|validation]
+// --corpus defaults to $GATEWAVE_EVENT_CORPUS or ../runs/corpus-events beside the repository; without it the benchmark
+// says so and skips. --dir scores an existing folder of scenes instead of synthesising them. Classes of the corpus
+// that the model does not know are scored as missed (they count against it); the model's other classes count as
+// false alarms when it reports them.
+// For one thread: cpu is single-threaded JavaScript; wasm is set to 1 thread here; native runs one thread with
+// GATEWAVE_THREADS=1.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -14,16 +20,42 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
-const EVENTS = path.resolve(__dirname, '../../shared/data/events');
+const CORPUS = path.resolve(arg('corpus', process.env.GATEWAVE_EVENT_CORPUS || path.resolve(__dirname, '../../runs/corpus-events')));
+const SPLIT = arg('split', 'test');
 const SCENES = Number(arg('scenes', 20));
 const SECONDS = Number(arg('seconds', 30));
 const BACKEND = arg('backend', 'cpu');
 const DIR = arg('dir', undefined);
 const VIEWS = arg('views', undefined);
 
+const BASELINE = { er: 0.34, f: 0.799, doa: 28.5, fr: 0.854, seld: 0.2113 };
+
+/** Test recordings per class, from the split's labels.csv. */
+function recordingsPerClass(labels) {
+  const lines = fs.readFileSync(labels, 'utf8').trim().split('\n').slice(1);
+  const n = {};
+  for (const l of lines) {
+    const label = l.split(',')[1];
+    n[label] = (n[label] || 0) + 1;
+  }
+  return n;
+}
+
+function perClassTable(audio, ref, est, classes, counts) {
+  const out = [];
+  for (const c of classes) {
+    const r = ref.filter((e) => e.class === c);
+    if (r.length === 0) continue;
+    const s = audio.scoreEvents(r, est.filter((e) => e.class === c && r.some((x) => x.file === e.file)), { classes: [c] });
+    out.push([c, String(counts[c] || 0), String(r.length), s.er.toFixed(2), `${(s.f * 100).toFixed(1)} %`, s.doa_error === null || Number.isNaN(s.doa_error) ? '-' : `${s.doa_error.toFixed(1)}°`]);
+  }
+  return out;
+}
+
 async function main() {
-  if (!fs.existsSync(path.join(EVENTS, 'labels.csv'))) {
-    console.log(`SKIPPED bench:sed: ${EVENTS} is missing`);
+  const labels = path.join(CORPUS, SPLIT, 'labels.csv');
+  if (!DIR && !fs.existsSync(labels)) {
+    console.log(`SKIPPED bench:sed: no event corpus at ${CORPUS} (build it: npm run data:events -- --out ${CORPUS}, or pass --corpus DIR)`);
     return;
   }
   if (BACKEND === 'wasm') require('@tensorflow/tfjs-backend-wasm').setThreadsCount(1);
@@ -38,11 +70,10 @@ async function main() {
   const detector = await audio.loadDetector(modelDir);
   const dir = DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-'));
   try {
-    if (!DIR) audio.synthesizeScenes({ events: EVENTS, out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'test', reverb: true, progress: false });
+    if (!DIR) {
+      audio.synthesizeScenes({ events: path.join(CORPUS, SPLIT), out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'all', reverb: true, progress: false });
+    }
     const set = audio.listScenes(dir);
-    const manifest = path.join(dir, 'scenes.json');
-    const part = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, 'utf8')).part : undefined;
-    if (part !== 'test') throw new Error(`${dir} was not synthesised from the held-out part of the clips (--part test)`);
     const ref = [];
     const est = [];
     let audioSec = 0;
@@ -55,26 +86,35 @@ async function main() {
       audioSec += a.channels[0].length / a.sampleRate;
       ref.push(...s.events);
     }
-    const sc = audio.scoreEvents(ref, est, { classes: detector.config.classes });
+    const classes = [...new Set([...set.classes, ...detector.config.classes])].sort();
+    const sc = audio.scoreEvents(ref, est, { classes });
     const c = detector.config;
     const backend = core.activeBackend().name;
     const threads = backend === 'native' ? process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)` : backend === 'cpu' || backend === 'wasm' ? '1' : '?';
-    console.log(`settings: model ${modelDir} (conv ${c.convChannels.join('/')}, bi-GRU ${c.gruUnits.join('/')}, ${c.classes.length} classes, ` +
-      `threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} held-out FOA scenes (${DIR ? DIR : `seed 3, ${SECONDS} s`}; clips: last 30 % of ${EVENTS}), ` +
-      `backend ${backend}, threads ${threads}`);
+    const counts = DIR ? {} : recordingsPerClass(labels);
+    const unknown = set.classes.filter((k) => !c.classes.includes(k));
+    console.log(`settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
+      `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} FOA scenes of ${SECONDS} s with reverb ` +
+      `(${DIR ? DIR : `seed 3, only the ${SPLIT} recordings of ${CORPUS}`}), backend ${backend}, threads ${threads}`);
+    if (unknown.length) console.log(`classes the model does not know (scored as missed): ${unknown.join(', ')}`);
     console.log('timings are noisy on a shared machine; re-run: node bench/sed.js');
     const rows = [
-      ['ER (1 s)', sc.er.toFixed(3), '0.34', (sc.er / 0.34).toFixed(2)],
-      ['F (1 s)', `${(sc.f * 100).toFixed(1)} %`, '79.9 %', (sc.f / 0.799).toFixed(2)],
-      ['DOA error', `${sc.doa_error.toFixed(1)}°`, '28.5°', (sc.doa_error / 28.5).toFixed(2)],
-      ['frame recall', `${(sc.frame_recall * 100).toFixed(1)} %`, '85.4 %', (sc.frame_recall / 0.854).toFixed(2)],
-      ['SELD score', sc.seld_score.toFixed(3), '0.211', (sc.seld_score / 0.2113).toFixed(2)],
+      ['ER (1 s)', sc.er.toFixed(3), BASELINE.er.toFixed(2), (sc.er / BASELINE.er).toFixed(2)],
+      ['F (1 s)', `${(sc.f * 100).toFixed(1)} %`, '79.9 %', (sc.f / BASELINE.f).toFixed(2)],
+      ['DOA error', `${sc.doa_error.toFixed(1)}°`, '28.5°', (sc.doa_error / BASELINE.doa).toFixed(2)],
+      ['frame recall', `${(sc.frame_recall * 100).toFixed(1)} %`, '85.4 %', (sc.frame_recall / BASELINE.fr).toFixed(2)],
+      ['SELD score', sc.seld_score.toFixed(3), '0.211', (sc.seld_score / BASELINE.seld).toFixed(2)],
       ['ER/F @20° (2020)', `${sc.er_20.toFixed(3)} / ${(sc.f_20 * 100).toFixed(1)} %`, '-', '-'],
       ['LE / LR (2020)', `${sc.localization_error.toFixed(1)}° / ${(sc.localization_recall * 100).toFixed(1)} %`, '-', '-'],
       [`RTF (${threads} thr)`, (compute / audioSec).toFixed(4), 'target 0.05', (compute / audioSec / 0.05).toFixed(2)],
     ];
     console.log(`${'metric'.padEnd(18)}${'ours'.padStart(18)}${'DCASE19 BL'.padStart(14)}${'ratio'.padStart(8)}`);
     for (const r of rows) console.log(`${r[0].padEnd(18)}${r[1].padStart(18)}${r[2].padStart(14)}${r[3].padStart(8)}`);
+    console.log('\nper class (events of that class only; DOA error over its own frames):');
+    console.log(`${'class'.padEnd(16)}${`${SPLIT} recs`.padStart(11)}${'events'.padStart(8)}${'ER'.padStart(7)}${'F'.padStart(9)}${'DOA'.padStart(8)}`);
+    for (const r of perClassTable(audio, ref, est, set.classes, counts)) {
+      console.log(`${r[0].padEnd(16)}${r[1].padStart(11)}${r[2].padStart(8)}${r[3].padStart(7)}${r[4].padStart(9)}${r[5].padStart(8)}`);
+    }
   } finally {
     if (!DIR) fs.rmSync(dir, { recursive: true, force: true });
   }

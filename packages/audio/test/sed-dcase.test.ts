@@ -12,7 +12,8 @@ import {
   resolveClassNames,
   writeDcase2020Outputs,
 } from '../src/sed/dcase';
-import { readDcaseDataset } from '../src/sed/dcase-dataset';
+import { readDcaseDataset, readEventsAnyFormat } from '../src/sed/dcase-dataset';
+import { readEventFile } from '../src/sed/dcase';
 import { remapHeadWeights } from '../src/sed/remap';
 import { writeWav } from '../src/io/wav';
 import { SoundEvent } from '../src/sed/events';
@@ -163,6 +164,31 @@ describe('DCASE dataset folders', () => {
     expect(() => writeDcase2020Outputs(out2, ['a.wav'], [ev('a.wav', 0, 1, 'z', 0, 0)], ['j'])).toThrow(/class 'z' is not in the DCASE class list/);
     expect(() => writeDcase2020Outputs(out2, ['/p/a.wav', '/q/a.wav'], [], ['j'])).toThrow(/two inputs share the name a\.csv/);
     expect(fs.existsSync(out2)).toBe(false);
+  });
+});
+
+describe('reading any event format', () => {
+  test('event list, DCASE 2019, DCASE 2020 metadata and output, folders of them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcase-any-'));
+    const w = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    expect(readEventFile(w('list.csv', 'file,onset,offset,class,azimuth,elevation\na.wav,0,1,dog,10,0\n'))).toEqual({
+      format: 'events', events: [ev('a.wav', 0, 1, 'dog', 10, 0)],
+    });
+    expect(readEventFile(w('split1_ir0_ov1_1.csv', META_2019)).events[1]).toEqual(ev('split1_ir0_ov1_1.wav', 2, 2.9, 'knock', -170, 20));
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'fold1_room1_mix001.csv'), '0,1,20,10\n1,1,20,10\n');
+    fs.writeFileSync(path.join(out, 'fold1_room1_mix002.csv'), '');
+    expect(readEventFile(path.join(out, 'fold1_room1_mix001.csv'), { classNames: ['a', 'b'] })).toEqual({
+      format: 'dcase2020-output', events: [ev('fold1_room1_mix001.wav', 0, 0.2, 'b', 20, 10)],
+    });
+    expect(readEventsAnyFormat(out, { classNames: ['a', 'b'] })).toEqual([ev('fold1_room1_mix001.wav', 0, 0.2, 'b', 20, 10)]);
+    expect(() => readEventsAnyFormat(out)).toThrow(/fold1_room1_mix001\.csv holds DCASE 2020-2023 frame rows with class indices; pass the class-name list/);
+    expect(() => readEventsAnyFormat(path.join(dir, 'none'))).toThrow(/does not exist/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { AudioError } from '../errors';
 import { readWavFormat } from '../io/wav';
 import { SoundEvent, uniqueClasses } from './events';
-import { DcaseMetadataKind, metadataKind, parseDcase2019Metadata, parseDcase2020Metadata } from './dcase';
+import { DcaseMetadataKind, metadataKind, parseDcase2019Metadata, parseDcase2020Metadata, readEventFile } from './dcase';
 import { SceneFormat } from './synth';
 
 /** Audio folders by recording format: `foa_*` holds FOA (ACN/SN3D), `mic_*` the tetrahedral array. */
@@ -152,4 +152,24 @@ export function readDcaseDataset(root: string, options: ReadDcaseOptions = {}): 
 /** All events of a dataset (the reference for `score-events`). */
 export function datasetEvents(d: DcaseDataset): SoundEvent[] {
   return d.recordings.flatMap((r) => r.events);
+}
+
+/**
+ * Reads events from a CSV file (`readEventFile`), a folder of per-recording DCASE CSVs (system output or metadata;
+ * every `*.csv` in it), or a DCASE dataset folder (`metadata_<set>/` beside the audio; see `readDcaseDataset`).
+ */
+export function readEventsAnyFormat(
+  target: string,
+  options: { classNames?: readonly string[]; classes?: readonly string[]; allowNoEvents?: boolean } = {},
+): SoundEvent[] {
+  if (!fs.existsSync(target)) throw new AudioError('FILE_NOT_FOUND', `${target} does not exist.`);
+  if (!fs.statSync(target).isDirectory()) return readEventFile(target, options).events;
+  if (fs.readdirSync(target).some((d) => d.startsWith('metadata_'))) {
+    return datasetEvents(readDcaseDataset(target, { classes: options.classNames ?? options.classes }));
+  }
+  const files = fs.readdirSync(target).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
+  if (files.length === 0) {
+    throw new AudioError('NO_SCENES', `${target} holds no *.csv files; give an event list, a DCASE CSV or a folder of per-recording DCASE CSVs.`);
+  }
+  return files.flatMap((f) => readEventFile(path.join(target, f), { ...options, allowNoEvents: true }).events);
 }

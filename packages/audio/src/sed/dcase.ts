@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteFile } from '@gatewave/core';
 import { AudioError } from '../errors';
-import { DCASE2019_COLUMNS, parseCsv, SoundEvent } from './events';
+import { DCASE2019_COLUMNS, parseCsv, parseEventList, SoundEvent } from './events';
 import { eventsToFrames } from './metrics';
 
 /** Seconds per frame of the DCASE 2020-2023 metadata and output files. */
@@ -292,4 +292,39 @@ export function resolveClassNames(spec: string): string[] {
     throw new AudioError('BAD_ARGUMENT', `--class-names must be ${Object.keys(DCASE_CLASS_LISTS).join(' or ')}, a file, or names a,b,c; got "${spec}".`);
   }
   return names;
+}
+
+/** What `readEventsAnyFormat` found. */
+export type EventFileFormat = 'events' | DcaseMetadataKind | 'dcase2020-output';
+
+/**
+ * Reads one CSV in any of the event formats gatewave knows, telling them apart by their first line: gatewave's event
+ * list (`file,onset,offset,class,azimuth,elevation`), DCASE 2019 metadata, or headerless DCASE 2020-2023 frame rows
+ * (metadata with 5 fields or system output with 4; these need `classNames`). A DCASE file describes one recording,
+ * named after the file (`NAME.csv` -> `NAME.wav`).
+ */
+export function readEventFile(
+  file: string,
+  options: { classNames?: readonly string[]; classes?: readonly string[]; allowNoEvents?: boolean } = {},
+): { format: EventFileFormat; events: SoundEvent[] } {
+  const text = readText(file);
+  const recording = path.basename(file).replace(/\.csv$/i, '') + '.wav';
+  const first = parseCsv(text)[0];
+  if (!first) {
+    if (options.allowNoEvents === false) throw new AudioError('EMPTY_LABELS', `${file} is empty; it needs one row per event or frame.`);
+    return { format: 'dcase2020-output', events: [] };
+  }
+  if (first[0].trim() === 'file') {
+    return { format: 'events', events: parseEventList(text, file, { classes: options.classes, allowNoEvents: options.allowNoEvents }) };
+  }
+  const kind = metadataKind(text, file);
+  if (kind === 'dcase2019') {
+    return { format: kind, events: parseDcase2019Metadata(text, file, recording, { classes: options.classes }) };
+  }
+  if (!options.classNames) {
+    throw new AudioError('BAD_ARGUMENT', `${file} holds DCASE 2020-2023 frame rows with class indices; pass the class-name list (--class-names).`);
+  }
+  const output = first.length === 4;
+  const rows = parseDcaseFrameRows(text, file, options.classNames.length, { output: true });
+  return { format: output ? 'dcase2020-output' : 'dcase2020', events: frameRowsToEvents(rows, options.classNames, recording) };
 }
