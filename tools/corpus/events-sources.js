@@ -97,7 +97,18 @@ const RULES = [
   rule({ pkg: 'lincity-ng-data' }, /\/RailTrain3\.wav$/, 'train', 'test'),
 ];
 
+// Real ambience for scene backgrounds (no event class of the corpus in them: no rain, thunder, farm animals or
+// footsteps), split by package like the events: UFO:AI and 0 A.D. towns/days for training, 0 A.D. water for
+// validation, Red Eclipse for test.
+const amb = (src, re, split) => ({ ...src, re, label: 'ambience', split });
+const AMBIENCE = [
+  amb(UFO, /sound\/ambience\/(arcticwind|city_abnd_ufoai_atm|sand-city|fire[0-9]*|firesoft|smallfire|hum2?|minepump03|steam|machine1|droning_long|alien-ventilation)\.ogg$/, 'train'),
+  amb(ZAD, /^audio\/ambient\/(dayscape\/day_(temperate|tropical)_[0-9]+|building\/amb_(port|trade)_[0-9]+)\.ogg$/, 'train'),
+  amb(ZAD, /^audio\/ambient\/water\/(river_(fast|med|slow)_21|wave_21|waverocky_21)\.ogg$/, 'validation'),
+  amb(RE, /\/sounds\/ambience\/(forest[123]|wind|hollowwind|wastewind|creek|river|distant_cars|cycadas|hum|machine[12])\.ogg$/, 'test'),
+];
+
 // Clips of ../shared/data/events whose class has enough other recordings; all of them are training material.
 const SHARED_CLASSES = ['dog_bark', 'cow_moo', 'pig_oink', 'sheep_bleat', 'horse_neigh', 'chickens', 'phone_ring', 'camera_shutter', 'rain', 'door', 'train'];
 
-module.exports = { RULES, RESERVED, SHARED_CLASSES };
+module.exports = { RULES, AMBIENCE, RESERVED, SHARED_CLASSES };

@@ -6,7 +6,7 @@ const fs = require('fs');
 const path = require('path');
 const deb = require('./debian');
 const { readPcm16 } = require('./wavstats');
-const { RULES, RESERVED, SHARED_CLASSES } = require('./events-sources');
+const { RULES, AMBIENCE, RESERVED, SHARED_CLASSES } = require('./events-sources');
 
 const HELP = `Usage: npm run data:events -- --out DIR [options]
 
@@ -16,6 +16,8 @@ dpkg-deb -x into a cache, nothing installed system-wide except Debian's ffmpeg w
 ../shared/data/events, decoded to mono PCM16 WAV, trimmed to their active part (20 ms frames within --floor-db of the
 loudest frame) and cut to at most --max-seconds. Writes
   DIR/{train,validation,test}/*.wav + labels.csv   (file,label,active_onset_s,active_offset_s,licence,source)
+  DIR/ambience/{train,validation,test}/*.wav + labels.csv   (real ambience for scene backgrounds, at most
+                                                    --ambience-seconds each, split by package like the events)
   DIR/manifest.csv                                  (file,label,split,package,licence,source,seconds)
 Splits are whole recordings (files), mostly whole packages; every ../shared/data/events clip is on the training side.
 Only classes with at least 4 recordings and at least one in each split are kept.
@@ -27,12 +29,13 @@ Options:
   --sample-rate HZ  rate of the clips (default 24000, the detectors' rate)
   --max-seconds S   longest clip kept (default 10; longer recordings are cut)
   --floor-db DB     activity floor below the loudest 20 ms frame (default 40)
+  --ambience-seconds S  longest ambience excerpt kept (default 20)
   --jobs N          decoders run at once (default 2)
   -h, --help        this text
 Exit codes: 0 ok, 1 a package or file failed, 2 bad options.`;
 
 function parseArgs(argv) {
-  const o = { sampleRate: 24000, maxSeconds: 10, floorDb: 40, jobs: 2 };
+  const o = { sampleRate: 24000, maxSeconds: 10, floorDb: 40, ambienceSeconds: 20, jobs: 2 };
   const num = (flag, v, ok) => {
     const x = Number(v);
     if (v === undefined || !Number.isFinite(x) || !ok(x)) usage(`${flag} needs a valid number, got "${v}"`);
@@ -50,6 +53,7 @@ function parseArgs(argv) {
     else if (a === '--sample-rate') o.sampleRate = num(a, v(), (x) => Number.isInteger(x) && x >= 8000);
     else if (a === '--max-seconds') o.maxSeconds = num(a, v(), (x) => x > 0);
     else if (a === '--floor-db') o.floorDb = num(a, v(), (x) => x > 0);
+    else if (a === '--ambience-seconds') o.ambienceSeconds = num(a, v(), (x) => x > 0);
     else if (a === '--jobs') o.jobs = num(a, v(), (x) => Number.isInteger(x) && x > 0);
     else usage(`unknown option ${a}`);
   }
@@ -109,7 +113,8 @@ const csv = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')
 /** Every recording the rules and the shared clips name: { src, label, split, pkg, licence, source }. */
 function collect(o, log) {
   const items = [];
-  const packages = [...new Set(RULES.map((r) => r.pkg))];
+  const ALL = [...RULES, ...AMBIENCE];
+  const packages = [...new Set(ALL.map((r) => r.pkg))];
   const failures = [];
   for (const pkg of packages) {
     if (RESERVED.some((re) => re.test(pkg))) throw new Error(`${pkg} is reserved for evaluation and must not be used`);
@@ -122,7 +127,7 @@ function collect(o, log) {
       failures.push(e.message);
       continue;
     }
-    const rules = RULES.filter((r) => r.pkg === pkg);
+    const rules = ALL.filter((r) => r.pkg === pkg);
     const roots = new Map();
     for (const r of rules) {
       const key = r.archive ? r.archive.name : '';
@@ -191,7 +196,7 @@ async function main() {
   const log = (s) => process.stderr.write(s + '\n');
   deb.ensureDecoder(log);
   const { items: all, failures } = collect(o, log);
-  const items = keepClasses(all, log);
+  const items = [...keepClasses(all.filter((it) => it.label !== 'ambience'), log), ...all.filter((it) => it.label === 'ambience')];
   const names = new Set();
   const rows = [];
   await deb.runPool(items, o.jobs, async (it) => {
@@ -205,32 +210,34 @@ async function main() {
       return;
     }
     const { samples } = readPcm16(decoded);
-    const { first, last, peakDb } = activeRegion(samples, o.sampleRate, o.floorDb);
+    const ambience = it.label === 'ambience';
+    const { first, last, peakDb } = ambience ? { first: 0, last: samples.length, peakDb: 0 } : activeRegion(samples, o.sampleRate, o.floorDb);
     if (peakDb < -60 || last - first < 0.05 * o.sampleRate) {
       log(`  skipped ${it.source}: silent or shorter than 50 ms`);
       return;
     }
-    const end = Math.min(last, first + Math.round(o.maxSeconds * o.sampleRate));
+    const end = Math.min(last, first + Math.round((ambience ? o.ambienceSeconds : o.maxSeconds) * o.sampleRate));
     let file = `${it.label}_${pkgTag}_${stem}.wav`;
-    for (let k = 2; names.has(`${it.split}/${file}`); k++) file = `${it.label}_${pkgTag}_${stem}_${k}.wav`;
-    names.add(`${it.split}/${file}`);
-    fs.mkdirSync(path.join(o.out, it.split), { recursive: true });
-    writePcm16(path.join(o.out, it.split, file), samples.subarray(first, end), o.sampleRate);
-    rows.push({ ...it, file, seconds: (end - first) / o.sampleRate });
+    const folder = ambience ? path.join('ambience', it.split) : it.split;
+    for (let k = 2; names.has(`${folder}/${file}`); k++) file = `${it.label}_${pkgTag}_${stem}_${k}.wav`;
+    names.add(`${folder}/${file}`);
+    fs.mkdirSync(path.join(o.out, folder), { recursive: true });
+    writePcm16(path.join(o.out, folder, file), samples.subarray(first, end), o.sampleRate);
+    rows.push({ ...it, folder, file, seconds: (end - first) / o.sampleRate });
   });
-  rows.sort((a, b) => a.split.localeCompare(b.split) || a.file.localeCompare(b.file));
-  for (const split of ['train', 'validation', 'test']) {
+  rows.sort((a, b) => a.folder.localeCompare(b.folder) || a.file.localeCompare(b.file));
+  for (const folder of [...new Set(rows.map((r) => r.folder))]) {
     const lines = ['file,label,active_onset_s,active_offset_s,licence,source'];
-    for (const r of rows.filter((x) => x.split === split)) lines.push([r.file, r.label, 0, r.seconds.toFixed(3), r.licence, r.source].map(csv).join(','));
-    fs.writeFileSync(path.join(o.out, split, 'labels.csv.partial'), lines.join('\n') + '\n');
-    fs.renameSync(path.join(o.out, split, 'labels.csv.partial'), path.join(o.out, split, 'labels.csv'));
+    for (const r of rows.filter((x) => x.folder === folder)) lines.push([r.file, r.label, 0, r.seconds.toFixed(3), r.licence, r.source].map(csv).join(','));
+    fs.writeFileSync(path.join(o.out, folder, 'labels.csv.partial'), lines.join('\n') + '\n');
+    fs.renameSync(path.join(o.out, folder, 'labels.csv.partial'), path.join(o.out, folder, 'labels.csv'));
   }
   const manifest = ['file,label,split,package,licence,source,seconds'];
-  for (const r of rows) manifest.push([`${r.split}/${r.file}`, r.label, r.split, r.pkg, r.licence, r.source, r.seconds.toFixed(3)].map(csv).join(','));
+  for (const r of rows) manifest.push([`${r.folder}/${r.file}`, r.label, r.split, r.pkg, r.licence, r.source, r.seconds.toFixed(3)].map(csv).join(','));
   fs.writeFileSync(path.join(o.out, 'manifest.csv.partial'), manifest.join('\n') + '\n');
   fs.renameSync(path.join(o.out, 'manifest.csv.partial'), path.join(o.out, 'manifest.csv'));
-  const count = (s) => rows.filter((r) => r.split === s).length;
-  log(`data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}) -> ${o.out}`);
+  const count = (s) => rows.filter((r) => r.folder === s).length;
+  log(`data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}; ambience ${rows.length - count('train') - count('validation') - count('test')}) -> ${o.out}`);
   for (const f of failures) log(`  failed: ${f}`);
   process.exitCode = failures.length ? 1 : 0;
 }
