@@ -34,6 +34,15 @@ function speedRange(value: string, flag: string): [number, number] {
   return [v[0], v[1]];
 }
 
+/** `lo,hi` with lo <= hi, any real numbers (a dB or seconds range). */
+function range(value: string, flag: string): [number, number] {
+  const v = (list(value) ?? []).map((x) => Number(x));
+  if (v.length !== 2 || !v.every(Number.isFinite) || v[0] > v[1]) {
+    throw new GatewaveError('BAD_ARGUMENT', `${flag} needs two numbers lo,hi with lo <= hi, e.g. -10,10; got "${value}".`);
+  }
+  return [v[0], v[1]];
+}
+
 export const FLAGS = {
   ...COMMON_FLAGS,
   // Enhancement
@@ -93,6 +102,23 @@ export const FLAGS = {
     flags: '--eq-db <dB>',
     description: 'augmentation: filter each event by a random smooth EQ curve within +-dB, e.g. 6 (default: unfiltered)',
     parse: numberWhere((x) => x >= 0, 'a number of dB >= 0, e.g. 6'),
+  },
+  directions: {
+    flags: '--directions <grid|continuous>',
+    description: 'event directions: the 10° grid of DCASE 2019 or continuous (azimuth any, elevation -45..45) (default: grid)',
+    parse: oneOf(['grid', 'continuous'] as const),
+  },
+  ambience: { flags: '--ambience <dir>', description: 'augmentation: backgrounds from the mono ambience recordings in this folder, played as diffuse fields (default: pink noise)' },
+  backgroundDb: { flags: '--background-db <lo,hi>', description: 'augmentation: background level range in dB around the default, e.g. -10,10 (default: 0,0)', parse: range },
+  snr: { flags: '--snr <lo,hi>', description: 'event SNR range in dB over the background (default: 5,30)', parse: range },
+  rt60: {
+    flags: '--rt60 <lo,hi>',
+    description: 'with --reverb: reverberation time range in seconds of the rooms drawn (default: 0.2,0.6)',
+    parse: (v: string, flag: string) => {
+      const r = range(v, flag);
+      if (!(r[0] > 0)) throw new GatewaveError('BAD_ARGUMENT', `${flag} needs reverberation times > 0, e.g. 0.2,1.0; got "${v}".`);
+      return r;
+    },
   },
   // Detector training
   scenes: { flags: '--scenes <dir>', description: 'scenes (scene_NNNN.wav + .csv, scenes.json)' },

@@ -29,13 +29,24 @@ interface AugmentationFlags {
   minEventSeconds?: number;
   speed?: [number, number];
   eqDb?: number;
+  directions?: 'grid' | 'continuous';
+  ambience?: string;
+  backgroundDb?: [number, number];
+  snr?: [number, number];
+  rt60?: [number, number];
 }
 
-function augmentation(o: AugmentationFlags): Pick<SceneOptions, 'minEventSeconds' | 'speedRange' | 'eqDb'> {
-  const out: Pick<SceneOptions, 'minEventSeconds' | 'speedRange' | 'eqDb'> = {};
+type Augmentation = Pick<SceneOptions, 'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'>;
+
+function augmentation(o: AugmentationFlags): Augmentation {
+  const out: Augmentation = {};
   if (o.minEventSeconds !== undefined) out.minEventSeconds = o.minEventSeconds;
   if (o.speed !== undefined) out.speedRange = o.speed;
   if (o.eqDb !== undefined) out.eqDb = o.eqDb;
+  if (o.directions !== undefined) out.directions = o.directions;
+  if (o.backgroundDb !== undefined) out.backgroundDb = o.backgroundDb;
+  if (o.snr !== undefined) out.snr = o.snr;
+  if (o.rt60 !== undefined) out.rt60 = o.rt60;
   return out;
 }
 
@@ -81,6 +92,11 @@ function registerSynthScenes(program: Command): void {
     minEventSeconds: {},
     speed: {},
     eqDb: {},
+    directions: {},
+    ambience: {},
+    backgroundDb: {},
+    snr: {},
+    rt60: {},
     quiet: 'no progress bar',
   });
   cmd.action((o: SynthFlags) => {
@@ -100,6 +116,7 @@ function registerSynthScenes(program: Command): void {
       include: o.include,
       exclude: o.exclude,
       ...augmentation(o),
+      ambienceDir: o.ambience,
       progress: !o.quiet,
     });
     const events = m.scenes.reduce((s, x) => s + x.events, 0);
@@ -177,6 +194,11 @@ function addTrainDetectorFlags(cmd: Command): void {
     minEventSeconds: 'with --synthesize: events are random excerpts of their clips, at least this long',
     speed: 'with --synthesize: random playback speed per event, e.g. 0.9,1.1',
     eqDb: 'with --synthesize: random smooth EQ per event within +-dB, e.g. 6',
+    directions: 'with --synthesize: event directions, grid or continuous (default: grid)',
+    ambience: 'with --synthesize: backgrounds from the mono ambience recordings in this folder (default: pink noise)',
+    backgroundDb: 'with --synthesize: background level range in dB around the default, e.g. -10,10',
+    snr: 'with --synthesize: event SNR range in dB over the background (default: 5,30)',
+    rt60: 'with --synthesize and --reverb: reverberation time range (s), e.g. 0.2,1.0 (default: 0.2,0.6)',
     validationScenes: { default: 8 },
     quiet: {},
   });
@@ -194,6 +216,7 @@ function synthesisOptions(o: TrainDetectorFlags) {
     pool: o.pool,
     refresh: o.refresh,
     validationScenes: o.validationScenes,
+    ambience: o.ambience,
     scene: { seconds: o.sceneSeconds, reverb: !!o.reverb, ...augmentation(o) },
   };
 }

@@ -10,7 +10,7 @@ import { AudioError } from '../errors';
 import { SoundEvent } from './events';
 import { extractFeatures, SedFeatureConfig, SedFeatures } from './features';
 import { Rng } from '@gatewave/core';
-import { EventClip, loadEventClips, SceneOptions, synthesizeScene } from './synth';
+import { EventClip, loadAmbience, loadEventClips, SceneOptions, synthesizeScene } from './synth';
 
 /** Where the clips come from, how scenes are made from them, and how they are featurised. */
 export interface SceneStreamOptions {
@@ -24,7 +24,9 @@ export interface SceneStreamOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   /** Scene options other than format and rate (those come from `features`). */
-  scene: Omit<SceneOptions, 'format' | 'sampleRate'>;
+  scene: Omit<SceneOptions, 'format' | 'sampleRate' | 'ambience'>;
+  /** Folder of mono ambience recordings for the backgrounds (see `SceneOptions.ambience`). */
+  ambience?: string;
   features: SedFeatureConfig;
   seed: number;
 }
@@ -40,6 +42,7 @@ export interface SynthesizedScene {
 export class SceneGenerator {
   readonly classes: string[];
   private readonly clips: EventClip[];
+  private readonly ambience: Float32Array[] | undefined;
   private readonly rng: Rng;
   private made = 0;
 
@@ -52,6 +55,7 @@ export class SceneGenerator {
       exclude: options.exclude,
     });
     this.clips = loaded.clips;
+    this.ambience = options.ambience === undefined ? undefined : loadAmbience(options.ambience, options.features.sampleRate);
     this.classes = loaded.classes;
     this.rng = new Rng(options.seed);
   }
@@ -59,7 +63,7 @@ export class SceneGenerator {
   next(count: number): SynthesizedScene[] {
     const { format, sampleRate } = this.options.features;
     return Array.from({ length: count }, () => {
-      const scene = synthesizeScene(this.clips, { ...this.options.scene, format, sampleRate }, this.rng);
+      const scene = synthesizeScene(this.clips, { ...this.options.scene, format, sampleRate, ambience: this.ambience }, this.rng);
       const name = `synth_${this.options.seed}_${++this.made}`;
       return { name, features: extractFeatures(scene.audio.channels, this.options.features), events: scene.events.map((e) => ({ ...e, file: name })) };
     });

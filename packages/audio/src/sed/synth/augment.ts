@@ -99,8 +99,9 @@ export function reverberate(
   format: SceneFormat,
   sampleRate: number,
   rng: Rng,
+  rt60Range: [number, number] = [0.2, 0.6],
 ): Float32Array[] {
-  const rt60 = rng.uniform(0.2, 0.6);
+  const rt60 = rng.uniform(rt60Range[0], rt60Range[1]);
   const tailLength = Math.round(rt60 * sampleRate);
   const n = signal.length + tailLength;
   const channels = formatChannels(format);

@@ -92,3 +92,23 @@ export function loadEventClips(dir: string, labelsCsv: string, options: LoadClip
   if (clips.length === 0) throw new AudioError('EMPTY_LABELS', `labels ${labelsCsv}: no clips left after the include/exclude filters.`);
   return { clips, classes };
 }
+
+/**
+ * Every mono `*.wav` in `dir` (sorted by name), resampled to `sampleRate`: ambience recordings for scene backgrounds
+ * (see `SceneOptions.ambience`). A folder without WAV files, or with a multichannel one, is an error.
+ */
+export function loadAmbience(dir: string, sampleRate: number): Float32Array[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new AudioError('FILE_NOT_FOUND', `ambience folder ${dir} does not exist; give a folder of mono WAV recordings.`);
+  }
+  const files = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
+  if (files.length === 0) throw new AudioError('EMPTY_AUDIO', `ambience folder ${dir} holds no .wav files.`);
+  return files.map((f) => {
+    const audio = readWav(path.join(dir, f));
+    if (audio.channels.length !== 1) {
+      throw new AudioError('BAD_CHANNELS', `${path.join(dir, f)}: ambience recordings must be mono, it has ${audio.channels.length} channels.`);
+    }
+    return resample(audio.channels[0], audio.sampleRate, sampleRate);
+  });
+}
+

@@ -1,7 +1,7 @@
 /** Scene synthesis: spatial encoding, event clips, augmentation, and whole scenes. */
-export { MIC4_RADIUS, MIC4_AZIMUTHS, SPEED_OF_SOUND, foaGains, mic4Delays, fractionalDelay, spatialize, diffuseNoise, rms } from './spatial';
+export { MIC4_RADIUS, MIC4_AZIMUTHS, SPEED_OF_SOUND, foaGains, mic4Delays, fractionalDelay, spatialize, diffuseNoise, diffuseAmbience, rms } from './spatial';
 export { convolveMany, randomEqCurve, randomEqualize, reverberate } from './augment';
-export { clipClasses, loadEventClips } from './clips';
+export { clipClasses, loadEventClips, loadAmbience } from './clips';
 export type { EventClip, LoadClipsOptions } from './clips';
 export { AZIMUTH_GRID, ELEVATION_GRID, synthesizeScene, synthesizeScenes } from './scene';
 export type { SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './scene';

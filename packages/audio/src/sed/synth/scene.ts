@@ -12,9 +12,9 @@ import { resample } from '../../io/resample';
 import { formatSceneLabels, SoundEvent } from '../events';
 import { angularDistance } from '../geometry';
 import { SCENE_FORMATS, SceneFormat } from '../format';
-import { diffuseNoise, rms, spatialize } from './spatial';
+import { diffuseAmbience, diffuseNoise, rms, spatialize } from './spatial';
 import { randomEqualize, reverberate } from './augment';
-import { EventClip, loadEventClips } from './clips';
+import { EventClip, loadAmbience, loadEventClips } from './clips';
 
 export interface SceneOptions {
   format: SceneFormat;
@@ -51,6 +51,20 @@ export interface SceneOptions {
    * `randomEqualize`), so that a model hears each clip through many colourations. Default: unfiltered.
    */
   eqDb?: number;
+  /**
+   * Event directions: 'grid' (azimuth every 10°, elevation every 10° in [−40, 40], as the DCASE 2019 data) or
+   * 'continuous' (azimuth uniform in [−180, 180), elevation uniform in [−45, 45], to 0.1°). Default 'grid'.
+   */
+  directions?: 'grid' | 'continuous';
+  /**
+   * Real ambience recordings (mono, at the scene rate) for the background: each scene picks one and plays it as a
+   * diffuse field (`diffuseAmbience`) instead of pink noise. Default: pink noise.
+   */
+  ambience?: readonly Float32Array[];
+  /** Background level range in dB around the default level (the events' SNR is relative to it). Default [0, 0]. */
+  backgroundDb?: [number, number];
+  /** Reverberation time range (s) of the rooms drawn with `reverb`. Default [0.2, 0.6]. */
+  rt60?: [number, number];
 }
 
 /** The direction grid: azimuth every 10° in [−180, 180), elevation every 10° in [−40, 40]. */
@@ -59,6 +73,24 @@ export const ELEVATION_GRID = [-40, -30, -20, -10, 0, 10, 20, 30, 40];
 
 /** Background noise level (RMS of the omnidirectional channel, linear). */
 const BACKGROUND_RMS = 0.003;
+
+/** A random event direction: on the grid, or continuous (see `SceneOptions.directions`). */
+function drawDirection(options: SceneOptions, rng: Rng): { azimuth: number; elevation: number } {
+  if (options.directions === 'continuous') {
+    return { azimuth: Math.round(rng.uniform(-1800, 1800)) / 10, elevation: Math.round(rng.uniform(-450, 450)) / 10 };
+  }
+  return { azimuth: AZIMUTH_GRID[rng.int(AZIMUTH_GRID.length)], elevation: ELEVATION_GRID[rng.int(ELEVATION_GRID.length)] };
+}
+
+/** The scene's background: pink noise or a real ambience, diffuse, at the default level moved by `backgroundDb`. */
+function background(n: number, options: SceneOptions, rng: Rng): { channels: Float32Array[]; level: number } {
+  const [lo, hi] = options.backgroundDb ?? [0, 0];
+  const level = BACKGROUND_RMS * Math.pow(10, (lo === hi ? lo : rng.uniform(lo, hi)) / 20);
+  const { format, sampleRate } = options;
+  const amb = options.ambience;
+  if (amb && amb.length > 0) return { channels: diffuseAmbience(amb[rng.int(amb.length)], n, format, sampleRate, level, rng), level };
+  return { channels: diffuseNoise(n, format, sampleRate, level, rng), level };
+}
 
 /** A synthesised scene: its audio and its events (file = ''). */
 export interface Scene {
@@ -83,7 +115,8 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
   const target = Math.max(1, Math.round((options.eventRate ?? 0.35) * seconds));
   if (clips.length === 0) throw new AudioError('BAD_ARGUMENT', 'synthesizeScene: no clips to place.');
 
-  const audio: AudioData = { sampleRate, channels: diffuseNoise(n, format, sampleRate, BACKGROUND_RMS, rng) };
+  const bg = background(n, options, rng);
+  const audio: AudioData = { sampleRate, channels: bg.channels };
   interface Placed {
     start: number;
     end: number;
@@ -116,8 +149,7 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
     if (len < 2 * fade + 1) len = Math.min(clip.samples.length, n);
     const start = rng.int(n - len + 1);
     const end = start + len;
-    const azimuth = AZIMUTH_GRID[rng.int(AZIMUTH_GRID.length)];
-    const elevation = ELEVATION_GRID[rng.int(ELEVATION_GRID.length)];
+    const { azimuth, elevation } = drawDirection(options, rng);
     const overlapping = placed.filter((p) => p.start < end && start < p.end);
     // Most concurrent events within [start, end): check every change point.
     let worst = 0;
@@ -141,7 +173,7 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
       signal[len - 1 - i] *= g;
     }
     const snr = rng.uniform(snrLo, snrHi);
-    const gain = (BACKGROUND_RMS * Math.pow(10, snr / 20)) / (rms(signal) || 1);
+    const gain = (bg.level * Math.pow(10, snr / 20)) / (rms(signal) || 1);
     for (let i = 0; i < len; i++) signal[i] *= gain;
     placed.push({ start, end, clip, azimuth, elevation, signal });
   }
@@ -152,7 +184,7 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
       for (let i = 0; i < c.length; i++) dst[p.start + i] += c[i];
     });
     if (options.reverb) {
-      reverberate(p.signal, format, sampleRate, rng).forEach((c, ch) => {
+      reverberate(p.signal, format, sampleRate, rng, options.rt60).forEach((c, ch) => {
         const dst = audio.channels[ch];
         for (let i = 0; i < c.length && p.start + i < n; i++) dst[p.start + i] += c[i];
       });
@@ -196,6 +228,8 @@ export interface SynthesizeScenesOptions extends Omit<SceneOptions, 'sampleRate'
   exclude?: readonly string[];
   part?: 'all' | 'train' | 'test';
   testFraction?: number;
+  /** Folder of mono ambience recordings for the backgrounds (see `SceneOptions.ambience`). */
+  ambienceDir?: string;
   /** Show a progress bar. Default true. */
   progress?: boolean;
 }
@@ -213,6 +247,11 @@ export interface SceneManifest {
   minEventSeconds?: number;
   speedRange?: [number, number];
   eqDb?: number;
+  directions?: 'grid' | 'continuous';
+  ambience?: string;
+  backgroundDb?: [number, number];
+  snr?: [number, number];
+  rt60?: [number, number];
   /** Every class of the clips' label file: the class list of a model trained on these scenes. */
   classes: string[];
   clips: string[];
@@ -242,6 +281,7 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     part,
     testFraction,
   });
+  const ambience = options.ambienceDir === undefined ? undefined : loadAmbience(options.ambienceDir, sampleRate);
   fs.mkdirSync(options.out, { recursive: true });
   const rng = new Rng(options.seed);
   const manifest: SceneManifest = {
@@ -255,6 +295,11 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     ...(options.minEventSeconds === undefined ? {} : { minEventSeconds: options.minEventSeconds }),
     ...(options.speedRange === undefined ? {} : { speedRange: options.speedRange }),
     ...(options.eqDb === undefined ? {} : { eqDb: options.eqDb }),
+    ...(options.directions === undefined ? {} : { directions: options.directions }),
+    ...(options.ambienceDir === undefined ? {} : { ambience: options.ambienceDir }),
+    ...(options.backgroundDb === undefined ? {} : { backgroundDb: options.backgroundDb }),
+    ...(options.snr === undefined ? {} : { snr: options.snr }),
+    ...(options.rt60 === undefined ? {} : { rt60: options.rt60 }),
     classes,
     clips: clips.map((c) => c.file),
     scenes: [],
@@ -262,7 +307,7 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
   const bar = options.progress === false ? null : new ProgressBar(options.count, { label: 'synth-scenes' });
   for (let i = 0; i < options.count; i++) {
     const name = `scene_${String(i + 1).padStart(4, '0')}`;
-    const scene = synthesizeScene(clips, { ...options, sampleRate }, rng);
+    const scene = synthesizeScene(clips, { ...options, sampleRate, ambience }, rng);
     writeWav(path.join(options.out, `${name}.wav`), scene.audio, { format: 'pcm16' });
     atomicWriteFile(path.join(options.out, `${name}.csv`), formatSceneLabels(scene.events));
     manifest.scenes.push({ audio: `${name}.wav`, labels: `${name}.csv`, events: scene.events.length });

@@ -153,3 +153,34 @@ export function diffuseNoise(n: number, format: SceneFormat, sampleRate: number,
   for (const c of out) for (let i = 0; i < n; i++) c[i] *= g;
   return out;
 }
+
+/**
+ * A diffuse field made of a real ambience recording: `sources` excerpts of `ambience` (mono, at `sampleRate`; each from
+ * its own random offset, wrapping around) arrive as plane waves from random directions on the sphere, summed and scaled
+ * so that the omnidirectional channel's RMS is `level`. Excerpts of one recording from different times are nearly
+ * uncorrelated, so the field sounds like the recorded place all around the array.
+ */
+export function diffuseAmbience(
+  ambience: Float32Array,
+  n: number,
+  format: SceneFormat,
+  sampleRate: number,
+  level: number,
+  rng: Rng,
+  sources = 6,
+): Float32Array[] {
+  const out = Array.from({ length: formatChannels(format) }, () => new Float32Array(n));
+  for (const d of spherePoints(sources, rng)) {
+    const x = new Float32Array(n);
+    const from = rng.int(ambience.length);
+    for (let i = 0; i < n; i++) x[i] = ambience[(from + i) % ambience.length];
+    spatialize(x, format, d.azimuth, d.elevation, sampleRate).forEach((c, ch) => {
+      for (let i = 0; i < n; i++) out[ch][i] += c[i];
+    });
+  }
+  const r = rms(out[0]);
+  const g = r > 0 ? level / r : 0;
+  for (const c of out) for (let i = 0; i < n; i++) c[i] *= g;
+  return out;
+}
+

@@ -212,6 +212,7 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
     include: s.include,
     exclude: s.exclude,
     scene: s.scene,
+    ambience: s.ambience,
     features: config.features,
     seed: streamSeed,
   });
