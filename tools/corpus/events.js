@@ -242,7 +242,11 @@ async function main() {
   process.exitCode = failures.length ? 1 : 0;
 }
 
-main().catch((e) => {
-  process.stderr.write(`data:events: ${e.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`data:events: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
+module.exports = { activeRegion, keepClasses, parseLine };

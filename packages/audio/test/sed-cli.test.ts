@@ -147,8 +147,8 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
 
   test('train-detector: scenes or clips, not both, not neither; augmentation flags are checked', async () => {
     const out = path.join(dir, 'm2');
-    await expect(run(['train-detector', '--out', out])).rejects.toThrow(/either --scenes DIR .* or --synthesize EVENTS_DIR/);
-    await expect(run(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(/either --scenes/);
+    await expect(run(['train-detector', '--out', out])).rejects.toThrow(/give one of --scenes DIR .* --synthesize EVENTS_DIR/);
+    await expect(run(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(/give one of --scenes/);
     await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(/--speed needs two numbers/);
     await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--eq-db', '-3'])).rejects.toThrow(/--eq-db must be a number of dB >= 0, e.g. 6, got "-3"/);
     await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(/--part must be all or train/);
@@ -162,7 +162,7 @@ const builtCli = path.resolve(__dirname, '../dist/cli.js');
 (fs.existsSync(builtCli) ? test : test.skip)('gatewave-audio exits 2 with the message for bad train-detector, tune-detector and detect arguments', () => {
   const out = path.join(os.tmpdir(), `sed-cli-exit-${process.pid}`);
   const cases: [string[], RegExp][] = [
-    [['train-detector', '--out', out], /^gatewave-audio: error \[[A-Z_]+\]: give either --scenes DIR \(scenes from synth-scenes\) or --synthesize EVENTS_DIR/m],
+    [['train-detector', '--out', out], /^gatewave-audio: error \[[A-Z_]+\]: give one of --scenes DIR \(scenes from synth-scenes\), --synthesize EVENTS_DIR/m],
     [['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'], /^gatewave-audio: error \[[A-Z_]+\]: --speed needs two numbers lo,hi/m],
     [['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'], /^gatewave-audio: error \[[A-Z_]+\]: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m],
     [['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'], /^gatewave-audio: error \[[A-Z_]+\]: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m],

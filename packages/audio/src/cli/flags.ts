@@ -120,6 +120,19 @@ export const FLAGS = {
       return r;
     },
   },
+  // DCASE data
+  dcase: { flags: '--dcase <dir>', description: 'a DCASE SELD dataset folder (metadata_<set>/ beside foa_<set>/ or mic_<set>/; DCASE 2019 or 2020-2023 metadata)' },
+  classNames: {
+    flags: '--class-names <list>',
+    description: 'class names by index for DCASE 2020-2023 files: starss22, starss23, a file (one name a line) or a,b,c',
+  },
+  folds: { flags: '--folds <list>', description: 'with --dcase: recordings whose names start with these (e.g. fold3,fold4,fold5,fold6)', parse: stringList },
+  validationFolds: { flags: '--validation-folds <list>', description: 'with --dcase: validation recordings from the same folder (e.g. fold2)', parse: stringList },
+  format: {
+    flags: '--format <events|dcase2020>',
+    description: 'events: one event list CSV (--out FILE); dcase2020: one DCASE 2020 output CSV per recording, frame,class,azimuth,elevation (--out DIR)',
+    parse: oneOf(['events', 'dcase2020'] as const),
+  },
   // Detector training
   scenes: { flags: '--scenes <dir>', description: 'scenes (scene_NNNN.wav + .csv, scenes.json)' },
   synthesize: { flags: '--synthesize <events-dir>', description: 'make training scenes on the fly from the mono clips in this folder' },
@@ -162,7 +175,7 @@ export const FLAGS = {
   },
   frames: { flags: '--frames <csv>', description: 'also write the per-frame table (file,frame,onset,offset,class,probability,azimuth,elevation)' },
   // Event scoring
-  ref: { flags: '--ref <csv>', description: 'reference events' },
+  ref: { flags: '--ref <path>', description: 'reference events: an event list, a DCASE 2019 or 2020-2023 metadata CSV, a folder of them or a DCASE dataset folder' },
   classes: { flags: '--classes <list>', description: 'evaluated classes, comma-separated (default: those in either list); others are an error', parse: (v: string) => list(v) },
   frameLength: { flags: '--frame-length <s>', description: 'frame length for DOA, frame recall and location-aware metrics', parse: positiveNumber },
   doaThreshold: { flags: '--doa-threshold <deg>', description: 'threshold of the location-aware metrics', parse: positiveNumber },

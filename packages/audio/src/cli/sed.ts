@@ -5,12 +5,13 @@
 import type { Command } from 'commander';
 import { atomicWriteFile, initBackend, ProgressBar } from '@gatewave/core';
 import { AudioError } from '../errors';
-import { readEventList, writeEventList } from '../sed/events';
+import { writeEventList } from '../sed/events';
 import { EventScores, scoreEvents } from '../sed/metrics';
 import { SceneFormat, SceneOptions, synthesizeScenes } from '../sed/synth';
 import { trainDetector, tuneDetector } from '../sed/train';
 import { detectFiles, formatFrameTable, loadDetector, requireFiles } from '../sed/detect-files';
 import { addFlags } from './flags';
+import { dcaseTrainingSets, DcaseTrainingFlags, readScoredEvents, writeDcaseDetections } from './dcase';
 
 function scoreTable(s: EventScores): string {
   const f = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
@@ -124,7 +125,7 @@ function registerSynthScenes(program: Command): void {
   });
 }
 
-interface TrainDetectorFlags extends AugmentationFlags {
+interface TrainDetectorFlags extends AugmentationFlags, DcaseTrainingFlags {
   scenes?: string;
   synthesize?: string;
   out: string;
@@ -200,6 +201,10 @@ function addTrainDetectorFlags(cmd: Command): void {
     snr: 'with --synthesize: event SNR range in dB over the background (default: 5,30)',
     rt60: 'with --synthesize and --reverb: reverberation time range (s), e.g. 0.2,1.0 (default: 0.2,0.6)',
     validationScenes: { default: 8 },
+    dcase: {},
+    classNames: {},
+    folds: {},
+    validationFolds: {},
     quiet: {},
   });
 }
@@ -231,17 +236,19 @@ function registerTrainDetector(program: Command): void {
     );
   addTrainDetectorFlags(cmd);
   cmd.action(async (o: TrainDetectorFlags) => {
-    if (!o.scenes === !o.synthesize) {
-      throw new AudioError('BAD_ARGUMENT', 'give either --scenes DIR (scenes from synth-scenes) or --synthesize EVENTS_DIR (scenes made on the fly).');
+    if ([o.scenes, o.synthesize, o.dcase].filter(Boolean).length !== 1) {
+      throw new AudioError('BAD_ARGUMENT', 'give one of --scenes DIR (scenes from synth-scenes), --synthesize EVENTS_DIR (scenes made on the fly) or --dcase DIR (a DCASE dataset).');
     }
+    if (!o.dcase && (o.folds || o.validationFolds)) throw new AudioError('BAD_ARGUMENT', '--folds and --validation-folds go with --dcase DIR.');
+    const dcase = o.dcase ? dcaseTrainingSets(o, o.sceneFormat) : null;
     if (o.part !== 'all' && o.part !== 'train') throw new AudioError('BAD_ARGUMENT', `--part must be all or train, got "${o.part}".`);
     await initBackend(undefined, { purpose: 'train', convolutional: true, quiet: !!o.quiet });
     const { history } = await trainDetector({
-      scenes: o.scenes,
+      scenes: dcase ? dcase.scenes : o.scenes,
       synthesize: synthesisOptions(o),
       init: o.init,
       out: o.out,
-      validation: o.validation,
+      validation: dcase ? dcase.validation : o.validation,
       resume: !!o.resume,
       progress: !o.quiet,
       epochs: o.epochs,
@@ -269,6 +276,8 @@ function registerTrainDetector(program: Command): void {
 
 interface DetectFlags {
   out: string;
+  format: 'events' | 'dcase2020';
+  classNames?: string;
   model?: string;
   threshold?: number;
   minDuration?: number;
@@ -288,7 +297,9 @@ function registerDetect(program: Command): void {
     )
     .argument('<inputs...>', 'WAV files (the channel layout the model was trained on, e.g. FOA ACN/SN3D)');
   addFlags(cmd, {
-    out: { required: true, description: 'event list to write', placeholder: '<csv>' },
+    out: { required: true, description: 'event list to write (with --format dcase2020: a folder, one NAME.csv per input)', placeholder: '<path>' },
+    format: { default: 'events' },
+    classNames: 'with --format dcase2020: the class index list to write (default: the model\'s classes in order)',
     model: 'detector directory (default: the packaged FOA model)',
     threshold: {},
     minDuration: {},
@@ -318,7 +329,8 @@ function registerDetect(program: Command): void {
       },
     });
     bar?.finish();
-    writeEventList(o.out, results.flatMap((r) => r.events));
+    if (o.format === 'dcase2020') writeDcaseDetections(o.out, inputs, results.flatMap((r) => r.events), detector.config.classes, o.classNames);
+    else writeEventList(o.out, results.flatMap((r) => r.events));
     if (o.frames) atomicWriteFile(o.frames, formatFrameTable(results.flatMap((r) => r.frames)));
   });
 }
@@ -363,6 +375,7 @@ function registerTuneDetector(program: Command): void {
 interface ScoreEventsFlags {
   ref: string;
   est: string;
+  classNames?: string;
   classes?: string[];
   frameLength: number;
   doaThreshold: number;
@@ -373,21 +386,23 @@ function registerScoreEvents(program: Command): void {
   const cmd = program
     .command('score-events')
     .description(
-      'Score an event list against a reference (both file,onset,offset,class,azimuth,elevation): segment-based ER and F ' +
+      'Score estimated events against a reference, each an event list (file,onset,offset,class,azimuth,elevation), a DCASE ' +
+        '2019 or 2020-2023 metadata/output CSV, a folder of per-recording DCASE CSVs or a DCASE dataset folder: segment-based ER and F ' +
         '(1 s, sed_eval), DOA error, frame recall and SELD score (DCASE 2019), location-aware ER/F at 20° with ' +
         'localisation error and recall (DCASE 2020).',
     );
   addFlags(cmd, {
     ref: { required: true },
-    est: { required: true, description: 'estimated events (as written by detect)', placeholder: '<csv>' },
+    est: { required: true, description: 'estimated events (as written by detect, in either --format)', placeholder: '<path>' },
     classes: {},
+    classNames: {},
     frameLength: { default: 0.1 },
     doaThreshold: { default: 20 },
     json: {},
   });
   cmd.action((o: ScoreEventsFlags) => {
-    const ref = readEventList(o.ref, { classes: o.classes, allowNoEvents: false });
-    const est = readEventList(o.est, { classes: o.classes });
+    const ref = readScoredEvents(o.ref, o, true);
+    const est = readScoredEvents(o.est, o, false);
     const s = scoreEvents(ref, est, { classes: o.classes, frameLength: o.frameLength, doaThreshold: o.doaThreshold });
     if (o.json) {
       const { segment, ...rest } = s;

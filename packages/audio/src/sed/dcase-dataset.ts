@@ -10,6 +10,7 @@ import { readWavFormat } from '../io/wav';
 import { SoundEvent, uniqueClasses } from './events';
 import { DcaseMetadataKind, metadataKind, parseDcase2019Metadata, parseDcase2020Metadata, readEventFile } from './dcase';
 import { SceneFormat } from './synth';
+import type { SceneSet } from './train/scenes';
 
 /** Audio folders by recording format: `foa_*` holds FOA (ACN/SN3D), `mic_*` the tetrahedral array. */
 const AUDIO_PREFIX: Record<'foa' | 'mic4', string> = { foa: 'foa', mic4: 'mic' };
@@ -172,4 +173,14 @@ export function readEventsAnyFormat(
     throw new AudioError('NO_SCENES', `${target} holds no *.csv files; give an event list, a DCASE CSV or a folder of per-recording DCASE CSVs.`);
   }
   return files.flatMap((f) => readEventFile(path.join(target, f), { ...options, allowNoEvents: true }).events);
+}
+
+/** A DCASE dataset as a scene set for `trainDetector` (`scenes` / `validation`). */
+export function dcaseSceneSet(d: DcaseDataset): SceneSet {
+  return {
+    format: d.format,
+    sampleRate: d.sampleRate,
+    classes: d.classes,
+    scenes: d.recordings.map((r) => ({ name: path.basename(r.audio), audio: r.audio, events: r.events })),
+  };
 }

@@ -26,6 +26,8 @@ export {
   fractionalDelay,
   spatialize,
   loadEventClips,
+  loadAmbience,
+  diffuseAmbience,
   synthesizeScene,
   synthesizeScenes,
   MIC4_RADIUS,
@@ -41,3 +43,24 @@ export { trainDetector, tuneDetector, tunePostProcessing, listScenes, evaluateDe
 export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary, TunedPostProcessing } from './train';
 export { loadDetector, detectFiles, formatFrameTable, DEFAULT_DETECTOR_DIR } from './detect-files';
 export type { DetectFileResult, DetectFilesOptions } from './detect-files';
+export {
+  DCASE_CLASS_LISTS,
+  DCASE_FRAME_SECONDS,
+  metadataKind,
+  parseDcase2019Metadata,
+  parseDcase2020Metadata,
+  parseDcase2020Output,
+  parseDcaseFrameRows,
+  frameRowsToEvents,
+  readDcaseMetadata,
+  readEventFile,
+  eventsToDcase2020Rows,
+  formatDcase2020Output,
+  writeDcase2020Outputs,
+  dcaseOutputName,
+  resolveClassNames,
+} from './dcase';
+export type { DcaseMetadataKind, DcaseReadOptions, DcaseFrameRow, EventFileFormat } from './dcase';
+export { readDcaseDataset, datasetEvents, dcaseSceneSet, readEventsAnyFormat } from './dcase-dataset';
+export type { DcaseDataset, DcaseRecording, ReadDcaseOptions } from './dcase-dataset';
+export { detectorWithClasses, remapHeadWeights } from './remap';

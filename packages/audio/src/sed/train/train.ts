@@ -41,8 +41,8 @@ export interface SynthesizedTrainingOptions extends Omit<SceneStreamOptions, 'fe
 }
 
 export interface TrainDetectorOptions {
-  /** Folder of training scenes (or give `synthesize`). */
-  scenes?: string;
+  /** Folder of training scenes, or a scene set (e.g. `dcaseSceneSet` of a DCASE dataset); or give `synthesize`. */
+  scenes?: string | SceneSet;
   /** Train on scenes made on the fly from event clips (a fresh share of them every epoch). */
   synthesize?: SynthesizedTrainingOptions;
   /**
@@ -53,7 +53,7 @@ export interface TrainDetectorOptions {
   /** Output model directory (the best model); checkpoints go to `<out>.checkpoint/`. */
   out: string;
   /** Folder of validation scenes; default: the last `valFraction` of the training scenes. */
-  validation?: string;
+  validation?: string | SceneSet;
   valFraction?: number;
   epochs?: number;
   batchSize?: number;
@@ -203,7 +203,7 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   if (options.init && options.resume) throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
   const seed = options.seed ?? 1;
   // What the scenes are: a folder's manifest, or the clips' label file.
-  const set = options.scenes ? listScenes(options.scenes) : null;
+  const set = typeof options.scenes === 'string' ? listScenes(options.scenes) : options.scenes ?? null;
   const synOptions = (s: SynthesizedTrainingOptions, config: DetectorConfig, streamSeed: number): SceneStreamOptions => ({
     events: s.events,
     labels: s.labels,
@@ -259,10 +259,11 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   let valSet: SceneSet | null = null;
   let trainSet: SceneSet | null = set;
   if (options.validation) {
-    valSet = listScenes(options.validation, format);
+    valSet = typeof options.validation === 'string' ? listScenes(options.validation, format) : options.validation;
+    if (valSet.format !== format) throw new AudioError('BAD_ARGUMENT', `the validation scenes are ${valSet.format}, the training scenes ${format}.`);
   } else if (set) {
     const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
-    if (set.scenes.length < 2) throw new AudioError('NO_SCENES', `${options.scenes}: need at least 2 scenes (training + validation).`);
+    if (set.scenes.length < 2) throw new AudioError('NO_SCENES', 'need at least 2 training scenes (training + validation).');
     valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
     trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
   }
@@ -390,7 +391,8 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
         state.sinceHalving = 0;
         config.threshold = tuned.threshold;
         config.minDuration = tuned.minDuration;
-        const scenes = options.scenes ? path.resolve(options.scenes) : `synthesised from ${path.resolve(syn!.events)}`;
+        const scenes = typeof options.scenes === 'string' ? path.resolve(options.scenes)
+          : options.scenes ? `${options.scenes.scenes.length} given recordings` : `synthesised from ${path.resolve(syn!.events)}`;
         await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes } });
       } else {
         state.badEpochs++;
