@@ -47,7 +47,7 @@ function perClassTable(audio, ref, est, classes, counts) {
     const r = ref.filter((e) => e.class === c);
     if (r.length === 0) continue;
     const s = audio.scoreEvents(r, est.filter((e) => e.class === c && r.some((x) => x.file === e.file)), { classes: [c] });
-    out.push([c, String(counts[c] || 0), String(r.length), s.er.toFixed(2), `${(s.f * 100).toFixed(1)} %`, s.doa_error === null || Number.isNaN(s.doa_error) ? '-' : `${s.doa_error.toFixed(1)}°`]);
+    out.push([c, String(counts[c] || 0), String(r.length), s.er.toFixed(2), `${(s.f * 100).toFixed(1)} %`, s.doa_error === null || Number.isNaN(s.doa_error) || s.segment.nsys === 0 ? '-' : `${s.doa_error.toFixed(1)}°`]);
   }
   return out;
 }
@@ -110,7 +110,7 @@ async function main() {
     ];
     console.log(`${'metric'.padEnd(18)}${'ours'.padStart(18)}${'DCASE19 BL'.padStart(14)}${'ratio'.padStart(8)}`);
     for (const r of rows) console.log(`${r[0].padEnd(18)}${r[1].padStart(18)}${r[2].padStart(14)}${r[3].padStart(8)}`);
-    console.log('\nper class (events of that class only; DOA error over its own frames):');
+    console.log('\nper class (events of that class only; DOA error over the frames where it was detected, - when never):');
     console.log(`${'class'.padEnd(16)}${`${SPLIT} recs`.padStart(11)}${'events'.padStart(8)}${'ER'.padStart(7)}${'F'.padStart(9)}${'DOA'.padStart(8)}`);
     for (const r of perClassTable(audio, ref, est, set.classes, counts)) {
       console.log(`${r[0].padEnd(16)}${r[1].padStart(11)}${r[2].padStart(8)}${r[3].padStart(7)}${r[4].padStart(9)}${r[5].padStart(8)}`);
