@@ -5,9 +5,9 @@
 // `score-events`, beside the DCASE 2019 baseline's published figures (on its own FOA data), per class with the number
 // of test recordings of each class, plus the inference real-time factor.
 //   node bench/sed.js [--corpus DIR] [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native]
-//                     [--dir SCENES] [--views N] [--split test|validation]
+//                     [--dir SCENES] [--views N] [--split test|validation] [--keep]
 // --corpus defaults to $GATEWAVE_EVENT_CORPUS or ../runs/corpus-events beside the repository; without it the benchmark
-// says so and skips. --dir scores an existing folder of scenes instead of synthesising them. Classes of the corpus
+// says so and skips. --dir scores an existing folder of scenes instead of synthesising them; --keep keeps the ones made. Classes of the corpus
 // that the model does not know are scored as missed (they count against it); the model's other classes count as
 // false alarms when it reports them.
 // For one thread: cpu is single-threaded JavaScript; wasm is set to 1 thread here; native runs one thread with
@@ -27,6 +27,7 @@ const SECONDS = Number(arg('seconds', 30));
 const BACKEND = arg('backend', 'cpu');
 const DIR = arg('dir', undefined);
 const VIEWS = arg('views', undefined);
+const KEEP = process.argv.includes('--keep');
 
 const BASELINE = { er: 0.34, f: 0.799, doa: 28.5, fr: 0.854, seld: 0.2113 };
 
@@ -71,7 +72,13 @@ async function main() {
   const dir = DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-'));
   try {
     if (!DIR) {
-      audio.synthesizeScenes({ events: path.join(CORPUS, SPLIT), out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'all', reverb: true, progress: false });
+      // The validation recipe of the detector's training (README): rooms of 0.2-1.0 s, continuous directions, the
+      // split's own ambience recordings as background at -10..+10 dB, SNR 5-30 dB, up to two events at once.
+      const ambience = path.join(CORPUS, 'ambience', SPLIT);
+      audio.synthesizeScenes({
+        events: path.join(CORPUS, SPLIT), out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'all', reverb: true,
+        rt60: [0.2, 1.0], directions: 'continuous', backgroundDb: [-10, 10], ...(fs.existsSync(ambience) ? { ambienceDir: ambience } : {}), progress: false,
+      });
     }
     const set = audio.listScenes(dir);
     const ref = [];
@@ -95,7 +102,7 @@ async function main() {
     const unknown = set.classes.filter((k) => !c.classes.includes(k));
     console.log(`settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
       `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} FOA scenes of ${SECONDS} s with reverb ` +
-      `(${DIR ? DIR : `seed 3, only the ${SPLIT} recordings of ${CORPUS}`}), backend ${backend}, threads ${threads}`);
+      `(${DIR ? DIR : `seed 3, only the ${SPLIT} recordings and ${SPLIT} ambience of ${CORPUS}; rooms 0.2-1.0 s, continuous directions`}), backend ${backend}, threads ${threads}`);
     if (unknown.length) console.log(`classes the model does not know (scored as missed): ${unknown.join(', ')}`);
     console.log('timings are noisy on a shared machine; re-run: node bench/sed.js');
     const rows = [
@@ -116,7 +123,8 @@ async function main() {
       console.log(`${r[0].padEnd(16)}${r[1].padStart(11)}${r[2].padStart(8)}${r[3].padStart(7)}${r[4].padStart(9)}${r[5].padStart(8)}`);
     }
   } finally {
-    if (!DIR) fs.rmSync(dir, { recursive: true, force: true });
+    if (!DIR && !KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    if (KEEP) console.log(`scenes kept in ${dir}`);
   }
 }
 main().catch((err) => {
