@@ -6,8 +6,10 @@
 //   node bench/forecast.js                      everything (long: tens of minutes on 2 cores)
 //   node bench/forecast.js --quick              ETTh1 S 168→168 only, TPGN and the baselines, 3 epochs
 //   node bench/forecast.js --suite etth1 --horizons 168,336 --models tpgn,naive --epochs 25
-// Flags: --suite etth1,etth2,m  --horizons a,b  --models list  --epochs N  --patience N  --gru-epochs N  --seed N
-//        --seeds a,b,c (trained models: mean and spread over the seeds)
+//   node bench/forecast.js --suite threads      training speed only: TPGN on ETTh1 S 168→168 (d=2) and M 96→96 (d=8)
+//                                               at 1 and 2 native threads, 3 epochs each, median s/epoch of epochs 2–3
+// Flags: --suite etth1,etth2,m,threads  --horizons a,b  --models list  --epochs N  --patience N  --gru-epochs N
+//        --seed N  --seeds a,b,c (trained models: mean and spread over the seeds)
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -25,7 +27,7 @@ function flag(name, fallback) {
 }
 const quick = Boolean(flag('quick', false));
 const list = (v) => String(v).split(',').map((s) => s.trim()).filter(Boolean);
-const suites = list(flag('suite', quick ? 'etth1' : 'etth1,etth2,m'));
+const suites = list(flag('suite', quick ? 'etth1' : 'etth1,etth2,m,threads'));
 const models = list(flag('models', 'tpgn,naive,seasonal-naive,dlinear,gru'));
 const epochs = Number(flag('epochs', quick ? 3 : 25));
 const patience = Number(flag('patience', 5));
@@ -53,7 +55,47 @@ const SUITES = {
 
 const fmt = (v, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
 
+// Training speed at a given thread count: each case runs in its own process (GATEWAVE_THREADS is read at start).
+const SPEED_CASES = [
+  { name: 'ETTh1 S 168→168 d=2', features: 'S', lookback: 168, horizon: 168, dModel: 2, split: [0.6, 0.2, 0.2] },
+  { name: 'ETTh1 M 96→96 d=8', features: 'M', lookback: 96, horizon: 96, dModel: 8, split: 'ett' },
+];
+
+/** In a child process: trains one speed case for 3 epochs and prints its epoch times as JSON. */
+async function speedWorker(index) {
+  const c = SPEED_CASES[index];
+  const info = await core.initBackend(undefined, { purpose: 'train', convolutional: false });
+  const series = await fc.readCsv(path.join(dataDir, 'ETTh1.csv'), { columns: c.features === 'S' ? ['OT'] : undefined });
+  const model = fc.createForecaster('tpgn', { lookback: c.lookback, horizon: c.horizon, period: 24, dModel: c.dModel, norm: true });
+  const fit = await model.fit(series, { target: 'OT', features: c.features, split: c.split, epochs: 3, patience: 99, quiet: true, seed: 2023 });
+  console.log(JSON.stringify({ backend: info.name, windows: fit.windows.train, seconds: fit.training.history.map((h) => h.seconds) }));
+}
+
+/** s/epoch (median of epochs 2–3) and windows/s for each speed case at 1 and 2 threads. */
+function speedTable() {
+  const { spawnSync } = require('child_process');
+  console.log('\nTraining speed, TPGN (3 epochs per run, median s/epoch of epochs 2–3; each run in its own process):\n');
+  console.log('| case | threads | s/epoch | windows/s | backend |');
+  console.log('|---|---|---|---|---|');
+  SPEED_CASES.forEach((c, i) => {
+    for (const threads of [1, 2]) {
+      const r = spawnSync(process.execPath, [__filename, '--speed-worker', String(i)], { env: { ...process.env, GATEWAVE_THREADS: String(threads) }, encoding: 'utf8' });
+      const line = (r.stdout || '').trim().split('\n').pop();
+      if (r.status !== 0 || !line) {
+        console.log(`| ${c.name} | ${threads} | failed: ${(r.stderr || '').trim().split('\n').pop()} | | |`);
+        continue;
+      }
+      const { backend, windows, seconds } = JSON.parse(line);
+      const later = seconds.slice(1).sort((a, b) => a - b);
+      const median = later.length ? (later[0] + later[later.length - 1]) / 2 : seconds[0];
+      console.log(`| ${c.name} | ${threads} | ${fmt(median, 2)} | ${Math.round(Math.floor(windows / 32) * 32 / median)} | ${backend} |`);
+    }
+  });
+}
+
 async function main() {
+  const worker = flag('speed-worker', null);
+  if (worker !== null) return speedWorker(Number(worker));
   const info = await core.initBackend(undefined, { purpose: 'train', convolutional: false });
   if (!fs.existsSync(path.join(dataDir, 'ETTh1.csv'))) {
     console.log(`SKIP: ${dataDir}/ETTh1.csv not found (shared data missing); nothing measured.`);
@@ -63,9 +105,9 @@ async function main() {
   let throughput = null;
   console.log(`# bench:forecast  backend ${info.name}, node ${process.version}, ${os.cpus().length} CPU(s), ${new Date().toISOString()}`);
   console.log(`settings: epochs ≤ ${epochs} (GRU ≤ ${gruEpochs}), patience ${patience}, batch 32, Adam lr 1e-3 ×0.9/epoch, seed(s) ${seeds.join(', ')}; metrics on the test part, standard-scaled values, every window (stride 1); 'whole batches only' drops the last partial batch of 32 as the paper's test loader does\n`);
-  for (const name of suites) {
+  for (const name of suites.filter((s) => s !== 'threads')) {
     const suite = SUITES[name];
-    if (!suite) throw new Error(`unknown suite ${name}; use etth1, etth2, m`);
+    if (!suite) throw new Error(`unknown suite ${name}; use etth1, etth2, m, threads`);
     const series = await fc.readCsv(path.join(dataDir, suite.file), { columns: suite.features === 'S' ? ['OT'] : undefined });
     const horizons = horizonsFlag ? list(horizonsFlag).map(Number) : suite.horizons;
     for (const horizon of horizons) {
@@ -107,6 +149,17 @@ async function main() {
       }
     }
   }
+  if (rows.length) printTables(rows);
+  if (suites.includes('threads')) speedTable();
+  if (throughput) {
+    console.log(`\nTraining throughput, ETTh1 S 168→168 TPGN d=2 (${info.name} backend): ${fmt(throughput.sPerEpoch, 2)} s/epoch, ` +
+      `${Math.round(throughput.wps)} windows/s; the paper's PyTorch code on this machine: about 1.5 s/epoch (≈ 6,700 windows/s, 1 thread); ` +
+      `ratio ${fmt(1.5 / throughput.sPerEpoch, 2)}× (above 1 = faster).`);
+  }
+}
+
+/** The accuracy table and the interval table, one row per data set, horizon and model. */
+function printTables(rows) {
   console.log(`\n| data | L | H | model | settings | test MSE${seeds.length > 1 ? ` (mean ± sd, ${seeds.length} seeds)` : ''} | test MAE | MSE, whole batches only | paper MSE | paper MAE | MSE / paper | test windows | epochs (best) | s/epoch | windows/s |`);
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
@@ -117,11 +170,6 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${fmt(r.cover80, 1)} % | ${fmt(r.width80, 3)} | ${fmt(r.cover95, 1)} % | ${fmt(r.width95, 3)} | ${fmt(r.crps, 4)} |`);
-  }
-  if (throughput) {
-    console.log(`\nTraining throughput, ETTh1 S 168→168 TPGN d=2 (${info.name} backend): ${fmt(throughput.sPerEpoch, 2)} s/epoch, ` +
-      `${Math.round(throughput.wps)} windows/s; the paper's PyTorch code on this machine: about 1.5 s/epoch (≈ 6,700 windows/s, 1 thread); ` +
-      `ratio ${fmt(1.5 / throughput.sPerEpoch, 2)}× (above 1 = faster).`);
   }
 }
 
