@@ -12,6 +12,8 @@ export { atomicWriteFile, atomicWriteDir, checkOutputDir, checkOutputFile, isGat
 export type { OutputDirOptions } from './io/atomic';
 export { saveModel, loadModel, loadModelMetadata, directoryHandler, MODEL_FORMAT_VERSION } from './io/model-io';
 export type { ModelMetadata } from './io/model-io';
+export { loadModelFromUrl, loadModelMetadataFromUrl, fetchModelJson, urlHandler } from './io/model-fetch';
+export type { Fetch } from './io/model-fetch';
 export { PGN } from './layers/pgn';
 export type { PGNConfig } from './layers/pgn';
 export { FSMN, ComplexFSMN } from './layers/fsmn';

@@ -1,7 +1,7 @@
 /**
  * An attenuation limit, as DeepFilterNet's `--atten-lim`: the output is `(1 − g) · enhanced + g · input` with
  * g = 10^(−limitDb / 20), so noise is lowered by at most about `limitDb` dB. 0 dB returns the input unchanged; 100 dB
- * mixes back 1e-5 of it, which is the same as no limit.
+ * mixes back 1e-5 of it, which is the same as no limit. The STFT is linear, so mixing waveforms equals mixing spectra.
  */
 import { AudioError } from '../errors';
 import type { Enhancer } from './enhancer';
@@ -14,18 +14,29 @@ export function checkAttenuationLimit(db: number, where = 'attenuation limit'): 
   return db;
 }
 
+/**
+ * The same mix on audio that is already enhanced (no second run of the model, e.g. for a slider):
+ * `(1 − g) · enhanced + g · input`, sample by sample; both of the same length.
+ */
+export function mixWithInput(input: Float32Array, enhanced: Float32Array, limitDb: number): Float32Array {
+  if (input.length !== enhanced.length) {
+    throw new AudioError('BAD_ARGUMENT', `attenuation limit: the input has ${input.length} samples but the enhanced audio ${enhanced.length}; pass the enhancer's output for this input.`);
+  }
+  const g = 10 ** (-checkAttenuationLimit(limitDb) / 20);
+  const out = new Float32Array(enhanced.length);
+  for (let i = 0; i < out.length; i++) out[i] = (1 - g) * enhanced[i] + g * input[i];
+  return out;
+}
+
 /** `enhancer` with its output mixed with the input so that it removes at most `limitDb` dB. */
 export function limitAttenuation(enhancer: Enhancer, limitDb: number): Enhancer {
-  const g = 10 ** (-checkAttenuationLimit(limitDb) / 20);
+  checkAttenuationLimit(limitDb);
   return {
     name: `${enhancer.name} (attenuation limit ${limitDb} dB)`,
     sampleRate: enhancer.sampleRate,
     contextSeconds: enhancer.contextSeconds,
     async enhance(x: Float32Array): Promise<Float32Array> {
-      const y = await enhancer.enhance(x);
-      const out = new Float32Array(y.length);
-      for (let i = 0; i < y.length; i++) out[i] = (1 - g) * y[i] + g * x[i];
-      return out;
+      return mixWithInput(x, await enhancer.enhance(x), limitDb);
     },
     dispose: () => enhancer.dispose?.(),
   };

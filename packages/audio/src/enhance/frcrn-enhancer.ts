@@ -1,7 +1,7 @@
 /**
  * Running a trained FRCRN model: analysis (STFT) -> network (complex mask) -> complex product -> synthesis (iSTFT).
  */
-import { tf, loadModel, loadModelMetadata } from '@gatewave/core';
+import { tf, type ModelMetadata } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { stft, istft, makeWindow } from '../dsp/stft';
 import { buildFrcrn, frcrnBins, type FrcrnConfig } from './frcrn';
@@ -56,12 +56,14 @@ export class FrcrnEnhancer implements Enhancer {
   }
 }
 
-/** Loads a model directory written by `train-enhancer` (model.json + weights.bin, config in the metadata). */
-export async function loadFrcrnEnhancer(dir: string): Promise<FrcrnEnhancer> {
-  const meta = loadModelMetadata(dir) as { kind?: string; config?: FrcrnConfig };
-  if (meta.kind !== 'frcrn' || !meta.config) {
-    throw new AudioError('MODEL_CORRUPT', `${dir} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(meta.kind)}).`);
+/**
+ * The FRCRN settings stored in a model's metadata by `train-enhancer`; `where` names the model (a directory or a URL)
+ * in the error when the metadata is not an FRCRN enhancer's.
+ */
+export function frcrnConfigOf(meta: ModelMetadata, where: string): FrcrnConfig {
+  const m = meta as { kind?: string; config?: FrcrnConfig };
+  if (m.kind !== 'frcrn' || !m.config) {
+    throw new AudioError('MODEL_CORRUPT', `${where} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(m.kind)}).`);
   }
-  const model = await loadModel(dir);
-  return new FrcrnEnhancer(model, meta.config);
+  return m.config;
 }

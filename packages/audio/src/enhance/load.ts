@@ -3,7 +3,8 @@ import * as path from 'path';
 import { AudioError } from '../errors';
 import type { Enhancer } from './enhancer';
 import { WienerEnhancer } from './wiener';
-import { loadFrcrnEnhancer } from './frcrn-enhancer';
+import { loadModel, loadModelMetadata } from '@gatewave/core';
+import { FrcrnEnhancer, frcrnConfigOf } from './frcrn-enhancer';
 
 /** The pretrained `small` FRCRN model shipped inside the package. */
 export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-small');
@@ -24,4 +25,10 @@ export async function loadEnhancer(spec?: string): Promise<Enhancer> {
     );
   }
   return loadFrcrnEnhancer(dir);
+}
+
+/** Loads a model directory written by `train-enhancer` (model.json + weights.bin, config in the metadata). */
+export async function loadFrcrnEnhancer(dir: string): Promise<FrcrnEnhancer> {
+  const config = frcrnConfigOf(loadModelMetadata(dir), dir);
+  return new FrcrnEnhancer(await loadModel(dir), config);
 }

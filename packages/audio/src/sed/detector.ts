@@ -2,14 +2,12 @@
  * The SELD detector: a CRNN from @gatewave/core in the SELDnet / DCASE 2019 baseline shape over the features of
  * `features.ts`, its loss, and the path audio -> features -> frame activities and directions -> events.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { buildCRNN, loadModel, loadModelMetadata, saveModel, tf } from '@gatewave/core';
+import { buildCRNN, loadModel, loadModelMetadata, saveModel, tf, type ModelMetadata } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { AudioData } from '../io/wav';
 import { resample } from '../io/resample';
 import { SoundEvent } from './events';
-import { eventsToFrames } from './metrics';
+import { eventsToFrames } from './metrics/frames';
 import { toDirection, toUnitVector } from './geometry';
 import { DEFAULT_FEATURES, extractFeatures, featureChannels, SedFeatureConfig, SedFeatures } from './features';
 import { formatChannels, SceneFormat } from './format';
@@ -251,6 +249,15 @@ export interface DetectOptions {
   hysteresis?: number;
 }
 
+/** The detector settings saved with a model; `where` (a folder or a URL) names it when they are missing. */
+export function detectorConfigOf(meta: ModelMetadata, where: string): DetectorConfig {
+  const m = meta as { detector?: DetectorConfig };
+  if (!m.detector || m.detector.kind !== 'gatewave-sed') {
+    throw new AudioError('MODEL_CORRUPT', `${where} is not a sound event detector (no detector config in model.json).`);
+  }
+  return m.detector;
+}
+
 /** Audio and model together: load, prepare, predict, and turn frames into events. */
 export class SoundEventDetector {
   constructor(
@@ -259,14 +266,15 @@ export class SoundEventDetector {
   ) {}
 
   static async load(dir: string): Promise<SoundEventDetector> {
-    if (!fs.existsSync(path.join(dir, 'model.json'))) {
+    let meta: ModelMetadata;
+    try {
+      meta = loadModelMetadata(dir);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'MODEL_NOT_FOUND') throw err;
       throw new AudioError('MODEL_NOT_FOUND', `no detector at ${dir} (model.json missing); train one with train-detector.`);
     }
-    const meta = loadModelMetadata(dir) as { detector?: DetectorConfig };
-    if (!meta.detector || meta.detector.kind !== 'gatewave-sed') {
-      throw new AudioError('MODEL_CORRUPT', `${dir} is not a sound event detector (no detector config in model.json).`);
-    }
-    return new SoundEventDetector(await loadModel(dir), meta.detector);
+    const config = detectorConfigOf(meta, dir);
+    return new SoundEventDetector(await loadModel(dir), config);
   }
 
   async save(dir: string, extra: Record<string, unknown> = {}): Promise<void> {

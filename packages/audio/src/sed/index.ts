@@ -37,7 +37,8 @@ export {
 export type { SceneFormat, EventClip, SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './synth';
 export { extractFeatures as extractSedFeatures, featureChannels, DEFAULT_FEATURES as DEFAULT_SED_FEATURES } from './features';
 export type { SedFeatureConfig, SedFeatures } from './features';
-export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents, FOA_VIEW_COUNTS } from './detector';
+export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents, FOA_VIEW_COUNTS, detectorConfigOf } from './detector';
+export { loadDetectorFromUrl } from './load-url';
 export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
 export { trainDetector, tuneDetector, tunePostProcessing, listScenes, evaluateDetector, classBalanceWeights } from './train';
 export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary, TunedPostProcessing } from './train';

@@ -8,7 +8,7 @@
  * Serializable as `GatewaveGRU`; `bidirectionalGRU` wraps it in tf.layers.bidirectional (both directions fused).
  */
 import * as tf from '@tensorflow/tfjs';
-import { canFuseGru, fusedGru } from '../native';
+import { gruFusion } from './gru-fusion';
 
 type StockGRU = ReturnType<typeof tf.layers.gru>;
 /** The config of tf.layers.gru (units, activation, recurrentActivation, returnSequences, goBackwards, ...). */
@@ -54,7 +54,7 @@ export class GRU extends StockGRUClass {
       !this.returnState &&
       !(cell.dropout > 0) &&
       !(cell.recurrentDropout > 0) &&
-      canFuseGru(cell.activation.getClassName(), cell.recurrentActivation.getClassName())
+      (gruFusion()?.canFuse(cell.activation.getClassName(), cell.recurrentActivation.getClassName()) ?? false)
     );
   }
 
@@ -63,8 +63,9 @@ export class GRU extends StockGRUClass {
     if (!x || x.rank !== 3 || x.dtype !== 'float32' || x.shape[0] === 0 || x.shape[1] === 0) return null;
     if (kwargs?.mask != null || kwargs?.initialState != null || !this.fusable) return null;
     const cell = this.cell as unknown as GRUCellFields;
+    const fusion = gruFusion()!;
     return tf.tidy(() =>
-      fusedGru(x, cell.kernel.read(), cell.recurrentKernel.read(), cell.useBias && cell.bias ? cell.bias.read() : null, {
+      fusion.run(x, cell.kernel.read(), cell.recurrentKernel.read(), cell.useBias && cell.bias ? cell.bias.read() : null, {
         returnSequences: this.returnSequences,
         goBackwards: this.goBackwards,
         activation: cell.activation.getClassName(),

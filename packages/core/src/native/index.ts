@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
+import { setGruFusion } from '../layers/gru-fusion';
 import { loadAddon, type AddonResult, type NativeAddon } from './addon';
 import { installFusedAdam } from './adam';
 import { fusedGruWith, GRU_ACTIVATIONS, type FusedGruOptions } from './gru-op';
@@ -97,6 +98,7 @@ export function registerNativeBackend(): NativeStatus {
       tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc });
     }
     installFusedAdam(addon, () => tf.getBackend() === NATIVE_BACKEND && !disabledReason());
+    setGruFusion({ canFuse: canFuseGru, run: fusedGru });
     registered = { ok: true };
   } catch (err) {
     registered = { ok: false, reason: `the native backend failed to register: ${(err as Error).message}` };

@@ -1,0 +1,62 @@
+/**
+ * The browser builds hold no Node-only code: every module in the esbuild graphs of the core and audio browser
+ * entries and of the app bundle is either gatewave source that imports no Node built-in, or a dependency; the only
+ * `(disabled):` modules are those that tfjs's own `browser` fields switch off. Reads the metafiles `npm run build`
+ * writes. Also checks that the package exports send bundlers to the browser entries.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { builtinModules } from 'module';
+
+const root = path.resolve(__dirname, '../../..');
+const METAFILES = ['packages/core/dist/browser.meta.json', 'packages/audio/dist/browser.meta.json', 'packages/web/dist/app.meta.json'];
+const NODE = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+// Modules whose Node branch a dependency's own package.json `browser` field replaces with an empty module.
+const DISABLED_BY = /^node_modules\/(@tensorflow\/tfjs-[a-z-]+|seedrandom)\//;
+
+interface Meta {
+  inputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+}
+
+const built = METAFILES.every((f) => fs.existsSync(path.join(root, f)));
+(built ? describe : describe.skip)('browser bundle graphs (run npm run build first)', () => {
+  test.each(METAFILES)('%s: no Node built-in, no native addon, no Node-only gatewave module', (file) => {
+    const meta = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) as Meta;
+    const ours = Object.keys(meta.inputs).filter((k) => k.startsWith('packages/'));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const [input, { imports }] of Object.entries(meta.inputs)) {
+      expect(input).not.toMatch(/\.node$/);
+      expect(input).not.toMatch(/packages\/core\/src\/(native|io\/atomic|io\/model-io|backend|cli)/);
+      expect(input).not.toMatch(/packages\/audio\/src\/(io\/wav\.ts|enhance\/(enhancer|load|batch|train)\.ts|cli)/);
+      for (const imp of imports) {
+        if (imp.path.startsWith('(disabled):')) {
+          expect([input, DISABLED_BY.test(input)]).toEqual([input, true]);
+          continue;
+        }
+        expect([input, imp.path, NODE.has(imp.path)]).toEqual([input, imp.path, false]);
+      }
+    }
+  });
+
+  test.each(['core', 'audio'])('the %s ESM entry requires nothing at run time (an ESM file cannot)', (name) => {
+    const code = fs.readFileSync(path.join(root, 'packages', name, 'dist/browser.mjs'), 'utf8');
+    expect(code.match(/__require\(["'][^"']+["']\)/g)).toBeNull();
+  });
+
+  test('the app bundle reaches core and audio through their browser entries', () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(root, 'packages/web/dist/app.meta.json'), 'utf8')) as Meta;
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs).toContain('packages/core/dist/browser.mjs');
+    expect(inputs).toContain('packages/audio/dist/browser.mjs');
+    expect(inputs.some((i) => /packages\/(core|audio)\/dist\/index\.js/.test(i))).toBe(false);
+  });
+});
+
+test('package exports: the browser condition points at the ESM browser entries, Node at the CommonJS index', () => {
+  for (const name of ['core', 'audio']) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'packages', name, 'package.json'), 'utf8'));
+    expect(pkg.exports['.'].browser).toEqual({ types: './dist/browser.d.ts', default: './dist/browser.mjs' });
+    expect(pkg.exports['.'].default).toBe('./dist/index.js');
+    expect(fs.existsSync(path.join(root, 'packages', name, 'src', 'browser.ts'))).toBe(true);
+  }
+});
