@@ -1,11 +1,13 @@
 /**
  * The gatewave web app: three tabs (Enhance, Detect, Forecast) over the browser builds of the packages. Files are
- * read and processed in the page; nothing is uploaded unless the user asks for server-side processing.
+ * read and processed in the page; nothing is uploaded unless the user asks for server-side processing (the
+ * Enhance tab's checkbox, the Forecast tab's button: forecasting runs in the local server).
  * `?backend=webgl|wasm|cpu|webgpu` forces a backend. The last results are on `window.gatewaveApp` for scripts.
  */
 import { initBackend, type BrowserBackendName } from '@gatewave/core';
 import { setupDetect } from './detect';
 import { setupEnhance } from './enhance';
+import { setupForecast } from './forecast';
 import { $, messageOf } from './ui';
 
 export interface AppConfig {
@@ -44,7 +46,8 @@ async function start(): Promise<void> {
   }
   const enhance = setupEnhance(config);
   const detect = setupDetect(config);
-  (window as unknown as { gatewaveApp: unknown }).gatewaveApp = { enhance, detect };
+  const forecast = setupForecast(config);
+  (window as unknown as { gatewaveApp: unknown }).gatewaveApp = { enhance, detect, forecast };
   document.body.dataset.ready = 'true';
 }
 

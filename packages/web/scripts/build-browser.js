@@ -2,7 +2,8 @@
 /**
  * Browser builds, run by `npm run build` after tsc: the ESM browser entries of @gatewave/core and @gatewave/audio
  * (`dist/browser.mjs`, their `browser` export condition; dependencies stay imports), and the web app bundle
- * (`packages/web/dist/app/`: page, script with everything bundled, tfjs's wasm files). Each build writes its esbuild
+ * (`packages/web/dist/app/`: page, `app.mjs` with everything bundled - not `.js`, which the build's prune step would
+ * take for a stale tsc output - and tfjs's wasm files). Each build writes its esbuild
  * metafile beside it (`*.meta.json`), which the tests read to check that no Node-only module is in the graph.
  */
 const fs = require('fs');
@@ -71,7 +72,7 @@ async function main() {
   const out = path.join(pkg('web'), 'dist/app');
   fs.mkdirSync(out, { recursive: true });
   await build(
-    { entryPoints: [path.join(pkg('web'), 'app/main.ts')], outfile: path.join(out, 'app.js'), format: 'esm', minify: true },
+    { entryPoints: [path.join(pkg('web'), 'app/main.ts')], outfile: path.join(out, 'app.mjs'), format: 'esm', minify: true },
     path.join(pkg('web'), 'dist/app.meta.json'),
   );
   for (const name of ['index.html', 'style.css']) fs.copyFileSync(path.join(pkg('web'), 'app', name), path.join(out, name));

@@ -73,7 +73,7 @@ export function main(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
     .catch((err: Error & { code?: string }) => {
-      process.stderr.write(`gatewave-app: ${err.message}\n`);
+      process.stderr.write(`gatewave-app: error [${err.code ?? 'UNEXPECTED'}]: ${err.message}\n`);
       process.exitCode = err.code === 'BAD_ARGUMENT' || err.code === 'NOT_FOUND' || err.code === 'PORT_IN_USE' ? 2 : 1;
     });
 }

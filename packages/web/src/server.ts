@@ -1,7 +1,8 @@
 /**
  * The local server of the web app. It serves the app and the model files from a fixed table (see `routes.ts`) and,
- * only when the page asks for it, enhances an uploaded WAV on the server (`POST /api/enhance`), with an upload size
- * limit. It binds 127.0.0.1 unless told otherwise and answers only requests addressed to the host it was started on.
+ * only when the page asks for it, enhances an uploaded WAV (`POST /api/enhance`) or forecasts an uploaded CSV
+ * (`POST /api/forecast`) on the server, with an upload size limit. It binds 127.0.0.1 unless told otherwise and
+ * answers only requests addressed to the host it was started on.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -11,6 +12,7 @@ import { DEFAULT_DETECTOR_DIR, DEFAULT_MODEL_DIR } from '@gatewave/audio';
 import { WebError } from './errors';
 import { addFolder, CONTENT_TYPES, lookup, type RouteTable } from './routes';
 import { enhanceOnServer } from './server-enhance';
+import { forecastOnServer } from './server-forecast';
 
 export interface AppServerOptions {
   /** Port; 0 (default) picks a free one. */
@@ -46,8 +48,8 @@ export function isLoopback(host: string): boolean {
 }
 
 function routeTable(o: Required<Pick<AppServerOptions, 'appDir' | 'enhancerDir' | 'detectorDir'>>): RouteTable {
-  if (!fs.existsSync(path.join(o.appDir, 'index.html')) || !fs.existsSync(path.join(o.appDir, 'app.js'))) {
-    throw new WebError('APP_NOT_BUILT', `the web app is not built (${o.appDir} has no index.html/app.js); run npm run build.`);
+  if (!fs.existsSync(path.join(o.appDir, 'index.html')) || !fs.existsSync(path.join(o.appDir, 'app.mjs'))) {
+    throw new WebError('APP_NOT_BUILT', `the web app is not built (${o.appDir} has no index.html/app.mjs); run npm run build.`);
   }
   const table: RouteTable = new Map();
   addFolder(table, '/', o.appDir, 'the app folder');
@@ -113,15 +115,16 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     // A page on another site cannot reach a loopback server through a DNS name that points here (DNS rebinding).
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     if (isLoopback(host) && !isLoopback(hostHeader)) return sendError(res, 403, `requests must be addressed to localhost (got Host: ${req.headers.host}).`);
-    if (req.method === 'POST' && url.pathname === '/api/enhance') {
+    if (req.method === 'POST' && (url.pathname === '/api/enhance' || url.pathname === '/api/forecast')) {
       void readBody(req, res, limit).then(async (body) => {
         if (!body) return;
         try {
-          const out = await enhanceOnServer(body, enhancerDir, url.searchParams);
-          send(res, 200, 'audio/wav', Buffer.from(out));
+          if (url.pathname === '/api/enhance') send(res, 200, 'audio/wav', Buffer.from(await enhanceOnServer(body, enhancerDir, url.searchParams)));
+          else send(res, 200, CONTENT_TYPES['.json'], JSON.stringify(await forecastOnServer(body, url.searchParams)));
         } catch (err) {
+          // gatewave's errors carry a code and the CLI's message: bad input (400); anything else is ours (500).
           const e = err as Error & { code?: string };
-          sendError(res, e.code && e.code !== 'ERR' ? 400 : 500, e.message);
+          sendError(res, typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? 400 : 500, e.message);
         }
       }, (err: Error) => sendError(res, 500, err.message));
       return;
@@ -148,6 +151,10 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   return {
     server,
     url: `http://${shown}:${port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // keep-alive connections would hold the process open
+      }),
   };
 }

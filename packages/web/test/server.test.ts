@@ -35,7 +35,7 @@ function raw(pathname: string, options: { method?: string; host?: string; body?:
 beforeAll(async () => {
   fs.mkdirSync(path.join(appDir, 'sub'), { recursive: true });
   fs.writeFileSync(path.join(appDir, 'index.html'), '<!doctype html><p>app</p>');
-  fs.writeFileSync(path.join(appDir, 'app.js'), 'console.log(1)');
+  fs.writeFileSync(path.join(appDir, 'app.mjs'), 'console.log(1)');
   fs.writeFileSync(path.join(appDir, 'sub', 'hidden.js'), 'secret');
   fs.writeFileSync(path.join(tmp, 'secret.json'), '{"secret":true}');
   app = await startAppServer({ appDir, maxUploadBytes: 1000 });
@@ -52,7 +52,7 @@ test('binds 127.0.0.1 on a free port by default', () => {
 
 test('serves the app, its config and the model files', async () => {
   expect(await raw('/')).toEqual({ status: 200, body: '<!doctype html><p>app</p>' });
-  expect((await raw('/app.js')).body).toBe('console.log(1)');
+  expect((await raw('/app.mjs')).body).toBe('console.log(1)');
   expect(JSON.parse((await raw('/config.json')).body)).toEqual({ maxUploadBytes: 1000, enhancer: '/models/enhancer/', detector: '/models/detector/' });
   const model = await raw('/models/enhancer/model.json');
   expect(model.status).toBe(200);
