@@ -209,8 +209,8 @@ async function main() {
       const base = rows[0].rtf;
       for (const row of rows) console.log(`${threads} | ${backend} | ${row.model} | ${row.params} | ${row.rtf.toFixed(3)} | ${(row.rtf / base).toFixed(1)}`);
     }
+    await require('./browser').printBrowserRows(SECONDS); // the shipped enhancer in headless Chromium (bench/browser.js)
   }
-  await require('./browser').printBrowserRows(SECONDS); // the same enhancer in headless Chromium (bench/browser.js)
   await quality();
 }
 

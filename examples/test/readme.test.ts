@@ -4,6 +4,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { buildProgram as audioProgram } from '../../packages/audio/src/cli';
 import { buildProgram as forecastProgram } from '../../packages/forecast/src/cli';
+import { buildProgram as webProgram } from '../../packages/web/src/cli';
 import { findReadmes, shellCommands, ShellCommand } from './readme-lines';
 
 // Every command line in the READMEs' code blocks must work as written from the repository root after `npm ci`:
@@ -14,7 +15,7 @@ const root = path.resolve(__dirname, '..', '..');
 const commands = findReadmes(root).flatMap((f) => shellCommands(path.relative(root, f), fs.readFileSync(f, 'utf8')));
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-const PROGRAMS: Record<string, () => Command> = { 'gatewave-audio': audioProgram, 'gatewave-forecast': forecastProgram };
+const PROGRAMS: Record<string, () => Command> = { 'gatewave-audio': audioProgram, 'gatewave-forecast': forecastProgram, 'gatewave-app': webProgram };
 
 /** Which gatewave program a command runs, and its arguments. */
 function gatewave(words: string[]): { bin: string; args: string[] } | null {
@@ -49,9 +50,9 @@ function aliasOf(cmd: Command, flag: string): string | undefined {
   return cmd.options.find((o) => o.long === flag)?.attributeName();
 }
 
-test('the READMEs hold gatewave command lines for both programs', () => {
+test('the READMEs hold gatewave command lines for every program', () => {
   const bins = new Set(commands.map((c) => gatewave(c.words)?.bin).filter(Boolean));
-  expect([...bins].sort()).toEqual(['gatewave-audio', 'gatewave-forecast']);
+  expect([...bins].sort()).toEqual(['gatewave-app', 'gatewave-audio', 'gatewave-forecast']);
 });
 
 test('every gatewave command line uses only flags of its command, with the required ones', () => {
