@@ -60,6 +60,19 @@ export function targetsOf(out: tf.Tensor, targetIdx: number[], variables: number
 }
 
 /**
+ * The network's inputs in its own order, matched by name (`x`, `marks`, `future`): a saved model keeps only the inputs
+ * its output depends on (GRU does not read `marks`), so a loaded one may take fewer, in another order.
+ */
+export function networkInputs(net: tf.LayersModel, x: tf.Tensor, marks: tf.Tensor, future?: tf.Tensor | null): tf.Tensor[] {
+  const byName: Record<string, tf.Tensor | null | undefined> = { x, marks, future };
+  return net.inputs.map((input) => {
+    const t = byName[input.name.replace(/_\d+$/, '')];
+    if (!t) throw new ForecastError('MODEL_CORRUPT', `the network has an input '${input.name}' that gatewave does not know (x, marks, future); train and save the model again.`);
+    return t;
+  });
+}
+
+/**
  * The training loss of forecasts `out` `[batch, H, K·Q]` against `y` `[batch, H, K]`: the MSE, or with quantile
  * levels τ_q the mean pinball loss ρ_τ(e) = max(τ·e, (τ − 1)·e), e = y − ŷ_τ, over points and levels.
  */
@@ -115,7 +128,7 @@ export function validationLoss(net: tf.LayersModel, set: WindowSet, quantiles?: 
   const order = Array.from({ length: set.count }, (_, i) => i);
   for (const [x, m, y, f] of batches(set, order, batchSize, false, futureIdx)) {
     const s = tf.tidy(() => {
-      const out = targetsOf(net.apply(f ? [x, m, f] : [x, m], { training: false }) as tf.Tensor, set.targetIdx, set.variables, quantiles?.length || 1);
+      const out = targetsOf(net.apply(networkInputs(net, x, m, f), { training: false }) as tf.Tensor, set.targetIdx, set.variables, quantiles?.length || 1);
       return tf.mul(forecastLoss(out, y, quantiles), y.size);
     });
     sum += s.dataSync()[0];
@@ -163,7 +176,7 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       for (const [x, m, y, f] of batches(train, order, batchSize, true, options.futureIdx)) {
         const loss = optimizer.minimize(
           () => {
-            const out = targetsOf(net.apply(f ? [x, m, f] : [x, m], { training: true }) as tf.Tensor, train.targetIdx, train.variables, options.quantiles?.length || 1);
+            const out = targetsOf(net.apply(networkInputs(net, x, m, f), { training: true }) as tf.Tensor, train.targetIdx, train.variables, options.quantiles?.length || 1);
             return forecastLoss(out, y, options.quantiles);
           },
           true,

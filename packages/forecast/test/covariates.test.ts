@@ -105,6 +105,21 @@ test('TPGN, DLinear and GRU take covariates: a third input for future ones, one 
   });
 });
 
+test('GRU with a future covariate and quantile heads: saved and loaded, it forecasts the same (its unused marks input is dropped on save)', async () => {
+  const { series } = drivenSeries(600, 0);
+  const model = createForecaster('gru', { lookback: 24, horizon: 4, period: 24, hidden: 8, quantiles: [0.1, 0.9] });
+  await model.fit(series, { target: 'y', epochs: 1, quiet: true, seed: 1, futureColumns: ['c'] });
+  await model.save(path.join(tmp, 'gru'));
+  const again = await loadForecaster(path.join(tmp, 'gru'));
+  expect(again.network!.inputs.map((t) => t.name.replace(/_\d+$/, ''))).toEqual(['x', 'future']);
+  const future = timeSeriesFromArrays({ times: hourly(4, 600), columns: ['c'], values: [1, 2, 3, 4] });
+  const a = model.predict(series, { future });
+  const b = again.predict(series, { future });
+  expect(Array.from(b.values)).toEqual(Array.from(a.values));
+  expect(b.quantiles!.map((q) => Array.from(q.values))).toEqual(a.quantiles!.map((q) => Array.from(q.values)));
+  [model, again].forEach((m) => m.dispose());
+});
+
 test('bad covariates: unknown, the target itself, both past and future, or on a rule', async () => {
   const { series } = drivenSeries(400, 0);
   const model = (): ReturnType<typeof createForecaster> => createForecaster('dlinear', { lookback: 24, horizon: 4, period: 24 });

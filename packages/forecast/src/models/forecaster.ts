@@ -9,7 +9,7 @@ import { TimeSeries } from '../data/series';
 import { SplitPart, formatSplit, splitRanges } from '../data/split';
 import { continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
 import { WindowSet } from '../data/windows';
-import { TrainResult, batches, targetsOf, trainNetwork } from '../train';
+import { TrainResult, batches, networkInputs, targetsOf, trainNetwork } from '../train';
 import { CovariateSpec, futureBlock, futureRows } from './covariates';
 import { checkScale, modelColumns } from './pipeline';
 import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-file';
@@ -93,8 +93,7 @@ export abstract class Forecaster {
     const p = this.requirePipeline();
     return tf.tidy(() => {
       const Q = this.quantiles.length || 1;
-      const inputs = future ? [x, marks, future] : [x, marks];
-      const out = this.net ? (this.net.apply(inputs, { training: false }) as tf.Tensor) : this.ruleForecast(x);
+      const out = this.net ? (this.net.apply(networkInputs(this.net, x, marks, future), { training: false }) as tf.Tensor) : this.ruleForecast(x);
       const y = targetsOf(out, p.targetIdx, p.inputColumns.length, Q);
       return Q === 1 ? y : y.reshape([x.shape[0], this.horizon, p.targetIdx.length, Q]);
     });
