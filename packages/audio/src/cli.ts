@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { packageVersion, runCli } from '@gatewave/core/cli';
 import { registerEnhanceCommands } from './cli/enhance';
 import { registerSedCommands } from './cli/sed';
+import { registerQueueCommands } from './cli/queue';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerEnhanceCommands(program);
   registerSedCommands(program);
+  registerQueueCommands(program);
   return program;
 }
 

@@ -12,12 +12,13 @@ import { scoreFiles } from '../metrics/score-files';
 import { scoreFolders } from '../enhance/score';
 import { limitAttenuation } from '../enhance/atten-lim';
 import { addFlags } from './flags';
+import { addAudioQueueFlags, checkQueueFlags, enhanceOnQueue, QueueFlags } from './queue';
 
 function fail(message: string): void {
   process.stderr.write(`gatewave-audio: ${message}\n`);
 }
 
-interface EnhanceFlags {
+interface EnhanceFlags extends QueueFlags {
   out: string;
   model?: string;
   chunk: number;
@@ -39,7 +40,10 @@ function registerEnhance(program: Command): void {
     attenLim: {},
     quiet: {},
   });
+  addAudioQueueFlags(cmd);
   cmd.action(async (inputs: string[], o: EnhanceFlags) => {
+    checkQueueFlags(o);
+    if (o.queue) return enhanceOnQueue(inputs, o.out, { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat }, o);
     if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
     const loaded = await loadEnhancer(o.model);
     const enhancer = o.attenLim === undefined ? loaded : limitAttenuation(loaded, o.attenLim);

@@ -12,6 +12,7 @@ import { trainDetector, tuneDetector } from '../sed/train';
 import { detectFiles, formatFrameTable, loadDetector, requireFiles } from '../sed/detect-files';
 import { addFlags } from './flags';
 import { dcaseTrainingSets, DcaseTrainingFlags, readScoredEvents, writeDcaseDetections } from './dcase';
+import { addAudioQueueFlags, checkQueueFlags, detectOnQueue, QueueFlags } from './queue';
 
 function scoreTable(s: EventScores): string {
   const f = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
@@ -274,7 +275,7 @@ function registerTrainDetector(program: Command): void {
   });
 }
 
-interface DetectFlags {
+interface DetectFlags extends QueueFlags {
   out: string;
   format: 'events' | 'dcase2020';
   classNames?: string;
@@ -309,7 +310,14 @@ function registerDetect(program: Command): void {
     frames: {},
     quiet: 'no progress or timing lines',
   });
+  addAudioQueueFlags(cmd);
   cmd.action(async (inputs: string[], o: DetectFlags) => {
+    checkQueueFlags(o);
+    if (o.queue) {
+      if (o.format !== 'events') throw new AudioError('BAD_ARGUMENT', '--queue writes one event list (--format events); drop --format dcase2020 or --queue.');
+      const { out, model, threshold, minDuration, minGap, views, hysteresis } = o;
+      return detectOnQueue(inputs, { out, model, threshold, minDuration, minGap, views, hysteresis }, o);
+    }
     requireFiles(inputs);
     const detector = await loadDetector(o.model);
     await initBackend(undefined, { purpose: 'infer', quiet: true });

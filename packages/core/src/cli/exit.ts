@@ -17,6 +17,7 @@ export const RUNTIME_ERROR_CODES: ReadonlySet<string> = new Set([
   'BACKEND_UNAVAILABLE',
   'NATIVE_FAILED',
   'OUT_OF_MEMORY',
+  'ENQUEUE_FAILED',
 ]);
 
 /** Raw errno codes that point at a bad path given by the user (exit 2); other errnos are runtime failures (exit 1). */
