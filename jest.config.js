@@ -18,6 +18,7 @@ module.exports = {
   transform: { '^.+\\.tsx?$': swc },
   moduleNameMapper: {
     '^@gatewave/core/cli$': '<rootDir>/packages/core/src/cli/index.ts',
+    '^@gatewave/jobs/cli$': '<rootDir>/packages/jobs/src/cli/index.ts',
     '^@gatewave/(core|jobs|forecast|audio|web)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
