@@ -86,7 +86,12 @@ describe('DCASE datasets on the command line', () => {
     expect(one.er).toBe(0);
     expect(one.f).toBe(1);
     expect(one.doa_error).toBe(0);
-  }, 120000);
+    // Fine-tuning on another class list: --init keeps the weights, the output units follow the classes by name
+    const wider = path.join(dir, 'wider');
+    await run(['train-detector', '--dcase', data, '--class-names', 'buzz,hum,hiss', '--folds', 'fold3', '--validation-folds', 'fold2',
+      '--init', model, '--out', wider, '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '1', '--sequence-seconds', '1', '-q']);
+    expect(JSON.parse(fs.readFileSync(path.join(wider, 'model.json'), 'utf8')).metadata.detector.classes).toEqual(['buzz', 'hum', 'hiss']);
+  }, 180000);
 
   test('bad DCASE input: a clear error naming file and line, and nothing written', async () => {
     const bad = path.join(dir, 'bad');

@@ -20,6 +20,7 @@ import {
   SoundEventDetector,
 } from '../detector';
 import { SceneGenerator, SceneStream, SceneStreamOptions } from '../scene-stream';
+import { detectorWithClasses } from '../remap';
 import { featureStatistics, listScenes, prepareScenes, PreparedScene, SceneSet, withTargets } from './scenes';
 import { MIN_DURATION_GRID, selectionScore, THRESHOLD_GRID, tunePostProcessing } from './tune';
 
@@ -244,7 +245,12 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
     model = await loadModel(path.join(ckptDir, 'model'));
     log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
   } else if (options.init) {
-    const start = await SoundEventDetector.load(options.init);
+    let start = await SoundEventDetector.load(options.init);
+    if (start.config.features.format === format && start.config.classes.join('\n') !== classes.join('\n')) {
+      // Another class list: keep every weight, the heads' units follow the classes by name (new ones start fresh).
+      start = detectorWithClasses(start, classes);
+      log(`train-detector: --init ${options.init} has other classes: output units follow the ${classes.length} classes by name, new ones start fresh`);
+    }
     config = { ...start.config };
     sameData(config, `--init: the detector ${options.init}`);
     model = start.model;
