@@ -98,7 +98,7 @@ async function main() {
     const c = detector.config;
     const backend = core.activeBackend().name;
     const threads = backend === 'native' ? process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)` : backend === 'cpu' || backend === 'wasm' ? '1' : '?';
-    const counts = DIR ? {} : recordingsPerClass(labels);
+    const counts = fs.existsSync(labels) ? recordingsPerClass(labels) : {};
     const unknown = set.classes.filter((k) => !c.classes.includes(k));
     console.log(`settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
       `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} FOA scenes of ${SECONDS} s with reverb ` +
