@@ -120,6 +120,7 @@ function tone(file: string, seconds: number, seed: number): void {
     fs.writeFileSync(path.join(dir, 'a-file'), '');
     const unwritable = cli(['enhance', clip, '-o', path.join(dir, 'a-file', 'out'), '--model', 'wiener', '--queue', url]);
     expect(unwritable).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_NOT_WRITABLE]') });
+    expect(cli(['worker'])).toMatchObject({ code: 2, stderr: expect.stringContaining("required option '--queue <url>' not specified") });
     expect(cli(['enhance', clip, '-o', path.join(dir, 'bad'), '--detach'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--detach needs --queue URL') });
     expect(spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], { encoding: 'utf8' }).stdout.trim()).toBe(before);
   });

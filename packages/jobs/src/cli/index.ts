@@ -27,7 +27,11 @@ export type QueueFlagName = keyof typeof QUEUE_FLAGS;
 
 /** Adds the named queue flags to `cmd`. */
 export function addQueueFlags(cmd: Command, names: QueueFlagName[], defaults: Partial<Record<QueueFlagName, unknown>> = {}): Command {
-  for (const n of names) addFlag(cmd, QUEUE_FLAGS[n] as FlagDef, { default: defaults[n], required: n === 'queue' && defaults.queue === null ? true : undefined });
+  for (const n of names) {
+    // `queue: null` in defaults makes --queue required (no default)
+    const required = n === 'queue' && defaults.queue === null;
+    addFlag(cmd, QUEUE_FLAGS[n] as FlagDef, { default: required ? undefined : defaults[n], required: required || undefined });
+  }
   return cmd;
 }
 
