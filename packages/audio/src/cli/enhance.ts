@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { initBackend, ProgressBar } from '@gatewave/core';
+import { exitOnInterrupt } from '@gatewave/core/cli';
 import { AudioError } from '../errors';
 import { WavWriteFormat } from '../io/wav';
 import { enhanceFiles } from '../enhance/batch';
@@ -48,10 +49,13 @@ function registerEnhance(program: Command): void {
     const loaded = await loadEnhancer(o.model);
     const enhancer = o.attenLim === undefined ? loaded : limitAttenuation(loaded, o.attenLim);
     const bars = new Map<string, ProgressBar>();
+    const written: string[] = [];
+    exitOnInterrupt('gatewave-audio', () => (written.length ? `kept the ${written.length} file(s) finished before: ${written.join(', ')}` : 'no output was finished'));
     const outcomes = await enhanceFiles(inputs, o.out, enhancer, {
       chunkSeconds: o.chunk,
       format: o.sampleFormat,
       onWarning: (file, m) => process.stderr.write(`warning: ${path.basename(file)}: ${m}\n`),
+      onNote: (m) => process.stderr.write(`note: ${m}\n`),
       onProgress: (file, done, total) => {
         if (o.quiet || total <= o.chunk * 16000) return;
         if (!bars.has(file)) bars.set(file, new ProgressBar(total, { label: path.basename(file) }));
@@ -63,6 +67,7 @@ function registerEnhance(program: Command): void {
           return;
         }
         bars.get(input)?.finish();
+        written.push(result.output);
         process.stderr.write(
           `${input} -> ${result.output}: ${result.duration.toFixed(2)} s audio (${result.sampleRate} Hz, ${result.channels} ch) ` +
             `in ${result.elapsed.toFixed(2)} s, RTF ${result.rtf.toFixed(3)} (${enhancer.name})\n`,
@@ -139,6 +144,7 @@ interface TrainEnhancerFlags {
   exclude: string[];
   seed: number;
   resume?: boolean;
+  overwrite?: boolean;
 }
 
 function registerTrainEnhancer(program: Command): void {
@@ -166,6 +172,7 @@ function registerTrainEnhancer(program: Command): void {
     patience: { description: 'stop after this many epochs without a better validation loss (default 5)' },
     seed: { default: 1234 },
     resume: {},
+    overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {
     await initBackend(undefined, { purpose: 'train' });
@@ -187,6 +194,7 @@ function registerTrainEnhancer(program: Command): void {
       exclude: o.exclude,
       seed: o.seed,
       resume: !!o.resume,
+      overwrite: !!o.overwrite,
     });
   });
 }

@@ -48,8 +48,8 @@ export const FLAGS = {
   // Enhancement
   chunk: {
     flags: '--chunk <seconds>',
-    description: 'process long files in chunks of this many seconds (bounded memory)',
-    parse: numberWhere((x) => x > 0, 'a positive number of seconds'),
+    description: 'process long files in chunks of this many seconds, 1 to 3600 (bounded memory)',
+    parse: numberWhere((x) => x >= 1 && x <= 3600, 'a number of seconds from 1 to 3600'),
   },
   sampleFormat: {
     flags: '--sample-format <pcm16|float32>',
@@ -73,18 +73,19 @@ export const FLAGS = {
   exclude: { flags: '--exclude <list>', description: 'comma-separated files to leave out', parse: stringList },
   include: { flags: '--include <list>', description: 'comma-separated files to use (default: all)', parse: stringList },
   resume: { flags: '--resume', description: 'continue from <out>.checkpoint' },
+  overwrite: { flags: '--overwrite', description: "write into an --out folder that holds other files too, replacing only gatewave's own files there" },
   // Scenes
   events: { flags: '--events <dir>', description: 'folder of mono event clips' },
   labels: { flags: '--labels <csv>', description: 'clip labels (columns file,label[,active_onset_s,active_offset_s]); default <events>/labels.csv' },
-  count: { flags: '--count <n>', description: 'number of scenes', parse: positiveInt },
-  seconds: { flags: '--seconds <s>', description: 'scene length in seconds', parse: numberWhere((x) => x >= 1, 'at least 1') },
+  count: { flags: '--count <n>', description: 'number of scenes (at most 100000)', parse: numberWhere((x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'an integer from 1 to 100000') },
+  seconds: { flags: '--seconds <s>', description: 'scene length in seconds (1 to 3600)', parse: numberWhere((x) => x >= 1 && x <= 3600, 'a number of seconds from 1 to 3600') },
   sceneFormat: {
     flags: '--scene-format <foa|mic4|mono>',
     description: 'recording format',
     parse: oneOf(SCENE_FORMATS),
     aliases: ['--format'],
   },
-  sampleRate: { flags: '--sample-rate <hz>', description: 'sample rate', parse: positiveInt },
+  sampleRate: { flags: '--sample-rate <hz>', description: 'sample rate (8000 to 192000)', parse: numberWhere((x) => Number.isInteger(x) && x >= 8000 && x <= 192000, 'an integer from 8000 to 192000') },
   reverb: { flags: '--reverb', description: 'add early reflections and an exponential reverberant tail' },
   part: { flags: '--part <all|train|test>', description: 'use all of each clip, its first part (train) or its held-out last part (test)' },
   testFraction: { flags: '--test-fraction <f>', description: 'share of each clip held out for --part test', parse: openUnit },
@@ -139,7 +140,7 @@ export const FLAGS = {
   validation: { flags: '--validation <dir>', description: 'validation scenes (scene_NNNN.wav + .csv, scenes.json)' },
   init: { flags: '--init <dir>', description: 'start from this detector\'s weights and normalisation (fine-tuning; fresh optimizer)' },
   lrPatience: { flags: '--lr-patience <n>', description: 'halve the learning rate after this many epochs without a better validation score (default: never)', parse: positiveInt },
-  sequenceSeconds: { flags: '--sequence-seconds <s>', description: 'training excerpt length', parse: positiveNumber },
+  sequenceSeconds: { flags: '--sequence-seconds <s>', description: 'training excerpt length (0.5 to 600)', parse: numberWhere((x) => x >= 0.5 && x <= 600, 'a number of seconds from 0.5 to 600') },
   freqMasks: { flags: '--freq-masks <n>', description: 'SpecAugment: frequency masks per training excerpt', parse: numberWhere((x) => Number.isInteger(x) && x >= 0, 'an integer >= 0') },
   maxMaskBands: { flags: '--max-mask-bands <n>', description: 'SpecAugment: widest frequency mask (mel bands)', parse: positiveInt },
   classBalance: {
@@ -153,7 +154,7 @@ export const FLAGS = {
   doaWeight: { flags: '--doa-weight <λ>', description: 'weight of the masked DOA loss', parse: nonNegativeNumber },
   pool: { flags: '--pool <n>', description: 'with --synthesize: scenes held in memory', parse: positiveInt },
   refresh: { flags: '--refresh <n>', description: 'with --synthesize: pool scenes replaced by new ones after each epoch', parse: positiveInt },
-  sceneSeconds: { flags: '--scene-seconds <s>', description: 'with --synthesize: scene length', parse: positiveNumber },
+  sceneSeconds: { flags: '--scene-seconds <s>', description: 'with --synthesize: scene length (1 to 3600)', parse: numberWhere((x) => x >= 1 && x <= 3600, 'a number of seconds from 1 to 3600') },
   validationScenes: { flags: '--validation-scenes <n>', description: 'with --synthesize and no --validation: validation scenes to make', parse: positiveInt },
   // Post-processing: one value (detect) or a list of values to try (tune-detector, train-detector)
   threshold: { flags: '--threshold <p>', description: 'activity threshold (default: the model\'s, 0.5)', parse: openUnit },
@@ -177,8 +178,8 @@ export const FLAGS = {
   // Event scoring
   ref: { flags: '--ref <path>', description: 'reference events: an event list, a DCASE 2019 or 2020-2023 metadata CSV, a folder of them or a DCASE dataset folder' },
   classes: { flags: '--classes <list>', description: 'evaluated classes, comma-separated (default: those in either list); others are an error', parse: (v: string) => list(v) },
-  frameLength: { flags: '--frame-length <s>', description: 'frame length for DOA, frame recall and location-aware metrics', parse: positiveNumber },
-  doaThreshold: { flags: '--doa-threshold <deg>', description: 'threshold of the location-aware metrics', parse: positiveNumber },
+  frameLength: { flags: '--frame-length <s>', description: 'frame length for DOA, frame recall and location-aware metrics (0.01 to 10)', parse: numberWhere((x) => x >= 0.01 && x <= 10, 'a number of seconds from 0.01 to 10') },
+  doaThreshold: { flags: '--doa-threshold <deg>', description: 'threshold of the location-aware metrics (up to 180)', parse: numberWhere((x) => x > 0 && x <= 180, 'a number of degrees in (0, 180]') },
 } satisfies Record<string, FlagDef>;
 
 export type FlagName = keyof typeof FLAGS;

@@ -2,14 +2,15 @@
  * The sound event commands of `gatewave-audio`: synth-scenes, train-detector, detect, tune-detector, score-events.
  * Each declares its flags (spelled in ./flags.ts), calls the library, and prints.
  */
+import * as path from 'path';
 import type { Command } from 'commander';
-import { atomicWriteFile, initBackend, ProgressBar } from '@gatewave/core';
+import { atomicWriteFile, checkOutputFile, initBackend, ProgressBar } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { writeEventList } from '../sed/events';
 import { EventScores, scoreEvents } from '../sed/metrics';
 import { SceneFormat, SceneOptions, synthesizeScenes } from '../sed/synth';
 import { trainDetector, tuneDetector } from '../sed/train';
-import { detectFiles, formatFrameTable, loadDetector, requireFiles } from '../sed/detect-files';
+import { detectFiles, eventFileNames, formatFrameTable, loadDetector } from '../sed/detect-files';
 import { addFlags } from './flags';
 import { dcaseTrainingSets, DcaseTrainingFlags, readScoredEvents, writeDcaseDetections } from './dcase';
 import { addAudioQueueFlags, checkQueueFlags, detectOnQueue, QueueFlags } from './queue';
@@ -149,6 +150,7 @@ interface TrainDetectorFlags extends AugmentationFlags, DcaseTrainingFlags {
   minDurations: number[];
   seed: number;
   resume?: boolean;
+  overwrite?: boolean;
   labels?: string;
   sceneFormat: SceneFormat;
   part: string;
@@ -185,6 +187,7 @@ function addTrainDetectorFlags(cmd: Command): void {
     minDurations: { description: 'shortest-event settings (s) tried with each threshold; the best is stored with the model', default: [0.1, 0.2, 0.3] },
     seed: { default: 1 },
     resume: 'continue from <out>.checkpoint/',
+    overwrite: {},
     labels: 'with --synthesize: the clips\' labels (default <events-dir>/labels.csv)',
     sceneFormat: { description: 'with --synthesize: recording format', default: 'foa' },
     part: { description: 'with --synthesize: all of each clip or its first part (the last --test-fraction is held out)', default: 'train', placeholder: '<all|train>' },
@@ -251,6 +254,7 @@ function registerTrainDetector(program: Command): void {
       out: o.out,
       validation: dcase ? dcase.validation : o.validation,
       resume: !!o.resume,
+      overwrite: !!o.overwrite,
       progress: !o.quiet,
       epochs: o.epochs,
       batchSize: o.batchSize,
@@ -318,10 +322,18 @@ function registerDetect(program: Command): void {
       const { out, model, threshold, minDuration, minGap, views, hysteresis } = o;
       return detectOnQueue(inputs, { out, model, threshold, minDuration, minGap, views, hysteresis }, o);
     }
-    requireFiles(inputs);
+    // Before any work: the output (a file, or with --format dcase2020 a folder of files) is no input and is writable.
+    if (o.format === 'dcase2020') checkOutputFile(path.join(o.out, 'probe.csv'), { inputs, flag: '--out' });
+    else checkOutputFile(o.out, { inputs, flag: '--out' });
+    if (o.frames) checkOutputFile(o.frames, { inputs: [...inputs, o.out], flag: '--frames' });
     const detector = await loadDetector(o.model);
     await initBackend(undefined, { purpose: 'infer', quiet: true });
+    const names = eventFileNames(inputs);
+    inputs.forEach((f, i) => {
+      if (names[i] !== path.basename(f)) process.stderr.write(`note: ${f} shares its name with another input; its rows are labelled with the path as given\n`);
+    });
     const bar = inputs.length > 1 && !o.quiet ? new ProgressBar(inputs.length, { label: 'detect' }) : null;
+    const failed: string[] = [];
     const results = detectFiles(inputs, detector, {
       threshold: o.threshold,
       minDuration: o.minDuration,
@@ -335,11 +347,23 @@ function registerDetect(program: Command): void {
         }
         bar?.tick();
       },
+      onError: (file, err) => {
+        failed.push(file);
+        process.stderr.write(`gatewave-audio: error [${(err as { code?: string }).code ?? 'FAILED'}]: ${err.message.startsWith(file) ? '' : `${file}: `}${err.message}\n`);
+        bar?.tick();
+      },
     });
     bar?.finish();
+    if (results.length === 0) {
+      throw new AudioError('NO_INPUT', `none of the ${inputs.length} input file(s) could be read; nothing was written to ${o.out}.`);
+    }
     if (o.format === 'dcase2020') writeDcaseDetections(o.out, inputs, results.flatMap((r) => r.events), detector.config.classes, o.classNames);
     else writeEventList(o.out, results.flatMap((r) => r.events));
     if (o.frames) atomicWriteFile(o.frames, formatFrameTable(results.flatMap((r) => r.frames)));
+    if (failed.length) {
+      process.stderr.write(`gatewave-audio: ${failed.length} of ${inputs.length} file(s) failed (listed above); the events of the others were written to ${o.out}.\n`);
+      process.exitCode = 1;
+    }
   });
 }
 

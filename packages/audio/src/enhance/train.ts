@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf, ProgressBar, saveModel, loadModel, setSeed, random, shuffle, atomicWriteFile } from '@gatewave/core';
+import { tf, ProgressBar, checkOutputDir, saveModel, loadModel, setSeed, random, shuffle, atomicWriteFile } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';
 import { makeWindow } from '../dsp/stft';
@@ -63,6 +63,8 @@ export interface TrainEnhancerOptions {
    * `small` model into `medium`); residual FSMN blocks with no counterpart start as the identity.
    */
   initFrom?: string;
+  /** Write into an `out` folder that holds other files too, replacing only gatewave's own files there. */
+  overwrite?: boolean;
   seed?: number;
   quiet?: boolean;
   /** Called after each epoch. */
@@ -274,6 +276,10 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
   if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
   setSeed(o.seed);
+  // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
+  const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter((x): x is string => typeof x === 'string');
+  checkOutputDir(o.out, { overwrite: o.overwrite, inputs, flag: '--out' });
+  checkOutputDir(checkpointDir(o.out), { inputs, flag: '--out (its .checkpoint folder)' });
   const baseConfig = typeof o.config === 'object' ? o.config : FRCRN_CONFIGS[o.config ?? 'medium'];
   if (!baseConfig) throw new AudioError('BAD_ARGUMENT', `unknown config "${String(o.config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`);
   const rate = baseConfig.sampleRate;
@@ -329,7 +335,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
         validationLoss: valLoss,
         validationSiSnrGain: valSiSnrGain,
         trainedOn: data.origin,
-      });
+      }, { overwrite: o.overwrite });
     } else {
       state.badEpochs += 1;
       state.sinceHalving += 1;

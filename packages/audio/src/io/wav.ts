@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteFile } from '@gatewave/core';
+import { atomicWriteFile, releaseTemporary, trackTemporary, writeError } from '@gatewave/core';
 import { AudioError } from '../errors';
 import {
   BufferSource,
@@ -164,9 +164,14 @@ export class WavWriter {
   ) {
     checkAudio({ sampleRate, channels: Array.from({ length: channelCount }, () => new Float32Array(0)) }, file);
     const dir = path.dirname(path.resolve(file));
-    fs.mkdirSync(dir, { recursive: true });
     this.tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-    this.fd = fs.openSync(this.tmp, 'w');
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      this.fd = fs.openSync(this.tmp, 'w');
+    } catch (err) {
+      throw writeError(file, err);
+    }
+    trackTemporary(this.tmp);
     fs.writeSync(this.fd, headerBytes(format, sampleRate, channelCount, 0));
   }
 
@@ -196,9 +201,10 @@ export class WavWriter {
       fs.closeSync(fd);
       this.fd = undefined;
       fs.renameSync(this.tmp, this.file);
+      releaseTemporary(this.tmp);
     } catch (err) {
       this.abort();
-      throw err;
+      throw writeError(this.file, err);
     }
   }
 
@@ -213,5 +219,6 @@ export class WavWriter {
       this.fd = undefined;
     }
     fs.rmSync(this.tmp, { force: true });
+    releaseTemporary(this.tmp);
   }
 }

@@ -46,25 +46,50 @@ export interface DetectFilesOptions extends DetectOptions {
   onNotice?: (message: string) => void;
   /** Called after each file. */
   onFile?: (result: DetectFileResult) => void;
+  /**
+   * When given, a file that cannot be read or detected is reported here and left out, and the other files go on;
+   * without it the first such file throws.
+   */
+  onError?: (file: string, error: Error) => void;
 }
 
 /**
- * Detects events in each WAV file of `files` (checked to exist before any work), naming events by the file's base
- * name; returns every file's events and frames in input order.
+ * The name each file's events get in the `file` column: its base name, or the path as given when two inputs share a
+ * base name (so that their rows stay apart).
+ */
+export function eventFileNames(files: readonly string[]): string[] {
+  const count = new Map<string, number>();
+  for (const f of files) count.set(path.basename(f), (count.get(path.basename(f)) ?? 0) + 1);
+  return files.map((f) => ((count.get(path.basename(f)) ?? 0) > 1 ? f : path.basename(f)));
+}
+
+/**
+ * Detects events in each WAV file of `files` (checked to exist before any work unless `onError` is given), naming
+ * events by the file's base name (by the path as given where base names repeat); returns every file's events and
+ * frames in input order.
  */
 export function detectFiles(files: readonly string[], detector: SoundEventDetector, options: DetectFilesOptions = {}): DetectFileResult[] {
-  requireFiles(files);
-  const { onNotice, onFile, ...detect } = options;
-  return files.map((file) => {
-    const audio = readWav(file);
-    const t0 = process.hrtime.bigint();
-    const r = detector.detect(audio, path.basename(file), detect, onNotice);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const duration = audio.channels[0].length / audio.sampleRate;
-    const result = { file, events: r.events, frames: r.frames, duration, seconds, rtf: seconds / duration };
-    onFile?.(result);
-    return result;
+  const { onNotice, onFile, onError, ...detect } = options;
+  if (!onError) requireFiles(files);
+  const names = eventFileNames(files);
+  const results: DetectFileResult[] = [];
+  files.forEach((file, i) => {
+    try {
+      if (!fs.existsSync(file)) throw new AudioError('FILE_NOT_FOUND', `${file} does not exist.`);
+      const audio = readWav(file);
+      const t0 = process.hrtime.bigint();
+      const r = detector.detect(audio, names[i], detect, onNotice);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const duration = audio.channels[0].length / audio.sampleRate;
+      const result = { file, events: r.events, frames: r.frames, duration, seconds, rtf: seconds / duration };
+      onFile?.(result);
+      results.push(result);
+    } catch (err) {
+      if (!onError) throw err;
+      onError(file, err as Error);
+    }
   });
+  return results;
 }
 
 /** The per-frame table as CSV: file,frame,onset,offset,class,probability,azimuth,elevation. */

@@ -277,8 +277,8 @@ export class SoundEventDetector {
     return new SoundEventDetector(await loadModel(dir), config);
   }
 
-  async save(dir: string, extra: Record<string, unknown> = {}): Promise<void> {
-    await saveModel(this.model, dir, { ...extra, detector: this.config });
+  async save(dir: string, extra: Record<string, unknown> = {}, options: { overwrite?: boolean } = {}): Promise<void> {
+    await saveModel(this.model, dir, { ...extra, detector: this.config }, options);
   }
 
   /** Shortest input (samples at the model rate) that gives one label frame. */

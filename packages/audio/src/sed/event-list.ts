@@ -79,9 +79,21 @@ function parseNumber(value: string, where: string, column: string, allowEmpty: b
   return x;
 }
 
+/** Longest recording an event list may describe (events end before this); it bounds the memory of frame-based scores. */
+export const MAX_EVENT_SECONDS = 24 * 3600;
+
 function checkEvent(e: SoundEvent, where: string, classes?: readonly string[]): void {
   if (e.onset < 0 || !(e.offset > e.onset)) {
     throw new AudioError('BAD_LABELS', `${where}: needs 0 <= onset < offset, got onset ${e.onset}, offset ${e.offset}.`);
+  }
+  if (e.offset > MAX_EVENT_SECONDS) {
+    throw new AudioError('BAD_LABELS', `${where}: offset ${e.offset} s is beyond ${MAX_EVENT_SECONDS} s (24 hours); times are in seconds from the start of the recording.`);
+  }
+  if (e.azimuth !== null && !(e.azimuth >= -180 && e.azimuth <= 360)) {
+    throw new AudioError('BAD_LABELS', `${where}: azimuth ${e.azimuth}° is outside -180..360°; give degrees (DCASE: -180..180).`);
+  }
+  if (e.elevation !== null && !(e.elevation >= -90 && e.elevation <= 90)) {
+    throw new AudioError('BAD_LABELS', `${where}: elevation ${e.elevation}° is outside -90..90°; give degrees.`);
   }
   if ((e.azimuth === null) !== (e.elevation === null)) {
     throw new AudioError('BAD_LABELS', `${where}: give both azimuth and elevation, or leave both empty.`);

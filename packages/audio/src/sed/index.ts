@@ -42,7 +42,7 @@ export { loadDetectorFromUrl } from './load-url';
 export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
 export { trainDetector, tuneDetector, tunePostProcessing, listScenes, evaluateDetector, classBalanceWeights } from './train';
 export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary, TunedPostProcessing } from './train';
-export { loadDetector, detectFiles, formatFrameTable, DEFAULT_DETECTOR_DIR } from './detect-files';
+export { loadDetector, detectFiles, eventFileNames, formatFrameTable, DEFAULT_DETECTOR_DIR } from './detect-files';
 export type { DetectFileResult, DetectFilesOptions } from './detect-files';
 export {
   DCASE_CLASS_LISTS,

@@ -7,6 +7,7 @@
  *   130 interrupted (Ctrl-C / SIGTERM)
  */
 import type { Command } from 'commander';
+import { removeTemporaries } from '../io/temporaries';
 
 export const EXIT = { ok: 0, runtime: 1, badInput: 2, interrupted: 130 } as const;
 
@@ -78,4 +79,21 @@ export async function runCli(program: Command, name: string, argv: string[] = pr
     if (!isCommanderError(e)) process.stderr.write(`${errorLine(name, err)}\n`);
     process.exitCode = exitCodeOf(err);
   }
+}
+
+/**
+ * On Ctrl-C or SIGTERM: removes the unfinished temporary files of writes in progress, says what was removed and what
+ * was kept (`kept()`, e.g. the outputs finished so far), and exits 130. For commands that stop at once; a command that
+ * stops gracefully (training that keeps its best checkpoint) installs its own handler instead.
+ */
+export function exitOnInterrupt(name: string, kept?: () => string): void {
+  const handler = (signal: string): void => {
+    const removed = removeTemporaries();
+    const what = removed.length ? `removed ${removed.length} unfinished file(s)` : 'no unfinished files to remove';
+    const note = kept?.();
+    process.stderr.write(`\n${name}: interrupted (${signal}): ${what}${note ? `; ${note}` : ''}.\n`);
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GatewaveError } from '../errors';
+import { releaseTemporary, trackTemporary } from './temporaries';
 
 /**
  * Writing outputs without ever destroying a user's files.
@@ -262,6 +263,7 @@ export async function atomicWriteDir(
     fs.mkdirSync(path.dirname(target), { recursive: true });
     tmp = tempName(target);
     fs.mkdirSync(tmp);
+    trackTemporary(tmp);
     await fill(tmp);
     if (plan === 'merge') {
       for (const name of fs.readdirSync(tmp)) swapIn(path.join(tmp, name), path.join(target, name));
@@ -273,5 +275,7 @@ export async function atomicWriteDir(
   } catch (err) {
     if (tmp) removeQuietly(tmp);
     throw writeError(target, err);
+  } finally {
+    if (tmp) releaseTemporary(tmp);
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteDir, directoryHandler, loadModel, loadModelMetadata, ProgressBar, Rng, tf } from '@gatewave/core';
+import { atomicWriteDir, checkOutputDir, directoryHandler, loadModel, loadModelMetadata, ProgressBar, Rng, tf } from '@gatewave/core';
 import { AudioError } from '../../errors';
 import { EventScores } from '../metrics';
 import { SceneFormat, SCENE_FORMATS } from '../format';
@@ -65,6 +65,8 @@ export interface TrainDetectorOptions {
   lrPatience?: number;
   /** Training excerpt length in seconds. */
   sequenceSeconds?: number;
+  /** Write into an `out` folder that holds other files too, replacing only gatewave's own files there. */
+  overwrite?: boolean;
   /** Continue from `<out>.checkpoint/`. */
   resume?: boolean;
   seed?: number;
@@ -201,6 +203,10 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   if (!options.scenes === !syn) {
     throw new AudioError('BAD_ARGUMENT', 'train-detector: give either a scenes folder (--scenes) or event clips to synthesise from (--synthesize).');
   }
+  // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
+  const inputs = [options.scenes, syn?.events, options.validation].filter((x): x is string => typeof x === 'string');
+  checkOutputDir(options.out, { overwrite: options.overwrite, inputs, flag: '--out' });
+  checkOutputDir(ckptDir, { inputs, flag: '--out (its .checkpoint folder)' });
   if (options.init && options.resume) throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
   const seed = options.seed ?? 1;
   // What the scenes are: a folder's manifest, or the clips' label file.
@@ -399,7 +405,7 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
         config.minDuration = tuned.minDuration;
         const scenes = typeof options.scenes === 'string' ? path.resolve(options.scenes)
           : options.scenes ? `${options.scenes.scenes.length} given recordings` : `synthesised from ${path.resolve(syn!.events)}`;
-        await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes } });
+        await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes } }, { overwrite: options.overwrite });
       } else {
         state.badEpochs++;
         state.sinceHalving = (state.sinceHalving ?? 0) + 1;
