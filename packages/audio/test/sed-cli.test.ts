@@ -99,7 +99,7 @@ describe('event-list CSV', () => {
 
   test('synth-scenes validates its options', async () => {
     await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(/--format must be one of foa, mic4, mono/);
-    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(/--count must be a positive integer/);
+    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(/--count must be an integer from 1 to 100000/);
     await expect(run(['synth-scenes', '--events', dir, '--out', dir])).rejects.toThrow(/labels .*cannot read/);
   });
 });

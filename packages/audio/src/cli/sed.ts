@@ -334,6 +334,7 @@ function registerDetect(program: Command): void {
     });
     const bar = inputs.length > 1 && !o.quiet ? new ProgressBar(inputs.length, { label: 'detect' }) : null;
     const failed: string[] = [];
+    let lastError: Error | undefined;
     const results = detectFiles(inputs, detector, {
       threshold: o.threshold,
       minDuration: o.minDuration,
@@ -349,12 +350,15 @@ function registerDetect(program: Command): void {
       },
       onError: (file, err) => {
         failed.push(file);
+        lastError = err;
+        if (inputs.length === 1) return; // the only file: its error is the command's error
         process.stderr.write(`gatewave-audio: error [${(err as { code?: string }).code ?? 'FAILED'}]: ${err.message.startsWith(file) ? '' : `${file}: `}${err.message}\n`);
         bar?.tick();
       },
     });
     bar?.finish();
     if (results.length === 0) {
+      if (inputs.length === 1 && lastError) throw lastError;
       throw new AudioError('NO_INPUT', `none of the ${inputs.length} input file(s) could be read; nothing was written to ${o.out}.`);
     }
     if (o.format === 'dcase2020') writeDcaseDetections(o.out, inputs, results.flatMap((r) => r.events), detector.config.classes, o.classNames);
