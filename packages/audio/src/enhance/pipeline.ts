@@ -67,6 +67,8 @@ export async function runChunks(
     }
     sink(out);
     options.onProgress?.(start + count, src.frames);
+    // Let signal handlers run between chunks (Ctrl-C must not wait for the end of a long file).
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
