@@ -201,9 +201,18 @@ function readLicence(tree, pkg) {
   const file = path.join(tree, 'usr/share/doc', pkg, 'copyright');
   if (!fs.existsSync(file)) return 'unknown (no usr/share/doc/PKG/copyright)';
   const text = fs.readFileSync(file, 'utf8');
-  const found = [...text.matchAll(/^License:\s*(\S.*)$/gm)].map((m) => m[1].trim());
+  const found = [...text.matchAll(/^License:[ \t]*(\S.*)$/gm)].map((m) => m[1].trim());
   const unique = [...new Set(found)];
-  return unique.length > 0 ? unique.join('; ') : 'see usr/share/doc/PKG/copyright (no License: field)';
+  if (unique.length > 0) return unique.join('; ');
+  // not machine-readable: name the licences its prose mentions
+  const prose = [
+    [/GNU General Public License[^.]{0,80}?version 2/i, 'GPL-2'],
+    [/GNU General Public License[^.]{0,80}?version 3/i, 'GPL-3'],
+    [/Creative Commons Attribution-ShareAlike\s*3\.0/i, 'CC-BY-SA-3.0'],
+    [/Creative Commons Attribution\s*3\.0/i, 'CC-BY-3.0'],
+    [/public domain/i, 'public-domain'],
+  ].filter(([re]) => re.test(text)).map(([, name]) => name);
+  return prose.length > 0 ? `${prose.join('; ')} (from the copyright file's text)` : 'see usr/share/doc/PKG/copyright (no License: field)';
 }
 
 /** Every file under `dir` whose path relative to `dir` passes `test`, sorted. */

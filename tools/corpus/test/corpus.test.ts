@@ -75,6 +75,15 @@ describe('corpus tooling', () => {
     for (const s of SOURCES) expect(RESERVED.some((r: RegExp) => r.test(s.pkg))).toBe(false);
   });
 
+  test('readLicence: License: fields, never the line after an empty one; prose as a fallback', () => {
+    const doc = path.join(tmp, 'tree', 'usr/share/doc/pkg');
+    fs.mkdirSync(doc, { recursive: true });
+    fs.writeFileSync(path.join(doc, 'copyright'), 'Files: *\nLicense: GPL-2+\n text\n\nFiles: a\nLicense:\nCopyright (C) someone\n\nFiles: b\nLicense: CC0-1.0\n');
+    expect(deb.readLicence(path.join(tmp, 'tree'), 'pkg')).toBe('GPL-2+; CC0-1.0');
+    fs.writeFileSync(path.join(doc, 'copyright'), 'These files are under the Creative Commons Attribution-ShareAlike 3.0 license.\n');
+    expect(deb.readLicence(path.join(tmp, 'tree'), 'pkg')).toBe("CC-BY-SA-3.0 (from the copyright file's text)");
+  });
+
   test('a package that cannot be unpacked is a CorpusError naming it', () => {
     const bad = path.join(tmp, 'debs', 'notapkg_1.0_all.deb');
     fs.mkdirSync(path.dirname(bad), { recursive: true });
