@@ -202,3 +202,21 @@ describe('warm start', () => {
     expect(d).toBeLessThan(1e-5);
   });
 });
+
+describe('shipped enhancer-medium', () => {
+  test('loads as an FRCRN medium model, keeps the length of its input, and its checkpoint resumes the same config', async () => {
+    const { initBackend } = await import('@gatewave/core');
+    await initBackend('cpu', { quiet: true });
+    const { loadEnhancer, countParameters } = await import('../src');
+    const dir = path.resolve(__dirname, '../models/enhancer-medium');
+    const e = (await loadEnhancer(dir)) as unknown as { name: string; model: tf.LayersModel; enhance(x: Float32Array): Promise<Float32Array> };
+    expect(e.name).toBe('frcrn-medium');
+    expect(countParameters(e.model)).toBe(722786);
+    const y = await e.enhance(tone(8000, 440, 0.1));
+    expect(y).toHaveLength(8000);
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'state.json'), 'utf8'));
+    expect(state.config.name).toBe('medium');
+    const opt = fs.statSync(path.join(dir, 'checkpoint', 'optimizer.bin')).size;
+    expect(opt).toBe(4 * state.optimizer.reduce((n: number, s: { shape: number[] }) => n + s.shape.reduce((a, b) => a * b, 1), 0));
+  });
+});
