@@ -170,7 +170,6 @@ describe('targets, loss and post-processing', () => {
   });
 
   test('framesToEvents with hysteresis: runs above the low threshold that reach the high one', () => {
-    const K = 1;
     const p = [0.1, 0.32, 0.5, 0.7, 0.5, 0.32, 0.1, 0.5, 0.5, 0.5, 0.1, 0.4];
     const doa = new Float32Array(p.length * 3);
     p.forEach((_, t) => (doa[t * 3] = 1));

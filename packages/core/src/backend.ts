@@ -68,7 +68,7 @@ if (!tf.engine().backendName) {
 
 function tryRequire(id: string): string | null {
   try {
-    require(id);
+    require(id); // eslint-disable-line @typescript-eslint/no-require-imports -- probing an optional package by name
     return null;
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0];

@@ -9,10 +9,10 @@ beforeAll(async () => {
 test('gradientCheck passes a correct gradient and catches a wrong one', () => {
   const x = randomTensor([3, 4], 1);
   const right = (t: tf.Tensor) => tf.tanh(t).mul(2);
-  const wrong = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
+  const wrong = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
     save([t]);
     return { value: tf.tanh(t).mul(2), gradFunc: (dy: tf.Tensor) => dy.mul(2.02) };
-  }) as (t: tf.Tensor) => tf.Tensor;
+  }) as Parameters<typeof tf.customGrad>[0]) as (t: tf.Tensor) => tf.Tensor;
   expect(gradientCheck(right, [], x)).toBeLessThan(1e-3);
   expect(gradientCheck(wrong, [], x)).toBeGreaterThan(1e-2);
 });

@@ -48,7 +48,7 @@ async function runLayer(
   await tf.setBackend(backend);
   const layer = make();
   const x = tf.variable(tf.tensor3d(values(shape[0] * shape[1] * shape[2], 7, 2.5), shape as [number, number, number]));
-  tf.tidy(() => layer.apply(x)); // builds the weights
+  tf.tidy(() => layer.apply(x) as tf.Tensor); // builds the weights
   if (weights) layer.setWeights(layer.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
   const own = layer.getWeights().map((w) => Float32Array.from(w.dataSync()));
   const variables = [x, ...layer.trainableWeights.map((w) => w.read() as tf.Variable)];

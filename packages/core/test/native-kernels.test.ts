@@ -12,7 +12,6 @@ const status = registerNativeBackend();
 const suite = status.ok ? describe : describe.skip;
 if (!status.ok) {
   // Visible in the test output: the native addon is not built here.
-  // eslint-disable-next-line no-console
   console.warn(`native kernel tests skipped: ${status.reason}`);
 }
 

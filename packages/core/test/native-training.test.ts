@@ -144,11 +144,11 @@ suite('a CRNN trained with optimizer.minimize on native matches stock cpu', () =
       const y = tf.tensor3d(values(3 * 6 * 2, 8).map((v) => (v > 0 ? 1 : 0)), [3, 6, 2]);
       const losses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const loss = tf.tidy(() =>
-          opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true),
+        const loss = tf.tidy(
+          () => opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true) as tf.Scalar,
         );
-        losses.push(loss!.dataSync()[0]);
-        loss!.dispose();
+        losses.push(loss.dataSync()[0]);
+        loss.dispose();
       }
       tf.dispose([x, y]);
       opt.dispose();

@@ -115,7 +115,7 @@ export async function plotForecast(file: string, points: PlotPoint[], options: P
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg: string = await view.toSVG();
   view.finalize();
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native module loaded only when a plot is written
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: 2 },

@@ -130,7 +130,7 @@ describe('TPGN', () => {
       const predR = 2;
       const V = 2;
       const T = 4;
-      tf.setBackend('cpu');
+      void tf.setBackend('cpu'); // cpu registers synchronously
       const net = buildTPGN({ lookback: R * P, horizon: predR * P, period: P, dModel: d, norm }, V, T);
       const x = Array.from({ length: R * P }, (_, t) => [Math.sin(t / 2) * 3 + 5, Math.cos(t / 3) - t / 10]);
       const marks = Array.from({ length: R * P }, (_, t) => [t / 11 - 0.5, ((t * 7) % 5) / 4 - 0.5, 0.1, -0.2]);

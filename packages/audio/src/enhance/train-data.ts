@@ -195,11 +195,17 @@ export function readManifest(file: string): ManifestRow[] {
     for (let i = 0; i < line.length; i++) {
       const ch = line[i];
       if (q) {
-        if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+        if (ch === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        }
         else if (ch === '"') q = false;
         else cur += ch;
       } else if (ch === '"') q = true;
-      else if (ch === ',') out.push(cur), (cur = '');
+      else if (ch === ',') {
+        out.push(cur);
+        cur = '';
+      }
       else cur += ch;
     }
     out.push(cur);

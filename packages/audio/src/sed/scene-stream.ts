@@ -87,7 +87,7 @@ export class SceneStream {
   private pending: Promise<SynthesizedScene[]> | null = null;
   private pendingCount = 0;
 
-  constructor(private readonly options: SceneStreamOptions, useWorker = true) {
+  constructor(options: SceneStreamOptions, useWorker = true) {
     const script = useWorker ? workerScript() : null;
     if (script) {
       this.worker = new Worker(script, { workerData: options });
