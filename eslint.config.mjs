@@ -1,4 +1,5 @@
-// Lint: typescript-eslint's recommended rules with type information (tsconfig.check.json covers sources and tests),
+// Lint: typescript-eslint's recommended rules with type information (tsconfig.check.json covers sources and tests,
+// packages/web/app/tsconfig.json the browser app),
 // plus rules that catch real bugs: promises nobody awaits, unused variables, and `any`.
 import js from '@eslint/js';
 import globals from 'globals';
@@ -14,10 +15,14 @@ export default tseslint.config(
     rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }] },
   },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  // Functions that bench/browser.js hands to the browser (page.evaluate) run there.
+  { files: ['bench/browser.js'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommended],
-    languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.check.json', './packages/web/app/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',

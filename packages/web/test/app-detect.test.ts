@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '@gatewave/core';
 import { loadDetector, readWav, synthesizeScenes, type SoundEvent } from '@gatewave/audio';
-import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type Session } from './browser';
+import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
 const describeIf = HAS_SHARED ? describeBrowser : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
 
@@ -27,7 +27,7 @@ describeIf('Detect tab in Chromium', () => {
     await s.page.click('nav [data-tab="detect"]');
     await s.page.setInputFiles('#detect-file', scene);
     expect(await settle(s.page, 'detect')).toBe('');
-    const browserEvents = (await s.page.evaluate(() => (window as any).gatewaveApp.detect.last().events)) as SoundEvent[];
+    const browserEvents = (await s.page.evaluate(() => (window as unknown as AppWindow).gatewaveApp.detect.last().events)) as SoundEvent[];
     await initBackend('wasm', { quiet: true });
     const detector = await loadDetector();
     const nodeEvents = detector.detect(readWav(scene), 'scene_0001.wav').events;

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createForecaster, defaultPeriod, readCsv } from '@gatewave/forecast';
-import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type Session } from './browser';
+import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
 const describeIf = HAS_SHARED ? describeBrowser : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
 const ETTH1 = path.join(SHARED, 'ett/ETTh1.csv');
@@ -26,7 +26,7 @@ describeIf('Forecast tab in Chromium', () => {
     expect(await s.page.inputValue('#forecast-target')).toBe('OT');
     await s.page.click('#forecast-run');
     expect(await settle(s.page, 'forecast')).toBe('');
-    const reply = (await s.page.evaluate(() => (window as any).gatewaveApp.forecast.last())) as { forecast: { times: number[]; values: number[]; lower: number[] }; csv: string };
+    const reply = (await s.page.evaluate(() => (window as unknown as AppWindow).gatewaveApp.forecast.last())) as { forecast: { times: number[]; values: number[]; lower: number[] }; csv: string };
     expect(reply.forecast.values).toHaveLength(24);
     expect(reply.csv.trim().split('\n')).toHaveLength(25);
     expect(reply.csv.split('\n')[0]).toBe('date,OT,OT_lo80,OT_hi80');

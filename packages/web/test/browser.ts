@@ -20,6 +20,15 @@ export const OUTPUT = path.join(process.env.GATEWAVE_TEST_OUTPUT ?? path.resolve
 export const SHARED = path.resolve(__dirname, '../../../../shared/data');
 export const HAS_SHARED = fs.existsSync(path.join(SHARED, 'speech'));
 
+/** What the app puts on `window.gatewaveApp` for scripts (read inside page.evaluate). */
+export interface AppWindow {
+  gatewaveApp: {
+    detect: { last(): { events: unknown[] } };
+    enhance: { output(): { channels: Float32Array[] } };
+    forecast: { last(): unknown };
+  };
+}
+
 export interface Session {
   app: AppServer;
   browser: BrowserContext;

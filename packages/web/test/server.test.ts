@@ -113,7 +113,7 @@ test('server-side enhancement (when asked) returns a WAV of the same length', as
   const x = new Float32Array(400).map((_, i) => 0.1 * Math.sin(i / 3));
   const big = await startAppServer({ appDir, maxUploadBytes: 1 << 20 });
   try {
-    const res = await fetch(`${big.url}api/enhance?model=wiener`, { method: 'POST', body: encodeWav({ sampleRate: 16000, channels: [x] }) });
+    const res = await fetch(`${big.url}api/enhance?model=wiener`, { method: 'POST', body: encodeWav({ sampleRate: 16000, channels: [x] }) as Uint8Array<ArrayBuffer> });
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(bytes.byteLength).toBe(44 + 800);
