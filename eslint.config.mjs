@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'packages/core/build/**', 'coverage/**', 'packages/core/cli.d.ts'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'packages/core/build/**', 'coverage/**', 'packages/*/*.d.ts'] },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [js.configs.recommended],

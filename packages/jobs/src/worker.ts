@@ -20,10 +20,12 @@ export interface JobContext {
 }
 
 /** Processes one item; its return value (JSON) is kept for the merge step. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- processors are registered for any payload shape
 export type ItemProcessor = (payload: ItemPayload<any, any>, ctx: JobContext) => Promise<unknown>;
 
 /** Runs once per batch after every item is done or failed; `results` by item index. */
 export type MergeStep = (
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- merge steps are registered for any payload shape
   batch: { id: string } & BatchPayload<any>,
   results: Map<number, unknown>,
   failures: ItemFailure[],

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteDir, checkOutputDir, directoryHandler, loadModel, loadModelMetadata, ProgressBar, Rng, tf } from '@gatewave/core';
+import { atomicWriteDir, checkOutputDir, directoryHandler, loadModel, ProgressBar, Rng, tf } from '@gatewave/core';
 import { AudioError } from '../../errors';
 import { EventScores } from '../metrics';
 import { SceneFormat, SCENE_FORMATS } from '../format';
