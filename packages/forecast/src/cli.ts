@@ -12,6 +12,7 @@ import { CsvReadRules, ModelKind } from './models/forecaster';
 import { DUPLICATE_RULES, DuplicateRule } from './data/checks';
 import { DEFAULT_NA_VALUES } from './data/table';
 import { backtestCsv, evaluateCsv, predictCsv, trainFromCsv } from './commands';
+import { describePanelEvaluation, evaluatePanelCsv, isPanelModel, predictPanelCsv, trainPanelFromCsv } from './panel-commands';
 
 /** `gatewave-forecast`: a thin shell over the library functions in commands.ts. */
 
@@ -76,6 +77,48 @@ async function backend(purpose: 'train' | 'infer'): Promise<void> {
   await initBackend(undefined, { purpose, convolutional: false });
 }
 
+/** `train --id-col`: one panel model over a long CSV; prints the aggregate test errors. */
+async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean): Promise<void> {
+  for (const flag of ['interval', 'quantiles', 'pastCols', 'futureCols', 'columns', 'duplicates', 'maxGap'] as const) {
+    if (o[flag] !== undefined) throw new ForecastError('BAD_ARGUMENT', `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not supported with --id-col yet; leave it out.`);
+  }
+  if (String(o.features).toUpperCase() !== 'S') throw new ForecastError('BAD_ARGUMENT', '--features: panels forecast the target alone (S); leave out --features with --id-col.');
+  if (o.period === undefined) throw new ForecastError('BAD_ARGUMENT', '--period: give the seasonal period in steps with --id-col (e.g. 12 for monthly series).');
+  const r = await trainPanelFromCsv({
+    csv: o.csv as string,
+    out: o.out as string,
+    idColumn: o.idCol as string,
+    target: o.target as string,
+    timeColumn: o.timeCol as string | undefined,
+    model: o.model as ModelKind,
+    delimiter: o.delimiter as string | undefined,
+    naValues: list(o.naValues as string | undefined),
+    lookback: o.lookback as number,
+    horizon: o.horizon as number,
+    period: o.period as number,
+    split: o.split as string,
+    epochs: o.epochs as number,
+    patience: o.patience as number,
+    batchSize: o.batchSize as number,
+    learningRate: o.learningRate as number,
+    dModel: o.dModel as number,
+    norm: (o.norm as boolean | undefined) ?? true,
+    hidden: o.hidden as number,
+    seed: o.seed as number,
+    overwrite: o.overwrite as boolean | undefined,
+    strict: o.strict as boolean | undefined,
+    metrics: o.metrics as string | undefined,
+    quiet: o.quiet as boolean | undefined,
+    shouldStop,
+    log,
+  });
+  const t = r.model.training;
+  if (t) log(`trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch`);
+  log(`saved ${o.out}${o.metrics ? `; per-series errors in ${o.metrics}` : ''}`);
+  if (o.json) console.log(JSON.stringify({ model: r.model.kind, part: 'test', series: r.test.series.length, mean: r.test.mean, maseWeighted: r.test.maseWeighted }));
+  else console.log(describePanelEvaluation(r.test).join('\n'));
+}
+
 /** The gatewave-forecast program, ready to parse; `main` runs it (tests build it to read its commands). */
 export function buildProgram(): Command {
 const program = new Command();
@@ -110,6 +153,9 @@ const train = withCsvOptions(program
   .option('--quantiles <levels>', 'tpgn/dlinear/gru: quantile heads trained with the pinball loss (e.g. 0.1,0.5,0.9; the median is the forecast)')
   .option('--past-cols <list>', 'tpgn/dlinear/gru: covariate columns observed up to the forecast origin (comma-separated)')
   .option('--future-cols <list>', 'tpgn/dlinear/gru: covariate columns known ahead; predict then needs --future-csv')
+  .option('--id-col <column>', 'long-format panel: the series id column (with --time-col, --target); one global model over all series')
+  .option('--strict', 'with --id-col: a series shorter than lookback + horizon is an error (default: skipped with a count)')
+  .option('--metrics <file>', 'with --id-col: write the test errors per series to this CSV')
   .option('--json', 'print the test errors as one JSON object');
 addFlag(train, COMMON_FLAGS.epochs, { description: 'maximum epochs', default: 25 });
 addFlag(train, COMMON_FLAGS.patience, { description: 'early-stopping patience in epochs', default: 5 });
@@ -127,6 +173,13 @@ train.action(async (o) => {
     };
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
+    if (o.idCol) {
+      await trainPanel(o, () => stopping);
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      if (stopping) process.exitCode = 130;
+      return;
+    }
     const r = await trainFromCsv({
       csv: o.csv,
       out: o.out,
@@ -178,8 +231,17 @@ withCsvOptions(program
   .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
   .option('--part <part>', 'train, val or test', 'test')
   .option('--json', 'print one JSON object (mse, mae, ... on scaled values; original: {...})')
+  .option('--metrics <file>', 'panel model (trained with --id-col): write the errors per series to this CSV')
+  .option('--strict', 'panel model: a series shorter than lookback + horizon is an error (default: skipped with a count)')
   .action(async (o) => {
     await backend('infer');
+    if (isPanelModel(o.model)) {
+      const { model, result } = await evaluatePanelCsv(o.model, o.csv, { part: o.part, metrics: o.metrics, strict: o.strict, delimiter: o.delimiter, naValues: list(o.naValues), log });
+      if (o.json) console.log(JSON.stringify({ model: model.kind, part: result.part, series: result.series.length, mean: result.mean, maseWeighted: result.maseWeighted }));
+      else console.log(describePanelEvaluation(result).join('\n'));
+      return;
+    }
+    if (o.metrics) throw new ForecastError('BAD_ARGUMENT', `--metrics: ${o.model} was not trained on a long-format panel (--id-col); leave out --metrics.`);
     const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart, csvRules(o));
     if (o.json) console.log(metricJson({ model: model.kind, part: result.part, windows: result.windows }, result.scaled, result.original, result.probabilistic));
     else console.log(`${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`);
@@ -193,8 +255,15 @@ withCsvOptions(program
   .requiredOption('--out <file>', 'forecast CSV to write')
   .option('--plot <file>', 'also write a plot (.png and .svg)')
   .option('--future-csv <file>', 'for a model with --future-cols: their values for the horizon steps after the last row of --csv')
+  .option('--strict', 'panel model (trained with --id-col): a series shorter than lookback + horizon is an error (default: skipped)')
   .action(async (o) => {
     await backend('infer');
+    if (isPanelModel(o.model)) {
+      if (o.plot || o.futureCsv) throw new ForecastError('BAD_ARGUMENT', `${o.plot ? '--plot' : '--future-csv'} is not supported for panel models yet; leave it out.`);
+      const { rows } = await predictPanelCsv(o.model, o.csv, o.out, { strict: o.strict, delimiter: o.delimiter, naValues: list(o.naValues), log });
+      log(`forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (id, time, forecast); wrote ${o.out}`);
+      return;
+    }
     const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o), o.futureCsv);
     log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
   });

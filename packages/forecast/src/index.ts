@@ -17,6 +17,10 @@ export type { Frequency, TimeFeatureKind } from './data/time';
 export { parseSplit, splitRanges, selectColumns } from './data/split';
 export type { FeatureMode, SplitSpec, SplitRanges, SplitPart } from './data/split';
 export { StandardScaler } from './data/scaler';
+export { readPanelCsv, stepAfter, describeStep as describePanelStep } from './data/panel';
+export type { Panel, PanelSeries, PanelStep, ReadPanelOptions } from './data/panel';
+export { PanelModel } from './models/panel-model';
+export type { PanelFitOptions, PanelEvaluation, SeriesMetrics, PanelForecastRow } from './models/panel-model';
 export { WindowSet } from './data/windows';
 export { ForecastMetrics, seasonalNaiveScale } from './metrics';
 export type { MetricValues } from './metrics';
@@ -47,3 +51,5 @@ export { parseIntervals, parseQuantiles, conformalQuantile, calibrateIntervals, 
 export type { ConformalIntervals, ForecastInterval, IntervalFigures, ProbabilisticValues } from './intervals';
 export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel, forecastCsv, plotPoints, plotBands } from './commands';
 export type { TrainSettings, TrainOutcome } from './commands';
+export { trainPanelFromCsv, evaluatePanelCsv, predictPanelCsv, readPanelForModel, seriesMetricsCsv, panelForecastCsv, isPanelModel, describePanelEvaluation } from './panel-commands';
+export type { PanelTrainSettings } from './panel-commands';

@@ -7,10 +7,27 @@ import { ForecastError } from '../errors';
 const TIMESTAMP =
   /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Parses one timestamp (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`, ISO 8601 with `T`); NaN when it is not one. */
+/** `Jan 1 2000`, `January 1, 2000`: an English month name, the day and the year (vega-datasets' stocks.csv). */
+const MONTH_NAME_DATE = /^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** `Jan 1 2000` as `2000-1-1`, or the text unchanged. */
+function monthNameDate(text: string): string {
+  const m = MONTH_NAME_DATE.exec(text);
+  if (!m) return text;
+  const month = MONTHS.indexOf(m[1].slice(0, 3).toLowerCase());
+  const full = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'][month];
+  if (month < 0 || !(m[1].length === 3 || m[1].toLowerCase() === full || m[1].toLowerCase() === 'sept')) return text;
+  return `${m[3]}-${month + 1}-${m[2]}`;
+}
+
+/**
+ * Parses one timestamp (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`, ISO 8601 with `T`, or a date with an English
+ * month name such as `Jan 1 2000`); NaN when it is not one.
+ */
 export function parseTimestamp(text: unknown): number {
   if (typeof text !== 'string') return NaN;
-  const m = TIMESTAMP.exec(text.trim());
+  const m = TIMESTAMP.exec(monthNameDate(text.trim()));
   if (!m) return NaN;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];

@@ -20,13 +20,18 @@ export class WindowSet {
     readonly horizon: number,
     /** Which variables are targets (indices into the variables). */
     readonly targetIdx: number[],
+    /**
+     * First input rows of the windows, when they are not `start, start + 1, ...`: windows pooled from many series
+     * laid end to end in `data` (a panel), where no window may straddle two series. `start`/`end` are then ignored.
+     */
+    readonly origins?: Int32Array,
   ) {
-    this.count = Math.max(0, end - start - lookback - horizon + 1);
+    this.count = origins ? origins.length : Math.max(0, end - start - lookback - horizon + 1);
   }
 
   /** First input row of window `i`. */
   origin(i: number): number {
-    return this.start + i;
+    return this.origins ? this.origins[i] : this.start + i;
   }
 
   /**
@@ -37,7 +42,7 @@ export class WindowSet {
     const { lookback: L, horizon: H, variables: V, timeFeatures: T, targetIdx } = this;
     const K = targetIdx.length;
     for (let b = 0; b < indices.length; b++) {
-      const s = this.start + indices[b];
+      const s = this.origin(indices[b]);
       x.set(this.data.subarray(s * V, (s + L) * V), b * L * V);
       marks.set(this.marks.subarray(s * T, (s + L) * T), b * L * T);
       const yo = b * H * K;

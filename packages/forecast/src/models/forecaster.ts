@@ -75,6 +75,13 @@ export abstract class Forecaster {
     return this.quantiles.length ? { quantiles: this.quantiles } : {};
   }
 
+  /** Replaces the network by a fresh one (null for a rule); for callers that train it themselves, as `PanelModel`. */
+  initNetwork(variables: number, timeFeatures: number): tf.LayersModel | null {
+    this.net?.dispose();
+    this.net = this.createNetwork(variables, timeFeatures, this.covariates());
+    return this.net;
+  }
+
   /** The underlying tfjs model (null for rules or before fit). */
   get network(): tf.LayersModel | null {
     return this.net;

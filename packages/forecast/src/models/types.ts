@@ -1,6 +1,7 @@
 import { FillRule, ReadCsvOptions } from '../data/series';
 import { FeatureMode, SplitPart, SplitSpec } from '../data/split';
 import { Frequency } from '../data/time';
+import type { PanelStep } from '../data/panel';
 import { MetricValues } from '../metrics';
 import { ConformalIntervals, ForecastInterval, ProbabilisticValues } from '../intervals';
 import { TrainOptions, TrainResult } from '../train';
@@ -44,6 +45,8 @@ export interface Pipeline {
   pastColumns?: string[];
   /** Covariates known ahead (inputs over the lookback and the horizon); `predict` needs their next `horizon` rows. */
   futureColumns?: string[];
+  /** Set for a global model fitted on a long-format panel (`PanelModel`): the id column and the series' step. */
+  panel?: { idColumn: string; step: PanelStep };
   /** How the training CSV was read (delimiter, NA tokens, duplicates, longest gap); used again for eval/predict/backtest. */
   read?: CsvReadRules;
 }
