@@ -83,7 +83,7 @@ describe('readPanelCsv', () => {
 
   test('series at different frequencies are an error naming both', () => {
     const file = csv('freq.csv', 'id,date,y\nd,2020-01-01,1\nd,2020-01-02,2\nd,2020-01-03,3\nw,2020-01-01,1\nw,2020-01-08,2\nw,2020-01-15,3\n');
-    expectError(() => readPanelCsv(file, { idColumn: 'id', target: 'y' }), 'IRREGULAR_TIMESTAMPS', /'d' is 1-day but series 'w' is 7-day/);
+    expectError(() => readPanelCsv(file, { idColumn: 'id', target: 'y' }), 'IRREGULAR_TIMESTAMPS', /'d' is daily but series 'w' is weekly/);
   });
 
   test('a repeated (id, time) pair is an error with its line', () => {

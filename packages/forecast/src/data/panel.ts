@@ -3,7 +3,7 @@ import { ForecastError } from '../errors';
 import { DataProblems } from './problems';
 import { fillColumn } from './series';
 import { ReadColumnsOptions, readCsvColumns } from './table';
-import { formatTimestamp, inferStep } from './time';
+import { formatTimestamp, frequencyOf, inferStep } from './time';
 
 /**
  * Long-format panels: one CSV holding many series as rows `id, time, value` (the `unique_id, ds, y` layout of
@@ -65,8 +65,7 @@ export function stepAfter(t: number, step: PanelStep, k: number): number {
 
 export function describeStep(step: PanelStep): string {
   if (step.unit === 'month') return step.size === 1 ? 'monthly' : `${step.size}-month`;
-  const s = step.size / 1000;
-  return s % 86400 === 0 ? `${s / 86400}-day` : s % 3600 === 0 ? `${s / 3600}-hour` : `${s}-second`;
+  return frequencyOf(step.size).label;
 }
 
 /** Row indices grouped by series code (counting sort), each group sorted by time. */
