@@ -34,7 +34,7 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
 
   test('train one global DLinear, eval per series to CSV, predict a long CSV; the short series is skipped with a count', () => {
     const t = run(['train', '--csv', 'ok.csv', '--model', 'dlinear', '--epochs', '2', '--out', 'model', '--metrics', 'train-metrics.csv', ...base]);
-    expect(t.stderr).toMatch(/ok.csv: 3 series \(360 rows, 1-day\) by 'shop', target 'sales'/);
+    expect(t.stderr).toMatch(/ok.csv: 3 series \(360 rows, daily\) by 'shop', target 'sales'/);
     expect(t.stderr).toMatch(/skipped 1 series shorter than lookback \+ horizon = 21 rows \(tiny: 20\)/);
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/test: 3 series/);
