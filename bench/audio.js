@@ -21,7 +21,9 @@ const path = require('path');
 
 function setting(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : process.env[name.toUpperCase()] ?? fallback;
+  return i >= 0 && process.argv[i + 1] !== undefined
+    ? process.argv[i + 1]
+    : (process.env[name.toUpperCase()] ?? fallback);
 }
 const SECONDS = Number(setting('seconds', '8'));
 const FILES = Number(setting('files', '6'));
@@ -47,7 +49,11 @@ async function speedChild() {
   rows.push({ model: 'wiener', params: 0, rtf: await time(new audio.WienerEnhancer(), SECONDS) });
   for (const name of ['small', 'medium', 'full']) {
     const e = audio.FrcrnEnhancer.fromConfig(audio.FRCRN_CONFIGS[name]);
-    rows.push({ model: `frcrn-${name}`, params: audio.countParameters(e.model), rtf: await time(e, name === 'full' ? Math.min(SECONDS, 3) : SECONDS) });
+    rows.push({
+      model: `frcrn-${name}`,
+      params: audio.countParameters(e.model),
+      rtf: await time(e, name === 'full' ? Math.min(SECONDS, 3) : SECONDS),
+    });
     e.dispose();
   }
   process.stdout.write(JSON.stringify({ backend: activeBackend().name, rows }));
@@ -83,12 +89,15 @@ async function scoreTable(title, items, enhancers) {
         r.worst = Math.min(r.worst, d - base);
       };
       add('noisy', noisy);
-      for (const e of enhancers) add(e.label, (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e.enhancer)).channels[0]);
+      for (const e of enhancers)
+        add(e.label, (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e.enhancer)).channels[0]);
     }
     for (const [k, r] of Object.entries(acc)) {
       const row = { siSdr: r.sdr / r.n, stoi: r.stoi / r.n, estoi: r.estoi / r.n, worst: k === 'noisy' ? 0 : r.worst };
       (out[snr] ??= {})[k] = row;
-      console.log(`${snr} | ${k} | ${row.siSdr.toFixed(2)} | ${row.stoi.toFixed(3)} | ${row.estoi.toFixed(3)} | ${k === 'noisy' ? '-' : row.worst.toFixed(2)}`);
+      console.log(
+        `${snr} | ${k} | ${row.siSdr.toFixed(2)} | ${row.stoi.toFixed(3)} | ${row.estoi.toFixed(3)} | ${k === 'noisy' ? '-' : row.worst.toFixed(2)}`,
+      );
     }
   }
   return out;
@@ -101,7 +110,8 @@ function corpusTestItems(audio) {
   const { readManifest } = audio;
   const rows = readManifest(manifest).filter((r) => r.split === 'test');
   const bySpeaker = new Map();
-  for (const r of rows.filter((x) => x.role === 'speech')) bySpeaker.set(r.group, [...(bySpeaker.get(r.group) ?? []), r]);
+  for (const r of rows.filter((x) => x.role === 'speech'))
+    bySpeaker.set(r.group, [...(bySpeaker.get(r.group) ?? []), r]);
   const noises = [];
   const seenGroups = new Set();
   for (const r of rows.filter((x) => x.role !== 'speech' && x.seconds >= 2)) {
@@ -122,7 +132,7 @@ function corpusTestItems(audio) {
       if (len >= 48000) {
         const u = new Float32Array(len);
         let o = 0;
-        for (const p of cur) u.set(p, o), (o += p.length);
+        for (const p of cur) (u.set(p, o), (o += p.length));
         utts.push(u);
         cur = [];
         len = 0;
@@ -156,12 +166,20 @@ async function quality() {
   }
   const modelDir = setting('model', undefined);
   const defaultDir = audio.DEFAULT_MODEL_DIR;
-  if (modelDir) enhancers.push({ label: `model ${path.basename(path.resolve(modelDir))}`, enhancer: await audio.loadEnhancer(modelDir) });
-  else if (path.resolve(defaultDir) !== smallDir) enhancers.push({ label: `default ${path.basename(defaultDir)}`, enhancer: await audio.loadEnhancer() });
+  if (modelDir)
+    enhancers.push({
+      label: `model ${path.basename(path.resolve(modelDir))}`,
+      enhancer: await audio.loadEnhancer(modelDir),
+    });
+  else if (path.resolve(defaultDir) !== smallDir)
+    enhancers.push({ label: `default ${path.basename(defaultDir)}`, enhancer: await audio.loadEnhancer() });
   const results = {};
 
   const corpus = corpusTestItems(audio);
-  if (!corpus) console.log(`\ncorpus test split: skipped, no ${path.join(CORPUS, 'manifest.csv')} (build it with npm run data:enhance -- --out ${CORPUS})`);
+  if (!corpus)
+    console.log(
+      `\ncorpus test split: skipped, no ${path.join(CORPUS, 'manifest.csv')} (build it with npm run data:enhance -- --out ${CORPUS})`,
+    );
   else {
     results.corpusTest = await scoreTable(
       `corpus TEST split (${CORPUS}): ${corpus.items.length} utterances of >= 3 s from ${corpus.speakers.length} test speakers (${corpus.speakers.join(', ')}), ` +
@@ -174,11 +192,16 @@ async function quality() {
   const speechDir = path.join(DATA, 'speech/train/it');
   if (!fs.existsSync(speechDir)) console.log(`\nshared-data mixtures: skipped, ${speechDir} not found`);
   else {
-    const files = fs.readdirSync(speechDir).filter((f) => f.endsWith('.wav')).sort().slice(0, FILES);
+    const files = fs
+      .readdirSync(speechDir)
+      .filter((f) => f.endsWith('.wav'))
+      .sort()
+      .slice(0, FILES);
     const items = [];
     for (const nf of ['env_rain_01_16k.wav', 'music_moh_reno_project-system_16k.wav']) {
       const noise = audio.readWav(path.join(DATA, 'noise', nf)).channels[0];
-      for (const f of files) items.push({ clean: audio.readWav(path.join(speechDir, f)).channels[0], noise, offset: 0 });
+      for (const f of files)
+        items.push({ clean: audio.readWav(path.join(speechDir, f)).channels[0], noise, offset: 0 });
     }
     results.sharedData = await scoreTable(
       `../shared/data mixtures: ${files.length} files of speech/train/it x env_rain_01_16k.wav, music_moh_reno_project-system_16k.wav ` +
@@ -194,7 +217,9 @@ async function quality() {
 async function main() {
   if (process.argv.includes('--child')) return speedChild();
   if (!process.argv.includes('--skip-speed')) {
-    console.log(`speech enhancement speed: ${SECONDS} s of 16 kHz audio (full: 3 s), untrained weights, RTF = seconds / audio second`);
+    console.log(
+      `speech enhancement speed: ${SECONDS} s of 16 kHz audio (full: 3 s), untrained weights, RTF = seconds / audio second`,
+    );
     console.log('threads | backend | model | parameters | rtf | rtf / wiener');
     for (const threads of ['1', '2']) {
       const r = spawnSync(process.execPath, [__filename, '--child', '--seconds', String(SECONDS)], {
@@ -207,7 +232,10 @@ async function main() {
       }
       const { backend, rows } = JSON.parse(r.stdout);
       const base = rows[0].rtf;
-      for (const row of rows) console.log(`${threads} | ${backend} | ${row.model} | ${row.params} | ${row.rtf.toFixed(3)} | ${(row.rtf / base).toFixed(1)}`);
+      for (const row of rows)
+        console.log(
+          `${threads} | ${backend} | ${row.model} | ${row.params} | ${row.rtf.toFixed(3)} | ${(row.rtf / base).toFixed(1)}`,
+        );
     }
     await require('./browser').printBrowserRows(SECONDS); // the shipped enhancer in headless Chromium (bench/browser.js)
   }

@@ -28,12 +28,27 @@ async function browserRows(seconds) {
       const browser = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       try {
         const page = browser.pages()[0] || (await browser.newPage());
         await page.goto(`${app.url}?backend=${backend}`);
-        await page.waitForFunction(() => document.body.dataset.ready === 'true' || /unavailable/.test(document.getElementById('backend').textContent), null, { timeout: 60000 });
+        await page.waitForFunction(
+          () =>
+            document.body.dataset.ready === 'true' ||
+            /unavailable/.test(document.getElementById('backend').textContent),
+          null,
+          { timeout: 60000 },
+        );
         if ((await page.getAttribute('#backend', 'data-backend')) !== backend) {
           rows.push({ backend, error: (await page.textContent('#backend')).trim() });
           continue;
@@ -45,14 +60,26 @@ async function browserRows(seconds) {
           });
           await page.setInputFiles('#enhance-file', []);
           await page.setInputFiles('#enhance-file', wav);
-          await page.waitForFunction(() => !document.getElementById('enhance-result').hidden || !document.getElementById('enhance-error').hidden, null, { timeout: 600000 });
+          await page.waitForFunction(
+            () => !document.getElementById('enhance-result').hidden || !document.getElementById('enhance-error').hidden,
+            null,
+            { timeout: 600000 },
+          );
           last = await page.evaluate(() => {
             const r = window.gatewaveApp.enhance.last();
-            return { elapsed: r.elapsed, duration: r.duration, error: document.getElementById('enhance-error').textContent };
+            return {
+              elapsed: r.elapsed,
+              duration: r.duration,
+              error: document.getElementById('enhance-error').textContent,
+            };
           });
           if (last.error) break;
         }
-        rows.push(last.error ? { backend, error: last.error } : { backend, model: 'frcrn (shipped)', rtf: last.elapsed / last.duration });
+        rows.push(
+          last.error
+            ? { backend, error: last.error }
+            : { backend, model: 'frcrn (shipped)', rtf: last.elapsed / last.duration },
+        );
       } finally {
         await browser.close();
       }
@@ -68,7 +95,10 @@ async function browserRows(seconds) {
 async function printBrowserRows(seconds, wienerRtf) {
   for (const row of await browserRows(seconds)) {
     if (row.error) console.log(`- | chromium ${row.backend} | frcrn (shipped) | - | unavailable: ${row.error}`);
-    else console.log(`- | chromium ${row.backend} | ${row.model} | - | ${row.rtf.toFixed(3)} | ${wienerRtf ? (row.rtf / wienerRtf).toFixed(1) : '-'}`);
+    else
+      console.log(
+        `- | chromium ${row.backend} | ${row.model} | - | ${row.rtf.toFixed(3)} | ${wienerRtf ? (row.rtf / wienerRtf).toFixed(1) : '-'}`,
+      );
   }
 }
 

@@ -26,7 +26,11 @@ function flag(name, fallback) {
   return v === undefined || v.startsWith('--') ? true : v;
 }
 const quick = Boolean(flag('quick', false));
-const list = (v) => String(v).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v) =>
+  String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const suites = list(flag('suite', quick ? 'etth1' : 'etth1,etth2,m,threads'));
 const models = list(flag('models', 'tpgn,naive,seasonal-naive,dlinear,gru'));
 const epochs = Number(flag('epochs', quick ? 3 : 25));
@@ -38,18 +42,34 @@ const horizonsFlag = flag('horizons', quick ? '168' : null);
 // The paper's Table 1 (TPGN, lookback 168, split 0.6/0.2/0.2) and this issue's settings.
 const SUITES = {
   etth1: {
-    file: 'ETTh1.csv', features: 'S', lookback: 168, split: [0.6, 0.2, 0.2], norm: true,
-    horizons: [168, 336, 720, 1440], dModel: (h) => (h === 1440 ? 8 : 2),
+    file: 'ETTh1.csv',
+    features: 'S',
+    lookback: 168,
+    split: [0.6, 0.2, 0.2],
+    norm: true,
+    horizons: [168, 336, 720, 1440],
+    dModel: (h) => (h === 1440 ? 8 : 2),
     paper: { 168: [0.1061, 0.2533], 336: [0.111, 0.2625], 720: [0.1346, 0.2908], 1440: [0.1343, 0.2941] },
   },
   etth2: {
-    file: 'ETTh2.csv', features: 'S', lookback: 168, split: [0.6, 0.2, 0.2], norm: false,
-    horizons: [168, 336, 720, 1440], dModel: () => 8,
+    file: 'ETTh2.csv',
+    features: 'S',
+    lookback: 168,
+    split: [0.6, 0.2, 0.2],
+    norm: false,
+    horizons: [168, 336, 720, 1440],
+    dModel: () => 8,
     paper: { 168: [0.2174, null], 336: [0.2237, null], 720: [0.2356, null], 1440: [0.2514, null] },
   },
   m: {
-    file: 'ETTh1.csv', features: 'M', lookback: 96, split: 'ett', norm: true,
-    horizons: [96, 192, 336, 720], dModel: () => 8, paper: {},
+    file: 'ETTh1.csv',
+    features: 'M',
+    lookback: 96,
+    split: 'ett',
+    norm: true,
+    horizons: [96, 192, 336, 720],
+    dModel: () => 8,
+    paper: {},
   },
 };
 
@@ -65,21 +85,48 @@ const SPEED_CASES = [
 async function speedWorker(index) {
   const c = SPEED_CASES[index];
   const info = await core.initBackend(undefined, { purpose: 'train', convolutional: false });
-  const series = await fc.readCsv(path.join(dataDir, 'ETTh1.csv'), { columns: c.features === 'S' ? ['OT'] : undefined });
-  const model = fc.createForecaster('tpgn', { lookback: c.lookback, horizon: c.horizon, period: 24, dModel: c.dModel, norm: true });
-  const fit = await model.fit(series, { target: 'OT', features: c.features, split: c.split, epochs: 3, patience: 99, quiet: true, seed: 2023 });
-  console.log(JSON.stringify({ backend: info.name, windows: fit.windows.train, seconds: fit.training.history.map((h) => h.seconds) }));
+  const series = await fc.readCsv(path.join(dataDir, 'ETTh1.csv'), {
+    columns: c.features === 'S' ? ['OT'] : undefined,
+  });
+  const model = fc.createForecaster('tpgn', {
+    lookback: c.lookback,
+    horizon: c.horizon,
+    period: 24,
+    dModel: c.dModel,
+    norm: true,
+  });
+  const fit = await model.fit(series, {
+    target: 'OT',
+    features: c.features,
+    split: c.split,
+    epochs: 3,
+    patience: 99,
+    quiet: true,
+    seed: 2023,
+  });
+  console.log(
+    JSON.stringify({
+      backend: info.name,
+      windows: fit.windows.train,
+      seconds: fit.training.history.map((h) => h.seconds),
+    }),
+  );
 }
 
 /** s/epoch (median of epochs 2–3) and windows/s for each speed case at 1 and 2 threads. */
 function speedTable() {
   const { spawnSync } = require('child_process');
-  console.log('\nTraining speed, TPGN (3 epochs per run, median s/epoch of epochs 2–3; each run in its own process):\n');
+  console.log(
+    '\nTraining speed, TPGN (3 epochs per run, median s/epoch of epochs 2–3; each run in its own process):\n',
+  );
   console.log('| case | threads | s/epoch | windows/s | backend |');
   console.log('|---|---|---|---|---|');
   SPEED_CASES.forEach((c, i) => {
     for (const threads of [1, 2]) {
-      const r = spawnSync(process.execPath, [__filename, '--speed-worker', String(i)], { env: { ...process.env, GATEWAVE_THREADS: String(threads) }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [__filename, '--speed-worker', String(i)], {
+        env: { ...process.env, GATEWAVE_THREADS: String(threads) },
+        encoding: 'utf8',
+      });
       const line = (r.stdout || '').trim().split('\n').pop();
       if (r.status !== 0 || !line) {
         console.log(`| ${c.name} | ${threads} | failed: ${(r.stderr || '').trim().split('\n').pop()} | | |`);
@@ -88,7 +135,9 @@ function speedTable() {
       const { backend, windows, seconds } = JSON.parse(line);
       const later = seconds.slice(1).sort((a, b) => a - b);
       const median = later.length ? (later[0] + later[later.length - 1]) / 2 : seconds[0];
-      console.log(`| ${c.name} | ${threads} | ${fmt(median, 2)} | ${Math.round(Math.floor(windows / 32) * 32 / median)} | ${backend} |`);
+      console.log(
+        `| ${c.name} | ${threads} | ${fmt(median, 2)} | ${Math.round((Math.floor(windows / 32) * 32) / median)} | ${backend} |`,
+      );
     }
   });
 }
@@ -103,12 +152,18 @@ async function main() {
   }
   const rows = [];
   let throughput = null;
-  console.log(`# bench:forecast  backend ${info.name}, node ${process.version}, ${os.cpus().length} CPU(s), ${new Date().toISOString()}`);
-  console.log(`settings: epochs ≤ ${epochs} (GRU ≤ ${gruEpochs}), patience ${patience}, batch 32, Adam lr 1e-3 ×0.9/epoch, seed(s) ${seeds.join(', ')}; metrics on the test part, standard-scaled values, every window (stride 1); 'whole batches only' drops the last partial batch of 32 as the paper's test loader does\n`);
+  console.log(
+    `# bench:forecast  backend ${info.name}, node ${process.version}, ${os.cpus().length} CPU(s), ${new Date().toISOString()}`,
+  );
+  console.log(
+    `settings: epochs ≤ ${epochs} (GRU ≤ ${gruEpochs}), patience ${patience}, batch 32, Adam lr 1e-3 ×0.9/epoch, seed(s) ${seeds.join(', ')}; metrics on the test part, standard-scaled values, every window (stride 1); 'whole batches only' drops the last partial batch of 32 as the paper's test loader does\n`,
+  );
   for (const name of suites.filter((s) => s !== 'threads')) {
     const suite = SUITES[name];
     if (!suite) throw new Error(`unknown suite ${name}; use etth1, etth2, m, threads`);
-    const series = await fc.readCsv(path.join(dataDir, suite.file), { columns: suite.features === 'S' ? ['OT'] : undefined });
+    const series = await fc.readCsv(path.join(dataDir, suite.file), {
+      columns: suite.features === 'S' ? ['OT'] : undefined,
+    });
     const horizons = horizonsFlag ? list(horizonsFlag).map(Number) : suite.horizons;
     for (const horizon of horizons) {
       for (const kind of models) {
@@ -116,60 +171,110 @@ async function main() {
         const runs = [];
         const t0 = Date.now();
         for (const seed of kind === 'naive' || kind === 'seasonal-naive' ? seeds.slice(0, 1) : seeds) {
-          const model = fc.createForecaster(kind, { lookback: suite.lookback, horizon, period: 24, dModel, norm: suite.norm });
+          const model = fc.createForecaster(kind, {
+            lookback: suite.lookback,
+            horizon,
+            period: 24,
+            dModel,
+            norm: suite.norm,
+          });
           const fit = await model.fit(series, {
-            target: 'OT', features: suite.features, split: suite.split, seed,
-            epochs: kind === 'gru' ? gruEpochs : epochs, patience, quiet: true,
+            target: 'OT',
+            features: suite.features,
+            split: suite.split,
+            seed,
+            epochs: kind === 'gru' ? gruEpochs : epochs,
+            patience,
+            quiet: true,
           });
           // Split-conformal 80/95 % intervals, calibrated on the validation windows (one more pass over them).
           model.calibrate(series, [80, 95]);
-          runs.push({ ev: model.evaluate(series, 'test'), evPaper: model.evaluate(series, 'test', { dropLastBatch: 32 }), t: fit.training });
+          runs.push({
+            ev: model.evaluate(series, 'test'),
+            evPaper: model.evaluate(series, 'test', { dropLastBatch: 32 }),
+            t: fit.training,
+          });
           model.dispose();
         }
         const mean = (f) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
-        const spread = (f) => (runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (f(r) - mean(f)) ** 2, 0) / (runs.length - 1)) : null);
+        const spread = (f) =>
+          runs.length > 1 ? Math.sqrt(runs.reduce((a, r) => a + (f(r) - mean(f)) ** 2, 0) / (runs.length - 1)) : null;
         const paper = kind === 'tpgn' ? suite.paper[horizon] : undefined;
         const t = runs[0].t;
         const row = {
-          data: `${suite.file.replace('.csv', '')} ${suite.features}`, L: suite.lookback, H: horizon, model: kind,
-          settings: kind === 'tpgn' ? `d=${dModel} norm=${suite.norm ? 'on' : 'off'}` : kind === 'gru' ? 'hidden=64' : kind === 'dlinear' ? 'kernel=25' : '',
-          mse: mean((r) => r.ev.scaled.mse), mae: mean((r) => r.ev.scaled.mae), msePaperProtocol: mean((r) => r.evPaper.scaled.mse), mseSd: spread((r) => r.ev.scaled.mse), seeds: runs.length,
-          paperMse: paper ? paper[0] : null, paperMae: paper ? paper[1] : null,
-          windows: runs[0].ev.windows, epochs: t ? runs.map((r) => `${r.t.epochs} (${r.t.bestEpoch})`).join(', ') : '-',
-          cover80: mean((r) => r.ev.probabilistic.intervals[0].coverage), width80: mean((r) => r.ev.probabilistic.intervals[0].width),
-          cover95: mean((r) => r.ev.probabilistic.intervals[1].coverage), width95: mean((r) => r.ev.probabilistic.intervals[1].width),
+          data: `${suite.file.replace('.csv', '')} ${suite.features}`,
+          L: suite.lookback,
+          H: horizon,
+          model: kind,
+          settings:
+            kind === 'tpgn'
+              ? `d=${dModel} norm=${suite.norm ? 'on' : 'off'}`
+              : kind === 'gru'
+                ? 'hidden=64'
+                : kind === 'dlinear'
+                  ? 'kernel=25'
+                  : '',
+          mse: mean((r) => r.ev.scaled.mse),
+          mae: mean((r) => r.ev.scaled.mae),
+          msePaperProtocol: mean((r) => r.evPaper.scaled.mse),
+          mseSd: spread((r) => r.ev.scaled.mse),
+          seeds: runs.length,
+          paperMse: paper ? paper[0] : null,
+          paperMae: paper ? paper[1] : null,
+          windows: runs[0].ev.windows,
+          epochs: t ? runs.map((r) => `${r.t.epochs} (${r.t.bestEpoch})`).join(', ') : '-',
+          cover80: mean((r) => r.ev.probabilistic.intervals[0].coverage),
+          width80: mean((r) => r.ev.probabilistic.intervals[0].width),
+          cover95: mean((r) => r.ev.probabilistic.intervals[1].coverage),
+          width95: mean((r) => r.ev.probabilistic.intervals[1].width),
           crps: mean((r) => r.ev.probabilistic.crps),
-          sPerEpoch: t ? mean((r) => r.t.secondsPerEpoch) : null, wps: t ? mean((r) => r.t.windowsPerSecond) : null, wall: (Date.now() - t0) / 1000,
+          sPerEpoch: t ? mean((r) => r.t.secondsPerEpoch) : null,
+          wps: t ? mean((r) => r.t.windowsPerSecond) : null,
+          wall: (Date.now() - t0) / 1000,
         };
         rows.push(row);
         if (kind === 'tpgn' && name === 'etth1' && horizon === 168) throughput = row;
-        console.log(`${row.data} L=${row.L} H=${row.H} ${row.model} ${row.settings}: MSE ${fmt(row.mse)}${row.mseSd !== null ? ` ± ${fmt(row.mseSd)} (${row.seeds} seeds)` : ''} MAE ${fmt(row.mae)}` +
-          (row.paperMse ? ` (paper ${fmt(row.paperMse)}, ratio ${fmt(row.mse / row.paperMse, 3)}; drop-last-batch MSE ${fmt(row.msePaperProtocol)})` : '') +
-          ` epochs (best) ${row.epochs}, ${fmt(row.sPerEpoch, 2)} s/epoch ${row.wps ? Math.round(row.wps) : '-'} windows/s, ${row.wall.toFixed(0)} s`);
+        console.log(
+          `${row.data} L=${row.L} H=${row.H} ${row.model} ${row.settings}: MSE ${fmt(row.mse)}${row.mseSd !== null ? ` ± ${fmt(row.mseSd)} (${row.seeds} seeds)` : ''} MAE ${fmt(row.mae)}` +
+            (row.paperMse
+              ? ` (paper ${fmt(row.paperMse)}, ratio ${fmt(row.mse / row.paperMse, 3)}; drop-last-batch MSE ${fmt(row.msePaperProtocol)})`
+              : '') +
+            ` epochs (best) ${row.epochs}, ${fmt(row.sPerEpoch, 2)} s/epoch ${row.wps ? Math.round(row.wps) : '-'} windows/s, ${row.wall.toFixed(0)} s`,
+        );
       }
     }
   }
   if (rows.length) printTables(rows);
   if (suites.includes('threads')) speedTable();
   if (throughput) {
-    console.log(`\nTraining throughput, ETTh1 S 168→168 TPGN d=2 (${info.name} backend): ${fmt(throughput.sPerEpoch, 2)} s/epoch, ` +
-      `${Math.round(throughput.wps)} windows/s; the paper's PyTorch code on this machine: about 1.5 s/epoch (≈ 6,700 windows/s, 1 thread); ` +
-      `ratio ${fmt(1.5 / throughput.sPerEpoch, 2)}× (above 1 = faster).`);
+    console.log(
+      `\nTraining throughput, ETTh1 S 168→168 TPGN d=2 (${info.name} backend): ${fmt(throughput.sPerEpoch, 2)} s/epoch, ` +
+        `${Math.round(throughput.wps)} windows/s; the paper's PyTorch code on this machine: about 1.5 s/epoch (≈ 6,700 windows/s, 1 thread); ` +
+        `ratio ${fmt(1.5 / throughput.sPerEpoch, 2)}× (above 1 = faster).`,
+    );
   }
 }
 
 /** The accuracy table and the interval table, one row per data set, horizon and model. */
 function printTables(rows) {
-  console.log(`\n| data | L | H | model | settings | test MSE${seeds.length > 1 ? ` (mean ± sd, ${seeds.length} seeds)` : ''} | test MAE | MSE, whole batches only | paper MSE | paper MAE | MSE / paper | test windows | epochs (best) | s/epoch | windows/s |`);
+  console.log(
+    `\n| data | L | H | model | settings | test MSE${seeds.length > 1 ? ` (mean ± sd, ${seeds.length} seeds)` : ''} | test MAE | MSE, whole batches only | paper MSE | paper MAE | MSE / paper | test windows | epochs (best) | s/epoch | windows/s |`,
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${r.settings} | ${fmt(r.mse)}${r.mseSd !== null ? ` ± ${fmt(r.mseSd)}` : ''} | ${fmt(r.mae)} | ${fmt(r.msePaperProtocol)} | ${fmt(r.paperMse)} | ${fmt(r.paperMae)} | ${r.paperMse ? fmt(r.mse / r.paperMse, 3) : '-'} | ${r.windows} | ${r.epochs} | ${fmt(r.sPerEpoch, 2)} | ${r.wps ? Math.round(r.wps) : '-'} |`);
+    console.log(
+      `| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${r.settings} | ${fmt(r.mse)}${r.mseSd !== null ? ` ± ${fmt(r.mseSd)}` : ''} | ${fmt(r.mae)} | ${fmt(r.msePaperProtocol)} | ${fmt(r.paperMse)} | ${fmt(r.paperMae)} | ${r.paperMse ? fmt(r.mse / r.paperMse, 3) : '-'} | ${r.windows} | ${r.epochs} | ${fmt(r.sPerEpoch, 2)} | ${r.wps ? Math.round(r.wps) : '-'} |`,
+    );
   }
-  console.log('\nPrediction intervals: split-conformal, calibrated per forecast step on the validation windows; coverage and mean width on the test part (every window), in OT\'s units; CRPS from the quantiles 0.025, 0.1, 0.5, 0.9, 0.975 the intervals imply.\n');
+  console.log(
+    "\nPrediction intervals: split-conformal, calibrated per forecast step on the validation windows; coverage and mean width on the test part (every window), in OT's units; CRPS from the quantiles 0.025, 0.1, 0.5, 0.9, 0.975 the intervals imply.\n",
+  );
   console.log('| data | L | H | model | 80 % coverage | 80 % width | 95 % coverage | 95 % width | CRPS |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${fmt(r.cover80, 1)} % | ${fmt(r.width80, 3)} | ${fmt(r.cover95, 1)} % | ${fmt(r.width95, 3)} | ${fmt(r.crps, 4)} |`);
+    console.log(
+      `| ${r.data} | ${r.L} | ${r.H} | ${r.model} | ${fmt(r.cover80, 1)} % | ${fmt(r.width80, 3)} | ${fmt(r.cover95, 1)} % | ${fmt(r.width95, 3)} | ${fmt(r.crps, 4)} |`,
+    );
   }
 }
 

@@ -33,13 +33,18 @@ function freePort() {
 
 function makeFiles(dir) {
   let seed = 1;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let f = 0; f < FILES; f++) {
     const n = 16000 * SECONDS;
     const x = new Float32Array(n);
     const f0 = 120 + 100 * rnd();
-    for (let i = 0; i < n; i++) x[i] = 0.2 * Math.sin((2 * Math.PI * f0 * i) / 16000) * (1 + Math.sin(i / 3000)) + 0.05 * (rnd() - 0.5);
-    writeWav(path.join(dir, `f${String(f).padStart(4, '0')}.wav`), { sampleRate: 16000, channels: [x] }, { format: 'pcm16' });
+    for (let i = 0; i < n; i++)
+      x[i] = 0.2 * Math.sin((2 * Math.PI * f0 * i) / 16000) * (1 + Math.sin(i / 3000)) + 0.05 * (rnd() - 0.5);
+    writeWav(
+      path.join(dir, `f${String(f).padStart(4, '0')}.wav`),
+      { sampleRate: 16000, channels: [x] },
+      { format: 'pcm16' },
+    );
   }
 }
 
@@ -51,7 +56,9 @@ function timed(args) {
 }
 
 async function viaQueue(url, inDir, outDir, workers) {
-  const procs = Array.from({ length: workers }, () => spawn(process.execPath, [CLI, 'worker', '--queue', url], { env, stdio: 'ignore' }));
+  const procs = Array.from({ length: workers }, () =>
+    spawn(process.execPath, [CLI, 'worker', '--queue', url], { env, stdio: 'ignore' }),
+  );
   await new Promise((r) => setTimeout(r, 3000)); // workers connect and load the backend
   try {
     return timed(['enhance', inDir, '-o', outDir, '--queue', url, '-q', ...(MODEL ? ['--model', MODEL] : [])]);
@@ -64,24 +71,40 @@ async function viaQueue(url, inDir, outDir, workers) {
 (async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-jobs-'));
   const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   try {
     fs.mkdirSync(path.join(dir, 'in'));
     makeFiles(path.join(dir, 'in'));
     await new Promise((r) => setTimeout(r, 500));
     const url = `redis://127.0.0.1:${port}/0`;
     const model = MODEL ?? 'FRCRN small (packaged)';
-    console.log(`bench:jobs: ${FILES} WAV files of ${SECONDS} s (16 kHz mono), ${model}, 1 native thread per process, ${os.cpus().length} cores, redis-server on loopback`);
-    const direct = timed(['enhance', path.join(dir, 'in'), '-o', path.join(dir, 'direct'), '-q', ...(MODEL ? ['--model', MODEL] : [])]);
+    console.log(
+      `bench:jobs: ${FILES} WAV files of ${SECONDS} s (16 kHz mono), ${model}, 1 native thread per process, ${os.cpus().length} cores, redis-server on loopback`,
+    );
+    const direct = timed([
+      'enhance',
+      path.join(dir, 'in'),
+      '-o',
+      path.join(dir, 'direct'),
+      '-q',
+      ...(MODEL ? ['--model', MODEL] : []),
+    ]);
     const one = await viaQueue(url, path.join(dir, 'in'), path.join(dir, 'q1'), 1);
     const two = await viaQueue(url, path.join(dir, 'in'), path.join(dir, 'q2'), 2);
-    const row = (name, s) => `| ${name.padEnd(28)} | ${s.toFixed(1).padStart(7)} | ${(FILES / s).toFixed(2).padStart(7)} |`;
+    const row = (name, s) =>
+      `| ${name.padEnd(28)} | ${s.toFixed(1).padStart(7)} | ${(FILES / s).toFixed(2).padStart(7)} |`;
     console.log('| run                          | wall s  | files/s |');
     console.log('|------------------------------|---------|---------|');
     console.log(row('direct enhance (1 process)', direct));
     console.log(row('queue, 1 worker', one));
     console.log(row('queue, 2 workers', two));
-    console.log(`2 workers / 1 worker: ${(one / two).toFixed(2)}x; queue overhead per job vs direct: ${(((one - direct) / FILES) * 1000).toFixed(1)} ms`);
+    console.log(
+      `2 workers / 1 worker: ${(one / two).toFixed(2)}x; queue overhead per job vs direct: ${(((one - direct) / FILES) * 1000).toFixed(1)} ms`,
+    );
     console.log('forecasting batch over 2,000 series: not run (gatewave-forecast batch is not built yet).');
   } finally {
     redis.kill('SIGTERM');

@@ -85,7 +85,10 @@ async function convForwardRow() {
     await use(b);
     const x = rand([n, h, w, c], 3);
     const f = rand([k, k, c, oc], 4);
-    const s = await timeIt(() => tf.conv2d(x, f, 1, 'same').dataSync(), b === 'cpu' ? { minReps: 1, minTime: 0, warmup: false } : {});
+    const s = await timeIt(
+      () => tf.conv2d(x, f, 1, 'same').dataSync(),
+      b === 'cpu' ? { minReps: 1, minTime: 0, warmup: false } : {},
+    );
     result[b] = convFlops(n, h, w, c, k, oc) / s / 1e9;
     tf.dispose([x, f]);
   }
@@ -113,7 +116,16 @@ async function convTrainRow() {
     result[b] = (3 * convFlops(n, h, w, c, k, oc)) / s / 1e9; // forward + input gradient + filter gradient
     tf.dispose([x, f]);
   }
-  row('conv2d 3×3 forward + both gradients', '[16,32,32,32]→64, same', 'GFLOPS', true, result.cpu, null, result.native, note);
+  row(
+    'conv2d 3×3 forward + both gradients',
+    '[16,32,32,32]→64, same',
+    'GFLOPS',
+    true,
+    result.cpu,
+    null,
+    result.native,
+    note,
+  );
 }
 
 function gruModel(layer) {
@@ -128,7 +140,12 @@ async function gruRow() {
   const [batch, steps, inputs, units] = [32, 64, 640, 64];
   const result = {};
   let nativeStock = null;
-  for (const [b, fused] of [['cpu', false], ['wasm', false], ['native', false], ['native', true]]) {
+  for (const [b, fused] of [
+    ['cpu', false],
+    ['wasm', false],
+    ['native', false],
+    ['native', true],
+  ]) {
     await use(b);
     const layer = fused
       ? new core.GRU({ units, inputShape: [steps, inputs] })
@@ -136,14 +153,23 @@ async function gruRow() {
     const model = gruModel(layer);
     const x = rand([batch, steps, inputs], 7);
     const y = rand([batch, 1], 8);
-    const s = await timeIt(() => model.trainOnBatch(x, y), b === 'cpu' ? { minReps: 2, minTime: 0 } : { minTime: quick ? 0.5 : 2 });
+    const s = await timeIt(
+      () => model.trainOnBatch(x, y),
+      b === 'cpu' ? { minReps: 2, minTime: 0 } : { minTime: quick ? 0.5 : 2 },
+    );
     tf.dispose([x, y]);
     model.dispose();
     if (b === 'native' && !fused) nativeStock = s * 1000;
     else result[b] = s * 1000;
   }
   row(
-    'GRU training step (train on batch)', 'b32, T=64, 640→64 units', 'ms/step', false, result.cpu, result.wasm, result.native,
+    'GRU training step (train on batch)',
+    'b32, T=64, 640→64 units',
+    'ms/step',
+    false,
+    result.cpu,
+    result.wasm,
+    result.native,
     `cpu/wasm: tf.layers.gru; native: fused GatewaveGRU (tf.layers.gru on native: ${nativeStock.toFixed(0)} ms)`,
   );
 }
@@ -177,7 +203,15 @@ async function mlpRows() {
     model.dispose();
   }
   row('MLP model.fit', '336→256(relu)→96, b64, Adam', 'steps/s', true, fitResult.cpu, fitResult.wasm, fitResult.native);
-  row('MLP inference', '336→256(relu)→96, b64', 'batches/s', true, inferResult.cpu, inferResult.wasm, inferResult.native);
+  row(
+    'MLP inference',
+    '336→256(relu)→96, b64',
+    'batches/s',
+    true,
+    inferResult.cpu,
+    inferResult.wasm,
+    inferResult.native,
+  );
 }
 
 async function copyRow() {
@@ -211,7 +245,9 @@ function loadAudio() {
 function frcrnStep(audio, model, config, clean, noisy, opt) {
   const { stftTensor, istftTensor } = audio.tstft;
   const opts = {
-    winLength: config.winLength, hopLength: config.hopLength, nFft: config.nFft,
+    winLength: config.winLength,
+    hopLength: config.hopLength,
+    nFft: config.nFft,
     window: audio.stft.makeWindow('sqrt-hann', config.winLength),
   };
   const len = clean.shape[1];
@@ -260,12 +296,22 @@ async function audioModelRows() {
     const s = await timeIt(() => frcrnStep(audio, model, config, clean, noisy, opt), b === 'cpu' ? slow : fast);
     fr.train[b] = s * 1000 * (4 / batch);
     const spec = rand([1, frames, audio.frcrn.frcrnBins(config), 2], 22);
-    fr.infer[b] = (await timeIt(() => tf.tidy(() => model.predict(spec).dataSync()), b === 'cpu' ? slow : fast)) / seconds;
+    fr.infer[b] =
+      (await timeIt(() => tf.tidy(() => model.predict(spec).dataSync()), b === 'cpu' ? slow : fast)) / seconds;
     tf.dispose([clean, noisy, spec]);
     opt.dispose();
     model.dispose();
   }
-  row('FRCRN small train step', 'b4 × 1.5 s, fwd+bwd+Adam', 'ms/step', false, fr.train.cpu, null, fr.train.native, scaledNote);
+  row(
+    'FRCRN small train step',
+    'b4 × 1.5 s, fwd+bwd+Adam',
+    'ms/step',
+    false,
+    fr.train.cpu,
+    null,
+    fr.train.native,
+    scaledNote,
+  );
   row('FRCRN small inference', '10 s, batch 1 (model only)', 'RTF', false, fr.infer.cpu, null, fr.infer.native);
 
   // SELD CRNN (foa, 11 classes, the DCASE baseline shape): batch 8 × 5 s excerpts (train), 20 s (inference).
@@ -286,10 +332,14 @@ async function audioModelRows() {
     const vars = model.trainableWeights.map((w) => w.read());
     const step = () => {
       const loss = tf.tidy(() =>
-        opt.minimize(() => {
-          const [ps, pd] = model.apply(x, { training: true });
-          return audio.detector.detectorLoss(sed, ps, doa, pd, dcfg.doaWeight);
-        }, true, vars),
+        opt.minimize(
+          () => {
+            const [ps, pd] = model.apply(x, { training: true });
+            return audio.detector.detectorLoss(sed, ps, doa, pd, dcfg.doaWeight);
+          },
+          true,
+          vars,
+        ),
       );
       loss.dataSync();
       loss.dispose();
@@ -297,12 +347,22 @@ async function audioModelRows() {
     sd.train[b] = (await timeIt(step, b === 'cpu' ? slow : fast)) * 1000 * (8 / batch);
     const xi = rand([1, seconds * 50, 64, 7], 26);
     sd.infer[b] =
-      (await timeIt(() => tf.tidy(() => model.predict(xi).forEach((t) => t.dataSync())), b === 'cpu' ? slow : fast)) / seconds;
+      (await timeIt(() => tf.tidy(() => model.predict(xi).forEach((t) => t.dataSync())), b === 'cpu' ? slow : fast)) /
+      seconds;
     tf.dispose([x, sed, doa, xi]);
     opt.dispose();
     model.dispose();
   }
-  row('SELD CRNN train step', 'foa, b8 × 5 s, fwd+bwd+Adam', 'ms/step', false, sd.train.cpu, null, sd.train.native, scaledNote);
+  row(
+    'SELD CRNN train step',
+    'foa, b8 × 5 s, fwd+bwd+Adam',
+    'ms/step',
+    false,
+    sd.train.cpu,
+    null,
+    sd.train.native,
+    scaledNote,
+  );
   row('SELD CRNN inference', 'foa, 20 s, batch 1', 'RTF', false, sd.infer.cpu, null, sd.infer.native);
 }
 
@@ -338,10 +398,25 @@ async function main() {
   }
   if (!noModels) await audioModelRows();
 
-  const header = ['operation', 'settings', 'unit', 'stock cpu', 'stock wasm', 'gatewave native', 'native/cpu', 'native/wasm'];
+  const header = [
+    'operation',
+    'settings',
+    'unit',
+    'stock cpu',
+    'stock wasm',
+    'gatewave native',
+    'native/cpu',
+    'native/wasm',
+  ];
   const table = rows.map((r) => [
-    r.operation, r.settings, r.unit, fmt(r.cpu, r.unit), fmt(r.wasm, r.unit), fmt(r.native, r.unit),
-    ratio(r.native, r.cpu, r.higherIsBetter), ratio(r.native, r.wasm, r.higherIsBetter),
+    r.operation,
+    r.settings,
+    r.unit,
+    fmt(r.cpu, r.unit),
+    fmt(r.wasm, r.unit),
+    fmt(r.native, r.unit),
+    ratio(r.native, r.cpu, r.higherIsBetter),
+    ratio(r.native, r.wasm, r.higherIsBetter),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => String(t[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
@@ -354,7 +429,9 @@ async function main() {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   table.forEach((t) => console.log(line(t)));
   for (const r of rows) if (r.note) console.log(`  ${r.operation}: ${r.note}`);
-  console.log(`(medians; ${((now() - t0) / 60).toFixed(1)} min; shared machines are noisy: compare ratios within one run)`);
+  console.log(
+    `(medians; ${((now() - t0) / 60).toFixed(1)} min; shared machines are noisy: compare ratios within one run)`,
+  );
 }
 
 main().catch((err) => {

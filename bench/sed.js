@@ -20,7 +20,9 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
-const CORPUS = path.resolve(arg('corpus', process.env.GATEWAVE_EVENT_CORPUS || path.resolve(__dirname, '../../runs/corpus-events')));
+const CORPUS = path.resolve(
+  arg('corpus', process.env.GATEWAVE_EVENT_CORPUS || path.resolve(__dirname, '../../runs/corpus-events')),
+);
 const SPLIT = arg('split', 'test');
 const SCENES = Number(arg('scenes', 20));
 const SECONDS = Number(arg('seconds', 30));
@@ -47,8 +49,19 @@ function perClassTable(audio, ref, est, classes, counts) {
   for (const c of classes) {
     const r = ref.filter((e) => e.class === c);
     if (r.length === 0) continue;
-    const s = audio.scoreEvents(r, est.filter((e) => e.class === c && r.some((x) => x.file === e.file)), { classes: [c] });
-    out.push([c, String(counts[c] || 0), String(r.length), s.er.toFixed(2), `${(s.f * 100).toFixed(1)} %`, s.doa_error === null || Number.isNaN(s.doa_error) || s.segment.nsys === 0 ? '-' : `${s.doa_error.toFixed(1)}°`]);
+    const s = audio.scoreEvents(
+      r,
+      est.filter((e) => e.class === c && r.some((x) => x.file === e.file)),
+      { classes: [c] },
+    );
+    out.push([
+      c,
+      String(counts[c] || 0),
+      String(r.length),
+      s.er.toFixed(2),
+      `${(s.f * 100).toFixed(1)} %`,
+      s.doa_error === null || Number.isNaN(s.doa_error) || s.segment.nsys === 0 ? '-' : `${s.doa_error.toFixed(1)}°`,
+    ]);
   }
   return out;
 }
@@ -56,7 +69,9 @@ function perClassTable(audio, ref, est, classes, counts) {
 async function main() {
   const labels = path.join(CORPUS, SPLIT, 'labels.csv');
   if (!DIR && !fs.existsSync(labels)) {
-    console.log(`SKIPPED bench:sed: no event corpus at ${CORPUS} (build it: npm run data:events -- --out ${CORPUS}, or pass --corpus DIR)`);
+    console.log(
+      `SKIPPED bench:sed: no event corpus at ${CORPUS} (build it: npm run data:events -- --out ${CORPUS}, or pass --corpus DIR)`,
+    );
     return;
   }
   if (BACKEND === 'wasm') require('@tensorflow/tfjs-backend-wasm').setThreadsCount(1);
@@ -64,7 +79,9 @@ async function main() {
   const audio = require('../packages/audio/dist');
   const modelDir = arg('model', audio.DEFAULT_DETECTOR_DIR);
   if (!fs.existsSync(path.join(modelDir, 'model.json'))) {
-    console.log(`SKIPPED bench:sed: no detector at ${modelDir} (train one: see packages/audio/models/detector-foa/README.md)`);
+    console.log(
+      `SKIPPED bench:sed: no detector at ${modelDir} (train one: see packages/audio/models/detector-foa/README.md)`,
+    );
     return;
   }
   await core.initBackend(BACKEND, { purpose: 'infer' });
@@ -76,8 +93,19 @@ async function main() {
       // split's own ambience recordings as background at -10..+10 dB, SNR 5-30 dB, up to two events at once.
       const ambience = path.join(CORPUS, 'ambience', SPLIT);
       audio.synthesizeScenes({
-        events: path.join(CORPUS, SPLIT), out: dir, count: SCENES, seconds: SECONDS, format: 'foa', seed: 3, part: 'all', reverb: true,
-        rt60: [0.2, 1.0], directions: 'continuous', backgroundDb: [-10, 10], ...(fs.existsSync(ambience) ? { ambienceDir: ambience } : {}), progress: false,
+        events: path.join(CORPUS, SPLIT),
+        out: dir,
+        count: SCENES,
+        seconds: SECONDS,
+        format: 'foa',
+        seed: 3,
+        part: 'all',
+        reverb: true,
+        rt60: [0.2, 1.0],
+        directions: 'continuous',
+        backgroundDb: [-10, 10],
+        ...(fs.existsSync(ambience) ? { ambienceDir: ambience } : {}),
+        progress: false,
       });
     }
     const set = audio.listScenes(dir);
@@ -97,12 +125,19 @@ async function main() {
     const sc = audio.scoreEvents(ref, est, { classes });
     const c = detector.config;
     const backend = core.activeBackend().name;
-    const threads = backend === 'native' ? process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)` : backend === 'cpu' || backend === 'wasm' ? '1' : '?';
+    const threads =
+      backend === 'native'
+        ? (process.env.GATEWAVE_THREADS ?? `${os.cpus().length} (set GATEWAVE_THREADS=1)`)
+        : backend === 'cpu' || backend === 'wasm'
+          ? '1'
+          : '?';
     const counts = fs.existsSync(labels) ? recordingsPerClass(labels) : {};
     const unknown = set.classes.filter((k) => !c.classes.includes(k));
-    console.log(`settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
-      `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} FOA scenes of ${SECONDS} s with reverb ` +
-      `(${DIR ? DIR : `seed 3, only the ${SPLIT} recordings and ${SPLIT} ambience of ${CORPUS}; rooms 0.2-1.0 s, continuous directions`}), backend ${backend}, threads ${threads}`);
+    console.log(
+      `settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
+        `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} FOA scenes of ${SECONDS} s with reverb ` +
+        `(${DIR ? DIR : `seed 3, only the ${SPLIT} recordings and ${SPLIT} ambience of ${CORPUS}; rooms 0.2-1.0 s, continuous directions`}), backend ${backend}, threads ${threads}`,
+    );
     if (unknown.length) console.log(`classes the model does not know (scored as missed): ${unknown.join(', ')}`);
     console.log('timings are noisy on a shared machine; re-run: node bench/sed.js');
     const rows = [
@@ -112,15 +147,26 @@ async function main() {
       ['frame recall', `${(sc.frame_recall * 100).toFixed(1)} %`, '85.4 %', (sc.frame_recall / BASELINE.fr).toFixed(2)],
       ['SELD score', sc.seld_score.toFixed(3), '0.211', (sc.seld_score / BASELINE.seld).toFixed(2)],
       ['ER/F @20° (2020)', `${sc.er_20.toFixed(3)} / ${(sc.f_20 * 100).toFixed(1)} %`, '-', '-'],
-      ['LE / LR (2020)', `${sc.localization_error.toFixed(1)}° / ${(sc.localization_recall * 100).toFixed(1)} %`, '-', '-'],
+      [
+        'LE / LR (2020)',
+        `${sc.localization_error.toFixed(1)}° / ${(sc.localization_recall * 100).toFixed(1)} %`,
+        '-',
+        '-',
+      ],
       [`RTF (${threads} thr)`, (compute / audioSec).toFixed(4), 'target 0.05', (compute / audioSec / 0.05).toFixed(2)],
     ];
     console.log(`${'metric'.padEnd(18)}${'ours'.padStart(18)}${'DCASE19 BL'.padStart(14)}${'ratio'.padStart(8)}`);
     for (const r of rows) console.log(`${r[0].padEnd(18)}${r[1].padStart(18)}${r[2].padStart(14)}${r[3].padStart(8)}`);
-    console.log('\nper class (events of that class only; DOA error over the frames where it was detected, - when never):');
-    console.log(`${'class'.padEnd(16)}${`${SPLIT} recs`.padStart(11)}${'events'.padStart(8)}${'ER'.padStart(7)}${'F'.padStart(9)}${'DOA'.padStart(8)}`);
+    console.log(
+      '\nper class (events of that class only; DOA error over the frames where it was detected, - when never):',
+    );
+    console.log(
+      `${'class'.padEnd(16)}${`${SPLIT} recs`.padStart(11)}${'events'.padStart(8)}${'ER'.padStart(7)}${'F'.padStart(9)}${'DOA'.padStart(8)}`,
+    );
     for (const r of perClassTable(audio, ref, est, set.classes, counts)) {
-      console.log(`${r[0].padEnd(16)}${r[1].padStart(11)}${r[2].padStart(8)}${r[3].padStart(7)}${r[4].padStart(9)}${r[5].padStart(8)}`);
+      console.log(
+        `${r[0].padEnd(16)}${r[1].padStart(11)}${r[2].padStart(8)}${r[3].padStart(7)}${r[4].padStart(9)}${r[5].padStart(8)}`,
+      );
     }
   } finally {
     if (!DIR && !KEEP) fs.rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,11 @@ async function main() {
   // One real series: hourly temperature (°C), 8,760 rows.
   const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
   const csv = fs.readFileSync(path.join(pkgDir, 'data/seattle-weather-hourly-normals.csv'), 'utf8');
-  const temp = csv.trim().split('\n').slice(1).map((line) => Number(line.split(',')[2]));
+  const temp = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[2]));
   const nTrain = Math.floor(temp.length * 0.7);
   const mean = temp.slice(0, nTrain).reduce((a, b) => a + b, 0) / nTrain;
   const std = Math.sqrt(temp.slice(0, nTrain).reduce((a, b) => a + (b - mean) ** 2, 0) / nTrain);
@@ -29,7 +33,8 @@ async function main() {
 
   // Windows: LOOKBACK steps in, HORIZON steps out; train on the first 70%, test on the rest.
   const windows = (from, to, stride) => {
-    const xs = [], ys = [];
+    const xs = [],
+      ys = [];
     for (let s = from; s + LOOKBACK + HORIZON <= to; s += stride) {
       xs.push(z.slice(s, s + LOOKBACK).map((v) => [v]));
       ys.push(z.slice(s + LOOKBACK, s + LOOKBACK + HORIZON));
@@ -53,9 +58,14 @@ async function main() {
 
   const mse = (pred) => tf.losses.meanSquaredError(test.y, pred).dataSync()[0];
   const pgnMse = mse(model.predict(test.x));
-  const naive = test.x.slice([0, LOOKBACK - 1, 0], [-1, 1, 1]).reshape([-1, 1]).tile([1, HORIZON]);
+  const naive = test.x
+    .slice([0, LOOKBACK - 1, 0], [-1, 1, 1])
+    .reshape([-1, 1])
+    .tile([1, HORIZON]);
   const naiveMse = mse(naive);
-  console.log(`test MSE (scaled): PGN+FSMN ${pgnMse.toFixed(4)}  naive ${naiveMse.toFixed(4)}  ratio ${(pgnMse / naiveMse).toFixed(3)}`);
+  console.log(
+    `test MSE (scaled): PGN+FSMN ${pgnMse.toFixed(4)}  naive ${naiveMse.toFixed(4)}  ratio ${(pgnMse / naiveMse).toFixed(3)}`,
+  );
 
   await saveModel(model, OUT, { lookback: LOOKBACK, horizon: HORIZON, mean, std });
   const reloaded = await loadModel(OUT);

@@ -9,15 +9,25 @@ const events = path.resolve(__dirname, '../../shared/data/events');
 const steps = [
   // Daily maximum temperature: weather, not a climatology, so TPGN's learning beats naive and seasonal-naive here
   // (on the smooth hourly normals of examples/forecast.js seasonal-naive is hard to beat).
-  ['intervals.js', "Forecasting with 80/95 % intervals: TPGN vs baselines on Seattle's daily maximum temperature (vega-datasets)", []],
+  [
+    'intervals.js',
+    "Forecasting with 80/95 % intervals: TPGN vs baselines on Seattle's daily maximum temperature (vega-datasets)",
+    [],
+  ],
   ['enhance-recording.js', 'Speech enhancement of a real noisy recording (audio-lena), FRCRN vs Wiener', []],
   // Detection needs event recordings; the ones gatewave's detector was trained on are not redistributed with it.
   fs.existsSync(events)
-    ? ['detect.js', 'Sound event detection and localisation on held-out FOA scenes (../shared/data/events)', ['--test-count', '3']]
+    ? [
+        'detect.js',
+        'Sound event detection and localisation on held-out FOA scenes (../shared/data/events)',
+        ['--test-count', '3'],
+      ]
     : null,
 ].filter(Boolean);
 if (!fs.existsSync(events)) {
-  process.stdout.write(`(sound event detection demo skipped: it synthesises scenes from ${events}, which is not here)\n`);
+  process.stdout.write(
+    `(sound event detection demo skipped: it synthesises scenes from ${events}, which is not here)\n`,
+  );
 }
 
 let failed = 0;

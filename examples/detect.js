@@ -54,11 +54,19 @@ async function main() {
     modelDir = path.join(OUT, 'model');
     const { history } = await trainDetector({
       synthesize: {
-        events: EVENTS, format: 'foa', part: 'train',
-        pool: TRAIN_COUNT, refresh: Math.max(1, Math.round(TRAIN_COUNT / 8)), validationScenes: Math.max(1, Math.round(TRAIN_COUNT / 8)),
+        events: EVENTS,
+        format: 'foa',
+        part: 'train',
+        pool: TRAIN_COUNT,
+        refresh: Math.max(1, Math.round(TRAIN_COUNT / 8)),
+        validationScenes: Math.max(1, Math.round(TRAIN_COUNT / 8)),
         scene: { seconds: SECONDS, reverb: true, minEventSeconds: 0.1, speedRange: [0.9, 1.1], eqDb: 6 },
       },
-      out: modelDir, epochs: EPOCHS, model: { convChannels: CONV, gruUnits: GRU }, classBalance: 1, ...quiet,
+      out: modelDir,
+      epochs: EPOCHS,
+      model: { convChannels: CONV, gruUnits: GRU },
+      classBalance: 1,
+      ...quiet,
       log: (line) => console.log(line),
     });
     console.log(`trained ${history.length} epochs`);
@@ -68,7 +76,17 @@ async function main() {
 
   // 2. Held-out test scenes: the last 30 % of every clip, never seen in training.
   const testDir = path.join(OUT, 'test');
-  synthesizeScenes({ events: EVENTS, out: testDir, count: TEST_COUNT, seconds: SECONDS, format: 'foa', seed: 99, part: 'test', reverb: true, ...quiet });
+  synthesizeScenes({
+    events: EVENTS,
+    out: testDir,
+    count: TEST_COUNT,
+    seconds: SECONDS,
+    format: 'foa',
+    seed: 99,
+    part: 'test',
+    reverb: true,
+    ...quiet,
+  });
   const set = listScenes(testDir);
 
   // 3. Detect, timing each file; write the event list.
@@ -90,15 +108,20 @@ async function main() {
 
   // 4. Scores beside the DCASE 2019 baseline (its own FOA development data, published figures).
   const sc = scoreEvents(ref, est, { classes: detector.config.classes });
-  const row = (name, ours, base) => console.log(`${name.padEnd(16)}${String(ours).padStart(10)}${String(base).padStart(12)}`);
-  console.log(`\n${set.scenes.length} held-out scenes, ${ref.length} reference events, ${est.length} detected (events: ${EVENTS})`);
+  const row = (name, ours, base) =>
+    console.log(`${name.padEnd(16)}${String(ours).padStart(10)}${String(base).padStart(12)}`);
+  console.log(
+    `\n${set.scenes.length} held-out scenes, ${ref.length} reference events, ${est.length} detected (events: ${EVENTS})`,
+  );
   row('metric', 'ours', 'DCASE19 BL');
   row('ER', sc.er.toFixed(3), '0.34');
   row('F', `${(sc.f * 100).toFixed(1)} %`, '79.9 %');
   row('DOA error', `${sc.doa_error.toFixed(1)}°`, '28.5°');
   row('frame recall', `${(sc.frame_recall * 100).toFixed(1)} %`, '85.4 %');
   row('SELD score', sc.seld_score.toFixed(3), '0.2113');
-  console.log(`RTF ${(computeSeconds / audioSeconds).toFixed(3)} (${computeSeconds.toFixed(1)} s for ${audioSeconds.toFixed(0)} s of audio)`);
+  console.log(
+    `RTF ${(computeSeconds / audioSeconds).toFixed(3)} (${computeSeconds.toFixed(1)} s for ${audioSeconds.toFixed(0)} s of audio)`,
+  );
   console.log(`events written to ${path.join(OUT, 'events.csv')}`);
 }
 

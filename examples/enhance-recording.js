@@ -12,7 +12,9 @@ const { readWav, enhanceFile, loadEnhancer, DEFAULT_MODEL_DIR } = require('@gate
 
 function setting(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : process.env[name.toUpperCase()] ?? fallback;
+  return i >= 0 && process.argv[i + 1] !== undefined
+    ? process.argv[i + 1]
+    : (process.env[name.toUpperCase()] ?? fallback);
 }
 const lena = path.join(path.dirname(require.resolve('audio-lena')), 'lena.wav');
 const INPUT = setting('in', lena);
@@ -47,7 +49,9 @@ async function main() {
     const out = path.join(OUT, `${path.basename(INPUT, '.wav')}_${label.split(' ')[0].toLowerCase()}.wav`);
     const r = await enhanceFile(INPUT, out, enhancer);
     const after = noiseFloorDb(out);
-    console.log(`${label.padEnd(12)} ${out}  RTF ${r.rtf.toFixed(3)}  noise floor ${after.toFixed(1)} dBFS (${(after - before).toFixed(1)} dB)`);
+    console.log(
+      `${label.padEnd(12)} ${out}  RTF ${r.rtf.toFixed(3)}  noise floor ${after.toFixed(1)} dBFS (${(after - before).toFixed(1)} dB)`,
+    );
   }
 }
 

@@ -26,7 +26,10 @@ const TRAIN = setting('TRAIN', 'false') === 'true';
 
 function mix(speech, noise, snrDb) {
   const rms = (x) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
-  const n = noise.length >= speech.length ? noise.subarray(0, speech.length) : Float32Array.from(speech, (_, i) => noise[i % noise.length]);
+  const n =
+    noise.length >= speech.length
+      ? noise.subarray(0, speech.length)
+      : Float32Array.from(speech, (_, i) => noise[i % noise.length]);
   const g = rms(speech) / (rms(n) * 10 ** (snrDb / 20));
   const noisy = Float32Array.from(speech, (v, i) => v + g * n[i]);
   const peak = noisy.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -38,7 +41,9 @@ async function main() {
   const speechDir = path.join(DATA, 'speech/train/it');
   const noiseFile = path.join(DATA, 'noise/env_rain_01_16k.wav');
   if (!fs.existsSync(speechDir) || !fs.existsSync(noiseFile)) {
-    console.error(`example data missing: ${speechDir} / ${noiseFile}; pass --data DIR (the gatewave shared data folder)`);
+    console.error(
+      `example data missing: ${speechDir} / ${noiseFile}; pass --data DIR (the gatewave shared data folder)`,
+    );
     process.exit(2);
   }
   await initBackend(undefined, { purpose: TRAIN ? 'train' : 'infer' });
@@ -59,8 +64,13 @@ async function main() {
       quiet: true,
     });
   }
-  if (modelDir || fs.existsSync(path.join(audio.DEFAULT_MODEL_DIR, 'model.json'))) enhancers.push(await audio.loadEnhancer(modelDir));
-  const files = fs.readdirSync(speechDir).filter((f) => f.endsWith('.wav')).sort().slice(0, COUNT);
+  if (modelDir || fs.existsSync(path.join(audio.DEFAULT_MODEL_DIR, 'model.json')))
+    enhancers.push(await audio.loadEnhancer(modelDir));
+  const files = fs
+    .readdirSync(speechDir)
+    .filter((f) => f.endsWith('.wav'))
+    .sort()
+    .slice(0, COUNT);
   const noise = audio.readWav(noiseFile).channels[0];
   fs.mkdirSync(OUT, { recursive: true });
   console.log(`speech: ${speechDir} (${files.join(', ')}); noise: ${noiseFile}`);
@@ -78,16 +88,24 @@ async function main() {
         r.rtf += rtf / files.length;
       };
       score('noisy', noisy, 0);
-      audio.writeWav(path.join(OUT, `${f.replace('.wav', '')}_${snr}dB_noisy.wav`), { sampleRate: 16000, channels: [noisy] });
+      audio.writeWav(path.join(OUT, `${f.replace('.wav', '')}_${snr}dB_noisy.wav`), {
+        sampleRate: 16000,
+        channels: [noisy],
+      });
       for (const e of enhancers) {
         const t0 = Date.now();
         const y = (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e)).channels[0];
         score(e.name, y, (Date.now() - t0) / 1000 / (noisy.length / 16000));
-        audio.writeWav(path.join(OUT, `${f.replace('.wav', '')}_${snr}dB_${e.name}.wav`), { sampleRate: 16000, channels: [y] });
+        audio.writeWav(path.join(OUT, `${f.replace('.wav', '')}_${snr}dB_${e.name}.wav`), {
+          sampleRate: 16000,
+          channels: [y],
+        });
       }
     }
     for (const [name, r] of Object.entries(rows)) {
-      console.log(`${String(snr).padStart(6)}  ${name.padEnd(12)}  ${r.sdr.toFixed(2).padStart(9)}  ${r.stoi.toFixed(3)}   ${r.estoi.toFixed(3)}   ${r.rtf.toFixed(3)}`);
+      console.log(
+        `${String(snr).padStart(6)}  ${name.padEnd(12)}  ${r.sdr.toFixed(2).padStart(9)}  ${r.stoi.toFixed(3)}   ${r.estoi.toFixed(3)}   ${r.rtf.toFixed(3)}`,
+      );
     }
   }
   console.log(`wrote the WAVs to ${OUT}`);

@@ -7,7 +7,15 @@
 const os = require('os');
 const path = require('path');
 const { initBackend } = require('@gatewave/core');
-const { readCsv, describeSeries, createForecaster, loadForecaster, forecastCsv, plotForecast, plotPoints } = require('@gatewave/forecast');
+const {
+  readCsv,
+  describeSeries,
+  createForecaster,
+  loadForecaster,
+  forecastCsv,
+  plotForecast,
+  plotPoints,
+} = require('@gatewave/forecast');
 const { atomicWriteFile } = require('@gatewave/core');
 
 function setting(name, fallback) {
@@ -35,14 +43,18 @@ async function main() {
   const window = { lookback: LOOKBACK, horizon: HORIZON, period: 24 };
   const tpgn = createForecaster('tpgn', { ...window, dModel: D_MODEL, norm: true });
   const fit = await tpgn.fit(series, fitOptions);
-  console.log(`TPGN: ${fit.training.epochs} epochs, best ${fit.training.bestEpoch}, ${fit.training.secondsPerEpoch.toFixed(2)} s/epoch`);
+  console.log(
+    `TPGN: ${fit.training.epochs} epochs, best ${fit.training.bestEpoch}, ${fit.training.secondsPerEpoch.toFixed(2)} s/epoch`,
+  );
 
   console.log(`\ntest errors (${fit.windows.test} windows, ${LOOKBACK} h in, ${HORIZON} h out)`);
   console.log('model            MSE (scaled)  MAE (scaled)  MAE (°C)  sMAPE %');
   for (const model of [tpgn, createForecaster('naive', window), createForecaster('seasonal-naive', window)]) {
     if (model !== tpgn) await model.fit(series, fitOptions);
     const { scaled, original } = model.evaluate(series, 'test');
-    console.log(`${model.kind.padEnd(16)} ${scaled.mse.toFixed(4).padStart(12)}  ${scaled.mae.toFixed(4).padStart(12)}  ${original.mae.toFixed(3).padStart(8)}  ${original.smape.toFixed(2).padStart(7)}`);
+    console.log(
+      `${model.kind.padEnd(16)} ${scaled.mse.toFixed(4).padStart(12)}  ${scaled.mae.toFixed(4).padStart(12)}  ${original.mae.toFixed(3).padStart(8)}  ${original.smape.toFixed(2).padStart(7)}`,
+    );
   }
 
   // 3. Save, reload, forecast the next HORIZON hours after the last row, write CSV and plot.

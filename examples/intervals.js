@@ -9,7 +9,15 @@
 const os = require('os');
 const path = require('path');
 const { initBackend, atomicWriteFile } = require('@gatewave/core');
-const { readCsv, describeSeries, createForecaster, forecastCsv, plotForecast, plotPoints, plotBands } = require('@gatewave/forecast');
+const {
+  readCsv,
+  describeSeries,
+  createForecaster,
+  forecastCsv,
+  plotForecast,
+  plotPoints,
+  plotBands,
+} = require('@gatewave/forecast');
 
 function setting(name, fallback) {
   const i = process.argv.indexOf(`--${name.toLowerCase().replace(/_/g, '-')}`);
@@ -29,7 +37,14 @@ async function main() {
 
   // One option adds intervals to any model: `intervals: [80, 95]` (the CLI's `--interval 80,95`).
   const window = { lookback: LOOKBACK, horizon: HORIZON, period: 7 };
-  const fitOptions = { target: 'temp_max', split: [0.6, 0.2, 0.2], epochs: EPOCHS, seed: 2023, quiet: true, intervals: [80, 95] };
+  const fitOptions = {
+    target: 'temp_max',
+    split: [0.6, 0.2, 0.2],
+    epochs: EPOCHS,
+    seed: 2023,
+    quiet: true,
+    intervals: [80, 95],
+  };
   const models = [
     createForecaster('tpgn', { ...window, dModel: 2, norm: true }),
     createForecaster('naive', window),

@@ -10,7 +10,13 @@
 const os = require('os');
 const path = require('path');
 const { initBackend, atomicWriteFile } = require('@gatewave/core');
-const { readPanelCsv, PanelModel, seriesMetricsCsv, panelForecastCsv, describePanelStep } = require('@gatewave/forecast');
+const {
+  readPanelCsv,
+  PanelModel,
+  seriesMetricsCsv,
+  panelForecastCsv,
+  describePanelStep,
+} = require('@gatewave/forecast');
 
 function setting(name, fallback) {
   const i = process.argv.indexOf(`--${name.toLowerCase().replace(/_/g, '-')}`);
@@ -26,8 +32,15 @@ async function main() {
   await initBackend(undefined, { purpose: 'train', convolutional: false });
   const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
   // The CLI's `--id-col symbol --time-col date --target price`.
-  const panel = readPanelCsv(path.join(pkgDir, 'data/stocks.csv'), { idColumn: 'symbol', timeColumn: 'date', target: 'price', minLength: LOOKBACK + HORIZON });
-  console.log(`${panel.series.length} series, ${describePanelStep(panel.step)}: ${panel.series.map((s) => `${s.id} ${s.values.length}`).join(', ')}`);
+  const panel = readPanelCsv(path.join(pkgDir, 'data/stocks.csv'), {
+    idColumn: 'symbol',
+    timeColumn: 'date',
+    target: 'price',
+    minLength: LOOKBACK + HORIZON,
+  });
+  console.log(
+    `${panel.series.length} series, ${describePanelStep(panel.step)}: ${panel.series.map((s) => `${s.id} ${s.values.length}`).join(', ')}`,
+  );
 
   const window = { lookback: LOOKBACK, horizon: HORIZON, period: 12 };
   const fitOptions = { split: [0.6, 0.2, 0.2], epochs: EPOCHS, learningRate: 0.005, seed: 2023, quiet: true };
@@ -43,15 +56,26 @@ async function main() {
   for (const model of models) {
     await model.fit(panel, fitOptions);
     const e = model.evaluate(panel, 'test');
-    const per = ids.map((id) => e.series.find((s) => s.id === id).mase.toFixed(3).padStart(7)).join('');
-    console.log(`${model.kind.padEnd(16)} ${per}  ${e.mean.mase.toFixed(3).padStart(9)}  ${e.maseWeighted.toFixed(3).padStart(13)}  ${e.mean.smape.toFixed(2).padStart(12)}`);
+    const per = ids
+      .map((id) =>
+        e.series
+          .find((s) => s.id === id)
+          .mase.toFixed(3)
+          .padStart(7),
+      )
+      .join('');
+    console.log(
+      `${model.kind.padEnd(16)} ${per}  ${e.mean.mase.toFixed(3).padStart(9)}  ${e.maseWeighted.toFixed(3).padStart(13)}  ${e.mean.smape.toFixed(2).padStart(12)}`,
+    );
     if (model.kind === 'tpgn') atomicWriteFile(path.join(OUT, 'metrics.csv'), seriesMetricsCsv(panel.idColumn, e));
   }
 
   // The next HORIZON months after each series' last row, in long format.
   const rows = models[0].predict(panel);
   atomicWriteFile(path.join(OUT, 'forecast.csv'), panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
-  console.log(`\nwrote ${path.join(OUT, 'metrics.csv')} (TPGN's test errors per series) and ${path.join(OUT, 'forecast.csv')} (${rows.length} rows)`);
+  console.log(
+    `\nwrote ${path.join(OUT, 'metrics.csv')} (TPGN's test errors per series) and ${path.join(OUT, 'forecast.csv')} (${rows.length} rows)`,
+  );
 }
 
 main().catch((err) => {

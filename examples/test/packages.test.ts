@@ -17,7 +17,8 @@ describe.each(['core', 'forecast', 'audio'])('@gatewave/%s', (name) => {
 
   test('loads with require and with import from plain Node', () => {
     const cjs = spawnSync(process.execPath, ['-e', `console.log(Object.keys(require('@gatewave/${name}')).length)`], {
-      cwd: root, encoding: 'utf8',
+      cwd: root,
+      encoding: 'utf8',
     });
     expect(cjs.stderr).toBe('');
     expect(Number(cjs.stdout.trim())).toBeGreaterThan(3);
@@ -34,7 +35,10 @@ describe.each(['core', 'forecast', 'audio'])('@gatewave/%s', (name) => {
 test('@gatewave/core exposes its documented API', () => {
   const r = spawnSync(
     process.execPath,
-    ['-e', "const c = require('@gatewave/core'); console.log(['PGN','FSMN','ComplexFSMN','buildCRNN','initBackend','saveModel','loadModel','setSeed','tf'].filter((k) => !c[k]).join(','))"],
+    [
+      '-e',
+      "const c = require('@gatewave/core'); console.log(['PGN','FSMN','ComplexFSMN','buildCRNN','initBackend','saveModel','loadModel','setSeed','tf'].filter((k) => !c[k]).join(','))",
+    ],
     { cwd: root, encoding: 'utf8' },
   );
   expect(r.stdout.trim()).toBe('');
@@ -43,7 +47,10 @@ test('@gatewave/core exposes its documented API', () => {
 test('@gatewave/core can make tensors before initBackend (tfjs then starts on cpu, not on the async wasm backend)', () => {
   const r = spawnSync(
     process.execPath,
-    ['-e', "const { tf } = require('@gatewave/core'); console.log(tf.tensor([1, 2]).sum().dataSync()[0], tf.getBackend())"],
+    [
+      '-e',
+      "const { tf } = require('@gatewave/core'); console.log(tf.tensor([1, 2]).sum().dataSync()[0], tf.getBackend())",
+    ],
     { cwd: root, encoding: 'utf8' },
   );
   expect(r.stderr).toBe('');

@@ -71,8 +71,11 @@ export function shellCommands(readme: string, text: string): ShellCommand[] {
     if (!shell) continue;
     const start = i;
     let joined = stripComment(lines[i]);
-    while (/\\\s*$/.test(joined) && i + 1 < lines.length) joined = joined.replace(/\\\s*$/, ' ') + stripComment(lines[++i]);
-    const substituted = joined.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (all, name: string) => vars.get(name) ?? all).trim();
+    while (/\\\s*$/.test(joined) && i + 1 < lines.length)
+      joined = joined.replace(/\\\s*$/, ' ') + stripComment(lines[++i]);
+    const substituted = joined
+      .replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (all, name: string) => vars.get(name) ?? all)
+      .trim();
     for (const part of substituted.split(/\s*&&\s*/)) {
       const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))$/.exec(part);
       if (assignment) {

@@ -13,9 +13,15 @@ import { findReadmes, shellCommands, ShellCommand } from './readme-lines';
 // required flag given; `npm run` scripts exist; `node script.js --flag` scripts exist and read those flags.
 const root = path.resolve(__dirname, '..', '..');
 const commands = findReadmes(root).flatMap((f) => shellCommands(path.relative(root, f), fs.readFileSync(f, 'utf8')));
-const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+};
 
-const PROGRAMS: Record<string, () => Command> = { 'gatewave-audio': audioProgram, 'gatewave-forecast': forecastProgram, 'gatewave-app': webProgram };
+const PROGRAMS: Record<string, () => Command> = {
+  'gatewave-audio': audioProgram,
+  'gatewave-forecast': forecastProgram,
+  'gatewave-app': webProgram,
+};
 
 /** Which gatewave program a command runs, and its arguments. */
 function gatewave(words: string[]): { bin: string; args: string[] } | null {
@@ -35,12 +41,16 @@ function flagProblems(bin: string, args: string[]): string[] {
   if (args[0] && !args[0].startsWith('-') && !sub) return [`${bin} has no command '${args[0]}'`];
   const cmd = sub ?? program;
   const known = (flag: string) =>
-    ['-h', '--help'].includes(flag) || (!sub && ['-V', '--version'].includes(flag)) || cmd.options.some((o) => o.long === flag || o.short === flag);
+    ['-h', '--help'].includes(flag) ||
+    (!sub && ['-V', '--version'].includes(flag)) ||
+    cmd.options.some((o) => o.long === flag || o.short === flag);
   const used = args.filter((a) => /^--?[A-Za-z]/.test(a)).map((a) => a.split('=')[0]);
   const problems = used.filter((f) => !known(f)).map((f) => `unknown flag ${f}`);
   const asksHelp = used.some((f) => ['-h', '--help', '-V', '--version'].includes(f));
   if (sub && !asksHelp) {
-    const missing = cmd.options.filter((o) => o.mandatory && !used.some((f) => f === o.long || f === o.short || aliasOf(cmd, f) === o.attributeName()));
+    const missing = cmd.options.filter(
+      (o) => o.mandatory && !used.some((f) => f === o.long || f === o.short || aliasOf(cmd, f) === o.attributeName()),
+    );
     problems.push(...missing.map((o) => `required flag ${o.long} missing`));
   }
   return problems;
@@ -64,7 +74,9 @@ test('every gatewave command line uses only flags of its command, with the requi
 });
 
 test('the flag check catches an unknown flag, a missing required flag and an unknown command', () => {
-  expect(flagProblems('gatewave-audio', ['detect', 'x.wav', '--out', 'e.csv', '--thresold', '0.5'])).toEqual(['unknown flag --thresold']);
+  expect(flagProblems('gatewave-audio', ['detect', 'x.wav', '--out', 'e.csv', '--thresold', '0.5'])).toEqual([
+    'unknown flag --thresold',
+  ]);
   expect(flagProblems('gatewave-audio', ['detect', 'x.wav'])).toEqual(['required flag --out missing']);
   expect(flagProblems('gatewave-forecast', ['train', '--csv', 'a.csv', '--out', 'm', '--lr', '0.01'])).toEqual([]);
   expect(flagProblems('gatewave-forecast', ['fit'])).toEqual(["gatewave-forecast has no command 'fit'"]);
@@ -82,16 +94,29 @@ test('every gatewave command line answers its --help form', async () => {
   for (const [form, from] of forms) {
     const [bin, ...sub] = form.split(' ');
     let help = '';
-    const program = PROGRAMS[bin]().exitOverride().configureOutput({ writeOut: (s) => void (help += s), writeErr: (s) => void (help += s) });
-    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => void (help += s), writeErr: (s) => void (help += s) });
-    await expect(program.parseAsync(['node', bin, ...sub, '--help'])).rejects.toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
+    const program = PROGRAMS[bin]()
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => void (help += s), writeErr: (s) => void (help += s) });
+    for (const c of program.commands)
+      c.exitOverride().configureOutput({ writeOut: (s) => void (help += s), writeErr: (s) => void (help += s) });
+    await expect(program.parseAsync(['node', bin, ...sub, '--help'])).rejects.toMatchObject({
+      code: 'commander.helpDisplayed',
+      exitCode: 0,
+    });
     if (!help.startsWith(`Usage: ${form}`)) throw new Error(`${form} --help (from ${from}) printed:\n${help}`);
   }
 });
 
 test('both programs answer --help and --version through their installed bins (npx, no registry lookup)', () => {
-  for (const [bin, pkg] of [['gatewave-audio', 'audio'], ['gatewave-forecast', 'forecast']]) {
-    const help = spawnSync('npx', ['--offline', bin, '--help'], { cwd: root, encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
+  for (const [bin, pkg] of [
+    ['gatewave-audio', 'audio'],
+    ['gatewave-forecast', 'forecast'],
+  ]) {
+    const help = spawnSync('npx', ['--offline', bin, '--help'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
+    });
     expect(help.stderr).toBe('');
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(new RegExp(`^Usage: ${bin} \\[options\\] \\[command\\]`));
@@ -106,9 +131,11 @@ test('every npm script, node script and tool a README line runs exists (and a no
   const problems: string[] = [];
   for (const c of commands) {
     const [cmd, a, b] = c.words;
-    if (cmd === 'npm' && a === 'run' && !(b in rootPackage.scripts)) problems.push(`${where(c)}\n  no npm script '${b}'`);
+    if (cmd === 'npm' && a === 'run' && !(b in rootPackage.scripts))
+      problems.push(`${where(c)}\n  no npm script '${b}'`);
     if (cmd === 'npm' && a === 'test' && !rootPackage.scripts.test) problems.push(`${where(c)}\n  no npm test script`);
-    if (cmd === 'npx' && !(a in PROGRAMS) && !fs.existsSync(path.join(root, 'node_modules', '.bin', a))) problems.push(`${where(c)}\n  npx ${a} is not installed`);
+    if (cmd === 'npx' && !(a in PROGRAMS) && !fs.existsSync(path.join(root, 'node_modules', '.bin', a)))
+      problems.push(`${where(c)}\n  npx ${a} is not installed`);
     if (cmd === 'node' && !gatewave(c.words)) {
       const file = path.join(root, a);
       if (!fs.existsSync(file)) {
@@ -118,7 +145,8 @@ test('every npm script, node script and tool a README line runs exists (and a no
       const source = fs.readFileSync(file, 'utf8');
       for (const flag of c.words.slice(2).filter((w) => /^--[a-z]/.test(w))) {
         const name = flag.slice(2).split('=')[0];
-        if (!source.includes(`'${name}'`) && !source.includes(`--${name}`)) problems.push(`${where(c)}\n  ${a} never reads ${flag}`);
+        if (!source.includes(`'${name}'`) && !source.includes(`--${name}`))
+          problems.push(`${where(c)}\n  ${a} never reads ${flag}`);
       }
     }
   }

@@ -51,7 +51,10 @@ function has(cmd) {
 }
 
 function lastLine(text) {
-  const lines = String(text || '').trim().split('\n').filter((l) => l && !/^W: /.test(l));
+  const lines = String(text || '')
+    .trim()
+    .split('\n')
+    .filter((l) => l && !/^W: /.test(l));
   return lines[lines.length - 1] || 'no message';
 }
 
@@ -75,7 +78,11 @@ function fetchPackage(pkg, cacheDir) {
     }
   }
   deb = find();
-  if (!deb) throw new CorpusError('FETCH_FAILED', `${pkg}: apt-get download reported success but left no ${pkg}_*.deb in ${debs}`);
+  if (!deb)
+    throw new CorpusError(
+      'FETCH_FAILED',
+      `${pkg}: apt-get download reported success but left no ${pkg}_*.deb in ${debs}`,
+    );
   return path.join(debs, deb);
 }
 
@@ -125,7 +132,7 @@ function unpackArchive(archive, dir, globs = []) {
 /** Makes sure ffmpeg is there, installing Debian's package when it is not; `log` hears what was done. */
 function ensureDecoder(log = () => {}) {
   if (has('ffmpeg')) return 'ffmpeg';
-  log('ffmpeg is missing: installing Debian\'s ffmpeg with apt-get (needed to decode Vorbis and G.722)');
+  log("ffmpeg is missing: installing Debian's ffmpeg with apt-get (needed to decode Vorbis and G.722)");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=300', 'ffmpeg'], { env });
@@ -134,7 +141,10 @@ function ensureDecoder(log = () => {}) {
       run('apt-get', ['update', '-q']);
       run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=300', 'ffmpeg'], { env });
     } catch (e) {
-      throw new CorpusError('NO_DECODER', `ffmpeg is missing and apt-get install ffmpeg failed: ${lastLine(e.stderr)}; install it and run again.`);
+      throw new CorpusError(
+        'NO_DECODER',
+        `ffmpeg is missing and apt-get install ffmpeg failed: ${lastLine(e.stderr)}; install it and run again.`,
+      );
     }
   }
   return 'ffmpeg';
@@ -148,7 +158,26 @@ async function decodeToWav(src, dst, { rate = 16000, format } = {}) {
   if (fs.existsSync(dst)) return dst;
   fs.mkdirSync(path.dirname(dst), { recursive: true });
   const tmp = `${dst}.partial.wav`;
-  const args = ['-nostdin', '-v', 'error', '-y', ...(format ? ['-f', format] : []), '-i', src, '-ac', '1', '-ar', String(rate), '-c:a', 'pcm_s16le', '-map_metadata', '-1', '-fflags', '+bitexact', tmp];
+  const args = [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    ...(format ? ['-f', format] : []),
+    '-i',
+    src,
+    '-ac',
+    '1',
+    '-ar',
+    String(rate),
+    '-c:a',
+    'pcm_s16le',
+    '-map_metadata',
+    '-1',
+    '-fflags',
+    '+bitexact',
+    tmp,
+  ];
   try {
     await runAsync('ffmpeg', args);
   } catch (e) {
@@ -175,7 +204,21 @@ async function decodeManyToWav(jobs, { rate = 16000, batch = 40, parallel = 2, o
     for (const j of b) args.push(...(j.format ? ['-f', j.format] : []), '-i', j.src);
     b.forEach((j, k) => {
       fs.mkdirSync(path.dirname(j.dst), { recursive: true });
-      args.push('-map', `${k}:a:0`, '-ac', '1', '-ar', String(rate), '-c:a', 'pcm_s16le', '-map_metadata', '-1', '-fflags', '+bitexact', `${j.dst}.partial.wav`);
+      args.push(
+        '-map',
+        `${k}:a:0`,
+        '-ac',
+        '1',
+        '-ar',
+        String(rate),
+        '-c:a',
+        'pcm_s16le',
+        '-map_metadata',
+        '-1',
+        '-fflags',
+        '+bitexact',
+        `${j.dst}.partial.wav`,
+      );
     });
     try {
       await runAsync('ffmpeg', args);
@@ -211,8 +254,12 @@ function readLicence(tree, pkg) {
     [/Creative Commons Attribution-ShareAlike\s*3\.0/i, 'CC-BY-SA-3.0'],
     [/Creative Commons Attribution\s*3\.0/i, 'CC-BY-3.0'],
     [/public domain/i, 'public-domain'],
-  ].filter(([re]) => re.test(text)).map(([, name]) => name);
-  return prose.length > 0 ? `${prose.join('; ')} (from the copyright file's text)` : 'see usr/share/doc/PKG/copyright (no License: field)';
+  ]
+    .filter(([re]) => re.test(text))
+    .map(([, name]) => name);
+  return prose.length > 0
+    ? `${prose.join('; ')} (from the copyright file's text)`
+    : 'see usr/share/doc/PKG/copyright (no License: field)';
 }
 
 /** Every file under `dir` whose path relative to `dir` passes `test`, sorted. */

@@ -12,7 +12,11 @@ const path = require('path');
 
 /** A recording's group: its folder plus its name without trailing digits/takes ("wind2.ogg" and "wind3.ogg" go together). */
 function recordingGroup(pkg, rel) {
-  const stem = path.basename(rel).replace(/\.[^.]+$/, '').replace(/[-_ ]?(\d+|[a-z])$/i, '').replace(/[-_ ]?\d+$/, '');
+  const stem = path
+    .basename(rel)
+    .replace(/\.[^.]+$/, '')
+    .replace(/[-_ ]?(\d+|[a-z])$/i, '')
+    .replace(/[-_ ]?\d+$/, '');
   return `${pkg}:${path.dirname(rel)}/${stem}`;
 }
 
@@ -87,7 +91,8 @@ const SOURCES = [
     pkg: 'gcin-voice',
     role: 'speech',
     // one Mandarin speaker: a language no other source has, kept for the test split
-    match: (rel) => (/^usr\/share\/gcin-voice\/ogg\/.*\.ogg$/.test(rel) ? { group: 'gcin:zh', language: 'zh', split: 'test' } : null),
+    match: (rel) =>
+      /^usr\/share\/gcin-voice\/ogg\/.*\.ogg$/.test(rel) ? { group: 'gcin:zh', language: 'zh', split: 'test' } : null,
   },
   noise('ufoai-sound', /^sound\/ambience\/.*\.ogg$/, /tv_news|radiomessage/, {
     archive: { path: 'usr/share/games/ufoai/base/0snd.pk3', globs: ['sound/ambience/*'] },
@@ -106,6 +111,12 @@ const SOURCES = [
   music('hedgewars-data', /^usr\/share\/games\/hedgewars\/Data\/Music\/.*\.ogg$/),
 ];
 
-const RESERVED = [/^asterisk-core-sounds-ru/, /^ktuberling-data$/, /^supertuxkart-data$/, /^megaglest-data$/, /^gcompris-qt-data$/];
+const RESERVED = [
+  /^asterisk-core-sounds-ru/,
+  /^ktuberling-data$/,
+  /^supertuxkart-data$/,
+  /^megaglest-data$/,
+  /^gcompris-qt-data$/,
+];
 
 module.exports = { SOURCES, RESERVED, recordingGroup };

@@ -46,15 +46,21 @@ function parseArgs(argv) {
     else if (a === '--cache') o.cache = val();
     else if (a === '--min-snr') o.minSnr = Number(val());
     else if (a === '--jobs') o.jobs = Number(val());
-    else if (a === '--packages') o.packages = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--packages')
+      o.packages = val()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else usage(`unknown option "${a}"`);
   }
   if (!o.out) usage('--out DIR is required');
   if (!Number.isFinite(o.minSnr)) usage('--min-snr must be a number of dB');
   if (!(Number.isInteger(o.jobs) && o.jobs > 0)) usage('--jobs must be a positive integer');
   for (const p of o.packages || []) {
-    if (RESERVED.some((r) => r.test(p))) usage(`${p} is reserved for evaluation (../shared/notes/audio-data.md); it is never used for training`);
-    if (!SOURCES.some((s) => s.pkg === p)) usage(`${p} is not one of this corpus's packages: ${[...new Set(SOURCES.map((s) => s.pkg))].join(', ')}`);
+    if (RESERVED.some((r) => r.test(p)))
+      usage(`${p} is reserved for evaluation (../shared/notes/audio-data.md); it is never used for training`);
+    if (!SOURCES.some((s) => s.pkg === p))
+      usage(`${p} is not one of this corpus's packages: ${[...new Set(SOURCES.map((s) => s.pkg))].join(', ')}`);
   }
   o.cache = o.cache || path.join(o.out, 'cache');
   return o;
@@ -81,7 +87,8 @@ function preparePackages(sources, cache) {
       for (const s of sources.filter((x) => x.pkg === pkg && x.archive)) {
         const archive = path.join(tree, s.archive.path);
         const dir = path.join(cache, 'archives', pkg, path.basename(s.archive.path));
-        if (!fs.existsSync(`${dir}.done`) && !fs.existsSync(archive)) throw new deb.CorpusError('UNPACK_FAILED', `${pkg}: ${s.archive.path} is not in the package`);
+        if (!fs.existsSync(`${dir}.done`) && !fs.existsSync(archive))
+          throw new deb.CorpusError('UNPACK_FAILED', `${pkg}: ${s.archive.path} is not in the package`);
         trees.set(`${pkg}:${s.archive.path}`, deb.unpackArchive(archive, dir, s.archive.globs));
       }
     } catch (e) {
@@ -103,7 +110,16 @@ function selectFiles(sources, trees, licences, out) {
       const m = s.match(rel);
       if (!m) continue;
       const wav = path.join('wav', s.role, s.pkg, rel.replace(/\.[^./]+$/, '.wav'));
-      items.push({ src: file, wav, abs: path.join(out, wav), role: s.role, pkg: s.pkg, licence: licences.get(s.pkg), format: s.format, ...m });
+      items.push({
+        src: file,
+        wav,
+        abs: path.join(out, wav),
+        role: s.role,
+        pkg: s.pkg,
+        licence: licences.get(s.pkg),
+        format: s.format,
+        ...m,
+      });
     }
   }
   return items;
@@ -151,7 +167,19 @@ function csvField(v) {
 function writeManifest(kept, out) {
   const header = 'file,role,split,package,licence,group,language,seconds,snr_db';
   const rows = kept.map((it) =>
-    [it.wav, it.role, it.splitName, it.pkg, it.licence, it.group, it.language, it.seconds.toFixed(3), it.snrDb.toFixed(1)].map(csvField).join(','),
+    [
+      it.wav,
+      it.role,
+      it.splitName,
+      it.pkg,
+      it.licence,
+      it.group,
+      it.language,
+      it.seconds.toFixed(3),
+      it.snrDb.toFixed(1),
+    ]
+      .map(csvField)
+      .join(','),
   );
   const file = path.join(out, 'manifest.csv');
   fs.writeFileSync(`${file}.partial`, `${header}\n${rows.join('\n')}\n`);
@@ -168,7 +196,10 @@ function summarise(kept) {
     table[k].minutes += it.seconds / 60;
     table[k].groups.add(it.group);
   }
-  for (const [k, v] of Object.entries(table).sort()) log(`  ${k.padEnd(18)} ${String(v.files).padStart(6)} files ${v.minutes.toFixed(1).padStart(7)} min ${String(v.groups.size).padStart(4)} groups`);
+  for (const [k, v] of Object.entries(table).sort())
+    log(
+      `  ${k.padEnd(18)} ${String(v.files).padStart(6)} files ${v.minutes.toFixed(1).padStart(7)} min ${String(v.groups.size).padStart(4)} groups`,
+    );
 }
 
 async function main() {
@@ -192,7 +223,8 @@ async function main() {
     )
   ).map((e) => e.message);
   for (const m of decodeErrors.slice(0, 10)) log(`data:enhance: ${m}`);
-  if (decodeErrors.length > 10) log(`data:enhance: ... and ${decodeErrors.length - 10} more files that could not be decoded`);
+  if (decodeErrors.length > 10)
+    log(`data:enhance: ... and ${decodeErrors.length - 10} more files that could not be decoded`);
   measure(items, o.out);
   const kept = [];
   const dropped = {};
@@ -202,10 +234,14 @@ async function main() {
     else kept.push({ ...it, splitName: splitOf(it) });
   }
   const manifest = writeManifest(kept, o.out);
-  log(`${manifest}: ${kept.length} files (dropped: ${JSON.stringify(dropped)}; speech below ${o.minSnr} dB estimated SNR, too short or silent)`);
+  log(
+    `${manifest}: ${kept.length} files (dropped: ${JSON.stringify(dropped)}; speech below ${o.minSnr} dB estimated SNR, too short or silent)`,
+  );
   summarise(kept);
   if (failures.length > 0) {
-    log(`data:enhance: ${failures.length} package(s) could not be used: ${failures.map((f) => f.pkg).join(', ')} (reasons above); the rest was built.`);
+    log(
+      `data:enhance: ${failures.length} package(s) could not be used: ${failures.map((f) => f.pkg).join(', ')} (reasons above); the rest was built.`,
+    );
     process.exit(1);
   }
 }

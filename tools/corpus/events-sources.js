@@ -13,10 +13,22 @@
 // megaglest-data, gcompris-qt-data (its clips come only through ../shared/data/events, always on the training side).
 'use strict';
 
-const RESERVED = [/^asterisk-core-sounds-ru/, /^ktuberling-data$/, /^supertuxkart-data$/, /^megaglest-data$/, /^gcompris-qt-data$/];
+const RESERVED = [
+  /^asterisk-core-sounds-ru/,
+  /^ktuberling-data$/,
+  /^supertuxkart-data$/,
+  /^megaglest-data$/,
+  /^gcompris-qt-data$/,
+];
 
-const ZAD = { pkg: '0ad-data', archive: { path: 'usr/share/games/0ad/mods/public/public.zip', globs: ['audio/*'], name: '0ad-audio' } };
-const UFO = { pkg: 'ufoai-sound', archive: { path: 'usr/share/games/ufoai/base/0snd.pk3', globs: [], name: 'ufoai-audio' } };
+const ZAD = {
+  pkg: '0ad-data',
+  archive: { path: 'usr/share/games/0ad/mods/public/public.zip', globs: ['audio/*'], name: '0ad-audio' },
+};
+const UFO = {
+  pkg: 'ufoai-sound',
+  archive: { path: 'usr/share/games/ufoai/base/0snd.pk3', globs: [], name: 'ufoai-audio' },
+};
 const TUX = { pkg: 'tuxpaint-stamps-default' };
 const RE = { pkg: 'redeclipse-data' };
 
@@ -102,13 +114,37 @@ const RULES = [
 // validation, Red Eclipse for test.
 const amb = (src, re, split) => ({ ...src, re, label: 'ambience', split });
 const AMBIENCE = [
-  amb(UFO, /sound\/ambience\/(arcticwind|city_abnd_ufoai_atm|sand-city|fire[0-9]*|firesoft|smallfire|hum2?|minepump03|steam|machine1|droning_long|alien-ventilation)\.ogg$/, 'train'),
-  amb(ZAD, /^audio\/ambient\/(dayscape\/day_(temperate|tropical)_[0-9]+|building\/amb_(port|trade)_[0-9]+)\.ogg$/, 'train'),
+  amb(
+    UFO,
+    /sound\/ambience\/(arcticwind|city_abnd_ufoai_atm|sand-city|fire[0-9]*|firesoft|smallfire|hum2?|minepump03|steam|machine1|droning_long|alien-ventilation)\.ogg$/,
+    'train',
+  ),
+  amb(
+    ZAD,
+    /^audio\/ambient\/(dayscape\/day_(temperate|tropical)_[0-9]+|building\/amb_(port|trade)_[0-9]+)\.ogg$/,
+    'train',
+  ),
   amb(ZAD, /^audio\/ambient\/water\/(river_(fast|med|slow)_21|wave_21|waverocky_21)\.ogg$/, 'validation'),
-  amb(RE, /\/sounds\/ambience\/(forest[123]|wind|hollowwind|wastewind|creek|river|distant_cars|cycadas|hum|machine[12])\.ogg$/, 'test'),
+  amb(
+    RE,
+    /\/sounds\/ambience\/(forest[123]|wind|hollowwind|wastewind|creek|river|distant_cars|cycadas|hum|machine[12])\.ogg$/,
+    'test',
+  ),
 ];
 
 // Clips of ../shared/data/events whose class has enough other recordings; all of them are training material.
-const SHARED_CLASSES = ['dog_bark', 'cow_moo', 'pig_oink', 'sheep_bleat', 'horse_neigh', 'chickens', 'phone_ring', 'camera_shutter', 'rain', 'door', 'train'];
+const SHARED_CLASSES = [
+  'dog_bark',
+  'cow_moo',
+  'pig_oink',
+  'sheep_bleat',
+  'horse_neigh',
+  'chickens',
+  'phone_ring',
+  'camera_shutter',
+  'rain',
+  'door',
+  'train',
+];
 
 module.exports = { RULES, AMBIENCE, RESERVED, SHARED_CLASSES };

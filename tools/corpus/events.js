@@ -89,7 +89,8 @@ function activeRegion(x, rate, floorDb) {
 
 function writePcm16(file, samples, rate) {
   const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), 2 * i);
+  for (let i = 0; i < samples.length; i++)
+    data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), 2 * i);
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'ascii');
   h.writeUInt32LE(36 + data.length, 4);
@@ -132,13 +133,30 @@ function collect(o, log) {
     for (const r of rules) {
       const key = r.archive ? r.archive.name : '';
       if (roots.has(key)) continue;
-      roots.set(key, r.archive ? deb.unpackArchive(path.join(tree, r.archive.path), path.join(o.cache, 'archives', r.archive.name), r.archive.globs) : tree);
+      roots.set(
+        key,
+        r.archive
+          ? deb.unpackArchive(
+              path.join(tree, r.archive.path),
+              path.join(o.cache, 'archives', r.archive.name),
+              r.archive.globs,
+            )
+          : tree,
+      );
     }
     for (const r of rules) {
       const root = roots.get(r.archive ? r.archive.name : '');
       const files = deb.listFiles(root, (rel) => r.re.test(rel));
       if (files.length === 0) failures.push(`${pkg}: no file matches ${r.re} (${r.label})`);
-      for (const f of files) items.push({ src: f, label: r.label, split: r.split, pkg, licence, source: `${pkg}: ${path.relative(root, f)}` });
+      for (const f of files)
+        items.push({
+          src: f,
+          label: r.label,
+          split: r.split,
+          pkg,
+          licence,
+          source: `${pkg}: ${path.relative(root, f)}`,
+        });
     }
   }
   const labels = path.join(o.shared, 'labels.csv');
@@ -148,7 +166,14 @@ function collect(o, log) {
     for (const line of rows) {
       const cells = parseLine(line);
       if (!SHARED_CLASSES.includes(cells[1])) continue;
-      items.push({ src: path.join(o.shared, cells[0]), label: cells[1], split: 'train', pkg: 'shared/data/events', licence: cells[7], source: `shared/data/events/${cells[0]} (${cells[9]})` });
+      items.push({
+        src: path.join(o.shared, cells[0]),
+        label: cells[1],
+        split: 'train',
+        pkg: 'shared/data/events',
+        licence: cells[7],
+        source: `shared/data/events/${cells[0]} (${cells[9]})`,
+      });
     }
   }
   log(`data:events: ${items.length} recordings named by the rules and the shared clips`);
@@ -162,11 +187,11 @@ function parseLine(line) {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (q) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      if (c === '"' && line[i + 1] === '"') ((cur += '"'), i++);
       else if (c === '"') q = false;
       else cur += c;
     } else if (c === '"') q = true;
-    else if (c === ',') out.push(cur), (cur = '');
+    else if (c === ',') (out.push(cur), (cur = ''));
     else cur += c;
   }
   out.push(cur);
@@ -185,7 +210,9 @@ function keepClasses(items, log) {
   const keep = new Set();
   for (const [label, s] of [...by].sort()) {
     const ok = s.n >= 4 && s.train > 0 && s.validation > 0 && s.test > 0;
-    log(`  ${label.padEnd(15)} ${String(s.n).padStart(3)} recordings: train ${s.train}, validation ${s.validation}, test ${s.test}${ok ? '' : '  -> dropped'}`);
+    log(
+      `  ${label.padEnd(15)} ${String(s.n).padStart(3)} recordings: train ${s.train}, validation ${s.validation}, test ${s.test}${ok ? '' : '  -> dropped'}`,
+    );
     if (ok) keep.add(label);
   }
   return items.filter((it) => keep.has(it.label));
@@ -196,13 +223,28 @@ async function main() {
   const log = (s) => process.stderr.write(s + '\n');
   deb.ensureDecoder(log);
   const { items: all, failures } = collect(o, log);
-  const items = [...keepClasses(all.filter((it) => it.label !== 'ambience'), log), ...all.filter((it) => it.label === 'ambience')];
+  const items = [
+    ...keepClasses(
+      all.filter((it) => it.label !== 'ambience'),
+      log,
+    ),
+    ...all.filter((it) => it.label === 'ambience'),
+  ];
   const names = new Set();
   const rows = [];
   await deb.runPool(items, o.jobs, async (it) => {
-    const stem = path.basename(it.src).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_-]+/g, '_');
+    const stem = path
+      .basename(it.src)
+      .replace(/\.[^.]+$/, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '_');
     const pkgTag = it.pkg.replace(/[^a-z0-9]+/gi, '').slice(0, 10);
-    const decoded = path.join(o.cache, 'decoded', String(o.sampleRate), it.pkg, path.relative(path.dirname(path.dirname(it.src)), it.src) + '.wav');
+    const decoded = path.join(
+      o.cache,
+      'decoded',
+      String(o.sampleRate),
+      it.pkg,
+      path.relative(path.dirname(path.dirname(it.src)), it.src) + '.wav',
+    );
     try {
       await deb.decodeToWav(it.src, decoded, { rate: o.sampleRate });
     } catch (e) {
@@ -211,7 +253,9 @@ async function main() {
     }
     const { samples } = readPcm16(decoded);
     const ambience = it.label === 'ambience';
-    const { first, last, peakDb } = ambience ? { first: 0, last: samples.length, peakDb: 0 } : activeRegion(samples, o.sampleRate, o.floorDb);
+    const { first, last, peakDb } = ambience
+      ? { first: 0, last: samples.length, peakDb: 0 }
+      : activeRegion(samples, o.sampleRate, o.floorDb);
     if (peakDb < -60 || last - first < 0.05 * o.sampleRate) {
       log(`  skipped ${it.source}: silent or shorter than 50 ms`);
       return;
@@ -228,16 +272,22 @@ async function main() {
   rows.sort((a, b) => a.folder.localeCompare(b.folder) || a.file.localeCompare(b.file));
   for (const folder of [...new Set(rows.map((r) => r.folder))]) {
     const lines = ['file,label,active_onset_s,active_offset_s,licence,source'];
-    for (const r of rows.filter((x) => x.folder === folder)) lines.push([r.file, r.label, 0, r.seconds.toFixed(3), r.licence, r.source].map(csv).join(','));
+    for (const r of rows.filter((x) => x.folder === folder))
+      lines.push([r.file, r.label, 0, r.seconds.toFixed(3), r.licence, r.source].map(csv).join(','));
     fs.writeFileSync(path.join(o.out, folder, 'labels.csv.partial'), lines.join('\n') + '\n');
     fs.renameSync(path.join(o.out, folder, 'labels.csv.partial'), path.join(o.out, folder, 'labels.csv'));
   }
   const manifest = ['file,label,split,package,licence,source,seconds'];
-  for (const r of rows) manifest.push([`${r.folder}/${r.file}`, r.label, r.split, r.pkg, r.licence, r.source, r.seconds.toFixed(3)].map(csv).join(','));
+  for (const r of rows)
+    manifest.push(
+      [`${r.folder}/${r.file}`, r.label, r.split, r.pkg, r.licence, r.source, r.seconds.toFixed(3)].map(csv).join(','),
+    );
   fs.writeFileSync(path.join(o.out, 'manifest.csv.partial'), manifest.join('\n') + '\n');
   fs.renameSync(path.join(o.out, 'manifest.csv.partial'), path.join(o.out, 'manifest.csv'));
   const count = (s) => rows.filter((r) => r.folder === s).length;
-  log(`data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}; ambience ${rows.length - count('train') - count('validation') - count('test')}) -> ${o.out}`);
+  log(
+    `data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}; ambience ${rows.length - count('train') - count('validation') - count('test')}) -> ${o.out}`,
+  );
   for (const f of failures) log(`  failed: ${f}`);
   process.exitCode = failures.length ? 1 : 0;
 }

@@ -5,7 +5,8 @@ const fs = require('fs');
 /** { sampleRate, samples: Float32Array } of a PCM16 WAV (any channel count: the first channel). */
 function readPcm16(file) {
   const b = fs.readFileSync(file);
-  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file}: not a RIFF/WAVE file`);
+  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error(`${file}: not a RIFF/WAVE file`);
   let o = 12;
   let rate = 0;
   let channels = 1;

@@ -7,7 +7,9 @@ const path = require('path');
 
 const built = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(built)) {
-  process.stderr.write(`gatewave-audio: the package is not built (${built} is missing); run \`npm run build\` in the repository root.\n`);
+  process.stderr.write(
+    `gatewave-audio: the package is not built (${built} is missing); run \`npm run build\` in the repository root.\n`,
+  );
   process.exit(1);
 }
 require(built).main(process.argv);

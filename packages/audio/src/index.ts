@@ -29,7 +29,15 @@ export { logMelSpectrogram, mfcc, spectralDescriptors } from './features';
 export type { FeatureOptions, FeatureMatrix, ScalarFeature } from './features';
 export { stftTensor, istftTensor } from './dsp/tensor-stft';
 export type { TensorSpectrogram } from './dsp/tensor-stft';
-export { buildFrcrn, countParameters, FRCRN_SMALL, FRCRN_MEDIUM, FRCRN_FULL, FRCRN_CONFIGS, ComplexConv2D } from './enhance/frcrn';
+export {
+  buildFrcrn,
+  countParameters,
+  FRCRN_SMALL,
+  FRCRN_MEDIUM,
+  FRCRN_FULL,
+  FRCRN_CONFIGS,
+  ComplexConv2D,
+} from './enhance/frcrn';
 export type { FrcrnConfig } from './enhance/frcrn';
 export { FrcrnEnhancer, frcrnConfigOf } from './enhance/frcrn-enhancer';
 export { loadFrcrnEnhancer } from './enhance/load';

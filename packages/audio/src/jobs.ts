@@ -7,8 +7,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  checkConnection, checkInputs, checkOutputDir, commitOutput, isComplete, ItemPayload, JobContext, JobsError, parseQueueUrl,
-  QueueConnection, removeLeftovers, submitBatch, tempOutputName, WorkerSpec, writeOutputOnce,
+  checkConnection,
+  checkInputs,
+  checkOutputDir,
+  commitOutput,
+  isComplete,
+  ItemPayload,
+  JobContext,
+  JobsError,
+  parseQueueUrl,
+  QueueConnection,
+  removeLeftovers,
+  submitBatch,
+  tempOutputName,
+  WorkerSpec,
+  writeOutputOnce,
 } from '@gatewave/jobs';
 import { WavWriteFormat, readWav } from './io/wav';
 import { Enhancer, enhanceFile, enhancedName, expandInputs } from './enhance/enhancer';
@@ -50,7 +63,10 @@ function visibleModel(model: string | undefined): string | undefined {
   if (model === undefined || model === 'wiener') return model;
   const abs = path.resolve(model);
   if (!fs.existsSync(path.join(abs, 'model.json'))) {
-    throw new JobsError('INPUT_NOT_VISIBLE', `${model}: no model.json here; the model folder must be on storage every worker sees. Nothing was enqueued.`);
+    throw new JobsError(
+      'INPUT_NOT_VISIBLE',
+      `${model}: no model.json here; the model folder must be on storage every worker sees. Nothing was enqueued.`,
+    );
   }
   return abs;
 }
@@ -59,7 +75,13 @@ function visibleModel(model: string | undefined): string | undefined {
  * Enqueues one enhance job per WAV file of `inputs` (files or folders) whose output in `outDir` is not there yet.
  * Checks, before anything is enqueued: the paths (readable inputs, a writable output folder, the model), then Redis.
  */
-export async function submitEnhance(url: string, inputs: string[], outDir: string, settings: EnhanceJobSettings = {}, attempts = 3): Promise<SubmitResult> {
+export async function submitEnhance(
+  url: string,
+  inputs: string[],
+  outDir: string,
+  settings: EnhanceJobSettings = {},
+  attempts = 3,
+): Promise<SubmitResult> {
   const conn = parseQueueUrl(url);
   const files = checkInputs(expandInputs(inputs));
   const out = checkOutputDir(outDir);
@@ -69,27 +91,52 @@ export async function submitEnhance(url: string, inputs: string[], outDir: strin
   const todo = items.filter((it) => !isComplete(it.output));
   const skipped = items.length - todo.length;
   if (todo.length === 0) return { conn, total: 0, skipped };
-  const { batchId } = await submitBatch(conn, { queue: AUDIO_QUEUE, kind: 'enhance', items: todo, settings: s, attempts, skipped });
+  const { batchId } = await submitBatch(conn, {
+    queue: AUDIO_QUEUE,
+    kind: 'enhance',
+    items: todo,
+    settings: s,
+    attempts,
+    skipped,
+  });
   return { conn, batchId, total: todo.length, skipped };
 }
 
 /** Enqueues one detect job per file; the merge step writes `settings.out`, which must not exist yet. */
-export async function submitDetect(url: string, inputs: string[], settings: DetectJobSettings, attempts = 3): Promise<SubmitResult> {
+export async function submitDetect(
+  url: string,
+  inputs: string[],
+  settings: DetectJobSettings,
+  attempts = 3,
+): Promise<SubmitResult> {
   const conn = parseQueueUrl(url);
   const files = checkInputs(inputs);
   const out = path.resolve(settings.out);
   checkOutputDir(path.dirname(out));
   if (fs.existsSync(out)) {
-    throw new JobsError('OUTPUT_EXISTS', `${settings.out} exists; queued detection never replaces a file. Remove it or choose another --out. Nothing was enqueued.`);
+    throw new JobsError(
+      'OUTPUT_EXISTS',
+      `${settings.out} exists; queued detection never replaces a file. Remove it or choose another --out. Nothing was enqueued.`,
+    );
   }
   const s: DetectJobSettings = { ...settings, out, model: visibleModel(settings.model) };
   await checkConnection(conn);
-  const { batchId, total } = await submitBatch(conn, { queue: AUDIO_QUEUE, kind: 'detect', items: files.map((input) => ({ input })), settings: s, attempts });
+  const { batchId, total } = await submitBatch(conn, {
+    queue: AUDIO_QUEUE,
+    kind: 'detect',
+    items: files.map((input) => ({ input })),
+    settings: s,
+    attempts,
+  });
   return { conn, batchId, total, skipped: 0 };
 }
 
 /** One enhancement, written exactly once; an output that is there already is left alone. */
-async function enhanceJob(enhancers: Map<string, Enhancer>, p: ItemPayload<{ input: string; output: string }, EnhanceJobSettings>, ctx: JobContext) {
+async function enhanceJob(
+  enhancers: Map<string, Enhancer>,
+  p: ItemPayload<{ input: string; output: string }, EnhanceJobSettings>,
+  ctx: JobContext,
+) {
   const { input, output } = p.item;
   if (isComplete(output)) return { output, skipped: true };
   const key = p.settings.model ?? '';
@@ -102,17 +149,25 @@ async function enhanceJob(enhancers: Map<string, Enhancer>, p: ItemPayload<{ inp
     onProgress: (done, total) => void ctx.progress(done / total),
   });
   const landed = commitOutput(temp, output);
-  ctx.log(`enhance ${input} -> ${output}: ${r.duration.toFixed(2)} s in ${r.elapsed.toFixed(2)} s, RTF ${r.rtf.toFixed(3)}${landed ? '' : ' (already there; left as it was)'}`);
+  ctx.log(
+    `enhance ${input} -> ${output}: ${r.duration.toFixed(2)} s in ${r.elapsed.toFixed(2)} s, RTF ${r.rtf.toFixed(3)}${landed ? '' : ' (already there; left as it was)'}`,
+  );
   return { output, skipped: !landed, duration: r.duration, elapsed: r.elapsed };
 }
 
-async function detectJob(detectors: Map<string, SoundEventDetector>, p: ItemPayload<{ input: string }, DetectJobSettings>, ctx: JobContext) {
+async function detectJob(
+  detectors: Map<string, SoundEventDetector>,
+  p: ItemPayload<{ input: string }, DetectJobSettings>,
+  ctx: JobContext,
+) {
   const key = p.settings.model ?? '';
   if (!detectors.has(key)) detectors.set(key, await loadDetector(p.settings.model));
   const audio = readWav(p.item.input);
   const { threshold, minDuration, minGap, views, hysteresis } = p.settings;
   const t0 = Date.now();
-  const r = detectors.get(key)!.detect(audio, path.basename(p.item.input), { threshold, minDuration, minGap, views, hysteresis });
+  const r = detectors
+    .get(key)!
+    .detect(audio, path.basename(p.item.input), { threshold, minDuration, minGap, views, hysteresis });
   ctx.log(`detect ${p.item.input}: ${r.events.length} events in ${((Date.now() - t0) / 1000).toFixed(2)} s`);
   return { events: r.events };
 }
@@ -129,7 +184,9 @@ export function audioWorkerSpec(): WorkerSpec {
     },
     merges: {
       detect: async (batch, results) => {
-        const events = [...results.keys()].sort((a, b) => a - b).flatMap((i) => (results.get(i) as { events: SoundEvent[] }).events);
+        const events = [...results.keys()]
+          .sort((a, b) => a - b)
+          .flatMap((i) => (results.get(i) as { events: SoundEvent[] }).events);
         const out = (batch.settings as DetectJobSettings).out;
         const landed = writeOutputOnce(out, formatEventList(events), batch.id, 0);
         return { out, events: events.length, landed };

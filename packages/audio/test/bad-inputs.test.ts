@@ -14,7 +14,9 @@ const describeBuilt = fs.existsSync(cli) ? describe : describe.skip;
 /** A mono 16 kHz WAV of `seconds`: a tone with a little noise, or silence. */
 function wav(dir: string, name: string, seconds: number, silent = false): string {
   const n = Math.round(seconds * 16000);
-  const x = Float32Array.from({ length: n }, (_, i) => (silent ? 0 : 0.3 * Math.sin(i / 5) + 0.01 * Math.sin(i * 1.37)));
+  const x = Float32Array.from({ length: n }, (_, i) =>
+    silent ? 0 : 0.3 * Math.sin(i / 5) + 0.01 * Math.sin(i * 1.37),
+  );
   fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
   fs.writeFileSync(path.join(dir, name), encodeWav({ sampleRate: 16000, channels: [x] }));
   return name;
@@ -40,19 +42,37 @@ const cases: CorpusCase[] = [
   },
   {
     name: 'score-events with azimuth 720',
-    setup: (d) => ['score-events', '--ref', events(d, 'ref.csv', ['a.wav,1,2,dog,720,0']), '--est', events(d, 'est.csv', ['a.wav,1,2,dog,10,0'])],
+    setup: (d) => [
+      'score-events',
+      '--ref',
+      events(d, 'ref.csv', ['a.wav,1,2,dog,720,0']),
+      '--est',
+      events(d, 'est.csv', ['a.wav,1,2,dog,10,0']),
+    ],
     code: 2,
     words: [/BAD_LABELS/, /azimuth 720° is outside -180\.\.360°/],
   },
   {
     name: 'score-events with elevation -300',
-    setup: (d) => ['score-events', '--ref', events(d, 'ref.csv', ['a.wav,1,2,dog,10,0']), '--est', events(d, 'est.csv', ['a.wav,1,2,dog,10,-300'])],
+    setup: (d) => [
+      'score-events',
+      '--ref',
+      events(d, 'ref.csv', ['a.wav,1,2,dog,10,0']),
+      '--est',
+      events(d, 'est.csv', ['a.wav,1,2,dog,10,-300']),
+    ],
     code: 2,
     words: [/BAD_LABELS/, /elevation -300° is outside -90\.\.90°/],
   },
   {
     name: 'score-events with an offset of 1e9 s (no out-of-memory)',
-    setup: (d) => ['score-events', '--ref', events(d, 'ref.csv', ['a.wav,1,1e9,dog,10,0']), '--est', events(d, 'est.csv', ['a.wav,1,2,dog,10,0'])],
+    setup: (d) => [
+      'score-events',
+      '--ref',
+      events(d, 'ref.csv', ['a.wav,1,1e9,dog,10,0']),
+      '--est',
+      events(d, 'est.csv', ['a.wav,1,2,dog,10,0']),
+    ],
     code: 2,
     words: [/BAD_LABELS/, /offset 1000000000 s is beyond 86400 s/],
   },
@@ -110,11 +130,15 @@ const cases: CorpusCase[] = [
 
 describeBuilt('gatewave-audio bad-input corpus', () => {
   const results = startCorpus(cli, cases);
-  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const { run, changed } = await results.get(c.name)!;
-    for (const w of c.words) expect(run.stderr).toMatch(w);
-    expect(run.code).toBe(c.code);
-    expect(run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
-    expect(changed).toEqual([]);
-  }, 180000);
+  test.each(cases.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const { run, changed } = await results.get(c.name)!;
+      for (const w of c.words) expect(run.stderr).toMatch(w);
+      expect(run.code).toBe(c.code);
+      expect(run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+      expect(changed).toEqual([]);
+    },
+    180000,
+  );
 });

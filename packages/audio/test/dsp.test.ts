@@ -1,5 +1,18 @@
 import { tf, initBackend } from '@gatewave/core';
-import { AudioError, fft, ifft, rfft, irfft, stft, istft, makeWindow, stftTensor, istftTensor, resample, RESAMPLE_STOPBAND_DB } from '../src';
+import {
+  AudioError,
+  fft,
+  ifft,
+  rfft,
+  irfft,
+  stft,
+  istft,
+  makeWindow,
+  stftTensor,
+  istftTensor,
+  resample,
+  RESAMPLE_STOPBAND_DB,
+} from '../src';
 
 function naiveDft(re: number[], im: number[]): [number[], number[]] {
   const n = re.length;
@@ -132,7 +145,9 @@ describe('batched tensor stft', () => {
       const y = istftTensor({ re: s.re.mul(0.5), im: s.im.square() as tf.Tensor3D }, 20, small);
       return y.square().sum() as tf.Scalar;
     };
-    const g = tf.grad((x: tf.Tensor) => loss(x as tf.Tensor2D))(tf.tensor2d(x0, [1, 20])).arraySync() as number[][];
+    const g = tf
+      .grad((x: tf.Tensor) => loss(x as tf.Tensor2D))(tf.tensor2d(x0, [1, 20]))
+      .arraySync() as number[][];
     const h = 1e-2;
     for (const j of [0, 7, 19]) {
       const up = x0.slice();

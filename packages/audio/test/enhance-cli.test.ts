@@ -10,10 +10,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-enh-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
+  return spawnSync(process.execPath, [builtCli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
+  });
 }
 
-const speechLike = (n: number, f: number): Float32Array => Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin(i / f) * Math.sin(i / 900));
+const speechLike = (n: number, f: number): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin(i / f) * Math.sin(i / 900));
 
 describe('gatewave-audio enhancement commands', () => {
   test('bad input: --atten-lim outside 0-100, unpaired --clean/--noisy, a folder without usable WAV, file vs folder in score', () => {
@@ -28,10 +32,22 @@ describe('gatewave-audio enhancement commands', () => {
     const empty = path.join(tmp, 'empty');
     fs.mkdirSync(empty);
     const cases: Array<[string[], RegExp]> = [
-      [['enhance', path.join(clean, 'p232_001.wav'), '-o', path.join(tmp, 'o'), '--atten-lim', '120'], /--atten-lim must be a number of dB from 0 to 100, got "120"/],
-      [['enhance', path.join(clean, 'p232_001.wav'), '-o', path.join(tmp, 'o'), '--atten-lim', '-3'], /--atten-lim must be a number of dB from 0 to 100/],
-      [['train-enhancer', '--clean', clean, '--noisy', noisy, '--out', path.join(tmp, 'm')], /unpaired: 1 in .*clean only \(p232_002\.wav\); 1 in .*noisy only \(p232_003\.wav\)/],
-      [['train-enhancer', '--speech', empty, '--noise', noisy, '--out', path.join(tmp, 'm')], /empty: needs at least 2 usable speech WAV files, found 0/],
+      [
+        ['enhance', path.join(clean, 'p232_001.wav'), '-o', path.join(tmp, 'o'), '--atten-lim', '120'],
+        /--atten-lim must be a number of dB from 0 to 100, got "120"/,
+      ],
+      [
+        ['enhance', path.join(clean, 'p232_001.wav'), '-o', path.join(tmp, 'o'), '--atten-lim', '-3'],
+        /--atten-lim must be a number of dB from 0 to 100/,
+      ],
+      [
+        ['train-enhancer', '--clean', clean, '--noisy', noisy, '--out', path.join(tmp, 'm')],
+        /unpaired: 1 in .*clean only \(p232_002\.wav\); 1 in .*noisy only \(p232_003\.wav\)/,
+      ],
+      [
+        ['train-enhancer', '--speech', empty, '--noise', noisy, '--out', path.join(tmp, 'm')],
+        /empty: needs at least 2 usable speech WAV files, found 0/,
+      ],
       [['score', '--clean', clean, '--est', path.join(clean, 'p232_001.wav')], /must both be files or both be folders/],
     ];
     for (const [args, message] of cases) {

@@ -106,9 +106,15 @@ describe('training data', () => {
     fs.mkdirSync(path.join(tmp, 'empty'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'empty', 'broken.wav'), 'not a wav');
     wav(path.join(tmp, 'noise', 'n.wav'), tone(8000, 1000));
-    expect(() => folderData({ speechDir: path.join(tmp, 'empty'), noiseDir: path.join(tmp, 'noise'), exclude: [], validationFraction: 0.1 }, 16000, DEFAULT_MIX, identity, quiet)).toThrow(
-      /empty: needs at least 2 usable speech WAV files, found 0/,
-    );
+    expect(() =>
+      folderData(
+        { speechDir: path.join(tmp, 'empty'), noiseDir: path.join(tmp, 'noise'), exclude: [], validationFraction: 0.1 },
+        16000,
+        DEFAULT_MIX,
+        identity,
+        quiet,
+      ),
+    ).toThrow(/empty: needs at least 2 usable speech WAV files, found 0/);
   });
 
   test('paired folders: unpaired names are listed; a paired draw keeps clean and noisy aligned', () => {
@@ -118,7 +124,14 @@ describe('training data', () => {
     wav(path.join(tmp, 'noisy', 'p1.wav'), tone(8000, 200, 0.6));
     wav(path.join(tmp, 'noisy', 'p2.wav'), tone(8000, 300, 0.6));
     wav(path.join(tmp, 'noisy', 'only-noisy.wav'), tone(8000, 300));
-    const go = (): unknown => pairedData({ cleanDir: path.join(tmp, 'clean'), noisyDir: path.join(tmp, 'noisy'), validationFraction: 0.5 }, 16000, DEFAULT_MIX, identity, quiet);
+    const go = (): unknown =>
+      pairedData(
+        { cleanDir: path.join(tmp, 'clean'), noisyDir: path.join(tmp, 'noisy'), validationFraction: 0.5 },
+        16000,
+        DEFAULT_MIX,
+        identity,
+        quiet,
+      );
     expect(go).toThrow(/unpaired: 1 in .*clean only \(only-clean\.wav\); 1 in .*noisy only \(only-noisy\.wav\)/);
     fs.rmSync(path.join(tmp, 'clean', 'only-clean.wav'));
     fs.rmSync(path.join(tmp, 'noisy', 'only-noisy.wav'));
@@ -131,7 +144,10 @@ describe('training data', () => {
   test('readManifest parses quoted fields and resolves files against its folder', () => {
     const m = path.join(tmp, 'corpus', 'manifest.csv');
     fs.mkdirSync(path.dirname(m), { recursive: true });
-    fs.writeFileSync(m, 'file,role,split,package,licence,group,language,seconds,snr_db\nwav/a.wav,speech,train,pkg,"GPL-2, CC0",g,"en",1.500,40.0\n');
+    fs.writeFileSync(
+      m,
+      'file,role,split,package,licence,group,language,seconds,snr_db\nwav/a.wav,speech,train,pkg,"GPL-2, CC0",g,"en",1.500,40.0\n',
+    );
     const rows = readManifest(m);
     expect(rows).toHaveLength(1);
     expect(rows[0].file).toBe(path.join(tmp, 'corpus', 'wav/a.wav'));
@@ -144,7 +160,12 @@ describe('training data', () => {
 describe('attenuation limit', () => {
   test('mixes the input back at 10^(-dB/20); 0 dB returns the input; outside 0-100 is an error', async () => {
     const { limitAttenuation } = await import('../src/enhance/atten-lim');
-    const silence = { name: 'zero', sampleRate: 16000, contextSeconds: 0, enhance: async (x: Float32Array) => new Float32Array(x.length) };
+    const silence = {
+      name: 'zero',
+      sampleRate: 16000,
+      contextSeconds: 0,
+      enhance: async (x: Float32Array) => new Float32Array(x.length),
+    };
     const x = Float32Array.from([1, -0.5, 0.25]);
     expect(Array.from(await limitAttenuation(silence, 0).enhance(x))).toEqual(Array.from(x));
     const y = await limitAttenuation(silence, 20).enhance(x);
@@ -178,7 +199,9 @@ describe('scoreFolders', () => {
     expect(r.mean.siSdr).toBeCloseTo((r.files[0].siSdr + r.files[1].siSdr) / 2, 10);
     writeWav(path.join(e, 'stray.wav'), { sampleRate: 16000, channels: [e2] });
     fs.rmSync(path.join(e, 'b.wav'));
-    expect(() => scoreFolders(c, e)).toThrow(/no estimate for 1 reference\(s\) in .*clean \(b\.wav\); no reference for 1 estimate\(s\) in .*est \(stray\.wav\)/);
+    expect(() => scoreFolders(c, e)).toThrow(
+      /no estimate for 1 reference\(s\) in .*clean \(b\.wav\); no reference for 1 estimate\(s\) in .*est \(stray\.wav\)/,
+    );
   });
 });
 
@@ -209,7 +232,11 @@ describe('shipped enhancer-medium', () => {
     await initBackend('cpu', { quiet: true });
     const { loadEnhancer, countParameters } = await import('../src');
     const dir = path.resolve(__dirname, '../models/enhancer-medium');
-    const e = (await loadEnhancer(dir)) as unknown as { name: string; model: tf.LayersModel; enhance(x: Float32Array): Promise<Float32Array> };
+    const e = (await loadEnhancer(dir)) as unknown as {
+      name: string;
+      model: tf.LayersModel;
+      enhance(x: Float32Array): Promise<Float32Array>;
+    };
     expect(e.name).toBe('frcrn-medium');
     expect(countParameters(e.model)).toBe(722786);
     const y = await e.enhance(tone(8000, 440, 0.1));
@@ -217,6 +244,8 @@ describe('shipped enhancer-medium', () => {
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'state.json'), 'utf8'));
     expect(state.config.name).toBe('medium');
     const opt = fs.statSync(path.join(dir, 'checkpoint', 'optimizer.bin')).size;
-    expect(opt).toBe(4 * state.optimizer.reduce((n: number, s: { shape: number[] }) => n + s.shape.reduce((a, b) => a * b, 1), 0));
+    expect(opt).toBe(
+      4 * state.optimizer.reduce((n: number, s: { shape: number[] }) => n + s.shape.reduce((a, b) => a * b, 1), 0),
+    );
   });
 });

@@ -13,13 +13,19 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function cli(args: string[]): Promise<{ code: number; err: string; out: string }> {
   let err = '';
   let out = '';
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const o = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   const before = process.exitCode;
   process.exitCode = 0;
   let code = 0;
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'gatewave-audio', ...args]);
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'gatewave-audio', ...args]);
     code = Number(process.exitCode ?? 0);
   } catch (x) {
     err += (x as Error).message;
@@ -33,12 +39,19 @@ async function cli(args: string[]): Promise<{ code: number; err: string; out: st
 }
 
 /** An enhancer that halves its input: makes the chunking and resampling logic checkable exactly. */
-const halver: Enhancer = { name: 'halver', sampleRate: 16000, contextSeconds: 0.1, enhance: async (x) => x.map((v) => v / 2) };
+const halver: Enhancer = {
+  name: 'halver',
+  sampleRate: 16000,
+  contextSeconds: 0.1,
+  enhance: async (x) => x.map((v) => v / 2),
+};
 
 describe('enhancement pipeline', () => {
   test('chunked processing at another rate keeps rate, channels and length', async () => {
     const n = 44100 + 17;
-    const ch = [0, 1].map((c) => Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (300 + 200 * c) * i) / 44100)));
+    const ch = [0, 1].map((c) =>
+      Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (300 + 200 * c) * i) / 44100)),
+    );
     const out = await enhanceAudio({ sampleRate: 44100, channels: ch }, halver, { chunkSeconds: 0.7 });
     expect(out.sampleRate).toBe(44100);
     expect(out.channels).toHaveLength(2);
@@ -55,7 +68,10 @@ describe('enhancement pipeline', () => {
       return 0.05 * (s / 2 ** 32 - 0.5) + (Math.floor(i / 8000) % 2 ? 0.3 * Math.sin(i / 9) : 0);
     });
     const whole = await w.enhance(x);
-    const chunked = await enhanceAudio({ sampleRate: 16000, channels: [x] }, w, { chunkSeconds: 1.5, contextSeconds: 1.5 });
+    const chunked = await enhanceAudio({ sampleRate: 16000, channels: [x] }, w, {
+      chunkSeconds: 1.5,
+      contextSeconds: 1.5,
+    });
     expect(siSdr(whole, chunked.channels[0])).toBeGreaterThan(30);
     const input = path.join(tmp, 'in24.wav');
     const bytes = encodeWav({ sampleRate: 16000, channels: [x] }, { format: 'float32' });
@@ -67,17 +83,23 @@ describe('enhancement pipeline', () => {
   });
 });
 
-describeShared('wiener on real speech and noise (speech/train/it/agent-alreadyon.wav + noise_cv_ch08_sm001_16k.wav)', () => {
-  test('improves SI-SDR at 0 and 5 dB SNR', async () => {
-    const speech = readWav(path.join(SHARED, 'speech/train/it/agent-alreadyon.wav')).channels[0];
-    const noise = readWav(path.join(SHARED, 'noise/noise_cv_ch08_sm001_16k.wav')).channels[0].subarray(0, speech.length);
-    for (const snr of [0, 5]) {
-      const m = mixAt(speech, noise, snr, -25);
-      const y = await new WienerEnhancer().enhance(m.noisy);
-      expect(siSdr(m.clean, y)).toBeGreaterThan(siSdr(m.clean, m.noisy) + 3);
-    }
-  });
-});
+describeShared(
+  'wiener on real speech and noise (speech/train/it/agent-alreadyon.wav + noise_cv_ch08_sm001_16k.wav)',
+  () => {
+    test('improves SI-SDR at 0 and 5 dB SNR', async () => {
+      const speech = readWav(path.join(SHARED, 'speech/train/it/agent-alreadyon.wav')).channels[0];
+      const noise = readWav(path.join(SHARED, 'noise/noise_cv_ch08_sm001_16k.wav')).channels[0].subarray(
+        0,
+        speech.length,
+      );
+      for (const snr of [0, 5]) {
+        const m = mixAt(speech, noise, snr, -25);
+        const y = await new WienerEnhancer().enhance(m.noisy);
+        expect(siSdr(m.clean, y)).toBeGreaterThan(siSdr(m.clean, m.noisy) + 3);
+      }
+    });
+  },
+);
 
 describe('gatewave-audio enhance / score', () => {
   const good = path.join(tmp, 'good.wav');
@@ -113,12 +135,26 @@ describe('gatewave-audio enhance / score', () => {
     ulaw.writeUInt16LE(7, 20);
     fs.writeFileSync(path.join(bad, 'ulaw.wav'), ulaw);
     fs.writeFileSync(path.join(bad, 'empty.wav'), encodeWav({ sampleRate: 16000, channels: [new Float32Array(0)] }));
-    const nan = Buffer.from(encodeWav({ sampleRate: 16000, channels: [new Float32Array(40000).fill(0.1)] }, { format: 'float32' }));
+    const nan = Buffer.from(
+      encodeWav({ sampleRate: 16000, channels: [new Float32Array(40000).fill(0.1)] }, { format: 'float32' }),
+    );
     nan.writeFloatLE(NaN, nan.length - 8); // the last chunk holds the NaN: earlier chunks were already enhanced
     fs.writeFileSync(path.join(bad, 'nan.wav'), nan);
     const out = path.join(tmp, 'o2');
     const files = ['text', 'trunc', 'ulaw', 'empty', 'nan'].map((n) => path.join(bad, `${n}.wav`));
-    const r = await cli(['enhance', ...files, path.join(tmp, 'missing.wav'), good, '-o', out, '--model', 'wiener', '--chunk', '1', '-q']);
+    const r = await cli([
+      'enhance',
+      ...files,
+      path.join(tmp, 'missing.wav'),
+      good,
+      '-o',
+      out,
+      '--model',
+      'wiener',
+      '--chunk',
+      '1',
+      '-q',
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/text\.wav: not a WAV file/);
     expect(r.err).toMatch(/trunc\.wav: truncated/);

@@ -1,7 +1,8 @@
 import { logMelSpectrogram, mfcc, spectralDescriptors, AudioError } from '../src';
 
 const rate = 16000;
-const tone = (f: number, n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f * i) / rate));
+const tone = (f: number, n: number): Float32Array =>
+  Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f * i) / rate));
 
 describe('meyda features over whole signals', () => {
   test('frame count and layout', () => {

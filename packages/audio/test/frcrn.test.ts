@@ -2,10 +2,27 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf, initBackend, saveModel, setSeed } from '@gatewave/core';
-import { buildFrcrn, countParameters, FRCRN_SMALL, FRCRN_FULL, ComplexConv2D, FrcrnEnhancer, loadFrcrnEnhancer, type FrcrnConfig } from '../src';
+import {
+  buildFrcrn,
+  countParameters,
+  FRCRN_SMALL,
+  FRCRN_FULL,
+  ComplexConv2D,
+  FrcrnEnhancer,
+  loadFrcrnEnhancer,
+  type FrcrnConfig,
+} from '../src';
 import { negSiSnr } from '../src/enhance/train';
 
-const tiny: FrcrnConfig = { ...FRCRN_SMALL, name: 'tiny', winLength: 64, hopLength: 32, nFft: 64, channels: [4, 4], timeOrder: 3 };
+const tiny: FrcrnConfig = {
+  ...FRCRN_SMALL,
+  name: 'tiny',
+  winLength: 64,
+  hopLength: 32,
+  nFft: 64,
+  channels: [4, 4],
+  timeOrder: 3,
+};
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-frcrn-'));
 beforeAll(async () => {
   await initBackend(undefined, { quiet: true });
@@ -63,7 +80,11 @@ test('training steps reduce the loss on a fixed batch; save/load gives the same 
     const X = stftTensor(x, opts);
     const mask = model.apply(tf.stack([X.re, X.im], 3), { training: true }) as tf.Tensor4D;
     const [mr, mi] = tf.unstack(mask, 3);
-    const y = istftTensor({ re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D }, n, opts);
+    const y = istftTensor(
+      { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D },
+      n,
+      opts,
+    );
     return negSiSnr(c, y);
   };
   const first = loss().arraySync();

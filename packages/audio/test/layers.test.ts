@@ -24,7 +24,9 @@ test('no library module imports CLI code or commander', () => {
     for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)) {
       const [, typeOnly, spec] = m;
       const target = spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec;
-      const cli = spec.startsWith('.') ? isCli(`${target}.ts`) || isCli(path.join(target, 'index.ts')) : spec === '@gatewave/core/cli';
+      const cli = spec.startsWith('.')
+        ? isCli(`${target}.ts`) || isCli(path.join(target, 'index.ts'))
+        : spec === '@gatewave/core/cli';
       if (cli || (spec === 'commander' && !typeOnly)) offenders.push(`${path.relative(src, file)} imports ${spec}`);
     }
   }
@@ -45,10 +47,17 @@ test('the checker above catches a library module that imports the CLI', () => {
 const built = path.resolve(__dirname, '../dist/index.js');
 (fs.existsSync(built) ? test : test.skip)("require('@gatewave/audio') loads no CLI module and not commander", () => {
   const script = `require(${JSON.stringify(built)}); console.log(JSON.stringify(Object.keys(require.cache)));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
+  });
   expect(r.status).toBe(0);
   const loaded = JSON.parse(r.stdout.trim().split('\n').pop()!) as string[];
   expect(loaded.some((f) => f.includes(`${path.sep}audio${path.sep}dist${path.sep}sed${path.sep}`))).toBe(true);
-  const cli = loaded.filter((f) => /[\\/]dist[\\/](cli(\.js|[\\/])|(.*[\\/])?commands\.js)/.test(f) || /[\\/]node_modules[\\/]commander[\\/]/.test(f));
+  const cli = loaded.filter(
+    (f) =>
+      /[\\/]dist[\\/](cli(\.js|[\\/])|(.*[\\/])?commands\.js)/.test(f) ||
+      /[\\/]node_modules[\\/]commander[\\/]/.test(f),
+  );
   expect(cli).toEqual([]);
 });

@@ -8,10 +8,16 @@ describe('siSdr', () => {
   test('known answers', () => {
     const s = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i / 7));
     const n = Float64Array.from({ length: 1000 }, (_, i) => (i % 2 ? 1 : -1) * 0.1); // nearly orthogonal to s
-    expect(siSdr(s, s.map((v) => 3 * v))).toBeGreaterThan(150); // scale invariant
+    expect(
+      siSdr(
+        s,
+        s.map((v) => 3 * v),
+      ),
+    ).toBeGreaterThan(150); // scale invariant
     const mix = s.map((v, i) => v + n[i]);
     // a = 1 + <s,n>/<s,s>; check against the formula directly
-    const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((t, v, i) => t + v * b[i], 0);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
+      Array.from(a).reduce((t, v, i) => t + v * b[i], 0);
     const a = dot(s, mix) / dot(s, s);
     const e = mix.map((v, i) => v - a * s[i]);
     expect(siSdr(s, mix)).toBeCloseTo(10 * Math.log10((a * a * dot(s, s)) / dot(e, e)), 9);
@@ -24,7 +30,7 @@ describe('siSdr', () => {
 });
 
 describe('stoi', () => {
-  test('resampleOctave keeps a low tone and has pystoi\'s length', () => {
+  test("resampleOctave keeps a low tone and has pystoi's length", () => {
     const x = Float64Array.from({ length: 16000 }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / 16000));
     const y = resampleOctave(x, 10000, 16000);
     expect(y.length).toBe(10000);
@@ -40,10 +46,9 @@ describe('stoi', () => {
 describeShared('golden values (pystoi and the SI-SDR formula, ../shared/data/golden)', () => {
   const dir = path.join(SHARED, 'golden');
   // Without ../shared the block is skipped; one placeholder entry keeps the skipped test visible in the report.
-  const golden = (HAS_SHARED ? JSON.parse(fs.readFileSync(path.join(dir, 'golden.json'), 'utf8')) : { golden_pairs: {} }) as Record<
-    string,
-    Record<string, number | string>
-  >;
+  const golden = (
+    HAS_SHARED ? JSON.parse(fs.readFileSync(path.join(dir, 'golden.json'), 'utf8')) : { golden_pairs: {} }
+  ) as Record<string, Record<string, number | string>>;
   for (const [name, g] of Object.entries(golden)) {
     test(`${name}: STOI, ESTOI within 1e-3, SI-SDR within 1e-3 dB, clean vs clean = 1`, () => {
       const clean = readWav(path.join(dir, g.clean as string)).channels[0];

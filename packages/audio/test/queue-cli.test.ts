@@ -15,7 +15,10 @@ const built = fs.existsSync(CLI) && fs.existsSync(path.resolve(__dirname, '../di
 if (!built) console.warn('SKIPPED gatewave-audio queue tests: packages/audio/dist is missing; run npm run build');
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -43,10 +46,14 @@ function tone(file: string, seconds: number, seed: number): void {
     fs.mkdirSync(path.join(dir, 'in'));
     for (let i = 0; i < 3; i++) tone(path.join(dir, 'in', `clip${i}.wav`), 1 + i * 0.5, i + 1);
     fs.writeFileSync(path.join(dir, 'in', 'corrupt.wav'), 'RIFF\x10\x00\x00\x00WAVEjunk');
-    worker = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--lock-duration', '5000', '--stalled-interval', '2000'], {
-      stdio: 'ignore',
-      env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
-    });
+    worker = spawn(
+      process.execPath,
+      [CLI, 'worker', '--queue', url, '--lock-duration', '5000', '--stalled-interval', '2000'],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
+      },
+    );
   });
   afterAll(async () => {
     if (worker && worker.exitCode === null) {
@@ -59,33 +66,87 @@ function tone(file: string, seconds: number, seed: number): void {
   });
 
   test('a corrupt WAV fails after its attempts (exit 1, error shown); the others match direct enhancement', () => {
-    const r = cli(['enhance', path.join(dir, 'in'), '-o', path.join(dir, 'out'), '--model', 'wiener', '--queue', url, '--attempts', '2', '-q']);
+    const r = cli([
+      'enhance',
+      path.join(dir, 'in'),
+      '-o',
+      path.join(dir, 'out'),
+      '--model',
+      'wiener',
+      '--queue',
+      url,
+      '--attempts',
+      '2',
+      '-q',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/failed item 3: .*corrupt\.wav: /);
     expect(r.stderr).toMatch(/batch enhance-\S+: 3 done, 1 failed/);
-    const direct = cli(['enhance', ...[0, 1, 2].map((i) => path.join(dir, 'in', `clip${i}.wav`)), '-o', path.join(dir, 'direct'), '--model', 'wiener', '-q']);
+    const direct = cli([
+      'enhance',
+      ...[0, 1, 2].map((i) => path.join(dir, 'in', `clip${i}.wav`)),
+      '-o',
+      path.join(dir, 'direct'),
+      '--model',
+      'wiener',
+      '-q',
+    ]);
     expect(direct.code).toBe(0);
-    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['clip0_enhanced.wav', 'clip1_enhanced.wav', 'clip2_enhanced.wav']);
+    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual([
+      'clip0_enhanced.wav',
+      'clip1_enhanced.wav',
+      'clip2_enhanced.wav',
+    ]);
     for (let i = 0; i < 3; i++) {
       const name = `clip${i}_enhanced.wav`;
-      expect(fs.readFileSync(path.join(dir, 'out', name)).equals(fs.readFileSync(path.join(dir, 'direct', name)))).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 'out', name)).equals(fs.readFileSync(path.join(dir, 'direct', name)))).toBe(
+        true,
+      );
     }
   });
 
   test('a second run of the same batch skips complete outputs and leaves them untouched', () => {
     const inodes = [0, 1, 2].map((i) => fs.statSync(path.join(dir, 'out', `clip${i}_enhanced.wav`)).ino);
-    const r = cli(['enhance', ...[0, 1, 2].map((i) => path.join(dir, 'in', `clip${i}.wav`)), '-o', path.join(dir, 'out'), '--model', 'wiener', '--queue', url]);
+    const r = cli([
+      'enhance',
+      ...[0, 1, 2].map((i) => path.join(dir, 'in', `clip${i}.wav`)),
+      '-o',
+      path.join(dir, 'out'),
+      '--model',
+      'wiener',
+      '--queue',
+      url,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('all 3 output(s) are complete already; nothing was enqueued.');
     expect([0, 1, 2].map((i) => fs.statSync(path.join(dir, 'out', `clip${i}_enhanced.wav`)).ino)).toEqual(inodes);
   });
 
   test('--detach prints the batch id; jobs status shows its counts and errors', async () => {
-    const r = cli(['enhance', path.join(dir, 'in', 'corrupt.wav'), path.join(dir, 'in', 'clip0.wav'), '-o', path.join(dir, 'out2'), '--model', 'wiener', '--queue', url, '--attempts', '1', '--detach']);
+    const r = cli([
+      'enhance',
+      path.join(dir, 'in', 'corrupt.wav'),
+      path.join(dir, 'in', 'clip0.wav'),
+      '-o',
+      path.join(dir, 'out2'),
+      '--model',
+      'wiener',
+      '--queue',
+      url,
+      '--attempts',
+      '1',
+      '--detach',
+    ]);
     expect(r.code).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^enhance-\d{8}-\d{6}-\w+$/);
-    let s = { state: '' } as { state: string; done: number; failed: number; total: number; errors: { index: number; error: string }[] };
+    let s = { state: '' } as {
+      state: string;
+      done: number;
+      failed: number;
+      total: number;
+      errors: { index: number; error: string }[];
+    };
     for (let t = 0; t < 100 && s.state !== 'done'; t++) {
       await new Promise((res) => setTimeout(res, 200));
       s = JSON.parse(cli(['jobs', 'status', id, '--queue', url, '--json']).stdout);
@@ -97,17 +158,28 @@ function tone(file: string, seconds: number, seed: number): void {
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('waiting 0  active 0  retrying 0  done 1  failed 1');
     expect(cli(['jobs', 'status', '--queue', url]).stdout).toContain(`batch ${id} (enhance): done, 2 item(s)`);
-    expect(cli(['jobs', 'status', 'enhance-nope', '--queue', url])).toMatchObject({ code: 2, stderr: expect.stringContaining('[BATCH_NOT_FOUND]') });
+    expect(cli(['jobs', 'status', 'enhance-nope', '--queue', url])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('[BATCH_NOT_FOUND]'),
+    });
   });
 
   test('bad input is a clear error (exit 2) and enqueues nothing', async () => {
-    const before = spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], { encoding: 'utf8' }).stdout.trim();
+    const before = spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     const clip = path.join(dir, 'in', 'clip0.wav');
     const port = await freePort();
     const cases: [string[], RegExp][] = [
-      [['--queue', `redis://127.0.0.1:${port}`], /\[UNREACHABLE\]: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(connect ECONNREFUSED/],
+      [
+        ['--queue', `redis://127.0.0.1:${port}`],
+        /\[UNREACHABLE\]: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(connect ECONNREFUSED/,
+      ],
       [['--queue', `${redis.url}/42`], /\[BAD_DB\]: Redis at redis:\/\/127\.0\.0\.1:\d+\/42 has no database 42/],
-      [['--queue', 'redis://:hunter2@127.0.0.1:1/0/x'], /\[BAD_URL\]: --queue redis:\/\/127\.0\.0\.1:1\/0\/x: the path must be a database number/],
+      [
+        ['--queue', 'redis://:hunter2@127.0.0.1:1/0/x'],
+        /\[BAD_URL\]: --queue redis:\/\/127\.0\.0\.1:1\/0\/x: the path must be a database number/,
+      ],
     ];
     for (const [flags, message] of cases) {
       const r = cli(['enhance', clip, '-o', path.join(dir, 'bad'), '--model', 'wiener', ...flags]);
@@ -115,13 +187,42 @@ function tone(file: string, seconds: number, seed: number): void {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toContain('hunter2');
     }
-    const missing = cli(['enhance', path.join(dir, 'in', 'nope.wav'), '-o', path.join(dir, 'bad'), '--model', 'wiener', '--queue', url]);
-    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/\[INPUT_NOT_VISIBLE\]: .*nope\.wav: cannot be read here \(ENOENT\)/) });
+    const missing = cli([
+      'enhance',
+      path.join(dir, 'in', 'nope.wav'),
+      '-o',
+      path.join(dir, 'bad'),
+      '--model',
+      'wiener',
+      '--queue',
+      url,
+    ]);
+    expect(missing).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/\[INPUT_NOT_VISIBLE\]: .*nope\.wav: cannot be read here \(ENOENT\)/),
+    });
     fs.writeFileSync(path.join(dir, 'a-file'), '');
-    const unwritable = cli(['enhance', clip, '-o', path.join(dir, 'a-file', 'out'), '--model', 'wiener', '--queue', url]);
+    const unwritable = cli([
+      'enhance',
+      clip,
+      '-o',
+      path.join(dir, 'a-file', 'out'),
+      '--model',
+      'wiener',
+      '--queue',
+      url,
+    ]);
     expect(unwritable).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_NOT_WRITABLE]') });
-    expect(cli(['worker'])).toMatchObject({ code: 2, stderr: expect.stringContaining("required option '--queue <url>' not specified") });
-    expect(cli(['enhance', clip, '-o', path.join(dir, 'bad'), '--detach'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--detach needs --queue URL') });
-    expect(spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], { encoding: 'utf8' }).stdout.trim()).toBe(before);
+    expect(cli(['worker'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("required option '--queue <url>' not specified"),
+    });
+    expect(cli(['enhance', clip, '-o', path.join(dir, 'bad'), '--detach'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--detach needs --queue URL'),
+    });
+    expect(
+      spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], { encoding: 'utf8' }).stdout.trim(),
+    ).toBe(before);
   });
 });

@@ -31,7 +31,14 @@ async function run(args: string[]): Promise<string> {
   return chunks.join('');
 }
 
-function ev(file: string, onset: number, offset: number, cls: string, az: number | null, el: number | null): SoundEvent {
+function ev(
+  file: string,
+  onset: number,
+  offset: number,
+  cls: string,
+  az: number | null,
+  el: number | null,
+): SoundEvent {
   return { file, onset, offset, class: cls, azimuth: az, elevation: el };
 }
 
@@ -87,19 +94,29 @@ describe('event-list CSV', () => {
     await expect(run(['score-events', '--ref', ref, '--est', ref])).rejects.toThrow(/no events/);
     const ref2 = path.join(dir, 'ref2.csv');
     fs.writeFileSync(ref2, formatEventList([ev('s.wav', 0, 2, 'dog', 0, 0)]));
-    await expect(run(['score-events', '--ref', ref2, '--est', ref2, '--classes', 'cat'])).rejects.toThrow(/unknown class 'dog'/);
+    await expect(run(['score-events', '--ref', ref2, '--est', ref2, '--classes', 'cat'])).rejects.toThrow(
+      /unknown class 'dog'/,
+    );
   });
 
   test('detect: missing input and missing model are errors', async () => {
-    await expect(run(['detect', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'o.csv')])).rejects.toThrow(/does not exist/);
+    await expect(run(['detect', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'o.csv')])).rejects.toThrow(
+      /does not exist/,
+    );
     const wav = path.join(dir, 'x.wav');
     fs.writeFileSync(wav, 'RIFF');
-    await expect(run(['detect', wav, '--out', path.join(dir, 'o.csv'), '--model', path.join(dir, 'nomodel')])).rejects.toThrow(/no detector/);
+    await expect(
+      run(['detect', wav, '--out', path.join(dir, 'o.csv'), '--model', path.join(dir, 'nomodel')]),
+    ).rejects.toThrow(/no detector/);
   });
 
   test('synth-scenes validates its options', async () => {
-    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(/--format must be one of foa, mic4, mono/);
-    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(/--count must be an integer from 1 to 100000/);
+    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(
+      /--format must be one of foa, mic4, mono/,
+    );
+    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(
+      /--count must be an integer from 1 to 100000/,
+    );
     await expect(run(['synth-scenes', '--events', dir, '--out', dir])).rejects.toThrow(/labels .*cannot read/);
   });
 });
@@ -112,10 +129,31 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
     const clips = path.join(dir, 'clips');
     fs.mkdirSync(clips);
     const r = new Rng(3);
-    writeWav(path.join(clips, 'hum.wav'), { sampleRate: sr, channels: [Float32Array.from({ length: sr }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 300 * i) / sr))] });
-    writeWav(path.join(clips, 'hiss.wav'), { sampleRate: sr, channels: [Float32Array.from({ length: sr }, () => 0.1 * r.gauss())] });
+    writeWav(path.join(clips, 'hum.wav'), {
+      sampleRate: sr,
+      channels: [Float32Array.from({ length: sr }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 300 * i) / sr))],
+    });
+    writeWav(path.join(clips, 'hiss.wav'), {
+      sampleRate: sr,
+      channels: [Float32Array.from({ length: sr }, () => 0.1 * r.gauss())],
+    });
     fs.writeFileSync(path.join(clips, 'labels.csv'), 'file,label\nhum.wav,hum\nhiss.wav,hiss\n');
-    await run(['synth-scenes', '--events', clips, '--out', path.join(dir, 'val'), '--count', '2', '--seconds', '3', '--seed', '4', '--min-event-seconds', '0.2', '-q']);
+    await run([
+      'synth-scenes',
+      '--events',
+      clips,
+      '--out',
+      path.join(dir, 'val'),
+      '--count',
+      '2',
+      '--seconds',
+      '3',
+      '--seed',
+      '4',
+      '--min-event-seconds',
+      '0.2',
+      '-q',
+    ]);
     const config = { ...defaultDetectorConfig('foa', ['hiss', 'hum']), convChannels: [4, 4, 4], gruUnits: [8] };
     config.normalization = { mean: new Array(64 * 7).fill(0), std: new Array(64 * 7).fill(1) };
     await new SoundEventDetector(buildDetector(config), config).save(path.join(dir, 'model'));
@@ -124,7 +162,20 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
 
   test('tune-detector writes the chosen views, threshold and shortest event into the model', async () => {
     const model = path.join(dir, 'model');
-    const out = await run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '1,2', '--thresholds', '0.3,0.5', '--hysteresis', '1,0.5', '-q']);
+    const out = await run([
+      'tune-detector',
+      '--model',
+      model,
+      '--validation',
+      path.join(dir, 'val'),
+      '--views',
+      '1,2',
+      '--thresholds',
+      '0.3,0.5',
+      '--hysteresis',
+      '1,0.5',
+      '-q',
+    ]);
     expect(out).toMatch(/segment-based \(1 s\):\s+ER [\d.]+/);
     const tuned = await SoundEventDetector.load(model);
     expect([1, 2]).toContain(tuned.config.views);
@@ -133,8 +184,12 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
     expect([1, 0.5]).toContain(tuned.config.hysteresis);
     const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
     expect(JSON.stringify(meta)).toMatch(/"tuned":\{"scenes":"2 from /);
-    await expect(run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '3'])).rejects.toThrow(/--views .*one of 1, 2, 4, 8, 16/);
-    await expect(run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--hysteresis', '1,0'])).rejects.toThrow(/--hysteresis .*in \(0, 1\]/);
+    await expect(
+      run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '3']),
+    ).rejects.toThrow(/--views .*one of 1, 2, 4, 8, 16/);
+    await expect(
+      run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--hysteresis', '1,0']),
+    ).rejects.toThrow(/--hysteresis .*in \(0, 1\]/);
   });
 
   test('detect --views averages views; a bad count is an error', async () => {
@@ -142,38 +197,80 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
     const csv = path.join(dir, 'events.csv');
     await run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '4', '-q']);
     expect(fs.readFileSync(csv, 'utf8').split('\n')[0]).toBe('file,onset,offset,class,azimuth,elevation');
-    await expect(run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '5'])).rejects.toThrow(/--views/);
+    await expect(
+      run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '5']),
+    ).rejects.toThrow(/--views/);
   });
 
   test('train-detector: scenes or clips, not both, not neither; augmentation flags are checked', async () => {
     const out = path.join(dir, 'm2');
-    await expect(run(['train-detector', '--out', out])).rejects.toThrow(/give one of --scenes DIR .* --synthesize EVENTS_DIR/);
-    await expect(run(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(/give one of --scenes/);
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(/--speed needs two numbers/);
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--eq-db', '-3'])).rejects.toThrow(/--eq-db must be a number of dB >= 0, e.g. 6, got "-3"/);
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(/--part must be all or train/);
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--class-balance', '-1'])).rejects.toThrow(/--class-balance must be a number >= 0, e.g. 0.5, got "-1"/);
+    await expect(run(['train-detector', '--out', out])).rejects.toThrow(
+      /give one of --scenes DIR .* --synthesize EVENTS_DIR/,
+    );
+    await expect(run(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(
+      /give one of --scenes/,
+    );
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(
+      /--speed needs two numbers/,
+    );
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--eq-db', '-3'])).rejects.toThrow(
+      /--eq-db must be a number of dB >= 0, e.g. 6, got "-3"/,
+    );
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(
+      /--part must be all or train/,
+    );
+    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--class-balance', '-1'])).rejects.toThrow(
+      /--class-balance must be a number >= 0, e.g. 0.5, got "-1"/,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 });
 
 // The installed command: each new bad-input path prints its code and message after the program name and exits with 2 (bad input).
 const builtCli = path.resolve(__dirname, '../dist/cli.js');
-(fs.existsSync(builtCli) ? test : test.skip)('gatewave-audio exits 2 with the message for bad train-detector, tune-detector and detect arguments', () => {
-  const out = path.join(os.tmpdir(), `sed-cli-exit-${process.pid}`);
-  const cases: [string[], RegExp][] = [
-    [['train-detector', '--out', out], /^gatewave-audio: error \[[A-Z_]+\]: give one of --scenes DIR \(scenes from synth-scenes\), --synthesize EVENTS_DIR/m],
-    [['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'], /^gatewave-audio: error \[[A-Z_]+\]: --speed needs two numbers lo,hi/m],
-    [['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'], /^gatewave-audio: error \[[A-Z_]+\]: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m],
-    [['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'], /^gatewave-audio: error \[[A-Z_]+\]: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m],
-    [['tune-detector', '--model', out, '--validation', out, '--views', '3'], /^gatewave-audio: error \[[A-Z_]+\]: --views must be one of 1, 2, 4, 8, 16/m],
-    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'], /^gatewave-audio: error \[[A-Z_]+\]: --views must be one of 1, 2, 4, 8, 16/m],
-    [['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--hysteresis', '2'], /^gatewave-audio: error \[[A-Z_]+\]: --hysteresis must be in \(0, 1\]/m],
-  ];
-  for (const [args, message] of cases) {
-    const r = spawnSync(process.execPath, [builtCli, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
-    expect(r.stderr).toMatch(message);
-    expect(r.status).toBe(2);
-  }
-  expect(fs.existsSync(out)).toBe(false);
-}, 60000);
+(fs.existsSync(builtCli) ? test : test.skip)(
+  'gatewave-audio exits 2 with the message for bad train-detector, tune-detector and detect arguments',
+  () => {
+    const out = path.join(os.tmpdir(), `sed-cli-exit-${process.pid}`);
+    const cases: [string[], RegExp][] = [
+      [
+        ['train-detector', '--out', out],
+        /^gatewave-audio: error \[[A-Z_]+\]: give one of --scenes DIR \(scenes from synth-scenes\), --synthesize EVENTS_DIR/m,
+      ],
+      [
+        ['train-detector', '--out', out, '--synthesize', out, '--speed', '0.9'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --speed needs two numbers lo,hi/m,
+      ],
+      [
+        ['synth-scenes', '--events', out, '--out', out, '--eq-db', 'loud'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m,
+      ],
+      [
+        ['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m,
+      ],
+      [
+        ['tune-detector', '--model', out, '--validation', out, '--views', '3'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --views must be one of 1, 2, 4, 8, 16/m,
+      ],
+      [
+        ['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--views', '5'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --views must be one of 1, 2, 4, 8, 16/m,
+      ],
+      [
+        ['detect', 'x.wav', '--out', path.join(out, 'e.csv'), '--hysteresis', '2'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --hysteresis must be in \(0, 1\]/m,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = spawnSync(process.execPath, [builtCli, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
+      });
+      expect(r.stderr).toMatch(message);
+      expect(r.status).toBe(2);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+  },
+  60000,
+);

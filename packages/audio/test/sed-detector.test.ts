@@ -16,7 +16,15 @@ import {
 import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
 import { Rng } from '@gatewave/core';
 import { EventClip, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';
-import { classBalanceWeights, listScenes, maskFrequencies, prepareScenes, PreparedScene, trainDetector, tunePostProcessing } from '../src/sed/train';
+import {
+  classBalanceWeights,
+  listScenes,
+  maskFrequencies,
+  prepareScenes,
+  PreparedScene,
+  trainDetector,
+  tunePostProcessing,
+} from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
 import { toDirection, toUnitVector } from '../src/sed/geometry';
 import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
@@ -72,7 +80,9 @@ describe('features', () => {
 
   test('mono: log-mel only; wrong channel count is an error', () => {
     expect(featureChannels('mono')).toBe(1);
-    expect(() => extractFeatures([new Float32Array(4800)], { format: 'foa', ...DEFAULT_FEATURES })).toThrow(/need 4 channel/);
+    expect(() => extractFeatures([new Float32Array(4800)], { format: 'foa', ...DEFAULT_FEATURES })).toThrow(
+      /need 4 channel/,
+    );
   });
 });
 
@@ -102,7 +112,12 @@ describe('targets, loss and post-processing', () => {
   });
 
   test('positive weights scale the BCE of active entries only (hand computed, and its gradient numerically)', () => {
-    const sedTrue = tf.tensor3d([[[1, 0], [0, 1]]]);
+    const sedTrue = tf.tensor3d([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    ]);
     const pred = [0.8, 0.4, 0.3, 0.7];
     const loss = (p: tf.Tensor) => detectorLoss(sedTrue, p, null, null, 0, [2, 0.5]);
     const value = loss(tf.tensor3d(pred, [1, 2, 2])).dataSync()[0];
@@ -113,14 +128,17 @@ describe('targets, loss and post-processing', () => {
       detectorLoss(sedTrue, tf.tensor3d(pred, [1, 2, 2]), null, null, 0).dataSync()[0],
       7,
     );
-    const grad = tf.grad((p: tf.Tensor) => loss(p))(tf.tensor3d(pred, [1, 2, 2])).dataSync();
+    const grad = tf
+      .grad((p: tf.Tensor) => loss(p))(tf.tensor3d(pred, [1, 2, 2]))
+      .dataSync();
     const h = 1e-3;
     pred.forEach((_, i) => {
       const up = pred.slice();
       const down = pred.slice();
       up[i] += h;
       down[i] -= h;
-      const numeric = (loss(tf.tensor3d(up, [1, 2, 2])).dataSync()[0] - loss(tf.tensor3d(down, [1, 2, 2])).dataSync()[0]) / (2 * h);
+      const numeric =
+        (loss(tf.tensor3d(up, [1, 2, 2])).dataSync()[0] - loss(tf.tensor3d(down, [1, 2, 2])).dataSync()[0]) / (2 * h);
       expect(grad[i]).toBeCloseTo(numeric, 3);
     });
     // analytic: d/dp of −w·log p / 4 at the active (t0, a) entry
@@ -128,8 +146,14 @@ describe('targets, loss and post-processing', () => {
   });
 
   test('classBalanceWeights: (share / geometric mean share)^-alpha from the active frames', () => {
-    const scene = (sed: number[], frames: number): PreparedScene =>
-      ({ name: 's', events: [], sed: Float32Array.from(sed), doa: new Float32Array(0), labelFrames: frames, features: null as never });
+    const scene = (sed: number[], frames: number): PreparedScene => ({
+      name: 's',
+      events: [],
+      sed: Float32Array.from(sed),
+      doa: new Float32Array(0),
+      labelFrames: frames,
+      features: null as never,
+    });
     // 3 classes over 4 + 4 frames: class 0 active in 4 frames, class 1 in 1, class 2 never
     const a = scene([1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0], 4);
     const b = scene([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 4);
@@ -178,11 +202,17 @@ describe('targets, loss and post-processing', () => {
     // one threshold: only frame 3
     expect(framesToEvents(out, ['x'], 'f', o).map((e) => [e.onset, e.offset])).toEqual([[0.3, 0.4]]);
     // low threshold 0.6 x 0.5 = 0.3: frames 1-5 (they reach 0.6 at frame 3); frames 7-9 never reach 0.6; frame 11 neither
-    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.5 }).map((e) => [e.onset, e.offset])).toEqual([[0.1, 0.6]]);
+    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.5 }).map((e) => [e.onset, e.offset])).toEqual([
+      [0.1, 0.6],
+    ]);
     // 0.75 x 0.6 = 0.45: frames 2-4
-    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.75 }).map((e) => [e.onset, e.offset])).toEqual([[0.2, 0.5]]);
+    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.75 }).map((e) => [e.onset, e.offset])).toEqual([
+      [0.2, 0.5],
+    ]);
     // bridging one-frame gaps joins 1-5, 7-9 and 11 into one event, which reached the threshold at frame 3
-    expect(framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.5, minGap: 0.2 }).map((e) => [e.onset, e.offset])).toEqual([[0.1, 1.2]]);
+    expect(
+      framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0.5, minGap: 0.2 }).map((e) => [e.onset, e.offset]),
+    ).toEqual([[0.1, 1.2]]);
     expect(() => framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 0 })).toThrow(/hysteresis/);
     expect(() => framesToEvents(out, ['x'], 'f', { ...o, hysteresis: 1.5 })).toThrow(/hysteresis/);
   });
@@ -237,7 +267,12 @@ describe('tunePostProcessing', () => {
   } as unknown as tf.LayersModel;
   const scene: PreparedScene = {
     name: 's.wav',
-    features: { data: new Float32Array(F * config.labelHop * 64 * 7), frames: F * config.labelHop, melBands: 64, channels: 7 },
+    features: {
+      data: new Float32Array(F * config.labelHop * 64 * 7),
+      frames: F * config.labelHop,
+      melBands: 64,
+      channels: 7,
+    },
     events: [{ file: 's.wav', onset: 1, offset: 3, class: 'dog', azimuth: 0, elevation: 0 }],
     sed: new Float32Array(0),
     doa: new Float32Array(0),
@@ -262,7 +297,9 @@ describe('tunePostProcessing', () => {
     const act = Float32Array.from(activity);
     act[35 * 2] = 0.45;
     act[36 * 2] = 0.45;
-    const fake2 = { predict: () => [tf.tensor3d(act, [1, F, 2]), tf.tensor3d(doa, [1, F, 6])] } as unknown as tf.LayersModel;
+    const fake2 = {
+      predict: () => [tf.tensor3d(act, [1, F, 2]), tf.tensor3d(doa, [1, F, 6])],
+    } as unknown as tf.LayersModel;
     const det2 = new SoundEventDetector(fake2, config);
     const kept = tunePostProcessing(det2, [scene], [0.3], [0.1, 0.2]);
     expect(kept.validation.er).toBeGreaterThan(0); // the 0.2 s 'cat' is an insertion at both settings
@@ -302,7 +339,11 @@ describe('trainDetector (tiny model)', () => {
     try {
       const sr = 24000;
       const clips: EventClip[] = [
-        { file: 'a.wav', class: 'hum', samples: Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 300 * i) / sr)) },
+        {
+          file: 'a.wav',
+          class: 'hum',
+          samples: Float32Array.from({ length: sr }, (_, i) => Math.sin((2 * Math.PI * 300 * i) / sr)),
+        },
         { file: 'b.wav', class: 'hiss', samples: noise(sr, 4) },
       ];
       const rng = new Rng(1);
@@ -339,13 +380,26 @@ describe('trainDetector (tiny model)', () => {
       // a threshold nothing reaches keeps the validation score fixed: epochs 2 and 3 are no better, and with
       // lrPatience 1 each halves the learning rate
       const flat = path.join(dir, 'flat');
-      const third = await trainDetector({ ...common, out: flat, epochs: 3, thresholds: [0.999], lrPatience: 1, learningRate: 0.002 });
+      const third = await trainDetector({
+        ...common,
+        out: flat,
+        epochs: 3,
+        thresholds: [0.999],
+        lrPatience: 1,
+        learningRate: 0.002,
+      });
       expect(third.history.map((h) => h.best)).toEqual([true, false, false]);
       expect(JSON.parse(fs.readFileSync(`${flat}.checkpoint/state.json`, 'utf8')).learningRate).toBeCloseTo(0.0005, 12);
       // class balance: the weights are measured on the training scenes, stored with the model and kept on resume
       const balanced = path.join(dir, 'balanced');
       const lines: string[] = [];
-      const b1 = await trainDetector({ ...common, out: balanced, epochs: 1, classBalance: 1, log: (l) => lines.push(l) });
+      const b1 = await trainDetector({
+        ...common,
+        out: balanced,
+        epochs: 1,
+        classBalance: 1,
+        log: (l) => lines.push(l),
+      });
       const weights = b1.config.positiveWeights!;
       expect(weights).toHaveLength(2);
       // the training scene is s0 (the last 10 %, s1, validates)
@@ -370,21 +424,24 @@ describe('trainDetector (tiny model)', () => {
 const packaged = path.resolve(__dirname, '../models/detector-foa');
 const havePackaged = fs.existsSync(path.join(packaged, 'model.json'));
 if (!havePackaged) console.warn(`SKIPPED packaged detector test: no model.json in ${packaged}`);
-(havePackaged ? test : test.skip)('packaged FOA detector loads, checks channels and predicts 100 ms frames', async () => {
-  const det = await SoundEventDetector.load(packaged);
-  expect(det.config.features.format).toBe('foa');
-  expect(det.config.classes).toHaveLength(24);
-  expect(det.config.convChannels).toEqual([64, 64, 64]);
-  expect(det.config.gruUnits).toEqual([128, 128]);
-  const sr = det.config.features.sampleRate;
-  const mono = { sampleRate: sr, channels: [noise(sr, 5)] };
-  expect(() => det.predict(mono, 'mono.wav')).toThrow(/needs 4/);
-  const out = det.predict({ sampleRate: sr, channels: spatialize(noise(sr, 6), 'foa', 40, 10, sr) }, 'x.wav');
-  expect(out.frames).toBe(10);
-  expect(out.frameLength).toBeCloseTo(0.1, 9);
-  for (const p of out.activity) expect(p >= 0 && p <= 1).toBe(true);
-}, 30000);
-
+(havePackaged ? test : test.skip)(
+  'packaged FOA detector loads, checks channels and predicts 100 ms frames',
+  async () => {
+    const det = await SoundEventDetector.load(packaged);
+    expect(det.config.features.format).toBe('foa');
+    expect(det.config.classes).toHaveLength(24);
+    expect(det.config.convChannels).toEqual([64, 64, 64]);
+    expect(det.config.gruUnits).toEqual([128, 128]);
+    const sr = det.config.features.sampleRate;
+    const mono = { sampleRate: sr, channels: [noise(sr, 5)] };
+    expect(() => det.predict(mono, 'mono.wav')).toThrow(/needs 4/);
+    const out = det.predict({ sampleRate: sr, channels: spatialize(noise(sr, 6), 'foa', 40, 10, sr) }, 'x.wav');
+    expect(out.frames).toBe(10);
+    expect(out.frameLength).toBeCloseTo(0.1, 9);
+    for (const p of out.activity) expect(p >= 0 && p <= 1).toBe(true);
+  },
+  30000,
+);
 
 describe('training on scenes made on the fly', () => {
   // Two synthetic clips in a folder with a label file, as synth-scenes and train-detector --synthesize read them.
@@ -422,25 +479,29 @@ describe('training on scenes made on the fly', () => {
 
   // The worker thread runs compiled JavaScript: test it through the built package (npm ci builds it).
   const built = path.resolve(__dirname, '../dist/sed/scene-stream.js');
-  (fs.existsSync(built) ? test : test.skip)('SceneStream in a worker thread gives the generator\'s scenes, in order', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { SceneStream: BuiltStream } = require(built) as { SceneStream: typeof SceneStream };
-    const stream = new BuiltStream(streamOptions());
-    try {
-      expect(stream.background).toBe(true);
-      const first = await stream.next(2);
-      const second = await stream.next(2); // was prefetched while the caller worked
-      const reference = new SceneGenerator(streamOptions()).next(4);
-      expect([...first, ...second].map((s) => s.name)).toEqual(reference.map((s) => s.name));
-      expect(second[1].features.data).toEqual(reference[3].features.data);
-      expect(second[1].events).toEqual(reference[3].events);
-    } finally {
-      await stream.close();
-    }
-    const bad = new BuiltStream({ ...streamOptions(), events: path.join(dir, 'missing') });
-    await expect(bad.next(1)).rejects.toThrow(/scene synthesis failed: .*labels/);
-    await bad.close();
-  }, 30000);
+  (fs.existsSync(built) ? test : test.skip)(
+    "SceneStream in a worker thread gives the generator's scenes, in order",
+    async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { SceneStream: BuiltStream } = require(built) as { SceneStream: typeof SceneStream };
+      const stream = new BuiltStream(streamOptions());
+      try {
+        expect(stream.background).toBe(true);
+        const first = await stream.next(2);
+        const second = await stream.next(2); // was prefetched while the caller worked
+        const reference = new SceneGenerator(streamOptions()).next(4);
+        expect([...first, ...second].map((s) => s.name)).toEqual(reference.map((s) => s.name));
+        expect(second[1].features.data).toEqual(reference[3].features.data);
+        expect(second[1].events).toEqual(reference[3].events);
+      } finally {
+        await stream.close();
+      }
+      const bad = new BuiltStream({ ...streamOptions(), events: path.join(dir, 'missing') });
+      await expect(bad.next(1)).rejects.toThrow(/scene synthesis failed: .*labels/);
+      await bad.close();
+    },
+    30000,
+  );
 
   test('SceneStream without a worker makes the same scenes in this thread', async () => {
     const stream = new SceneStream(streamOptions(), false);
@@ -463,11 +524,20 @@ describe('training on scenes made on the fly', () => {
       log: (s: string) => logs.push(s),
       model: { convChannels: [4, 4, 4], gruUnits: [8] },
     };
-    const synthesize = { events: dir, pool: 3, refresh: 2, validationScenes: 1, worker: false, scene: streamOptions().scene };
+    const synthesize = {
+      events: dir,
+      pool: 3,
+      refresh: 2,
+      validationScenes: 1,
+      worker: false,
+      scene: streamOptions().scene,
+    };
     const first = await trainDetector({ ...common, synthesize, epochs: 2, freqMasks: 2 });
     expect(first.history.map((h) => h.epoch)).toEqual([1, 2]);
     expect(first.config.classes).toEqual(['hiss', 'hum']);
-    expect(logs.join('\n')).toMatch(/3 synthesised scenes in the pool, 2 replaced after each epoch \(made in this thread\); 1 validation scenes/);
+    expect(logs.join('\n')).toMatch(
+      /3 synthesised scenes in the pool, 2 replaced after each epoch \(made in this thread\); 1 validation scenes/,
+    );
     const trained = await SoundEventDetector.load(out);
     expect(trained.config.normalization.mean).toHaveLength(64 * 7);
     // fine-tuning keeps the starting model's configuration and normalisation
@@ -475,11 +545,21 @@ describe('training on scenes made on the fly', () => {
     const second = await trainDetector({ ...common, out: tuned, synthesize, epochs: 1, init: out, model: undefined });
     expect(second.config.convChannels).toEqual([4, 4, 4]);
     expect(second.config.normalization).toEqual(trained.config.normalization);
-    await expect(trainDetector({ ...common, synthesize, scenes: dir, epochs: 1 })).rejects.toThrow(/either a scenes folder/);
-    await expect(trainDetector({ ...common, synthesize, init: out, resume: true, epochs: 1 })).rejects.toThrow(/exclude each other/);
+    await expect(trainDetector({ ...common, synthesize, scenes: dir, epochs: 1 })).rejects.toThrow(
+      /either a scenes folder/,
+    );
+    await expect(trainDetector({ ...common, synthesize, init: out, resume: true, epochs: 1 })).rejects.toThrow(
+      /exclude each other/,
+    );
     fs.writeFileSync(path.join(dir, 'other.csv'), 'file,label\nhum.wav,hum\n');
     // --init on another class list keeps the weights and remaps the output units by class name
-    const narrower = await trainDetector({ ...common, out: tuned, synthesize: { ...synthesize, labels: path.join(dir, 'other.csv') }, init: out, epochs: 1 });
+    const narrower = await trainDetector({
+      ...common,
+      out: tuned,
+      synthesize: { ...synthesize, labels: path.join(dir, 'other.csv') },
+      init: out,
+      epochs: 1,
+    });
     expect(narrower.config.classes).toEqual(['hum']);
     expect(narrower.config.normalization).toEqual(trained.config.normalization);
   }, 60000);
@@ -517,7 +597,10 @@ describe('symmetric FOA views (test-time augmentation)', () => {
     // of mel band 20: on the views of a plane wave it sees rotated directions and must report the true one.
     const classes = ['a', 'b'];
     const M = features.melBands;
-    const config = { ...defaultDetectorConfig('foa', classes), normalization: { mean: new Array(M * 7).fill(0), std: new Array(M * 7).fill(1) } };
+    const config = {
+      ...defaultDetectorConfig('foa', classes),
+      normalization: { mean: new Array(M * 7).fill(0), std: new Array(M * 7).fill(1) },
+    };
     const fake = {
       predict: (input: tf.Tensor) => {
         const data = input.dataSync();

@@ -15,7 +15,14 @@ import { AudioError } from '../src/errors';
 const SED_EVAL = path.resolve(__dirname, '../../../../shared/data/sed_eval');
 const haveSedEval = fs.existsSync(path.join(SED_EVAL, 'street_fold1_reference.txt'));
 
-function ev(file: string, onset: number, offset: number, cls: string, az: number | null = null, el: number | null = null) {
+function ev(
+  file: string,
+  onset: number,
+  offset: number,
+  cls: string,
+  az: number | null = null,
+  el: number | null = null,
+) {
   return { file, onset, offset, class: cls, azimuth: az, elevation: el } as SoundEvent;
 }
 
@@ -60,7 +67,7 @@ describe('hungarian', () => {
 
   test('matches brute force on random rectangular matrices', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(rnd() * 5);
       const m = 1 + Math.floor(rnd() * 5);
@@ -135,9 +142,7 @@ describe('SegmentBasedMetrics', () => {
           .filter((l) => l.trim() !== '')
           .map((l) => {
             const f = l.split('\t');
-            return reference
-              ? ev(f[0], Number(f[2]), Number(f[3]), f[4])
-              : ev(f[0], Number(f[1]), Number(f[2]), f[3]);
+            return reference ? ev(f[0], Number(f[2]), Number(f[3]), f[4]) : ev(f[0], Number(f[1]), Number(f[2]), f[3]);
           });
       }
       const ref = haveSedEval ? readTsv('street_fold1_reference.txt', true) : [];

@@ -2,7 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Rng } from '@gatewave/core';
-import { diffuseAmbience, loadAmbience, reverberate, synthesizeScene, AZIMUTH_GRID, ELEVATION_GRID } from '../src/sed/synth';
+import {
+  diffuseAmbience,
+  loadAmbience,
+  reverberate,
+  synthesizeScene,
+  AZIMUTH_GRID,
+  ELEVATION_GRID,
+} from '../src/sed/synth';
 import { writeWav } from '../src/io/wav';
 
 const rms = (x: Float32Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length);
@@ -18,7 +25,10 @@ describe('real-ambience backgrounds, directions, levels and rooms', () => {
     // several sources: still the asked level, and no longer a single plane wave
     const many = diffuseAmbience(ambience, 4000, 'foa', sr, 0.02, new Rng(2), 6);
     expect(rms(many[0])).toBeCloseTo(0.02, 6);
-    const gap = many[0].reduce((m, wi, i) => Math.max(m, Math.abs(many[1][i] ** 2 + many[2][i] ** 2 + many[3][i] ** 2 - wi * wi)), 0);
+    const gap = many[0].reduce(
+      (m, wi, i) => Math.max(m, Math.abs(many[1][i] ** 2 + many[2][i] ** 2 + many[3][i] ** 2 - wi * wi)),
+      0,
+    );
     expect(gap).toBeGreaterThan(1e-5);
   });
 
@@ -26,14 +36,20 @@ describe('real-ambience backgrounds, directions, levels and rooms', () => {
     const clip = { file: 'c.wav', class: 'c', samples: Float32Array.from({ length: 2000 }, (_, i) => Math.sin(i)) };
     const clip2 = { ...clip, file: 'd.wav', class: 'd' };
     const off = (dirs: 'grid' | 'continuous', seed: number) =>
-      synthesizeScene([clip, clip2], { format: 'foa', sampleRate: sr, seconds: 20, eventRate: 0.5, directions: dirs }, new Rng(seed)).events;
+      synthesizeScene(
+        [clip, clip2],
+        { format: 'foa', sampleRate: sr, seconds: 20, eventRate: 0.5, directions: dirs },
+        new Rng(seed),
+      ).events;
     const cont = [1, 2, 3].flatMap((s) => off('continuous', s));
     expect(cont.length).toBeGreaterThan(10);
     for (const e of cont) {
       expect(Math.abs(e.azimuth as number)).toBeLessThanOrEqual(180);
       expect(Math.abs(e.elevation as number)).toBeLessThanOrEqual(45);
     }
-    expect(cont.some((e) => !AZIMUTH_GRID.includes(e.azimuth as number) || !ELEVATION_GRID.includes(e.elevation as number))).toBe(true);
+    expect(
+      cont.some((e) => !AZIMUTH_GRID.includes(e.azimuth as number) || !ELEVATION_GRID.includes(e.elevation as number)),
+    ).toBe(true);
     for (const e of off('grid', 1)) {
       expect(AZIMUTH_GRID).toContain(e.azimuth);
       expect(ELEVATION_GRID).toContain(e.elevation);
@@ -42,14 +58,16 @@ describe('real-ambience backgrounds, directions, levels and rooms', () => {
 
   test('the background level moves with backgroundDb, and an ambience replaces the pink noise', () => {
     const clip = { file: 'c.wav', class: 'c', samples: new Float32Array(400) }; // a silent event: the scene is its background
-    const scene = (o: object) => synthesizeScene([clip], { format: 'foa', sampleRate: sr, seconds: 2, ...o }, new Rng(4)).audio.channels[0];
+    const scene = (o: object) =>
+      synthesizeScene([clip], { format: 'foa', sampleRate: sr, seconds: 2, ...o }, new Rng(4)).audio.channels[0];
     const ref = rms(scene({}));
     expect(ref).toBeCloseTo(0.003, 3);
     expect(rms(scene({ backgroundDb: [-20, -20] })) / ref).toBeCloseTo(0.1, 2);
     const amb = scene({ ambience: [ambience] });
     expect(rms(amb)).toBeCloseTo(0.003, 4);
     // the ambience's two tones dominate its spectrum: its lag-1 correlation is close to 1, pink noise's is not
-    const lag1 = (x: Float32Array) => x.slice(1).reduce((s, v, i) => s + v * x[i], 0) / x.reduce((s, v) => s + v * v, 0);
+    const lag1 = (x: Float32Array) =>
+      x.slice(1).reduce((s, v, i) => s + v * x[i], 0) / x.reduce((s, v) => s + v * v, 0);
     expect(lag1(amb)).toBeGreaterThan(0.9);
     expect(lag1(scene({}))).toBeLessThan(0.9);
   });

@@ -46,13 +46,22 @@ describe('FOA encoding (ACN/SN3D)', () => {
     const az = 30;
     const el = -20;
     const r = Math.PI / 180;
-    close(foaGains(az, el), [1, Math.sin(az * r) * Math.cos(el * r), Math.sin(el * r), Math.cos(az * r) * Math.cos(el * r)]);
+    close(foaGains(az, el), [
+      1,
+      Math.sin(az * r) * Math.cos(el * r),
+      Math.sin(el * r),
+      Math.cos(az * r) * Math.cos(el * r),
+    ]);
   });
 
   test('a single source in a scene gives the expected channel ratios', () => {
     const sr = 8000;
     const clip: EventClip = { file: 't.wav', class: 'tone', samples: tone(sr * 2, 440, sr) };
-    const scene = synthesizeScene([clip], { format: 'foa', sampleRate: sr, seconds: 3, snr: [30, 30], eventRate: 0.1 }, new Rng(3));
+    const scene = synthesizeScene(
+      [clip],
+      { format: 'foa', sampleRate: sr, seconds: 3, snr: [30, 30], eventRate: 0.1 },
+      new Rng(3),
+    );
     expect(scene.events).toHaveLength(1);
     const e = scene.events[0];
     const [W, Y, Z, X] = scene.audio.channels;
@@ -199,7 +208,14 @@ describe('scene synthesis', () => {
 
   test('speedRange: a fixed factor 0.5 doubles each event and halves its pitch', () => {
     const one = [clips[0]]; // 0.8 s of 300 Hz
-    const o = { format: 'mono' as const, sampleRate: sr, seconds: 5, eventRate: 0.2, snr: [40, 40] as [number, number], speedRange: [0.5, 0.5] as [number, number] };
+    const o = {
+      format: 'mono' as const,
+      sampleRate: sr,
+      seconds: 5,
+      eventRate: 0.2,
+      snr: [40, 40] as [number, number],
+      speedRange: [0.5, 0.5] as [number, number],
+    };
     const scene = synthesizeScene(one, o, new Rng(2));
     expect(scene.events).toHaveLength(1);
     const e = scene.events[0];
@@ -208,7 +224,7 @@ describe('scene synthesis', () => {
     const x = scene.audio.channels[0];
     const a = Math.round((e.onset + 0.3) * sr);
     let crossings = 0;
-    for (let i = a + 1; i < a + sr; i++) if ((x[i - 1] < 0) !== (x[i] < 0)) crossings++;
+    for (let i = a + 1; i < a + sr; i++) if (x[i - 1] < 0 !== x[i] < 0) crossings++;
     expect(crossings).toBeGreaterThanOrEqual(298);
     expect(crossings).toBeLessThanOrEqual(302);
     expect(() => synthesizeScene(one, { ...o, speedRange: [1.2, 1.1] }, new Rng(2))).toThrow(/speedRange/);

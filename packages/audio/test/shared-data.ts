@@ -5,4 +5,6 @@ import * as path from 'path';
 export const SHARED = path.resolve(__dirname, '../../../../shared/data');
 export const HAS_SHARED = fs.existsSync(path.join(SHARED, 'golden', 'golden.json'));
 /** describe, or describe.skip with the reason in the name when ../shared is missing. */
-export const describeShared = HAS_SHARED ? describe : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
+export const describeShared = HAS_SHARED
+  ? describe
+  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);

@@ -8,7 +8,9 @@ import { AudioError, decodeWav, encodeWav } from '../src';
 
 function validWav(format: 'pcm16' | 'float32', channels: number): Uint8Array {
   const n = 300;
-  const data = Array.from({ length: channels }, (_, c) => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((i + c) / 7)));
+  const data = Array.from({ length: channels }, (_, c) =>
+    Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((i + c) / 7)),
+  );
   return encodeWav({ sampleRate: 16000, channels: data }, { format });
 }
 

@@ -82,7 +82,13 @@ describe('writeWav', () => {
     const file = path.join(tmp, 'f32.wav');
     writeWav(file, { sampleRate: 48000, channels: chans }, { format: 'float32' });
     const r = openWav(file);
-    expect(r.format).toMatchObject({ encoding: 'float', bitsPerSample: 32, extensible: true, channelCount: 3, frames: 300 });
+    expect(r.format).toMatchObject({
+      encoding: 'float',
+      bitsPerSample: 32,
+      extensible: true,
+      channelCount: 3,
+      frames: 300,
+    });
     const a = r.readAll();
     r.close();
     for (let c = 0; c < 3; c++) expect(Array.from(a.channels[c])).toEqual(Array.from(chans[c]));
@@ -122,14 +128,18 @@ describe('writeWav', () => {
 
   test('refuses NaN and leaves no file behind', () => {
     const file = path.join(tmp, 'nan.wav');
-    expect(code(() => writeWav(file, { sampleRate: 16000, channels: [Float32Array.from([0, NaN])] }))).toBe('NAN_SAMPLES');
+    expect(code(() => writeWav(file, { sampleRate: 16000, channels: [Float32Array.from([0, NaN])] }))).toBe(
+      'NAN_SAMPLES',
+    );
     expect(fs.readdirSync(tmp).filter((f) => f.includes('nan'))).toEqual([]);
   });
 
   test('rejects bad audio objects', () => {
     expect(code(() => encodeWav({ sampleRate: 0, channels: [new Float32Array(2)] }))).toBe('BAD_ARGUMENT');
     expect(code(() => encodeWav({ sampleRate: 8000, channels: [] }))).toBe('BAD_ARGUMENT');
-    expect(code(() => encodeWav({ sampleRate: 8000, channels: [new Float32Array(2), new Float32Array(3)] }))).toBe('BAD_ARGUMENT');
+    expect(code(() => encodeWav({ sampleRate: 8000, channels: [new Float32Array(2), new Float32Array(3)] }))).toBe(
+      'BAD_ARGUMENT',
+    );
   });
 });
 
@@ -193,7 +203,12 @@ describe('odd chunk layouts', () => {
     v.setUint32(20, 3, true);
     fmt.set([1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71], 24);
     // frame: L = -1 (0xffffff), R = 0x400000 (0.5)
-    const a = decodeWav(riff([['fmt ', fmt], ['data', new Uint8Array([0xff, 0xff, 0xff, 0, 0, 0x40])]]));
+    const a = decodeWav(
+      riff([
+        ['fmt ', fmt],
+        ['data', new Uint8Array([0xff, 0xff, 0xff, 0, 0, 0x40])],
+      ]),
+    );
     expect(a.sampleRate).toBe(44100);
     expect(a.channels[0][0]).toBeCloseTo(-1 / 8388608, 12);
     expect(a.channels[1][0]).toBe(0.5);
@@ -214,7 +229,9 @@ describe('odd chunk layouts', () => {
 
 describe('bad input', () => {
   test('not a WAV', () => {
-    expect(code(() => decodeWav(new TextEncoder().encode('ID3\x03 this is an mp3, honest'), 'song.mp3'))).toBe('NOT_WAV');
+    expect(code(() => decodeWav(new TextEncoder().encode('ID3\x03 this is an mp3, honest'), 'song.mp3'))).toBe(
+      'NOT_WAV',
+    );
     expect(code(() => decodeWav(new Uint8Array(0)))).toBe('NOT_WAV');
     const err = (() => {
       try {
@@ -227,30 +244,93 @@ describe('bad input', () => {
   });
 
   test('truncated data, header or fmt', () => {
-    const good = riff([['fmt ', fmtChunk(1, 1, 16000, 16)], ['data', int16([1, 2, 3, 4])]]);
+    const good = riff([
+      ['fmt ', fmtChunk(1, 1, 16000, 16)],
+      ['data', int16([1, 2, 3, 4])],
+    ]);
     expect(code(() => decodeWav(good.subarray(0, good.length - 3), 'cut.wav'))).toBe('TRUNCATED');
     expect(code(() => decodeWav(good.subarray(0, 30)))).toBe('TRUNCATED');
     expect(code(() => decodeWav(riff([['fmt ', fmtChunk(1, 1, 16000, 16)]])))).toBe('TRUNCATED');
     // half a 16-bit stereo frame
-    expect(code(() => decodeWav(riff([['fmt ', fmtChunk(1, 2, 16000, 16)], ['data', new Uint8Array(6)]])))).toBe('TRUNCATED');
+    expect(
+      code(() =>
+        decodeWav(
+          riff([
+            ['fmt ', fmtChunk(1, 2, 16000, 16)],
+            ['data', new Uint8Array(6)],
+          ]),
+        ),
+      ),
+    ).toBe('TRUNCATED');
   });
 
   test('unsupported encodings', () => {
-    expect(code(() => decodeWav(riff([['fmt ', fmtChunk(7, 1, 8000, 8)], ['data', new Uint8Array(4)]])))).toBe('UNSUPPORTED_ENCODING'); // mu-law
-    expect(code(() => decodeWav(riff([['fmt ', fmtChunk(2, 1, 8000, 4)], ['data', new Uint8Array(4)]])))).toBe('UNSUPPORTED_ENCODING'); // ADPCM
-    expect(code(() => decodeWav(riff([['fmt ', fmtChunk(1, 1, 8000, 12)], ['data', new Uint8Array(4)]])))).toBe('UNSUPPORTED_ENCODING');
-    expect(code(() => decodeWav(riff([['fmt ', fmtChunk(3, 1, 8000, 16)], ['data', new Uint8Array(4)]])))).toBe('UNSUPPORTED_ENCODING');
+    expect(
+      code(() =>
+        decodeWav(
+          riff([
+            ['fmt ', fmtChunk(7, 1, 8000, 8)],
+            ['data', new Uint8Array(4)],
+          ]),
+        ),
+      ),
+    ).toBe('UNSUPPORTED_ENCODING'); // mu-law
+    expect(
+      code(() =>
+        decodeWav(
+          riff([
+            ['fmt ', fmtChunk(2, 1, 8000, 4)],
+            ['data', new Uint8Array(4)],
+          ]),
+        ),
+      ),
+    ).toBe('UNSUPPORTED_ENCODING'); // ADPCM
+    expect(
+      code(() =>
+        decodeWav(
+          riff([
+            ['fmt ', fmtChunk(1, 1, 8000, 12)],
+            ['data', new Uint8Array(4)],
+          ]),
+        ),
+      ),
+    ).toBe('UNSUPPORTED_ENCODING');
+    expect(
+      code(() =>
+        decodeWav(
+          riff([
+            ['fmt ', fmtChunk(3, 1, 8000, 16)],
+            ['data', new Uint8Array(4)],
+          ]),
+        ),
+      ),
+    ).toBe('UNSUPPORTED_ENCODING');
   });
 
   test('zero-length audio', () => {
-    expect(code(() => decodeWav(riff([['fmt ', fmtChunk(1, 1, 16000, 16)], ['data', new Uint8Array(0)]])))).toBe('EMPTY_AUDIO');
+    expect(
+      code(() =>
+        decodeWav(
+          riff([
+            ['fmt ', fmtChunk(1, 1, 16000, 16)],
+            ['data', new Uint8Array(0)],
+          ]),
+        ),
+      ),
+    ).toBe('EMPTY_AUDIO');
   });
 
   test('NaN and infinite float samples', () => {
     const f = new Float32Array([0.1, NaN, 0.2]);
-    const bad = riff([['fmt ', fmtChunk(3, 1, 16000, 32)], ['data', new Uint8Array(f.buffer)]]);
+    const bad = riff([
+      ['fmt ', fmtChunk(3, 1, 16000, 32)],
+      ['data', new Uint8Array(f.buffer)],
+    ]);
     expect(code(() => decodeWav(bad))).toBe('NAN_SAMPLES');
-    const inf = riff([['fmt ', fmtChunk(3, 1, 16000, 64)], ['data', new Uint8Array(new Float64Array([Infinity]).buffer)]]);
+    const inf = riff([
+      ['fmt ', fmtChunk(3, 1, 16000, 64)],
+      ['data', new Uint8Array(new Float64Array([Infinity]).buffer)],
+    ]);
     expect(code(() => decodeWav(inf))).toBe('NAN_SAMPLES');
   });
 

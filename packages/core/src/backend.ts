@@ -57,14 +57,17 @@ if (!tf.engine().backendName) {
   const cpuFactory = tf.findBackendFactory('cpu');
   if (cpuFactory) {
     tf.removeBackend('cpu');
-    tf.registerBackend('cpu', () => {
-      const backend = cpuFactory() as tf.KernelBackend & { firstUse?: boolean };
-      backend.firstUse = false;
-      return backend;
-    }, 1);
+    tf.registerBackend(
+      'cpu',
+      () => {
+        const backend = cpuFactory() as tf.KernelBackend & { firstUse?: boolean };
+        backend.firstUse = false;
+        return backend;
+      },
+      1,
+    );
   }
 }
-
 
 function tryRequire(id: string): string | null {
   try {
@@ -147,7 +150,10 @@ export async function initBackend(preferred?: BackendName, options: BackendOptio
     }
     skipped.push({ name, reason: why });
   }
-  throw new GatewaveError('BACKEND_UNAVAILABLE', `no backend could be started: ${skipped.map((s) => s.reason).join('; ')}`);
+  throw new GatewaveError(
+    'BACKEND_UNAVAILABLE',
+    `no backend could be started: ${skipped.map((s) => s.reason).join('; ')}`,
+  );
 }
 
 /** The backend chosen by the last `initBackend`, or null before it was called. */

@@ -52,14 +52,20 @@ async function attempt(name: BrowserBackendName, options: BrowserBackendOptions)
 
 function parseName(value: string, where: string): BrowserBackendName {
   if ((BROWSER_BACKEND_ORDER as readonly string[]).includes(value)) return value as BrowserBackendName;
-  throw new GatewaveError('BAD_BACKEND', `${where}: unknown backend '${value}'; in a browser use one of ${BROWSER_BACKEND_ORDER.join(', ')}.`);
+  throw new GatewaveError(
+    'BAD_BACKEND',
+    `${where}: unknown backend '${value}'; in a browser use one of ${BROWSER_BACKEND_ORDER.join(', ')}.`,
+  );
 }
 
 /**
  * Picks and activates the fastest working browser backend, or the one named by `preferred` (then a failure is an
  * error). Reports the choice through `options.log` (console.info) unless `quiet`.
  */
-export async function initBackend(preferred?: BrowserBackendName, options: BrowserBackendOptions = {}): Promise<BrowserBackendInfo> {
+export async function initBackend(
+  preferred?: BrowserBackendName,
+  options: BrowserBackendOptions = {},
+): Promise<BrowserBackendInfo> {
   const forced = preferred ? parseName(preferred, 'initBackend') : undefined;
   const skipped: BrowserBackendInfo['skipped'] = [];
   for (const name of forced ? [forced] : BROWSER_BACKEND_ORDER) {
@@ -68,14 +74,20 @@ export async function initBackend(preferred?: BrowserBackendName, options: Brows
       active = { name, tfBackend: tf.getBackend(), skipped };
       if (!options.quiet) {
         const note = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
-        (options.log ?? ((line: string) => console.info(line)))(`gatewave: backend ${name}${forced ? ' (forced)' : ''}${note}`);
+        (options.log ?? ((line: string) => console.info(line)))(
+          `gatewave: backend ${name}${forced ? ' (forced)' : ''}${note}`,
+        );
       }
       return active;
     }
-    if (forced) throw new GatewaveError('BACKEND_UNAVAILABLE', `backend '${forced}' was requested but is unavailable: ${why}.`);
+    if (forced)
+      throw new GatewaveError('BACKEND_UNAVAILABLE', `backend '${forced}' was requested but is unavailable: ${why}.`);
     skipped.push({ name, reason: why });
   }
-  throw new GatewaveError('BACKEND_UNAVAILABLE', `no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  throw new GatewaveError(
+    'BACKEND_UNAVAILABLE',
+    `no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+  );
 }
 
 /** The backend chosen by the last `initBackend`, or null before it was called. */

@@ -8,7 +8,16 @@ export type { BackendName, BackendOptions, BackendInfo } from './backend';
 export { setSeed, clearSeed, random, shuffle, Rng } from './seed';
 export { ProgressBar } from './progress';
 export type { ProgressOptions } from './progress';
-export { atomicWriteFile, atomicWriteDir, writeError, checkOutputDir, checkOutputFile, isGatewaveOutput, foreignEntries, GATEWAVE_OUTPUT_NAMES } from './io/atomic';
+export {
+  atomicWriteFile,
+  atomicWriteDir,
+  writeError,
+  checkOutputDir,
+  checkOutputFile,
+  isGatewaveOutput,
+  foreignEntries,
+  GATEWAVE_OUTPUT_NAMES,
+} from './io/atomic';
 export type { OutputDirOptions } from './io/atomic';
 export { trackTemporary, releaseTemporary, removeTemporaries } from './io/temporaries';
 export { saveModel, loadModel, loadModelMetadata, directoryHandler, MODEL_FORMAT_VERSION } from './io/model-io';

@@ -18,10 +18,12 @@ function tree(dir: string): string[] {
   return out.sort();
 }
 
-const writeModel = (v: string) => (tmp: string): void => {
-  fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify({ format: 'gatewave-model', formatVersion: 1, v }));
-  fs.writeFileSync(path.join(tmp, 'weights.bin'), v);
-};
+const writeModel =
+  (v: string) =>
+  (tmp: string): void => {
+    fs.writeFileSync(path.join(tmp, 'model.json'), JSON.stringify({ format: 'gatewave-model', formatVersion: 1, v }));
+    fs.writeFileSync(path.join(tmp, 'weights.bin'), v);
+  };
 
 describe('atomicWriteDir never removes what gatewave did not write', () => {
   let root: string;
@@ -40,7 +42,10 @@ describe('atomicWriteDir never removes what gatewave did not write', () => {
 
   test('an existing folder of other files is an error and stays as it was', async () => {
     fs.writeFileSync(path.join(root, 'data.csv'), 'date,x\n');
-    await expect(atomicWriteDir(root, writeModel('1'))).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('data.csv') });
+    await expect(atomicWriteDir(root, writeModel('1'))).rejects.toMatchObject({
+      code: 'OUTPUT_EXISTS',
+      message: expect.stringContaining('data.csv'),
+    });
     expect(tree(root)).toEqual(['data.csv']);
   });
 
@@ -57,7 +62,10 @@ describe('atomicWriteDir never removes what gatewave did not write', () => {
     const out = path.join(root, 'm');
     await atomicWriteDir(out, writeModel('1'));
     fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
-    await expect(atomicWriteDir(out, writeModel('2'))).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('notes.txt') });
+    await expect(atomicWriteDir(out, writeModel('2'))).rejects.toMatchObject({
+      code: 'OUTPUT_EXISTS',
+      message: expect.stringContaining('notes.txt'),
+    });
     await atomicWriteDir(out, writeModel('2'), { overwrite: true });
     expect(tree(out)).toEqual(['model.json', 'notes.txt', 'weights.bin']);
     expect(fs.readFileSync(path.join(out, 'weights.bin'), 'utf8')).toBe('2');
@@ -84,14 +92,18 @@ describe('atomicWriteDir never removes what gatewave did not write', () => {
   test('an empty folder is used; a failed fill leaves nothing behind', async () => {
     const out = path.join(root, 'empty');
     fs.mkdirSync(out);
-    await expect(atomicWriteDir(out, () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      atomicWriteDir(out, () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(tree(root)).toEqual([]);
     expect(fs.readdirSync(root)).toEqual(['empty']);
     await atomicWriteDir(out, writeModel('1'));
     expect(tree(root)).toEqual(['empty/model.json', 'empty/weights.bin']);
   });
 
-  test('a path under a file is reported up front as not writable, with gatewave\'s error', () => {
+  test("a path under a file is reported up front as not writable, with gatewave's error", () => {
     const f = path.join(root, 'file');
     fs.writeFileSync(f, '');
     let err: unknown;
@@ -105,11 +117,13 @@ describe('atomicWriteDir never removes what gatewave did not write', () => {
     expect((err as Error).message).toMatch(/--out .*is a file, not a folder/);
   });
 
-  test('atomicWriteFile onto a folder or under a file fails with gatewave\'s error and leaves no temp file', () => {
+  test("atomicWriteFile onto a folder or under a file fails with gatewave's error and leaves no temp file", () => {
     fs.mkdirSync(path.join(root, 'd'));
     expect(() => atomicWriteFile(path.join(root, 'd'), 'x')).toThrow(GatewaveError);
     fs.writeFileSync(path.join(root, 'f'), 'x');
-    expect(() => atomicWriteFile(path.join(root, 'f', 'out.csv'), 'y')).toThrow(expect.objectContaining({ code: 'WRITE_FAILED' }));
+    expect(() => atomicWriteFile(path.join(root, 'f', 'out.csv'), 'y')).toThrow(
+      expect.objectContaining({ code: 'WRITE_FAILED' }),
+    );
     expect(tree(root)).toEqual(['f']);
   });
 });

@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 
 // Make the GPU package look absent (or broken) whatever this machine has installed.
-jest.mock('@tensorflow/tfjs-node-gpu', () => {
-  const err = new Error("Cannot find module '@tensorflow/tfjs-node-gpu'") as NodeJS.ErrnoException;
-  err.code = 'MODULE_NOT_FOUND';
-  throw err;
-}, { virtual: true });
+jest.mock(
+  '@tensorflow/tfjs-node-gpu',
+  () => {
+    const err = new Error("Cannot find module '@tensorflow/tfjs-node-gpu'") as NodeJS.ErrnoException;
+    err.code = 'MODULE_NOT_FOUND';
+    throw err;
+  },
+  { virtual: true },
+);
 
 import { BACKEND_ORDER, GatewaveError, activeBackend, initBackend } from '../src';
 
@@ -51,7 +55,9 @@ describe('initBackend', () => {
 
   test('a forced backend that is unavailable is an error naming it and why', async () => {
     process.env.GATEWAVE_BACKEND = 'tensorflow-gpu';
-    await expect(initBackend()).rejects.toThrow(/backend 'tensorflow-gpu' was requested but is unavailable: @tensorflow\/tfjs-node-gpu is not installed/);
+    await expect(initBackend()).rejects.toThrow(
+      /backend 'tensorflow-gpu' was requested but is unavailable: @tensorflow\/tfjs-node-gpu is not installed/,
+    );
     process.env.GATEWAVE_BACKEND = 'quantum';
     await expect(initBackend()).rejects.toThrow(GatewaveError);
     await expect(initBackend()).rejects.toThrow(/GATEWAVE_BACKEND: unknown backend 'quantum'/);

@@ -7,7 +7,12 @@ function command(): Command {
   addFlag(cmd, COMMON_FLAGS.learningRate, { default: 0.001 });
   addFlag(cmd, COMMON_FLAGS.batchSize, { default: 8, description: 'excerpts per batch' });
   addFlag(cmd, COMMON_FLAGS.out, { required: true, placeholder: '<dir>' });
-  addFlag(cmd, { flags: '--scene-format <f>', description: 'format', parse: oneOf(['foa', 'mono'] as const), aliases: ['--format'] });
+  addFlag(cmd, {
+    flags: '--scene-format <f>',
+    description: 'format',
+    parse: oneOf(['foa', 'mono'] as const),
+    aliases: ['--format'],
+  });
   return cmd;
 }
 
@@ -18,15 +23,21 @@ describe('flag parsers', () => {
     expect(positiveInt('3', '--epochs')).toBe(3);
     expect(integer('-2', '--seed')).toBe(-2);
     expect(openUnit('0.25', '--threshold')).toBe(0.25);
-    expect(() => positiveInt('0', '--epochs')).toThrow(new GatewaveError('BAD_ARGUMENT', '--epochs must be a positive integer, got "0".'));
+    expect(() => positiveInt('0', '--epochs')).toThrow(
+      new GatewaveError('BAD_ARGUMENT', '--epochs must be a positive integer, got "0".'),
+    );
     expect(() => positiveInt('2.5', '--epochs')).toThrow(/--epochs must be a positive integer, got "2.5"/);
     expect(() => openUnit('1', '--threshold')).toThrow(/--threshold must be in \(0, 1\), got "1"/);
-    expect(() => numberWhere((x) => x >= 0, 'a number of dB >= 0')('', '--eq-db')).toThrow(/--eq-db must be a number of dB >= 0, got ""/);
+    expect(() => numberWhere((x) => x >= 0, 'a number of dB >= 0')('', '--eq-db')).toThrow(
+      /--eq-db must be a number of dB >= 0, got ""/,
+    );
     expect(() => integer('abc', '--seed')).toThrow(GatewaveError);
   });
   test('lists parse each item and name the flag', () => {
     expect(listOf(positiveInt)('64, 32,,16', '--conv-channels')).toEqual([64, 32, 16]);
-    expect(() => listOf(positiveInt)('64,x', '--conv-channels')).toThrow(/--conv-channels must be a positive integer, got "x"/);
+    expect(() => listOf(positiveInt)('64,x', '--conv-channels')).toThrow(
+      /--conv-channels must be a positive integer, got "x"/,
+    );
   });
 });
 
@@ -48,7 +59,9 @@ describe('addFlag', () => {
       sceneFormat: 'foa',
     });
     expect(() => parse(['--out', 'd', '--lr', '-1'])).toThrow(/^--lr must be a positive number, got "-1"\.$/);
-    expect(() => parse(['--out', 'd', '--format', 'stereo'])).toThrow(/--format must be one of foa, mono, got "stereo"/);
+    expect(() => parse(['--out', 'd', '--format', 'stereo'])).toThrow(
+      /--format must be one of foa, mono, got "stereo"/,
+    );
     const help = command().helpInformation();
     expect(help).toContain('--learning-rate <rate>');
     expect(help).toContain('excerpts per batch');

@@ -60,15 +60,21 @@ export function snapshot(dir: string): Map<string, string> {
 
 /** What changed between two snapshots, outside the allowed outputs: added, removed and changed paths. */
 export function changes(before: Map<string, string>, after: Map<string, string>, outputs: string[] = []): string[] {
-  const allowed = (p: string): boolean => outputs.some((o) => p === o || p.startsWith(o.endsWith('/') ? o : `${o}/`) || p === `${o}/`);
+  const allowed = (p: string): boolean =>
+    outputs.some((o) => p === o || p.startsWith(o.endsWith('/') ? o : `${o}/`) || p === `${o}/`);
   const diff: string[] = [];
-  for (const [p, h] of after) if (!allowed(p) && before.get(p) !== h) diff.push(before.has(p) ? `changed ${p}` : `added ${p}`);
+  for (const [p, h] of after)
+    if (!allowed(p) && before.get(p) !== h) diff.push(before.has(p) ? `changed ${p}` : `added ${p}`);
   for (const p of before.keys()) if (!allowed(p) && !after.has(p)) diff.push(`removed ${p}`);
   return diff;
 }
 
 /** Runs the cases (a few at a time) and returns, per case name, a promise of its run and the files it changed. */
-export function startCorpus(cli: string, cases: CorpusCase[], lanes = 3): Map<string, Promise<{ run: RunResult; changed: string[] }>> {
+export function startCorpus(
+  cli: string,
+  cases: CorpusCase[],
+  lanes = 3,
+): Map<string, Promise<{ run: RunResult; changed: string[] }>> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-corpus-'));
   const results = new Map<string, Promise<{ run: RunResult; changed: string[] }>>();
   const chains: Promise<unknown>[] = Array.from({ length: lanes }, () => Promise.resolve());

@@ -36,7 +36,12 @@ describe('buildCRNN', () => {
   test('defaults to the SELDnet layout: 3 conv blocks of 64 pooled 4, 4, 2 over frequency, two bi-GRUs of 128', () => {
     const heads = [{ name: 'sed', units: 11, activation: 'sigmoid' as const }];
     expect(resolveCRNNConfig({ inputShape: [null, 64, 4], heads })).toMatchObject({
-      convChannels: [64, 64, 64], freqPool: [4, 4, 2], timePool: [1, 1, 1], gruUnits: [128, 128], mergeMode: 'concat', dropout: 0,
+      convChannels: [64, 64, 64],
+      freqPool: [4, 4, 2],
+      timePool: [1, 1, 1],
+      gruUnits: [128, 128],
+      mergeMode: 'concat',
+      dropout: 0,
     });
     // Built with small GRUs to keep the test fast (tfjs's orthogonal initialiser is slow on CPU).
     const model = buildCRNN({ inputShape: [null, 64, 4], gruUnits: [8, 8], heads });
@@ -52,7 +57,9 @@ describe('buildCRNN', () => {
   test('gradient of the head path matches finite differences', () => {
     const model = buildCRNN(small);
     const x = randomTensor([1, 8, 16, 2], 5);
-    const headWeights = model.trainableWeights.filter((w) => /^(sed|doa)/.test(w.originalName) || /bigru1/.test(w.originalName));
+    const headWeights = model.trainableWeights.filter(
+      (w) => /^(sed|doa)/.test(w.originalName) || /bigru1/.test(w.originalName),
+    );
     expect(headWeights.length).toBeGreaterThan(4);
     const forward = (input: tf.Tensor) => {
       const outs = model.apply(input, { training: false }) as tf.Tensor[];

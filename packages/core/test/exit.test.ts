@@ -27,13 +27,17 @@ describe('one exit-code convention for both command lines', () => {
   test('runCli: usage errors exit 2, help exits 0, a thrown GatewaveError is printed once with its code', async () => {
     const make = (): Command => {
       const p = new Command().name('gw').configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-      p.command('go').requiredOption('--n <n>').action(() => {
-        throw new GatewaveError('OUTPUT_IS_INPUT', 'no');
-      });
+      p.command('go')
+        .requiredOption('--n <n>')
+        .action(() => {
+          throw new GatewaveError('OUTPUT_IS_INPUT', 'no');
+        });
       return p;
     };
     const lines: string[] = [];
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+    const spy = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
     const saved = process.exitCode;
     try {
       const codes: number[] = [];

@@ -10,7 +10,10 @@ beforeEach(() => setSeed(1234));
 type W = { w1: number[][]; b1: number[]; w2: number[][]; mem: number[][] };
 
 function weightsOf(layer: tf.layers.Layer, offset = 0): W {
-  const [w1, b1, w2, mem] = layer.getWeights().slice(offset, offset + 4).map((w) => w.arraySync());
+  const [w1, b1, w2, mem] = layer
+    .getWeights()
+    .slice(offset, offset + 4)
+    .map((w) => w.arraySync());
   return { w1, b1, w2, mem } as W;
 }
 
@@ -99,7 +102,12 @@ describe('FSMN', () => {
     for (let f = 0; f < 4; f++) {
       const seq = xs[0].map((frame) => frame[f]);
       const ref = fsmnReference(seq, w, 3, 0, 1);
-      expect(maxDiff(y[0].map((frame) => frame[f]), ref)).toBeLessThan(1e-5);
+      expect(
+        maxDiff(
+          y[0].map((frame) => frame[f]),
+          ref,
+        ),
+      ).toBeLessThan(1e-5);
     }
   });
 
@@ -111,13 +119,31 @@ describe('FSMN', () => {
     expect(() => new FSMN({ units: 2, lorder: 1, axis: 'space' as never })).toThrow(/FSMN axis/);
     expect(() => new FSMN({ units: 2, lorder: 1 }).apply(tf.zeros([3, 4]))).toThrow(/FSMN input: expects rank 3/);
     expect(() => new FSMN({ units: 2, lorder: 1, axis: 'frequency' }).apply(tf.zeros([1, 3, 4]))).toThrow(/rank-4/);
-    expect(() => new FSMN({ units: 2, lorder: 1, projection: 5 }).apply(tf.zeros([1, 3, 4]))).toThrow(/FSMN projection/);
+    expect(() => new FSMN({ units: 2, lorder: 1, projection: 5 }).apply(tf.zeros([1, 3, 4]))).toThrow(
+      /FSMN projection/,
+    );
   });
 
   test('getConfig round-trips every argument', () => {
-    const layer = new FSMN({ units: 3, projection: 4, lorder: 2, rorder: 1, dilation: 2, axis: 'frequency', name: 'fs' });
+    const layer = new FSMN({
+      units: 3,
+      projection: 4,
+      lorder: 2,
+      rorder: 1,
+      dilation: 2,
+      axis: 'frequency',
+      name: 'fs',
+    });
     const cfg = layer.getConfig();
-    expect(cfg).toMatchObject({ units: 3, projection: 4, lorder: 2, rorder: 1, dilation: 2, axis: 'frequency', name: 'fs' });
+    expect(cfg).toMatchObject({
+      units: 3,
+      projection: 4,
+      lorder: 2,
+      rorder: 1,
+      dilation: 2,
+      axis: 'frequency',
+      name: 'fs',
+    });
     expect((FSMN.fromConfig(FSMN, cfg) as FSMN).getConfig()).toEqual(cfg);
   });
 });
@@ -134,7 +160,10 @@ describe('ComplexFSMN', () => {
       const xr = seq.map((v) => v.slice(0, 2));
       const xi = seq.map((v) => v.slice(2));
       const F = (s: number[][], w: W) => fsmnReference(s, w, 3, 1, 1);
-      const reRe = F(xr, wRe), imIm = F(xi, wIm), reIm = F(xi, wRe), imRe = F(xr, wIm);
+      const reRe = F(xr, wRe),
+        imIm = F(xi, wIm),
+        reIm = F(xi, wRe),
+        imRe = F(xr, wIm);
       const expected = seq.map((_, t) => [
         ...reRe[t].map((v, k) => v - imIm[t][k]),
         ...reIm[t].map((v, k) => v + imRe[t][k]),

@@ -47,8 +47,8 @@ export function gradientCheck(
 
     const original = vars.map((v) => v.clone());
     const shifted = (sign: number): Float32Array => {
-      vars.forEach((v, k) => v.assign(original[k].add(tf.tensor(vw[k], v.shape).mul(sign * eps / norm))));
-      const xs = x.add(tf.tensor(vx, x.shape).mul(sign * eps / norm));
+      vars.forEach((v, k) => v.assign(original[k].add(tf.tensor(vw[k], v.shape).mul((sign * eps) / norm))));
+      const xs = x.add(tf.tensor(vx, x.shape).mul((sign * eps) / norm));
       const out = forward(xs).dataSync() as Float32Array;
       return out;
     };

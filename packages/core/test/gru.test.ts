@@ -43,7 +43,10 @@ interface Run {
  * gradients of sum(output · projection) with respect to x and every weight.
  */
 async function runLayer(
-  backend: string, make: () => tf.layers.Layer, shape: number[], weights: Float32Array[] | null,
+  backend: string,
+  make: () => tf.layers.Layer,
+  shape: number[],
+  weights: Float32Array[] | null,
 ): Promise<Run & { weights: Float32Array[]; fusedForward: number; fusedBackward: number }> {
   await tf.setBackend(backend);
   const layer = make();
@@ -112,8 +115,19 @@ suite('fused GRU vs tf.layers.gru on stock cpu', () => {
   test('bidirectionalGRU equals tf.layers.bidirectional over tf.layers.gru (concat and sum)', async () => {
     for (const mergeMode of ['concat', 'sum'] as const) {
       const shape = [3, 6, 5];
-      const stock = await runLayer('cpu', () => tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4, returnSequences: true }) as tf.RNN, mergeMode }), shape, null);
-      const fused = await runLayer(NATIVE_BACKEND, () => bidirectionalGRU({ units: 4, returnSequences: true, mergeMode }), shape, stock.weights);
+      const stock = await runLayer(
+        'cpu',
+        () =>
+          tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4, returnSequences: true }) as tf.RNN, mergeMode }),
+        shape,
+        null,
+      );
+      const fused = await runLayer(
+        NATIVE_BACKEND,
+        () => bidirectionalGRU({ units: 4, returnSequences: true, mergeMode }),
+        shape,
+        stock.weights,
+      );
       expect(fused.fusedForward).toBe(2);
       expect(fused.fusedBackward).toBe(2);
       expect(relErr(fused.output, stock.output)).toBeLessThanOrEqual(1e-5);
@@ -149,40 +163,49 @@ describe('GRU layer on stock backends and in models', () => {
     expect(copy.layers[1]).toBeInstanceOf(GRU);
   });
 
-  (status.ok ? test : test.skip)('a conv + bidirectional GRU model trains on native as on stock cpu (same losses, 1e-4)', async () => {
-    const build = (gru: (units: number) => tf.layers.Layer) => {
-      const input = tf.input({ shape: [12, 6, 1] });
-      let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-      x = tf.layers.reshape({ targetShape: [12, 24] }).apply(x) as tf.SymbolicTensor;
-      x = gru(8).apply(x) as tf.SymbolicTensor;
-      const y = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'sigmoid' }) }).apply(x) as tf.SymbolicTensor;
-      return tf.model({ inputs: input, outputs: y });
-    };
-    await tf.setBackend('cpu');
-    const initial = tf.tidy(() =>
-      build((u) => tf.layers.bidirectional({ layer: tf.layers.gru({ units: u, returnSequences: true }) as tf.RNN }))
-        .getWeights()
-        .map((w) => w.arraySync()),
-    );
-    const xs = values(8 * 12 * 6, 21);
-    const ys = values(8 * 12 * 2, 22).map((v) => (v > 0 ? 1 : 0));
-    const train = async (backend: string, gru: (units: number) => tf.layers.Layer) => {
-      await tf.setBackend(backend);
-      const model = build(gru);
-      model.setWeights(initial.map((w) => tf.tensor(w as number[])));
-      model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
-      const x = tf.tensor4d(xs, [8, 12, 6, 1]);
-      const y = tf.tensor3d(ys, [8, 12, 2]);
-      const h = await model.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
-      tf.dispose([x, y]);
-      model.dispose();
-      return h.history.loss as number[];
-    };
-    const hits = kernelHits.FusedGruBackward ?? 0;
-    const native = await train(NATIVE_BACKEND, (u) => bidirectionalGRU({ units: u, returnSequences: true }));
-    expect((kernelHits.FusedGruBackward ?? 0) - hits).toBe(8);
-    const stock = await train('cpu', (u) => tf.layers.bidirectional({ layer: tf.layers.gru({ units: u, returnSequences: true }) as tf.RNN }));
-    native.forEach((l, i) => expect(Math.abs(l - stock[i]) / stock[i]).toBeLessThanOrEqual(1e-4));
-    expect(native[3]).toBeLessThan(native[0]);
-  });
+  (status.ok ? test : test.skip)(
+    'a conv + bidirectional GRU model trains on native as on stock cpu (same losses, 1e-4)',
+    async () => {
+      const build = (gru: (units: number) => tf.layers.Layer) => {
+        const input = tf.input({ shape: [12, 6, 1] });
+        let x = tf.layers
+          .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' })
+          .apply(input) as tf.SymbolicTensor;
+        x = tf.layers.reshape({ targetShape: [12, 24] }).apply(x) as tf.SymbolicTensor;
+        x = gru(8).apply(x) as tf.SymbolicTensor;
+        const y = tf.layers
+          .timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'sigmoid' }) })
+          .apply(x) as tf.SymbolicTensor;
+        return tf.model({ inputs: input, outputs: y });
+      };
+      await tf.setBackend('cpu');
+      const initial = tf.tidy(() =>
+        build((u) => tf.layers.bidirectional({ layer: tf.layers.gru({ units: u, returnSequences: true }) as tf.RNN }))
+          .getWeights()
+          .map((w) => w.arraySync()),
+      );
+      const xs = values(8 * 12 * 6, 21);
+      const ys = values(8 * 12 * 2, 22).map((v) => (v > 0 ? 1 : 0));
+      const train = async (backend: string, gru: (units: number) => tf.layers.Layer) => {
+        await tf.setBackend(backend);
+        const model = build(gru);
+        model.setWeights(initial.map((w) => tf.tensor(w as number[])));
+        model.compile({ optimizer: tf.train.adam(0.01), loss: 'binaryCrossentropy' });
+        const x = tf.tensor4d(xs, [8, 12, 6, 1]);
+        const y = tf.tensor3d(ys, [8, 12, 2]);
+        const h = await model.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
+        tf.dispose([x, y]);
+        model.dispose();
+        return h.history.loss as number[];
+      };
+      const hits = kernelHits.FusedGruBackward ?? 0;
+      const native = await train(NATIVE_BACKEND, (u) => bidirectionalGRU({ units: u, returnSequences: true }));
+      expect((kernelHits.FusedGruBackward ?? 0) - hits).toBe(8);
+      const stock = await train('cpu', (u) =>
+        tf.layers.bidirectional({ layer: tf.layers.gru({ units: u, returnSequences: true }) as tf.RNN }),
+      );
+      native.forEach((l, i) => expect(Math.abs(l - stock[i]) / stock[i]).toBeLessThanOrEqual(1e-4));
+      expect(native[3]).toBeLessThan(native[0]);
+    },
+  );
 });

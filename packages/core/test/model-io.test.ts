@@ -3,7 +3,16 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  ComplexFSMN, FSMN, GatewaveError, MODEL_FORMAT_VERSION, PGN, buildCRNN, loadModel, loadModelMetadata, saveModel, setSeed,
+  ComplexFSMN,
+  FSMN,
+  GatewaveError,
+  MODEL_FORMAT_VERSION,
+  PGN,
+  buildCRNN,
+  loadModel,
+  loadModelMetadata,
+  saveModel,
+  setSeed,
 } from '../src';
 import { randomTensor } from './gradcheck';
 
@@ -45,14 +54,19 @@ describe('saveModel / loadModel', () => {
   test('a CRNN round-trips too', async () => {
     setSeed(8);
     const model = buildCRNN({
-      inputShape: [4, 8, 1], convChannels: [2], freqPool: [2], gruUnits: [3],
+      inputShape: [4, 8, 1],
+      convChannels: [2],
+      freqPool: [2],
+      gruUnits: [3],
       heads: [{ name: 'sed', units: 2, activation: 'sigmoid' }],
     });
     const x = randomTensor([1, 4, 8, 1], 4);
     const target = path.join(dir, 'crnn');
     await saveModel(model, target);
     const loaded = await loadModel(target);
-    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
   });
 
   test('overwriting replaces the directory whole and leaves no temporary files', async () => {

@@ -17,9 +17,14 @@ if (!status.ok) {
 
 type Out = tf.Tensor | tf.Tensor[];
 
-
 function rnd(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+  return tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 async function runOn(backend: string, f: () => Out): Promise<{ shapes: number[][]; data: Float32Array[] }> {
@@ -80,7 +85,9 @@ suite('native backend', () => {
     expect(info.ok).toBe(true);
     expect(['avx512', 'avx2', 'sse', 'portable']).toContain(info.isa);
     expect(info.threads).toBeGreaterThanOrEqual(1);
-    expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).not.toBe(tf.getKernel('BatchMatMul', NATIVE_BACKEND)!.kernelFunc);
+    expect(tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc).not.toBe(
+      tf.getKernel('BatchMatMul', NATIVE_BACKEND)!.kernelFunc,
+    );
     expect(tf.getKernel('Cos', 'cpu')!.kernelFunc).toBe(tf.getKernel('Cos', NATIVE_BACKEND)!.kernelFunc);
     expect(registerNativeBackend()).toEqual({ ok: true });
   });
@@ -105,9 +112,10 @@ suite('matmul kernels vs stock cpu', () => {
     await expectSame(() => tf.matMul(a(), b(), ta, tb), ['BatchMatMul']);
     // tfjs 4.22 has no gradient for a broadcast batch dimension (stock cpu throws too).
     if (sa.length > 2 && sa[0] !== sb[0]) return;
-    await expectSame(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum())([a(), b()]), [
-      'BatchMatMul',
-    ]);
+    await expectSame(
+      () => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum())([a(), b()]),
+      ['BatchMatMul'],
+    );
   });
 
   test.each([
@@ -150,7 +158,10 @@ suite('matmul kernels vs stock cpu', () => {
         expect(addon.info().isa).toBe(isa);
         await expectSame(() => tf.matMul(rnd([45, 77], 1), rnd([77, 39], 2)), ['BatchMatMul']);
         await expectSame(() => tf.matMul(rnd([3, 130, 61], 3), rnd([3, 70, 61], 4), false, true), ['BatchMatMul']);
-        await expectSame(() => tf.conv2d(rnd([2, 9, 8, 5], 5) as tf.Tensor4D, rnd([3, 3, 5, 13], 6) as tf.Tensor4D, 1, 'same'), ['Conv2D']);
+        await expectSame(
+          () => tf.conv2d(rnd([2, 9, 8, 5], 5) as tf.Tensor4D, rnd([3, 3, 5, 13], 6) as tf.Tensor4D, 1, 'same'),
+          ['Conv2D'],
+        );
       }
     } finally {
       addon.setIsa(chosen);
@@ -161,9 +172,21 @@ suite('matmul kernels vs stock cpu', () => {
   });
 
   test('unhandled cases fall back to the stock kernel', async () => {
-    await expectFallback(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32'), tf.tensor2d([[5], [6]], undefined, 'int32')), [
-      'BatchMatMul',
-    ]);
+    await expectFallback(
+      () =>
+        tf.matMul(
+          tf.tensor2d(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            undefined,
+            'int32',
+          ),
+          tf.tensor2d([[5], [6]], undefined, 'int32'),
+        ),
+      ['BatchMatMul'],
+    );
     // A bias that broadcasts along rows is not handled natively.
     await expectFallback(
       () => tf.fused.matMul({ a: rnd([5, 3], 1), b: rnd([3, 4], 2), bias: rnd([5, 1], 3), activation: 'relu' }),
@@ -186,7 +209,17 @@ suite('convolution kernels vs stock cpu', () => {
     { x: [2, 7, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: 'same' },
     { x: [3, 11, 8, 4], f: [3, 2, 4, 6], strides: 2, pad: 'valid' },
     { x: [2, 9, 10, 5], f: [3, 3, 5, 7], strides: [2, 1], pad: 'same' },
-    { x: [1, 8, 7, 2], f: [2, 3, 2, 3], strides: 1, pad: [[0, 0], [1, 2], [2, 1], [0, 0]] },
+    {
+      x: [1, 8, 7, 2],
+      f: [2, 3, 2, 3],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [1, 2],
+        [2, 1],
+        [0, 0],
+      ],
+    },
     { x: [2, 6, 5, 7], f: [1, 1, 7, 4], strides: 2, pad: 'valid' }, // 1x1 with stride: im2col path
     { x: [1, 24, 24, 64], f: [3, 3, 64, 8], strides: 1, pad: 'same' }, // several im2col chunks per image
   ];
@@ -205,33 +238,56 @@ suite('convolution kernels vs stock cpu', () => {
     [[1, 10, 7, 2], [3, 2, 2, 3], [2, 3], 'valid'],
   ])('dilated Conv2D %j * %j dilations %j (%s)', async (xs, fs, dilations, pad) => {
     await expectSame(
-      () => tf.conv2d(rnd(xs as number[], 13) as tf.Tensor4D, rnd(fs as number[], 14) as tf.Tensor4D, 1, pad as 'same', 'NHWC', dilations as number),
+      () =>
+        tf.conv2d(
+          rnd(xs as number[], 13) as tf.Tensor4D,
+          rnd(fs as number[], 14) as tf.Tensor4D,
+          1,
+          pad as 'same',
+          'NHWC',
+          dilations as number,
+        ),
       ['Conv2D'],
     );
   });
 
-  test.each(['linear', 'relu', 'leakyrelu', 'prelu', 'sigmoid'])('FusedConv2D with bias and %s, and its gradients', async (activation) => {
-    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-      tf.fused.conv2d({
-        x: x as tf.Tensor4D,
-        filter: w as tf.Tensor4D,
-        strides: 1,
-        pad: 'same',
-        bias: b,
-        activation: activation as tf.fused.Activation,
-        preluActivationWeights: activation === 'prelu' ? tf.fill([6], 0.1) : undefined,
-        leakyreluAlpha: 0.25,
-      });
-    await expectSame(() => f(rnd([2, 6, 7, 3], 15), rnd([3, 3, 3, 6], 16), rnd([6], 17)), ['FusedConv2D']);
-    await expectSame(
-      () => tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => f(x, w, b).sum())([rnd([2, 6, 7, 3], 15), rnd([3, 3, 3, 6], 16), rnd([6], 17)]),
-      ['Conv2DBackpropInput', 'Conv2DBackpropFilter'],
-    );
-  });
+  test.each(['linear', 'relu', 'leakyrelu', 'prelu', 'sigmoid'])(
+    'FusedConv2D with bias and %s, and its gradients',
+    async (activation) => {
+      const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: x as tf.Tensor4D,
+          filter: w as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: b,
+          activation: activation as tf.fused.Activation,
+          preluActivationWeights: activation === 'prelu' ? tf.fill([6], 0.1) : undefined,
+          leakyreluAlpha: 0.25,
+        });
+      await expectSame(() => f(rnd([2, 6, 7, 3], 15), rnd([3, 3, 3, 6], 16), rnd([6], 17)), ['FusedConv2D']);
+      await expectSame(
+        () =>
+          tf.grads((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => f(x, w, b).sum())([
+            rnd([2, 6, 7, 3], 15),
+            rnd([3, 3, 3, 6], 16),
+            rnd([6], 17),
+          ]),
+        ['Conv2DBackpropInput', 'Conv2DBackpropFilter'],
+      );
+    },
+  );
 
   test('Conv2DBackpropInput through conv2dTranspose (stride 2, same)', async () => {
     await expectSame(
-      () => tf.conv2dTranspose(rnd([2, 4, 5, 6], 18) as tf.Tensor4D, rnd([3, 3, 3, 6], 19) as tf.Tensor4D, [2, 8, 10, 3], 2, 'same'),
+      () =>
+        tf.conv2dTranspose(
+          rnd([2, 4, 5, 6], 18) as tf.Tensor4D,
+          rnd([3, 3, 3, 6], 19) as tf.Tensor4D,
+          [2, 8, 10, 3],
+          2,
+          'same',
+        ),
       ['Conv2DBackpropInput'],
     );
   });
@@ -243,14 +299,17 @@ suite('convolution kernels vs stock cpu', () => {
     [[1, 11, 7, 4], [2, 3, 4, 3], [2, 1], 'valid', 1],
     [[2, 16, 1, 5], [4, 1, 5, 1], 1, 'valid', 1], // FSMN-like: a depthwise filter over time
   ];
-  test.each(dwCases)('DepthwiseConv2dNative and its gradients: x %j filter %j strides %j %s', async (xs, fs, strides, pad) => {
-    const dw = (x: tf.Tensor, f: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad);
-    await expectSame(() => dw(rnd(xs, 21), rnd(fs, 22)), ['DepthwiseConv2dNative']);
-    await expectSame(
-      () => tf.grads((x: tf.Tensor, f: tf.Tensor) => dw(x, f).square().sum())([rnd(xs, 21), rnd(fs, 22)]),
-      ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'],
-    );
-  });
+  test.each(dwCases)(
+    'DepthwiseConv2dNative and its gradients: x %j filter %j strides %j %s',
+    async (xs, fs, strides, pad) => {
+      const dw = (x: tf.Tensor, f: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, strides, pad);
+      await expectSame(() => dw(rnd(xs, 21), rnd(fs, 22)), ['DepthwiseConv2dNative']);
+      await expectSame(
+        () => tf.grads((x: tf.Tensor, f: tf.Tensor) => dw(x, f).square().sum())([rnd(xs, 21), rnd(fs, 22)]),
+        ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'],
+      );
+    },
+  );
 
   // Stock tfjs ignores dilations in the depthwise backprop kernels (its gradient refuses dilations > 1), so the
   // reference here is the stock kernel on the equivalent undilated filter: zeros between the taps.
@@ -258,7 +317,9 @@ suite('convolution kernels vs stock cpu', () => {
     const [fh, fw, c, m] = f.shape;
     const v = f.arraySync() as number[][][][];
     const out = tf.buffer([(fh - 1) * dh + 1, (fw - 1) * dw + 1, c, m]);
-    for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) for (let k = 0; k < c; k++) for (let l = 0; l < m; l++) out.set(v[i][j][k][l], i * dh, j * dw, k, l);
+    for (let i = 0; i < fh; i++)
+      for (let j = 0; j < fw; j++)
+        for (let k = 0; k < c; k++) for (let l = 0; l < m; l++) out.set(v[i][j][k][l], i * dh, j * dw, k, l);
     return out.toTensor();
   }
   test.each([
@@ -275,7 +336,8 @@ suite('convolution kernels vs stock cpu', () => {
     const dy = () => rnd(yShape, 25);
     const attrs = (extra: object, dilations: number[]) =>
       ({ strides: [1, 1], pad, dilations, dimRoundingMode: undefined, ...extra }) as unknown as tf.NamedAttrMap;
-    const run = (name: string, inputs: tf.NamedTensorMap, a: tf.NamedAttrMap) => tf.engine().runKernel(name, inputs, a) as tf.Tensor;
+    const run = (name: string, inputs: tf.NamedTensorMap, a: tf.NamedAttrMap) =>
+      tf.engine().runKernel(name, inputs, a) as tf.Tensor;
     // Backprop input: dilated native kernel vs stock kernel on the dilated-out filter.
     const before = kernelHits.DepthwiseConv2dNativeBackpropInput ?? 0;
     const native = await runOn(NATIVE_BACKEND, () =>
@@ -283,7 +345,11 @@ suite('convolution kernels vs stock cpu', () => {
     );
     expect(kernelHits.DepthwiseConv2dNativeBackpropInput).toBeGreaterThan(before);
     const stock = await runOn('cpu', () =>
-      run('DepthwiseConv2dNativeBackpropInput', { dy: dy(), filter: dilate(f(), d) }, attrs({ inputShape: xShape }, [1, 1])),
+      run(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy: dy(), filter: dilate(f(), d) },
+        attrs({ inputShape: xShape }, [1, 1]),
+      ),
     );
     expect(relErr(native.data[0], stock.data[0])).toBeLessThanOrEqual(1e-4);
     // Backprop filter: the stock kernel's gradient for the dilated-out filter, taken at the taps.
@@ -292,7 +358,11 @@ suite('convolution kernels vs stock cpu', () => {
       run('DepthwiseConv2dNativeBackpropFilter', { x: x(), dy: dy() }, attrs({ filterShape: fShape }, d)),
     );
     const stockF = await runOn('cpu', () => {
-      const big = run('DepthwiseConv2dNativeBackpropFilter', { x: x(), dy: dy() }, attrs({ filterShape: bigShape }, [1, 1]));
+      const big = run(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: x(), dy: dy() },
+        attrs({ filterShape: bigShape }, [1, 1]),
+      );
       return tf.stridedSlice(big, [0, 0, 0, 0], bigShape, [d[0], d[1], 1, 1]);
     });
     expect(nativeF.shapes[0]).toEqual(stockF.shapes[0]);
@@ -316,23 +386,45 @@ suite('convolution kernels vs stock cpu', () => {
 
   test('NCHW convolutions fall back to the stock kernel', async () => {
     // tfjs's cpu Conv2D handles NCHW; the native one leaves it to the stock kernel.
-    await expectFallback(() => tf.conv2d(rnd([1, 2, 5, 5], 29) as tf.Tensor4D, rnd([3, 3, 2, 3], 30) as tf.Tensor4D, 1, 'same', 'NCHW'), ['Conv2D']);
+    await expectFallback(
+      () => tf.conv2d(rnd([1, 2, 5, 5], 29) as tf.Tensor4D, rnd([3, 3, 2, 3], 30) as tf.Tensor4D, 1, 'same', 'NCHW'),
+      ['Conv2D'],
+    );
   });
 });
 
 suite('copy kernels vs stock cpu', () => {
   test.each([
-    [[4, 5, 6], [1, 2, 0], [2, 3, 6]],
-    [[4, 5, 6], [0, 1, 2], [4, 3, 3]],
-    [[3, 1, 7, 2], [1, 0, 2, 1], [2, 1, 4, 1]],
-    [[9, 8], [2, 3], [5, 4]],
+    [
+      [4, 5, 6],
+      [1, 2, 0],
+      [2, 3, 6],
+    ],
+    [
+      [4, 5, 6],
+      [0, 1, 2],
+      [4, 3, 3],
+    ],
+    [
+      [3, 1, 7, 2],
+      [1, 0, 2, 1],
+      [2, 1, 4, 1],
+    ],
+    [
+      [9, 8],
+      [2, 3],
+      [5, 4],
+    ],
   ])('Slice of %j from %j size %j (float32 and int32)', async (shape, begin, size) => {
     await expectSame(() => tf.slice(rnd(shape, 31), begin, size), ['Slice']);
     await expectSame(() => tf.slice(rnd(shape, 31).mul(100).toInt(), begin, size), ['Slice']);
   });
 
   test('Slice gradient and a contiguous slice (a view, as in the stock kernel)', async () => {
-    await expectSame(() => tf.grads((x: tf.Tensor) => tf.slice(x, [0, 1, 1], [2, 2, 3]).square().sum())([rnd([3, 4, 5], 32)]), ['Slice']);
+    await expectSame(
+      () => tf.grads((x: tf.Tensor) => tf.slice(x, [0, 1, 1], [2, 2, 3]).square().sum())([rnd([3, 4, 5], 32)]),
+      ['Slice'],
+    );
     await expectFallback(() => tf.slice(rnd([4, 5], 33), [1, 0], [2, 5]), ['Slice']);
   });
 
@@ -346,25 +438,57 @@ suite('copy kernels vs stock cpu', () => {
   });
 
   test.each([0, 1, 2, -1])('Concat along axis %i (float32 and int32) and its gradient', async (axis) => {
-    const shapes = [[2, 3, 4], [2, 3, 4], [2, 3, 4]].map((s) => {
+    const shapes = [
+      [2, 3, 4],
+      [2, 3, 4],
+      [2, 3, 4],
+    ].map((s) => {
       const t = s.slice();
       t[axis < 0 ? 2 : axis] = [1, 2, 3][axis < 0 ? 2 : axis];
       return t;
     });
     const parts = () => shapes.map((s, i) => rnd(s, 40 + i));
     await expectSame(() => tf.concat(parts(), axis), axis === 0 ? [] : ['Concat']);
-    await expectSame(() => tf.concat(parts().map((p) => p.mul(10).toInt()), axis), axis === 0 ? [] : ['Concat']);
+    await expectSame(
+      () =>
+        tf.concat(
+          parts().map((p) => p.mul(10).toInt()),
+          axis,
+        ),
+      axis === 0 ? [] : ['Concat'],
+    );
     await expectSame(() => tf.grads((...xs: tf.Tensor[]) => tf.concat(xs, axis).square().sum())(parts()), []);
   });
 
   test.each([
-    [[5, 7], [1, 0]],
-    [[3, 4, 5], [1, 0, 2]],
-    [[3, 4, 5], [0, 2, 1]],
-    [[3, 4, 5], [2, 1, 0]],
-    [[2, 3, 1, 5], [0, 3, 1, 2]],
-    [[2, 3, 4, 5], [3, 2, 0, 1]],
-    [[1, 33, 1, 17], [3, 1, 2, 0]],
+    [
+      [5, 7],
+      [1, 0],
+    ],
+    [
+      [3, 4, 5],
+      [1, 0, 2],
+    ],
+    [
+      [3, 4, 5],
+      [0, 2, 1],
+    ],
+    [
+      [3, 4, 5],
+      [2, 1, 0],
+    ],
+    [
+      [2, 3, 1, 5],
+      [0, 3, 1, 2],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 2, 0, 1],
+    ],
+    [
+      [1, 33, 1, 17],
+      [3, 1, 2, 0],
+    ],
   ])('Transpose %j by %j (float32 and int32)', async (shape, perm) => {
     await expectSame(() => tf.transpose(rnd(shape, 50), perm), ['Transpose']);
     await expectSame(() => tf.transpose(rnd(shape, 50).mul(100).toInt(), perm), ['Transpose']);
@@ -398,7 +522,11 @@ suite('elementwise kernels vs stock cpu', () => {
     // (tfjs's own gradients of SquaredDifference, Maximum and Minimum do not reduce broadcast axes)
     if (['Add', 'Sub', 'Multiply', 'RealDiv'].includes(name)) {
       await expectSame(
-        () => tf.grads((a: tf.Tensor, b: tf.Tensor) => op(a, b).square().sum())([rnd([4, 1, 6], 76), rnd([1, 5, 6], 77).add(3)]),
+        () =>
+          tf.grads((a: tf.Tensor, b: tf.Tensor) => op(a, b).square().sum())([
+            rnd([4, 1, 6], 76),
+            rnd([1, 5, 6], 77).add(3),
+          ]),
         [name, 'Sum'],
       );
     }
@@ -435,8 +563,14 @@ suite('elementwise kernels vs stock cpu', () => {
   test('Select (where) on float32 and int32, and the leakyRelu gradient it serves', async () => {
     const cond = () => tf.greater(rnd([6, 7], 80), 0);
     await expectSame(() => tf.where(cond(), rnd([6, 7], 81), rnd([6, 7], 82)), ['Select']);
-    await expectSame(() => tf.where(cond(), rnd([6, 7], 81).mul(9).toInt(), rnd([6, 7], 82).mul(9).toInt()), ['Select']);
-    await expectSame(() => tf.grads((x: tf.Tensor) => tf.leakyRelu(x, 0.01).mul(x).sum())([rnd([4, 9, 5], 83)]), ['Select']);
+    await expectSame(
+      () => tf.where(cond(), rnd([6, 7], 81).mul(9).toInt(), rnd([6, 7], 82).mul(9).toInt()),
+      ['Select'],
+    );
+    await expectSame(
+      () => tf.grads((x: tf.Tensor) => tf.leakyRelu(x, 0.01).mul(x).sum())([rnd([4, 9, 5], 83)]),
+      ['Select'],
+    );
   });
 
   const unaries: [string, (x: tf.Tensor) => tf.Tensor][] = [
@@ -467,12 +601,24 @@ suite('reductions vs stock cpu', () => {
     ['Min', tf.min],
   ];
   const axes: [number[], number | number[] | undefined][] = [
-    [[4, 7, 9, 5], [0, 1, 2]], // bias / batch-norm gradients: all leading axes
+    [
+      [4, 7, 9, 5],
+      [0, 1, 2],
+    ], // bias / batch-norm gradients: all leading axes
     [[4, 7, 9, 5], -1],
-    [[4, 7, 9, 5], [1, 3]],
-    [[4, 7, 9, 5], [0, 2]],
+    [
+      [4, 7, 9, 5],
+      [1, 3],
+    ],
+    [
+      [4, 7, 9, 5],
+      [0, 2],
+    ],
     [[4, 7, 9, 5], undefined], // everything
-    [[4, 1, 9, 1], [0, 1]], // size-1 axes on both sides
+    [
+      [4, 1, 9, 1],
+      [0, 1],
+    ], // size-1 axes on both sides
     [[300, 17], 0],
     [[3, 1000], 1],
     [[6], 0],
@@ -487,7 +633,10 @@ suite('reductions vs stock cpu', () => {
 
   test('Max and Min propagate NaN, as the stock kernels do', async () => {
     const x = () => tf.tensor2d([1, NaN, 3, -1, 2, 0], [2, 3]);
-    for (const [name, op] of [['Max', tf.max], ['Min', tf.min]] as const) {
+    for (const [name, op] of [
+      ['Max', tf.max],
+      ['Min', tf.min],
+    ] as const) {
       await expectSame(() => op(x(), 0), [name]);
       await expectSame(() => op(x(), 1), [name]);
       const v = (await runOn(NATIVE_BACKEND, () => op(x(), 0))).data[0];
@@ -513,24 +662,78 @@ suite('reductions vs stock cpu', () => {
 
 suite('pad, tile, unpack, reverse vs stock cpu', () => {
   test.each([
-    [[4, 9], [[0, 0], [3, 2]], 0],
-    [[2, 5, 3], [[1, 0], [4, 0], [0, 0]], 0],
-    [[2, 3, 4, 2], [[0, 0], [0, 0], [0, 1], [0, 0]], 0],
-    [[2, 3, 4, 2], [[1, 2], [0, 1], [2, 0], [1, 1]], -1.5],
+    [
+      [4, 9],
+      [
+        [0, 0],
+        [3, 2],
+      ],
+      0,
+    ],
+    [
+      [2, 5, 3],
+      [
+        [1, 0],
+        [4, 0],
+        [0, 0],
+      ],
+      0,
+    ],
+    [
+      [2, 3, 4, 2],
+      [
+        [0, 0],
+        [0, 0],
+        [0, 1],
+        [0, 0],
+      ],
+      0,
+    ],
+    [
+      [2, 3, 4, 2],
+      [
+        [1, 2],
+        [0, 1],
+        [2, 0],
+        [1, 1],
+      ],
+      -1.5,
+    ],
     [[7], [[2, 5]], 3],
-  ] as [number[], [number, number][], number][])('PadV2 %j by %j with %d, and its gradient', async (shape, paddings, value) => {
-    await expectSame(() => tf.pad(rnd(shape, 100), paddings, value), ['PadV2']);
-    await expectSame(() => tf.pad(rnd(shape, 100).mul(50).toInt(), paddings, value), ['PadV2']);
-    await expectSame(() => tf.grads((x: tf.Tensor) => tf.pad(x, paddings, value).square().sum())([rnd(shape, 101)]), []);
-  });
+  ] as [number[], [number, number][], number][])(
+    'PadV2 %j by %j with %d, and its gradient',
+    async (shape, paddings, value) => {
+      await expectSame(() => tf.pad(rnd(shape, 100), paddings, value), ['PadV2']);
+      await expectSame(() => tf.pad(rnd(shape, 100).mul(50).toInt(), paddings, value), ['PadV2']);
+      await expectSame(
+        () => tf.grads((x: tf.Tensor) => tf.pad(x, paddings, value).square().sum())([rnd(shape, 101)]),
+        [],
+      );
+    },
+  );
 
   test.each([
-    [[1, 1, 1, 6], [3, 4, 5, 1]],
-    [[2, 3], [2, 3]],
-    [[3, 1, 2], [1, 4, 1]],
+    [
+      [1, 1, 1, 6],
+      [3, 4, 5, 1],
+    ],
+    [
+      [2, 3],
+      [2, 3],
+    ],
+    [
+      [3, 1, 2],
+      [1, 4, 1],
+    ],
     [[5], [3]],
-    [[2, 2], [1, 1]],
-    [[2, 3], [0, 2]],
+    [
+      [2, 2],
+      [1, 1],
+    ],
+    [
+      [2, 3],
+      [0, 2],
+    ],
   ])('Tile %j by %j (float32 and int32)', async (shape, reps) => {
     await expectSame(() => tf.tile(rnd(shape, 102), reps), ['Tile']);
     await expectSame(() => tf.tile(rnd(shape, 103).mul(50).toInt(), reps), ['Tile']);
@@ -543,17 +746,20 @@ suite('pad, tile, unpack, reverse vs stock cpu', () => {
     [[6], 0],
   ])('Unpack %j along %d, and its gradient', async (shape, axis) => {
     await expectSame(() => tf.unstack(rnd(shape, 104), axis), ['Unpack']);
-    await expectSame(
-      () => tf.grads((x: tf.Tensor) => tf.unstack(x, axis)[0].mul(2).sum())([rnd(shape, 105)]),
-      [],
-    );
+    await expectSame(() => tf.grads((x: tf.Tensor) => tf.unstack(x, axis)[0].mul(2).sum())([rnd(shape, 105)]), []);
   });
 
   test.each([
     [[8, 5, 12], [1]],
     [[8, 5, 12], [2]],
-    [[8, 5, 12], [0, 2]],
-    [[2, 3, 4, 5], [1, 2]],
+    [
+      [8, 5, 12],
+      [0, 2],
+    ],
+    [
+      [2, 3, 4, 5],
+      [1, 2],
+    ],
     [[1, 7, 1], [1]],
     [[9], [0]],
   ])('Reverse %j along %j (float32 and int32)', async (shape, dims) => {
@@ -574,7 +780,13 @@ suite('pooling and batch norm vs stock cpu', () => {
     async (shape, size, strides, pad) => {
       await expectSame(() => tf.maxPool(rnd(shape, 110) as tf.Tensor4D, size, strides, pad), ['MaxPool']);
       await expectSame(
-        () => tf.grads((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, size, strides, pad).mul(rnd([1], 112).add(2)).sum())([rnd(shape, 111)]),
+        () =>
+          tf.grads((x: tf.Tensor) =>
+            tf
+              .maxPool(x as tf.Tensor4D, size, strides, pad)
+              .mul(rnd([1], 112).add(2))
+              .sum(),
+          )([rnd(shape, 111)]),
         ['MaxPoolGrad'],
       );
     },
@@ -583,8 +795,14 @@ suite('pooling and batch norm vs stock cpu', () => {
   test('MaxPool with ties and NaN picks what the stock kernel picks', async () => {
     const x = () => tf.tensor4d([1, 1, NaN, 0, 2, 2, 2, NaN, -1, 5, 5, 3, NaN, NaN, NaN, NaN], [1, 4, 4, 1]);
     await expectSame(() => tf.maxPool(x(), 2, 2, 'valid'), ['MaxPool']);
-    await expectSame(() => tf.grads((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').sum())([x()]), ['MaxPoolGrad']);
-    await expectSame(() => tf.grads((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 1, 'same').sum())([x()]), ['MaxPoolGrad']);
+    await expectSame(
+      () => tf.grads((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid').sum())([x()]),
+      ['MaxPoolGrad'],
+    );
+    await expectSame(
+      () => tf.grads((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 1, 'same').sum())([x()]),
+      ['MaxPoolGrad'],
+    );
   });
 
   test('FusedBatchNorm with per-channel and scalar parameters, with and without offset and scale', async () => {
@@ -595,10 +813,17 @@ suite('pooling and batch norm vs stock cpu', () => {
     const one = (v: number) => tf.tensor1d([v]);
     await expectSame(() => tf.batchNorm(x(), one(0.3), one(1.7), p(123), one(2), 0.01), ['FusedBatchNorm']);
     await expectSame(
-      () => tf.grads((t: tf.Tensor, s: tf.Tensor) => tf.batchNorm(t, p(121), p(122, 2), p(123), s).square().sum())([x(), p(124)]),
+      () =>
+        tf.grads((t: tf.Tensor, s: tf.Tensor) => tf.batchNorm(t, p(121), p(122, 2), p(123), s).square().sum())([
+          x(),
+          p(124),
+        ]),
       ['FusedBatchNorm'],
     );
     // parameters that broadcast along another axis than the last are the stock kernel's case
-    await expectFallback(() => tf.batchNorm(rnd([6, 4], 125), rnd([6, 1], 126), rnd([6, 1], 127).add(2)), ['FusedBatchNorm']);
+    await expectFallback(
+      () => tf.batchNorm(rnd([6, 4], 125), rnd([6, 1], 126), rnd([6, 1], 127).add(2)),
+      ['FusedBatchNorm'],
+    );
   });
 });

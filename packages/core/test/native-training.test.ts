@@ -19,10 +19,11 @@ const status = registerNativeBackend();
 const suite = status.ok ? describe : describe.skip;
 if (!status.ok) console.warn(`native training tests skipped: ${status.reason}`);
 
-
 function buildModel(): tf.LayersModel {
   const input = tf.input({ shape: [10, 9, 2] });
-  let x = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.depthwiseConv2d({ kernelSize: [3, 1], padding: 'same' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.conv2d({ filters: 4, kernelSize: 2, strides: 2, padding: 'valid' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
@@ -38,7 +39,11 @@ afterAll(async () => {
 suite('training on native matches stock cpu', () => {
   test('a conv + dense model, 6 Adam steps: same losses (1e-4) and same weights', async () => {
     await tf.setBackend('cpu');
-    const initial = tf.tidy(() => buildModel().getWeights().map((w) => w.arraySync()));
+    const initial = tf.tidy(() =>
+      buildModel()
+        .getWeights()
+        .map((w) => w.arraySync()),
+    );
     const xs = values(24 * 10 * 9 * 2, 1);
     const ys = values(24 * 3, 2);
     const train = async (backend: string) => {
@@ -62,7 +67,9 @@ suite('training on native matches stock cpu', () => {
     const stock = await train('cpu');
     expect(kernelHits.FusedAdam).toBe(adamBefore + 6); // cpu keeps tfjs's own Adam
     expect(native.loss).toHaveLength(3);
-    native.loss.forEach((l, i) => expect(Math.abs(l - stock.loss[i]) / Math.abs(stock.loss[i])).toBeLessThanOrEqual(1e-4));
+    native.loss.forEach((l, i) =>
+      expect(Math.abs(l - stock.loss[i]) / Math.abs(stock.loss[i])).toBeLessThanOrEqual(1e-4),
+    );
     expect(native.loss[2]).toBeLessThan(native.loss[0]);
     native.weights.forEach((w, i) => {
       const ref = stock.weights[i];
@@ -125,7 +132,10 @@ suite('a CRNN trained with optimizer.minimize on native matches stock cpu', () =
     x = tf.layers.reshape({ targetShape: [6, 10] }).apply(x) as tf.SymbolicTensor;
     for (let i = 0; i < 2; i++) {
       x = tf.layers
-        .bidirectional({ layer: new GRU({ units: 4, returnSequences: true }) as unknown as tf.RNN, mergeMode: 'concat' })
+        .bidirectional({
+          layer: new GRU({ units: 4, returnSequences: true }) as unknown as tf.RNN,
+          mergeMode: 'concat',
+        })
         .apply(x) as tf.SymbolicTensor;
     }
     const out = tf.layers.dense({ units: 2, activation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
@@ -134,18 +144,29 @@ suite('a CRNN trained with optimizer.minimize on native matches stock cpu', () =
 
   test('4 Adam steps (training mode): same losses (1e-4); the fused GRU and the new kernels ran', async () => {
     await tf.setBackend('cpu');
-    const initial = tf.tidy(() => buildCrnn().getWeights().map((w) => w.arraySync()));
+    const initial = tf.tidy(() =>
+      buildCrnn()
+        .getWeights()
+        .map((w) => w.arraySync()),
+    );
     const train = async (backend: string) => {
       await tf.setBackend(backend);
       const model = buildCrnn();
       model.setWeights(initial.map((w) => tf.tensor(w as number[])));
       const opt = tf.train.adam(0.01);
       const x = tf.tensor4d(values(3 * 12 * 8 * 3, 7), [3, 12, 8, 3]);
-      const y = tf.tensor3d(values(3 * 6 * 2, 8).map((v) => (v > 0 ? 1 : 0)), [3, 6, 2]);
+      const y = tf.tensor3d(
+        values(3 * 6 * 2, 8).map((v) => (v > 0 ? 1 : 0)),
+        [3, 6, 2],
+      );
       const losses: number[] = [];
       for (let i = 0; i < 4; i++) {
         const loss = tf.tidy(
-          () => opt.minimize(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true) as tf.Scalar,
+          () =>
+            opt.minimize(
+              () => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+              true,
+            ) as tf.Scalar,
         );
         losses.push(loss.dataSync()[0]);
         loss.dispose();

@@ -13,7 +13,12 @@ function pgnReference(layer: PGN, x: number[][][]): number[][][] {
   const groups = cfg.groups as number;
   const shared = cfg.shareGroups as boolean;
   const d = cfg.units as number;
-  const [hk, hb, gk, gb] = layer.getWeights().map((w) => w.arraySync()) as [number[][][], number[], number[][], number[]];
+  const [hk, hb, gk, gb] = layer.getWeights().map((w) => w.arraySync()) as [
+    number[][][],
+    number[],
+    number[][],
+    number[],
+  ];
   const w = hk.length;
   const F = x[0][0].length;
   const Fg = F / groups;

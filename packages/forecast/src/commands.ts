@@ -6,7 +6,15 @@ import { FillRule, ReadCsvOptions, TimeSeries, describeSeries, readCsv } from '.
 import { readHeader } from './data/csv-text';
 import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
-import { BacktestResult, CsvReadRules, EvalResult, FitResult, Forecast, Forecaster, ModelKind } from './models/forecaster';
+import {
+  BacktestResult,
+  CsvReadRules,
+  EvalResult,
+  FitResult,
+  Forecast,
+  Forecaster,
+  ModelKind,
+} from './models/forecaster';
 import { createForecaster, defaultPeriod, loadForecaster } from './models/models';
 import { BandPoint, PlotPoint, plotForecast } from './plot';
 import { TrainOptions } from './train';
@@ -70,13 +78,29 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
   const pastColumns = parseColumns(s.pastColumns);
   const futureColumns = parseColumns(s.futureColumns);
   const covariates = [...pastColumns, ...futureColumns];
-  const columns = features === 'S' ? [target, ...covariates] : s.columns ? [...new Set([...s.columns, ...covariates, target])] : undefined;
+  const columns =
+    features === 'S'
+      ? [target, ...covariates]
+      : s.columns
+        ? [...new Set([...s.columns, ...covariates, target])]
+        : undefined;
   // Before any work: the model folder must be writable and must not destroy anything (an input, a user's files).
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
-  const rules: CsvReadRules = { delimiter: s.delimiter, naValues: s.naValues, duplicates: s.duplicates, maxGap: s.maxGap };
+  const rules: CsvReadRules = {
+    delimiter: s.delimiter,
+    naValues: s.naValues,
+    duplicates: s.duplicates,
+    maxGap: s.maxGap,
+  };
   if (covariates.length) {
     // Name the covariate flag when a column is missing (the reader would blame --target / --columns).
-    checkCovariates(readHeader(s.csv, path.basename(s.csv), s.delimiter).header, [target], pastColumns, futureColumns, path.basename(s.csv));
+    checkCovariates(
+      readHeader(s.csv, path.basename(s.csv), s.delimiter).header,
+      [target],
+      pastColumns,
+      futureColumns,
+      path.basename(s.csv),
+    );
   }
   const series = await readCsv(s.csv, { ...rules, timeColumn: s.timeColumn, fill: s.fill, columns });
   for (const line of describeSeries(series)) log(line);
@@ -91,11 +115,23 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
     quantiles,
   });
   log(`model: ${model.describe()} features=${features} target=${target}`);
-  const fit = await model.fit(series, { ...s, target, features, columns: s.columns, split, intervals, pastColumns, futureColumns });
+  const fit = await model.fit(series, {
+    ...s,
+    target,
+    features,
+    columns: s.columns,
+    split,
+    intervals,
+    pastColumns,
+    futureColumns,
+  });
   log(`windows: train ${fit.windows.train}, val ${fit.windows.val}, test ${fit.windows.test}`);
   const interrupted = fit.training?.interrupted ?? false;
   if (interrupted && fit.training?.bestEpoch === 0) {
-    throw new ForecastError('INTERRUPTED', `training was interrupted before the first epoch ended; nothing was saved to ${s.out}.`);
+    throw new ForecastError(
+      'INTERRUPTED',
+      `training was interrupted before the first epoch ended; nothing was saved to ${s.out}.`,
+    );
   }
   const test = model.evaluate(series, 'test');
   if (model.pipeline) model.pipeline.read = rules;
@@ -107,7 +143,11 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
  * Reads a CSV for a saved model: checks that it has the model's columns, then reads them with the model's rules
  * (fill, delimiter, NA tokens, duplicates, longest gap), each of which `rules` can override.
  */
-export async function readCsvForModel(model: Forecaster, file: string, rules: CsvReadRules & { fill?: FillRule } = {}): Promise<TimeSeries> {
+export async function readCsvForModel(
+  model: Forecaster,
+  file: string,
+  rules: CsvReadRules & { fill?: FillRule } = {},
+): Promise<TimeSeries> {
   const p = model.pipeline;
   if (!p) throw new ForecastError('NOT_FITTED', 'the model has no pipeline; load it with loadForecaster.');
   const defined = Object.fromEntries(Object.entries(rules).filter(([, v]) => v !== undefined));
@@ -125,15 +165,27 @@ export async function readCsvForModel(model: Forecaster, file: string, rules: Cs
   return readCsv(file, { ...options, delimiter, timeColumn: p.timeColumn, columns: p.inputColumns });
 }
 
-export async function evaluateCsv(modelDir: string, csv: string, part: SplitPart = 'test', rules: CsvReadRules = {}): Promise<{ model: Forecaster; result: EvalResult }> {
-  if (!['train', 'val', 'test'].includes(part)) throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
+export async function evaluateCsv(
+  modelDir: string,
+  csv: string,
+  part: SplitPart = 'test',
+  rules: CsvReadRules = {},
+): Promise<{ model: Forecaster; result: EvalResult }> {
+  if (!['train', 'val', 'test'].includes(part))
+    throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
   const model = await loadForecaster(modelDir);
   const series = await readCsvForModel(model, csv, rules);
   return { model, result: model.evaluate(series, part) };
 }
 
 /** Points for a plot of target column `column`: the last `historySteps` rows, the forecasts and (for backtests) actuals. */
-export function plotPoints(model: Forecaster, series: TimeSeries, forecasts: Forecast[], withActuals: boolean, column = 0): PlotPoint[] {
+export function plotPoints(
+  model: Forecaster,
+  series: TimeSeries,
+  forecasts: Forecast[],
+  withActuals: boolean,
+  column = 0,
+): PlotPoint[] {
   const p = model.pipeline as NonNullable<Forecaster['pipeline']>;
   const c = series.columns.indexOf(p.targetColumns[column]);
   const C = series.columns.length;
@@ -142,10 +194,12 @@ export function plotPoints(model: Forecaster, series: TimeSeries, forecasts: For
   const firstOrigin = Math.min(...forecasts.map((f) => f.origin));
   const histEnd = Math.min(series.length, firstOrigin);
   const histStart = Math.max(0, histEnd - Math.max(model.lookback, 3 * model.horizon));
-  for (let r = histStart; r < histEnd; r++) points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'history' });
+  for (let r = histStart; r < histEnd; r++)
+    points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'history' });
   if (withActuals) {
     const lastEnd = Math.max(...forecasts.map((f) => f.origin + model.horizon));
-    for (let r = histEnd; r < Math.min(series.length, lastEnd); r++) points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'actual' });
+    for (let r = histEnd; r < Math.min(series.length, lastEnd); r++)
+      points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'actual' });
   }
   forecasts.forEach((f, i) => {
     f.times.forEach((t, h) => points.push({ time: t, value: f.values[h * K + column], kind: 'forecast', segment: i }));
@@ -159,7 +213,15 @@ export function plotBands(forecasts: Forecast[], column = 0): BandPoint[] {
   forecasts.forEach((f, i) => {
     const K = f.columns.length;
     for (const iv of f.intervals ?? []) {
-      f.times.forEach((t, h) => bands.push({ time: t, lower: iv.lower[h * K + column], upper: iv.upper[h * K + column], level: iv.level, segment: i }));
+      f.times.forEach((t, h) =>
+        bands.push({
+          time: t,
+          lower: iv.lower[h * K + column],
+          upper: iv.upper[h * K + column],
+          level: iv.level,
+          segment: i,
+        }),
+      );
     }
   });
   return bands;
@@ -174,7 +236,10 @@ export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigi
   const cols = forecasts[0]?.columns ?? [];
   const levels = (forecasts[0]?.intervals ?? []).map((iv) => iv.level);
   const qLevels = (forecasts[0]?.quantiles ?? []).map((q) => q.level);
-  const bounds = cols.flatMap((c) => [...levels.flatMap((l) => [`${c}_lo${l}`, `${c}_hi${l}`]), ...qLevels.map((q) => `${c}_q${q}`)]);
+  const bounds = cols.flatMap((c) => [
+    ...levels.flatMap((l) => [`${c}_lo${l}`, `${c}_hi${l}`]),
+    ...qLevels.map((q) => `${c}_q${q}`),
+  ]);
   const lines = [[timeColumn, ...(withOrigin ? ['origin'] : []), ...cols, ...bounds].join(',')];
   const dateOnly = forecasts.every((f) => f.times.every((t) => t % 86400000 === 0));
   const fmt = (v: number): string => String(Number(v.toPrecision(7)));
@@ -186,7 +251,11 @@ export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigi
         for (const iv of f.intervals ?? []) vals.push(fmt(iv.lower[i(k)]), fmt(iv.upper[i(k)]));
         for (const q of f.quantiles ?? []) vals.push(fmt(q.values[i(k)]));
       }
-      lines.push([formatTimestamp(t, dateOnly), ...(withOrigin ? [formatTimestamp(f.times[0], dateOnly)] : []), ...vals].join(','));
+      lines.push(
+        [formatTimestamp(t, dateOnly), ...(withOrigin ? [formatTimestamp(f.times[0], dateOnly)] : []), ...vals].join(
+          ',',
+        ),
+      );
     });
   }
   return lines.join('\n') + '\n';
@@ -233,7 +302,10 @@ export async function predictCsv(
   const model = await loadForecaster(modelDir);
   const series = await readCsvForModel(model, csv, rules);
   const futureColumns = model.pipeline?.futureColumns ?? [];
-  const future = futureCsv && futureColumns.length ? await readCsv(futureCsv, { ...rules, timeColumn: series.timeColumn, columns: futureColumns }) : undefined;
+  const future =
+    futureCsv && futureColumns.length
+      ? await readCsv(futureCsv, { ...rules, timeColumn: series.timeColumn, columns: futureColumns })
+      : undefined;
   const forecast = model.predict(series, { future });
   const files = [out];
   atomicWriteFile(out, forecastCsv(series.timeColumn, [forecast], false));
@@ -241,7 +313,10 @@ export async function predictCsv(
     const r = await plotForecast(
       plot,
       plotPoints(model, series, [forecast], false),
-      { title: `${model.kind} forecast of ${forecast.columns[0]} (${path.basename(csv)})`, yTitle: forecast.columns[0] },
+      {
+        title: `${model.kind} forecast of ${forecast.columns[0]} (${path.basename(csv)})`,
+        yTitle: forecast.columns[0],
+      },
       plotBands([forecast]),
     );
     files.push(r.png, r.svg);
@@ -255,7 +330,13 @@ export async function backtestCsv(
   options: { start?: number; stride?: number; out?: string; plot?: string } & CsvReadRules,
 ): Promise<{ model: Forecaster; result: BacktestResult; files: string[] }> {
   if (options.out) checkOutputPath(options.out, '--out', ['.csv'], inputsOf(modelDir, csv));
-  if (options.plot) checkOutputPath(options.plot, '--plot', ['.png', '.svg'], [...inputsOf(modelDir, csv), ...(options.out ? [options.out] : [])]);
+  if (options.plot)
+    checkOutputPath(
+      options.plot,
+      '--plot',
+      ['.png', '.svg'],
+      [...inputsOf(modelDir, csv), ...(options.out ? [options.out] : [])],
+    );
   const model = await loadForecaster(modelDir);
   const { delimiter, naValues, duplicates, maxGap } = options;
   const series = await readCsvForModel(model, csv, { delimiter, naValues, duplicates, maxGap });

@@ -4,7 +4,14 @@
  */
 export { ForecastError } from './errors';
 export type { ForecastErrorCode } from './errors';
-export { readCsv, seriesFromColumns, timeSeriesFromArrays, describeSeries, fillColumn, FILL_RULES } from './data/series';
+export {
+  readCsv,
+  seriesFromColumns,
+  timeSeriesFromArrays,
+  describeSeries,
+  fillColumn,
+  FILL_RULES,
+} from './data/series';
 export type { TimeSeries, ReadCsvOptions, FillRule, DataReport } from './data/series';
 export { readCsvColumns, DEFAULT_NA_VALUES } from './data/table';
 export type { CsvColumns, NumericColumn, CategoricalColumn, ReadColumnsOptions } from './data/table';
@@ -12,7 +19,15 @@ export { sniffDelimiter, readHeader, DELIMITERS } from './data/csv-text';
 export { deduplicate, findSentinel, DUPLICATE_RULES } from './data/checks';
 export type { DuplicateRule, Sentinel, Deduplicated } from './data/checks';
 export { DataProblems } from './data/problems';
-export { parseTimestamp, formatTimestamp, inferStep, frequencyOf, timeFeatures, timeFeatureNames, continueTimestamps } from './data/time';
+export {
+  parseTimestamp,
+  formatTimestamp,
+  inferStep,
+  frequencyOf,
+  timeFeatures,
+  timeFeatureNames,
+  continueTimestamps,
+} from './data/time';
 export type { Frequency, TimeFeatureKind } from './data/time';
 export { parseSplit, splitRanges, selectColumns } from './data/split';
 export type { FeatureMode, SplitSpec, SplitRanges, SplitPart } from './data/split';
@@ -25,7 +40,17 @@ export { WindowSet } from './data/windows';
 export { ForecastMetrics, seasonalNaiveScale } from './metrics';
 export type { MetricValues } from './metrics';
 export { Forecaster, MODEL_KINDS } from './models/forecaster';
-export type { ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './models/forecaster';
+export type {
+  ModelKind,
+  WindowConfig,
+  Pipeline,
+  FitOptions,
+  FitResult,
+  EvalResult,
+  Forecast,
+  BacktestOptions,
+  BacktestResult,
+} from './models/forecaster';
 export {
   TPGNForecaster,
   NaiveForecaster,
@@ -47,9 +72,35 @@ export { trainNetwork } from './train';
 export type { TrainOptions, TrainResult, EpochLog } from './train';
 export { plotForecast } from './plot';
 export type { PlotOptions, PlotPoint, BandPoint } from './plot';
-export { parseIntervals, parseQuantiles, conformalQuantile, calibrateIntervals, intervalsAround, quantilesFromIntervals, IntervalMetrics } from './intervals';
+export {
+  parseIntervals,
+  parseQuantiles,
+  conformalQuantile,
+  calibrateIntervals,
+  intervalsAround,
+  quantilesFromIntervals,
+  IntervalMetrics,
+} from './intervals';
 export type { ConformalIntervals, ForecastInterval, IntervalFigures, ProbabilisticValues } from './intervals';
-export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel, forecastCsv, plotPoints, plotBands } from './commands';
+export {
+  trainFromCsv,
+  evaluateCsv,
+  predictCsv,
+  backtestCsv,
+  readCsvForModel,
+  forecastCsv,
+  plotPoints,
+  plotBands,
+} from './commands';
 export type { TrainSettings, TrainOutcome } from './commands';
-export { trainPanelFromCsv, evaluatePanelCsv, predictPanelCsv, readPanelForModel, seriesMetricsCsv, panelForecastCsv, isPanelModel, describePanelEvaluation } from './panel-commands';
+export {
+  trainPanelFromCsv,
+  evaluatePanelCsv,
+  predictPanelCsv,
+  readPanelForModel,
+  seriesMetricsCsv,
+  panelForecastCsv,
+  isPanelModel,
+  describePanelEvaluation,
+} from './panel-commands';
 export type { PanelTrainSettings } from './panel-commands';

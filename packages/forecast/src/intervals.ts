@@ -32,11 +32,17 @@ export interface ForecastInterval {
 export function parseIntervals(text: string | number[], what = '--interval'): number[] {
   const parts = typeof text === 'string' ? text.split(',').map((s) => Number(s.trim())) : [...text];
   if (parts.length === 0 || parts.some((p) => !Number.isFinite(p) || p <= 0 || p >= 100)) {
-    throw new ForecastError('BAD_ARGUMENT', `${what}: '${String(text)}' must be interval levels in percent strictly between 0 and 100, e.g. 80,95.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `${what}: '${String(text)}' must be interval levels in percent strictly between 0 and 100, e.g. 80,95.`,
+    );
   }
   const sorted = [...parts].sort((a, b) => a - b);
   if (sorted.some((p, i) => i > 0 && p === sorted[i - 1])) {
-    throw new ForecastError('BAD_ARGUMENT', `${what}: '${String(text)}' repeats a level; give each level once, e.g. 80,95.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `${what}: '${String(text)}' repeats a level; give each level once, e.g. 80,95.`,
+    );
   }
   return sorted;
 }
@@ -45,10 +51,16 @@ export function parseIntervals(text: string | number[], what = '--interval'): nu
 export function parseQuantiles(text: string | number[], what = '--quantiles'): number[] {
   const parts = typeof text === 'string' ? text.split(',').map((s) => Number(s.trim())) : [...text];
   if (parts.length === 0 || parts.some((q) => !Number.isFinite(q) || q <= 0 || q >= 1)) {
-    throw new ForecastError('BAD_ARGUMENT', `${what}: '${String(text)}' must be quantile levels strictly between 0 and 1, e.g. 0.1,0.5,0.9.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `${what}: '${String(text)}' must be quantile levels strictly between 0 and 1, e.g. 0.1,0.5,0.9.`,
+    );
   }
   if (parts.some((q, i) => i > 0 && q <= parts[i - 1])) {
-    throw new ForecastError('BAD_ARGUMENT', `${what}: '${String(text)}' must be in increasing order without repeats, e.g. 0.1,0.5,0.9.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `${what}: '${String(text)}' must be in increasing order without repeats, e.g. 0.1,0.5,0.9.`,
+    );
   }
   return parts;
 }
@@ -111,7 +123,10 @@ export function intervalsAround(values: ArrayLike<number>, c: ConformalIntervals
  * The quantile levels and values implied by a point forecast and its intervals: the point forecast as the median,
  * the level-a interval's ends as the (1 − a)/2 and (1 + a)/2 quantiles. Levels ascending; values `[levels][points]`.
  */
-export function quantilesFromIntervals(values: ArrayLike<number>, intervals: ForecastInterval[]): { levels: number[]; values: ArrayLike<number>[] } {
+export function quantilesFromIntervals(
+  values: ArrayLike<number>,
+  intervals: ForecastInterval[],
+): { levels: number[]; values: ArrayLike<number>[] } {
   const lows = [...intervals].sort((a, b) => b.level - a.level);
   const highs = [...intervals].sort((a, b) => a.level - b.level);
   return {
@@ -163,7 +178,11 @@ export class IntervalMetrics {
   }
 
   /** Adds intervals (in `levels` order) and quantile forecasts (in `quantiles` order) against `actual`. */
-  update(actual: ArrayLike<number>, intervals: { lower: ArrayLike<number>; upper: ArrayLike<number> }[], quantileValues: ArrayLike<number>[]): this {
+  update(
+    actual: ArrayLike<number>,
+    intervals: { lower: ArrayLike<number>; upper: ArrayLike<number> }[],
+    quantileValues: ArrayLike<number>[],
+  ): this {
     const n = actual.length;
     intervals.forEach((iv, j) => {
       for (let i = 0; i < n; i++) {
@@ -188,7 +207,11 @@ export class IntervalMetrics {
     for (const s of this.pinballSum) pinball += s / n;
     pinball /= Math.max(1, this.quantiles.length);
     return {
-      intervals: this.levels.map((level, j) => ({ level, coverage: (100 * this.inside[j]) / n, width: this.widthSum[j] / n })),
+      intervals: this.levels.map((level, j) => ({
+        level,
+        coverage: (100 * this.inside[j]) / n,
+        width: this.widthSum[j] / n,
+      })),
       quantiles: [...this.quantiles],
       pinball,
       crps: 2 * pinball,
@@ -208,7 +231,11 @@ export function intervalsFromQuantiles(q: QuantileValues): ForecastInterval[] {
   q.levels.forEach((tau, i) => {
     const j = q.levels.findIndex((t) => Math.abs(t - (1 - tau)) < 1e-9);
     if (tau < 0.5 && j > i) {
-      out.push({ level: Number((100 * (1 - 2 * tau)).toFixed(6)), lower: Float64Array.from(q.values[i]), upper: Float64Array.from(q.values[j]) });
+      out.push({
+        level: Number((100 * (1 - 2 * tau)).toFixed(6)),
+        lower: Float64Array.from(q.values[i]),
+        upper: Float64Array.from(q.values[j]),
+      });
     }
   });
   return out.sort((a, b) => a.level - b.level);
@@ -225,15 +252,28 @@ export interface ProbabilisticForecast {
  * else from symmetric pairs of the quantile heads; quantiles from the heads when there are any, else implied by the
  * conformal intervals. Null when the model has neither.
  */
-export function probabilisticForecast(values: ArrayLike<number>, conformal?: ConformalIntervals, heads?: QuantileValues): ProbabilisticForecast | null {
+export function probabilisticForecast(
+  values: ArrayLike<number>,
+  conformal?: ConformalIntervals,
+  heads?: QuantileValues,
+): ProbabilisticForecast | null {
   if (!conformal && !heads) return null;
   const intervals = conformal ? intervalsAround(values, conformal) : intervalsFromQuantiles(heads as QuantileValues);
   return { intervals, quantiles: heads ?? quantilesFromIntervals(values, intervals) };
 }
 
 /** Adds one batch of probabilistic forecasts against `actual`; creates the accumulator on the first call. */
-export function addProbabilistic(metrics: IntervalMetrics | null, actual: ArrayLike<number>, f: ProbabilisticForecast): IntervalMetrics {
-  const m = metrics ?? new IntervalMetrics(f.intervals.map((i) => i.level), f.quantiles.levels);
+export function addProbabilistic(
+  metrics: IntervalMetrics | null,
+  actual: ArrayLike<number>,
+  f: ProbabilisticForecast,
+): IntervalMetrics {
+  const m =
+    metrics ??
+    new IntervalMetrics(
+      f.intervals.map((i) => i.level),
+      f.quantiles.levels,
+    );
   return m.update(actual, f.intervals, f.quantiles.values);
 }
 

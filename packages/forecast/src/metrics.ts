@@ -91,7 +91,13 @@ export class ForecastMetrics {
 }
 
 /** s = (1/(T−m)) Σ_{t=m..T−1} |y_t − y_{t−m}| for column `c` of rows `[0, rows)` of a row-major `[*, C]` matrix. */
-export function seasonalNaiveScale(values: ArrayLike<number>, C: number, c: number, rows: number, season: number): number {
+export function seasonalNaiveScale(
+  values: ArrayLike<number>,
+  C: number,
+  c: number,
+  rows: number,
+  season: number,
+): number {
   const m = Math.max(1, Math.min(season, rows - 1));
   let s = 0;
   for (let t = m; t < rows; t++) s += Math.abs(values[t * C + c] - values[(t - m) * C + c]);

@@ -15,7 +15,8 @@ import { TrainOptions } from './train';
  * is checked before any work and written atomically.
  */
 
-export interface PanelTrainSettings extends Omit<TrainOptions, 'quantiles' | 'futureIdx'>, Pick<CsvReadRules, 'delimiter' | 'naValues'> {
+export interface PanelTrainSettings
+  extends Omit<TrainOptions, 'quantiles' | 'futureIdx'>, Pick<CsvReadRules, 'delimiter' | 'naValues'> {
   csv: string;
   out: string;
   idColumn: string;
@@ -39,18 +40,31 @@ export interface PanelTrainSettings extends Omit<TrainOptions, 'quantiles' | 'fu
 }
 
 /** Reads a long CSV; series shorter than lookback + horizon are skipped (logged with a count) or, with strict, an error. */
-export function readPanelForModel(csv: string, o: Omit<ReadPanelOptions, 'minLength'> & { lookback: number; horizon: number }, log: (line: string) => void): Panel {
+export function readPanelForModel(
+  csv: string,
+  o: Omit<ReadPanelOptions, 'minLength'> & { lookback: number; horizon: number },
+  log: (line: string) => void,
+): Panel {
   const panel = readPanelCsv(csv, { ...o, minLength: o.lookback + o.horizon });
   const rows = panel.series.reduce((a, s) => a + s.values.length, 0);
   const filled = panel.series.reduce((a, s) => a + s.filled, 0);
-  log(`${path.basename(csv)}: ${panel.series.length} series (${rows} rows, ${describeStep(panel.step)}) by '${panel.idColumn}', target '${panel.target}'${filled ? `; ${filled} gap rows or empty cells filled forward` : ''}`);
-  if (panel.skipped.length) log(`skipped ${panel.skipped.length} series shorter than lookback + horizon = ${o.lookback + o.horizon} rows (${panel.skipped.slice(0, 5).map((s) => `${s.id}: ${s.rows}`).join(', ')}${panel.skipped.length > 5 ? ', ...' : ''}); --strict makes this an error`);
+  log(
+    `${path.basename(csv)}: ${panel.series.length} series (${rows} rows, ${describeStep(panel.step)}) by '${panel.idColumn}', target '${panel.target}'${filled ? `; ${filled} gap rows or empty cells filled forward` : ''}`,
+  );
+  if (panel.skipped.length)
+    log(
+      `skipped ${panel.skipped.length} series shorter than lookback + horizon = ${o.lookback + o.horizon} rows (${panel.skipped
+        .slice(0, 5)
+        .map((s) => `${s.id}: ${s.rows}`)
+        .join(', ')}${panel.skipped.length > 5 ? ', ...' : ''}); --strict makes this an error`,
+    );
   return panel;
 }
 
 function checkCsvOut(file: string | undefined, flag: string, inputs: string[]): void {
   if (!file) return;
-  if (path.extname(file).toLowerCase() !== '.csv') throw new ForecastError('BAD_ARGUMENT', `${flag} ${file}: must end in .csv.`);
+  if (path.extname(file).toLowerCase() !== '.csv')
+    throw new ForecastError('BAD_ARGUMENT', `${flag} ${file}: must end in .csv.`);
   checkOutputFile(file, { inputs, flag });
 }
 
@@ -58,13 +72,22 @@ function checkCsvOut(file: string | undefined, flag: string, inputs: string[]): 
 export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model: PanelModel; test: PanelEvaluation }> {
   const log = s.log ?? (() => undefined);
   const split = parseSplit(s.split ?? '0.6,0.2,0.2');
-  if (split === 'ett') throw new ForecastError('BAD_ARGUMENT', '--split ett: panels split each series by ratios; use e.g. 0.6,0.2,0.2.');
+  if (split === 'ett')
+    throw new ForecastError('BAD_ARGUMENT', '--split ett: panels split each series by ratios; use e.g. 0.6,0.2,0.2.');
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
   checkCsvOut(s.metrics, '--metrics', [s.csv, s.out]);
   const panel = readPanelForModel(s.csv, s, log);
-  const model = new PanelModel(s.model ?? 'tpgn', { lookback: s.lookback, horizon: s.horizon, period: s.period, dModel: s.dModel, norm: s.norm, hidden: s.hidden });
+  const model = new PanelModel(s.model ?? 'tpgn', {
+    lookback: s.lookback,
+    horizon: s.horizon,
+    period: s.period,
+    dModel: s.dModel,
+    norm: s.norm,
+    hidden: s.hidden,
+  });
   const fit = await model.fit(panel, { ...s, split });
-  if (fit.skipped) log(`skipped ${fit.skipped} series too short for lookback + horizon in each part of the split ${split.join(',')}`);
+  if (fit.skipped)
+    log(`skipped ${fit.skipped} series too short for lookback + horizon in each part of the split ${split.join(',')}`);
   log(`global ${model.kind} over ${fit.series} series: windows train ${fit.windows.train}, val ${fit.windows.val}`);
   const test = model.evaluate(panel, 'test');
   if (model.forecaster.pipeline) model.forecaster.pipeline.read = { delimiter: s.delimiter, naValues: s.naValues };
@@ -74,11 +97,30 @@ export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model:
 }
 
 /** Loads a model saved by `trainPanelFromCsv` and reads a long CSV with its id, time and target columns. */
-async function loadPanel(modelDir: string, csv: string, rules: Pick<CsvReadRules, 'delimiter' | 'naValues'>, strict: boolean, log: (line: string) => void): Promise<{ model: PanelModel; panel: Panel }> {
+async function loadPanel(
+  modelDir: string,
+  csv: string,
+  rules: Pick<CsvReadRules, 'delimiter' | 'naValues'>,
+  strict: boolean,
+  log: (line: string) => void,
+): Promise<{ model: PanelModel; panel: Panel }> {
   const model = new PanelModel(await loadForecaster(modelDir));
   const p = model.forecaster.pipeline as NonNullable<PanelModel['forecaster']['pipeline']>;
   const defined = Object.fromEntries(Object.entries(rules).filter(([, v]) => v !== undefined));
-  const panel = readPanelForModel(csv, { ...p.read, ...defined, idColumn: (p.panel as { idColumn: string }).idColumn, timeColumn: p.timeColumn, target: p.target, strict, lookback: model.lookback, horizon: model.horizon }, log);
+  const panel = readPanelForModel(
+    csv,
+    {
+      ...p.read,
+      ...defined,
+      idColumn: (p.panel as { idColumn: string }).idColumn,
+      timeColumn: p.timeColumn,
+      target: p.target,
+      strict,
+      lookback: model.lookback,
+      horizon: model.horizon,
+    },
+    log,
+  );
   return { model, panel };
 }
 
@@ -86,12 +128,22 @@ async function loadPanel(modelDir: string, csv: string, rules: Pick<CsvReadRules
 export async function evaluatePanelCsv(
   modelDir: string,
   csv: string,
-  options: { part?: 'train' | 'val' | 'test'; metrics?: string; strict?: boolean; log?: (line: string) => void } & Pick<CsvReadRules, 'delimiter' | 'naValues'> = {},
+  options: { part?: 'train' | 'val' | 'test'; metrics?: string; strict?: boolean; log?: (line: string) => void } & Pick<
+    CsvReadRules,
+    'delimiter' | 'naValues'
+  > = {},
 ): Promise<{ model: PanelModel; result: PanelEvaluation }> {
   const part = options.part ?? 'test';
-  if (!['train', 'val', 'test'].includes(part)) throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
+  if (!['train', 'val', 'test'].includes(part))
+    throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
   checkCsvOut(options.metrics, '--metrics', [csv, modelDir]);
-  const { model, panel } = await loadPanel(modelDir, csv, options, options.strict ?? false, options.log ?? (() => undefined));
+  const { model, panel } = await loadPanel(
+    modelDir,
+    csv,
+    options,
+    options.strict ?? false,
+    options.log ?? (() => undefined),
+  );
   const result = model.evaluate(panel, part);
   if (options.metrics) atomicWriteFile(options.metrics, seriesMetricsCsv(panel.idColumn, result));
   return { model, result };
@@ -105,7 +157,13 @@ export async function predictPanelCsv(
   options: { strict?: boolean; log?: (line: string) => void } & Pick<CsvReadRules, 'delimiter' | 'naValues'> = {},
 ): Promise<{ model: PanelModel; rows: PanelForecastRow[] }> {
   checkCsvOut(out, '--out', [csv, modelDir]);
-  const { model, panel } = await loadPanel(modelDir, csv, options, options.strict ?? false, options.log ?? (() => undefined));
+  const { model, panel } = await loadPanel(
+    modelDir,
+    csv,
+    options,
+    options.strict ?? false,
+    options.log ?? (() => undefined),
+  );
   const rows = model.predict(panel);
   atomicWriteFile(out, panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
   return { model, rows };
@@ -126,7 +184,12 @@ export function seriesMetricsCsv(idColumn: string, e: PanelEvaluation): string {
 export function panelForecastCsv(idColumn: string, timeColumn: string, rows: PanelForecastRow[]): string {
   const dateOnly = rows.every((r) => r.time % 86400000 === 0);
   const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [[idColumn, timeColumn, 'forecast'].join(','), ...rows.map((r) => [quote(r.id), formatTimestamp(r.time, dateOnly), fmt(r.forecast)].join(','))].join('\n') + '\n';
+  return (
+    [
+      [idColumn, timeColumn, 'forecast'].join(','),
+      ...rows.map((r) => [quote(r.id), formatTimestamp(r.time, dateOnly), fmt(r.forecast)].join(',')),
+    ].join('\n') + '\n'
+  );
 }
 
 /** Whether a model folder holds a model trained on a long-format panel (`--id-col`). */

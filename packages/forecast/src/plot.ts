@@ -48,10 +48,21 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (s: s
  * The vega-lite spec of a forecast plot: history, forecasts and actuals as lines over a UTC time axis, and
  * prediction-interval bands (widest first, lighter) shaded under them.
  */
-export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, font?: string, bands: BandPoint[] = []): Record<string, unknown> {
+export function forecastSpec(
+  points: PlotPoint[],
+  options: PlotOptions = {},
+  font?: string,
+  bands: BandPoint[] = [],
+): Record<string, unknown> {
   const colours: Record<PlotPoint['kind'], string> = { history: '#4c78a8', actual: '#54a24b', forecast: '#e45756' };
   const kinds = (['history', 'actual', 'forecast'] as const).filter((k) => points.some((p) => p.kind === k));
-  const x = { field: 'time', type: 'temporal', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d %H:%M', labelAngle: -30 }, title: 'time' };
+  const x = {
+    field: 'time',
+    type: 'temporal',
+    scale: { type: 'utc' },
+    axis: { format: '%Y-%m-%d %H:%M', labelAngle: -30 },
+    title: 'time',
+  };
   const levels = [...new Set(bands.map((b) => b.level))].sort((a, b) => b - a);
   const bandLayer = {
     data: { values: bands.map((b) => ({ ...b, band: `${b.level} % interval`, area: `${b.level}-${b.segment ?? 0}` })) },
@@ -63,7 +74,10 @@ export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, fon
       opacity: {
         field: 'band',
         type: 'ordinal',
-        scale: { domain: levels.map((l) => `${l} % interval`), range: levels.map((_, i) => 0.15 + (0.2 * (i + 1)) / levels.length) },
+        scale: {
+          domain: levels.map((l) => `${l} % interval`),
+          range: levels.map((_, i) => 0.15 + (0.2 * (i + 1)) / levels.length),
+        },
         title: null,
       },
       detail: { field: 'area', type: 'nominal' },
@@ -100,7 +114,12 @@ export function forecastSpec(points: PlotPoint[], options: PlotOptions = {}, fon
  * resvg. `file` names the PNG (`.png`) or the SVG (`.svg`); both are written, side by side, atomically. Returns
  * both paths.
  */
-export async function plotForecast(file: string, points: PlotPoint[], options: PlotOptions = {}, bands: BandPoint[] = []): Promise<{ png: string; svg: string }> {
+export async function plotForecast(
+  file: string,
+  points: PlotPoint[],
+  options: PlotOptions = {},
+  bands: BandPoint[] = [],
+): Promise<{ png: string; svg: string }> {
   if (points.length === 0) throw new ForecastError('BAD_ARGUMENT', `plot ${file}: nothing to plot.`);
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.png' && ext !== '.svg') {
@@ -108,7 +127,13 @@ export async function plotForecast(file: string, points: PlotPoint[], options: P
   }
   const base = file.slice(0, -ext.length);
   const fontFile = options.fontFile ?? FONT_CANDIDATES.find((f) => fs.existsSync(f));
-  const family = fontFile ? (/dejavu/i.test(fontFile) ? 'DejaVu Sans' : /liberation/i.test(fontFile) ? 'Liberation Sans' : 'Arial') : undefined;
+  const family = fontFile
+    ? /dejavu/i.test(fontFile)
+      ? 'DejaVu Sans'
+      : /liberation/i.test(fontFile)
+        ? 'Liberation Sans'
+        : 'Arial'
+    : undefined;
   const vl = await importEsm('vega-lite');
   const vega = await importEsm('vega');
   const spec = vl.compile(forecastSpec(points, options, family, bands)).spec;

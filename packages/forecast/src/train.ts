@@ -56,18 +56,31 @@ export interface TrainResult {
 export function targetsOf(out: tf.Tensor, targetIdx: number[], variables: number, quantiles = 1): tf.Tensor {
   if (targetIdx.length === variables && targetIdx.every((t, i) => t === i)) return out;
   if (targetIdx.length === 1) return out.slice([0, 0, targetIdx[0] * quantiles], [-1, -1, quantiles]);
-  return tf.gather(out, targetIdx.flatMap((t) => Array.from({ length: quantiles }, (_, q) => t * quantiles + q)), 2);
+  return tf.gather(
+    out,
+    targetIdx.flatMap((t) => Array.from({ length: quantiles }, (_, q) => t * quantiles + q)),
+    2,
+  );
 }
 
 /**
  * The network's inputs in its own order, matched by name (`x`, `marks`, `future`): a saved model keeps only the inputs
  * its output depends on (GRU does not read `marks`), so a loaded one may take fewer, in another order.
  */
-export function networkInputs(net: tf.LayersModel, x: tf.Tensor, marks: tf.Tensor, future?: tf.Tensor | null): tf.Tensor[] {
+export function networkInputs(
+  net: tf.LayersModel,
+  x: tf.Tensor,
+  marks: tf.Tensor,
+  future?: tf.Tensor | null,
+): tf.Tensor[] {
   const byName: Record<string, tf.Tensor | null | undefined> = { x, marks, future };
   return net.inputs.map((input) => {
     const t = byName[input.name.replace(/_\d+$/, '')];
-    if (!t) throw new ForecastError('MODEL_CORRUPT', `the network has an input '${input.name}' that gatewave does not know (x, marks, future); train and save the model again.`);
+    if (!t)
+      throw new ForecastError(
+        'MODEL_CORRUPT',
+        `the network has an input '${input.name}' that gatewave does not know (x, marks, future); train and save the model again.`,
+      );
     return t;
   });
 }
@@ -110,7 +123,8 @@ export function* batches(
     // Future covariates over the forecast steps of each window: rows [origin + L, origin + L + H).
     for (let i = 0; i < b && Fc; i++) {
       const first = set.origin(idx[i]) + L;
-      for (let h = 0; h < H; h++) for (let j = 0; j < Fc; j++) fb[(i * H + h) * Fc + j] = set.data[(first + h) * V + futureIdx[j]];
+      for (let h = 0; h < H; h++)
+        for (let j = 0; j < Fc; j++) fb[(i * H + h) * Fc + j] = set.data[(first + h) * V + futureIdx[j]];
     }
     yield [
       tf.tensor3d(xb.subarray(0, b * L * V), [b, L, V]),
@@ -122,13 +136,24 @@ export function* batches(
 }
 
 /** The loss (MSE, or mean pinball loss with `quantiles`) of the network over every window of a set (scaled units). */
-export function validationLoss(net: tf.LayersModel, set: WindowSet, quantiles?: number[], futureIdx: number[] = [], batchSize = 256): number {
+export function validationLoss(
+  net: tf.LayersModel,
+  set: WindowSet,
+  quantiles?: number[],
+  futureIdx: number[] = [],
+  batchSize = 256,
+): number {
   let sum = 0;
   let n = 0;
   const order = Array.from({ length: set.count }, (_, i) => i);
   for (const [x, m, y, f] of batches(set, order, batchSize, false, futureIdx)) {
     const s = tf.tidy(() => {
-      const out = targetsOf(net.apply(networkInputs(net, x, m, f), { training: false }) as tf.Tensor, set.targetIdx, set.variables, quantiles?.length || 1);
+      const out = targetsOf(
+        net.apply(networkInputs(net, x, m, f), { training: false }) as tf.Tensor,
+        set.targetIdx,
+        set.variables,
+        quantiles?.length || 1,
+      );
       return tf.mul(forecastLoss(out, y, quantiles), y.size);
     });
     sum += s.dataSync()[0];
@@ -144,7 +169,12 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * Trains `net` on the windows of `train` with early stopping on `val`, and leaves the best weights (lowest
  * validation MSE) in `net`. Shuffles with core's seeded `shuffle`, so `setSeed` makes a run repeatable.
  */
-export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: WindowSet, options: TrainOptions = {}): Promise<TrainResult> {
+export async function trainNetwork(
+  net: tf.LayersModel,
+  train: WindowSet,
+  val: WindowSet,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   const epochs = options.epochs ?? 25;
   const patience = options.patience ?? 5;
   const batchSize = options.batchSize ?? 32;
@@ -176,7 +206,12 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       for (const [x, m, y, f] of batches(train, order, batchSize, true, options.futureIdx)) {
         const loss = optimizer.minimize(
           () => {
-            const out = targetsOf(net.apply(networkInputs(net, x, m, f), { training: true }) as tf.Tensor, train.targetIdx, train.variables, options.quantiles?.length || 1);
+            const out = targetsOf(
+              net.apply(networkInputs(net, x, m, f), { training: true }) as tf.Tensor,
+              train.targetIdx,
+              train.variables,
+              options.quantiles?.length || 1,
+            );
             return forecastLoss(out, y, options.quantiles);
           },
           true,
@@ -193,7 +228,10 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
         lossSum += value;
         steps++;
         trainedWindows += x.shape[0];
-        bar.update((epoch - 1) * perEpoch + steps, `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)}${bestEpoch ? ` best val ${bestValLoss.toFixed(4)}` : ''}`);
+        bar.update(
+          (epoch - 1) * perEpoch + steps,
+          `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)}${bestEpoch ? ` best val ${bestValLoss.toFixed(4)}` : ''}`,
+        );
         if (steps % 16 === 0) {
           await nextTick();
           if (options.shouldStop?.()) {
@@ -207,10 +245,16 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       if (interrupted) break;
       const valLoss = validationLoss(net, val, options.quantiles, options.futureIdx);
       if (!Number.isFinite(valLoss)) {
-        throw new ForecastError('TRAINING_DIVERGED', `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`);
+        throw new ForecastError(
+          'TRAINING_DIVERGED',
+          `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`,
+        );
       }
       history.push({ epoch, loss: lossSum / steps, valLoss, learningRate: lr, seconds });
-      bar.update(epoch * perEpoch, `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)} val ${valLoss.toFixed(4)} lr ${lr.toExponential(2)}`);
+      bar.update(
+        epoch * perEpoch,
+        `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)} val ${valLoss.toFixed(4)} lr ${lr.toExponential(2)}`,
+      );
       if (valLoss < bestValLoss) {
         bestValLoss = valLoss;
         bestEpoch = epoch;
@@ -225,7 +269,9 @@ export async function trainNetwork(net: tf.LayersModel, train: WindowSet, val: W
       if (options.shouldStop?.()) interrupted = true;
     }
   } finally {
-    bar.finish(bestEpoch ? `best epoch ${bestEpoch} val ${bestValLoss.toFixed(4)}${interrupted ? ' (interrupted)' : ''}` : '');
+    bar.finish(
+      bestEpoch ? `best epoch ${bestEpoch} val ${bestValLoss.toFixed(4)}${interrupted ? ' (interrupted)' : ''}` : '',
+    );
     optimizer.dispose();
   }
   if (best) {

@@ -16,12 +16,17 @@ const describeBuilt = fs.existsSync(cli) ? describe : describe.skip;
 function hourly(n: number, value: (i: number) => string | number, start = 0): string {
   const rows = ['date,OT'];
   for (let i = start; i < start + n; i++) {
-    rows.push(`${new Date(Date.UTC(2020, 0, 1) + i * 3600e3).toISOString().slice(0, 19).replace('T', ' ')},${value(i)}`);
+    rows.push(
+      `${new Date(Date.UTC(2020, 0, 1) + i * 3600e3).toISOString().slice(0, 19).replace('T', ' ')},${value(i)}`,
+    );
   }
   return rows.join('\n') + '\n';
 }
 const seasonal = (i: number): string => (10 + 5 * Math.sin((2 * Math.PI * i) / 24) + ((i * 7919) % 13) / 13).toFixed(3);
-const write = (dir: string, name: string, text: string | Buffer): string => (fs.writeFileSync(path.join(dir, name), text), name);
+const write = (dir: string, name: string, text: string | Buffer): string => (
+  fs.writeFileSync(path.join(dir, name), text),
+  name
+);
 const train = ['train', '--lookback', '48', '--horizon', '24', '--epochs', '1', '--quiet', '--target', 'OT'];
 
 let modelTemplate = '';
@@ -62,7 +67,13 @@ const cases: CorpusCase[] = [
   },
   {
     name: 'a binary file given as CSV',
-    setup: (d) => [...train, '--csv', write(d, 'b.csv', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 131) % 256))), '--out', 'm'],
+    setup: (d) => [
+      ...train,
+      '--csv',
+      write(d, 'b.csv', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 131) % 256))),
+      '--out',
+      'm',
+    ],
     code: 2,
     words: [/NOT_TEXT/, /not a text CSV file/],
   },
@@ -79,7 +90,17 @@ const cases: CorpusCase[] = [
   },
   {
     name: 'values of 1e300 (a std that overflows)',
-    setup: (d) => [...train, '--csv', write(d, 'h.csv', hourly(400, (i) => (i % 2 ? '1e300' : '-1e300'))), '--out', 'm'],
+    setup: (d) => [
+      ...train,
+      '--csv',
+      write(
+        d,
+        'h.csv',
+        hourly(400, (i) => (i % 2 ? '1e300' : '-1e300')),
+      ),
+      '--out',
+      'm',
+    ],
     code: 2,
     words: [/BAD_SCALE/, /too large to scale/],
   },
@@ -94,7 +115,19 @@ const cases: CorpusCase[] = [
   },
   {
     name: 'a sentinel value gets a warning naming --na-values (and the run goes on)',
-    setup: (d) => [...train, '--model', 'naive', '--csv', write(d, 's.csv', hourly(400, (i) => (i % 50 === 7 ? -9999 : seasonal(i)))), '--out', 'm'],
+    setup: (d) => [
+      ...train,
+      '--model',
+      'naive',
+      '--csv',
+      write(
+        d,
+        's.csv',
+        hourly(400, (i) => (i % 50 === 7 ? -9999 : seasonal(i))),
+      ),
+      '--out',
+      'm',
+    ],
     code: 0,
     words: [/warning: column 'OT': the value -9999 appears 8 times .*--na-values -9999/],
     outputs: ['m'],
@@ -102,7 +135,9 @@ const cases: CorpusCase[] = [
   {
     name: 'a semicolon file with UTC offsets trains, and says so',
     setup: (d) => {
-      const text = hourly(400, seasonal).replace(/,/g, ';').replace(/ (\d\d:\d\d:\d\d)/g, 'T$1+01:00');
+      const text = hourly(400, seasonal)
+        .replace(/,/g, ';')
+        .replace(/ (\d\d:\d\d:\d\d)/g, 'T$1+01:00');
       return [...train, '--model', 'naive', '--csv', write(d, 's.csv', text), '--out', 'm'];
     },
     code: 0,
@@ -154,11 +189,15 @@ describeBuilt('gatewave-forecast bad-input corpus', () => {
   }, 120000);
   afterAll(() => fs.rmSync(path.dirname(modelTemplate), { recursive: true, force: true }));
 
-  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const { run, changed } = await results.get(c.name)!;
-    for (const w of c.words) expect(run.stderr).toMatch(w);
-    expect(run.code).toBe(c.code);
-    expect(run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
-    expect(changed).toEqual([]);
-  }, 180000);
+  test.each(cases.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const { run, changed } = await results.get(c.name)!;
+      for (const w of c.words) expect(run.stderr).toMatch(w);
+      expect(run.code).toBe(c.code);
+      expect(run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+      expect(changed).toEqual([]);
+    },
+    180000,
+  );
 });

@@ -2,7 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf } from '@gatewave/core';
-import { ForecastError, buildDLinear, buildGRU, buildTPGN, createForecaster, loadForecaster, timeSeriesFromArrays } from '@gatewave/forecast';
+import {
+  ForecastError,
+  buildDLinear,
+  buildGRU,
+  buildTPGN,
+  createForecaster,
+  loadForecaster,
+  timeSeriesFromArrays,
+} from '@gatewave/forecast';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-covariates-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -55,7 +63,9 @@ test('a series driven by a known future covariate is forecast far better with it
   expect(withCov.pipeline!.targetColumns).toEqual(['y']);
 
   // predict needs the covariate's next rows, and says so.
-  expect(() => withCov.predict(series)).toThrow(/needs the values of c for the 4 step\(s\) from 2020-05-05 00:00:00 on/);
+  expect(() => withCov.predict(series)).toThrow(
+    /needs the values of c for the 4 step\(s\) from 2020-05-05 00:00:00 on/,
+  );
   const futureC = [1, -1, 0.5, 2];
   const future = timeSeriesFromArrays({ times: hourly(4, 3000), columns: ['c'], values: futureC });
   const early = timeSeriesFromArrays({ times: hourly(4, 2999), columns: ['c'], values: futureC });
@@ -122,10 +132,19 @@ test('GRU with a future covariate and quantile heads: saved and loaded, it forec
 
 test('bad covariates: unknown, the target itself, both past and future, or on a rule', async () => {
   const { series } = drivenSeries(400, 0);
-  const model = (): ReturnType<typeof createForecaster> => createForecaster('dlinear', { lookback: 24, horizon: 4, period: 24 });
-  await expect(model().fit(series, { target: 'y', futureColumns: ['nosuch'] })).rejects.toThrow(/--future-cols: column 'nosuch' is not among the data's columns \(y, c\)/);
-  await expect(model().fit(series, { target: 'y', pastColumns: ['y'] })).rejects.toThrow(/--past-cols: 'y' is a target/);
-  await expect(model().fit(series, { target: 'y', pastColumns: ['c'], futureColumns: ['c'] })).rejects.toThrow(/both name c/);
+  const model = (): ReturnType<typeof createForecaster> =>
+    createForecaster('dlinear', { lookback: 24, horizon: 4, period: 24 });
+  await expect(model().fit(series, { target: 'y', futureColumns: ['nosuch'] })).rejects.toThrow(
+    /--future-cols: column 'nosuch' is not among the data's columns \(y, c\)/,
+  );
+  await expect(model().fit(series, { target: 'y', pastColumns: ['y'] })).rejects.toThrow(
+    /--past-cols: 'y' is a target/,
+  );
+  await expect(model().fit(series, { target: 'y', pastColumns: ['c'], futureColumns: ['c'] })).rejects.toThrow(
+    /both name c/,
+  );
   const naive = createForecaster('naive', { lookback: 24, horizon: 4, period: 24 });
-  await expect(naive.fit(series, { target: 'y', futureColumns: ['c'] })).rejects.toThrow(/naive is a rule that reads only the target/);
+  await expect(naive.fit(series, { target: 'y', futureColumns: ['c'] })).rejects.toThrow(
+    /naive is a rule that reads only the target/,
+  );
 });

@@ -13,11 +13,37 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const VALID = [
   'date,load,OT',
-  ...Array.from({ length: 40 }, (_, i) => `2020-01-0${1 + Math.floor(i / 24)} ${String(i % 24).padStart(2, '0')}:00:00,${(i * 0.37).toFixed(2)},${(10 + Math.sin(i)).toFixed(3)}`),
+  ...Array.from(
+    { length: 40 },
+    (_, i) =>
+      `2020-01-0${1 + Math.floor(i / 24)} ${String(i % 24).padStart(2, '0')}:00:00,${(i * 0.37).toFixed(2)},${(10 + Math.sin(i)).toFixed(3)}`,
+  ),
 ].join('\n');
 
 /** Pieces a mutation inserts: delimiters, quotes, line breaks, NA tokens, extreme numbers, bytes that are not UTF-8. */
-const PIECES = [',', ';', '\t', '"', '\n', '\r\n', '', 'NaN', 'NA', '-9999', '1e999', '1e300', 'Infinity', 'x', '2020-13-45', 'Z', '+01:00', '\u0000', '\uFEFF', '\uFFFD', ' '];
+const PIECES = [
+  ',',
+  ';',
+  '\t',
+  '"',
+  '\n',
+  '\r\n',
+  '',
+  'NaN',
+  'NA',
+  '-9999',
+  '1e999',
+  '1e300',
+  'Infinity',
+  'x',
+  '2020-13-45',
+  'Z',
+  '+01:00',
+  '\u0000',
+  '\uFEFF',
+  '\uFFFD',
+  ' ',
+];
 
 type Mutation = { at: number; cut: number; insert: string };
 const mutation = fc.record({
@@ -74,9 +100,13 @@ describe('the CSV reader never crashes', () => {
 
   test('random mutations of a valid CSV: parsed or a ForecastError, under every duplicate rule', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.constantFrom('error', 'first', 'mean'), async (ms, duplicates) => {
-        await parsesOrRejectsCleanly(mutate(VALID, ms), { duplicates, maxGap: 100 });
-      }),
+      fc.asyncProperty(
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('error', 'first', 'mean'),
+        async (ms, duplicates) => {
+          await parsesOrRejectsCleanly(mutate(VALID, ms), { duplicates, maxGap: 100 });
+        },
+      ),
       { numRuns: 300, interruptAfterTimeLimit: 30000 },
     );
   }, 60000);

@@ -24,7 +24,10 @@ function hourly(n: number, cols: Record<string, (i: number) => string | number>,
 }
 
 async function failure(p: Promise<unknown>): Promise<ForecastError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ForecastError);
   return err as ForecastError;
 }
@@ -42,7 +45,8 @@ describe('delimiters and quoting', () => {
   });
 
   test('quoted fields hold delimiters, quotes and line breaks; a byte-order mark and CRLF are ignored', async () => {
-    const text = '\uFEFFdate,"OT",note\r\n2020-01-01,1,"a, ""b"""\r\n2020-01-02,2,"two\r\nlines"\r\n2020-01-03,"3",x\r\n';
+    const text =
+      '\uFEFFdate,"OT",note\r\n2020-01-01,1,"a, ""b"""\r\n2020-01-02,2,"two\r\nlines"\r\n2020-01-03,"3",x\r\n';
     const t = readCsvColumns(csv('quoted.csv', text), { categorical: ['note'] });
     expect(t.header).toEqual(['date', 'OT', 'note']);
     expect(Array.from(t.columns[0].values)).toEqual([1, 2, 3]);
@@ -68,7 +72,9 @@ describe('timestamps with offsets', () => {
   });
 
   test('offsets mixed with local times are an error', async () => {
-    const err = await failure(readCsv(csv('mixed.csv', 'time,OT\n2020-01-01T00:00:00Z,1\n2020-01-01 01:00:00,2\n2020-01-01 02:00:00,3\n')));
+    const err = await failure(
+      readCsv(csv('mixed.csv', 'time,OT\n2020-01-01T00:00:00Z,1\n2020-01-01 01:00:00,2\n2020-01-01 02:00:00,3\n')),
+    );
     expect(err.code).toBe('BAD_TIMESTAMP');
     expect(err.message).toMatch(/mix UTC offsets \(1 rows\) and local times without one \(2 rows\)/);
   });
@@ -90,8 +96,12 @@ describe('missing values, sentinels, duplicates and gaps', () => {
   test('a repeated extreme value is reported as a likely sentinel, with lines and the flag to use', async () => {
     const file = csv('sentinel.csv', hourly(200, { OT: (i) => (i % 40 === 5 ? -9999 : 10 + Math.sin(i / 5)) }));
     const s = await readCsv(file);
-    expect(s.report.sentinels).toEqual([{ column: 'OT', value: -9999, count: 5, lines: [7, 47, 87], rest: expect.any(Array) }]);
-    expect(describeSeries(s).join('\n')).toMatch(/warning: column 'OT': the value -9999 appears 5 times .* --na-values -9999/);
+    expect(s.report.sentinels).toEqual([
+      { column: 'OT', value: -9999, count: 5, lines: [7, 47, 87], rest: expect.any(Array) },
+    ]);
+    expect(describeSeries(s).join('\n')).toMatch(
+      /warning: column 'OT': the value -9999 appears 5 times .* --na-values -9999/,
+    );
     // An ordinary series (its minimum repeats, but is not far from the rest) gets no warning.
     const plain = await readCsv(csv('plain.csv', hourly(200, { OT: (i) => Math.max(0, Math.sin(i / 5)) })));
     expect(plain.report.sentinels).toEqual([]);
@@ -103,7 +113,8 @@ describe('missing values, sentinels, duplicates and gaps', () => {
     const err = await failure(readCsv(file));
     expect(err.code).toBe('DUPLICATE_TIMESTAMP');
     expect(err.message).toMatch(/line 5: '2020-01-02 00:00:00'.*--duplicates first\|last\|mean/);
-    const pick = async (duplicates: 'first' | 'last' | 'mean'): Promise<number[]> => Array.from((await readCsv(file, { duplicates })).values);
+    const pick = async (duplicates: 'first' | 'last' | 'mean'): Promise<number[]> =>
+      Array.from((await readCsv(file, { duplicates })).values);
     expect(await pick('first')).toEqual([1, 1, 2, 1, 5, 5]);
     expect(await pick('last')).toEqual([1, 1, 4, 3, 5, 5]);
     expect(await pick('mean')).toEqual([1, 1, 3, 2, 5, 5]);
@@ -112,7 +123,13 @@ describe('missing values, sentinels, duplicates and gaps', () => {
   });
 
   test('a gap longer than --max-gap is an error; a larger --max-gap fills it', async () => {
-    const file = csv('gap.csv', hourly(100, { OT: (i) => i }).split('\n').filter((_, i) => i < 10 || i > 60).join('\n'));
+    const file = csv(
+      'gap.csv',
+      hourly(100, { OT: (i) => i })
+        .split('\n')
+        .filter((_, i) => i < 10 || i > 60)
+        .join('\n'),
+    );
     const err = await failure(readCsv(file));
     expect(err.code).toBe('GAP_TOO_LONG');
     expect(err.message).toMatch(/--max-gap 24 steps \(the longest: 51 missing steps\) \(line 11\)/);
@@ -124,7 +141,17 @@ describe('missing values, sentinels, duplicates and gaps', () => {
 
 describe('every problem at once, and files that are not CSV tables', () => {
   test('ragged rows, bad timestamps and bad numbers are reported together with counts and first lines', async () => {
-    const rows = ['date,OT', '2020-01-01,1', '2020-01-02', 'oops,3', '2020-01-04,abc', '2020-01-05,5,6', '2020-01-06,x', 'nope,7', '2020-01-08,8'];
+    const rows = [
+      'date,OT',
+      '2020-01-01,1',
+      '2020-01-02',
+      'oops,3',
+      '2020-01-04,abc',
+      '2020-01-05,5,6',
+      '2020-01-06,x',
+      'nope,7',
+      '2020-01-08,8',
+    ];
     const err = await failure(readCsv(csv('many.csv', rows.join('\n')), { columns: ['OT'] }));
     expect(err.code).toBe('BAD_CSV');
     expect(err.message).toMatch(/3 problems/);
@@ -143,8 +170,12 @@ describe('every problem at once, and files that are not CSV tables', () => {
   });
 
   test('a decimal comma gets a hint; a column named twice is an error', async () => {
-    const err = await failure(readCsv(csv('comma.csv', 'date;OT\n2020-01-01;1,5\n2020-01-02;2,5\n'), { columns: ['OT'] }));
+    const err = await failure(
+      readCsv(csv('comma.csv', 'date;OT\n2020-01-01;1,5\n2020-01-02;2,5\n'), { columns: ['OT'] }),
+    );
     expect(err.message).toMatch(/decimal comma/);
-    expect((await failure(readCsv(csv('twice.csv', 'date,OT,OT\n2020-01-01,1,2\n')))).message).toMatch(/names column 'OT' twice/);
+    expect((await failure(readCsv(csv('twice.csv', 'date,OT,OT\n2020-01-01,1,2\n')))).message).toMatch(
+      /names column 'OT' twice/,
+    );
   });
 });

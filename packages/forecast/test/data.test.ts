@@ -88,9 +88,19 @@ describe('readCsv', () => {
       ['header.csv', 'date,OT\n', 'HEADER_ONLY', /no data rows/],
       ['nonum.csv', 'date,name\n2020-01-01,a\n2020-01-02,b\n', 'NO_NUMERIC_COLUMN', /no numeric column/],
       ['badts.csv', 'date,OT\n2020-01-01,1\nnot a date,2\n', 'BAD_TIMESTAMP', /'date'.*line 3: 'not a date'/],
-      ['dup.csv', 'date,OT\n2020-01-01,1\n2020-01-01,2\n2020-01-02,3\n', 'DUPLICATE_TIMESTAMP', /repeat a timestamp with different values \(line 3/],
+      [
+        'dup.csv',
+        'date,OT\n2020-01-01,1\n2020-01-01,2\n2020-01-02,3\n',
+        'DUPLICATE_TIMESTAMP',
+        /repeat a timestamp with different values \(line 3/,
+      ],
       ['unsorted.csv', 'date,OT\n2020-01-02,1\n2020-01-01,2\n', 'UNSORTED_TIMESTAMPS', /not sorted/],
-      ['inf.csv', 'date,OT\n2020-01-01,1\n2020-01-02,-Infinity\n', 'NON_FINITE_VALUE', /not finite in column 'OT' \(line 3: '-Infinity'\)/],
+      [
+        'inf.csv',
+        'date,OT\n2020-01-01,1\n2020-01-02,-Infinity\n',
+        'NON_FINITE_VALUE',
+        /not finite in column 'OT' \(line 3: '-Infinity'\)/,
+      ],
       ['huge.csv', 'date,OT\n2020-01-01,1\n2020-01-02,1e999\n', 'NON_FINITE_VALUE', /line 3/],
     ];
     for (const [name, text, code, message] of cases) {
@@ -102,7 +112,9 @@ describe('readCsv', () => {
       expect((err as ForecastError).code).toBe(code);
       expect((err as ForecastError).message).toMatch(message);
     }
-    await expect(readCsv(csv('ok.csv', 'date,OT\n2020-01-01,1\n2020-01-02,2\n'), { columns: ['XX'] })).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
+    await expect(
+      readCsv(csv('ok.csv', 'date,OT\n2020-01-01,1\n2020-01-02,2\n'), { columns: ['XX'] }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_COLUMN' });
   });
 });
 
@@ -110,11 +122,21 @@ describe('splits, scaling and windows', () => {
   test('ratio split of the paper code on an ETTh1-sized series', () => {
     const r = splitRanges(17420, [0.6, 0.2, 0.2], 168, 168, 3600e3);
     // numTrain = floor(17420·0.6) = 10452, numTest = floor(17420·0.2) = 3484.
-    expect(r).toEqual({ train: [0, 10452], val: [10452 - 168, 17420 - 3484], test: [17420 - 3484 - 168, 17420], trainRows: 10452 });
+    expect(r).toEqual({
+      train: [0, 10452],
+      val: [10452 - 168, 17420 - 3484],
+      test: [17420 - 3484 - 168, 17420],
+      trainRows: 10452,
+    });
   });
 
   test('ETT borders: 12/4/4 months of 30 days, ×4 for 15-minute data', () => {
-    expect(splitRanges(17420, 'ett', 96, 96, 3600e3)).toEqual({ train: [0, 8640], val: [8544, 11520], test: [11424, 14400], trainRows: 8640 });
+    expect(splitRanges(17420, 'ett', 96, 96, 3600e3)).toEqual({
+      train: [0, 8640],
+      val: [8544, 11520],
+      test: [11424, 14400],
+      trainRows: 8640,
+    });
     expect(splitRanges(69680, 'ett', 96, 96, 900e3).test).toEqual([46080 - 96, 57600]);
     expect(() => splitRanges(1000, 'ett', 96, 96, 3600e3)).toThrow(/needs 14400 rows/);
     expect(() => splitRanges(300, [0.6, 0.2, 0.2], 168, 168, 3600e3)).toThrow(ForecastError);

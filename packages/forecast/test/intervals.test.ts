@@ -47,7 +47,9 @@ describe('parsing levels', () => {
     for (const bad of ['0,80', '80,100', '-5', 'abc', '', '80,80']) {
       expect(() => parseIntervals(bad)).toThrow(ForecastError);
     }
-    expect(() => parseIntervals('80,100')).toThrow(/--interval: '80,100' must be interval levels in percent strictly between 0 and 100/);
+    expect(() => parseIntervals('80,100')).toThrow(
+      /--interval: '80,100' must be interval levels in percent strictly between 0 and 100/,
+    );
   });
 
   test('quantiles: inside (0, 1) and increasing', () => {
@@ -65,11 +67,18 @@ describe('split-conformal quantile', () => {
     expect(conformalQuantile(scores, 80)).toBe(8); // ceil(10 · 0.8) = 8
     expect(conformalQuantile(scores, 50)).toBe(5); // ceil(10 · 0.5) = 5
     expect(conformalQuantile(scores, 90)).toBe(9); // ceil(10 · 0.9) = 9
-    expect(conformalQuantile(Array.from({ length: 19 }, (_, i) => 19 - i), 95)).toBe(19); // ceil(20 · 0.95) = 19
+    expect(
+      conformalQuantile(
+        Array.from({ length: 19 }, (_, i) => 19 - i),
+        95,
+      ),
+    ).toBe(19); // ceil(20 · 0.95) = 19
   });
 
   test('too few scores for the level is an error that says how many are needed', () => {
-    expect(() => conformalQuantile([1, 2, 3, 4, 5, 6, 7, 8, 9], 95)).toThrow(/9 validation window\(s\) cannot calibrate a 95 % interval \(it needs at least 19\)/);
+    expect(() => conformalQuantile([1, 2, 3, 4, 5, 6, 7, 8, 9], 95)).toThrow(
+      /9 validation window\(s\) cannot calibrate a 95 % interval \(it needs at least 19\)/,
+    );
     expect(() => calibrateIntervals(new Float64Array(0), 0, [80])).toThrow(ForecastError);
   });
 
@@ -89,7 +98,14 @@ describe('interval metrics', () => {
     const actual = [0, 1, 2, 3];
     const interval = { lower: [-1, 1.5, 1, 4], upper: [1, 2, 3, 5] }; // inside: yes, no, yes, no
     const m = new IntervalMetrics([80], [0.1, 0.5]);
-    m.update(actual, [interval], [[3, 3, 3, 3], [0, 0, 0, 0]]);
+    m.update(
+      actual,
+      [interval],
+      [
+        [3, 3, 3, 3],
+        [0, 0, 0, 0],
+      ],
+    );
     const r = m.results();
     expect(r.intervals[0].coverage).toBeCloseTo(50, 12);
     expect(r.intervals[0].width).toBeCloseTo((2 + 0.5 + 2 + 1) / 4, 12);
@@ -99,7 +115,11 @@ describe('interval metrics', () => {
   });
 
   test('quantiles implied by intervals: both ends and the median, in order', () => {
-    const c = calibrateIntervals(Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]), 19, [50, 90]);
+    const c = calibrateIntervals(
+      Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]),
+      19,
+      [50, 90],
+    );
     const q = quantilesFromIntervals([100], intervalsAround([100], c));
     expect(q.levels).toEqual([0.05, 0.25, 0.5, 0.75, 0.95]);
     expect(q.values.map((v) => v[0])).toEqual([82, 90, 100, 110, 118]); // 90 %: rank 18; 50 %: rank 10

@@ -59,14 +59,16 @@ function referenceTPGN(
       mean = col.reduce((a, b) => a + b, 0) / L;
       std = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / L + 1e-5);
     }
-    const cell = (r: number, c: number): number[] => (r < 0 ? new Array(F).fill(0) : [(col[r * P + c] - mean) / std, ...marks[r * P + c]]);
+    const cell = (r: number, c: number): number[] =>
+      r < 0 ? new Array(F).fill(0) : [(col[r * P + c] - mean) / std, ...marks[r * P + c]];
     // Short-term branch (the same for every column).
     const s1: number[][] = [];
     for (let r = 0; r < R; r++) {
       const o1 = [];
       for (let o = 0; o < d; o++) {
         let s = w.row_bias[v * d + o];
-        for (let c = 0; c < P; c++) cell(r, c).forEach((val, j) => (s += w.row_kernel[(v * P * F + c * F + j) * d + o] * val));
+        for (let c = 0; c < P; c++)
+          cell(r, c).forEach((val, j) => (s += w.row_kernel[(v * P * F + c * F + j) * d + o] * val));
         o1.push(s);
       }
       s1.push(o1);
@@ -74,7 +76,8 @@ function referenceTPGN(
     const s2 = [];
     for (let o2 = 0; o2 < d; o2++) {
       let s = w.col_bias[v * d + o2];
-      for (let r = 0; r < R; r++) for (let o = 0; o < d; o++) s += w.col_kernel[(v * R * d + r * d + o) * d + o2] * s1[r][o];
+      for (let r = 0; r < R; r++)
+        for (let o = 0; o < d; o++) s += w.col_kernel[(v * R * d + r * d + o) * d + o2] * s1[r][o];
       s2.push(s);
     }
     for (let c = 0; c < P; c++) {
@@ -84,7 +87,8 @@ function referenceTPGN(
         const H = [];
         for (let o = 0; o < d; o++) {
           let s = w.hie_bias[v * d + o];
-          for (let k = 1; k <= wwin; k++) cell(r - k, c).forEach((val, j) => (s += hie(wwin - k, v * F + j, v * d + o) * val));
+          for (let k = 1; k <= wwin; k++)
+            cell(r - k, c).forEach((val, j) => (s += hie(wwin - k, v * F + j, v * d + o) * val));
           H.push(s);
         }
         const xc = cell(r, c);
@@ -107,7 +111,8 @@ function referenceTPGN(
       const long = [];
       for (let o2 = 0; o2 < d; o2++) {
         let s = w.long_bias[v * d + o2];
-        for (let r = 0; r < R; r++) for (let o = 0; o < d; o++) s += w.long_kernel[(v * R * d + r * d + o) * d + o2] * out[r][o];
+        for (let r = 0; r < R; r++)
+          for (let o = 0; o < d; o++) s += w.long_kernel[(v * R * d + r * d + o) * d + o2] * out[r][o];
         long.push(s);
       }
       const both = [...s2, ...long];
@@ -156,8 +161,12 @@ describe('TPGN', () => {
   });
 
   test('says clearly when lookback or horizon is not a multiple of the period', () => {
-    expect(() => new TPGNForecaster({ lookback: 100, horizon: 24, period: 24 })).toThrow(/--lookback 100 is not a multiple of --period 24/);
-    expect(() => new TPGNForecaster({ lookback: 168, horizon: 30, period: 24 })).toThrow(/--horizon 30 is not a multiple/);
+    expect(() => new TPGNForecaster({ lookback: 100, horizon: 24, period: 24 })).toThrow(
+      /--lookback 100 is not a multiple of --period 24/,
+    );
+    expect(() => new TPGNForecaster({ lookback: 168, horizon: 30, period: 24 })).toThrow(
+      /--horizon 30 is not a multiple/,
+    );
     expect(() => new TPGNForecaster({ lookback: 24, horizon: 24, period: 24 })).toThrow(/at least two periods/);
   });
 });
@@ -184,7 +193,11 @@ describe('baselines', () => {
     const g = sn.predict(series);
     for (let k = 0; k < 30; k++) expect(g.values[k]).toBeCloseTo(series.values[n - 24 + (k % 24)], 4);
     // Backtest on a pure seasonal series (no trend) is exact for seasonal-naive.
-    const pure = timeSeriesFromArrays({ times: series.times, columns: ['OT'], values: Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * i) / 24)) });
+    const pure = timeSeriesFromArrays({
+      times: series.times,
+      columns: ['OT'],
+      values: Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * i) / 24)),
+    });
     await sn.fit(pure);
     const bt = sn.backtest(pure, { start: 0.8, stride: 24 });
     expect(bt.forecasts.length).toBe(Math.floor((n - 30 - Math.floor(0.8 * n)) / 24) + 1);
@@ -218,7 +231,12 @@ describe('training, save and load on real data (Seattle hourly normals, from veg
     await tf.setBackend('wasm');
     const full = await readCsv(seattle, { columns: ['temperature'] });
     // The first 1200 hours keep the test fast.
-    const series = { ...full, length: 1200, times: full.times.subarray(0, 1200), values: full.values.subarray(0, 1200) };
+    const series = {
+      ...full,
+      length: 1200,
+      times: full.times.subarray(0, 1200),
+      values: full.values.subarray(0, 1200),
+    };
     const fit = async (): Promise<TPGNForecaster> => {
       const m = new TPGNForecaster({ lookback: 48, horizon: 24, period: 24, dModel: 2, norm: true });
       await m.fit(series, { target: 'temperature', epochs: 3, patience: 3, quiet: true, seed: 7 });
@@ -252,7 +270,12 @@ describe('training, save and load on real data (Seattle hourly normals, from veg
 
   test('DLinear saves and loads; a model refuses data without its columns', async () => {
     const full = await readCsv(seattle);
-    const series = { ...full, length: 900, times: full.times.subarray(0, 900), values: full.values.subarray(0, 900 * full.columns.length) };
+    const series = {
+      ...full,
+      length: 900,
+      times: full.times.subarray(0, 900),
+      values: full.values.subarray(0, 900 * full.columns.length),
+    };
     const m = new DLinearForecaster({ lookback: 48, horizon: 24, period: 24 });
     await m.fit(series, { target: 'temperature', features: 'M', epochs: 1, quiet: true, seed: 1 });
     expect(m.pipeline!.inputColumns).toEqual(['pressure', 'wind', 'temperature']);
@@ -268,7 +291,12 @@ describe('training, save and load on real data (Seattle hourly normals, from veg
 
   test('GRU baseline in MS mode: all columns in, the target out; trains and forecasts', async () => {
     const full = await readCsv(seattle);
-    const series = { ...full, length: 300, times: full.times.subarray(0, 300), values: full.values.subarray(0, 300 * full.columns.length) };
+    const series = {
+      ...full,
+      length: 300,
+      times: full.times.subarray(0, 300),
+      values: full.values.subarray(0, 300 * full.columns.length),
+    };
     await tf.setBackend('wasm');
     const m = createForecaster('gru', { lookback: 12, horizon: 12, period: 24, hidden: 8 });
     const r = await m.fit(series, { target: 'temperature', features: 'MS', epochs: 1, quiet: true, seed: 3 });

@@ -6,23 +6,32 @@ import * as path from 'path';
 // `--id-col` as a user runs it: the built bin (`npx tsc -b packages/core packages/forecast` first).
 const cli = path.resolve(__dirname, '../dist/cli.js');
 const built = fs.existsSync(cli);
-if (!built) console.warn(`SKIPPED panel cli tests: ${cli} is missing; build with npx tsc -b packages/core packages/forecast`);
+if (!built)
+  console.warn(`SKIPPED panel cli tests: ${cli} is missing; build with npx tsc -b packages/core packages/forecast`);
 const describeBuilt = built ? describe : describe.skip;
 
 const day = (d: number): string => new Date(Date.UTC(2021, 0, 1) + d * 86400000).toISOString().slice(0, 10);
 
 /** Rows `id,date,y` of a daily series with a weekly pattern at its own level. */
 function rows(id: string, n: number, level: number, start = 0): string[] {
-  return Array.from({ length: n }, (_, t) => `${id},${day(start + t)},${level + [0, 2, 5, 3, 1, -2, -4][(start + t) % 7] * (level / 10)}`);
+  return Array.from(
+    { length: n },
+    (_, t) => `${id},${day(start + t)},${level + [0, 2, 5, 3, 1, -2, -4][(start + t) % 7] * (level / 10)}`,
+  );
 }
 
 describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
   let dir: string;
   const run = (args: string[]): { code: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, GATEWAVE_BACKEND: 'wasm' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, ...args], {
+      cwd: dir,
+      env: { ...process.env, GATEWAVE_BACKEND: 'wasm' },
+      encoding: 'utf8',
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  const write = (name: string, lines: string[]): void => fs.writeFileSync(path.join(dir, name), ['shop,date,sales', ...lines].join('\n') + '\n');
+  const write = (name: string, lines: string[]): void =>
+    fs.writeFileSync(path.join(dir, name), ['shop,date,sales', ...lines].join('\n') + '\n');
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-panel-cli-'));
     write('ok.csv', [...rows('a', 120, 10), ...rows('b', 100, 50, 20), ...rows('c', 140, 200), ...rows('tiny', 20, 5)]);
@@ -30,10 +39,35 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
     write('freq.csv', [...rows('a', 120, 10), 'w,2021-01-01,1', 'w,2021-01-08,2', 'w,2021-01-15,3']);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const base = ['--id-col', 'shop', '--target', 'sales', '--lookback', '14', '--horizon', '7', '--period', '7', '--quiet'];
+  const base = [
+    '--id-col',
+    'shop',
+    '--target',
+    'sales',
+    '--lookback',
+    '14',
+    '--horizon',
+    '7',
+    '--period',
+    '7',
+    '--quiet',
+  ];
 
   test('train one global DLinear, eval per series to CSV, predict a long CSV; the short series is skipped with a count', () => {
-    const t = run(['train', '--csv', 'ok.csv', '--model', 'dlinear', '--epochs', '2', '--out', 'model', '--metrics', 'train-metrics.csv', ...base]);
+    const t = run([
+      'train',
+      '--csv',
+      'ok.csv',
+      '--model',
+      'dlinear',
+      '--epochs',
+      '2',
+      '--out',
+      'model',
+      '--metrics',
+      'train-metrics.csv',
+      ...base,
+    ]);
     expect(t.stderr).toMatch(/ok.csv: 3 series \(360 rows, daily\) by 'shop', target 'sales'/);
     expect(t.stderr).toMatch(/skipped 1 series shorter than lookback \+ horizon = 21 rows \(tiny: 20\)/);
     expect(t.code).toBe(0);
@@ -56,10 +90,26 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
   }, 120000);
 
   test.each([
-    ['missing id column', ['train', '--csv', 'ok.csv', '--out', 'x1', ...base.map((a) => (a === 'shop' ? 'store' : a))], /column 'store' is not in the header.*--id-col/],
-    ['different frequencies', ['train', '--csv', 'freq.csv', '--out', 'x2', ...base], /series 'a' is daily but series 'w' is weekly/],
-    ['duplicate (id, time) pairs', ['train', '--csv', 'dup.csv', '--out', 'x3', ...base], /\(shop, date\) pair.*line 122/],
-    ['a short series with --strict', ['train', '--csv', 'ok.csv', '--out', 'x4', '--strict', ...base], /series 'tiny' has 20 rows.*--strict/],
+    [
+      'missing id column',
+      ['train', '--csv', 'ok.csv', '--out', 'x1', ...base.map((a) => (a === 'shop' ? 'store' : a))],
+      /column 'store' is not in the header.*--id-col/,
+    ],
+    [
+      'different frequencies',
+      ['train', '--csv', 'freq.csv', '--out', 'x2', ...base],
+      /series 'a' is daily but series 'w' is weekly/,
+    ],
+    [
+      'duplicate (id, time) pairs',
+      ['train', '--csv', 'dup.csv', '--out', 'x3', ...base],
+      /\(shop, date\) pair.*line 122/,
+    ],
+    [
+      'a short series with --strict',
+      ['train', '--csv', 'ok.csv', '--out', 'x4', '--strict', ...base],
+      /series 'tiny' has 20 rows.*--strict/,
+    ],
   ])('train rejects %s (clear message, exit 2, nothing written)', (_name, args, message) => {
     const r = run(args as string[]);
     expect(r.stderr).toMatch(message as RegExp);

@@ -17,7 +17,8 @@ const day = (d: number): string => new Date(Date.UTC(2020, 0, 1) + d * 86400000)
 /** A long CSV of daily series `id -> values[]` starting at day `start[id]`, rows shuffled between series. */
 function longCsv(name: string, series: Record<string, number[]>, start: Record<string, number> = {}): string {
   const rows: string[] = [];
-  for (const [id, values] of Object.entries(series)) values.forEach((v, i) => rows.push(`${id},${day((start[id] ?? 0) + i)},${v}`));
+  for (const [id, values] of Object.entries(series))
+    values.forEach((v, i) => rows.push(`${id},${day((start[id] ?? 0) + i)},${v}`));
   // Interleave: sort by date string descending so that series and times are both out of order.
   rows.sort((a, b) => (a.split(',')[1] < b.split(',')[1] ? 1 : -1));
   return csv(name, `store,date,sales\n${rows.join('\n')}\n`);
@@ -53,7 +54,10 @@ describe('readPanelCsv', () => {
   });
 
   test('fills a gap inside a series forward and counts it', () => {
-    const file = csv('gap.csv', 'id,date,y\nx,2020-01-01,1\nx,2020-01-02,2\nx,2020-01-04,4\ny,2020-01-01,5\ny,2020-01-02,6\n');
+    const file = csv(
+      'gap.csv',
+      'id,date,y\nx,2020-01-01,1\nx,2020-01-02,2\nx,2020-01-04,4\ny,2020-01-01,5\ny,2020-01-02,6\n',
+    );
     const p = readPanelCsv(file, { idColumn: 'id', target: 'y' });
     const x = p.series.find((s) => s.id === 'x')!;
     expect(Array.from(x.values)).toEqual([1, 2, 2, 4]);
@@ -61,10 +65,17 @@ describe('readPanelCsv', () => {
   });
 
   test('reads month-start dates as a monthly calendar step', () => {
-    const file = csv('m.csv', 'symbol,date,price\nA,2000-01-01,1\nA,2000-02-01,2\nA,2000-03-01,3\nB,2000-02-01,7\nB,2000-03-01,8\n');
+    const file = csv(
+      'm.csv',
+      'symbol,date,price\nA,2000-01-01,1\nA,2000-02-01,2\nA,2000-03-01,3\nB,2000-02-01,7\nB,2000-03-01,8\n',
+    );
     const p = readPanelCsv(file, { idColumn: 'symbol', target: 'price' });
     expect(p.step).toEqual({ unit: 'month', size: 1 });
-    expect(Array.from(p.series.find((s) => s.id === 'A')!.times)).toEqual([Date.UTC(2000, 0, 1), Date.UTC(2000, 1, 1), Date.UTC(2000, 2, 1)]);
+    expect(Array.from(p.series.find((s) => s.id === 'A')!.times)).toEqual([
+      Date.UTC(2000, 0, 1),
+      Date.UTC(2000, 1, 1),
+      Date.UTC(2000, 2, 1),
+    ]);
   });
 
   test('reads dates written with a month name (Jan 1 2000, as in vega-datasets stocks.csv)', () => {
@@ -82,13 +93,24 @@ describe('readPanelCsv', () => {
   });
 
   test('series at different frequencies are an error naming both', () => {
-    const file = csv('freq.csv', 'id,date,y\nd,2020-01-01,1\nd,2020-01-02,2\nd,2020-01-03,3\nw,2020-01-01,1\nw,2020-01-08,2\nw,2020-01-15,3\n');
-    expectError(() => readPanelCsv(file, { idColumn: 'id', target: 'y' }), 'IRREGULAR_TIMESTAMPS', /'d' is daily but series 'w' is weekly/);
+    const file = csv(
+      'freq.csv',
+      'id,date,y\nd,2020-01-01,1\nd,2020-01-02,2\nd,2020-01-03,3\nw,2020-01-01,1\nw,2020-01-08,2\nw,2020-01-15,3\n',
+    );
+    expectError(
+      () => readPanelCsv(file, { idColumn: 'id', target: 'y' }),
+      'IRREGULAR_TIMESTAMPS',
+      /'d' is daily but series 'w' is weekly/,
+    );
   });
 
   test('a repeated (id, time) pair is an error with its line', () => {
     const file = csv('dup.csv', 'id,date,y\na,2020-01-01,1\na,2020-01-02,2\nb,2020-01-01,3\na,2020-01-02,5\n');
-    expectError(() => readPanelCsv(file, { idColumn: 'id', target: 'y' }), 'DUPLICATE_TIMESTAMP', /\(id, date\).*line 5/s);
+    expectError(
+      () => readPanelCsv(file, { idColumn: 'id', target: 'y' }),
+      'DUPLICATE_TIMESTAMP',
+      /\(id, date\).*line 5/s,
+    );
   });
 
   test('a series shorter than minLength is skipped with a count, or an error with strict', () => {
@@ -96,7 +118,11 @@ describe('readPanelCsv', () => {
     const p = readPanelCsv(file, { idColumn: 'store', target: 'sales', minLength: 5 });
     expect(p.series.map((s) => s.id)).toEqual(['long']);
     expect(p.skipped).toEqual([{ id: 'short', rows: 3 }]);
-    expectError(() => readPanelCsv(file, { idColumn: 'store', target: 'sales', minLength: 5, strict: true }), 'TOO_FEW_ROWS', /'short' has 3 rows.*--strict/);
+    expectError(
+      () => readPanelCsv(file, { idColumn: 'store', target: 'sales', minLength: 5, strict: true }),
+      'TOO_FEW_ROWS',
+      /'short' has 3 rows.*--strict/,
+    );
   });
 });
 
@@ -127,13 +153,20 @@ describe('PanelModel', () => {
   });
 
   test('seasonal-naive per series repeats each series own last period', () => {
-    const file = longCsv('seas.csv', { p: range(48, (t) => [1, 5, 2, 8][t % 4]), q: range(40, (t) => [3, 0, 0, 9][t % 4] + 100) }, { q: 3 });
+    const file = longCsv(
+      'seas.csv',
+      { p: range(48, (t) => [1, 5, 2, 8][t % 4]), q: range(40, (t) => [3, 0, 0, 9][t % 4] + 100) },
+      { q: 3 },
+    );
     const panel = readPanelCsv(file, { idColumn: 'store', target: 'sales' });
     const m = new PanelModel('seasonal-naive', { lookback: 8, horizon: 4, period: 4 });
     return m.fit(panel).then(() => {
       const ev = m.evaluate(panel);
       for (const s of ev.series) expect(s.mae).toBeCloseTo(0, 5);
-      const q = m.predict(panel).filter((r) => r.id === 'q').map((r) => r.forecast);
+      const q = m
+        .predict(panel)
+        .filter((r) => r.id === 'q')
+        .map((r) => r.forecast);
       [103, 100, 100, 109].forEach((v, h) => expect(q[h]).toBeCloseTo(v, 4));
     });
   });
@@ -153,10 +186,21 @@ describe('PanelModel', () => {
     // pattern, so one global linear model learns it.
     const shape = [0, 1, 3, 2, -1, -2];
     const series: Record<string, number[]> = {};
-    [[10, 1], [100, 5], [-3, 0.5]].forEach(([level, amp], i) => (series[`s${i}`] = range(90 + 10 * i, (t) => level + amp * shape[t % 6])));
+    [
+      [10, 1],
+      [100, 5],
+      [-3, 0.5],
+    ].forEach(([level, amp], i) => (series[`s${i}`] = range(90 + 10 * i, (t) => level + amp * shape[t % 6])));
     const panel = readPanelCsv(longCsv('glob.csv', series), { idColumn: 'store', target: 'sales' });
     const model = new PanelModel('dlinear', { lookback: 12, horizon: 3, period: 6 });
-    const fit = await model.fit(panel, { epochs: 30, patience: 30, learningRate: 0.01, batchSize: 16, seed: 1, quiet: true });
+    const fit = await model.fit(panel, {
+      epochs: 30,
+      patience: 30,
+      learningRate: 0.01,
+      batchSize: 16,
+      seed: 1,
+      quiet: true,
+    });
     // train windows: floor(0.6·n) − 12 − 3 + 1 per series, n = 90, 100, 110.
     expect(fit.windows.train).toBe(40 + 46 + 52);
     const naive = new PanelModel('naive', { lookback: 12, horizon: 3, period: 6 });

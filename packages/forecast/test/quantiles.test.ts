@@ -2,7 +2,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf } from '@gatewave/core';
-import { ForecastError, buildDLinear, buildGRU, buildTPGN, createForecaster, forecastCsv, loadForecaster, timeSeriesFromArrays } from '@gatewave/forecast';
+import {
+  ForecastError,
+  buildDLinear,
+  buildGRU,
+  buildTPGN,
+  createForecaster,
+  forecastCsv,
+  loadForecaster,
+  timeSeriesFromArrays,
+} from '@gatewave/forecast';
 import { forecastLoss, targetsOf } from '../src/train';
 import { headQuantiles, intervalsFromQuantiles } from '../src/intervals';
 
@@ -34,8 +43,12 @@ test('levels: checked, and the median is added (it is the point forecast)', () =
   expect(headQuantiles([0.05, 0.5])).toEqual([0.05, 0.5]);
   expect(() => headQuantiles('0.9,0.1')).toThrow(/increasing order/);
   expect(() => headQuantiles('0.1,1.5')).toThrow(/strictly between 0 and 1/);
-  expect(() => createForecaster('naive', { lookback: 24, horizon: 4, period: 24, quantiles: [0.1, 0.9] })).toThrow(ForecastError);
-  expect(() => createForecaster('seasonal-naive', { lookback: 24, horizon: 4, period: 24, quantiles: [0.1, 0.9] })).toThrow(/no quantile heads; use --interval/);
+  expect(() => createForecaster('naive', { lookback: 24, horizon: 4, period: 24, quantiles: [0.1, 0.9] })).toThrow(
+    ForecastError,
+  );
+  expect(() =>
+    createForecaster('seasonal-naive', { lookback: 24, horizon: 4, period: 24, quantiles: [0.1, 0.9] }),
+  ).toThrow(/no quantile heads; use --interval/);
 });
 
 test('pinball loss against hand-computed values; MSE without levels', () => {

@@ -73,7 +73,10 @@ function newBatchId(kind: string): string {
 const batchesKey = (queue: string) => `${KEY_PREFIX}:${queue}:batches`;
 
 /** Enqueues a batch (one flow) and returns its id. Check the connection and the paths before calling this. */
-export async function submitBatch<I, S>(conn: QueueConnection, opts: SubmitOptions<I, S>): Promise<{ batchId: string; total: number }> {
+export async function submitBatch<I, S>(
+  conn: QueueConnection,
+  opts: SubmitOptions<I, S>,
+): Promise<{ batchId: string; total: number }> {
   const batchId = newBatchId(opts.kind);
   const attempts = opts.attempts ?? 3;
   const keep = { age: KEEP_SECONDS };
@@ -82,13 +85,23 @@ export async function submitBatch<I, S>(conn: QueueConnection, opts: SubmitOptio
   flow.on('error', () => {});
   try {
     const parent: BatchPayload<S> = {
-      kind: opts.kind, total: opts.items.length, settings: opts.settings, createdAt: Date.now(), skipped: opts.skipped ?? 0,
+      kind: opts.kind,
+      total: opts.items.length,
+      settings: opts.settings,
+      createdAt: Date.now(),
+      skipped: opts.skipped ?? 0,
     };
     await flow.add({
       name: BATCH_JOB,
       queueName: opts.queue,
       data: parent,
-      opts: { jobId: batchId, attempts, backoff: { type: 'exponential', delay: opts.backoffMs ?? 1000 }, removeOnComplete: keep, removeOnFail: keep },
+      opts: {
+        jobId: batchId,
+        attempts,
+        backoff: { type: 'exponential', delay: opts.backoffMs ?? 1000 },
+        removeOnComplete: keep,
+        removeOnFail: keep,
+      },
       children: opts.items.map((item, index) => ({
         name: opts.kind,
         queueName: opts.queue,
@@ -105,7 +118,10 @@ export async function submitBatch<I, S>(conn: QueueConnection, opts: SubmitOptio
     });
     await redis.zadd(batchesKey(opts.queue), parent.createdAt, batchId);
   } catch (err) {
-    throw new JobsError('ENQUEUE_FAILED', `could not enqueue the batch on ${conn.display}: ${scrub((err as Error).message, conn)}`);
+    throw new JobsError(
+      'ENQUEUE_FAILED',
+      `could not enqueue the batch on ${conn.display}: ${scrub((err as Error).message, conn)}`,
+    );
   } finally {
     await flow.close();
     redis.disconnect();
@@ -166,7 +182,10 @@ export async function batchStatus(h: QueueHandle, batchId: string, withItems = t
   const q = h.queue;
   const parent = (await Job.fromId(q, batchId)) as Job<BatchPayload, BatchSummary> | undefined;
   if (!parent || parent.name !== BATCH_JOB) {
-    throw new JobsError('BATCH_NOT_FOUND', `no batch ${batchId} on queue ${q.name}; list the batches with "jobs status" and no id.`);
+    throw new JobsError(
+      'BATCH_NOT_FOUND',
+      `no batch ${batchId} on queue ${q.name}; list the batches with "jobs status" and no id.`,
+    );
   }
   const state = await parent.getState();
   const data = parent.data;

@@ -27,7 +27,10 @@ export function redactUrl(url: string): string {
 export function parseQueueUrl(url: string): QueueConnection {
   const shown = redactUrl(String(url));
   const bad = (why: string) =>
-    new JobsError('BAD_URL', `--queue ${shown}: ${why}; expected redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://... for TLS.`);
+    new JobsError(
+      'BAD_URL',
+      `--queue ${shown}: ${why}; expected redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://... for TLS.`,
+    );
   if (!/^[a-z][\w+.-]*:\/\//i.test(String(url))) throw bad('the scheme must be redis:// or rediss://');
   let u: URL;
   try {
@@ -35,7 +38,8 @@ export function parseQueueUrl(url: string): QueueConnection {
   } catch {
     throw bad('not a URL');
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(`the scheme must be redis:// or rediss://, not ${u.protocol}//`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw bad(`the scheme must be redis:// or rediss://, not ${u.protocol}//`);
   if (!u.hostname) throw bad('no host');
   const port = u.port ? Number(u.port) : DEFAULT_PORT;
   const dbText = u.pathname.replace(/^\//, '');
@@ -94,21 +98,31 @@ export async function checkConnection(conn: QueueConnection, timeoutMs = 5000): 
         await (username ? client.auth(username, password) : client.auth(password));
       } catch (err) {
         const m = scrub((err as Error).message, conn);
-        throw new JobsError('AUTH_FAILED', `Redis at ${conn.display} refused the credentials (${m}); check the user and password in --queue.`);
+        throw new JobsError(
+          'AUTH_FAILED',
+          `Redis at ${conn.display} refused the credentials (${m}); check the user and password in --queue.`,
+        );
       }
     }
     try {
       await client.ping();
     } catch (err) {
       const m = scrub((err as Error).message, conn);
-      if (/NOAUTH/i.test(m)) throw new JobsError('AUTH_FAILED', `Redis at ${conn.display} needs a password; give it as redis://:PASSWORD@host:port.`);
+      if (/NOAUTH/i.test(m))
+        throw new JobsError(
+          'AUTH_FAILED',
+          `Redis at ${conn.display} needs a password; give it as redis://:PASSWORD@host:port.`,
+        );
       throw new JobsError('UNREACHABLE', `Redis at ${conn.display} did not answer PING (${m}).`);
     }
     try {
       await client.select(conn.db);
     } catch (err) {
       const m = scrub((err as Error).message, conn);
-      const count = await client.config('GET', 'databases').then((r) => (r as string[])[1], () => undefined);
+      const count = await client.config('GET', 'databases').then(
+        (r) => (r as string[])[1],
+        () => undefined,
+      );
       throw new JobsError(
         'BAD_DB',
         `Redis at ${conn.display} has no database ${conn.db} (${m})${count ? `; it has databases 0-${Number(count) - 1}` : ''}. Use another /DB in --queue.`,

@@ -5,8 +5,34 @@
 export { JobsError } from './errors';
 export { parseQueueUrl, redactUrl, scrub, checkConnection, openRedis } from './connection';
 export type { QueueConnection } from './connection';
-export { checkInputs, checkOutputDir, isComplete, tempOutputName, removeLeftovers, commitOutput, writeOutputOnce } from './outputs';
-export { submitBatch, batchStatus, listBatches, waitForBatch, openQueue, KEY_PREFIX, BATCH_JOB, KEEP_SECONDS } from './batch';
-export type { ItemPayload, BatchPayload, BatchSummary, BatchStatus, ItemFailure, SubmitOptions, WaitOptions, QueueHandle } from './batch';
+export {
+  checkInputs,
+  checkOutputDir,
+  isComplete,
+  tempOutputName,
+  removeLeftovers,
+  commitOutput,
+  writeOutputOnce,
+} from './outputs';
+export {
+  submitBatch,
+  batchStatus,
+  listBatches,
+  waitForBatch,
+  openQueue,
+  KEY_PREFIX,
+  BATCH_JOB,
+  KEEP_SECONDS,
+} from './batch';
+export type {
+  ItemPayload,
+  BatchPayload,
+  BatchSummary,
+  BatchStatus,
+  ItemFailure,
+  SubmitOptions,
+  WaitOptions,
+  QueueHandle,
+} from './batch';
 export { runWorker } from './worker';
 export type { JobContext, ItemProcessor, MergeStep, WorkerSpec, WorkerOptions, RunningWorker } from './worker';

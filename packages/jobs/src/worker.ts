@@ -67,7 +67,11 @@ function indexOfKey(key: string): number {
   return Number(/-(\d+)$/.exec(key)?.[1] ?? NaN);
 }
 
-async function runBatchJob(job: Job<BatchPayload, BatchSummary>, spec: WorkerSpec, ctx: JobContext): Promise<BatchSummary> {
+async function runBatchJob(
+  job: Job<BatchPayload, BatchSummary>,
+  spec: WorkerSpec,
+  ctx: JobContext,
+): Promise<BatchSummary> {
   const values = await job.getChildrenValues();
   const failed = await job.getIgnoredChildrenFailures();
   const results = new Map<number, unknown>();
@@ -77,7 +81,14 @@ async function runBatchJob(job: Job<BatchPayload, BatchSummary>, spec: WorkerSpe
     .sort((a, b) => a.index - b.index);
   const merge = spec.merges?.[job.data.kind];
   const merged = merge ? await merge({ id: job.id as string, ...job.data }, results, failures, ctx) : undefined;
-  return { total: job.data.total, done: results.size, failed: failures.length, skipped: job.data.skipped ?? 0, errors: failures, merged };
+  return {
+    total: job.data.total,
+    done: results.size,
+    failed: failures.length,
+    skipped: job.data.skipped ?? 0,
+    errors: failures,
+    merged,
+  };
 }
 
 /** Starts a worker on `spec.queue`; see RunningWorker. */
@@ -96,7 +107,11 @@ export function runWorker(conn: QueueConnection, spec: WorkerSpec, opts: WorkerO
       };
       if (job.name === BATCH_JOB) return runBatchJob(job as Job<BatchPayload, BatchSummary>, spec, ctx);
       const processor = spec.processors[job.name];
-      if (!processor) throw new JobsError('UNKNOWN_KIND', `this worker cannot run "${job.name}" jobs (it runs ${Object.keys(spec.processors).join(', ')}).`);
+      if (!processor)
+        throw new JobsError(
+          'UNKNOWN_KIND',
+          `this worker cannot run "${job.name}" jobs (it runs ${Object.keys(spec.processors).join(', ')}).`,
+        );
       return processor(job.data as ItemPayload, ctx);
     },
     {
@@ -116,7 +131,9 @@ export function runWorker(conn: QueueConnection, spec: WorkerSpec, opts: WorkerO
   worker.on('failed', (job, err) => {
     if (!job || job.name === BATCH_JOB) return;
     const left = (job.opts.attempts ?? 1) - job.attemptsMade;
-    log(`${stamp()} ${job.name} ${job.id} failed (attempt ${job.attemptsMade}${left > 0 ? `, ${left} left` : ', no tries left'}): ${scrub(err.message, conn)}`);
+    log(
+      `${stamp()} ${job.name} ${job.id} failed (attempt ${job.attemptsMade}${left > 0 ? `, ${left} left` : ', no tries left'}): ${scrub(err.message, conn)}`,
+    );
   });
 
   let code = 0;
@@ -129,7 +146,9 @@ export function runWorker(conn: QueueConnection, spec: WorkerSpec, opts: WorkerO
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) {
-      log(`${stamp()} ${signal} again: exiting now; unfinished jobs will be picked up by another worker once their lock expires`);
+      log(
+        `${stamp()} ${signal} again: exiting now; unfinished jobs will be picked up by another worker once their lock expires`,
+      );
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     code = signal === 'SIGINT' ? 130 : 0;

@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkInputs, checkOutputDir, commitOutput, isComplete, removeLeftovers, tempOutputName, writeOutputOnce } from '../src/outputs';
+import {
+  checkInputs,
+  checkOutputDir,
+  commitOutput,
+  isComplete,
+  removeLeftovers,
+  tempOutputName,
+  writeOutputOnce,
+} from '../src/outputs';
 
 let dir: string;
 beforeEach(() => {
@@ -24,7 +32,7 @@ test('commitOutput lands the first attempt and never overwrites: the second retu
   expect(fs.readdirSync(dir)).toEqual(['a_enhanced.wav']);
 });
 
-test('writeOutputOnce does not replace a file that is there (a user\'s file is safe)', () => {
+test("writeOutputOnce does not replace a file that is there (a user's file is safe)", () => {
   const out = path.join(dir, 'sub', 'events.csv');
   expect(writeOutputOnce(out, 'mine')).toBe(true);
   expect(writeOutputOnce(out, 'theirs')).toBe(false);
@@ -52,7 +60,9 @@ test('checkInputs gives absolute paths and refuses what cannot be read', () => {
   } finally {
     process.chdir(cwd);
   }
-  expect(() => checkInputs([path.join(dir, 'missing.wav')])).toThrow(/missing\.wav: cannot be read here \(ENOENT\).*shared mount\). Nothing was enqueued/);
+  expect(() => checkInputs([path.join(dir, 'missing.wav')])).toThrow(
+    /missing\.wav: cannot be read here \(ENOENT\).*shared mount\). Nothing was enqueued/,
+  );
   expect(() => checkInputs([dir])).toThrow(/is not a file/);
 });
 
@@ -61,5 +71,7 @@ test('checkOutputDir creates the folder, and refuses one that cannot be written'
   expect(checkOutputDir(out)).toBe(out);
   expect(fs.readdirSync(out)).toEqual([]);
   fs.writeFileSync(path.join(dir, 'file'), '');
-  expect(() => checkOutputDir(path.join(dir, 'file', 'out'))).toThrow(/the output folder cannot be written \((ENOTDIR|EEXIST)\)/);
+  expect(() => checkOutputDir(path.join(dir, 'file', 'out'))).toThrow(
+    /the output folder cannot be written \((ENOTDIR|EEXIST)\)/,
+  );
 });

@@ -85,7 +85,14 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
     });
     fs.mkdirSync(path.join(dir, 'out'));
     const settings = { delayMs, journal: path.join(dir, 'journal'), merged: path.join(dir, 'merged.txt') };
-    const { batchId } = await submitBatch(conn, { queue: handle.queue.name, kind: 'copy', items, settings, attempts, backoffMs: 100 });
+    const { batchId } = await submitBatch(conn, {
+      queue: handle.queue.name,
+      kind: 'copy',
+      items,
+      settings,
+      attempts,
+      backoffMs: 100,
+    });
     return { batchId, items, settings };
   }
 
@@ -140,14 +147,19 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
     expect(s).toMatchObject({ state: 'done', total: 5, done: 4, failed: 1 });
     expect(s.errors).toEqual([{ index: 2, error: `${items[2].input}: poison item`, item: items[2] }]);
     expect(readJournal(settings.journal).starts.get(2)).toHaveLength(2);
-    expect(s.summary).toMatchObject({ total: 5, done: 4, failed: 1, errors: [{ index: 2, error: `${items[2].input}: poison item` }] });
+    expect(s.summary).toMatchObject({
+      total: 5,
+      done: 4,
+      failed: 1,
+      errors: [{ index: 2, error: `${items[2].input}: poison item` }],
+    });
     expectEveryOutputOnce(5, settings, [2]);
   });
 
   test('Redis restarts in the middle of a batch: the worker and the waiting client reconnect and the batch finishes', async () => {
     const { batchId, settings } = await submit(6, 400);
     const w = startWorker(2000, 1000);
-    await until('two items done', () => (readJournal(settings.journal).landed.size >= 2));
+    await until('two items done', () => readJournal(settings.journal).landed.size >= 2);
     const statuses: string[] = [];
     const waiting = waitForBatch(handle, batchId, { intervalMs: 100, onStatus: (s) => statuses.push(`${s.done}`) });
     await redis.stopSaving();

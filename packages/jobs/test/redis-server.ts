@@ -78,8 +78,25 @@ export class TestRedis {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'no',
-      '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', ...this.extraArgs];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      ...this.extraArgs,
+    ];
     const proc = spawn(REDIS_BIN, args, { stdio: 'ignore' });
     this.proc = proc;
     await waitForPort(this.port, 10000);
@@ -98,7 +115,16 @@ export class TestRedis {
     const proc = this.proc;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    const cli = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...(this.extraArgs.includes('--requirepass') ? ['-a', this.extraArgs[this.extraArgs.indexOf('--requirepass') + 1], '--no-auth-warning'] : []), ...args]);
+    const cli = spawnSync('redis-cli', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      ...(this.extraArgs.includes('--requirepass')
+        ? ['-a', this.extraArgs[this.extraArgs.indexOf('--requirepass') + 1], '--no-auth-warning']
+        : []),
+      ...args,
+    ]);
     if (cli.error) proc.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);

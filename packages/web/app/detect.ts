@@ -2,7 +2,14 @@
  * The Detect tab: an FOA recording -> the shipped detector, in the browser -> an event timeline by class, the
  * azimuth and elevation of each event over time, the events table and its CSV (the CLI's event-list format).
  */
-import { decodeWav, formatEventList, loadDetectorFromUrl, type FrameRow, type SoundEvent, type SoundEventDetector } from '@gatewave/audio';
+import {
+  decodeWav,
+  formatEventList,
+  loadDetectorFromUrl,
+  type FrameRow,
+  type SoundEvent,
+  type SoundEventDetector,
+} from '@gatewave/audio';
 import { drawPlot, drawTimeline, PALETTE, type Track } from './draw';
 import { $, messageOf, nextFrame, onFile, setDownload, showError, status } from './ui';
 import type { AppConfig } from './main';
@@ -23,7 +30,13 @@ function fill(table: HTMLTableElement, events: readonly SoundEvent[]): void {
   body.replaceChildren(
     ...events.map((e) => {
       const tr = document.createElement('tr');
-      for (const v of [e.onset.toFixed(2), e.offset.toFixed(2), e.class, e.azimuth?.toFixed(1) ?? '', e.elevation?.toFixed(1) ?? '']) {
+      for (const v of [
+        e.onset.toFixed(2),
+        e.offset.toFixed(2),
+        e.class,
+        e.azimuth?.toFixed(1) ?? '',
+        e.elevation?.toFixed(1) ?? '',
+      ]) {
         const td = document.createElement('td');
         td.textContent = v;
         tr.append(td);
@@ -34,11 +47,20 @@ function fill(table: HTMLTableElement, events: readonly SoundEvent[]): void {
 }
 
 /** Azimuth and elevation of the active frames, one colour per class. */
-function directionTracks(frames: readonly FrameRow[], classes: readonly string[], key: 'azimuth' | 'elevation'): Track[] {
+function directionTracks(
+  frames: readonly FrameRow[],
+  classes: readonly string[],
+  key: 'azimuth' | 'elevation',
+): Track[] {
   return classes
     .map((c, k) => {
       const rows = frames.filter((f) => f.class === c && f[key] !== null);
-      return { x: rows.map((r) => (r.onset + r.offset) / 2), y: rows.map((r) => r[key] as number), color: PALETTE[k % PALETTE.length], dots: true };
+      return {
+        x: rows.map((r) => (r.onset + r.offset) / 2),
+        y: rows.map((r) => r[key] as number),
+        color: PALETTE[k % PALETTE.length],
+        dots: true,
+      };
     })
     .filter((t) => t.x.length > 0);
 }
@@ -49,8 +71,16 @@ function show(r: DetectResult, classes: readonly string[]): void {
   ($('detect-timeline') as HTMLCanvasElement).height = 14 * classes.length + 24;
   drawTimeline($('detect-timeline') as HTMLCanvasElement, classes, spans, r.duration);
   const edges = { x: [0, r.duration], y: [0, 0], color: '#dde2ea' };
-  drawPlot($('detect-azimuth') as HTMLCanvasElement, [edges, ...directionTracks(r.frames, classes, 'azimuth')], [-180, 180]);
-  drawPlot($('detect-elevation') as HTMLCanvasElement, [edges, ...directionTracks(r.frames, classes, 'elevation')], [-90, 90]);
+  drawPlot(
+    $('detect-azimuth') as HTMLCanvasElement,
+    [edges, ...directionTracks(r.frames, classes, 'azimuth')],
+    [-180, 180],
+  );
+  drawPlot(
+    $('detect-elevation') as HTMLCanvasElement,
+    [edges, ...directionTracks(r.frames, classes, 'elevation')],
+    [-90, 90],
+  );
   fill($('detect-table') as HTMLTableElement, r.events);
   setDownload('detect-download', formatEventList(r.events), `${r.name.replace(/\.wav$/i, '')}_events.csv`, 'text/csv');
 }

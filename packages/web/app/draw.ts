@@ -1,7 +1,19 @@
 /** Drawing on canvases: waveforms, spectrograms, event timelines and line plots with a band. */
 import { stft, makeWindow } from '@gatewave/audio';
 
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79'];
+export const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+];
 
 function ctx(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
   const c = canvas.getContext('2d');
@@ -66,7 +78,12 @@ export interface Span {
 }
 
 /** One row per class; a bar per event; time axis in seconds. */
-export function drawTimeline(canvas: HTMLCanvasElement, classes: readonly string[], spans: readonly Span[], duration: number): void {
+export function drawTimeline(
+  canvas: HTMLCanvasElement,
+  classes: readonly string[],
+  spans: readonly Span[],
+  duration: number,
+): void {
   const c = ctx(canvas);
   const { width: w, height: h } = canvas;
   const left = 120;
@@ -81,7 +98,12 @@ export function drawTimeline(canvas: HTMLCanvasElement, classes: readonly string
   });
   for (const s of spans) {
     c.fillStyle = PALETTE[s.row % PALETTE.length];
-    c.fillRect(left + (s.start / duration) * (w - left), s.row * rowH + 2, Math.max(2, ((s.end - s.start) / duration) * (w - left)), rowH - 4);
+    c.fillRect(
+      left + (s.start / duration) * (w - left),
+      s.row * rowH + 2,
+      Math.max(2, ((s.end - s.start) / duration) * (w - left)),
+      rowH - 4,
+    );
   }
   axis(c, left, w, h, duration);
 }

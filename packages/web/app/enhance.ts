@@ -2,7 +2,15 @@
  * The Enhance tab: a WAV is enhanced in the browser (or, when asked, on the server), with synchronised A/B
  * playback, waveforms and spectrograms, the attenuation limit, the real-time factor and a download.
  */
-import { decodeWav, encodeWav, enhanceAudio, loadEnhancerFromUrl, mixWithInput, type AudioData, type Enhancer } from '@gatewave/audio';
+import {
+  decodeWav,
+  encodeWav,
+  enhanceAudio,
+  loadEnhancerFromUrl,
+  mixWithInput,
+  type AudioData,
+  type Enhancer,
+} from '@gatewave/audio';
 import { drawSpectrogram, drawWaveform } from './draw';
 import { $, input, messageOf, nextFrame, onFile, setDownload, showError, status } from './ui';
 import type { AppConfig } from './main';
@@ -38,7 +46,10 @@ function attenLim(): number {
 function output(r: EnhanceResult): AudioData {
   const db = attenLim();
   if (db === Infinity) return r.enhanced;
-  return { sampleRate: r.enhanced.sampleRate, channels: r.enhanced.channels.map((c, i) => mixWithInput(r.noisy.channels[i], c, db)) };
+  return {
+    sampleRate: r.enhanced.sampleRate,
+    channels: r.enhanced.channels.map((c, i) => mixWithInput(r.noisy.channels[i], c, db)),
+  };
 }
 
 async function onServer(file: File, bytes: Uint8Array, model: string, config: AppConfig): Promise<AudioData> {
@@ -48,7 +59,10 @@ async function onServer(file: File, bytes: Uint8Array, model: string, config: Ap
         `${(config.maxUploadBytes / 1048576).toFixed(1)} MiB (start it with --max-upload-mb to change that), or process it in the browser.`,
     );
   }
-  const res = await fetch(`/api/enhance?model=${model}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: bytes as BlobPart });
+  const res = await fetch(`/api/enhance?model=${model}&name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    body: bytes as BlobPart,
+  });
   if (!res.ok) throw new Error(((await res.json()) as { error: string }).error);
   return decodeWav(new Uint8Array(await res.arrayBuffer()), 'the server reply');
 }
@@ -60,10 +74,13 @@ async function run(file: File, config: AppConfig): Promise<void> {
   status('enhance', `reading ${file.name}…`);
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const model = (($('enhance-model') as HTMLSelectElement).value);
+    const model = ($('enhance-model') as HTMLSelectElement).value;
     const server = input('enhance-server').checked;
     const noisy = decodeWav(bytes, file.name);
-    status('enhance', `enhancing ${file.name} with ${model === 'wiener' ? 'wiener' : 'the shipped FRCRN model'}${server ? ' on the server' : ''}…`);
+    status(
+      'enhance',
+      `enhancing ${file.name} with ${model === 'wiener' ? 'wiener' : 'the shipped FRCRN model'}${server ? ' on the server' : ''}…`,
+    );
     await nextFrame();
     const loaded = server ? null : await enhancer(model, config); // model download is not part of the real-time factor
     const t0 = performance.now();

@@ -22,7 +22,10 @@ let last: ForecastReply | null = null;
 /** The header of a CSV (the delimiter that splits the first line most: , ; tab |), quotes removed. */
 export function csvHeader(text: string): string[] {
   const line = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = [',', ';', '\t', '|'].reduce((best, d) => (line.split(d).length > line.split(best).length ? d : best), ',');
+  const delimiter = [',', ';', '\t', '|'].reduce(
+    (best, d) => (line.split(d).length > line.split(best).length ? d : best),
+    ',',
+  );
   return line.split(delimiter).map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
 }
 
@@ -75,7 +78,8 @@ async function run(config: AppConfig): Promise<void> {
 function show(r: ForecastReply, name: string): void {
   $('forecast-result').hidden = false;
   const f = r.forecast;
-  const band = f.lower && f.upper ? { x: f.times, lower: f.lower, upper: f.upper, color: 'rgba(31, 119, 180, 0.2)' } : undefined;
+  const band =
+    f.lower && f.upper ? { x: f.times, lower: f.lower, upper: f.upper, color: 'rgba(31, 119, 180, 0.2)' } : undefined;
   drawPlot(
     $('forecast-plot') as HTMLCanvasElement,
     [
@@ -86,7 +90,10 @@ function show(r: ForecastReply, name: string): void {
     band,
   );
   setDownload('forecast-download', r.csv, `${name.replace(/\.csv$/i, '')}_forecast.csv`, 'text/csv');
-  status('forecast', `${r.model}: ${f.values.length} forecast rows of ${r.target}${f.level ? ` with a ${f.level} % interval` : ''}.`);
+  status(
+    'forecast',
+    `${r.model}: ${f.values.length} forecast rows of ${r.target}${f.level ? ` with a ${f.level} % interval` : ''}.`,
+  );
 }
 
 export function setupForecast(config: AppConfig): { last(): ForecastReply | null } {

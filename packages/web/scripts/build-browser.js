@@ -21,7 +21,13 @@ const noNodeBuiltins = {
     const names = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     b.onResolve({ filter: /.*/ }, (args) => {
       if (!names.has(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      return { errors: [{ text: `${path.relative(root, args.importer)} imports the Node module "${args.path}", which a browser does not have; keep it out of the browser entry's graph.` }] };
+      return {
+        errors: [
+          {
+            text: `${path.relative(root, args.importer)} imports the Node module "${args.path}", which a browser does not have; keep it out of the browser entry's graph.`,
+          },
+        ],
+      };
     });
   },
 };
@@ -65,17 +71,28 @@ function copyWasm(outDir) {
 async function main() {
   for (const name of ['core', 'audio']) {
     await build(
-      { entryPoints: [path.join(pkg(name), 'src/browser.ts')], outfile: path.join(pkg(name), 'dist/browser.mjs'), format: 'esm', plugins: [dependenciesExternal] },
+      {
+        entryPoints: [path.join(pkg(name), 'src/browser.ts')],
+        outfile: path.join(pkg(name), 'dist/browser.mjs'),
+        format: 'esm',
+        plugins: [dependenciesExternal],
+      },
       path.join(pkg(name), 'dist/browser.meta.json'),
     );
   }
   const out = path.join(pkg('web'), 'dist/app');
   fs.mkdirSync(out, { recursive: true });
   await build(
-    { entryPoints: [path.join(pkg('web'), 'app/main.ts')], outfile: path.join(out, 'app.mjs'), format: 'esm', minify: true },
+    {
+      entryPoints: [path.join(pkg('web'), 'app/main.ts')],
+      outfile: path.join(out, 'app.mjs'),
+      format: 'esm',
+      minify: true,
+    },
     path.join(pkg('web'), 'dist/app.meta.json'),
   );
-  for (const name of ['index.html', 'style.css']) fs.copyFileSync(path.join(pkg('web'), 'app', name), path.join(out, name));
+  for (const name of ['index.html', 'style.css'])
+    fs.copyFileSync(path.join(pkg('web'), 'app', name), path.join(out, name));
   copyWasm(out);
 }
 

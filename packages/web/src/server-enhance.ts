@@ -11,18 +11,26 @@ const loaded = new Map<string, Promise<Enhancer>>();
 async function enhancer(spec: string, enhancerDir: string): Promise<Enhancer> {
   const key = spec === 'wiener' ? 'wiener' : enhancerDir;
   if (!loaded.has(key)) {
-    loaded.set(key, (async () => {
-      await initBackend(undefined, { purpose: 'infer', quiet: true });
-      return loadEnhancer(spec === 'wiener' ? 'wiener' : enhancerDir);
-    })());
+    loaded.set(
+      key,
+      (async () => {
+        await initBackend(undefined, { purpose: 'infer', quiet: true });
+        return loadEnhancer(spec === 'wiener' ? 'wiener' : enhancerDir);
+      })(),
+    );
   }
   return loaded.get(key)!;
 }
 
 /** Query: `model` = `default` | `wiener`; `attenLim` = dB (optional). Returns the enhanced WAV's bytes. */
-export async function enhanceOnServer(body: Uint8Array, enhancerDir: string, query: URLSearchParams): Promise<Uint8Array> {
+export async function enhanceOnServer(
+  body: Uint8Array,
+  enhancerDir: string,
+  query: URLSearchParams,
+): Promise<Uint8Array> {
   const model = query.get('model') ?? 'default';
-  if (model !== 'default' && model !== 'wiener') throw new WebError('BAD_ARGUMENT', `model must be "default" or "wiener", got "${model}".`);
+  if (model !== 'default' && model !== 'wiener')
+    throw new WebError('BAD_ARGUMENT', `model must be "default" or "wiener", got "${model}".`);
   const audio = decodeWav(body, query.get('name') ?? 'the upload');
   const out = await enhanceAudio(audio, await enhancer(model, enhancerDir));
   const lim = query.get('attenLim');

@@ -27,7 +27,8 @@ function int(query: URLSearchParams, name: string, fallback: number): number {
   const text = query.get(name);
   if (text === null || text === '') return fallback;
   const x = Number(text);
-  if (!Number.isInteger(x) || x < 1) throw new WebError('BAD_ARGUMENT', `${name} must be a positive integer, got "${text}".`);
+  if (!Number.isInteger(x) || x < 1)
+    throw new WebError('BAD_ARGUMENT', `${name} must be a positive integer, got "${text}".`);
   return x;
 }
 
@@ -49,7 +50,15 @@ export async function forecastOnServer(body: Uint8Array, query: URLSearchParams)
     const series = await readCsv(file, { timeColumn: query.get('time') || undefined, columns: [target] });
     const model = createForecaster(kind, { lookback, horizon, period: defaultPeriod(series) });
     if (kind === 'tpgn') await initBackend(undefined, { purpose: 'train', convolutional: false, quiet: true });
-    await model.fit(series, { target, features: 'S', split: [0.7, 0.2, 0.1], intervals: [80], epochs: 3, quiet: true, seed: 1 });
+    await model.fit(series, {
+      target,
+      features: 'S',
+      split: [0.7, 0.2, 0.1],
+      intervals: [80],
+      epochs: 3,
+      quiet: true,
+      seed: 1,
+    });
     const f = model.predict(series);
     const from = Math.max(0, series.length - 4 * lookback);
     const iv = f.intervals?.[0];
@@ -58,7 +67,13 @@ export async function forecastOnServer(body: Uint8Array, query: URLSearchParams)
       target,
       model: model.describe(),
       history: { times: Array.from(series.times.subarray(from)), values: Array.from(series.values.subarray(from)) },
-      forecast: { times: f.times, values: Array.from(f.values), lower: iv ? Array.from(iv.lower) : null, upper: iv ? Array.from(iv.upper) : null, level: iv?.level ?? null },
+      forecast: {
+        times: f.times,
+        values: Array.from(f.values),
+        lower: iv ? Array.from(iv.lower) : null,
+        upper: iv ? Array.from(iv.upper) : null,
+        level: iv?.level ?? null,
+      },
       csv: forecastCsv(series.timeColumn, [f], false),
     };
   } finally {

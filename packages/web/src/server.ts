@@ -49,7 +49,10 @@ export function isLoopback(host: string): boolean {
 
 function routeTable(o: Required<Pick<AppServerOptions, 'appDir' | 'enhancerDir' | 'detectorDir'>>): RouteTable {
   if (!fs.existsSync(path.join(o.appDir, 'index.html')) || !fs.existsSync(path.join(o.appDir, 'app.mjs'))) {
-    throw new WebError('APP_NOT_BUILT', `the web app is not built (${o.appDir} has no index.html/app.mjs); run npm run build.`);
+    throw new WebError(
+      'APP_NOT_BUILT',
+      `the web app is not built (${o.appDir} has no index.html/app.mjs); run npm run build.`,
+    );
   }
   const table: RouteTable = new Map();
   addFolder(table, '/', o.appDir, 'the app folder');
@@ -63,11 +66,17 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   // tfjs compiles its wasm kernels and webgl shaders; nothing else runs that the server did not send.
-  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'",
 };
 
 function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
   res.end(body);
 }
 
@@ -78,7 +87,11 @@ function sendError(res: http.ServerResponse, status: number, message: string): v
 /** Reads a request body up to `limit` bytes; past it, answers 413 and resolves null. */
 function readBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<Buffer | null> {
   const tooBig = (size: string): void => {
-    sendError(res, 413, `the upload is ${size}; this server accepts at most ${(limit / 1048576).toFixed(1)} MiB (start it with --max-upload-mb to change that).`);
+    sendError(
+      res,
+      413,
+      `the upload is ${size}; this server accepts at most ${(limit / 1048576).toFixed(1)} MiB (start it with --max-upload-mb to change that).`,
+    );
   };
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
@@ -108,25 +121,38 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   const limit = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   if (!(limit > 0)) throw new WebError('BAD_ARGUMENT', `maxUploadBytes must be > 0, got ${limit}.`);
   const enhancerDir = options.enhancerDir ?? DEFAULT_MODEL_DIR;
-  const table = routeTable({ appDir: options.appDir ?? APP_DIR, enhancerDir, detectorDir: options.detectorDir ?? DEFAULT_DETECTOR_DIR });
-  const config = JSON.stringify({ maxUploadBytes: limit, enhancer: '/models/enhancer/', detector: '/models/detector/' });
+  const table = routeTable({
+    appDir: options.appDir ?? APP_DIR,
+    enhancerDir,
+    detectorDir: options.detectorDir ?? DEFAULT_DETECTOR_DIR,
+  });
+  const config = JSON.stringify({
+    maxUploadBytes: limit,
+    enhancer: '/models/enhancer/',
+    detector: '/models/detector/',
+  });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     // A page on another site cannot reach a loopback server through a DNS name that points here (DNS rebinding).
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    if (isLoopback(host) && !isLoopback(hostHeader)) return sendError(res, 403, `requests must be addressed to localhost (got Host: ${req.headers.host}).`);
+    if (isLoopback(host) && !isLoopback(hostHeader))
+      return sendError(res, 403, `requests must be addressed to localhost (got Host: ${req.headers.host}).`);
     if (req.method === 'POST' && (url.pathname === '/api/enhance' || url.pathname === '/api/forecast')) {
-      void readBody(req, res, limit).then(async (body) => {
-        if (!body) return;
-        try {
-          if (url.pathname === '/api/enhance') send(res, 200, 'audio/wav', Buffer.from(await enhanceOnServer(body, enhancerDir, url.searchParams)));
-          else send(res, 200, CONTENT_TYPES['.json'], JSON.stringify(await forecastOnServer(body, url.searchParams)));
-        } catch (err) {
-          // gatewave's errors carry a code and the CLI's message: bad input (400); anything else is ours (500).
-          const e = err as Error & { code?: string };
-          sendError(res, typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? 400 : 500, e.message);
-        }
-      }, (err: Error) => sendError(res, 500, err.message));
+      void readBody(req, res, limit).then(
+        async (body) => {
+          if (!body) return;
+          try {
+            if (url.pathname === '/api/enhance')
+              send(res, 200, 'audio/wav', Buffer.from(await enhanceOnServer(body, enhancerDir, url.searchParams)));
+            else send(res, 200, CONTENT_TYPES['.json'], JSON.stringify(await forecastOnServer(body, url.searchParams)));
+          } catch (err) {
+            // gatewave's errors carry a code and the CLI's message: bad input (400); anything else is ours (500).
+            const e = err as Error & { code?: string };
+            sendError(res, typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? 400 : 500, e.message);
+          }
+        },
+        (err: Error) => sendError(res, 500, err.message),
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, `${req.method} is not allowed here.`);
@@ -140,7 +166,10 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new WebError('PORT_IN_USE', `port ${options.port} on ${host} is in use; pick another with --port, or leave it out for a free one.`)
+          ? new WebError(
+              'PORT_IN_USE',
+              `port ${options.port} on ${host} is in use; pick another with --port, or leave it out for a free one.`,
+            )
           : new WebError('LISTEN_FAILED', `cannot listen on ${host}:${options.port ?? 0} (${err.message}).`),
       ),
     );

@@ -9,7 +9,9 @@ import { initBackend } from '@gatewave/core';
 import { loadDetector, readWav, synthesizeScenes, type SoundEvent } from '@gatewave/audio';
 import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
-const describeIf = HAS_SHARED ? describeBrowser : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
+const describeIf = HAS_SHARED
+  ? describeBrowser
+  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
 
 describeIf('Detect tab in Chromium', () => {
   let s: Session;
@@ -17,7 +19,16 @@ describeIf('Detect tab in Chromium', () => {
   beforeAll(async () => {
     const out = path.join(OUTPUT, 'scenes');
     fs.rmSync(out, { recursive: true, force: true });
-    synthesizeScenes({ events: path.join(SHARED, 'events'), out, count: 1, seed: 18, seconds: 8, format: 'foa', part: 'test', progress: false });
+    synthesizeScenes({
+      events: path.join(SHARED, 'events'),
+      out,
+      count: 1,
+      seed: 18,
+      seconds: 8,
+      format: 'foa',
+      part: 'test',
+      progress: false,
+    });
     scene = path.join(out, 'scene_0001.wav');
     s = await openApp('?backend=wasm');
   });
@@ -27,7 +38,9 @@ describeIf('Detect tab in Chromium', () => {
     await s.page.click('nav [data-tab="detect"]');
     await s.page.setInputFiles('#detect-file', scene);
     expect(await settle(s.page, 'detect')).toBe('');
-    const browserEvents = (await s.page.evaluate(() => (window as unknown as AppWindow).gatewaveApp.detect.last().events)) as SoundEvent[];
+    const browserEvents = (await s.page.evaluate(
+      () => (window as unknown as AppWindow).gatewaveApp.detect.last().events,
+    )) as SoundEvent[];
     await initBackend('wasm', { quiet: true });
     const detector = await loadDetector();
     const nodeEvents = detector.detect(readWav(scene), 'scene_0001.wav').events;
@@ -45,7 +58,11 @@ describeIf('Detect tab in Chromium', () => {
   });
 
   test('a mono file shows the same message as the CLI', async () => {
-    const mono = path.join(SHARED, 'events', fs.readdirSync(path.join(SHARED, 'events')).find((n) => n.endsWith('.wav'))!);
+    const mono = path.join(
+      SHARED,
+      'events',
+      fs.readdirSync(path.join(SHARED, 'events')).find((n) => n.endsWith('.wav'))!,
+    );
     const detector = await loadDetector();
     let expected = '';
     try {

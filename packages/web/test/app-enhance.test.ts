@@ -10,7 +10,9 @@ import { decodeWav, encodeWav, enhanceAudio, loadEnhancer, readWav, siSdr } from
 import { mixAt } from '../../audio/src/enhance/train';
 import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
-const describeIf = HAS_SHARED ? describeBrowser : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
+const describeIf = HAS_SHARED
+  ? describeBrowser
+  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
 
 describeIf('Enhance tab in Chromium', () => {
   let s: Session;
@@ -37,7 +39,9 @@ describeIf('Enhance tab in Chromium', () => {
     await s.page.setInputFiles('#enhance-file', noisyFile);
     expect(await settle(s.page, 'enhance')).toBe('');
     const browserOut = Float32Array.from(
-      (await s.page.evaluate(() => Array.from((window as unknown as AppWindow).gatewaveApp.enhance.output().channels[0] as Float32Array))) as number[],
+      (await s.page.evaluate(() =>
+        Array.from((window as unknown as AppWindow).gatewaveApp.enhance.output().channels[0] as Float32Array),
+      )) as number[],
     );
     await initBackend('wasm', { quiet: true });
     const noisy = decodeWav(fs.readFileSync(noisyFile), 'noisy');
@@ -56,7 +60,9 @@ describeIf('Enhance tab in Chromium', () => {
   test('the attenuation limit mixes the input back: at 0 dB the output is the input', async () => {
     await s.page.fill('#enhance-atten', '0');
     await s.page.dispatchEvent('#enhance-atten', 'input');
-    const out = (await s.page.evaluate(() => Array.from((window as unknown as AppWindow).gatewaveApp.enhance.output().channels[0] as Float32Array))) as number[];
+    const out = (await s.page.evaluate(() =>
+      Array.from((window as unknown as AppWindow).gatewaveApp.enhance.output().channels[0] as Float32Array),
+    )) as number[];
     const noisy = decodeWav(fs.readFileSync(noisyFile)).channels[0];
     expect(Math.max(...out.map((v, i) => Math.abs(v - noisy[i])))).toBeLessThan(1e-6);
     expect(await s.page.textContent('#enhance-atten-value')).toBe('0 dB');

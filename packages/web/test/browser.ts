@@ -16,7 +16,10 @@ export const describeBrowser = HAS_CHROMIUM
   : (name: string, fn: () => void) => describe.skip(`${name} (skipped: no ${CHROMIUM}; apt-get install chromium)`, fn);
 
 /** test-output/web at the repository root (or $GATEWAVE_TEST_OUTPUT/web). */
-export const OUTPUT = path.join(process.env.GATEWAVE_TEST_OUTPUT ?? path.resolve(__dirname, '../../../test-output'), 'web');
+export const OUTPUT = path.join(
+  process.env.GATEWAVE_TEST_OUTPUT ?? path.resolve(__dirname, '../../../test-output'),
+  'web',
+);
 export const SHARED = path.resolve(__dirname, '../../../../shared/data');
 export const HAS_SHARED = fs.existsSync(path.join(SHARED, 'speech'));
 
@@ -50,8 +53,14 @@ export async function openApp(query = '', options: AppServerOptions = {}): Promi
       headless: true,
       viewport: { width: 1000, height: 900 },
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
     });
   } catch (err) {

@@ -9,7 +9,11 @@ import * as path from 'path';
 import { builtinModules } from 'module';
 
 const root = path.resolve(__dirname, '../../..');
-const METAFILES = ['packages/core/dist/browser.meta.json', 'packages/audio/dist/browser.meta.json', 'packages/web/dist/app.meta.json'];
+const METAFILES = [
+  'packages/core/dist/browser.meta.json',
+  'packages/audio/dist/browser.meta.json',
+  'packages/web/dist/app.meta.json',
+];
 const NODE = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 // Modules whose Node branch a dependency's own package.json `browser` field replaces with an empty module.
 const DISABLED_BY = /^node_modules\/(@tensorflow\/tfjs-[a-z-]+|seedrandom)\//;

@@ -16,11 +16,20 @@ const appDir = path.join(tmp, 'app');
 let app: AppServer;
 
 /** A raw request (no URL normalisation by a client library), as an attacker would send it. */
-function raw(pathname: string, options: { method?: string; host?: string; body?: Uint8Array } = {}): Promise<{ status: number; body: string }> {
+function raw(
+  pathname: string,
+  options: { method?: string; host?: string; body?: Uint8Array } = {},
+): Promise<{ status: number; body: string }> {
   const url = new URL(app.url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: pathname, method: options.method ?? 'GET', headers: { host: options.host ?? url.host } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: pathname,
+        method: options.method ?? 'GET',
+        headers: { host: options.host ?? url.host },
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
@@ -53,7 +62,11 @@ test('binds 127.0.0.1 on a free port by default', () => {
 test('serves the app, its config and the model files', async () => {
   expect(await raw('/')).toEqual({ status: 200, body: '<!doctype html><p>app</p>' });
   expect((await raw('/app.mjs')).body).toBe('console.log(1)');
-  expect(JSON.parse((await raw('/config.json')).body)).toEqual({ maxUploadBytes: 1000, enhancer: '/models/enhancer/', detector: '/models/detector/' });
+  expect(JSON.parse((await raw('/config.json')).body)).toEqual({
+    maxUploadBytes: 1000,
+    enhancer: '/models/enhancer/',
+    detector: '/models/detector/',
+  });
   const model = await raw('/models/enhancer/model.json');
   expect(model.status).toBe(200);
   expect(model.body).toBe(fs.readFileSync(path.join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
@@ -83,7 +96,11 @@ test.each([
 });
 
 test('lookup refuses ".." and backslashes whatever the table holds', () => {
-  const table = new Map([['/a/../b', '/x'], ['/a\\b', '/y'], ['/ok.js', '/z']]);
+  const table = new Map([
+    ['/a/../b', '/x'],
+    ['/a\\b', '/y'],
+    ['/ok.js', '/z'],
+  ]);
   expect(lookup(table, '/a/../b')).toBeNull();
   expect(lookup(table, '/a%5cb')).toBeNull();
   expect(lookup(table, '/ok.js')).toBe('/z');
@@ -101,8 +118,13 @@ test('other methods get 405 and other host names 403 (DNS rebinding)', async () 
 test('an upload past the limit gets 413 with the flag to change it; a bad upload gets the CLI message', async () => {
   const big = await raw('/api/enhance?model=wiener', { method: 'POST', body: new Uint8Array(5000) });
   expect(big.status).toBe(413);
-  expect(JSON.parse(big.body).error).toBe('the upload is 0.0 MiB; this server accepts at most 0.0 MiB (start it with --max-upload-mb to change that).');
-  const bad = await raw('/api/enhance?model=wiener&name=x.wav', { method: 'POST', body: new TextEncoder().encode('hello') });
+  expect(JSON.parse(big.body).error).toBe(
+    'the upload is 0.0 MiB; this server accepts at most 0.0 MiB (start it with --max-upload-mb to change that).',
+  );
+  const bad = await raw('/api/enhance?model=wiener&name=x.wav', {
+    method: 'POST',
+    body: new TextEncoder().encode('hello'),
+  });
   expect(bad.status).toBe(400);
   expect(JSON.parse(bad.body).error).toMatch(/^x\.wav: not a WAV file/);
   const model = await raw('/api/enhance?model=other', { method: 'POST', body: new Uint8Array(10) });
@@ -113,7 +135,10 @@ test('server-side enhancement (when asked) returns a WAV of the same length', as
   const x = new Float32Array(400).map((_, i) => 0.1 * Math.sin(i / 3));
   const big = await startAppServer({ appDir, maxUploadBytes: 1 << 20 });
   try {
-    const res = await fetch(`${big.url}api/enhance?model=wiener`, { method: 'POST', body: encodeWav({ sampleRate: 16000, channels: [x] }) as Uint8Array<ArrayBuffer> });
+    const res = await fetch(`${big.url}api/enhance?model=wiener`, {
+      method: 'POST',
+      body: encodeWav({ sampleRate: 16000, channels: [x] }) as Uint8Array<ArrayBuffer>,
+    });
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(bytes.byteLength).toBe(44 + 800);
@@ -137,28 +162,33 @@ describe('gatewave-app command line', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--max-upload-mb');
   });
-  (built ? test : test.skip)('--host other than loopback warns; it prints the URL; a missing model folder exits 2', async () => {
-    const missing = run(['--no-open', '--enhancer', path.join(tmp, 'nope')]);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('the enhancer folder');
-    const { spawn } = await import('child_process');
-    const child = spawn(process.execPath, [cli, '--no-open', '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (out.includes('gatewave app:')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 50);
-    });
-    child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(err).toContain('WARNING: listening on 0.0.0.0');
-    expect(out).toMatch(/gatewave app: http:\/\/127\.0\.0\.1:\d+\//);
-    expect(code).toBe(130);
-  });
+  (built ? test : test.skip)(
+    '--host other than loopback warns; it prints the URL; a missing model folder exits 2',
+    async () => {
+      const missing = run(['--no-open', '--enhancer', path.join(tmp, 'nope')]);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('the enhancer folder');
+      const { spawn } = await import('child_process');
+      const child = spawn(process.execPath, [cli, '--no-open', '--host', '0.0.0.0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => {
+          if (out.includes('gatewave app:')) {
+            clearInterval(t);
+            resolve();
+          }
+        }, 50);
+      });
+      child.kill('SIGINT');
+      const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(err).toContain('WARNING: listening on 0.0.0.0');
+      expect(out).toMatch(/gatewave app: http:\/\/127\.0\.0\.1:\d+\//);
+      expect(code).toBe(130);
+    },
+  );
 });

@@ -64,23 +64,47 @@ describe('corpus tooling', () => {
       }
       return null;
     };
-    expect(match('asterisk-core-sounds-es-g722', 'usr/share/asterisk/sounds/es_MX_f_Allison/digits/1.g722')).toEqual({ group: 'asterisk:Allison', language: 'es', split: 'train' });
-    expect(match('asterisk-core-sounds-en-g722', 'usr/share/asterisk/sounds/en_US_f_Allison/silence/1.g722')).toBeNull();
-    expect(match('fillets-ng-data-cs', 'usr/share/games/fillets-ng/sound/airplane/cs/let-m-oko.ogg')).toEqual({ group: 'fillets-cs:m', language: 'cs', split: 'train' });
-    expect(match('fillets-ng-data-cs', 'usr/share/games/fillets-ng/sound/alibaba/cs/kni-x-ber.ogg')).toEqual({ group: 'fillets-cs:kni-x', language: 'cs' });
-    expect(match('tuxpaint-stamps-default', 'usr/share/tuxpaint/stamps/animals/amphibians/frog_desc.ogg')).toEqual({ group: 'tuxpaint:en', language: 'en' });
+    expect(match('asterisk-core-sounds-es-g722', 'usr/share/asterisk/sounds/es_MX_f_Allison/digits/1.g722')).toEqual({
+      group: 'asterisk:Allison',
+      language: 'es',
+      split: 'train',
+    });
+    expect(
+      match('asterisk-core-sounds-en-g722', 'usr/share/asterisk/sounds/en_US_f_Allison/silence/1.g722'),
+    ).toBeNull();
+    expect(match('fillets-ng-data-cs', 'usr/share/games/fillets-ng/sound/airplane/cs/let-m-oko.ogg')).toEqual({
+      group: 'fillets-cs:m',
+      language: 'cs',
+      split: 'train',
+    });
+    expect(match('fillets-ng-data-cs', 'usr/share/games/fillets-ng/sound/alibaba/cs/kni-x-ber.ogg')).toEqual({
+      group: 'fillets-cs:kni-x',
+      language: 'cs',
+    });
+    expect(match('tuxpaint-stamps-default', 'usr/share/tuxpaint/stamps/animals/amphibians/frog_desc.ogg')).toEqual({
+      group: 'tuxpaint:en',
+      language: 'en',
+    });
     expect(match('tuxpaint-stamps-default', 'usr/share/tuxpaint/stamps/animals/amphibians/frog.ogg')).toBeNull();
     expect(match('ufoai-sound', 'sound/ambience/tv_news.ogg')).toBeNull();
-    expect(recordingGroup('ufoai-sound', 'sound/ambience/fire2.ogg')).toBe(recordingGroup('ufoai-sound', 'sound/ambience/fire05.ogg'));
+    expect(recordingGroup('ufoai-sound', 'sound/ambience/fire2.ogg')).toBe(
+      recordingGroup('ufoai-sound', 'sound/ambience/fire05.ogg'),
+    );
     for (const s of SOURCES) expect(RESERVED.some((r: RegExp) => r.test(s.pkg))).toBe(false);
   });
 
   test('readLicence: License: fields, never the line after an empty one; prose as a fallback', () => {
     const doc = path.join(tmp, 'tree', 'usr/share/doc/pkg');
     fs.mkdirSync(doc, { recursive: true });
-    fs.writeFileSync(path.join(doc, 'copyright'), 'Files: *\nLicense: GPL-2+\n text\n\nFiles: a\nLicense:\nCopyright (C) someone\n\nFiles: b\nLicense: CC0-1.0\n');
+    fs.writeFileSync(
+      path.join(doc, 'copyright'),
+      'Files: *\nLicense: GPL-2+\n text\n\nFiles: a\nLicense:\nCopyright (C) someone\n\nFiles: b\nLicense: CC0-1.0\n',
+    );
     expect(deb.readLicence(path.join(tmp, 'tree'), 'pkg')).toBe('GPL-2+; CC0-1.0');
-    fs.writeFileSync(path.join(doc, 'copyright'), 'These files are under the Creative Commons Attribution-ShareAlike 3.0 license.\n');
+    fs.writeFileSync(
+      path.join(doc, 'copyright'),
+      'These files are under the Creative Commons Attribution-ShareAlike 3.0 license.\n',
+    );
     expect(deb.readLicence(path.join(tmp, 'tree'), 'pkg')).toBe("CC-BY-SA-3.0 (from the copyright file's text)");
   });
 
@@ -100,16 +124,21 @@ describe('corpus tooling', () => {
       return false;
     }
   })();
-  (hasFfmpeg ? test : test.skip)('decodeToWav keeps a 16 kHz PCM16 file sample for sample, and says which file it cannot decode', async () => {
-    const src = path.join(tmp, 'in.wav');
-    const x = Array.from({ length: 1600 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
-    writePcm16(src, 16000, x);
-    const dst = path.join(tmp, 'out', 'in.wav');
-    await deb.decodeToWav(src, dst);
-    expect(Array.from(readPcm16(dst).samples).map((v) => Math.round((v as number) * 32768))).toEqual(x);
-    const junk = path.join(tmp, 'junk.ogg');
-    fs.writeFileSync(junk, 'junk');
-    await expect(deb.decodeToWav(junk, path.join(tmp, 'out', 'junk.wav'))).rejects.toThrow(/junk\.ogg: ffmpeg could not decode/);
-    expect(fs.readdirSync(path.join(tmp, 'out'))).toEqual(['in.wav']);
-  });
+  (hasFfmpeg ? test : test.skip)(
+    'decodeToWav keeps a 16 kHz PCM16 file sample for sample, and says which file it cannot decode',
+    async () => {
+      const src = path.join(tmp, 'in.wav');
+      const x = Array.from({ length: 1600 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
+      writePcm16(src, 16000, x);
+      const dst = path.join(tmp, 'out', 'in.wav');
+      await deb.decodeToWav(src, dst);
+      expect(Array.from(readPcm16(dst).samples).map((v) => Math.round((v as number) * 32768))).toEqual(x);
+      const junk = path.join(tmp, 'junk.ogg');
+      fs.writeFileSync(junk, 'junk');
+      await expect(deb.decodeToWav(junk, path.join(tmp, 'out', 'junk.wav'))).rejects.toThrow(
+        /junk\.ogg: ffmpeg could not decode/,
+      );
+      expect(fs.readdirSync(path.join(tmp, 'out'))).toEqual(['in.wav']);
+    },
+  );
 });

@@ -32,7 +32,9 @@ describe('event corpus', () => {
     for (const r of RULES) expect(['train', 'validation', 'test']).toContain(r.split);
     const classes = new Set(RULES.map((r: { label: string }) => r.label));
     for (const c of classes) {
-      const splits = new Set(RULES.filter((r: { label: string }) => r.label === c).map((r: { split: string }) => r.split));
+      const splits = new Set(
+        RULES.filter((r: { label: string }) => r.label === c).map((r: { split: string }) => r.split),
+      );
       if (!SHARED_CLASSES.includes(c)) expect(splits.has('train')).toBe(true);
       expect(splits.has('validation') && splits.has('test')).toBe(true);
     }
@@ -41,7 +43,9 @@ describe('event corpus', () => {
 
   test('--help prints the usage and exits 0; bad options exit 2', () => {
     const script = path.resolve(__dirname, '../events.js');
-    expect(execFileSync(process.execPath, [script, '--help']).toString()).toMatch(/^Usage: npm run data:events -- --out DIR/);
+    expect(execFileSync(process.execPath, [script, '--help']).toString()).toMatch(
+      /^Usage: npm run data:events -- --out DIR/,
+    );
     let status = 0;
     try {
       execFileSync(process.execPath, [script, '--jobs', '0'], { stdio: 'pipe' });

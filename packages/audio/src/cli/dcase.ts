@@ -18,7 +18,10 @@ export interface DcaseTrainingFlags {
  * The training and validation sets of `train-detector --dcase DIR`: `--folds` (default: all but the validation folds)
  * and `--validation-folds` (else `--validation`). Everything is read and checked here, before any training.
  */
-export function dcaseTrainingSets(o: DcaseTrainingFlags, format: SceneFormat): { scenes: SceneSet; validation?: string | SceneSet } {
+export function dcaseTrainingSets(
+  o: DcaseTrainingFlags,
+  format: SceneFormat,
+): { scenes: SceneSet; validation?: string | SceneSet } {
   const dir = o.dcase as string;
   const classes = o.classNames ? resolveClassNames(o.classNames) : undefined;
   const fmt = format === 'mono' ? undefined : format;
@@ -35,19 +38,36 @@ export function dcaseTrainingSets(o: DcaseTrainingFlags, format: SceneFormat): {
     const val = inFolds(o.validationFolds);
     const train = o.folds ? inFolds(o.folds) : all.recordings.filter((r) => !val.includes(r));
     const overlap = train.filter((r) => val.includes(r));
-    if (overlap.length) throw new AudioError('BAD_ARGUMENT', `${overlap[0].metadata} is in both the training and the validation folds.`);
-    return { scenes: set(train, `training folds ${o.folds?.join(', ') ?? '(the rest)'}`), validation: set(val, `validation folds ${o.validationFolds.join(', ')}`) };
+    if (overlap.length)
+      throw new AudioError('BAD_ARGUMENT', `${overlap[0].metadata} is in both the training and the validation folds.`);
+    return {
+      scenes: set(train, `training folds ${o.folds?.join(', ') ?? '(the rest)'}`),
+      validation: set(val, `validation folds ${o.validationFolds.join(', ')}`),
+    };
   }
-  return { scenes: set(o.folds ? inFolds(o.folds) : all.recordings, `folds ${o.folds?.join(', ') ?? ''}`), validation: o.validation };
+  return {
+    scenes: set(o.folds ? inFolds(o.folds) : all.recordings, `folds ${o.folds?.join(', ') ?? ''}`),
+    validation: o.validation,
+  };
 }
 
 /** Writes `detect`'s DCASE 2020 output files (one per input) into `dir`; classes by `--class-names` or the model's order. */
-export function writeDcaseDetections(dir: string, inputs: readonly string[], events: readonly SoundEvent[], modelClasses: readonly string[], classNames?: string): string[] {
+export function writeDcaseDetections(
+  dir: string,
+  inputs: readonly string[],
+  events: readonly SoundEvent[],
+  modelClasses: readonly string[],
+  classNames?: string,
+): string[] {
   return writeDcase2020Outputs(dir, inputs, events, classNames ? resolveClassNames(classNames) : modelClasses);
 }
 
 /** Reads `score-events`' reference or estimate in any event format (see `readEventsAnyFormat`). */
-export function readScoredEvents(target: string, o: { classes?: string[]; classNames?: string }, reference: boolean): SoundEvent[] {
+export function readScoredEvents(
+  target: string,
+  o: { classes?: string[]; classNames?: string },
+  reference: boolean,
+): SoundEvent[] {
   return readEventsAnyFormat(target, {
     classNames: o.classNames ? resolveClassNames(o.classNames) : undefined,
     classes: o.classes,

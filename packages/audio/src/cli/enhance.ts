@@ -31,11 +31,16 @@ interface EnhanceFlags extends QueueFlags {
 function registerEnhance(program: Command): void {
   const cmd = program
     .command('enhance')
-    .description('Remove noise from speech recordings; writes OUTDIR/<name>_enhanced.wav at the input\'s rate, channels and length.')
+    .description(
+      "Remove noise from speech recordings; writes OUTDIR/<name>_enhanced.wav at the input's rate, channels and length.",
+    )
     .argument('<inputs...>', 'WAV files or directories (every .wav inside is enhanced)');
   addFlags(cmd, {
     out: { required: true, description: 'output directory', placeholder: '<dir>' },
-    model: { description: 'model directory, or "wiener" for the classical baseline (default: the pretrained model)', placeholder: '<dir|wiener>' },
+    model: {
+      description: 'model directory, or "wiener" for the classical baseline (default: the pretrained model)',
+      placeholder: '<dir|wiener>',
+    },
     chunk: { default: 30 },
     sampleFormat: {},
     attenLim: {},
@@ -44,13 +49,18 @@ function registerEnhance(program: Command): void {
   addAudioQueueFlags(cmd);
   cmd.action(async (inputs: string[], o: EnhanceFlags) => {
     checkQueueFlags(o);
-    if (o.queue) return enhanceOnQueue(inputs, o.out, { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat }, o);
+    if (o.queue)
+      return enhanceOnQueue(inputs, o.out, { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat }, o);
     if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
     const loaded = await loadEnhancer(o.model);
     const enhancer = o.attenLim === undefined ? loaded : limitAttenuation(loaded, o.attenLim);
     const bars = new Map<string, ProgressBar>();
     const written: string[] = [];
-    exitOnInterrupt('gatewave-audio', () => (written.length ? `kept the ${written.length} file(s) finished before: ${written.join(', ')}` : 'no output was finished'));
+    exitOnInterrupt('gatewave-audio', () =>
+      written.length
+        ? `kept the ${written.length} file(s) finished before: ${written.join(', ')}`
+        : 'no output was finished',
+    );
     const outcomes = await enhanceFiles(inputs, o.out, enhancer, {
       chunkSeconds: o.chunk,
       format: o.sampleFormat,
@@ -96,32 +106,54 @@ function registerScore(program: Command): void {
     );
   addFlags(cmd, {
     clean: { required: true, description: 'clean reference WAV, or a folder of them', placeholder: '<file|dir>' },
-    est: { required: true, description: 'estimate WAV (same rate, channels and length), or a folder of them', placeholder: '<file|dir>' },
+    est: {
+      required: true,
+      description: 'estimate WAV (same rate, channels and length), or a folder of them',
+      placeholder: '<file|dir>',
+    },
     json: 'print JSON',
   });
   cmd.action((o: { clean: string; est: string; json?: boolean }) => {
     if (isDir(o.clean) || isDir(o.est)) {
       if (!isDir(o.clean) || !isDir(o.est)) {
-        throw new AudioError('BAD_ARGUMENT', `--clean and --est must both be files or both be folders; ${isDir(o.clean) ? o.est : o.clean} is not a folder.`);
+        throw new AudioError(
+          'BAD_ARGUMENT',
+          `--clean and --est must both be files or both be folders; ${isDir(o.clean) ? o.est : o.clean} is not a folder.`,
+        );
       }
       const r = scoreFolders(o.clean, o.est);
       if (o.json) {
-        const files = r.files.map((f) => ({ file: f.file, si_sdr: f.siSdr, stoi: f.stoi, estoi: f.estoi, seconds: f.seconds }));
-        process.stdout.write(`${JSON.stringify({ clean: o.clean, estimate: o.est, files, mean: { si_sdr: r.mean.siSdr, stoi: r.mean.stoi, estoi: r.mean.estoi } })}\n`);
+        const files = r.files.map((f) => ({
+          file: f.file,
+          si_sdr: f.siSdr,
+          stoi: f.stoi,
+          estoi: f.estoi,
+          seconds: f.seconds,
+        }));
+        process.stdout.write(
+          `${JSON.stringify({ clean: o.clean, estimate: o.est, files, mean: { si_sdr: r.mean.siSdr, stoi: r.mean.stoi, estoi: r.mean.estoi } })}\n`,
+        );
         return;
       }
       const width = Math.max(4, ...r.files.map((f) => f.file.length));
-      const line = (name: string, a: number, b: number, c: number): string => `${name.padEnd(width)}  ${a.toFixed(3).padStart(8)}  ${b.toFixed(4)}  ${c.toFixed(4)}\n`;
+      const line = (name: string, a: number, b: number, c: number): string =>
+        `${name.padEnd(width)}  ${a.toFixed(3).padStart(8)}  ${b.toFixed(4)}  ${c.toFixed(4)}\n`;
       process.stdout.write(`${'file'.padEnd(width)}  ${'SI-SDR'.padStart(8)}  STOI    ESTOI\n`);
       for (const f of r.files) process.stdout.write(line(f.file, f.siSdr, f.stoi, f.estoi));
-      process.stdout.write(line(`mean (${r.files.length} files)`.padEnd(width), r.mean.siSdr, r.mean.stoi, r.mean.estoi));
+      process.stdout.write(
+        line(`mean (${r.files.length} files)`.padEnd(width), r.mean.siSdr, r.mean.stoi, r.mean.estoi),
+      );
       return;
     }
     const r = scoreFiles(o.clean, o.est);
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ clean: o.clean, estimate: o.est, si_sdr: r.siSdr, stoi: r.stoi, estoi: r.estoi })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ clean: o.clean, estimate: o.est, si_sdr: r.siSdr, stoi: r.stoi, estoi: r.estoi })}\n`,
+      );
     } else {
-      process.stdout.write(`SI-SDR ${r.siSdr.toFixed(3)} dB\nSTOI   ${r.stoi.toFixed(4)}\nESTOI  ${r.estoi.toFixed(4)}\n`);
+      process.stdout.write(
+        `SI-SDR ${r.siSdr.toFixed(3)} dB\nSTOI   ${r.stoi.toFixed(4)}\nESTOI  ${r.estoi.toFixed(4)}\n`,
+      );
     }
   });
 }
@@ -158,17 +190,32 @@ function registerTrainEnhancer(program: Command): void {
     manifest: {},
     speech: {},
     noise: {},
-    clean: { description: 'folder of clean WAV files, paired by name with --noisy (VoiceBank+DEMAND layout)', placeholder: '<dir>' },
+    clean: {
+      description: 'folder of clean WAV files, paired by name with --noisy (VoiceBank+DEMAND layout)',
+      placeholder: '<dir>',
+    },
     noisy: {},
-    out: { required: true, description: 'model directory to write (the last state goes to <dir>.checkpoint)', placeholder: '<dir>' },
+    out: {
+      required: true,
+      description: 'model directory to write (the last state goes to <dir>.checkpoint)',
+      placeholder: '<dir>',
+    },
     config: { default: 'medium' },
-    init: { description: 'a fresh run starts from this model\'s weights where layers match by name and shape (e.g. small into medium)' },
+    init: {
+      description:
+        "a fresh run starts from this model's weights where layers match by name and shape (e.g. small into medium)",
+    },
     epochs: { description: 'maximum number of epochs', default: 50 },
     stepsPerEpoch: { default: 100 },
     batchSize: { description: 'mixtures per step', default: 4 },
     learningRate: { description: 'initial learning rate (Adam)', default: 0.001 },
-    exclude: { description: 'comma-separated path substrings to leave out (held-out test speakers/noises)', default: [] },
-    lrPatience: { description: 'halve the learning rate after this many epochs without a better validation loss (default 2)' },
+    exclude: {
+      description: 'comma-separated path substrings to leave out (held-out test speakers/noises)',
+      default: [],
+    },
+    lrPatience: {
+      description: 'halve the learning rate after this many epochs without a better validation loss (default 2)',
+    },
     patience: { description: 'stop after this many epochs without a better validation loss (default 5)' },
     seed: { default: 1234 },
     resume: {},

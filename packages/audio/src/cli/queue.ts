@@ -5,7 +5,15 @@
 import type { Command } from 'commander';
 import { initBackend } from '@gatewave/core';
 import { addQueueFlags, followBatch, registerJobsCommands, registerWorkerCommand } from '@gatewave/jobs/cli';
-import { AUDIO_QUEUE, audioWorkerSpec, DetectJobSettings, EnhanceJobSettings, SubmitResult, submitDetect, submitEnhance } from '../jobs';
+import {
+  AUDIO_QUEUE,
+  audioWorkerSpec,
+  DetectJobSettings,
+  EnhanceJobSettings,
+  SubmitResult,
+  submitDetect,
+  submitEnhance,
+} from '../jobs';
 import { AudioError } from '../errors';
 
 const NAME = 'gatewave-audio';
@@ -27,17 +35,36 @@ async function follow(r: SubmitResult, o: QueueFlags & { quiet?: boolean }): Pro
     return;
   }
   if (r.skipped) process.stderr.write(`${NAME}: ${r.skipped} output(s) complete already, left out of the batch\n`);
-  await followBatch(NAME, r.conn, AUDIO_QUEUE, { batchId: r.batchId, total: r.total }, { detach: o.detach, quiet: o.quiet });
+  await followBatch(
+    NAME,
+    r.conn,
+    AUDIO_QUEUE,
+    { batchId: r.batchId, total: r.total },
+    { detach: o.detach, quiet: o.quiet },
+  );
 }
 
 /** `enhance IN... -o OUT --queue URL`. */
-export async function enhanceOnQueue(inputs: string[], outDir: string, settings: EnhanceJobSettings, o: QueueFlags & { quiet?: boolean }): Promise<void> {
+export async function enhanceOnQueue(
+  inputs: string[],
+  outDir: string,
+  settings: EnhanceJobSettings,
+  o: QueueFlags & { quiet?: boolean },
+): Promise<void> {
   await follow(await submitEnhance(o.queue!, inputs, outDir, settings, o.attempts), o);
 }
 
 /** `detect IN... -o EVENTS.csv --queue URL`. */
-export async function detectOnQueue(inputs: string[], settings: DetectJobSettings, o: QueueFlags & { quiet?: boolean; frames?: string }): Promise<void> {
-  if (o.frames) throw new AudioError('BAD_ARGUMENT', '--frames is not available with --queue (the per-frame table stays in one process); drop one of them.');
+export async function detectOnQueue(
+  inputs: string[],
+  settings: DetectJobSettings,
+  o: QueueFlags & { quiet?: boolean; frames?: string },
+): Promise<void> {
+  if (o.frames)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      '--frames is not available with --queue (the per-frame table stays in one process); drop one of them.',
+    );
   await follow(await submitDetect(o.queue!, inputs, settings, o.attempts), o);
 }
 

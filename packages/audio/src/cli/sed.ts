@@ -39,7 +39,10 @@ interface AugmentationFlags {
   rt60?: [number, number];
 }
 
-type Augmentation = Pick<SceneOptions, 'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'>;
+type Augmentation = Pick<
+  SceneOptions,
+  'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'
+>;
 
 function augmentation(o: AugmentationFlags): Augmentation {
   const out: Augmentation = {};
@@ -103,7 +106,8 @@ function registerSynthScenes(program: Command): void {
     quiet: 'no progress bar',
   });
   cmd.action((o: SynthFlags) => {
-    if (!['all', 'train', 'test'].includes(o.part)) throw new AudioError('BAD_ARGUMENT', `--part must be all, train or test, got "${o.part}".`);
+    if (!['all', 'train', 'test'].includes(o.part))
+      throw new AudioError('BAD_ARGUMENT', `--part must be all, train or test, got "${o.part}".`);
     const m = synthesizeScenes({
       events: o.events,
       labels: o.labels,
@@ -123,7 +127,9 @@ function registerSynthScenes(program: Command): void {
       progress: !o.quiet,
     });
     const events = m.scenes.reduce((s, x) => s + x.events, 0);
-    process.stderr.write(`synth-scenes: ${m.scenes.length} ${m.format} scenes, ${events} events, ${m.classes.length} classes -> ${o.out}\n`);
+    process.stderr.write(
+      `synth-scenes: ${m.scenes.length} ${m.format} scenes, ${events} events, ${m.classes.length} classes -> ${o.out}\n`,
+    );
   });
 }
 
@@ -183,14 +189,24 @@ function addTrainDetectorFlags(cmd: Command): void {
     convChannels: { default: [64, 64, 64] },
     gruUnits: { default: [128, 128] },
     doaWeight: { default: 5 },
-    thresholds: { description: 'activity thresholds tried on the validation scenes; the best is stored with the model', default: [0.2, 0.3, 0.4, 0.5, 0.6] },
-    minDurations: { description: 'shortest-event settings (s) tried with each threshold; the best is stored with the model', default: [0.1, 0.2, 0.3] },
+    thresholds: {
+      description: 'activity thresholds tried on the validation scenes; the best is stored with the model',
+      default: [0.2, 0.3, 0.4, 0.5, 0.6],
+    },
+    minDurations: {
+      description: 'shortest-event settings (s) tried with each threshold; the best is stored with the model',
+      default: [0.1, 0.2, 0.3],
+    },
     seed: { default: 1 },
     resume: 'continue from <out>.checkpoint/',
     overwrite: {},
-    labels: 'with --synthesize: the clips\' labels (default <events-dir>/labels.csv)',
+    labels: "with --synthesize: the clips' labels (default <events-dir>/labels.csv)",
     sceneFormat: { description: 'with --synthesize: recording format', default: 'foa' },
-    part: { description: 'with --synthesize: all of each clip or its first part (the last --test-fraction is held out)', default: 'train', placeholder: '<all|train>' },
+    part: {
+      description: 'with --synthesize: all of each clip or its first part (the last --test-fraction is held out)',
+      default: 'train',
+      placeholder: '<all|train>',
+    },
     testFraction: { description: 'with --synthesize: share of each clip held out', default: 0.3 },
     pool: { default: 64 },
     refresh: { default: 8 },
@@ -241,11 +257,16 @@ function registerTrainDetector(program: Command): void {
   addTrainDetectorFlags(cmd);
   cmd.action(async (o: TrainDetectorFlags) => {
     if ([o.scenes, o.synthesize, o.dcase].filter(Boolean).length !== 1) {
-      throw new AudioError('BAD_ARGUMENT', 'give one of --scenes DIR (scenes from synth-scenes), --synthesize EVENTS_DIR (scenes made on the fly) or --dcase DIR (a DCASE dataset).');
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        'give one of --scenes DIR (scenes from synth-scenes), --synthesize EVENTS_DIR (scenes made on the fly) or --dcase DIR (a DCASE dataset).',
+      );
     }
-    if (!o.dcase && (o.folds || o.validationFolds)) throw new AudioError('BAD_ARGUMENT', '--folds and --validation-folds go with --dcase DIR.');
+    if (!o.dcase && (o.folds || o.validationFolds))
+      throw new AudioError('BAD_ARGUMENT', '--folds and --validation-folds go with --dcase DIR.');
     const dcase = o.dcase ? dcaseTrainingSets(o, o.sceneFormat) : null;
-    if (o.part !== 'all' && o.part !== 'train') throw new AudioError('BAD_ARGUMENT', `--part must be all or train, got "${o.part}".`);
+    if (o.part !== 'all' && o.part !== 'train')
+      throw new AudioError('BAD_ARGUMENT', `--part must be all or train, got "${o.part}".`);
     await initBackend(undefined, { purpose: 'train', convolutional: true, quiet: !!o.quiet });
     const { history } = await trainDetector({
       scenes: dcase ? dcase.scenes : o.scenes,
@@ -273,7 +294,8 @@ function registerTrainDetector(program: Command): void {
     });
     const best = history.filter((h) => h.best).pop();
     process.stderr.write(
-      best ? `train-detector: best validation SELD ${best.score.toFixed(4)} at epoch ${best.epoch}; model in ${o.out}\n`
+      best
+        ? `train-detector: best validation SELD ${best.score.toFixed(4)} at epoch ${best.epoch}; model in ${o.out}\n`
         : `train-detector: no epoch improved on the checkpoint's best; ${o.out} unchanged\n`,
     );
   });
@@ -302,9 +324,13 @@ function registerDetect(program: Command): void {
     )
     .argument('<inputs...>', 'WAV files (the channel layout the model was trained on, e.g. FOA ACN/SN3D)');
   addFlags(cmd, {
-    out: { required: true, description: 'event list to write (with --format dcase2020: a folder, one NAME.csv per input)', placeholder: '<path>' },
+    out: {
+      required: true,
+      description: 'event list to write (with --format dcase2020: a folder, one NAME.csv per input)',
+      placeholder: '<path>',
+    },
     format: { default: 'events' },
-    classNames: 'with --format dcase2020: the class index list to write (default: the model\'s classes in order)',
+    classNames: "with --format dcase2020: the class index list to write (default: the model's classes in order)",
     model: 'detector directory (default: the packaged FOA model)',
     threshold: {},
     minDuration: {},
@@ -318,7 +344,11 @@ function registerDetect(program: Command): void {
   cmd.action(async (inputs: string[], o: DetectFlags) => {
     checkQueueFlags(o);
     if (o.queue) {
-      if (o.format !== 'events') throw new AudioError('BAD_ARGUMENT', '--queue writes one event list (--format events); drop --format dcase2020 or --queue.');
+      if (o.format !== 'events')
+        throw new AudioError(
+          'BAD_ARGUMENT',
+          '--queue writes one event list (--format events); drop --format dcase2020 or --queue.',
+        );
       const { out, model, threshold, minDuration, minGap, views, hysteresis } = o;
       return detectOnQueue(inputs, { out, model, threshold, minDuration, minGap, views, hysteresis }, o);
     }
@@ -330,7 +360,10 @@ function registerDetect(program: Command): void {
     await initBackend(undefined, { purpose: 'infer', quiet: true });
     const names = eventFileNames(inputs);
     inputs.forEach((f, i) => {
-      if (names[i] !== path.basename(f)) process.stderr.write(`note: ${f} shares its name with another input; its rows are labelled with the path as given\n`);
+      if (names[i] !== path.basename(f))
+        process.stderr.write(
+          `note: ${f} shares its name with another input; its rows are labelled with the path as given\n`,
+        );
     });
     const bar = inputs.length > 1 && !o.quiet ? new ProgressBar(inputs.length, { label: 'detect' }) : null;
     const failed: string[] = [];
@@ -344,7 +377,9 @@ function registerDetect(program: Command): void {
       onNotice: (msg) => process.stderr.write(`notice: ${msg}\n`),
       onFile: (r) => {
         if (!o.quiet) {
-          process.stderr.write(`${r.file}: ${r.events.length} events, ${r.duration.toFixed(1)} s in ${r.seconds.toFixed(2)} s (RTF ${r.rtf.toFixed(3)})\n`);
+          process.stderr.write(
+            `${r.file}: ${r.events.length} events, ${r.duration.toFixed(1)} s in ${r.seconds.toFixed(2)} s (RTF ${r.rtf.toFixed(3)})\n`,
+          );
         }
         bar?.tick();
       },
@@ -352,20 +387,38 @@ function registerDetect(program: Command): void {
         failed.push(file);
         lastError = err;
         if (inputs.length === 1) return; // the only file: its error is the command's error
-        process.stderr.write(`gatewave-audio: error [${(err as { code?: string }).code ?? 'FAILED'}]: ${err.message.startsWith(file) ? '' : `${file}: `}${err.message}\n`);
+        process.stderr.write(
+          `gatewave-audio: error [${(err as { code?: string }).code ?? 'FAILED'}]: ${err.message.startsWith(file) ? '' : `${file}: `}${err.message}\n`,
+        );
         bar?.tick();
       },
     });
     bar?.finish();
     if (results.length === 0) {
       if (inputs.length === 1 && lastError) throw lastError;
-      throw new AudioError('NO_INPUT', `none of the ${inputs.length} input file(s) could be read; nothing was written to ${o.out}.`);
+      throw new AudioError(
+        'NO_INPUT',
+        `none of the ${inputs.length} input file(s) could be read; nothing was written to ${o.out}.`,
+      );
     }
-    if (o.format === 'dcase2020') writeDcaseDetections(o.out, inputs, results.flatMap((r) => r.events), detector.config.classes, o.classNames);
-    else writeEventList(o.out, results.flatMap((r) => r.events));
+    if (o.format === 'dcase2020')
+      writeDcaseDetections(
+        o.out,
+        inputs,
+        results.flatMap((r) => r.events),
+        detector.config.classes,
+        o.classNames,
+      );
+    else
+      writeEventList(
+        o.out,
+        results.flatMap((r) => r.events),
+      );
     if (o.frames) atomicWriteFile(o.frames, formatFrameTable(results.flatMap((r) => r.frames)));
     if (failed.length) {
-      process.stderr.write(`gatewave-audio: ${failed.length} of ${inputs.length} file(s) failed (listed above); the events of the others were written to ${o.out}.\n`);
+      process.stderr.write(
+        `gatewave-audio: ${failed.length} of ${inputs.length} file(s) failed (listed above); the events of the others were written to ${o.out}.\n`,
+      );
       process.exitCode = 1;
     }
   });
@@ -385,7 +438,7 @@ function registerTuneDetector(program: Command): void {
   const cmd = program
     .command('tune-detector')
     .description(
-      'Choose a trained detector\'s post-processing on validation scenes (a synth-scenes folder from the training part of ' +
+      "Choose a trained detector's post-processing on validation scenes (a synth-scenes folder from the training part of " +
         'the clips): the view count, activity threshold and shortest event with the best SELD score are written into the model.',
     );
   addFlags(cmd, {
@@ -399,7 +452,12 @@ function registerTuneDetector(program: Command): void {
   });
   cmd.action(async (o: TuneFlags) => {
     await initBackend(undefined, { purpose: 'infer', quiet: !!o.quiet });
-    const grids = { views: o.viewList, thresholds: o.thresholds, minDurations: o.minDurations, hysteresis: o.hysteresisList };
+    const grids = {
+      views: o.viewList,
+      thresholds: o.thresholds,
+      minDurations: o.minDurations,
+      hysteresis: o.hysteresisList,
+    };
     const t = await tuneDetector(o.model, o.validation, grids, !o.quiet);
     process.stderr.write(
       `tune-detector: views ${t.views}, threshold ${t.threshold}, hysteresis ${t.hysteresis}, min duration ${t.minDuration} s -> ${o.model}\n`,
@@ -429,7 +487,11 @@ function registerScoreEvents(program: Command): void {
     );
   addFlags(cmd, {
     ref: { required: true },
-    est: { required: true, description: 'estimated events (as written by detect, in either --format)', placeholder: '<path>' },
+    est: {
+      required: true,
+      description: 'estimated events (as written by detect, in either --format)',
+      placeholder: '<path>',
+    },
     classes: {},
     classNames: {},
     frameLength: { default: 0.1 },

@@ -57,7 +57,10 @@ export function makeWindow(name: WindowName, n: number): Float32Array {
         w[i] = 1;
         break;
       default:
-        throw new AudioError('BAD_ARGUMENT', `unknown window "${String(name)}"; use sqrt-hann, hann, hamming or rectangular.`);
+        throw new AudioError(
+          'BAD_ARGUMENT',
+          `unknown window "${String(name)}"; use sqrt-hann, hann, hamming or rectangular.`,
+        );
     }
   }
   return w;
@@ -80,7 +83,10 @@ export function stftGeometry(options: StftOptions): StftGeometry {
     throw new AudioError('BAD_ARGUMENT', `stft: winLength must be a positive integer, got ${winLength}.`);
   }
   if (!Number.isInteger(hopLength) || hopLength < 1 || hopLength > winLength) {
-    throw new AudioError('BAD_ARGUMENT', `stft: hopLength must be an integer in 1..winLength (${winLength}), got ${hopLength}.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `stft: hopLength must be an integer in 1..winLength (${winLength}), got ${hopLength}.`,
+    );
   }
   if (!Number.isInteger(nFft) || nFft < winLength) {
     throw new AudioError('BAD_ARGUMENT', `stft: nFft must be an integer >= winLength (${winLength}), got ${nFft}.`);
@@ -140,15 +146,33 @@ export function stft(x: Float32Array | Float64Array, options: StftOptions): Spec
     re.set(spec.re, t * bins);
     im.set(spec.im, t * bins);
   }
-  return { re, im, frames, bins, length: x.length, winLength: g.winLength, hopLength: g.hopLength, nFft: g.nFft, window: g.window };
+  return {
+    re,
+    im,
+    frames,
+    bins,
+    length: x.length,
+    winLength: g.winLength,
+    hopLength: g.hopLength,
+    nFft: g.nFft,
+    window: g.window,
+  };
 }
 
 /** Inverse of `stft` (weighted overlap-add); returns `length` samples (default: the length stft was given). */
 export function istft(spec: Spectrogram, length: number = spec.length): Float32Array {
-  const g = stftGeometry({ winLength: spec.winLength, hopLength: spec.hopLength, nFft: spec.nFft, window: spec.window });
+  const g = stftGeometry({
+    winLength: spec.winLength,
+    hopLength: spec.hopLength,
+    nFft: spec.nFft,
+    window: spec.window,
+  });
   const expectBins = Math.floor(g.nFft / 2) + 1;
   if (spec.bins !== expectBins || spec.re.length !== spec.frames * spec.bins || spec.im.length !== spec.re.length) {
-    throw new AudioError('BAD_ARGUMENT', `istft: spectrogram shape does not match nFft ${g.nFft} (${spec.frames} x ${spec.bins}).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `istft: spectrogram shape does not match nFft ${g.nFft} (${spec.frames} x ${spec.bins}).`,
+    );
   }
   const env = windowEnvelope(g, spec.frames, Math.min(length, spec.length));
   const padded = env.length;

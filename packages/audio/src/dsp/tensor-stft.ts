@@ -33,7 +33,10 @@ const cache = new Map<string, Bases>();
 function bases(options: StftOptions): Bases {
   const g = stftGeometry(options);
   if (g.winLength % g.hopLength !== 0) {
-    throw new AudioError('BAD_ARGUMENT', `stftTensor: winLength (${g.winLength}) must be a multiple of hopLength (${g.hopLength}).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `stftTensor: winLength (${g.winLength}) must be a multiple of hopLength (${g.hopLength}).`,
+    );
   }
   const key = `${g.winLength}/${g.hopLength}/${g.nFft}/${Array.from(g.window.subarray(0, 8)).join(',')}/${g.window.reduce((a, b) => a + b, 0)}`;
   const hit = cache.get(key);
@@ -76,7 +79,10 @@ export function stftTensor(x: tf.Tensor2D, options: StftOptions): TensorSpectrog
     const frames = frameCount(n, W, H);
     const k = W / H;
     const padded = (frames - 1 + k) * H;
-    const xp = tf.pad(x, [[0, 0], [padStart, padded - padStart - n]]);
+    const xp = tf.pad(x, [
+      [0, 0],
+      [padStart, padded - padStart - n],
+    ]);
     const blocks = xp.reshape([batch, frames - 1 + k, H]);
     // frame t = blocks t .. t+k−1 laid end to end: [batch, frames, W]
     const parts = Array.from({ length: k }, (_, j) => blocks.slice([0, j, 0], [batch, frames, H]));
@@ -92,7 +98,8 @@ export function istftTensor(spec: TensorSpectrogram, length: number, options: St
   const b = bases(options);
   const { winLength: W, hopLength: H, padStart } = b.g;
   const [batch, frames, bins] = spec.re.shape;
-  if (bins !== b.bins) throw new AudioError('BAD_ARGUMENT', `istftTensor: ${bins} bins, nFft ${b.g.nFft} needs ${b.bins}.`);
+  if (bins !== b.bins)
+    throw new AudioError('BAD_ARGUMENT', `istftTensor: ${bins} bins, nFft ${b.g.nFft} needs ${b.bins}.`);
   const env = windowEnvelope(b.g, frames, Math.min(length, (frames - 1) * H + W - padStart));
   const inv = new Float32Array(env.length);
   for (let i = 0; i < env.length; i++) inv[i] = env[i] > 1e-10 ? 1 / env[i] : 0;
@@ -105,7 +112,11 @@ export function istftTensor(spec: TensorSpectrogram, length: number, options: St
     let acc: tf.Tensor | null = null;
     for (let j = 0; j < k; j++) {
       const part = framed.slice([0, 0, j, 0], [batch, frames, 1, H]).reshape([batch, frames, H]);
-      const shifted = tf.pad(part, [[0, 0], [j, k - 1 - j], [0, 0]]);
+      const shifted = tf.pad(part, [
+        [0, 0],
+        [j, k - 1 - j],
+        [0, 0],
+      ]);
       acc = acc === null ? shifted : acc.add(shifted);
     }
     const total = frames - 1 + k;
@@ -113,7 +124,11 @@ export function istftTensor(spec: TensorSpectrogram, length: number, options: St
     const avail = total * H - padStart;
     const take = Math.min(length, avail);
     let out = y.slice([0, padStart], [batch, take]);
-    if (take < length) out = tf.pad(out, [[0, 0], [0, length - take]]);
+    if (take < length)
+      out = tf.pad(out, [
+        [0, 0],
+        [0, length - take],
+      ]);
     return out as tf.Tensor2D;
   });
 }

@@ -9,7 +9,10 @@ import type { Enhancer } from './enhancer';
 /** Checks an attenuation limit in dB: a number from 0 to 100. */
 export function checkAttenuationLimit(db: number, where = 'attenuation limit'): number {
   if (!Number.isFinite(db) || db < 0 || db > 100) {
-    throw new AudioError('BAD_ARGUMENT', `${where} must be a number of dB from 0 to 100 (0 keeps the input, 100 is no limit), got ${String(db)}.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${where} must be a number of dB from 0 to 100 (0 keeps the input, 100 is no limit), got ${String(db)}.`,
+    );
   }
   return db;
 }
@@ -20,7 +23,10 @@ export function checkAttenuationLimit(db: number, where = 'attenuation limit'): 
  */
 export function mixWithInput(input: Float32Array, enhanced: Float32Array, limitDb: number): Float32Array {
   if (input.length !== enhanced.length) {
-    throw new AudioError('BAD_ARGUMENT', `attenuation limit: the input has ${input.length} samples but the enhanced audio ${enhanced.length}; pass the enhancer's output for this input.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `attenuation limit: the input has ${input.length} samples but the enhanced audio ${enhanced.length}; pass the enhancer's output for this input.`,
+    );
   }
   const g = 10 ** (-checkAttenuationLimit(limitDb) / 20);
   const out = new Float32Array(enhanced.length);

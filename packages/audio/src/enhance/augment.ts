@@ -42,7 +42,12 @@ export function biquad(x: Float32Array, b: [number, number, number], a: [number,
 }
 
 /** Peaking-EQ biquad coefficients (RBJ cookbook): gain `db` at `f0` Hz with quality `q`. */
-export function peakingCoefficients(f0: number, db: number, q: number, rate: number): { b: [number, number, number]; a: [number, number] } {
+export function peakingCoefficients(
+  f0: number,
+  db: number,
+  q: number,
+  rate: number,
+): { b: [number, number, number]; a: [number, number] } {
   const A = 10 ** (db / 40);
   const w = (2 * Math.PI * f0) / rate;
   const alpha = Math.sin(w) / (2 * q);
@@ -77,7 +82,11 @@ export interface RoomResponse {
 }
 
 /** A synthetic room impulse response: direct impulse, then Gaussian noise decaying 60 dB over RT60 seconds. */
-export function syntheticRir(rate: number, rt60 = uniform(0.15, 0.8), directToReverbDb = uniform(-3, 10)): RoomResponse {
+export function syntheticRir(
+  rate: number,
+  rt60 = uniform(0.15, 0.8),
+  directToReverbDb = uniform(-3, 10),
+): RoomResponse {
   const n = Math.round(rt60 * rate);
   const full = new Float32Array(n);
   const decay = (3 * Math.LN10) / (rt60 * rate); // amplitude e^{-decay·t} reaches -60 dB at rt60

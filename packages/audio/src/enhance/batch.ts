@@ -24,13 +24,17 @@ export interface EnhanceFilesOptions {
  * folders share a name (so that none overwrites another). Inputs that are themselves outputs of an earlier run (a
  * `*_enhanced.wav` inside `outDir`) are left out, so that a second run never makes `x_enhanced_enhanced.wav`.
  */
-export function planOutputs(inputs: string[], outDir: string): { jobs: { input: string; output: string }[]; notes: string[] } {
+export function planOutputs(
+  inputs: string[],
+  outDir: string,
+): { jobs: { input: string; output: string }[]; notes: string[] } {
   const notes: string[] = [];
   const out = path.resolve(outDir);
   const taken = new Set<string>();
   const jobs: { input: string; output: string }[] = [];
   const skipped: string[] = [];
-  const earlierOutput = (input: string): boolean => path.dirname(path.resolve(input)) === out && /_enhanced\.wav$/i.test(input);
+  const earlierOutput = (input: string): boolean =>
+    path.dirname(path.resolve(input)) === out && /_enhanced\.wav$/i.test(input);
   // An earlier output is replaced by this run's; any other input must never be.
   const resolvedInputs = new Set(inputs.filter((i) => !earlierOutput(i)).map((i) => path.resolve(i)));
   for (const input of inputs) {
@@ -40,28 +44,43 @@ export function planOutputs(inputs: string[], outDir: string): { jobs: { input: 
     }
     const first = enhancedName(input, outDir);
     let output = first;
-    for (let n = 2; taken.has(path.resolve(output).toLowerCase()); n++) output = first.replace(/_enhanced\.wav$/, `_${n}_enhanced.wav`);
+    for (let n = 2; taken.has(path.resolve(output).toLowerCase()); n++)
+      output = first.replace(/_enhanced\.wav$/, `_${n}_enhanced.wav`);
     taken.add(path.resolve(output).toLowerCase());
     if (output !== first) notes.push(`${input} has the same name as an earlier input; it is written to ${output}`);
     if (resolvedInputs.has(path.resolve(output))) {
-      throw new AudioError('OUTPUT_IS_INPUT', `${output} would be written over the input of the same name; choose another -o folder.`);
+      throw new AudioError(
+        'OUTPUT_IS_INPUT',
+        `${output} would be written over the input of the same name; choose another -o folder.`,
+      );
     }
     jobs.push({ input, output });
   }
   if (skipped.length) {
-    notes.push(`skipped ${skipped.length} file(s) in the output folder that are outputs of an earlier run (${skipped.slice(0, 3).map((f) => path.basename(f)).join(', ')}${skipped.length > 3 ? ', ...' : ''})`);
+    notes.push(
+      `skipped ${skipped.length} file(s) in the output folder that are outputs of an earlier run (${skipped
+        .slice(0, 3)
+        .map((f) => path.basename(f))
+        .join(', ')}${skipped.length > 3 ? ', ...' : ''})`,
+    );
   }
   return { jobs, notes };
 }
 
 /** What happened to one input: its result, or the error that stopped it (the other files go on). */
-export type EnhanceFileOutcome = { input: string; result: EnhanceFileResult; error?: undefined } | { input: string; result?: undefined; error: Error };
+export type EnhanceFileOutcome =
+  { input: string; result: EnhanceFileResult; error?: undefined } | { input: string; result?: undefined; error: Error };
 
 /**
  * Enhances every WAV file of `inputs` (files, or directories whose .wav files are all taken) into
  * `outDir/<name>_enhanced.wav`. A file that fails does not stop the others; its error is in its outcome.
  */
-export async function enhanceFiles(inputs: string[], outDir: string, enhancer: Enhancer, options: EnhanceFilesOptions = {}): Promise<EnhanceFileOutcome[]> {
+export async function enhanceFiles(
+  inputs: string[],
+  outDir: string,
+  enhancer: Enhancer,
+  options: EnhanceFilesOptions = {},
+): Promise<EnhanceFileOutcome[]> {
   const outcomes: EnhanceFileOutcome[] = [];
   const all = expandInputs(inputs);
   const { jobs, notes } = planOutputs(all, outDir);

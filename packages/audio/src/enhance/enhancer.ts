@@ -54,7 +54,15 @@ export async function enhanceFile(
     writer.close();
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     const duration = f.frames / f.sampleRate;
-    return { input, output, duration, elapsed, rtf: elapsed / duration, sampleRate: f.sampleRate, channels: f.channelCount };
+    return {
+      input,
+      output,
+      duration,
+      elapsed,
+      rtf: elapsed / duration,
+      sampleRate: f.sampleRate,
+      channels: f.channelCount,
+    };
   } catch (err) {
     writer?.abort();
     throw err;
@@ -79,7 +87,8 @@ export function expandInputs(inputs: string[]): string[] {
         .filter((n) => /\.wav$/i.test(n))
         .sort()
         .map((n) => path.join(p, n));
-      if (wavs.length === 0) out.push(p); // reported as "is a directory" with no WAV files
+      if (wavs.length === 0)
+        out.push(p); // reported as "is a directory" with no WAV files
       else out.push(...wavs);
     } else out.push(p);
   }

@@ -63,7 +63,10 @@ export class FrcrnEnhancer implements Enhancer {
 export function frcrnConfigOf(meta: ModelMetadata, where: string): FrcrnConfig {
   const m = meta as { kind?: string; config?: FrcrnConfig };
   if (m.kind !== 'frcrn' || !m.config) {
-    throw new AudioError('MODEL_CORRUPT', `${where} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(m.kind)}).`);
+    throw new AudioError(
+      'MODEL_CORRUPT',
+      `${where} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(m.kind)}).`,
+    );
   }
   return m.config;
 }

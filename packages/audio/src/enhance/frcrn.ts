@@ -94,7 +94,11 @@ export const FRCRN_MEDIUM: FrcrnConfig = {
   fullbandOrder: 20,
 };
 
-export const FRCRN_CONFIGS: Record<string, FrcrnConfig> = { small: FRCRN_SMALL, medium: FRCRN_MEDIUM, full: FRCRN_FULL };
+export const FRCRN_CONFIGS: Record<string, FrcrnConfig> = {
+  small: FRCRN_SMALL,
+  medium: FRCRN_MEDIUM,
+  full: FRCRN_FULL,
+};
 
 /** Frequency bins of a config's STFT. */
 export function frcrnBins(config: FrcrnConfig): number {
@@ -164,7 +168,13 @@ export class ComplexConv2D extends tf.layers.Layer {
       let y: tf.Tensor4D;
       if (this.cfg.transpose) {
         const kT = k.transpose([0, 1, 3, 2]) as tf.Tensor4D; // conv2dTranspose wants [kh, kw, out, in]
-        y = tf.conv2dTranspose(x, kT, [b, t, f * this.cfg.freqStride, 2 * this.cfg.filters], [1, this.cfg.freqStride], 'same');
+        y = tf.conv2dTranspose(
+          x,
+          kT,
+          [b, t, f * this.cfg.freqStride, 2 * this.cfg.filters],
+          [1, this.cfg.freqStride],
+          'same',
+        );
       } else {
         y = tf.conv2d(x, k, [1, this.cfg.freqStride], 'same');
       }
@@ -227,21 +237,30 @@ tf.serialization.registerClass(CropFrequency);
 function stage(x: tf.SymbolicTensor, c: FrcrnConfig, prefix: string): tf.SymbolicTensor {
   const F = frcrnBins(c);
   const act = (y: tf.SymbolicTensor, name: string): tf.SymbolicTensor =>
-    tf.layers.leakyReLU({ alpha: 0.01, name: `${prefix}${name}_act` }).apply(
-      tf.layers.batchNormalization({ axis: -1, name: `${prefix}${name}_bn` }).apply(y) as tf.SymbolicTensor,
-    ) as tf.SymbolicTensor;
+    tf.layers
+      .leakyReLU({ alpha: 0.01, name: `${prefix}${name}_act` })
+      .apply(
+        tf.layers.batchNormalization({ axis: -1, name: `${prefix}${name}_bn` }).apply(y) as tf.SymbolicTensor,
+      ) as tf.SymbolicTensor;
   const freqFsmn = (y: tf.SymbolicTensor, ch: number, name: string): tf.SymbolicTensor =>
-    new ComplexFSMN({ units: ch * c.fsmnExpansion, lorder: c.freqOrder, axis: 'frequency', name: `${prefix}${name}_ffsmn` }).apply(
-      y,
-    ) as tf.SymbolicTensor;
+    new ComplexFSMN({
+      units: ch * c.fsmnExpansion,
+      lorder: c.freqOrder,
+      axis: 'frequency',
+      name: `${prefix}${name}_ffsmn`,
+    }).apply(y) as tf.SymbolicTensor;
 
   const skips: tf.SymbolicTensor[] = [];
   const sizes: number[] = [F];
   let h = x; // [batch, time, F, 2]
   c.channels.forEach((ch, i) => {
-    h = new ComplexConv2D({ filters: ch, kernelSize: c.kernel, freqStride: 2, transpose: false, name: `${prefix}enc${i}_conv` }).apply(
-      h,
-    ) as tf.SymbolicTensor; // [batch, time, ceil(f/2), 2ch]
+    h = new ComplexConv2D({
+      filters: ch,
+      kernelSize: c.kernel,
+      freqStride: 2,
+      transpose: false,
+      name: `${prefix}enc${i}_conv`,
+    }).apply(h) as tf.SymbolicTensor; // [batch, time, ceil(f/2), 2ch]
     h = act(h, `enc${i}`);
     h = freqFsmn(h, ch, `enc${i}`);
     skips.push(h);
@@ -259,16 +278,29 @@ function stage(x: tf.SymbolicTensor, c: FrcrnConfig, prefix: string): tf.Symboli
   }
   const fL = sizes[sizes.length - 1];
   (c.fullbandUnits ?? []).forEach((units, j) => {
-    let v = tf.layers.reshape({ targetShape: [-1, fL * 2 * deepest], name: `${prefix}fullband${j}_flat` }).apply(h) as tf.SymbolicTensor;
-    v = new FSMN({ units, lorder: c.fullbandOrder ?? c.timeOrder, rorder: c.timeLookahead, name: `${prefix}fullband${j}_fsmn` }).apply(v) as tf.SymbolicTensor; // [batch, time, f_L·2·deepest]
-    h = tf.layers.reshape({ targetShape: [-1, fL, 2 * deepest], name: `${prefix}fullband${j}_unflat` }).apply(v) as tf.SymbolicTensor;
+    let v = tf.layers
+      .reshape({ targetShape: [-1, fL * 2 * deepest], name: `${prefix}fullband${j}_flat` })
+      .apply(h) as tf.SymbolicTensor;
+    v = new FSMN({
+      units,
+      lorder: c.fullbandOrder ?? c.timeOrder,
+      rorder: c.timeLookahead,
+      name: `${prefix}fullband${j}_fsmn`,
+    }).apply(v) as tf.SymbolicTensor; // [batch, time, f_L·2·deepest]
+    h = tf.layers
+      .reshape({ targetShape: [-1, fL, 2 * deepest], name: `${prefix}fullband${j}_unflat` })
+      .apply(v) as tf.SymbolicTensor;
   });
   for (let i = c.channels.length - 1; i >= 0; i--) {
     const outCh = i === 0 ? 1 : c.channels[i - 1];
     h = tf.layers.add({ name: `${prefix}dec${i}_skip` }).apply([h, skips[i]]) as tf.SymbolicTensor;
-    h = new ComplexConv2D({ filters: outCh, kernelSize: c.kernel, freqStride: 2, transpose: true, name: `${prefix}dec${i}_conv` }).apply(
-      h,
-    ) as tf.SymbolicTensor; // [batch, time, 2·f, 2·outCh]
+    h = new ComplexConv2D({
+      filters: outCh,
+      kernelSize: c.kernel,
+      freqStride: 2,
+      transpose: true,
+      name: `${prefix}dec${i}_conv`,
+    }).apply(h) as tf.SymbolicTensor; // [batch, time, 2·f, 2·outCh]
     h = new CropFrequency({ size: sizes[i], name: `${prefix}dec${i}_crop` }).apply(h) as tf.SymbolicTensor;
     if (i > 0) {
       h = act(h, `dec${i}`);
@@ -284,7 +316,10 @@ export function buildFrcrn(config: FrcrnConfig): tf.LayersModel {
     throw new AudioError('BAD_ARGUMENT', `FRCRN stages must be 1 or 2, got ${config.stages}.`);
   }
   if (config.winLength % config.hopLength !== 0) {
-    throw new AudioError('BAD_ARGUMENT', `FRCRN winLength (${config.winLength}) must be a multiple of hopLength (${config.hopLength}).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `FRCRN winLength (${config.winLength}) must be a multiple of hopLength (${config.hopLength}).`,
+    );
   }
   const F = frcrnBins(config);
   const input = tf.input({ shape: [null, F, 2], name: 'noisy_spectrum' }) as tf.SymbolicTensor;

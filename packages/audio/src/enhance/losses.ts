@@ -20,7 +20,10 @@ export function negSiSnr(clean: tf.Tensor2D, est: tf.Tensor2D): tf.Scalar {
     const a = e.mul(s).sum(1, true).div(s.square().sum(1, true).add(1e-8));
     const t = s.mul(a);
     const ratio = t.square().sum(1).div(e.sub(t).square().sum(1).add(1e-8)).add(1e-8);
-    return ratio.log().mul(-10 / Math.LN10).mean() as tf.Scalar;
+    return ratio
+      .log()
+      .mul(-10 / Math.LN10)
+      .mean() as tf.Scalar;
   });
 }
 
@@ -33,7 +36,13 @@ export function spectralDistance(ref: TensorSpectrogram, est: TensorSpectrogram)
   return tf.tidy(() => {
     const r = magnitude(ref);
     const e = magnitude(est);
-    const sc = e.sub(r).square().sum([1, 2]).sqrt().div(r.square().sum([1, 2]).sqrt().add(1e-8)).mean();
+    const sc = e
+      .sub(r)
+      .square()
+      .sum([1, 2])
+      .sqrt()
+      .div(r.square().sum([1, 2]).sqrt().add(1e-8))
+      .mean();
     const mag = r.pow(0.3).sub(e.pow(0.3)).abs().mean();
     return sc.add(mag) as tf.Scalar;
   });

@@ -73,7 +73,11 @@ export async function runChunks(
 }
 
 /** Enhances audio held in memory; every channel separately. Output has the input's rate, channels and length. */
-export async function enhanceAudio(audio: AudioData, enhancer: Enhancer, options: EnhanceOptions = {}): Promise<AudioData> {
+export async function enhanceAudio(
+  audio: AudioData,
+  enhancer: Enhancer,
+  options: EnhanceOptions = {},
+): Promise<AudioData> {
   const frames = audio.channels[0]?.length ?? 0;
   if (frames === 0) throw new AudioError('EMPTY_AUDIO', 'enhanceAudio: the audio holds no samples.');
   const out = audio.channels.map(() => new Float32Array(frames));

@@ -22,8 +22,12 @@ export interface FolderScores {
 }
 
 function wavsIn(dir: string, what: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AudioError('FILE_NOT_FOUND', `${dir}: no such ${what} folder.`);
-  return fs.readdirSync(dir).filter((n) => /\.wav$/i.test(n)).sort();
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new AudioError('FILE_NOT_FOUND', `${dir}: no such ${what} folder.`);
+  return fs
+    .readdirSync(dir)
+    .filter((n) => /\.wav$/i.test(n))
+    .sort();
 }
 
 /** Scores every reference in `cleanDir` that has an estimate in `estDir`; unpaired files are an error that lists them. */
@@ -40,12 +44,17 @@ export function scoreFolders(cleanDir: string, estDir: string): FolderScores {
   }
   const strayClean = clean.filter((c) => !paired.has(c));
   if (strayClean.length + strayEst.length > 0 || paired.size === 0) {
-    const show = (xs: string[]): string => `${xs.slice(0, 10).join(', ')}${xs.length > 10 ? ` and ${xs.length - 10} more` : ''}`;
+    const show = (xs: string[]): string =>
+      `${xs.slice(0, 10).join(', ')}${xs.length > 10 ? ` and ${xs.length - 10} more` : ''}`;
     const parts: string[] = [];
-    if (strayClean.length) parts.push(`no estimate for ${strayClean.length} reference(s) in ${cleanDir} (${show(strayClean)})`);
+    if (strayClean.length)
+      parts.push(`no estimate for ${strayClean.length} reference(s) in ${cleanDir} (${show(strayClean)})`);
     if (strayEst.length) parts.push(`no reference for ${strayEst.length} estimate(s) in ${estDir} (${show(strayEst)})`);
     if (paired.size === 0 && parts.length === 0) parts.push(`no WAV files in ${cleanDir}`);
-    throw new AudioError('BAD_ARGUMENT', `score: the folders do not pair up by name (an estimate is NAME.wav or NAME_enhanced.wav): ${parts.join('; ')}.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `score: the folders do not pair up by name (an estimate is NAME.wav or NAME_enhanced.wav): ${parts.join('; ')}.`,
+    );
   }
   const files: FileScore[] = [...paired].map(([c, e]) => {
     const r = scoreFiles(path.join(cleanDir, c), path.join(estDir, e));

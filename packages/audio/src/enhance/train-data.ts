@@ -111,7 +111,8 @@ export class MixingSource implements PairSource {
     readonly mix: MixSettings,
   ) {
     if (speech.length < 1) throw new AudioError('BAD_ARGUMENT', `${name}: no speech files to mix.`);
-    if (noise.length + music.length < 1) throw new AudioError('BAD_ARGUMENT', `${name}: no noise or music files to mix.`);
+    if (noise.length + music.length < 1)
+      throw new AudioError('BAD_ARGUMENT', `${name}: no noise or music files to mix.`);
   }
 
   describe(): string {
@@ -186,8 +187,15 @@ export interface ManifestRow {
 
 /** Reads `manifest.csv` (RFC 4180 quoting); file paths are resolved against the manifest's folder. */
 export function readManifest(file: string): ManifestRow[] {
-  if (!fs.existsSync(file)) throw new AudioError('FILE_NOT_FOUND', `${file}: no such corpus manifest; build one with npm run data:enhance -- --out DIR.`);
-  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  if (!fs.existsSync(file))
+    throw new AudioError(
+      'FILE_NOT_FOUND',
+      `${file}: no such corpus manifest; build one with npm run data:enhance -- --out DIR.`,
+    );
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const parse = (line: string): string[] => {
     const out: string[] = [];
     let cur = '';
@@ -198,22 +206,21 @@ export function readManifest(file: string): ManifestRow[] {
         if (ch === '"' && line[i + 1] === '"') {
           cur += '"';
           i++;
-        }
-        else if (ch === '"') q = false;
+        } else if (ch === '"') q = false;
         else cur += ch;
       } else if (ch === '"') q = true;
       else if (ch === ',') {
         out.push(cur);
         cur = '';
-      }
-      else cur += ch;
+      } else cur += ch;
     }
     out.push(cur);
     return out;
   };
   const head = parse(lines[0] ?? '');
   for (const col of ['file', 'role', 'split']) {
-    if (!head.includes(col)) throw new AudioError('BAD_ARGUMENT', `${file}: the header has no "${col}" column; is this a corpus manifest?`);
+    if (!head.includes(col))
+      throw new AudioError('BAD_ARGUMENT', `${file}: the header has no "${col}" column; is this a corpus manifest?`);
   }
   const dir = path.dirname(path.resolve(file));
   return lines.slice(1).map((l) => {
@@ -226,17 +233,26 @@ export function readManifest(file: string): ManifestRow[] {
 /** Training and validation sources from a corpus manifest. */
 export function corpusData(manifest: string, rate: number, mix: MixSettings, log: (m: string) => void): TrainingData {
   const rows = readManifest(manifest);
-  const load = (split: string, role: string): Int16Array[] => rows.filter((r) => r.split === split && r.role === role).map((r) => loadClip(r.file, rate));
+  const load = (split: string, role: string): Int16Array[] =>
+    rows.filter((r) => r.split === split && r.role === role).map((r) => loadClip(r.file, rate));
   log(`reading ${manifest} (${rows.length} files; the test split is not read)`);
-  const make = (split: string): MixingSource => new MixingSource(split, load(split, 'speech'), load(split, 'noise'), load(split, 'music'), rate, mix);
-  const count = (split: string, role: string): number => rows.filter((r) => r.split === split && r.role === role).length;
+  const make = (split: string): MixingSource =>
+    new MixingSource(split, load(split, 'speech'), load(split, 'noise'), load(split, 'music'), rate, mix);
+  const count = (split: string, role: string): number =>
+    rows.filter((r) => r.split === split && r.role === role).length;
   for (const split of ['train', 'validation']) {
-    if (count(split, 'speech') === 0) throw new AudioError('BAD_ARGUMENT', `${manifest}: no speech files in the ${split} split.`);
+    if (count(split, 'speech') === 0)
+      throw new AudioError('BAD_ARGUMENT', `${manifest}: no speech files in the ${split} split.`);
   }
   return {
     train: make('train'),
     validation: make('validation'),
-    origin: { manifest: path.resolve(manifest), speechFiles: count('train', 'speech'), noiseFiles: count('train', 'noise'), musicFiles: count('train', 'music') },
+    origin: {
+      manifest: path.resolve(manifest),
+      speechFiles: count('train', 'speech'),
+      noiseFiles: count('train', 'noise'),
+      musicFiles: count('train', 'music'),
+    },
   };
 }
 
@@ -285,8 +301,13 @@ export function folderData(
   const keep = (f: string): boolean => !o.exclude.some((x) => f.includes(x));
   const speech = loadUsable(listWavs(o.speechDir, 'speech WAV').filter(keep), rate, log);
   const noise = loadUsable(listWavs(o.noiseDir, 'noise WAV').filter(keep), rate, log);
-  if (speech.clips.length < 2) throw new AudioError('BAD_ARGUMENT', `${o.speechDir}: needs at least 2 usable speech WAV files, found ${speech.clips.length}.`);
-  if (noise.clips.length < 1) throw new AudioError('BAD_ARGUMENT', `${o.noiseDir}: needs at least 1 usable noise WAV file, found none.`);
+  if (speech.clips.length < 2)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${o.speechDir}: needs at least 2 usable speech WAV files, found ${speech.clips.length}.`,
+    );
+  if (noise.clips.length < 1)
+    throw new AudioError('BAD_ARGUMENT', `${o.noiseDir}: needs at least 1 usable noise WAV file, found none.`);
   const order = shuffleFn(speech.clips.map((_, i) => i));
   const nVal = Math.max(1, Math.round(speech.clips.length * o.validationFraction));
   const val = new Set(order.slice(0, nVal));
@@ -294,7 +315,13 @@ export function folderData(
   return {
     train: new MixingSource('train', pickClips(false), noise.clips, [], rate, mix),
     validation: new MixingSource('validation', pickClips(true), noise.clips, [], rate, mix),
-    origin: { speech: path.resolve(o.speechDir), noise: path.resolve(o.noiseDir), exclude: o.exclude, speechFiles: speech.clips.length - nVal, noiseFiles: noise.clips.length },
+    origin: {
+      speech: path.resolve(o.speechDir),
+      noise: path.resolve(o.noiseDir),
+      exclude: o.exclude,
+      speechFiles: speech.clips.length - nVal,
+      noiseFiles: noise.clips.length,
+    },
   };
 }
 
@@ -349,26 +376,46 @@ export function pairedData(
   const onlyClean = clean.filter((f) => !ns.has(f));
   const onlyNoisy = noisy.filter((f) => !cs.has(f));
   if (onlyClean.length + onlyNoisy.length > 0) {
-    const show = (xs: string[]): string => `${xs.slice(0, 10).join(', ')}${xs.length > 10 ? ` and ${xs.length - 10} more` : ''}`;
+    const show = (xs: string[]): string =>
+      `${xs.slice(0, 10).join(', ')}${xs.length > 10 ? ` and ${xs.length - 10} more` : ''}`;
     const parts = [];
     if (onlyClean.length > 0) parts.push(`${onlyClean.length} in ${o.cleanDir} only (${show(onlyClean)})`);
     if (onlyNoisy.length > 0) parts.push(`${onlyNoisy.length} in ${o.noisyDir} only (${show(onlyNoisy)})`);
-    throw new AudioError('BAD_ARGUMENT', `--clean and --noisy must hold the same file names; unpaired: ${parts.join('; ')}.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `--clean and --noisy must hold the same file names; unpaired: ${parts.join('; ')}.`,
+    );
   }
-  if (clean.length < 2) throw new AudioError('BAD_ARGUMENT', `${o.cleanDir}: needs at least 2 clean/noisy WAV pairs, found ${clean.length}.`);
+  if (clean.length < 2)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${o.cleanDir}: needs at least 2 clean/noisy WAV pairs, found ${clean.length}.`,
+    );
   const pairs: Array<[Int16Array, Int16Array]> = [];
   for (const f of clean) {
     const c = loadUsable([path.join(o.cleanDir, f)], rate, log).clips[0];
     const n = loadUsable([path.join(o.noisyDir, f)], rate, log).clips[0];
     if (c && n) pairs.push([c, n]);
   }
-  if (pairs.length < 2) throw new AudioError('BAD_ARGUMENT', `${o.cleanDir}: needs at least 2 usable clean/noisy pairs, found ${pairs.length}.`);
+  if (pairs.length < 2)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${o.cleanDir}: needs at least 2 usable clean/noisy pairs, found ${pairs.length}.`,
+    );
   const order = shuffleFn(pairs.map((_, i) => i));
   const nVal = Math.max(1, Math.round(pairs.length * o.validationFraction));
   const val = new Set(order.slice(0, nVal));
   return {
-    train: new PairedSource('train', pairs.filter((_, i) => !val.has(i)), mix),
-    validation: new PairedSource('validation', pairs.filter((_, i) => val.has(i)), mix),
+    train: new PairedSource(
+      'train',
+      pairs.filter((_, i) => !val.has(i)),
+      mix,
+    ),
+    validation: new PairedSource(
+      'validation',
+      pairs.filter((_, i) => val.has(i)),
+      mix,
+    ),
     origin: { clean: path.resolve(o.cleanDir), noisy: path.resolve(o.noisyDir), pairs: pairs.length - nVal },
   };
 }

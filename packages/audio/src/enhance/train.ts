@@ -12,13 +12,31 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf, ProgressBar, checkOutputDir, saveModel, loadModel, setSeed, random, shuffle, atomicWriteFile } from '@gatewave/core';
+import {
+  tf,
+  ProgressBar,
+  checkOutputDir,
+  saveModel,
+  loadModel,
+  setSeed,
+  random,
+  shuffle,
+  atomicWriteFile,
+} from '@gatewave/core';
 import { AudioError } from '../errors';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';
 import { makeWindow } from '../dsp/stft';
 import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
 import { negSiSnr, spectralLoss } from './losses';
-import { corpusData, folderData, pairedData, DEFAULT_MIX, type MixSettings, type Pair, type TrainingData } from './train-data';
+import {
+  corpusData,
+  folderData,
+  pairedData,
+  DEFAULT_MIX,
+  type MixSettings,
+  type Pair,
+  type TrainingData,
+} from './train-data';
 import { rms } from './augment';
 
 export { negSiSnr } from './losses';
@@ -68,7 +86,14 @@ export interface TrainEnhancerOptions {
   seed?: number;
   quiet?: boolean;
   /** Called after each epoch. */
-  onEpoch?: (e: { epoch: number; trainLoss: number; valLoss: number; valSiSnrGain: number; learningRate: number; best: boolean }) => void;
+  onEpoch?: (e: {
+    epoch: number;
+    trainLoss: number;
+    valLoss: number;
+    valSiSnrGain: number;
+    learningRate: number;
+    best: boolean;
+  }) => void;
 }
 
 interface TrainState {
@@ -84,7 +109,12 @@ interface TrainState {
 }
 
 /** One mixture: clean speech and noisy mixture, scaled together. */
-export function mixAt(speech: Float32Array, noise: Float32Array, snrDb: number, levelDb: number): { clean: Float32Array; noisy: Float32Array } {
+export function mixAt(
+  speech: Float32Array,
+  noise: Float32Array,
+  snrDb: number,
+  levelDb: number,
+): { clean: Float32Array; noisy: Float32Array } {
   const g = rms(speech) / (rms(noise) * 10 ** (snrDb / 20));
   const noisy = new Float32Array(speech.length);
   for (let i = 0; i < noisy.length; i++) noisy[i] = speech[i] + g * noise[i];
@@ -123,8 +153,19 @@ interface LossWeights {
 }
 
 /** Loss of `model` on one batch, and its −SI-SNR part (inside the caller's tidy / variableGrads). */
-function batchLoss(model: tf.LayersModel, c: FrcrnConfig, b: Batch, w: LossWeights, training: boolean): { loss: tf.Scalar; negSiSnr: tf.Scalar } {
-  const opts = { winLength: c.winLength, hopLength: c.hopLength, nFft: c.nFft, window: makeWindow('sqrt-hann', c.winLength) };
+function batchLoss(
+  model: tf.LayersModel,
+  c: FrcrnConfig,
+  b: Batch,
+  w: LossWeights,
+  training: boolean,
+): { loss: tf.Scalar; negSiSnr: tf.Scalar } {
+  const opts = {
+    winLength: c.winLength,
+    hopLength: c.hopLength,
+    nFft: c.nFft,
+    window: makeWindow('sqrt-hann', c.winLength),
+  };
   const X = stftTensor(b.noisy, opts); // [batch, time, F]
   const S = stftTensor(b.clean, opts);
   const input = tf.stack([X.re, X.im], 3) as tf.Tensor4D; // [batch, time, F, 2]
@@ -149,7 +190,12 @@ function checkpointDir(out: string): string {
   return `${path.resolve(out).replace(/[\\/]+$/, '')}.checkpoint`;
 }
 
-async function saveCheckpoint(dir: string, model: tf.LayersModel, opt: tf.AdamOptimizer, state: TrainState): Promise<void> {
+async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  opt: tf.AdamOptimizer,
+  state: TrainState,
+): Promise<void> {
   const named = await opt.getWeights();
   const specs = named.map((w) => ({ name: w.name, shape: w.tensor.shape }));
   const parts = await Promise.all(named.map((w) => w.tensor.data() as Promise<Float32Array>));
@@ -165,7 +211,10 @@ async function saveCheckpoint(dir: string, model: tf.LayersModel, opt: tf.AdamOp
   atomicWriteFile(path.join(dir, 'state.json'), JSON.stringify({ ...state, optimizer: specs }, null, 1));
 }
 
-async function loadCheckpoint(dir: string, opt: tf.AdamOptimizer): Promise<{ model: tf.LayersModel; state: TrainState }> {
+async function loadCheckpoint(
+  dir: string,
+  opt: tf.AdamOptimizer,
+): Promise<{ model: tf.LayersModel; state: TrainState }> {
   const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as TrainState & {
     optimizer: Array<{ name: string; shape: number[] }>;
   };
@@ -229,25 +278,59 @@ export async function warmStart(model: tf.LayersModel, dir: string): Promise<str
 }
 
 /** Picks the data source from the options: exactly one of manifest, speechDir + noiseDir, cleanDir + noisyDir. */
-function trainingData(o: TrainEnhancerOptions & { validationFraction: number; exclude: string[] }, rate: number, mix: MixSettings, log: (m: string) => void): TrainingData {
-  const modes = [o.manifest !== undefined, o.speechDir !== undefined || o.noiseDir !== undefined, o.cleanDir !== undefined || o.noisyDir !== undefined];
+function trainingData(
+  o: TrainEnhancerOptions & { validationFraction: number; exclude: string[] },
+  rate: number,
+  mix: MixSettings,
+  log: (m: string) => void,
+): TrainingData {
+  const modes = [
+    o.manifest !== undefined,
+    o.speechDir !== undefined || o.noiseDir !== undefined,
+    o.cleanDir !== undefined || o.noisyDir !== undefined,
+  ];
   if (modes.filter(Boolean).length !== 1) {
-    throw new AudioError('BAD_ARGUMENT', 'give exactly one training source: a corpus manifest, speech + noise folders, or clean + noisy folders.');
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      'give exactly one training source: a corpus manifest, speech + noise folders, or clean + noisy folders.',
+    );
   }
   if (o.manifest !== undefined) return corpusData(o.manifest, rate, mix, log);
   if (modes[1]) {
-    if (!o.speechDir || !o.noiseDir) throw new AudioError('BAD_ARGUMENT', 'speech and noise folders go together: give both.');
-    return folderData({ speechDir: o.speechDir, noiseDir: o.noiseDir, exclude: o.exclude, validationFraction: o.validationFraction }, rate, mix, shuffle, log);
+    if (!o.speechDir || !o.noiseDir)
+      throw new AudioError('BAD_ARGUMENT', 'speech and noise folders go together: give both.');
+    return folderData(
+      { speechDir: o.speechDir, noiseDir: o.noiseDir, exclude: o.exclude, validationFraction: o.validationFraction },
+      rate,
+      mix,
+      shuffle,
+      log,
+    );
   }
-  if (!o.cleanDir || !o.noisyDir) throw new AudioError('BAD_ARGUMENT', 'clean and noisy folders go together: give both.');
-  return pairedData({ cleanDir: o.cleanDir, noisyDir: o.noisyDir, validationFraction: o.validationFraction }, rate, mix, shuffle, log);
+  if (!o.cleanDir || !o.noisyDir)
+    throw new AudioError('BAD_ARGUMENT', 'clean and noisy folders go together: give both.');
+  return pairedData(
+    { cleanDir: o.cleanDir, noisyDir: o.noisyDir, validationFraction: o.validationFraction },
+    rate,
+    mix,
+    shuffle,
+    log,
+  );
 }
 
 /** Fixed validation batches (drawn once, from their own seed), and the noisy input's mean −SI-SNR on them. */
-function validationSet(data: TrainingData, n: number, batchSize: number, rate: number): { batches: Batch[]; noisyNegSiSnr: number } {
+function validationSet(
+  data: TrainingData,
+  n: number,
+  batchSize: number,
+  rate: number,
+): { batches: Batch[]; noisyNegSiSnr: number } {
   const len = Math.round(2.5 * rate);
-  const batches = Array.from({ length: Math.ceil(n / batchSize) }, () => toBatch(Array.from({ length: batchSize }, () => data.validation.draw(len))));
-  const noisyNegSiSnr = batches.reduce((a, b) => a + tf.tidy(() => negSiSnr(b.clean, b.noisy).dataSync()[0]), 0) / batches.length;
+  const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
+    toBatch(Array.from({ length: batchSize }, () => data.validation.draw(len))),
+  );
+  const noisyNegSiSnr =
+    batches.reduce((a, b) => a + tf.tidy(() => negSiSnr(b.clean, b.noisy).dataSync()[0]), 0) / batches.length;
   return { batches, noisyNegSiSnr };
 }
 
@@ -277,11 +360,17 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
   setSeed(o.seed);
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
-  const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter((x): x is string => typeof x === 'string');
+  const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter(
+    (x): x is string => typeof x === 'string',
+  );
   checkOutputDir(o.out, { overwrite: o.overwrite, inputs, flag: '--out' });
   checkOutputDir(checkpointDir(o.out), { inputs, flag: '--out (its .checkpoint folder)' });
   const baseConfig = typeof o.config === 'object' ? o.config : FRCRN_CONFIGS[o.config ?? 'medium'];
-  if (!baseConfig) throw new AudioError('BAD_ARGUMENT', `unknown config "${String(o.config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`);
+  if (!baseConfig)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `unknown config "${String(o.config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`,
+    );
   const rate = baseConfig.sampleRate;
   const log = (m: string): void => {
     if (!o.quiet) process.stderr.write(`${m}\n`);
@@ -300,21 +389,36 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     ({ model, state } = await loadCheckpoint(ckpt, opt));
     (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
     setSeed(o.seed + 1000 + state.epoch);
-    log(`resuming from ${ckpt} after epoch ${state.epoch} (best validation loss ${state.bestVal.toFixed(3)}, lr ${state.learningRate})`);
+    log(
+      `resuming from ${ckpt} after epoch ${state.epoch} (best validation loss ${state.bestVal.toFixed(3)}, lr ${state.learningRate})`,
+    );
   } else {
     if (o.resume) log(`no checkpoint in ${ckpt}; starting fresh`);
     model = buildFrcrn(baseConfig);
     if (o.initFrom) log(await warmStart(model, o.initFrom));
-    state = { epoch: 0, learningRate: o.learningRate, bestVal: Infinity, badEpochs: 0, sinceHalving: 0, history: [], config: baseConfig };
+    state = {
+      epoch: 0,
+      learningRate: o.learningRate,
+      bestVal: Infinity,
+      badEpochs: 0,
+      sinceHalving: 0,
+      history: [],
+      config: baseConfig,
+    };
   }
   const c = state.config;
-  if (frcrnBins(c) !== (model.inputs[0].shape[2] as number)) throw new AudioError('MODEL_CORRUPT', `${ckpt}: model and config disagree.`);
-  log(`FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`);
+  if (frcrnBins(c) !== (model.inputs[0].shape[2] as number))
+    throw new AudioError('MODEL_CORRUPT', `${ckpt}: model and config disagree.`);
+  log(
+    `FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`,
+  );
   const weights = { mask: o.maskWeight, spectral: o.spectralWeight };
   if (state.epoch === 0) {
     const v = evaluate(model, c, val, weights);
     state.startValLoss = v.valLoss;
-    log(`before training: validation loss ${v.valLoss.toFixed(3)}, validation SI-SNR gain ${v.valSiSnrGain.toFixed(2)} dB${o.initFrom ? ` (the ${o.initFrom} model)` : ''}`);
+    log(
+      `before training: validation loss ${v.valLoss.toFixed(3)}, validation SI-SNR gain ${v.valSiSnrGain.toFixed(2)} dB${o.initFrom ? ` (the ${o.initFrom} model)` : ''}`,
+    );
   }
 
   while (state.epoch < o.epochs && state.badEpochs < o.earlyStop) {
@@ -327,15 +431,20 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
       state.bestVal = valLoss;
       state.badEpochs = 0;
       state.sinceHalving = 0;
-      await saveModel(model, o.out, {
-        kind: 'frcrn',
-        config: c,
-        parameters: countParameters(model),
-        epoch: state.epoch,
-        validationLoss: valLoss,
-        validationSiSnrGain: valSiSnrGain,
-        trainedOn: data.origin,
-      }, { overwrite: o.overwrite });
+      await saveModel(
+        model,
+        o.out,
+        {
+          kind: 'frcrn',
+          config: c,
+          parameters: countParameters(model),
+          epoch: state.epoch,
+          validationLoss: valLoss,
+          validationSiSnrGain: valSiSnrGain,
+          trainedOn: data.origin,
+        },
+        { overwrite: o.overwrite },
+      );
     } else {
       state.badEpochs += 1;
       state.sinceHalving += 1;
@@ -360,7 +469,12 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
 }
 
 /** Validation loss and SI-SNR gain over the noisy input, on the fixed validation batches. */
-function evaluate(model: tf.LayersModel, c: FrcrnConfig, val: { batches: Batch[]; noisyNegSiSnr: number }, weights: LossWeights): { valLoss: number; valSiSnrGain: number } {
+function evaluate(
+  model: tf.LayersModel,
+  c: FrcrnConfig,
+  val: { batches: Batch[]; noisyNegSiSnr: number },
+  weights: LossWeights,
+): { valLoss: number; valSiSnrGain: number } {
   let valLoss = 0;
   let valNeg = 0;
   for (const vb of val.batches) {
@@ -380,7 +494,15 @@ async function trainEpoch(
   opt: tf.AdamOptimizer,
   c: FrcrnConfig,
   data: TrainingData,
-  o: { epochs: number; stepsPerEpoch: number; batchSize: number; minSeconds: number; maxSeconds: number; clipNorm: number; quiet?: boolean },
+  o: {
+    epochs: number;
+    stepsPerEpoch: number;
+    batchSize: number;
+    minSeconds: number;
+    maxSeconds: number;
+    clipNorm: number;
+    quiet?: boolean;
+  },
   weights: LossWeights,
   state: TrainState,
 ): Promise<number> {
@@ -396,7 +518,11 @@ async function trainEpoch(
     tf.dispose([value, batch.clean, batch.noisy]);
     tf.dispose(Object.values(grads));
     tf.dispose(Object.values(clipped));
-    if (!Number.isFinite(loss)) throw new AudioError('TRAINING_DIVERGED', `loss became ${loss} at epoch ${state.epoch + 1}, step ${step + 1}; lower --lr.`);
+    if (!Number.isFinite(loss))
+      throw new AudioError(
+        'TRAINING_DIVERGED',
+        `loss became ${loss} at epoch ${state.epoch + 1}, step ${step + 1}; lower --lr.`,
+      );
     sum += loss;
     bar.update(step + 1, `loss ${(sum / (step + 1)).toFixed(3)}`);
   }

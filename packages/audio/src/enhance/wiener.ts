@@ -29,13 +29,20 @@ function i0e(x: number): number {
   const ax = Math.abs(x);
   if (ax < 3.75) {
     const y = (x / 3.75) ** 2;
-    const i0 = 1 + y * (3.5156229 + y * (3.0899424 + y * (1.2067492 + y * (0.2659732 + y * (0.0360768 + y * 0.0045813)))));
+    const i0 =
+      1 + y * (3.5156229 + y * (3.0899424 + y * (1.2067492 + y * (0.2659732 + y * (0.0360768 + y * 0.0045813)))));
     return i0 * Math.exp(-ax);
   }
   const y = 3.75 / ax;
   return (
     (0.39894228 +
-      y * (0.01328592 + y * (0.00225319 + y * (-0.00157565 + y * (0.00916281 + y * (-0.02057706 + y * (0.02635537 + y * (-0.01647633 + y * 0.00392377)))))))) /
+      y *
+        (0.01328592 +
+          y *
+            (0.00225319 +
+              y *
+                (-0.00157565 +
+                  y * (0.00916281 + y * (-0.02057706 + y * (0.02635537 + y * (-0.01647633 + y * 0.00392377)))))))) /
     Math.sqrt(ax)
   );
 }
@@ -46,12 +53,22 @@ function i1e(x: number): number {
   let r: number;
   if (ax < 3.75) {
     const y = (x / 3.75) ** 2;
-    r = ax * (0.5 + y * (0.87890594 + y * (0.51498869 + y * (0.15084934 + y * (0.02658733 + y * (0.00301532 + y * 0.00032411)))))) * Math.exp(-ax);
+    r =
+      ax *
+      (0.5 +
+        y * (0.87890594 + y * (0.51498869 + y * (0.15084934 + y * (0.02658733 + y * (0.00301532 + y * 0.00032411)))))) *
+      Math.exp(-ax);
   } else {
     const y = 3.75 / ax;
     r =
       (0.39894228 +
-        y * (-0.03988024 + y * (-0.00362018 + y * (0.00163801 + y * (-0.01031555 + y * (0.02282967 + y * (-0.02895312 + y * (0.01787654 - y * 0.00420059)))))))) /
+        y *
+          (-0.03988024 +
+            y *
+              (-0.00362018 +
+                y *
+                  (0.00163801 +
+                    y * (-0.01031555 + y * (0.02282967 + y * (-0.02895312 + y * (0.01787654 - y * 0.00420059)))))))) /
       Math.sqrt(ax);
   }
   return x < 0 ? -r : r;
@@ -61,7 +78,7 @@ function i1e(x: number): number {
 export function mmseStsaGain(xi: number, gamma: number): number {
   const v = (xi * gamma) / (1 + xi);
   if (v > 500) return xi / (1 + xi); // the gain tends to the Wiener gain for large v
-  const g = ((Math.sqrt(Math.PI) / 2) * Math.sqrt(v) / gamma) * ((1 + v) * i0e(v / 2) + v * i1e(v / 2));
+  const g = (((Math.sqrt(Math.PI) / 2) * Math.sqrt(v)) / gamma) * ((1 + v) * i0e(v / 2) + v * i1e(v / 2));
   return Number.isFinite(g) ? g : xi / (1 + xi);
 }
 
@@ -114,7 +131,10 @@ export class WienerEnhancer implements Enhancer {
         noise[k] = Math.max(1e-12, 0.8 * noise[k] + 0.2 * ((1 - p) * y2 + p * noise[k]));
         // decision-directed a priori SNR and the gain
         const gamma = Math.max(y2 / noise[k], 1e-6);
-        const xi = Math.max(xiMin, t === 0 ? Math.max(gamma - 1, 0) : alpha * (prevS2[k] / noise[k]) + (1 - alpha) * Math.max(gamma - 1, 0));
+        const xi = Math.max(
+          xiMin,
+          t === 0 ? Math.max(gamma - 1, 0) : alpha * (prevS2[k] / noise[k]) + (1 - alpha) * Math.max(gamma - 1, 0),
+        );
         let g = this.options.gain === 'wiener' ? xi / (1 + xi) : mmseStsaGain(xi, gamma);
         g = Math.min(1, Math.max(gMin, g));
         prevS2[k] = g * g * y2;

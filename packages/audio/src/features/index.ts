@@ -46,7 +46,10 @@ export interface FeatureMatrix {
 function settings(sampleRate: number, o: FeatureOptions): Required<FeatureOptions> {
   const frameLength = o.frameLength ?? 1024;
   if (!Number.isInteger(frameLength) || frameLength < 16 || (frameLength & (frameLength - 1)) !== 0) {
-    throw new AudioError('BAD_ARGUMENT', `features: frameLength must be a power of two >= 16 (meyda needs it), got ${frameLength}.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `features: frameLength must be a power of two >= 16 (meyda needs it), got ${frameLength}.`,
+    );
   }
   const hopLength = o.hopLength ?? frameLength / 2;
   if (!Number.isInteger(hopLength) || hopLength < 1) {
@@ -70,7 +73,9 @@ function overFrames(
   const s = settings(sampleRate, options);
   if (x.length === 0) throw new AudioError('EMPTY_AUDIO', 'features: the signal is empty.');
   const frames = Math.max(1, Math.ceil(Math.max(0, x.length - s.frameLength) / s.hopLength) + 1);
-  const m = Meyda as unknown as Record<string, unknown> & { extract: (f: string[], frame: Float32Array) => Record<string, unknown> };
+  const m = Meyda as unknown as Record<string, unknown> & {
+    extract: (f: string[], frame: Float32Array) => Record<string, unknown>;
+  };
   m.bufferSize = s.frameLength;
   m.sampleRate = sampleRate;
   m.melBands = s.melBands;

@@ -83,7 +83,8 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
   const head = src.read(0, 12);
   if (head.length < 12 || ascii(head, 0, 4) !== 'RIFF' || ascii(head, 8, 4) !== 'WAVE') {
     const magic = ascii(head, 0, 4);
-    const hint = magic === 'RIFX' ? ' (big-endian RIFX is not supported)' : magic === 'RF64' ? ' (RF64 is not supported)' : '';
+    const hint =
+      magic === 'RIFX' ? ' (big-endian RIFX is not supported)' : magic === 'RF64' ? ' (RF64 is not supported)' : '';
     throw new AudioError(
       'NOT_WAV',
       `${where}: not a WAV file${hint}: it does not start with "RIFF....WAVE" (starts with ${printable(ascii(head, 0, Math.min(12, head.length)))}). ` +
@@ -97,17 +98,28 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
     const ch = src.read(offset, 8);
     if (ch.length < 8) {
       if (fmt === undefined) {
-        throw new AudioError('TRUNCATED', `${where}: the file ends before its "fmt " chunk; it is truncated or not a WAV file.`);
+        throw new AudioError(
+          'TRUNCATED',
+          `${where}: the file ends before its "fmt " chunk; it is truncated or not a WAV file.`,
+        );
       }
-      throw new AudioError('TRUNCATED', `${where}: the file ends before its "data" chunk; it is truncated. Re-export it.`);
+      throw new AudioError(
+        'TRUNCATED',
+        `${where}: the file ends before its "data" chunk; it is truncated. Re-export it.`,
+      );
     }
     const id = ascii(ch, 0, 4);
     const size = new DataView(ch.buffer, ch.byteOffset, 8).getUint32(4, true);
     const body = offset + 8;
     if (id === 'fmt ') {
-      if (size < 16) throw new AudioError('NOT_WAV', `${where}: its "fmt " chunk is ${size} bytes, shorter than the 16 a WAV needs.`);
+      if (size < 16)
+        throw new AudioError(
+          'NOT_WAV',
+          `${where}: its "fmt " chunk is ${size} bytes, shorter than the 16 a WAV needs.`,
+        );
       const f = src.read(body, Math.min(size, 40));
-      if (f.length < 16) throw new AudioError('TRUNCATED', `${where}: the file ends inside its "fmt " chunk; it is truncated.`);
+      if (f.length < 16)
+        throw new AudioError('TRUNCATED', `${where}: the file ends inside its "fmt " chunk; it is truncated.`);
       const v = new DataView(f.buffer, f.byteOffset, f.length);
       let tag = v.getUint16(0, true);
       const channelCount = v.getUint16(2, true);
@@ -117,7 +129,10 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
       const extensible = tag === WAVE_FORMAT_EXTENSIBLE;
       if (extensible) {
         if (f.length < 40) {
-          throw new AudioError('NOT_WAV', `${where}: WAVE_FORMAT_EXTENSIBLE "fmt " chunk is ${f.length} bytes, it needs 40.`);
+          throw new AudioError(
+            'NOT_WAV',
+            `${where}: WAVE_FORMAT_EXTENSIBLE "fmt " chunk is ${f.length} bytes, it needs 40.`,
+          );
         }
         tag = v.getUint16(24, true); // first two bytes of the SubFormat GUID
       }
@@ -149,7 +164,10 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
       fmt = { sampleRate, channelCount, bitsPerSample, encoding, extensible };
     } else if (id === 'data') {
       if (fmt === undefined) {
-        throw new AudioError('NOT_WAV', `${where}: its "data" chunk comes before any "fmt " chunk; the file is damaged.`);
+        throw new AudioError(
+          'NOT_WAV',
+          `${where}: its "data" chunk comes before any "fmt " chunk; the file is damaged.`,
+        );
       }
       const available = src.size - body;
       let dataBytes = size;
@@ -181,7 +199,13 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
 }
 
 /** Decodes `count` interleaved frames of `bytes` into per-channel float32 arrays, appended at `at`. */
-export function decodeFrames(bytes: Uint8Array, format: WavFormat, out: Float32Array[], at: number, where: string): void {
+export function decodeFrames(
+  bytes: Uint8Array,
+  format: WavFormat,
+  out: Float32Array[],
+  at: number,
+  where: string,
+): void {
   const nch = format.channelCount;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bps = format.bitsPerSample / 8;
@@ -208,7 +232,8 @@ export function decodeFrames(bytes: Uint8Array, format: WavFormat, out: Float32A
       for (let i = 0; i < frames; i++) for (let c = 0; c < nch; c++) out[c][at + i] = (bytes[o++] - 128) / 128;
       break;
     case 16:
-      for (let i = 0; i < frames; i++) for (let c = 0; c < nch; c++, o += 2) out[c][at + i] = v.getInt16(o, true) / 32768;
+      for (let i = 0; i < frames; i++)
+        for (let c = 0; c < nch; c++, o += 2) out[c][at + i] = v.getInt16(o, true) / 32768;
       break;
     case 24:
       for (let i = 0; i < frames; i++) {
@@ -219,7 +244,8 @@ export function decodeFrames(bytes: Uint8Array, format: WavFormat, out: Float32A
       }
       break;
     default:
-      for (let i = 0; i < frames; i++) for (let c = 0; c < nch; c++, o += 4) out[c][at + i] = v.getInt32(o, true) / 2147483648;
+      for (let i = 0; i < frames; i++)
+        for (let c = 0; c < nch; c++, o += 4) out[c][at + i] = v.getInt32(o, true) / 2147483648;
   }
 }
 
@@ -227,7 +253,13 @@ export function decodeFrames(bytes: Uint8Array, format: WavFormat, out: Float32A
  * Reads `count` frames from frame `start` (clamped to the end) of the audio that `header` describes in `src`, one
  * Float32Array per channel. `where` names the source in errors.
  */
-export function readFrames(src: ByteSource, header: ParsedHeader, start: number, count: number, where: string): Float32Array[] {
+export function readFrames(
+  src: ByteSource,
+  header: ParsedHeader,
+  start: number,
+  count: number,
+  where: string,
+): Float32Array[] {
   const n = Math.max(0, Math.min(count, header.format.frames - start));
   const out = Array.from({ length: header.format.channelCount }, () => new Float32Array(n));
   // Decode in slices of at most ~4 MB so a long read never holds two full copies of raw bytes.
@@ -264,11 +296,19 @@ export function checkAudio(audio: AudioData, where: string): void {
   }
   const n = audio.channels[0].length;
   if (audio.channels.some((c) => c.length !== n)) {
-    throw new AudioError('BAD_ARGUMENT', `${where}: channels differ in length (${audio.channels.map((c) => c.length).join(', ')}).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${where}: channels differ in length (${audio.channels.map((c) => c.length).join(', ')}).`,
+    );
   }
 }
 
-export function headerBytes(format: WavWriteFormat, sampleRate: number, channelCount: number, frames: number): Uint8Array {
+export function headerBytes(
+  format: WavWriteFormat,
+  sampleRate: number,
+  channelCount: number,
+  frames: number,
+): Uint8Array {
   const float = format === 'float32';
   const bits = float ? 32 : 16;
   const blockAlign = channelCount * (bits / 8);
@@ -333,7 +373,10 @@ export function encodeFrames(channels: Float32Array[], format: WavWriteFormat, w
     for (let c = 0; c < nch; c++, o += bps) {
       const x = channels[c][i];
       if (!Number.isFinite(x)) {
-        throw new AudioError('NAN_SAMPLES', `${where}: sample ${at + i} of channel ${c} is ${x}; refusing to write NaN or infinite audio.`);
+        throw new AudioError(
+          'NAN_SAMPLES',
+          `${where}: sample ${at + i} of channel ${c} is ${x}; refusing to write NaN or infinite audio.`,
+        );
       }
       if (bps === 4) v.setFloat32(o, x, true);
       else v.setInt16(o, Math.max(-32768, Math.min(32767, Math.round(x * 32768))), true);

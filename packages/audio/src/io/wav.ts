@@ -179,7 +179,10 @@ export class WavWriter {
   write(channels: Float32Array[]): void {
     if (this.fd === undefined) throw new AudioError('BAD_ARGUMENT', `${this.file}: write after close/abort.`);
     if (channels.length !== this.channelCount) {
-      throw new AudioError('BAD_ARGUMENT', `${this.file}: expected ${this.channelCount} channel(s), got ${channels.length}.`);
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `${this.file}: expected ${this.channelCount} channel(s), got ${channels.length}.`,
+      );
     }
     checkAudio({ sampleRate: this.sampleRate, channels }, this.file);
     const bytes = encodeFrames(channels, this.format, this.file, this.frames);

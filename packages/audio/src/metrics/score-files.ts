@@ -19,10 +19,16 @@ export function scoreFiles(cleanPath: string, estPath: string): FileScores {
   const clean = readWav(cleanPath);
   const est = readWav(estPath);
   if (clean.sampleRate !== est.sampleRate) {
-    throw new AudioError('RATE_MISMATCH', `${estPath} is ${est.sampleRate} Hz but ${cleanPath} is ${clean.sampleRate} Hz; score files at the same rate.`);
+    throw new AudioError(
+      'RATE_MISMATCH',
+      `${estPath} is ${est.sampleRate} Hz but ${cleanPath} is ${clean.sampleRate} Hz; score files at the same rate.`,
+    );
   }
   if (clean.channels.length !== est.channels.length) {
-    throw new AudioError('CHANNEL_MISMATCH', `${estPath} has ${est.channels.length} channel(s), ${cleanPath} has ${clean.channels.length}.`);
+    throw new AudioError(
+      'CHANNEL_MISMATCH',
+      `${estPath} has ${est.channels.length} channel(s), ${cleanPath} has ${clean.channels.length}.`,
+    );
   }
   if (clean.channels[0].length !== est.channels[0].length) {
     throw new AudioError(
@@ -40,7 +46,14 @@ export function scoreFiles(cleanPath: string, estPath: string): FileScores {
     e += estoi(c, est.channels[i], clean.sampleRate);
   });
   const n = clean.channels.length;
-  return { siSdr: s / n, stoi: a / n, estoi: e / n, sampleRate: clean.sampleRate, channels: n, seconds: clean.channels[0].length / clean.sampleRate };
+  return {
+    siSdr: s / n,
+    stoi: a / n,
+    estoi: e / n,
+    sampleRate: clean.sampleRate,
+    channels: n,
+    seconds: clean.channels[0].length / clean.sampleRate,
+  };
 }
 
 /** Shortest reference that STOI can score (it compares 384 ms segments of speech after dropping silent frames). */

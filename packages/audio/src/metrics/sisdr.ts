@@ -11,7 +11,10 @@ const EPS = 2.220446049250313e-16; // float64 machine epsilon
  */
 export function siSdr(clean: ArrayLike<number>, estimate: ArrayLike<number>): number {
   if (clean.length !== estimate.length) {
-    throw new AudioError('BAD_ARGUMENT', `siSdr: clean has ${clean.length} samples, estimate ${estimate.length}; they must match.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `siSdr: clean has ${clean.length} samples, estimate ${estimate.length}; they must match.`,
+    );
   }
   if (clean.length === 0) throw new AudioError('EMPTY_AUDIO', 'siSdr: the signals are empty.');
   let ss = 0;

@@ -155,7 +155,10 @@ function bandEnvelopes(x: Float64Array, bands: Array<[number, number]>): Float64
 
 function checkPair(clean: ArrayLike<number>, degraded: ArrayLike<number>, sampleRate: number): void {
   if (clean.length !== degraded.length) {
-    throw new AudioError('BAD_ARGUMENT', `stoi: clean has ${clean.length} samples, degraded ${degraded.length}; they must match.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `stoi: clean has ${clean.length} samples, degraded ${degraded.length}; they must match.`,
+    );
   }
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
     throw new AudioError('BAD_ARGUMENT', `stoi: sampleRate must be a positive integer, got ${sampleRate}.`);

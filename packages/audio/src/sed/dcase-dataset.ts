@@ -8,7 +8,13 @@ import * as path from 'path';
 import { AudioError } from '../errors';
 import { readWavFormat } from '../io/wav';
 import { SoundEvent, uniqueClasses } from './events';
-import { DcaseMetadataKind, metadataKind, parseDcase2019Metadata, parseDcase2020Metadata, readEventFile } from './dcase';
+import {
+  DcaseMetadataKind,
+  metadataKind,
+  parseDcase2019Metadata,
+  parseDcase2020Metadata,
+  readEventFile,
+} from './dcase';
 import { SceneFormat } from './synth';
 import type { SceneSet } from './train/scenes';
 
@@ -80,18 +86,28 @@ function pairFiles(root: string, set: string, format: 'foa' | 'mic4') {
   const audios = new Set(listFiles(audioDir, '.wav'));
   for (const m of metas) {
     if (!audios.has(m)) {
-      throw new AudioError('DCASE_MISMATCH', `${path.join(metaDir, m + '.csv')}: no audio ${path.join(audioDir, m + '.wav')} for it; ` +
-        'the metadata and audio folders must list the same recordings.');
+      throw new AudioError(
+        'DCASE_MISMATCH',
+        `${path.join(metaDir, m + '.csv')}: no audio ${path.join(audioDir, m + '.wav')} for it; ` +
+          'the metadata and audio folders must list the same recordings.',
+      );
     }
   }
   const metaSet = new Set(metas);
   for (const a of audios) {
     if (!metaSet.has(a)) {
-      throw new AudioError('DCASE_MISMATCH', `${path.join(audioDir, a + '.wav')}: no metadata ${path.join(metaDir, a + '.csv')} for it; ` +
-        'the metadata and audio folders must list the same recordings.');
+      throw new AudioError(
+        'DCASE_MISMATCH',
+        `${path.join(audioDir, a + '.wav')}: no metadata ${path.join(metaDir, a + '.csv')} for it; ` +
+          'the metadata and audio folders must list the same recordings.',
+      );
     }
   }
-  return metas.map((m) => ({ name: m, metadata: path.join(metaDir, m + '.csv'), audio: path.join(audioDir, m + '.wav') }));
+  return metas.map((m) => ({
+    name: m,
+    metadata: path.join(metaDir, m + '.csv'),
+    audio: path.join(audioDir, m + '.wav'),
+  }));
 }
 
 /**
@@ -103,10 +119,16 @@ export function readDcaseDataset(root: string, options: ReadDcaseOptions = {}): 
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new AudioError('FILE_NOT_FOUND', `DCASE folder ${root} does not exist.`);
   }
-  const sets = fs.readdirSync(root).filter((d) => d.startsWith('metadata_') && fs.statSync(path.join(root, d)).isDirectory())
-    .map((d) => d.slice('metadata_'.length)).sort();
+  const sets = fs
+    .readdirSync(root)
+    .filter((d) => d.startsWith('metadata_') && fs.statSync(path.join(root, d)).isDirectory())
+    .map((d) => d.slice('metadata_'.length))
+    .sort();
   if (sets.length === 0) {
-    throw new AudioError('DCASE_MISMATCH', `${root} has no metadata_<set>/ folder (e.g. metadata_dev/); is it a DCASE SELD dataset?`);
+    throw new AudioError(
+      'DCASE_MISMATCH',
+      `${root} has no metadata_<set>/ folder (e.g. metadata_dev/); is it a DCASE SELD dataset?`,
+    );
   }
   const format = pickFormat(root, sets, options.format);
   let pairs = sets.flatMap((s) => pairFiles(root, s, format));
@@ -115,35 +137,51 @@ export function readDcaseDataset(root: string, options: ReadDcaseOptions = {}): 
     pairs = pairs.filter((p) => folds.some((f) => path.basename(p.name).startsWith(f)));
   }
   if (pairs.length === 0) {
-    throw new AudioError('NO_SCENES', `${root}: no recordings${options.folds ? ` in folds ${options.folds.join(', ')}` : ''}.`);
+    throw new AudioError(
+      'NO_SCENES',
+      `${root}: no recordings${options.folds ? ` in folds ${options.folds.join(', ')}` : ''}.`,
+    );
   }
   let kind: DcaseMetadataKind | null = null;
   let sampleRate = 0;
   const recordings: DcaseRecording[] = pairs.map((p) => {
     const wav = readWavFormat(p.audio);
     if (wav.channelCount !== 4) {
-      throw new AudioError('BAD_CHANNELS', `${p.audio} has ${wav.channelCount} channel(s); DCASE ${format} audio has 4.`);
+      throw new AudioError(
+        'BAD_CHANNELS',
+        `${p.audio} has ${wav.channelCount} channel(s); DCASE ${format} audio has 4.`,
+      );
     }
     if (sampleRate && wav.sampleRate !== sampleRate) {
-      throw new AudioError('BAD_ARGUMENT', `${p.audio} is at ${wav.sampleRate} Hz, the other recordings at ${sampleRate} Hz; use one rate.`);
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `${p.audio} is at ${wav.sampleRate} Hz, the other recordings at ${sampleRate} Hz; use one rate.`,
+      );
     }
     sampleRate = wav.sampleRate;
     const text = fs.readFileSync(p.metadata, 'utf8');
     const k = metadataKind(text, p.metadata);
     if (kind && k !== kind) {
-      throw new AudioError('BAD_LABELS', `${p.metadata} is ${k} metadata, the others ${kind}; one dataset has one layout.`);
+      throw new AudioError(
+        'BAD_LABELS',
+        `${p.metadata} is ${k} metadata, the others ${kind}; one dataset has one layout.`,
+      );
     }
     kind = k;
     const duration = wav.frames / wav.sampleRate;
     const recording = path.basename(p.audio);
     const opts = { classes: options.classes, duration };
-    const events = k === 'dcase2019' ? parseDcase2019Metadata(text, p.metadata, recording, opts) : parseDcase2020Metadata(text, p.metadata, recording, opts);
+    const events =
+      k === 'dcase2019'
+        ? parseDcase2019Metadata(text, p.metadata, recording, opts)
+        : parseDcase2020Metadata(text, p.metadata, recording, opts);
     return { ...p, events, duration, sampleRate: wav.sampleRate };
   });
   const names = new Set<string>();
   for (const r of recordings) {
     const b = path.basename(r.audio);
-    if (names.has(b)) throw new AudioError('BAD_ARGUMENT', `${r.audio}: two recordings are named ${b}; scores are kept by file name.`);
+    if (names.has(b))
+      throw new AudioError('BAD_ARGUMENT', `${r.audio}: two recordings are named ${b}; scores are kept by file name.`);
     names.add(b);
   }
   const classes = options.classes ? [...options.classes] : uniqueClasses(...recordings.map((r) => r.events));
@@ -168,9 +206,15 @@ export function readEventsAnyFormat(
   if (fs.readdirSync(target).some((d) => d.startsWith('metadata_'))) {
     return datasetEvents(readDcaseDataset(target, { classes: options.classNames ?? options.classes }));
   }
-  const files = fs.readdirSync(target).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
+  const files = fs
+    .readdirSync(target)
+    .filter((f) => f.toLowerCase().endsWith('.csv'))
+    .sort();
   if (files.length === 0) {
-    throw new AudioError('NO_SCENES', `${target} holds no *.csv files; give an event list, a DCASE CSV or a folder of per-recording DCASE CSVs.`);
+    throw new AudioError(
+      'NO_SCENES',
+      `${target} holds no *.csv files; give an event list, a DCASE CSV or a folder of per-recording DCASE CSVs.`,
+    );
   }
   return files.flatMap((f) => readEventFile(path.join(target, f), { ...options, allowNoEvents: true }).events);
 }

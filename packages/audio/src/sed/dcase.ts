@@ -24,10 +24,36 @@ export const DCASE_FRAME_SECONDS = 0.1;
 /** Class-name lists of the datasets whose metadata give class indices (index = position). */
 export const DCASE_CLASS_LISTS: Record<string, readonly string[]> = {
   // STARSS22 and STARSS23 (DCASE 2022 and 2023 Task 3): 13 classes
-  starss22: ['female speech', 'male speech', 'clapping', 'telephone', 'laughter', 'domestic sounds', 'footsteps',
-    'door', 'music', 'musical instrument', 'water tap', 'bell', 'knock'],
-  starss23: ['female speech', 'male speech', 'clapping', 'telephone', 'laughter', 'domestic sounds', 'footsteps',
-    'door', 'music', 'musical instrument', 'water tap', 'bell', 'knock'],
+  starss22: [
+    'female speech',
+    'male speech',
+    'clapping',
+    'telephone',
+    'laughter',
+    'domestic sounds',
+    'footsteps',
+    'door',
+    'music',
+    'musical instrument',
+    'water tap',
+    'bell',
+    'knock',
+  ],
+  starss23: [
+    'female speech',
+    'male speech',
+    'clapping',
+    'telephone',
+    'laughter',
+    'domestic sounds',
+    'footsteps',
+    'door',
+    'music',
+    'musical instrument',
+    'water tap',
+    'bell',
+    'knock',
+  ],
 };
 
 export type DcaseMetadataKind = 'dcase2019' | 'dcase2020';
@@ -61,15 +87,21 @@ export function metadataKind(text: string, source: string): DcaseMetadataKind {
 }
 
 function checkDirection(azimuth: number, elevation: number, where: string): void {
-  if (!(azimuth >= -180 && azimuth <= 180)) fail('BAD_DIRECTION', where, `azimuth ${azimuth} is outside -180..180 degrees.`);
-  if (!(elevation >= -90 && elevation <= 90)) fail('BAD_DIRECTION', where, `elevation ${elevation} is outside -90..90 degrees.`);
+  if (!(azimuth >= -180 && azimuth <= 180))
+    fail('BAD_DIRECTION', where, `azimuth ${azimuth} is outside -180..180 degrees.`);
+  if (!(elevation >= -90 && elevation <= 90))
+    fail('BAD_DIRECTION', where, `elevation ${elevation} is outside -90..90 degrees.`);
 }
 
 function number(value: string | undefined, where: string, column: string, integer: boolean): number {
   const v = (value ?? '').trim();
   const x = Number(v);
   if (v === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
-    fail('BAD_LABELS', where, `column '${column}' must be ${integer ? 'an integer' : 'a number'}, got '${value ?? ''}'.`);
+    fail(
+      'BAD_LABELS',
+      where,
+      `column '${column}' must be ${integer ? 'an integer' : 'a number'}, got '${value ?? ''}'.`,
+    );
   }
   return x;
 }
@@ -78,12 +110,22 @@ function number(value: string | undefined, where: string, column: string, intege
  * Parses DCASE 2019 Task 3 metadata of one recording: every row an event with a class name, onset and offset (s),
  * elevation and azimuth (degrees); `dist` is read past. Events get `file` = `recording`.
  */
-export function parseDcase2019Metadata(text: string, source: string, recording: string, options: DcaseReadOptions = {}): SoundEvent[] {
+export function parseDcase2019Metadata(
+  text: string,
+  source: string,
+  recording: string,
+  options: DcaseReadOptions = {},
+): SoundEvent[] {
   const rows = parseCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim());
   const idx = Object.fromEntries(DCASE2019_COLUMNS.map((c) => [c, header.indexOf(c)]));
   const missing = DCASE2019_COLUMNS.filter((c) => c !== 'dist' && idx[c] < 0);
-  if (missing.length) fail('BAD_LABELS', `${source} line 1`, `the header lacks ${missing.join(', ')}; expected ${DCASE2019_COLUMNS.join(',')}.`);
+  if (missing.length)
+    fail(
+      'BAD_LABELS',
+      `${source} line 1`,
+      `the header lacks ${missing.join(', ')}; expected ${DCASE2019_COLUMNS.join(',')}.`,
+    );
   const events: SoundEvent[] = [];
   for (let r = 1; r < rows.length; r++) {
     const where = `${source} line ${r + 1}`;
@@ -97,10 +139,15 @@ export function parseDcase2019Metadata(text: string, source: string, recording: 
     if (options.classes && !options.classes.includes(cls)) {
       fail('UNKNOWN_CLASS', where, `unknown class '${cls}'; known classes: ${options.classes.join(', ')}.`);
     }
-    if (onset < 0 || !(offset > onset)) fail('BAD_LABELS', where, `needs 0 <= start_time < end_time, got ${onset}, ${offset}.`);
+    if (onset < 0 || !(offset > onset))
+      fail('BAD_LABELS', where, `needs 0 <= start_time < end_time, got ${onset}, ${offset}.`);
     // Half a 100 ms frame of slack: the datasets round times to the label frame.
     if (options.duration !== undefined && offset > options.duration + DCASE_FRAME_SECONDS / 2) {
-      fail('BEYOND_AUDIO', where, `end_time ${offset} s is beyond the audio's length (${options.duration.toFixed(3)} s).`);
+      fail(
+        'BEYOND_AUDIO',
+        where,
+        `end_time ${offset} s is beyond the audio's length (${options.duration.toFixed(3)} s).`,
+      );
     }
     checkDirection(azimuth, elevation, where);
     events.push({ file: recording, onset, offset, class: cls, azimuth, elevation });
@@ -134,7 +181,11 @@ export function parseDcaseFrameRows(
     const where = `${source} line ${r + 1}`;
     const four = row.length === 4 && options.output;
     if (!four && row.length !== 5 && row.length !== 6) {
-      fail('BAD_LABELS', where, `expected 5 fields frame,class,track,azimuth,elevation${options.output ? ' (or 4 without track)' : ''}, got ${row.length}.`);
+      fail(
+        'BAD_LABELS',
+        where,
+        `expected 5 fields frame,class,track,azimuth,elevation${options.output ? ' (or 4 without track)' : ''}, got ${row.length}.`,
+      );
     }
     const frame = number(row[0], where, 'frame', true);
     const classIndex = number(row[1], where, 'class', true);
@@ -143,11 +194,19 @@ export function parseDcaseFrameRows(
     const elevation = number(row[four ? 3 : 4], where, 'elevation', false);
     if (frame < 0) fail('BAD_LABELS', where, `frame ${frame} is negative; frames count from 0.`);
     if (classIndex < 0 || classIndex >= classCount) {
-      fail('UNKNOWN_CLASS', where, `unknown class index ${classIndex}; the class list has ${classCount} classes (0..${classCount - 1}).`);
+      fail(
+        'UNKNOWN_CLASS',
+        where,
+        `unknown class index ${classIndex}; the class list has ${classCount} classes (0..${classCount - 1}).`,
+      );
     }
     if (frame >= frames) {
-      fail('BEYOND_AUDIO', where, `frame ${frame} (${(frame * DCASE_FRAME_SECONDS).toFixed(1)} s) is beyond the audio's length ` +
-        `(${(options.duration as number).toFixed(3)} s, ${frames} frames of 100 ms).`);
+      fail(
+        'BEYOND_AUDIO',
+        where,
+        `frame ${frame} (${(frame * DCASE_FRAME_SECONDS).toFixed(1)} s) is beyond the audio's length ` +
+          `(${(options.duration as number).toFixed(3)} s, ${frames} frames of 100 ms).`,
+      );
     }
     checkDirection(azimuth, elevation, where);
     return { frame, classIndex, track, azimuth, elevation };
@@ -159,7 +218,11 @@ export function parseDcaseFrameRows(
  * event from `first × 0.1 s` to `(last + 1) × 0.1 s`, so a stationary source is one event and a moving source is a
  * chain of short events that reproduce its frames exactly.
  */
-export function frameRowsToEvents(rows: readonly DcaseFrameRow[], classes: readonly string[], recording: string): SoundEvent[] {
+export function frameRowsToEvents(
+  rows: readonly DcaseFrameRow[],
+  classes: readonly string[],
+  recording: string,
+): SoundEvent[] {
   const sorted = [...rows].sort((a, b) => a.classIndex - b.classIndex || a.track - b.track || a.frame - b.frame);
   const events: SoundEvent[] = [];
   const push = (row: DcaseFrameRow, last: number) =>
@@ -193,30 +256,51 @@ function round(x: number): number {
 }
 
 /** Parses DCASE 2020-2023 metadata of one recording into events (see `frameRowsToEvents`). */
-export function parseDcase2020Metadata(text: string, source: string, recording: string, options: DcaseReadOptions): SoundEvent[] {
+export function parseDcase2020Metadata(
+  text: string,
+  source: string,
+  recording: string,
+  options: DcaseReadOptions,
+): SoundEvent[] {
   if (!options.classes) {
-    throw new AudioError('BAD_ARGUMENT', `${source}: DCASE 2020-2023 metadata give class indices; pass the class-name list (--class-names).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${source}: DCASE 2020-2023 metadata give class indices; pass the class-name list (--class-names).`,
+    );
   }
   const rows = parseDcaseFrameRows(text, source, options.classes.length, { duration: options.duration });
   return frameRowsToEvents(rows, options.classes, recording);
 }
 
 /** Parses a DCASE 2020 system output file (4 or 5 fields per row) into events. */
-export function parseDcase2020Output(text: string, source: string, recording: string, options: DcaseReadOptions): SoundEvent[] {
+export function parseDcase2020Output(
+  text: string,
+  source: string,
+  recording: string,
+  options: DcaseReadOptions,
+): SoundEvent[] {
   if (!options.classes) {
-    throw new AudioError('BAD_ARGUMENT', `${source}: DCASE output files give class indices; pass the class-name list (--class-names).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${source}: DCASE output files give class indices; pass the class-name list (--class-names).`,
+    );
   }
   const rows = parseDcaseFrameRows(text, source, options.classes.length, { duration: options.duration, output: true });
   return frameRowsToEvents(rows, options.classes, recording);
 }
 
 /** Reads one metadata file in either layout (detected from its first line). */
-export function readDcaseMetadata(file: string, recording: string, options: DcaseReadOptions = {}): { kind: DcaseMetadataKind; events: SoundEvent[] } {
+export function readDcaseMetadata(
+  file: string,
+  recording: string,
+  options: DcaseReadOptions = {},
+): { kind: DcaseMetadataKind; events: SoundEvent[] } {
   const text = readText(file);
   const kind = metadataKind(text, file);
-  const events = kind === 'dcase2019'
-    ? parseDcase2019Metadata(text, file, recording, options)
-    : parseDcase2020Metadata(text, file, recording, options);
+  const events =
+    kind === 'dcase2019'
+      ? parseDcase2019Metadata(text, file, recording, options)
+      : parseDcase2020Metadata(text, file, recording, options);
   return { kind, events };
 }
 
@@ -236,7 +320,10 @@ function readText(file: string): string {
 export function eventsToDcase2020Rows(events: readonly SoundEvent[], classes: readonly string[]): number[][] {
   for (const e of events) {
     if (!classes.includes(e.class)) {
-      throw new AudioError('UNKNOWN_CLASS', `class '${e.class}' is not in the DCASE class list (${classes.join(', ')}); pass a list that holds it.`);
+      throw new AudioError(
+        'UNKNOWN_CLASS',
+        `class '${e.class}' is not in the DCASE class list (${classes.join(', ')}); pass a list that holds it.`,
+      );
     }
   }
   const end = events.reduce((m, e) => Math.max(m, e.offset), 0);
@@ -244,14 +331,17 @@ export function eventsToDcase2020Rows(events: readonly SoundEvent[], classes: re
   const rows: number[][] = [];
   table.forEach((tracks, frame) => {
     const sorted = [...tracks].sort((a, b) => a.classIndex - b.classIndex);
-    for (const t of sorted) rows.push([frame, t.classIndex, Math.round(t.azimuth ?? 0) + 0, Math.round(t.elevation ?? 0) + 0]);
+    for (const t of sorted)
+      rows.push([frame, t.classIndex, Math.round(t.azimuth ?? 0) + 0, Math.round(t.elevation ?? 0) + 0]);
   });
   return rows;
 }
 
 /** Formats one recording's events as a DCASE 2020 output file (no header, LF line ends). */
 export function formatDcase2020Output(events: readonly SoundEvent[], classes: readonly string[]): string {
-  return eventsToDcase2020Rows(events, classes).map((r) => r.join(',') + '\n').join('');
+  return eventsToDcase2020Rows(events, classes)
+    .map((r) => r.join(',') + '\n')
+    .join('');
 }
 
 /** The output file name of a recording: its base name with `.csv`. */
@@ -264,14 +354,28 @@ export function dcaseOutputName(recording: string): string {
  * checked first, then each is written atomically. `recordings` lists every input, so a recording without
  * detections gets an empty file. Two inputs with one base name are an error.
  */
-export function writeDcase2020Outputs(dir: string, recordings: readonly string[], events: readonly SoundEvent[], classes: readonly string[]): string[] {
+export function writeDcase2020Outputs(
+  dir: string,
+  recordings: readonly string[],
+  events: readonly SoundEvent[],
+  classes: readonly string[],
+): string[] {
   const texts = new Map<string, string>();
   for (const rec of recordings) {
     const name = dcaseOutputName(rec);
     if (texts.has(name)) {
-      throw new AudioError('BAD_ARGUMENT', `two inputs share the name ${name}; DCASE output files are named by recording. Rename one.`);
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `two inputs share the name ${name}; DCASE output files are named by recording. Rename one.`,
+      );
     }
-    texts.set(name, formatDcase2020Output(events.filter((e) => e.file === path.basename(rec)), classes));
+    texts.set(
+      name,
+      formatDcase2020Output(
+        events.filter((e) => e.file === path.basename(rec)),
+        classes,
+      ),
+    );
   }
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, text] of texts) atomicWriteFile(path.join(dir, name), text);
@@ -283,13 +387,23 @@ export function resolveClassNames(spec: string): string[] {
   const known = DCASE_CLASS_LISTS[spec.toLowerCase()];
   if (known) return [...known];
   if (fs.existsSync(spec) && fs.statSync(spec).isFile()) {
-    const names = readText(spec).split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-    if (names.length === 0) throw new AudioError('BAD_ARGUMENT', `class-name file ${spec} is empty; write one class name a line, index 0 first.`);
+    const names = readText(spec)
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (names.length === 0)
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `class-name file ${spec} is empty; write one class name a line, index 0 first.`,
+      );
     return names;
   }
   const names = spec.split(',').map((s) => s.trim());
   if (names.length === 0 || names.some((n) => n === '')) {
-    throw new AudioError('BAD_ARGUMENT', `--class-names must be ${Object.keys(DCASE_CLASS_LISTS).join(' or ')}, a file, or names a,b,c; got "${spec}".`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `--class-names must be ${Object.keys(DCASE_CLASS_LISTS).join(' or ')}, a file, or names a,b,c; got "${spec}".`,
+    );
   }
   return names;
 }
@@ -311,20 +425,30 @@ export function readEventFile(
   const recording = path.basename(file).replace(/\.csv$/i, '') + '.wav';
   const first = parseCsv(text)[0];
   if (!first) {
-    if (options.allowNoEvents === false) throw new AudioError('EMPTY_LABELS', `${file} is empty; it needs one row per event or frame.`);
+    if (options.allowNoEvents === false)
+      throw new AudioError('EMPTY_LABELS', `${file} is empty; it needs one row per event or frame.`);
     return { format: 'dcase2020-output', events: [] };
   }
   if (first[0].trim() === 'file') {
-    return { format: 'events', events: parseEventList(text, file, { classes: options.classes, allowNoEvents: options.allowNoEvents }) };
+    return {
+      format: 'events',
+      events: parseEventList(text, file, { classes: options.classes, allowNoEvents: options.allowNoEvents }),
+    };
   }
   const kind = metadataKind(text, file);
   if (kind === 'dcase2019') {
     return { format: kind, events: parseDcase2019Metadata(text, file, recording, { classes: options.classes }) };
   }
   if (!options.classNames) {
-    throw new AudioError('BAD_ARGUMENT', `${file} holds DCASE 2020-2023 frame rows with class indices; pass the class-name list (--class-names).`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${file} holds DCASE 2020-2023 frame rows with class indices; pass the class-name list (--class-names).`,
+    );
   }
   const output = first.length === 4;
   const rows = parseDcaseFrameRows(text, file, options.classNames.length, { output: true });
-  return { format: output ? 'dcase2020-output' : 'dcase2020', events: frameRowsToEvents(rows, options.classNames, recording) };
+  return {
+    format: output ? 'dcase2020-output' : 'dcase2020',
+    events: frameRowsToEvents(rows, options.classNames, recording),
+  };
 }

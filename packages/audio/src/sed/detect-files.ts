@@ -68,7 +68,11 @@ export function eventFileNames(files: readonly string[]): string[] {
  * events by the file's base name (by the path as given where base names repeat); returns every file's events and
  * frames in input order.
  */
-export function detectFiles(files: readonly string[], detector: SoundEventDetector, options: DetectFilesOptions = {}): DetectFileResult[] {
+export function detectFiles(
+  files: readonly string[],
+  detector: SoundEventDetector,
+  options: DetectFilesOptions = {},
+): DetectFileResult[] {
   const { onNotice, onFile, onError, ...detect } = options;
   if (!onError) requireFiles(files);
   const names = eventFileNames(files);
@@ -94,7 +98,9 @@ export function detectFiles(files: readonly string[], detector: SoundEventDetect
 
 /** The per-frame table as CSV: file,frame,onset,offset,class,probability,azimuth,elevation. */
 export function formatFrameTable(rows: readonly FrameRow[]): string {
-  const out: (string | number)[][] = [['file', 'frame', 'onset', 'offset', 'class', 'probability', 'azimuth', 'elevation']];
+  const out: (string | number)[][] = [
+    ['file', 'frame', 'onset', 'offset', 'class', 'probability', 'azimuth', 'elevation'],
+  ];
   for (const r of rows) {
     out.push([r.file, r.frame, r.onset, r.offset, r.class, r.probability, r.azimuth ?? '', r.elevation ?? '']);
   }

@@ -73,7 +73,8 @@ export function foaViewMatrix(v: number): number[] {
  * map swaps the x and y axes (signs do not change a log-mel).
  */
 export function foaView(f: SedFeatures, v: number): SedFeatures {
-  if (f.channels !== 7) throw new AudioError('BAD_ARGUMENT', `foaView: FOA features have 7 channels, got ${f.channels}.`);
+  if (f.channels !== 7)
+    throw new AudioError('BAD_ARGUMENT', `foaView: FOA features have 7 channels, got ${f.channels}.`);
   const T = foaViewMatrix(v);
   const swap = T[0] === 0; // x' comes from y
   const out = new Float32Array(f.data.length);
@@ -271,7 +272,10 @@ export class SoundEventDetector {
       meta = loadModelMetadata(dir);
     } catch (err) {
       if ((err as { code?: string }).code !== 'MODEL_NOT_FOUND') throw err;
-      throw new AudioError('MODEL_NOT_FOUND', `no detector at ${dir} (model.json missing); train one with train-detector.`);
+      throw new AudioError(
+        'MODEL_NOT_FOUND',
+        `no detector at ${dir} (model.json missing); train one with train-detector.`,
+      );
     }
     const config = detectorConfigOf(meta, dir);
     return new SoundEventDetector(await loadModel(dir), config);
@@ -297,7 +301,11 @@ export class SoundEventDetector {
       throw new AudioError(
         'BAD_CHANNELS',
         `${where} has ${audio.channels.length} channel(s); this ${fmt} detector needs ${need}` +
-          (fmt === 'foa' ? ' (first-order ambisonics, ACN order W, Y, Z, X, SN3D)' : fmt === 'mic4' ? ' (the 4-capsule circular array)' : '') +
+          (fmt === 'foa'
+            ? ' (first-order ambisonics, ACN order W, Y, Z, X, SN3D)'
+            : fmt === 'mic4'
+              ? ' (the 4-capsule circular array)'
+              : '') +
           '. Use a model trained for your recording format.',
       );
     }
@@ -334,7 +342,11 @@ export class SoundEventDetector {
       throw new AudioError('BAD_ARGUMENT', `views must be one of ${FOA_VIEW_COUNTS.join(', ')}, got ${views}.`);
     }
     if (views === 1) return this.predictOnce(f, chunkFrames);
-    if (this.config.features.format !== 'foa') throw new AudioError('BAD_ARGUMENT', `views > 1 needs an FOA detector; this one is ${this.config.features.format}.`);
+    if (this.config.features.format !== 'foa')
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `views > 1 needs an FOA detector; this one is ${this.config.features.format}.`,
+      );
     const { mean, std } = this.config.normalization;
     const n = f.melBands * f.channels;
     const raw = { ...f, data: f.data.map((x, i) => x * std[i % n] + mean[i % n]) };
@@ -393,7 +405,12 @@ export class SoundEventDetector {
   }
 
   /** Per-frame activities and directions of a recording (`views`: as in `predictFeatures`). */
-  predict(audio: AudioData, where = '<audio>', notice?: (msg: string) => void, views = this.config.views ?? 1): FrameOutput {
+  predict(
+    audio: AudioData,
+    where = '<audio>',
+    notice?: (msg: string) => void,
+    views = this.config.views ?? 1,
+  ): FrameOutput {
     return this.predictFeatures(this.features(this.prepare(audio, where, notice)), 3000, views);
   }
 
@@ -406,7 +423,10 @@ export class SoundEventDetector {
   ): { events: SoundEvent[]; frames: FrameRow[] } {
     const resolved = this.resolve(options);
     const out = this.predict(audio, file, notice, resolved.views);
-    return { events: framesToEvents(out, this.config.classes, file, resolved), frames: frameRows(out, this.config.classes, file, resolved.threshold) };
+    return {
+      events: framesToEvents(out, this.config.classes, file, resolved),
+      frames: frameRows(out, this.config.classes, file, resolved.threshold),
+    };
   }
 
   resolve(options: DetectOptions): Required<DetectOptions> {
@@ -420,7 +440,12 @@ export class SoundEventDetector {
   }
 }
 
-function directionOf(doa: Float32Array, K: number, k: number, frames: number[]): { azimuth: number; elevation: number } {
+function directionOf(
+  doa: Float32Array,
+  K: number,
+  k: number,
+  frames: number[],
+): { azimuth: number; elevation: number } {
   let x = 0;
   let y = 0;
   let z = 0;
@@ -450,7 +475,8 @@ export function framesToEvents(
   const gapFrames = Math.round(options.minGap / h);
   const events: SoundEvent[] = [];
   const hysteresis = options.hysteresis ?? 1;
-  if (!(hysteresis > 0 && hysteresis <= 1)) throw new AudioError('BAD_ARGUMENT', `hysteresis must be in (0, 1], got ${hysteresis}.`);
+  if (!(hysteresis > 0 && hysteresis <= 1))
+    throw new AudioError('BAD_ARGUMENT', `hysteresis must be in (0, 1], got ${hysteresis}.`);
   const low = options.threshold * hysteresis;
   for (let k = 0; k < K; k++) {
     const runs: [number, number, boolean][] = [];

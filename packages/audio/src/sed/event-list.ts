@@ -84,13 +84,22 @@ export const MAX_EVENT_SECONDS = 24 * 3600;
 
 function checkEvent(e: SoundEvent, where: string, classes?: readonly string[]): void {
   if (e.onset < 0 || !(e.offset > e.onset)) {
-    throw new AudioError('BAD_LABELS', `${where}: needs 0 <= onset < offset, got onset ${e.onset}, offset ${e.offset}.`);
+    throw new AudioError(
+      'BAD_LABELS',
+      `${where}: needs 0 <= onset < offset, got onset ${e.onset}, offset ${e.offset}.`,
+    );
   }
   if (e.offset > MAX_EVENT_SECONDS) {
-    throw new AudioError('BAD_LABELS', `${where}: offset ${e.offset} s is beyond ${MAX_EVENT_SECONDS} s (24 hours); times are in seconds from the start of the recording.`);
+    throw new AudioError(
+      'BAD_LABELS',
+      `${where}: offset ${e.offset} s is beyond ${MAX_EVENT_SECONDS} s (24 hours); times are in seconds from the start of the recording.`,
+    );
   }
   if (e.azimuth !== null && !(e.azimuth >= -180 && e.azimuth <= 360)) {
-    throw new AudioError('BAD_LABELS', `${where}: azimuth ${e.azimuth}° is outside -180..360°; give degrees (DCASE: -180..180).`);
+    throw new AudioError(
+      'BAD_LABELS',
+      `${where}: azimuth ${e.azimuth}° is outside -180..360°; give degrees (DCASE: -180..180).`,
+    );
   }
   if (e.elevation !== null && !(e.elevation >= -90 && e.elevation <= 90)) {
     throw new AudioError('BAD_LABELS', `${where}: elevation ${e.elevation}° is outside -90..90°; give degrees.`);
@@ -176,7 +185,12 @@ export function formatEventList(events: readonly SoundEvent[]): string {
  * `file` = `recording` (the scene's WAV name). Empty files, files without events and (when `classes` is given)
  * unknown classes are errors.
  */
-export function parseSceneLabels(text: string, file: string, recording: string, classes?: readonly string[]): SoundEvent[] {
+export function parseSceneLabels(
+  text: string,
+  file: string,
+  recording: string,
+  classes?: readonly string[],
+): SoundEvent[] {
   const rows = parseCsv(text);
   const header = rows[0].map((h) => h.trim());
   const idx = columnIndex(header, DCASE2019_COLUMNS, file, ['sound_event_recording', 'start_time', 'end_time']);

@@ -3,7 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteFile } from '@gatewave/core';
 import { AudioError } from '../errors';
-import { formatEventList, parseEventList, parseSceneLabels, type ReadEventsOptions, type SoundEvent } from './event-list';
+import {
+  formatEventList,
+  parseEventList,
+  parseSceneLabels,
+  type ReadEventsOptions,
+  type SoundEvent,
+} from './event-list';
 
 export * from './event-list';
 

@@ -19,7 +19,14 @@ export {
   LocationAwareMetrics,
   scoreEvents,
 } from './metrics';
-export type { SegmentBasedResults, Seld2019Results, LocationAwareResults, EventScores, ScoreOptions, FrameTrack } from './metrics';
+export type {
+  SegmentBasedResults,
+  Seld2019Results,
+  LocationAwareResults,
+  EventScores,
+  ScoreOptions,
+  FrameTrack,
+} from './metrics';
 export {
   foaGains,
   mic4Delays,
@@ -35,12 +42,31 @@ export {
   SCENE_FORMATS,
 } from './synth';
 export type { SceneFormat, EventClip, SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './synth';
-export { extractFeatures as extractSedFeatures, featureChannels, DEFAULT_FEATURES as DEFAULT_SED_FEATURES } from './features';
+export {
+  extractFeatures as extractSedFeatures,
+  featureChannels,
+  DEFAULT_FEATURES as DEFAULT_SED_FEATURES,
+} from './features';
 export type { SedFeatureConfig, SedFeatures } from './features';
-export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, framesToEvents, FOA_VIEW_COUNTS, detectorConfigOf } from './detector';
+export {
+  SoundEventDetector,
+  buildDetector,
+  defaultDetectorConfig,
+  detectorLoss,
+  framesToEvents,
+  FOA_VIEW_COUNTS,
+  detectorConfigOf,
+} from './detector';
 export { loadDetectorFromUrl } from './load-url';
 export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
-export { trainDetector, tuneDetector, tunePostProcessing, listScenes, evaluateDetector, classBalanceWeights } from './train';
+export {
+  trainDetector,
+  tuneDetector,
+  tunePostProcessing,
+  listScenes,
+  evaluateDetector,
+  classBalanceWeights,
+} from './train';
 export type { TrainDetectorOptions, SynthesizedTrainingOptions, EpochSummary, TunedPostProcessing } from './train';
 export { loadDetector, detectFiles, eventFileNames, formatFrameTable, DEFAULT_DETECTOR_DIR } from './detect-files';
 export type { DetectFileResult, DetectFilesOptions } from './detect-files';

@@ -24,7 +24,10 @@ export function remapHeadWeights(
   const Ko = oldClasses.length;
   const Kn = newClasses.length;
   if (old.length !== rows * groups * Ko || fresh.length !== rows * groups * Kn) {
-    throw new AudioError('MODEL_CORRUPT', `head weights have ${old.length} / ${fresh.length} entries, expected ${rows * groups * Ko} / ${rows * groups * Kn}.`);
+    throw new AudioError(
+      'MODEL_CORRUPT',
+      `head weights have ${old.length} / ${fresh.length} entries, expected ${rows * groups * Ko} / ${rows * groups * Kn}.`,
+    );
   }
   newClasses.forEach((name, kn) => {
     const ko = oldClasses.indexOf(name);
@@ -45,7 +48,11 @@ export function detectorWithClasses(source: SoundEventDetector, classes: readonl
   const oldByName = new Map(source.model.weights.map((w) => [w.originalName, w]));
   for (const w of model.weights) {
     const o = oldByName.get(w.originalName);
-    if (!o) throw new AudioError('MODEL_CORRUPT', `the source detector has no weight ${w.originalName}; it has another architecture.`);
+    if (!o)
+      throw new AudioError(
+        'MODEL_CORRUPT',
+        `the source detector has no weight ${w.originalName}; it has another architecture.`,
+      );
     const head = /^(sed|doa)\//.exec(w.originalName);
     if (!head) {
       w.write(o.read().clone());
@@ -53,7 +60,14 @@ export function detectorWithClasses(source: SoundEventDetector, classes: readonl
     }
     const groups = head[1] === 'doa' ? 3 : 1;
     const rows = w.shape.length === 2 ? (w.shape[0] as number) : 1;
-    const data = remapHeadWeights(o.read().dataSync() as Float32Array, w.read().dataSync() as Float32Array, rows, groups, source.config.classes, classes);
+    const data = remapHeadWeights(
+      o.read().dataSync() as Float32Array,
+      w.read().dataSync() as Float32Array,
+      rows,
+      groups,
+      source.config.classes,
+      classes,
+    );
     w.write(tf.tensor(data, w.shape as number[]));
   }
   return new SoundEventDetector(model, config);

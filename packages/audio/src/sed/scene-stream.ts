@@ -55,7 +55,8 @@ export class SceneGenerator {
       exclude: options.exclude,
     });
     this.clips = loaded.clips;
-    this.ambience = options.ambience === undefined ? undefined : loadAmbience(options.ambience, options.features.sampleRate);
+    this.ambience =
+      options.ambience === undefined ? undefined : loadAmbience(options.ambience, options.features.sampleRate);
     this.classes = loaded.classes;
     this.rng = new Rng(options.seed);
   }
@@ -63,9 +64,17 @@ export class SceneGenerator {
   next(count: number): SynthesizedScene[] {
     const { format, sampleRate } = this.options.features;
     return Array.from({ length: count }, () => {
-      const scene = synthesizeScene(this.clips, { ...this.options.scene, format, sampleRate, ambience: this.ambience }, this.rng);
+      const scene = synthesizeScene(
+        this.clips,
+        { ...this.options.scene, format, sampleRate, ambience: this.ambience },
+        this.rng,
+      );
       const name = `synth_${this.options.seed}_${++this.made}`;
-      return { name, features: extractFeatures(scene.audio.channels, this.options.features), events: scene.events.map((e) => ({ ...e, file: name })) };
+      return {
+        name,
+        features: extractFeatures(scene.audio.channels, this.options.features),
+        events: scene.events.map((e) => ({ ...e, file: name })),
+      };
     });
   }
 }
@@ -125,7 +134,8 @@ export class SceneStream {
   }
 
   async next(count: number): Promise<SynthesizedScene[]> {
-    if (!Number.isInteger(count) || count < 1) throw new AudioError('BAD_ARGUMENT', `SceneStream.next: count must be a positive integer, got ${count}.`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new AudioError('BAD_ARGUMENT', `SceneStream.next: count must be a positive integer, got ${count}.`);
     if (this.local) return this.local.next(count);
     if (!this.worker) throw new AudioError('BAD_ARGUMENT', 'SceneStream.next: the stream is closed.');
     let scenes: SynthesizedScene[];

@@ -17,7 +17,10 @@ parentPort!.on('message', (m: { count: number }) => {
   }
   try {
     const scenes = generator.next(m.count);
-    parentPort!.postMessage({ scenes }, scenes.map((s) => s.features.data.buffer as ArrayBuffer));
+    parentPort!.postMessage(
+      { scenes },
+      scenes.map((s) => s.features.data.buffer as ArrayBuffer),
+    );
   } catch (err) {
     parentPort!.postMessage({ error: (err as Error).message });
   }

@@ -36,7 +36,13 @@ const isCommanderError = (e: CodedError): boolean => typeof e.code === 'string' 
 /** True for gatewave's own errors (GatewaveError and the package classes): a stable code in capitals and a message. */
 export function isGatewaveError(err: unknown): boolean {
   const e = err as CodedError;
-  return !!e && typeof e.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code) && !BAD_PATH_ERRNOS.has(e.code) && !/^E[A-Z]+$/.test(e.code);
+  return (
+    !!e &&
+    typeof e.code === 'string' &&
+    /^[A-Z][A-Z0-9_]+$/.test(e.code) &&
+    !BAD_PATH_ERRNOS.has(e.code) &&
+    !/^E[A-Z]+$/.test(e.code)
+  );
 }
 
 /** The exit code for an error, by the convention above. */
@@ -55,7 +61,9 @@ export function errorLine(name: string, err: unknown): string {
   const message = String(e.message ?? err);
   if (isGatewaveError(e)) return `${name}: error [${String(e.code)}]: ${message}`;
   if (typeof e.code === 'string') return `${name}: error [${e.code}]: ${message}`;
-  const detail = process.env.GATEWAVE_DEBUG ? `\n${String(e.stack ?? '')}` : ' (set GATEWAVE_DEBUG=1 for details, and please report it)';
+  const detail = process.env.GATEWAVE_DEBUG
+    ? `\n${String(e.stack ?? '')}`
+    : ' (set GATEWAVE_DEBUG=1 for details, and please report it)';
   return `${name}: unexpected error: ${message}${detail}`;
 }
 

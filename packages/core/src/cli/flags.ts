@@ -44,7 +44,12 @@ export function oneOf<T extends string>(choices: readonly T[], what = `one of ${
 
 /** A comma-separated list, items trimmed, empty items dropped. */
 export function list(value: string | undefined): string[] | undefined {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** A comma-separated list of values, each parsed by `item`. */
@@ -73,8 +78,17 @@ export const COMMON_FLAGS = {
   model: { flags: '-m, --model <dir>', description: 'model directory' },
   epochs: { flags: '--epochs <n>', description: 'most epochs', parse: positiveInt },
   batchSize: { flags: '--batch-size <n>', description: 'examples per batch', parse: positiveInt, aliases: ['--batch'] },
-  learningRate: { flags: '--learning-rate <rate>', description: 'initial learning rate', parse: positiveNumber, aliases: ['--lr'] },
-  patience: { flags: '--patience <n>', description: 'stop after this many epochs without a better validation score', parse: positiveInt },
+  learningRate: {
+    flags: '--learning-rate <rate>',
+    description: 'initial learning rate',
+    parse: positiveNumber,
+    aliases: ['--lr'],
+  },
+  patience: {
+    flags: '--patience <n>',
+    description: 'stop after this many epochs without a better validation score',
+    parse: positiveInt,
+  },
   seed: { flags: '--seed <n>', description: 'random seed', parse: integer },
   quiet: { flags: '-q, --quiet', description: 'no progress bars' },
   json: { flags: '--json', description: 'print one JSON object' },
@@ -109,7 +123,9 @@ export function addFlag<T>(cmd: Command, def: FlagDef<T>, options: AddFlagOption
   const key = main.attributeName();
   const placeholder = /<[^>]*>/.exec(flags)?.[0] ?? '';
   for (const spelling of def.aliases ?? []) {
-    const alias = cmd.createOption(`${spelling}${placeholder ? ` ${placeholder}` : ''}`, `alias of ${main.long}`).hideHelp();
+    const alias = cmd
+      .createOption(`${spelling}${placeholder ? ` ${placeholder}` : ''}`, `alias of ${main.long}`)
+      .hideHelp();
     if (parse) alias.argParser((v: string) => parse(v, spelling));
     alias.attributeName = () => key;
     cmd.addOption(alias);

@@ -32,7 +32,10 @@ const TEMP_PATTERN = /^\..+\.tmp-\d+-[0-9a-z]+-[0-9a-z]+$/;
 function tempName(target: string): string {
   const dir = path.dirname(target);
   const base = path.basename(target);
-  return path.join(dir, `.${base}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+  return path.join(
+    dir,
+    `.${base}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  );
 }
 
 /** Removes a temporary file or folder of gatewave's; a failure to remove it never hides the error being reported. */
@@ -52,7 +55,8 @@ export function isGatewaveTempName(name: string): boolean {
 /** Turns a raw errno from a write into a GatewaveError that names the path and says what to do. */
 export function writeError(target: string, err: unknown): Error {
   const e = err as NodeJS.ErrnoException;
-  if (err instanceof GatewaveError || !(e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code))) return err as Error;
+  if (err instanceof GatewaveError || !(e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)))
+    return err as Error;
   const reason: Record<string, string> = {
     EACCES: 'permission denied',
     EPERM: 'operation not permitted',
@@ -65,7 +69,10 @@ export function writeError(target: string, err: unknown): Error {
     EEXIST: 'something is already there',
   };
   const why = (e && e.code && reason[e.code]) || (e && e.message) || String(err);
-  return new GatewaveError('WRITE_FAILED', `cannot write ${target}: ${why}${e?.code ? ` (${e.code})` : ''}; choose another output path.`);
+  return new GatewaveError(
+    'WRITE_FAILED',
+    `cannot write ${target}: ${why}${e?.code ? ` (${e.code})` : ''}; choose another output path.`,
+  );
 }
 
 function isGatewaveJson(file: string, formats: string[]): boolean {
@@ -111,10 +118,16 @@ function checkNotInput(target: string, inputs: string[], flag: string, dirOutput
   for (const input of inputs) {
     const inp = path.resolve(input);
     if (inp === target) {
-      throw new GatewaveError('OUTPUT_IS_INPUT', `${flag} ${target} is also an input of this run; write the output somewhere else.`);
+      throw new GatewaveError(
+        'OUTPUT_IS_INPUT',
+        `${flag} ${target} is also an input of this run; write the output somewhere else.`,
+      );
     }
     if (dirOutput && sameOrInside(inp, target)) {
-      throw new GatewaveError('OUTPUT_IS_INPUT', `${flag} ${target} holds an input of this run (${input}); write the output to a new folder.`);
+      throw new GatewaveError(
+        'OUTPUT_IS_INPUT',
+        `${flag} ${target} holds an input of this run (${input}); write the output to a new folder.`,
+      );
     }
   }
 }
@@ -156,7 +169,10 @@ function existingAncestor(p: string, flag: string): string {
   for (;;) {
     if (fs.existsSync(dir)) {
       if (!fs.statSync(dir).isDirectory()) {
-        throw new GatewaveError('OUTPUT_NOT_WRITABLE', `${flag} ${p}: ${dir} is a file, not a folder; choose another output path.`);
+        throw new GatewaveError(
+          'OUTPUT_NOT_WRITABLE',
+          `${flag} ${p}: ${dir} is a file, not a folder; choose another output path.`,
+        );
       }
       return dir;
     }
@@ -269,7 +285,8 @@ export async function atomicWriteDir(
       for (const name of fs.readdirSync(tmp)) swapIn(path.join(tmp, name), path.join(target, name));
       fs.rmdirSync(tmp);
     } else {
-      if (plan === 'replace' && fs.readdirSync(target).every(isGatewaveTempName)) fs.rmSync(target, { recursive: true });
+      if (plan === 'replace' && fs.readdirSync(target).every(isGatewaveTempName))
+        fs.rmSync(target, { recursive: true });
       swapIn(tmp, target);
     }
   } catch (err) {

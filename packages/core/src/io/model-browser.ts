@@ -15,10 +15,16 @@ export async function loadModel(url: string): Promise<tf.LayersModel> {
 
 /** Needs a file system: in a browser use `await loadModelMetadataFromUrl(url)`. */
 export function loadModelMetadata(dir: string): ModelMetadata {
-  throw new GatewaveError('NOT_IN_BROWSER', `loadModelMetadata("${dir}") reads a folder on disk, which a browser cannot; use await loadModelMetadataFromUrl(url).`);
+  throw new GatewaveError(
+    'NOT_IN_BROWSER',
+    `loadModelMetadata("${dir}") reads a folder on disk, which a browser cannot; use await loadModelMetadataFromUrl(url).`,
+  );
 }
 
 /** Needs a file system: in a browser save with tfjs (`model.save('downloads://name')` or `'indexeddb://name'`). */
 export async function saveModel(_model: tf.LayersModel, dir: string): Promise<void> {
-  throw new GatewaveError('NOT_IN_BROWSER', `saveModel(…, "${dir}") writes a folder on disk, which a browser cannot; use model.save('downloads://name') or 'indexeddb://name'.`);
+  throw new GatewaveError(
+    'NOT_IN_BROWSER',
+    `saveModel(…, "${dir}") writes a folder on disk, which a browser cannot; use model.save('downloads://name') or 'indexeddb://name'.`,
+  );
 }

@@ -4,21 +4,43 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
-import { MODEL_JSON, modelArtifacts, parseModelJson, weightPaths, type ModelJson, type ModelMetadata } from './model-format';
+import {
+  MODEL_JSON,
+  modelArtifacts,
+  parseModelJson,
+  weightPaths,
+  type ModelJson,
+  type ModelMetadata,
+} from './model-format';
 
 /** The `fetch` to use (the global one by default); tests and workers may pass their own. */
-export type Fetch = (url: string) => Promise<{ ok: boolean; status: number; statusText?: string; text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }>;
+export type Fetch = (
+  url: string,
+) => Promise<{
+  ok: boolean;
+  status: number;
+  statusText?: string;
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
 
 function join(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
-async function get(url: string, what: string, fetcher: Fetch): Promise<{ text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }> {
+async function get(
+  url: string,
+  what: string,
+  fetcher: Fetch,
+): Promise<{ text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }> {
   let res: Awaited<ReturnType<Fetch>>;
   try {
     res = await fetcher(url);
   } catch (err) {
-    throw new GatewaveError('MODEL_NOT_FOUND', `cannot fetch ${what} from ${url} (${(err as Error).message}); check the model URL and that the server is running.`);
+    throw new GatewaveError(
+      'MODEL_NOT_FOUND',
+      `cannot fetch ${what} from ${url} (${(err as Error).message}); check the model URL and that the server is running.`,
+    );
   }
   if (!res.ok) {
     throw new GatewaveError(
@@ -31,7 +53,10 @@ async function get(url: string, what: string, fetcher: Fetch): Promise<{ text():
 
 function defaultFetch(): Fetch {
   if (typeof fetch !== 'function') {
-    throw new GatewaveError('NO_FETCH', 'this environment has no global fetch; pass a fetch function to the model loader.');
+    throw new GatewaveError(
+      'NO_FETCH',
+      'this environment has no global fetch; pass a fetch function to the model loader.',
+    );
   }
   return (url) => fetch(url);
 }

@@ -30,9 +30,18 @@ export function parseModelJson(text: string, where: string): ModelJson {
   try {
     json = JSON.parse(text) as ModelJson;
   } catch (err) {
-    throw new GatewaveError('MODEL_CORRUPT', `${where} is not valid JSON (${(err as Error).message}); save the model again.`);
+    throw new GatewaveError(
+      'MODEL_CORRUPT',
+      `${where} is not valid JSON (${(err as Error).message}); save the model again.`,
+    );
   }
-  if (json === null || typeof json !== 'object' || json.format !== 'gatewave-model' || typeof json.formatVersion !== 'number' || !Array.isArray(json.weightsManifest)) {
+  if (
+    json === null ||
+    typeof json !== 'object' ||
+    json.format !== 'gatewave-model' ||
+    typeof json.formatVersion !== 'number' ||
+    !Array.isArray(json.weightsManifest)
+  ) {
     throw new GatewaveError('MODEL_CORRUPT', `${where} is not a gatewave model directory (no format/formatVersion).`);
   }
   if (json.formatVersion > MODEL_FORMAT_VERSION) {
@@ -55,7 +64,11 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, com
  * tfjs model artifacts from a checked `model.json` and the contents of its weight files (in `weightPaths` order).
  * The weights must hold exactly the bytes the manifest lists; `where` names them in the error.
  */
-export function modelArtifacts(json: ModelJson, weightFiles: readonly Uint8Array[], where: string): tf.io.ModelArtifacts {
+export function modelArtifacts(
+  json: ModelJson,
+  weightFiles: readonly Uint8Array[],
+  where: string,
+): tf.io.ModelArtifacts {
   const entries = json.weightsManifest.flatMap((g) => g.weights);
   const total = weightFiles.reduce((n, b) => n + b.byteLength, 0);
   const expected = entries.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[e.dtype] ?? 4), 0);

@@ -3,7 +3,14 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
 import { OutputDirOptions, atomicWriteDir } from './atomic';
-import { MODEL_FORMAT_VERSION, MODEL_JSON, WEIGHTS_BIN, modelArtifacts, parseModelJson, weightPaths } from './model-format';
+import {
+  MODEL_FORMAT_VERSION,
+  MODEL_JSON,
+  WEIGHTS_BIN,
+  modelArtifacts,
+  parseModelJson,
+  weightPaths,
+} from './model-format';
 import type { ModelJson, ModelMetadata } from './model-format';
 
 export { MODEL_FORMAT_VERSION };
@@ -25,7 +32,11 @@ function concatBuffers(data: tf.io.ModelArtifacts['weightData']): Uint8Array {
 }
 
 /** A tfjs IO handler that writes `model.json` + `weights.bin` into a directory, atomically. */
-export function directoryHandler(dir: string, metadata?: ModelMetadata, options: OutputDirOptions = {}): tf.io.IOHandler {
+export function directoryHandler(
+  dir: string,
+  metadata?: ModelMetadata,
+  options: OutputDirOptions = {},
+): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       const weights = concatBuffers(artifacts.weightData);
@@ -37,10 +48,14 @@ export function directoryHandler(dir: string, metadata?: ModelMetadata, options:
         metadata,
         generatedBy: 'gatewave',
       };
-      await atomicWriteDir(dir, (tmp) => {
-        fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), weights);
-        fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(json));
-      }, options);
+      await atomicWriteDir(
+        dir,
+        (tmp) => {
+          fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), weights);
+          fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(json));
+        },
+        options,
+      );
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -51,7 +66,11 @@ export function directoryHandler(dir: string, metadata?: ModelMetadata, options:
     },
     async load(): Promise<tf.io.ModelArtifacts> {
       const json = readModelJson(dir);
-      return modelArtifacts(json, weightPaths(json).map((p) => readWeights(dir, p)), path.join(dir, WEIGHTS_BIN));
+      return modelArtifacts(
+        json,
+        weightPaths(json).map((p) => readWeights(dir, p)),
+        path.join(dir, WEIGHTS_BIN),
+      );
     },
   };
 }
@@ -61,20 +80,31 @@ function readWeights(dir: string, name: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    throw new GatewaveError('MODEL_CORRUPT', `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the model folder is incomplete. Save the model again.`);
+    throw new GatewaveError(
+      'MODEL_CORRUPT',
+      `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the model folder is incomplete. Save the model again.`,
+    );
   }
 }
 
 function readModelJson(dir: string): ModelJson {
   const file = path.join(dir, MODEL_JSON);
   if (!fs.existsSync(file)) {
-    throw new GatewaveError('MODEL_NOT_FOUND', `no model at ${dir}: ${MODEL_JSON} is missing. Pass a directory written by saveModel.`);
+    throw new GatewaveError(
+      'MODEL_NOT_FOUND',
+      `no model at ${dir}: ${MODEL_JSON} is missing. Pass a directory written by saveModel.`,
+    );
   }
   return parseModelJson(fs.readFileSync(file, 'utf8'), file);
 }
 
 /** Saves a layers model to `dir` (model.json + weights.bin), atomically, with optional JSON metadata. */
-export async function saveModel(model: tf.LayersModel, dir: string, metadata?: ModelMetadata, options: OutputDirOptions = {}): Promise<void> {
+export async function saveModel(
+  model: tf.LayersModel,
+  dir: string,
+  metadata?: ModelMetadata,
+  options: OutputDirOptions = {},
+): Promise<void> {
   await model.save(directoryHandler(dir, metadata, options));
 }
 

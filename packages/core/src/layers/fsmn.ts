@@ -74,7 +74,10 @@ function featureSize(shape: tf.Shape, s: FSMNSettings, layer: string): number {
     );
   }
   if (shape.length === 3 && s.axis === 'frequency') {
-    throw new GatewaveError('BAD_INPUT', `${layer} axis: 'frequency' needs rank-4 input [batch, time, freq, channels].`);
+    throw new GatewaveError(
+      'BAD_INPUT',
+      `${layer} axis: 'frequency' needs rank-4 input [batch, time, freq, channels].`,
+    );
   }
   const f = shape[shape.length - 1];
   check(f !== null && f > 0, `${layer} input`, 'the last dimension must be known');
@@ -134,11 +137,21 @@ function memory(p: tf.Tensor3D, taps: tf.Tensor2D, s: FSMNSettings): tf.Tensor3D
   const back = s.rorder * s.dilation;
   if (s.dilation === 1) {
     // One depthwise convolution over [n, L, 1, D] (tfjs has no gradient for dilated depthwise convolutions).
-    const x4 = tf.pad(p, [[0, 0], [front, back], [0, 0]]).reshape([n, L + front + back, 1, D]) as tf.Tensor4D;
+    const x4 = tf
+      .pad(p, [
+        [0, 0],
+        [front, back],
+        [0, 0],
+      ])
+      .reshape([n, L + front + back, 1, D]) as tf.Tensor4D;
     const filter = taps.reshape([K, 1, D, 1]) as tf.Tensor4D;
     return tf.depthwiseConv2d(x4, filter, 1, 'valid').reshape([n, L, D]);
   }
-  const padded = tf.pad(p, [[0, 0], [front, back], [0, 0]]);
+  const padded = tf.pad(p, [
+    [0, 0],
+    [front, back],
+    [0, 0],
+  ]);
   let acc: tf.Tensor | null = null;
   const rows = tf.split(taps, K, 0);
   for (let k = 0; k < K; k++) {
@@ -218,7 +231,11 @@ export class ComplexFSMN extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = singleShape(inputShape, 'ComplexFSMN');
     const twoD = featureSize(shape, this.settings, 'ComplexFSMN');
-    check(twoD % 2 === 0, 'ComplexFSMN input', `the last dimension holds [real | imag] halves and must be even, got ${twoD}`);
+    check(
+      twoD % 2 === 0,
+      'ComplexFSMN input',
+      `the last dimension holds [real | imag] halves and must be even, got ${twoD}`,
+    );
     const D = twoD / 2;
     check(
       this.settings.projection === undefined || this.settings.projection === D,

@@ -16,7 +16,13 @@ export interface GruFusion {
   /** True when `run` can run now with these activations (e.g. the right backend is active). */
   canFuse(activation: string, recurrentActivation: string): boolean;
   /** `x` [batch, time, features] -> the GRU output, from a zero state. */
-  run(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, options: GruFusionOptions): tf.Tensor;
+  run(
+    x: tf.Tensor,
+    kernel: tf.Tensor,
+    recurrentKernel: tf.Tensor,
+    bias: tf.Tensor | null,
+    options: GruFusionOptions,
+  ): tf.Tensor;
 }
 
 let installed: GruFusion | null = null;

@@ -65,12 +65,18 @@ export class GRU extends StockGRUClass {
     const cell = this.cell as unknown as GRUCellFields;
     const fusion = gruFusion()!;
     return tf.tidy(() =>
-      fusion.run(x, cell.kernel.read(), cell.recurrentKernel.read(), cell.useBias && cell.bias ? cell.bias.read() : null, {
-        returnSequences: this.returnSequences,
-        goBackwards: this.goBackwards,
-        activation: cell.activation.getClassName(),
-        recurrentActivation: cell.recurrentActivation.getClassName(),
-      }),
+      fusion.run(
+        x,
+        cell.kernel.read(),
+        cell.recurrentKernel.read(),
+        cell.useBias && cell.bias ? cell.bias.read() : null,
+        {
+          returnSequences: this.returnSequences,
+          goBackwards: this.goBackwards,
+          activation: cell.activation.getClassName(),
+          recurrentActivation: cell.recurrentActivation.getClassName(),
+        },
+      ),
     );
   }
 }

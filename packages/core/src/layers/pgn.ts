@@ -64,7 +64,10 @@ export class PGN extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = singleShape(inputShape, 'PGN');
     if (shape.length !== 3) {
-      throw new GatewaveError('BAD_INPUT', `PGN input: expects rank 3 [batch, time, features], got rank ${shape.length} (${JSON.stringify(shape)}).`);
+      throw new GatewaveError(
+        'BAD_INPUT',
+        `PGN input: expects rank 3 [batch, time, features], got rank ${shape.length} (${JSON.stringify(shape)}).`,
+      );
     }
     const time = shape[1];
     const features = shape[2];
@@ -91,11 +94,13 @@ export class PGN extends tf.layers.Layer {
     if (G > 1) {
       this.hieMask = tf.keep(blockMask(G, Fg, d, this.w));
       // Gate input is [x (G groups of Fg) ; H (G groups of d)], output [G-gate (G groups of d) ; Ĥ (G groups of d)].
-      this.gateMask = tf.keep(tf.tidy(() => {
-        const fromX = tf.concat([blockMask(G, Fg, d), blockMask(G, Fg, d)], 1);
-        const fromH = tf.concat([blockMask(G, d, d), blockMask(G, d, d)], 1);
-        return tf.concat([fromX, fromH], 0);
-      }));
+      this.gateMask = tf.keep(
+        tf.tidy(() => {
+          const fromX = tf.concat([blockMask(G, Fg, d), blockMask(G, Fg, d)], 1);
+          const fromH = tf.concat([blockMask(G, d, d), blockMask(G, d, d)], 1);
+          return tf.concat([fromX, fromH], 0);
+        }),
+      );
     }
     this.built = true;
   }
@@ -123,7 +128,7 @@ export class PGN extends tf.layers.Layer {
       return out
         .reshape([batch, this.groups, time, this.units])
         .transpose([0, 2, 1, 3])
-        .reshape([batch, time, features / Fg * this.units]);
+        .reshape([batch, time, (features / Fg) * this.units]);
     });
   }
 
@@ -139,7 +144,11 @@ export class PGN extends tf.layers.Layer {
     // Causal unfold: zeros in front; slice j holds x_{t−w+j} for every t (the current step is excluded), so the
     // whole HIE is one matrix product [b·t, w·F] × [w·F, d·Gw]. (Plain matMul/slice/concat train on every
     // backend; tfjs wasm has no conv filter gradient.)
-    const padded = tf.pad(x, [[0, 0], [w, 0], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [w, 0],
+      [0, 0],
+    ]);
     const taps = Array.from({ length: w }, (_, j) => padded.slice([0, j, 0], [-1, time, -1]));
     const unfolded = (w === 1 ? taps[0] : tf.concat(taps, 2)).reshape([batch * time, w * F]); // [b·t, w·F]
     const H = tf

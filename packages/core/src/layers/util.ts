@@ -4,7 +4,8 @@ import { GatewaveError } from '../errors';
 /** The single input shape of a layer (layers here take one tensor). */
 export function singleShape(inputShape: tf.Shape | tf.Shape[], layer: string): tf.Shape {
   if (Array.isArray(inputShape[0])) {
-    if (inputShape.length !== 1) throw new GatewaveError('BAD_INPUT', `${layer}: expects one input tensor, got ${inputShape.length}.`);
+    if (inputShape.length !== 1)
+      throw new GatewaveError('BAD_INPUT', `${layer}: expects one input tensor, got ${inputShape.length}.`);
     return inputShape[0] as tf.Shape;
   }
   return inputShape as tf.Shape;
@@ -13,7 +14,8 @@ export function singleShape(inputShape: tf.Shape | tf.Shape[], layer: string): t
 /** The single input tensor of a layer call. */
 export function singleInput(inputs: tf.Tensor | tf.Tensor[], layer: string): tf.Tensor {
   if (Array.isArray(inputs)) {
-    if (inputs.length !== 1) throw new GatewaveError('BAD_INPUT', `${layer}: expects one input tensor, got ${inputs.length}.`);
+    if (inputs.length !== 1)
+      throw new GatewaveError('BAD_INPUT', `${layer}: expects one input tensor, got ${inputs.length}.`);
     return inputs[0];
   }
   return inputs;

@@ -43,17 +43,22 @@ export interface CRNNConfig {
  * The model's outputs are in the order of `heads` and carry their names.
  */
 export function buildCRNN(config: CRNNConfig): tf.LayersModel {
-  const { inputShape, convChannels, freqPool, timePool, dropout, gruUnits, mergeMode, heads, freqOut } = resolveCRNNConfig(config);
+  const { inputShape, convChannels, freqPool, timePool, dropout, gruUnits, mergeMode, heads, freqOut } =
+    resolveCRNNConfig(config);
   const [time, freq, channels] = inputShape;
   const blocks = convChannels.length;
 
   const input = tf.input({ shape: [time, freq, channels], name: 'features' }); // [batch, time, freq, channels]
   let x: tf.SymbolicTensor = input;
   for (let i = 0; i < blocks; i++) {
-    x = tf.layers.conv2d({ filters: convChannels[i], kernelSize: 3, padding: 'same', name: `conv${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters: convChannels[i], kernelSize: 3, padding: 'same', name: `conv${i + 1}` })
+      .apply(x) as tf.SymbolicTensor;
     x = tf.layers.batchNormalization({ axis: -1, name: `bn${i + 1}` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.activation({ activation: 'relu', name: `relu${i + 1}` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: [timePool[i], freqPool[i]], name: `pool${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: [timePool[i], freqPool[i]], name: `pool${i + 1}` })
+      .apply(x) as tf.SymbolicTensor;
     if (dropout > 0) x = tf.layers.dropout({ rate: dropout, name: `dropout${i + 1}` }).apply(x) as tf.SymbolicTensor;
   }
   // [batch, time', freq', C] → [batch, time', freq'·C]
@@ -84,7 +89,11 @@ export type ResolvedCRNNConfig = Required<Omit<CRNNConfig, 'name'>> & { freqOut:
 
 /** Checks `config` and fills in the defaults (which reproduce SELDnet / the DCASE 2019 baseline). */
 export function resolveCRNNConfig(config: CRNNConfig): ResolvedCRNNConfig {
-  check(config && Array.isArray(config.inputShape) && config.inputShape.length === 3, 'CRNN inputShape', 'must be [time, freq, channels]');
+  check(
+    config && Array.isArray(config.inputShape) && config.inputShape.length === 3,
+    'CRNN inputShape',
+    'must be [time, freq, channels]',
+  );
   const [time, freq, channels] = config.inputShape;
   checkPositiveInt(freq, 'CRNN inputShape freq');
   checkPositiveInt(channels, 'CRNN inputShape channels');
@@ -93,8 +102,16 @@ export function resolveCRNNConfig(config: CRNNConfig): ResolvedCRNNConfig {
   const blocks = convChannels.length;
   const freqPool = config.freqPool ?? [4, 4, 2].slice(0, blocks);
   const timePool = config.timePool ?? new Array<number>(blocks).fill(1);
-  check(freqPool.length === blocks, 'CRNN freqPool', `needs one entry per conv block (${blocks}), got ${freqPool.length}`);
-  check(timePool.length === blocks, 'CRNN timePool', `needs one entry per conv block (${blocks}), got ${timePool.length}`);
+  check(
+    freqPool.length === blocks,
+    'CRNN freqPool',
+    `needs one entry per conv block (${blocks}), got ${freqPool.length}`,
+  );
+  check(
+    timePool.length === blocks,
+    'CRNN timePool',
+    `needs one entry per conv block (${blocks}), got ${timePool.length}`,
+  );
   convChannels.forEach((c, i) => checkPositiveInt(c, `CRNN convChannels[${i}]`));
   freqPool.forEach((p, i) => checkPositiveInt(p, `CRNN freqPool[${i}]`));
   timePool.forEach((p, i) => checkPositiveInt(p, `CRNN timePool[${i}]`));
@@ -102,10 +119,18 @@ export function resolveCRNNConfig(config: CRNNConfig): ResolvedCRNNConfig {
   check(dropout >= 0 && dropout < 1, 'CRNN dropout', `must be in [0, 1), got ${dropout}`);
   const gruUnits = config.gruUnits ?? [128, 128];
   gruUnits.forEach((u, i) => checkPositiveInt(u, `CRNN gruUnits[${i}]`));
-  check(Array.isArray(config.heads) && config.heads.length > 0, 'CRNN heads', 'needs at least one head, e.g. {name: "sed", units: 10, activation: "sigmoid"}');
+  check(
+    Array.isArray(config.heads) && config.heads.length > 0,
+    'CRNN heads',
+    'needs at least one head, e.g. {name: "sed", units: 10, activation: "sigmoid"}',
+  );
   const names = new Set<string>();
   for (const h of config.heads) {
-    check(typeof h.name === 'string' && h.name.length > 0 && !names.has(h.name), 'CRNN heads', `head names must be unique and non-empty (got '${h.name}')`);
+    check(
+      typeof h.name === 'string' && h.name.length > 0 && !names.has(h.name),
+      'CRNN heads',
+      `head names must be unique and non-empty (got '${h.name}')`,
+    );
     names.add(h.name);
     checkPositiveInt(h.units, `CRNN head '${h.name}' units`);
   }
@@ -117,7 +142,14 @@ export function resolveCRNNConfig(config: CRNNConfig): ResolvedCRNNConfig {
   }
 
   return {
-    inputShape: config.inputShape, convChannels, freqPool, timePool, dropout, gruUnits,
-    mergeMode: config.mergeMode ?? 'concat', heads: config.heads, freqOut,
+    inputShape: config.inputShape,
+    convChannels,
+    freqPool,
+    timePool,
+    dropout,
+    gruUnits,
+    mergeMode: config.mergeMode ?? 'concat',
+    heads: config.heads,
+    freqOut,
   };
 }

@@ -58,7 +58,13 @@ function fusedAdamStep(opt: AdamInternals, variableGradients: NamedGradients, ad
     const oneMinusAccBeta1 = tf.sub(1, opt.accBeta1).dataSync()[0];
     const oneMinusAccBeta2 = tf.sub(1, opt.accBeta2).dataSync()[0];
     const params = [
-      opt.beta1, 1 - opt.beta1, opt.beta2, 1 - opt.beta2, oneMinusAccBeta1, oneMinusAccBeta2, -opt.learningRate,
+      opt.beta1,
+      1 - opt.beta1,
+      opt.beta2,
+      1 - opt.beta2,
+      oneMinusAccBeta1,
+      oneMinusAccBeta2,
+      -opt.learningRate,
       opt.epsilon,
     ];
     names.forEach((name, i) => {

@@ -10,12 +10,28 @@ export interface NativeAddon {
   info(): { isa: string; threads: number };
   setIsa(name: string): boolean;
   matmul(
-    a: Float32Array, b: Float32Array, out: Float32Array, batch: number, batchA: number, batchB: number,
-    m: number, n: number, k: number, transposeA: boolean, transposeB: boolean,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    batchA: number,
+    batchB: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
   ): void;
   epilogue(
-    y: Float32Array, rows: number, cols: number, bias: Float32Array | null, biasLength: number, activation: number,
-    alpha: number, prelu: Float32Array | null, preluLength: number,
+    y: Float32Array,
+    rows: number,
+    cols: number,
+    bias: Float32Array | null,
+    biasLength: number,
+    activation: number,
+    alpha: number,
+    prelu: Float32Array | null,
+    preluLength: number,
   ): void;
   conv(kind: number, geometry: number[], in1: Float32Array, in2: Float32Array, out: Float32Array): void;
   slice(x: Word32Array, shape: number[], begin: number[], size: number[], out: Word32Array): void;
@@ -33,12 +49,22 @@ export interface NativeAddon {
   tile(x: Word32Array, shape: number[], reps: number[], out: Word32Array): void;
   /** a op b over `outShape`, reading a and b with the given element strides per output axis (0 = broadcast). */
   binaryBroadcast(
-    op: number, a: Float32Array, b: Float32Array, out: Float32Array, outShape: number[], aStrides: number[],
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    outShape: number[],
+    aStrides: number[],
     bStrides: number[],
   ): void;
   /** Comparison (Greater 0, GreaterEqual 1, Less 2, LessEqual 3, Equal 4, NotEqual 5) into 0/1 bytes. */
   compare(
-    op: number, a: Float32Array, b: Float32Array, out: Uint8Array, outShape: number[], aStrides: number[],
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Uint8Array,
+    outShape: number[],
+    aStrides: number[],
     bStrides: number[],
   ): void;
   select(condition: Uint8Array, t: Word32Array, e: Word32Array, out: Word32Array, n: number): void;
@@ -46,21 +72,50 @@ export interface NativeAddon {
   maxPool(kind: number, geometry: number[], x: Float32Array, dy: Float32Array | null, out: Float32Array): void;
   /** tfjs's FusedBatchNorm over x with C channels last; each parameter has 1 or C values. */
   batchNorm(
-    x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
-    scale: Float32Array | null, varianceEpsilon: number, out: Float32Array,
+    x: Float32Array,
+    channels: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    varianceEpsilon: number,
+    out: Float32Array,
   ): void;
   adam(
-    value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, newValue: Float32Array,
-    newM: Float32Array, newV: Float32Array, params: number[],
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    newValue: Float32Array,
+    newM: Float32Array,
+    newV: Float32Array,
+    params: number[],
   ): void;
   gruForward(
-    geometry: number[], x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array,
-    bias: Float32Array | null, hseq: Float32Array, gates: Float32Array, pre: Float32Array, hprev: Float32Array,
+    geometry: number[],
+    x: Float32Array,
+    kernel: Float32Array,
+    recurrentKernel: Float32Array,
+    bias: Float32Array | null,
+    hseq: Float32Array,
+    gates: Float32Array,
+    pre: Float32Array,
+    hprev: Float32Array,
   ): void;
   gruBackward(
-    geometry: number[], x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, gates: Float32Array,
-    pre: Float32Array, hprev: Float32Array, dy: Float32Array, sequence: boolean, dx: Float32Array,
-    dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null,
+    geometry: number[],
+    x: Float32Array,
+    kernel: Float32Array,
+    recurrentKernel: Float32Array,
+    gates: Float32Array,
+    pre: Float32Array,
+    hprev: Float32Array,
+    dy: Float32Array,
+    sequence: boolean,
+    dx: Float32Array,
+    dKernel: Float32Array,
+    dRecurrentKernel: Float32Array,
+    dBias: Float32Array | null,
   ): void;
 }
 
@@ -95,6 +150,9 @@ export function loadAddon(candidates: string[] = addonCandidates()): AddonResult
     addon.info();
     return { ok: true, addon, file };
   } catch (err) {
-    return { ok: false, reason: `the native addon at ${file} failed to load: ${(err as Error).message.split('\n')[0]}` };
+    return {
+      ok: false,
+      reason: `the native addon at ${file} failed to load: ${(err as Error).message.split('\n')[0]}`,
+    };
   }
 }

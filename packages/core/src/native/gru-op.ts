@@ -33,15 +33,24 @@ function values(backend: CpuBackend, t: tf.Tensor, what: string): Float32Array {
  * `recurrentKernel` `[units, 3*units]`, `bias` `[3*units]` or null. Needs the addon (see registerNativeBackend).
  */
 export function fusedGruWith(
-  addon: NativeAddon, x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null,
+  addon: NativeAddon,
+  x: tf.Tensor,
+  kernel: tf.Tensor,
+  recurrentKernel: tf.Tensor,
+  bias: tf.Tensor | null,
   options: FusedGruOptions,
 ): tf.Tensor {
-  if (x.rank !== 3) throw new GatewaveError('NATIVE_GRU', `fusedGru: x must be [batch, time, features], got [${x.shape}].`);
+  if (x.rank !== 3)
+    throw new GatewaveError('NATIVE_GRU', `fusedGru: x must be [batch, time, features], got [${x.shape}].`);
   const [B, T, D] = x.shape;
   const U = recurrentKernel.shape[0];
   const shapesOk =
-    kernel.rank === 2 && kernel.shape[0] === D && kernel.shape[1] === 3 * U && recurrentKernel.rank === 2 &&
-    recurrentKernel.shape[1] === 3 * U && (!bias || (bias.rank === 1 && bias.shape[0] === 3 * U));
+    kernel.rank === 2 &&
+    kernel.shape[0] === D &&
+    kernel.shape[1] === 3 * U &&
+    recurrentKernel.rank === 2 &&
+    recurrentKernel.shape[1] === 3 * U &&
+    (!bias || (bias.rank === 1 && bias.shape[0] === 3 * U));
   if (!shapesOk) {
     throw new GatewaveError(
       'NATIVE_GRU',
@@ -94,9 +103,19 @@ export function fusedGruWith(
       const dR = new Float32Array(U * 3 * U);
       const dB = b ? new Float32Array(3 * U) : null;
       addon.gruBackward(
-        geometry, values(be, xsSaved, 'x'), values(be, wSaved, 'kernel'), values(be, rSaved, 'recurrentKernel'), gates,
-        pre, hprev,
-        dyv, sequence, dx, dW, dR, dB,
+        geometry,
+        values(be, xsSaved, 'x'),
+        values(be, wSaved, 'kernel'),
+        values(be, rSaved, 'recurrentKernel'),
+        gates,
+        pre,
+        hprev,
+        dyv,
+        sequence,
+        dx,
+        dW,
+        dR,
+        dB,
       );
       kernelHits.FusedGruBackward = (kernelHits.FusedGruBackward ?? 0) + 1;
       const grads: tf.Tensor[] = [tf.tensor3d(dx, [B, T, D]), tf.tensor2d(dW, [D, 3 * U]), tf.tensor2d(dR, [U, 3 * U])];

@@ -133,7 +133,11 @@ export function canFuseGru(activation = 'tanh', recurrentActivation = 'hardSigmo
  * backend to be active (see `canFuseGru`).
  */
 export function fusedGru(
-  x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, options: FusedGruOptions,
+  x: tf.Tensor,
+  kernel: tf.Tensor,
+  recurrentKernel: tf.Tensor,
+  bias: tf.Tensor | null,
+  options: FusedGruOptions,
 ): tf.Tensor {
   const addon = nativeAddon();
   if (!addon || tf.getBackend() !== NATIVE_BACKEND) {

@@ -54,7 +54,15 @@ function named(args: KernelArgs): Record<string, TensorInfo | undefined> {
 // ------------------------------------------------------------------------------------------------ activations
 
 /** Activation codes of native/src/kernels.h. */
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, leakyrelu: 4, elu: 5, prelu: 8 };
+const ACTIVATIONS: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  sigmoid: 3,
+  leakyrelu: 4,
+  elu: 5,
+  prelu: 8,
+};
 
 interface Epilogue {
   bias: Float32Array | null;
@@ -92,7 +100,14 @@ function epilogueFor(backend: CpuBackend, args: KernelArgs, cols: number): Epilo
 function applyEpilogue(addon: NativeAddon, out: Float32Array, cols: number, e: Epilogue): void {
   if (!e.bias && e.activation === 0) return;
   addon.epilogue(
-    out, out.length / cols, cols, e.bias, e.bias ? e.bias.length : 0, e.activation, e.alpha, e.prelu,
+    out,
+    out.length / cols,
+    cols,
+    e.bias,
+    e.bias ? e.bias.length : 0,
+    e.activation,
+    e.alpha,
+    e.prelu,
     e.prelu ? e.prelu.length : 0,
   );
 }
@@ -138,13 +153,30 @@ type ConvInfo = tf.backend_util.Conv2DInfo;
 
 function geometry(c: ConvInfo): number[] {
   return [
-    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels, c.filterHeight,
-    c.filterWidth, c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left,
+    c.batchSize,
+    c.inHeight,
+    c.inWidth,
+    c.inChannels,
+    c.outHeight,
+    c.outWidth,
+    c.outChannels,
+    c.filterHeight,
+    c.filterWidth,
+    c.strideHeight,
+    c.strideWidth,
+    c.dilationHeight,
+    c.dilationWidth,
+    c.padInfo.top,
+    c.padInfo.left,
   ];
 }
 
 function convInfo(
-  xShape: number[], filterShape: number[], attrs: Attrs, depthwise: boolean, dilations: unknown,
+  xShape: number[],
+  filterShape: number[],
+  attrs: Attrs,
+  depthwise: boolean,
+  dilations: unknown,
 ): ConvInfo | null {
   const format = (attrs.dataFormat as string | undefined) ?? 'NHWC';
   if (!depthwise && format !== 'NHWC') return null;
@@ -225,7 +257,9 @@ function slice(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
   let sizes: number[];
   try {
     [begin, sizes] = tf.slice_util.parseSliceParams(
-      x as unknown as tf.Tensor, args.attrs?.begin as number | number[], args.attrs?.size as number | number[],
+      x as unknown as tf.Tensor,
+      args.attrs?.begin as number | number[],
+      args.attrs?.size as number | number[],
     );
   } catch {
     return null;
@@ -250,7 +284,9 @@ function splitV(args: KernelArgs, addon: NativeAddon): TensorInfo[] | null {
   try {
     axis = tf.util.parseAxisParam(args.attrs?.axis as number, x.shape)[0];
     splits = tf.backend_util.prepareSplitSize(
-      x as unknown as tf.Tensor, args.attrs?.numOrSizeSplits as number | number[], axis,
+      x as unknown as tf.Tensor,
+      args.attrs?.numOrSizeSplits as number | number[],
+      axis,
     );
   } catch {
     return null;
@@ -341,7 +377,13 @@ function binaryOperands(args: KernelArgs) {
 }
 
 const BINARY: Record<string, number> = {
-  Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6,
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  SquaredDifference: 4,
+  Maximum: 5,
+  Minimum: 6,
 };
 
 function binary(op: number) {
@@ -382,7 +424,9 @@ function binary(op: number) {
  * with size-1 axes dropped and neighbouring axes merged where both inputs stay contiguous (or both broadcast).
  */
 export function broadcastGeometry(
-  aShape: readonly number[], bShape: readonly number[], outShape: readonly number[],
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
 ): { shape: number[]; aStrides: number[]; bStrides: number[] } {
   const r = outShape.length;
   const stridesOf = (shape: readonly number[]): number[] => {
@@ -489,7 +533,15 @@ function padV2(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
   const value = Number(args.attrs?.constantValue ?? 0);
   const fill = like(xv, 1);
   fill[0] = value;
-  if (n > 0) addon.pad(xv, x.shape, paddings.map((p) => p[0]), paddings.map((p) => p[1]), fill, out);
+  if (n > 0)
+    addon.pad(
+      xv,
+      x.shape,
+      paddings.map((p) => p[0]),
+      paddings.map((p) => p[1]),
+      fill,
+      out,
+    );
   return backend.makeTensorInfo(outShape, x.dtype, out);
 }
 
@@ -518,7 +570,12 @@ function reverse(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
     return null;
   }
   const out = like(xv, xv.length);
-  addon.reverse(xv, x.shape, x.shape.map((_, d) => (axes.includes(d) ? 1 : 0)), out);
+  addon.reverse(
+    xv,
+    x.shape,
+    x.shape.map((_, d) => (axes.includes(d) ? 1 : 0)),
+    out,
+  );
   return backend.makeTensorInfo(x.shape.slice(), x.dtype, out);
 }
 
@@ -581,8 +638,18 @@ function poolGeometry(xShape: number[], attrs: Attrs): number[] | null {
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
   if ([info.outHeight, info.outWidth, info.batchSize, info.inChannels].some((s) => !(s > 0))) return null;
   return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight,
-    info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ];
 }
 
@@ -613,7 +680,18 @@ function maxPoolGrad(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 }
 
 const UNARY: Record<string, number> = {
-  Relu: 0, Relu6: 1, Sigmoid: 2, Tanh: 3, Exp: 4, Neg: 5, Square: 6, Sqrt: 7, Abs: 8, Elu: 9, LeakyRelu: 10, Step: 11,
+  Relu: 0,
+  Relu6: 1,
+  Sigmoid: 2,
+  Tanh: 3,
+  Exp: 4,
+  Neg: 5,
+  Square: 6,
+  Sqrt: 7,
+  Abs: 8,
+  Elu: 9,
+  LeakyRelu: 10,
+  Step: 11,
 };
 
 function unary(op: number, alphaAttr?: string) {
@@ -662,6 +740,9 @@ export const OVERRIDES: Record<string, Override> = {
   ...Object.fromEntries(Object.entries(COMPARE).map(([name, op]) => [name, compare(op)])),
   ...Object.fromEntries(Object.entries(BINARY).map(([name, op]) => [name, binary(op)])),
   ...Object.fromEntries(
-    Object.entries(UNARY).map(([name, op]) => [name, unary(op, name === 'LeakyRelu' || name === 'Step' ? 'alpha' : undefined)]),
+    Object.entries(UNARY).map(([name, op]) => [
+      name,
+      unary(op, name === 'LeakyRelu' || name === 'Step' ? 'alpha' : undefined),
+    ]),
   ),
 };

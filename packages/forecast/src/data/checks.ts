@@ -28,7 +28,13 @@ const same = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && N
  * Collapses runs of rows with the same timestamp (the times must be sorted). Identical rows are dropped and counted;
  * rows that differ are merged by `rule`, or (rule `error`) recorded as problems with their lines.
  */
-export function deduplicate(times: Float64Array, lines: Uint32Array, columns: Float64Array[], rule: DuplicateRule, problems: DataProblems): Deduplicated {
+export function deduplicate(
+  times: Float64Array,
+  lines: Uint32Array,
+  columns: Float64Array[],
+  rule: DuplicateRule,
+  problems: DataProblems,
+): Deduplicated {
   const n = times.length;
   let repeats = false;
   for (let i = 1; i < n && !repeats; i++) repeats = times[i] === times[i - 1];
@@ -63,7 +69,13 @@ export function deduplicate(times: Float64Array, lines: Uint32Array, columns: Fl
         }
       } else {
         merged += distinct.length - 1;
-        columns.forEach((col, c) => (outCols[c][r] = mergeValues(distinct.map((k) => col[k]), rule)));
+        columns.forEach(
+          (col, c) =>
+            (outCols[c][r] = mergeValues(
+              distinct.map((k) => col[k]),
+              rule,
+            )),
+        );
       }
     }
     i = j;

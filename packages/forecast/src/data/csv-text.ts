@@ -37,7 +37,8 @@ export function checkTextFile(file: string, where: string): void {
   } catch {
     throw new ForecastError('FILE_NOT_FOUND', `${file}: no such file; check the --csv path.`);
   }
-  if (!st.isFile()) throw new ForecastError('FILE_NOT_FOUND', `${file}: is a folder, not a file; pass a CSV file to --csv.`);
+  if (!st.isFile())
+    throw new ForecastError('FILE_NOT_FOUND', `${file}: is a folder, not a file; pass a CSV file to --csv.`);
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch {
@@ -107,7 +108,9 @@ export function splitRow(line: string, delimiter: string): string[] | null {
  * same number of fields. A file with one column has none of them (then `,` is returned).
  */
 export function sniffDelimiter(file: string): string {
-  const text = head(file, SNIFF_BYTES).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head(file, SNIFF_BYTES)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length > 1 && text.length === SNIFF_BYTES) lines.pop(); // probably cut
   const sample = lines.slice(0, 20);
@@ -156,7 +159,10 @@ export function streamRows(file: string, where: string, delimiter: string, sink:
     const fields = splitRow(first ? text.replace(/^\uFEFF/, '') : text, delimiter);
     if (fields === null) {
       if (text.length > MAX_LINE) {
-        throw new ForecastError('BAD_CSV', `${where}: line ${start}: a quoted field is still open after ${MAX_LINE} characters; close the quote (").`);
+        throw new ForecastError(
+          'BAD_CSV',
+          `${where}: line ${start}: a quoted field is still open after ${MAX_LINE} characters; close the quote (").`,
+        );
       }
       pending = text;
       pendingLine = start;
@@ -175,7 +181,10 @@ export function streamRows(file: string, where: string, delimiter: string, sink:
       const parts = text.split('\n');
       rest = n > 0 ? (parts.pop() as string) : '';
       if (rest.length > MAX_LINE) {
-        throw new ForecastError('BAD_CSV', `${where}: line ${lineNo + 1} is longer than ${MAX_LINE} characters; this is not a CSV table.`);
+        throw new ForecastError(
+          'BAD_CSV',
+          `${where}: line ${lineNo + 1} is longer than ${MAX_LINE} characters; this is not a CSV table.`,
+        );
       }
       for (const p of parts) take(p);
       if (n === 0) break;
@@ -184,16 +193,22 @@ export function streamRows(file: string, where: string, delimiter: string, sink:
     fs.closeSync(fd);
   }
   if (pending) {
-    throw new ForecastError('BAD_CSV', `${where}: line ${pendingLine}: a quoted field (") is never closed; close the quote or remove it.`);
+    throw new ForecastError(
+      'BAD_CSV',
+      `${where}: line ${pendingLine}: a quoted field (") is never closed; close the quote or remove it.`,
+    );
   }
-  if (first) throw new ForecastError('EMPTY_FILE', `${where}: the file is empty; pass a CSV with a header line and data rows.`);
+  if (first)
+    throw new ForecastError('EMPTY_FILE', `${where}: the file is empty; pass a CSV with a header line and data rows.`);
 }
 
 /** The header of a CSV file (after the same checks and delimiter sniffing as a full read). */
 export function readHeader(file: string, where: string, delimiter?: string): { header: string[]; delimiter: string } {
   checkTextFile(file, where);
   const d = delimiter ?? sniffDelimiter(file);
-  const text = head(file, SNIFF_BYTES).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head(file, SNIFF_BYTES)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   return { header: (splitRow(line, d) ?? line.split(d)).map((c) => c.trim()), delimiter: d };
 }

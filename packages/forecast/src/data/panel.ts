@@ -96,13 +96,20 @@ export function readPanelCsv(file: string, options: ReadPanelOptions): Panel {
   for (let k = 0; k < ids.levels.length; k++) {
     for (let j = starts[k] + 1; j < starts[k + 1]; j++) {
       if (table.times[order[j]] === table.times[order[j - 1]]) {
-        problems.add('DUPLICATE_TIMESTAMP', `rows repeating an (${options.idColumn}, ${table.timeColumn}) pair`, 'remove or aggregate the duplicate rows.', table.lines[order[j]], `${ids.levels[k]} ${formatTimestamp(table.times[order[j]])}`);
+        problems.add(
+          'DUPLICATE_TIMESTAMP',
+          `rows repeating an (${options.idColumn}, ${table.timeColumn}) pair`,
+          'remove or aggregate the duplicate rows.',
+          table.lines[order[j]],
+          `${ids.levels[k]} ${formatTimestamp(table.times[order[j]])}`,
+        );
       }
     }
   }
   problems.throwIfAny();
   const monthly = table.times.every(isMonthStart) && inferStep(table.times.slice().sort()) >= 28 * DAY;
-  const seriesTimes = (k: number): Float64Array => Float64Array.from(order.subarray(starts[k], starts[k + 1]), (i) => table.times[i]);
+  const seriesTimes = (k: number): Float64Array =>
+    Float64Array.from(order.subarray(starts[k], starts[k + 1]), (i) => table.times[i]);
   const step = panelStep(where, ids.levels, starts, seriesTimes, monthly);
   const minLength = Math.max(2, options.minLength ?? 2);
   const series: PanelSeries[] = [];
@@ -112,21 +119,43 @@ export function readPanelCsv(file: string, options: ReadPanelOptions): Panel {
     const id = ids.levels[k];
     if (rows < minLength) {
       if (options.strict) {
-        throw new ForecastError('TOO_FEW_ROWS', `${where}: series '${id}' has ${rows} rows, fewer than the ${minLength} needed (lookback + horizon); drop it, or leave out --strict to skip short series.`);
+        throw new ForecastError(
+          'TOO_FEW_ROWS',
+          `${where}: series '${id}' has ${rows} rows, fewer than the ${minLength} needed (lookback + horizon); drop it, or leave out --strict to skip short series.`,
+        );
       }
       skipped.push({ id, rows });
       continue;
     }
-    series.push(regularSeries(where, id, seriesTimes(k), order.subarray(starts[k], starts[k + 1]), values, table.lines, step));
+    series.push(
+      regularSeries(where, id, seriesTimes(k), order.subarray(starts[k], starts[k + 1]), values, table.lines, step),
+    );
   }
   if (series.length === 0) {
-    throw new ForecastError('TOO_FEW_ROWS', `${where}: no series has ${minLength}+ rows (${skipped.length} skipped); use longer series or a smaller --lookback / --horizon.`);
+    throw new ForecastError(
+      'TOO_FEW_ROWS',
+      `${where}: no series has ${minLength}+ rows (${skipped.length} skipped); use longer series or a smaller --lookback / --horizon.`,
+    );
   }
-  return { source: file, idColumn: options.idColumn, timeColumn: table.timeColumn, target: options.target, step, series, skipped };
+  return {
+    source: file,
+    idColumn: options.idColumn,
+    timeColumn: table.timeColumn,
+    target: options.target,
+    step,
+    series,
+    skipped,
+  };
 }
 
 /** The one step of all series; an error naming two series whose steps differ. */
-function panelStep(where: string, levels: string[], starts: Int32Array, timesOf: (k: number) => Float64Array, monthly: boolean): PanelStep {
+function panelStep(
+  where: string,
+  levels: string[],
+  starts: Int32Array,
+  timesOf: (k: number) => Float64Array,
+  monthly: boolean,
+): PanelStep {
   let found: { step: PanelStep; id: string } | null = null;
   for (let k = 0; k < levels.length; k++) {
     if (starts[k + 1] - starts[k] < 2) continue;
@@ -141,19 +170,35 @@ function panelStep(where: string, levels: string[], starts: Int32Array, timesOf:
       );
     }
   }
-  if (!found) throw new ForecastError('TOO_FEW_ROWS', `${where}: no series has 2 or more rows; a panel needs series with a time step.`);
+  if (!found)
+    throw new ForecastError(
+      'TOO_FEW_ROWS',
+      `${where}: no series has 2 or more rows; a panel needs series with a time step.`,
+    );
   return found.step;
 }
 
 /** Puts one series on its regular grid: gap rows added, gaps and empty cells filled forward. */
-function regularSeries(where: string, id: string, t: Float64Array, rows: Int32Array, values: Float64Array, lines: Uint32Array, step: PanelStep): PanelSeries {
+function regularSeries(
+  where: string,
+  id: string,
+  t: Float64Array,
+  rows: Int32Array,
+  values: Float64Array,
+  lines: Uint32Array,
+  step: PanelStep,
+): PanelSeries {
   const month: PanelStep = { unit: 'month', size: 1 };
-  const rel = (v: number): number => (step.unit === 'month' ? positionOf(v, month) - positionOf(t[0], month) : (v - t[0]) / step.size);
+  const rel = (v: number): number =>
+    step.unit === 'month' ? positionOf(v, month) - positionOf(t[0], month) : (v - t[0]) / step.size;
   const last = rel(t[t.length - 1]);
   for (let j = 1; j < t.length; j++) {
     const d = rel(t[j]) - rel(t[j - 1]);
     if (!Number.isInteger(d) || d % (step.unit === 'month' ? step.size : 1) !== 0) {
-      throw new ForecastError('IRREGULAR_TIMESTAMPS', `${where}: line ${lines[rows[j]]}: series '${id}' at ${formatTimestamp(t[j])} is off its ${describeStep(step)} step; resample the series to a regular step.`);
+      throw new ForecastError(
+        'IRREGULAR_TIMESTAMPS',
+        `${where}: line ${lines[rows[j]]}: series '${id}' at ${formatTimestamp(t[j])} is off its ${describeStep(step)} step; resample the series to a regular step.`,
+      );
     }
   }
   const per = step.unit === 'month' ? step.size : 1;
@@ -164,7 +209,8 @@ function regularSeries(where: string, id: string, t: Float64Array, rows: Int32Ar
   for (let j = 0; j < t.length; j++) out[rel(t[j]) / per] = values[rows[j]];
   let filled = 0;
   for (const v of out) if (Number.isNaN(v)) filled++;
-  if (filled === length) throw new ForecastError('MISSING_VALUES', `${where}: series '${id}' has no values at all; drop it or fill it.`);
+  if (filled === length)
+    throw new ForecastError('MISSING_VALUES', `${where}: series '${id}' has no values at all; drop it or fill it.`);
   fillColumn(out, length, 1, 0, 'ffill');
   return { id, times, values: out, filled };
 }

@@ -52,7 +52,9 @@ export class DataProblems {
   /** One line per problem: `N row(s) with <what> (first at lines a, b, c: 'example'); <advice>`. */
   describe(): string[] {
     return [...this.list.values()].map((p) => {
-      const at = p.lines.length ? ` (${p.lines.length === 1 && p.count === 1 ? 'line' : 'first at lines'} ${p.lines.join(', ')}` : '';
+      const at = p.lines.length
+        ? ` (${p.lines.length === 1 && p.count === 1 ? 'line' : 'first at lines'} ${p.lines.join(', ')}`
+        : '';
       const ex = p.example !== undefined ? `${at ? ': ' : ' ('}'${p.example.slice(0, 40)}'` : '';
       const close = at || ex ? ')' : '';
       const count = p.count > 1 || p.lines.length ? `${p.count} × ` : '';
@@ -66,7 +68,9 @@ export class DataProblems {
     const first = this.list.values().next().value as Problem;
     const lines = this.describe();
     const message =
-      lines.length === 1 ? `${this.where}: ${lines[0]}` : `${this.where}: ${lines.length} problems:\n  - ${lines.join('\n  - ')}`;
+      lines.length === 1
+        ? `${this.where}: ${lines[0]}`
+        : `${this.where}: ${lines.length} problems:\n  - ${lines.join('\n  - ')}`;
     throw new ForecastError(first.code, message);
   }
 }

@@ -65,13 +65,22 @@ function checkOptions(o: ReadCsvOptions): void {
     throw new ForecastError('BAD_ARGUMENT', `--fill: unknown rule '${o.fill}'; use ffill, linear or none.`);
   }
   if (o.duplicates !== undefined && !DUPLICATE_RULES.includes(o.duplicates)) {
-    throw new ForecastError('BAD_ARGUMENT', `--duplicates: unknown rule '${o.duplicates}'; use error, first, last or mean.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--duplicates: unknown rule '${o.duplicates}'; use error, first, last or mean.`,
+    );
   }
   if (o.maxGap !== undefined && !(Number.isInteger(o.maxGap) && o.maxGap >= 0)) {
-    throw new ForecastError('BAD_ARGUMENT', `--max-gap: must be a whole number of steps >= 0, got ${String(o.maxGap)}.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--max-gap: must be a whole number of steps >= 0, got ${String(o.maxGap)}.`,
+    );
   }
   if (o.delimiter !== undefined && (o.delimiter.length !== 1 || o.delimiter === '"' || o.delimiter === '\n')) {
-    throw new ForecastError('BAD_ARGUMENT', `--delimiter: must be one character such as , ; or a tab, got '${o.delimiter}'.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--delimiter: must be one character such as , ; or a tab, got '${o.delimiter}'.`,
+    );
   }
 }
 
@@ -89,7 +98,11 @@ export async function readCsv(file: string, options: ReadCsvOptions = {}): Promi
 }
 
 /** Turns typed columns (from `readCsvColumns`) into a regular TimeSeries; see `readCsv`. */
-export function seriesFromColumns(table: CsvColumns, options: ReadCsvOptions = {}, problems = new DataProblems(path.basename(table.source))): TimeSeries {
+export function seriesFromColumns(
+  table: CsvColumns,
+  options: ReadCsvOptions = {},
+  problems = new DataProblems(path.basename(table.source)),
+): TimeSeries {
   checkOptions(options);
   const where = problems.where;
   const fill = options.fill ?? 'ffill';
@@ -98,7 +111,9 @@ export function seriesFromColumns(table: CsvColumns, options: ReadCsvOptions = {
     problems.addSummary(
       'NO_NUMERIC_COLUMN',
       `no numeric column besides the time column '${table.timeColumn}'` +
-        (table.skippedColumns.length ? ` (${table.skippedColumns.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''),
+        (table.skippedColumns.length
+          ? ` (${table.skippedColumns.map((s) => `${s.name}: ${s.reason}`).join('; ')})`
+          : ''),
       `a forecast needs at least one column of numbers${table.delimiter === ',' && table.header.length === 1 ? `; the header has one field ('${table.header[0]}'): is the delimiter another one? (--delimiter)` : ''}.`,
     );
   }
@@ -106,13 +121,25 @@ export function seriesFromColumns(table: CsvColumns, options: ReadCsvOptions = {
     problems.throwIfAny();
     throw new ForecastError('HEADER_ONLY', `${where}: the file has a header line but no data rows; add data rows.`);
   }
-  const sentinels = kept.map((c) => findSentinel(c.name, c.values, table.lines)).filter((x): x is Sentinel => x !== null);
+  const sentinels = kept
+    .map((c) => findSentinel(c.name, c.values, table.lines))
+    .filter((x): x is Sentinel => x !== null);
   checkOrder(table.times, table.lines, problems);
   if (problems.has('UNSORTED_TIMESTAMPS')) problems.throwIfAny();
-  const d = deduplicate(table.times, table.lines, kept.map((c) => c.values), options.duplicates ?? 'error', problems);
+  const d = deduplicate(
+    table.times,
+    table.lines,
+    kept.map((c) => c.values),
+    options.duplicates ?? 'error',
+    problems,
+  );
   const n = d.times.length;
   if (n < 2) {
-    problems.addSummary('TOO_FEW_ROWS', `only ${n} distinct timestamp(s)`, 'a series needs at least 2 rows to have a step.');
+    problems.addSummary(
+      'TOO_FEW_ROWS',
+      `only ${n} distinct timestamp(s)`,
+      'a series needs at least 2 rows to have a step.',
+    );
     problems.throwIfAny();
   }
   const step = inferStep(d.times);
@@ -123,7 +150,13 @@ export function seriesFromColumns(table: CsvColumns, options: ReadCsvOptions = {
   for (let i = 1; i < n; i++) {
     const dt = d.times[i] - d.times[i - 1];
     if (dt % step !== 0) {
-      problems.add('IRREGULAR_TIMESTAMPS', `rows whose distance to the row before is not a multiple of the step (${step / 1000} s)`, 'resample the series to a regular step first.', d.lines[i], formatTimestamp(d.times[i]));
+      problems.add(
+        'IRREGULAR_TIMESTAMPS',
+        `rows whose distance to the row before is not a multiple of the step (${step / 1000} s)`,
+        'resample the series to a regular step first.',
+        d.lines[i],
+        formatTimestamp(d.times[i]),
+      );
       continue;
     }
     const missingRows = dt / step - 1;
@@ -145,12 +178,26 @@ export function seriesFromColumns(table: CsvColumns, options: ReadCsvOptions = {
   const totalMissing = Object.values(missing).reduce((a, b) => a + b, 0);
   if (fill === 'none' && (gaps.length > 0 || totalMissing > 0)) {
     const parts = [];
-    if (gaps.length) parts.push(`${gaps.length} gap(s) in the time index (first after ${gaps[0].after}, ${gaps[0].missingRows} missing row(s))`);
-    if (totalMissing) parts.push(`${totalMissing} empty cell(s) (${Object.entries(missing).filter(([, m]) => m).map(([k, m]) => `${k}: ${m}`).join(', ')})`);
-    problems.addSummary('MISSING_VALUES', `${parts.join(' and ')} with --fill none`, 'use --fill ffill or --fill linear.');
+    if (gaps.length)
+      parts.push(
+        `${gaps.length} gap(s) in the time index (first after ${gaps[0].after}, ${gaps[0].missingRows} missing row(s))`,
+      );
+    if (totalMissing)
+      parts.push(
+        `${totalMissing} empty cell(s) (${Object.entries(missing)
+          .filter(([, m]) => m)
+          .map(([k, m]) => `${k}: ${m}`)
+          .join(', ')})`,
+      );
+    problems.addSummary(
+      'MISSING_VALUES',
+      `${parts.join(' and ')} with --fill none`,
+      'use --fill ffill or --fill linear.',
+    );
   }
   for (const k of kept) {
-    if (missing[k.name] === n) problems.addSummary('MISSING_VALUES', `column '${k.name}' has no values at all`, 'choose another column.');
+    if (missing[k.name] === n)
+      problems.addSummary('MISSING_VALUES', `column '${k.name}' has no values at all`, 'choose another column.');
   }
   problems.throwIfAny();
 
@@ -196,7 +243,13 @@ function countNaN(values: Float64Array): number {
 function checkOrder(times: Float64Array, lines: Uint32Array, problems: DataProblems): void {
   for (let i = 1; i < times.length; i++) {
     if (times[i] < times[i - 1]) {
-      problems.add('UNSORTED_TIMESTAMPS', 'rows whose timestamp comes before the one of the row above (timestamps are not sorted)', 'sort the file by time.', lines[i], formatTimestamp(times[i]));
+      problems.add(
+        'UNSORTED_TIMESTAMPS',
+        'rows whose timestamp comes before the one of the row above (timestamps are not sorted)',
+        'sort the file by time.',
+        lines[i],
+        formatTimestamp(times[i]),
+      );
     }
   }
 }
@@ -234,7 +287,10 @@ export function timeSeriesFromArrays(input: {
   const n = input.times.length;
   const C = input.columns.length;
   if (input.values.length !== n * C) {
-    throw new ForecastError('BAD_ARGUMENT', `timeSeriesFromArrays: values has ${input.values.length} numbers, expected ${n} rows × ${C} columns.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `timeSeriesFromArrays: values has ${input.values.length} numbers, expected ${n} rows × ${C} columns.`,
+    );
   }
   if (n < 2) throw new ForecastError('TOO_FEW_ROWS', `timeSeriesFromArrays: need at least 2 rows, got ${n}.`);
   const times = Float64Array.from(input.times);
@@ -242,13 +298,19 @@ export function timeSeriesFromArrays(input: {
   const step = inferStep(times);
   for (let i = 1; i < n; i++) {
     if (times[i] - times[i - 1] !== step) {
-      throw new ForecastError('IRREGULAR_TIMESTAMPS', `timeSeriesFromArrays: row ${i} breaks the regular step of ${step} ms; pass a regular series.`);
+      throw new ForecastError(
+        'IRREGULAR_TIMESTAMPS',
+        `timeSeriesFromArrays: row ${i} breaks the regular step of ${step} ms; pass a regular series.`,
+      );
     }
   }
   const values = Float64Array.from(input.values);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
-      throw new ForecastError('NON_FINITE_VALUE', `timeSeriesFromArrays: row ${Math.floor(i / C)}, column '${input.columns[i % C]}' is ${values[i]}; pass finite numbers.`);
+      throw new ForecastError(
+        'NON_FINITE_VALUE',
+        `timeSeriesFromArrays: row ${Math.floor(i / C)}, column '${input.columns[i % C]}' is ${values[i]}; pass finite numbers.`,
+      );
     }
   }
   const missing: Record<string, number> = {};
@@ -282,9 +344,16 @@ export function describeSeries(s: TimeSeries): string[] {
   for (const sk of s.report.skippedColumns) lines.push(`skipped column '${sk.name}': ${sk.reason}`);
   const r = s.report;
   if (r.delimiter && r.delimiter !== ',') lines.push(`delimiter: ${r.delimiter === '\t' ? 'tab' : `'${r.delimiter}'`}`);
-  if (r.utcOffsets?.rows) lines.push(`timestamps: ${r.utcOffsets.rows} had a UTC offset (${r.utcOffsets.offsets.join(', ')}) and were converted to UTC; times are shown in UTC`);
-  if (r.identicalDuplicates) lines.push(`duplicates: dropped ${r.identicalDuplicates} row(s) that repeated an earlier row exactly`);
-  if (r.mergedDuplicates) lines.push(`duplicates: merged ${r.mergedDuplicates} row(s) that repeated a timestamp with other values (--duplicates)`);
+  if (r.utcOffsets?.rows)
+    lines.push(
+      `timestamps: ${r.utcOffsets.rows} had a UTC offset (${r.utcOffsets.offsets.join(', ')}) and were converted to UTC; times are shown in UTC`,
+    );
+  if (r.identicalDuplicates)
+    lines.push(`duplicates: dropped ${r.identicalDuplicates} row(s) that repeated an earlier row exactly`);
+  if (r.mergedDuplicates)
+    lines.push(
+      `duplicates: merged ${r.mergedDuplicates} row(s) that repeated a timestamp with other values (--duplicates)`,
+    );
   for (const w of r.sentinels ?? []) {
     lines.push(
       `warning: column '${w.column}': the value ${w.value} appears ${w.count} times (first at lines ${w.lines.join(', ')}), far outside ` +

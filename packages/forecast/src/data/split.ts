@@ -22,8 +22,15 @@ export type SplitPart = 'train' | 'val' | 'test';
 export function parseSplit(text: string): SplitSpec {
   if (text.trim().toLowerCase() === 'ett') return 'ett';
   const parts = text.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p <= 0) || Math.abs(parts[0] + parts[1] + parts[2] - 1) > 1e-6) {
-    throw new ForecastError('BAD_ARGUMENT', `--split: '${text}' is not 'ett' or three positive fractions summing to 1 (e.g. 0.6,0.2,0.2).`);
+  if (
+    parts.length !== 3 ||
+    parts.some((p) => !Number.isFinite(p) || p <= 0) ||
+    Math.abs(parts[0] + parts[1] + parts[2] - 1) > 1e-6
+  ) {
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--split: '${text}' is not 'ett' or three positive fractions summing to 1 (e.g. 0.6,0.2,0.2).`,
+    );
   }
   return parts as [number, number, number];
 }
@@ -40,7 +47,14 @@ const HOUR = 3600 * 1000;
  * ranges start `lookback` rows before their border, so their first target is the border row. Checks that each part
  * holds at least one window of `lookback + horizon` rows.
  */
-export function splitRanges(n: number, split: SplitSpec, lookback: number, horizon: number, stepMs: number, where = 'series'): SplitRanges {
+export function splitRanges(
+  n: number,
+  split: SplitSpec,
+  lookback: number,
+  horizon: number,
+  stepMs: number,
+  where = 'series',
+): SplitRanges {
   let b1: number;
   let b2: number;
   let b3: number;
@@ -55,7 +69,10 @@ export function splitRanges(n: number, split: SplitSpec, lookback: number, horiz
     const month = 30 * 24 * perHour;
     [b1, b2, b3] = [12 * month, 16 * month, 20 * month];
     if (n < b3) {
-      throw new ForecastError('TOO_FEW_ROWS', `${where}: --split ett needs ${b3} rows (20 months of 30 days), the series has ${n}; use ratios such as 0.6,0.2,0.2.`);
+      throw new ForecastError(
+        'TOO_FEW_ROWS',
+        `${where}: --split ett needs ${b3} rows (20 months of 30 days), the series has ${n}; use ratios such as 0.6,0.2,0.2.`,
+      );
     }
   } else {
     const numTrain = Math.floor(n * split[0]);
@@ -93,7 +110,10 @@ export function selectColumns(
   columns?: string[],
 ): { inputColumns: string[]; targetColumns: string[] } {
   if (!['S', 'M', 'MS'].includes(mode)) {
-    throw new ForecastError('BAD_ARGUMENT', `--features: unknown mode '${mode}'; use S (target only), M (all in, all out) or MS (all in, target out).`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--features: unknown mode '${mode}'; use S (target only), M (all in, all out) or MS (all in, target out).`,
+    );
   }
   if (!series.columns.includes(target)) {
     throw new ForecastError(
@@ -105,7 +125,10 @@ export function selectColumns(
   const pool = columns ?? series.columns;
   for (const c of pool) {
     if (!series.columns.includes(c)) {
-      throw new ForecastError('UNKNOWN_COLUMN', `${series.source}: column '${c}' is not a numeric column (numeric columns: ${series.columns.join(', ')}); fix --columns.`);
+      throw new ForecastError(
+        'UNKNOWN_COLUMN',
+        `${series.source}: column '${c}' is not a numeric column (numeric columns: ${series.columns.join(', ')}); fix --columns.`,
+      );
     }
   }
   const inputColumns = [...pool.filter((c) => c !== target), target];

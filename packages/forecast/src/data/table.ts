@@ -56,7 +56,23 @@ export interface ReadColumnsOptions {
 }
 
 /** The usual tokens for a missing value (those of pandas' `read_csv`). */
-export const DEFAULT_NA_VALUES = ['NA', 'N/A', 'n/a', 'NaN', '-NaN', 'nan', '-nan', 'null', 'NULL', 'None', '#N/A', '#NA', '<NA>', '-1.#IND', '1.#QNAN'];
+export const DEFAULT_NA_VALUES = [
+  'NA',
+  'N/A',
+  'n/a',
+  'NaN',
+  '-NaN',
+  'nan',
+  '-nan',
+  'null',
+  'NULL',
+  'None',
+  '#N/A',
+  '#NA',
+  '<NA>',
+  '-1.#IND',
+  '1.#QNAN',
+];
 
 const TIME_NAMES = ['date', 'time', 'timestamp', 'datetime', 'ds'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -128,7 +144,10 @@ function detectTimeColumn(where: string, header: string[], sample: string[][]): 
 function checkNames(where: string, header: string[], names: string[], flag: string): void {
   for (const name of names) {
     if (!header.includes(name)) {
-      throw new ForecastError('UNKNOWN_COLUMN', `${where}: column '${name}' is not in the header (${header.join(', ')}); fix ${flag}.`);
+      throw new ForecastError(
+        'UNKNOWN_COLUMN',
+        `${where}: column '${name}' is not in the header (${header.join(', ')}); fix ${flag}.`,
+      );
     }
   }
 }
@@ -157,12 +176,30 @@ export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, p
   const setup = (): void => {
     const tc = options.timeColumn;
     if (tc !== undefined) checkNames(where, header, [tc], '--time-col');
-    timeIdx = tc !== undefined ? header.indexOf(tc) : detectTimeColumn(where, header, buffered.map(([f]) => f));
+    timeIdx =
+      tc !== undefined
+        ? header.indexOf(tc)
+        : detectTimeColumn(
+            where,
+            header,
+            buffered.map(([f]) => f),
+          );
     checkNames(where, header, options.columns ?? [], '--target / --columns');
     checkNames(where, header, options.categorical ?? [], '--id-col');
-    cats = (options.categorical ?? []).map((name) => ({ name, index: header.indexOf(name), codes: new Grow((n) => new Int32Array(n)), levels: new Map() }));
+    cats = (options.categorical ?? []).map((name) => ({
+      name,
+      index: header.indexOf(name),
+      codes: new Grow((n) => new Int32Array(n)),
+      levels: new Map(),
+    }));
     cols = header
-      .map((name, index) => ({ name, index, wanted: options.columns?.includes(name) ?? false, values: new Grow((n) => new Float64Array(n)), missing: 0 }))
+      .map((name, index) => ({
+        name,
+        index,
+        wanted: options.columns?.includes(name) ?? false,
+        values: new Grow((n) => new Float64Array(n)),
+        missing: 0,
+      }))
       .filter((c) => c.index !== timeIdx && !cats.some((k) => k.index === c.index) && (!options.columns || c.wanted));
   };
 
@@ -181,7 +218,13 @@ export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, p
     const ts = fields[timeIdx].trim();
     const t = parseTimestamp(ts);
     if (!Number.isFinite(t)) {
-      own.add('BAD_TIMESTAMP', `timestamps in column '${header[timeIdx]}' that do not parse`, 'use YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or ISO 8601 (2020-01-01T00:00:00+01:00).', line, ts);
+      own.add(
+        'BAD_TIMESTAMP',
+        `timestamps in column '${header[timeIdx]}' that do not parse`,
+        'use YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or ISO 8601 (2020-01-01T00:00:00+01:00).',
+        line,
+        ts,
+      );
     } else if (OFFSET.test(ts)) {
       utc.rows++;
       if (utc.offsets.size < 5) utc.offsets.add((OFFSET.exec(ts) as RegExpExecArray)[1]);
@@ -201,12 +244,24 @@ export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, p
         c.values.push(NaN);
         c.missing++;
       } else if (v === 'nonfinite') {
-        own.add('NON_FINITE_VALUE', `values that are not finite in column '${c.name}'`, 'replace them with numbers, or leave the cells empty so that --fill can fill them.', line, fields[c.index].trim());
+        own.add(
+          'NON_FINITE_VALUE',
+          `values that are not finite in column '${c.name}'`,
+          'replace them with numbers, or leave the cells empty so that --fill can fill them.',
+          line,
+          fields[c.index].trim(),
+        );
         c.values.push(NaN);
       } else if (c.wanted) {
         const text = fields[c.index].trim();
         const hint = /^[+-]?\d+,\d+$/.test(text) ? ' (a decimal comma? write 1.5, not 1,5)' : '';
-        own.add('NON_NUMERIC_VALUE', `cells that are not numbers in column '${c.name}'`, `fix the values${hint}, list them with --na-values, or choose another column.`, line, text);
+        own.add(
+          'NON_NUMERIC_VALUE',
+          `cells that are not numbers in column '${c.name}'`,
+          `fix the values${hint}, list them with --na-values, or choose another column.`,
+          line,
+          text,
+        );
         c.values.push(NaN);
       } else {
         c.skipReason = `line ${line} holds '${fields[c.index].trim().slice(0, 40)}', not a number`;
@@ -220,7 +275,11 @@ export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, p
       header = fields.map((f) => f.trim());
       const seen = new Set<string>();
       for (const h of header) {
-        if (seen.has(h)) throw new ForecastError('BAD_CSV', `${where}: the header names column '${h}' twice; give every column its own name.`);
+        if (seen.has(h))
+          throw new ForecastError(
+            'BAD_CSV',
+            `${where}: the header names column '${h}' twice; give every column its own name.`,
+          );
         seen.add(h);
       }
     },
@@ -239,23 +298,35 @@ export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, p
   return finish();
 
   function finish(): CsvColumns {
-    if (header.length === 0) throw new ForecastError('EMPTY_FILE', `${where}: the file is empty; pass a CSV with a header line and data rows.`);
+    if (header.length === 0)
+      throw new ForecastError(
+        'EMPTY_FILE',
+        `${where}: the file is empty; pass a CSV with a header line and data rows.`,
+      );
     if (timeIdx < 0) {
       if (buffered.length === 0 && lines.length === 0 && !own.has('BAD_CSV')) {
-        throw new ForecastError('HEADER_ONLY', `${where}: the file has a header line (${header.join(delimiter).slice(0, 80)}) but no data rows; add data rows.`);
+        throw new ForecastError(
+          'HEADER_ONLY',
+          `${where}: the file has a header line (${header.join(delimiter).slice(0, 80)}) but no data rows; add data rows.`,
+        );
       }
       setup();
       for (const [f, l] of buffered.splice(0)) row(f, l);
     }
     if (naive > 0 && utc.rows > 0) {
-      own.addSummary('BAD_TIMESTAMP', `timestamps in column '${header[timeIdx]}' mix UTC offsets (${utc.rows} rows) and local times without one (${naive} rows)`, 'give every timestamp an offset, or none.');
+      own.addSummary(
+        'BAD_TIMESTAMP',
+        `timestamps in column '${header[timeIdx]}' mix UTC offsets (${utc.rows} rows) and local times without one (${naive} rows)`,
+        'give every timestamp an offset, or none.',
+      );
     }
     const skippedColumns: CsvColumns['skippedColumns'] = [];
     const columns: NumericColumn[] = [];
     const n = lines.length;
     for (const c of cols) {
       if (!c.values) skippedColumns.push({ name: c.name, reason: c.skipReason as string });
-      else if (n > 0 && c.missing === n && !c.wanted) skippedColumns.push({ name: c.name, reason: 'every cell is empty' });
+      else if (n > 0 && c.missing === n && !c.wanted)
+        skippedColumns.push({ name: c.name, reason: 'every cell is empty' });
       else columns.push({ name: c.name, values: c.values.finish(), missing: c.missing });
     }
     const result: CsvColumns = {

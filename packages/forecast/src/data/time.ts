@@ -16,7 +16,20 @@ function monthNameDate(text: string): string {
   const m = MONTH_NAME_DATE.exec(text);
   if (!m) return text;
   const month = MONTHS.indexOf(m[1].slice(0, 3).toLowerCase());
-  const full = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'][month];
+  const full = [
+    'january',
+    'february',
+    'march',
+    'april',
+    'may',
+    'june',
+    'july',
+    'august',
+    'september',
+    'october',
+    'november',
+    'december',
+  ][month];
   if (month < 0 || !(m[1].length === 3 || m[1].toLowerCase() === full || m[1].toLowerCase() === 'sept')) return text;
   return `${m[3]}-${month + 1}-${m[2]}`;
 }
@@ -149,10 +162,13 @@ export function timeFeatures(times: ArrayLike<number>, kind: TimeFeatureKind): F
     const minute = d.getUTCMinutes() / 59 - 0.5;
     const second = d.getUTCSeconds() / 59 - 0.5;
     const row =
-      kind === 's' ? [second, minute, hour, ...dayFeatures]
-      : kind === 't' ? [minute, hour, ...dayFeatures]
-      : kind === 'h' ? [hour, ...dayFeatures]
-      : dayFeatures;
+      kind === 's'
+        ? [second, minute, hour, ...dayFeatures]
+        : kind === 't'
+          ? [minute, hour, ...dayFeatures]
+          : kind === 'h'
+            ? [hour, ...dayFeatures]
+            : dayFeatures;
     out.set(row, i * k);
   }
   return out;

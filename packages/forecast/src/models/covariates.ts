@@ -72,12 +72,21 @@ export class CovariateHead extends tf.layers.Layer {
       const parts = [tf.gather(x, tf.tensor1d(this.indices, 'int32'), 2).reshape([B, -1])]; // [B, L·C]
       if (this.future) parts.push(future.reshape([B, this.horizon * this.future])); // [B, H·Fc]
       const all = parts.length > 1 ? tf.concat(parts, 1) : parts[0];
-      return tf.matMul(all, this.kernel.read() as tf.Tensor2D).add(this.bias.read()).reshape([B, this.horizon, this.outputs]);
+      return tf
+        .matMul(all, this.kernel.read() as tf.Tensor2D)
+        .add(this.bias.read())
+        .reshape([B, this.horizon, this.outputs]);
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), indices: this.indices, future: this.future, horizon: this.horizon, outputs: this.outputs };
+    return {
+      ...super.getConfig(),
+      indices: this.indices,
+      future: this.future,
+      horizon: this.horizon,
+      outputs: this.outputs,
+    };
   }
 }
 tf.serialization.registerClass(CovariateHead);
@@ -97,7 +106,9 @@ export function modelWithCovariates(
 ): tf.LayersModel {
   if (!spec || spec.indices.length === 0) return tf.model({ inputs: [x, marks], outputs: forecast, name });
   const future = spec.future ? tf.input({ shape: [horizon, spec.future], name: 'future' }) : null;
-  const head = new CovariateHead({ ...spec, horizon, outputs, name: 'covariate_head' }).apply(future ? [x, future] : [x]) as tf.SymbolicTensor;
+  const head = new CovariateHead({ ...spec, horizon, outputs, name: 'covariate_head' }).apply(
+    future ? [x, future] : [x],
+  ) as tf.SymbolicTensor;
   const y = tf.layers.add({ name: 'with_covariates' }).apply([forecast, head]) as tf.SymbolicTensor;
   return tf.model({ inputs: future ? [x, marks, future] : [x, marks], outputs: y, name });
 }
@@ -113,26 +124,52 @@ export function parseColumns(text: string | string[] | undefined): string[] {
  * Checks covariate columns against the series' columns and the targets: each must exist, be numeric (every column of
  * a series is), not be a target, and not be both past and future.
  */
-export function checkCovariates(columns: string[], targets: string[], past: string[], future: string[], where: string): void {
-  for (const [flag, list] of [['--past-cols', past], ['--future-cols', future]] as const) {
+export function checkCovariates(
+  columns: string[],
+  targets: string[],
+  past: string[],
+  future: string[],
+  where: string,
+): void {
+  for (const [flag, list] of [
+    ['--past-cols', past],
+    ['--future-cols', future],
+  ] as const) {
     for (const c of list) {
       if (!columns.includes(c)) {
-        throw new ForecastError('UNKNOWN_COLUMN', `${where}: ${flag}: column '${c}' is not among the data's columns (${columns.join(', ')}); check the name.`);
+        throw new ForecastError(
+          'UNKNOWN_COLUMN',
+          `${where}: ${flag}: column '${c}' is not among the data's columns (${columns.join(', ')}); check the name.`,
+        );
       }
       if (targets.includes(c)) {
-        throw new ForecastError('BAD_ARGUMENT', `${flag}: '${c}' is a target; a covariate helps forecast the targets and is not forecast itself. Pick another --target or drop it from ${flag}.`);
+        throw new ForecastError(
+          'BAD_ARGUMENT',
+          `${flag}: '${c}' is a target; a covariate helps forecast the targets and is not forecast itself. Pick another --target or drop it from ${flag}.`,
+        );
       }
     }
   }
   const both = past.filter((c) => future.includes(c));
-  if (both.length) throw new ForecastError('BAD_ARGUMENT', `--past-cols and --future-cols both name ${both.join(', ')}; a column is either known ahead (future) or not (past).`);
+  if (both.length)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--past-cols and --future-cols both name ${both.join(', ')}; a column is either known ahead (future) or not (past).`,
+    );
 }
 
 /**
  * Future covariates over the forecast steps of each origin: `[origins, H, Fc]`, row-major, from the scaled data
  * `[rows, V]`; steps past the last row come from `ahead` `[*, Fc]` (the rows given to `predict`).
  */
-export function futureBlock(data: Float32Array, V: number, futureIdx: number[], origins: number[], H: number, ahead?: Float32Array): Float32Array {
+export function futureBlock(
+  data: Float32Array,
+  V: number,
+  futureIdx: number[],
+  origins: number[],
+  H: number,
+  ahead?: Float32Array,
+): Float32Array {
   const rows = data.length / V;
   const Fc = futureIdx.length;
   const out = new Float32Array(origins.length * H * Fc);
@@ -140,7 +177,8 @@ export function futureBlock(data: Float32Array, V: number, futureIdx: number[], 
     for (let h = 0; h < H; h++) {
       const r = o + h;
       for (let j = 0; j < Fc; j++) {
-        out[(b * H + h) * Fc + j] = r < rows ? data[r * V + futureIdx[j]] : (ahead as Float32Array)[(r - rows) * Fc + j];
+        out[(b * H + h) * Fc + j] =
+          r < rows ? data[r * V + futureIdx[j]] : (ahead as Float32Array)[(r - rows) * Fc + j];
       }
     }
   });
@@ -151,18 +189,29 @@ export function futureBlock(data: Float32Array, V: number, futureIdx: number[], 
  * The future covariates' values over the `horizon` steps after the last row of `series`, scaled as the model's
  * inputs: `[horizon, Fc]`. Checks that `future` is given, holds the columns and starts one step after `series`.
  */
-export function futureRows(series: TimeSeries, future: TimeSeries | undefined, p: Pipeline, horizon: number): Float32Array {
+export function futureRows(
+  series: TimeSeries,
+  future: TimeSeries | undefined,
+  p: Pipeline,
+  horizon: number,
+): Float32Array {
   const cols = p.futureColumns ?? [];
   const step = series.frequency.stepMs;
   const next = series.times[series.length - 1] + step;
   const dateOnly = step % 86400000 === 0 && next % 86400000 === 0;
   const need = `the values of ${cols.join(', ')} for the ${horizon} step(s) from ${formatTimestamp(next, dateOnly)} on`;
   if (!future) {
-    throw new ForecastError('MISSING_FUTURE_COVARIATES', `predict: the model uses future covariates (${cols.join(', ')}) and needs ${need}; pass them (CLI: --future-csv FILE with columns ${p.timeColumn}, ${cols.join(', ')}).`);
+    throw new ForecastError(
+      'MISSING_FUTURE_COVARIATES',
+      `predict: the model uses future covariates (${cols.join(', ')}) and needs ${need}; pass them (CLI: --future-csv FILE with columns ${p.timeColumn}, ${cols.join(', ')}).`,
+    );
   }
   const missing = cols.filter((c) => !future.columns.includes(c));
   if (missing.length) {
-    throw new ForecastError('MISSING_FUTURE_COVARIATES', `${future.source}: lacks the future covariate column(s) ${missing.join(', ')}; it must hold ${need}.`);
+    throw new ForecastError(
+      'MISSING_FUTURE_COVARIATES',
+      `${future.source}: lacks the future covariate column(s) ${missing.join(', ')}; it must hold ${need}.`,
+    );
   }
   const start = future.times.indexOf(next);
   if (start < 0 || future.length - start < horizon || (future.length > 1 && future.frequency.stepMs !== step)) {
@@ -176,7 +225,8 @@ export function futureRows(series: TimeSeries, future: TimeSeries | undefined, p
   cols.forEach((c, j) => {
     const src = future.columns.indexOf(c);
     const v = p.inputColumns.indexOf(c);
-    for (let h = 0; h < horizon; h++) out[h * cols.length + j] = (future.values[(start + h) * C + src] - p.scaler.mean[v]) / p.scaler.std[v];
+    for (let h = 0; h < horizon; h++)
+      out[h * cols.length + j] = (future.values[(start + h) * C + src] - p.scaler.mean[v]) / p.scaler.std[v];
   });
   return out;
 }

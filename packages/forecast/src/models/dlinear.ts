@@ -84,12 +84,20 @@ export class DLinear extends tf.layers.Layer {
         .add(tf.matMul(trend, this.trendW.read() as tf.Tensor2D).add(this.trendB.read())); // [B·V, H]
       const Q = this.outputs;
       if (Q === 1) return y.reshape([B, V, this.horizon]).transpose([0, 2, 1]); // [B, H, V]
-      return y.reshape([B, V, this.horizon, Q]).transpose([0, 2, 1, 3]).reshape([B, this.horizon, V * Q]); // [B, H, V·Q]
+      return y
+        .reshape([B, V, this.horizon, Q])
+        .transpose([0, 2, 1, 3])
+        .reshape([B, this.horizon, V * Q]); // [B, H, V·Q]
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { ...super.getConfig(), lookback: this.lookback, horizon: this.horizon, kernelSize: this.kernelSize };
+    const config: tf.serialization.ConfigDict = {
+      ...super.getConfig(),
+      lookback: this.lookback,
+      horizon: this.horizon,
+      kernelSize: this.kernelSize,
+    };
     if (this.quantiles) config.quantiles = this.quantiles;
     return config;
   }
@@ -103,9 +111,22 @@ export class DLinear extends tf.layers.Layer {
 tf.serialization.registerClass(DLinear);
 
 /** A layers model `[x, marks(, future)] → DLinear (+ covariate head) → [batch, H, V·Q]`. */
-export function buildDLinear(config: DLinearConfig, variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+export function buildDLinear(
+  config: DLinearConfig,
+  variables: number,
+  timeFeatures: number,
+  covariates?: CovariateSpec,
+): tf.LayersModel {
   const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
   const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
   const y = new DLinear(config).apply([x, marks]) as tf.SymbolicTensor;
-  return modelWithCovariates(x, marks, y, covariates, config.horizon, variables * (config.quantiles?.length || 1), 'dlinear');
+  return modelWithCovariates(
+    x,
+    marks,
+    y,
+    covariates,
+    config.horizon,
+    variables * (config.quantiles?.length || 1),
+    'dlinear',
+  );
 }

@@ -3,7 +3,15 @@ import * as path from 'path';
 import { atomicWriteDir, loadModel, saveModel, setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { ForecastMetrics, seasonalNaiveScale } from '../metrics';
-import { ConformalIntervals, IntervalMetrics, QuantileValues, addProbabilistic, calibrateIntervals, parseIntervals, probabilisticForecast } from '../intervals';
+import {
+  ConformalIntervals,
+  IntervalMetrics,
+  QuantileValues,
+  addProbabilistic,
+  calibrateIntervals,
+  parseIntervals,
+  probabilisticForecast,
+} from '../intervals';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
 import { SplitPart, formatSplit, splitRanges } from '../data/split';
@@ -13,12 +21,33 @@ import { TrainResult, batches, networkInputs, targetsOf, trainNetwork } from '..
 import { CovariateSpec, futureBlock, futureRows } from './covariates';
 import { checkScale, modelColumns } from './pipeline';
 import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-file';
-import { BacktestOptions, BacktestResult, EvalResult, FitOptions, FitResult, Forecast, ModelKind, Pipeline, WindowConfig } from './types';
+import {
+  BacktestOptions,
+  BacktestResult,
+  EvalResult,
+  FitOptions,
+  FitResult,
+  Forecast,
+  ModelKind,
+  Pipeline,
+  WindowConfig,
+} from './types';
 
 export { readModelDoc } from './model-file';
 
 export { MODEL_KINDS } from './types';
-export type { CsvReadRules, ModelKind, WindowConfig, Pipeline, FitOptions, FitResult, EvalResult, Forecast, BacktestOptions, BacktestResult } from './types';
+export type {
+  CsvReadRules,
+  ModelKind,
+  WindowConfig,
+  Pipeline,
+  FitOptions,
+  FitResult,
+  EvalResult,
+  Forecast,
+  BacktestOptions,
+  BacktestResult,
+} from './types';
 
 interface Prepared {
   raw: Float64Array; // [n, V]
@@ -62,7 +91,11 @@ export abstract class Forecaster {
   abstract config(): Record<string, unknown>;
 
   /** The network, or null for a rule that needs no weights (then `ruleForecast` is used). */
-  protected abstract createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel | null;
+  protected abstract createNetwork(
+    variables: number,
+    timeFeatures: number,
+    covariates?: CovariateSpec,
+  ): tf.LayersModel | null;
 
   /** Forecast of a rule model: x `[batch, L, V]` → `[batch, H, V]`. */
   protected ruleForecast(x: tf.Tensor3D): tf.Tensor {
@@ -88,7 +121,8 @@ export abstract class Forecaster {
   }
 
   private requirePipeline(): Pipeline {
-    if (!this.pipeline) throw new ForecastError('NOT_FITTED', `${this.kind}: call fit (or loadForecaster) before forecasting.`);
+    if (!this.pipeline)
+      throw new ForecastError('NOT_FITTED', `${this.kind}: call fit (or loadForecaster) before forecasting.`);
     return this.pipeline;
   }
 
@@ -100,7 +134,9 @@ export abstract class Forecaster {
     const p = this.requirePipeline();
     return tf.tidy(() => {
       const Q = this.quantiles.length || 1;
-      const out = this.net ? (this.net.apply(networkInputs(this.net, x, marks, future), { training: false }) as tf.Tensor) : this.ruleForecast(x);
+      const out = this.net
+        ? (this.net.apply(networkInputs(this.net, x, marks, future), { training: false }) as tf.Tensor)
+        : this.ruleForecast(x);
       const y = targetsOf(out, p.targetIdx, p.inputColumns.length, Q);
       return Q === 1 ? y : y.reshape([x.shape[0], this.horizon, p.targetIdx.length, Q]);
     });
@@ -110,7 +146,11 @@ export abstract class Forecaster {
    * Runs a batch: the point forecast `[batch, H, targets]` and, with quantile heads, one array per level (same
    * layout; the median is the point forecast), all scaled.
    */
-  private runBatch(x: tf.Tensor3D, marks: tf.Tensor3D, future: tf.Tensor3D | null): { point: Float32Array; quantiles: Float32Array[] | null } {
+  private runBatch(
+    x: tf.Tensor3D,
+    marks: tf.Tensor3D,
+    future: tf.Tensor3D | null,
+  ): { point: Float32Array; quantiles: Float32Array[] | null } {
     const out = this.forecastBatch(x, marks, future);
     const data = out.dataSync() as Float32Array;
     out.dispose();
@@ -177,7 +217,17 @@ export abstract class Forecaster {
   private windowSet(series: TimeSeries, range: [number, number]): WindowSet {
     const p = this.requirePipeline();
     const { data, marks } = this.prepare(series);
-    return new WindowSet(data, marks, p.inputColumns.length, timeFeatureCount(p.frequency.kind), range[0], range[1], this.lookback, this.horizon, p.targetIdx);
+    return new WindowSet(
+      data,
+      marks,
+      p.inputColumns.length,
+      timeFeatureCount(p.frequency.kind),
+      range[0],
+      range[1],
+      this.lookback,
+      this.horizon,
+      p.targetIdx,
+    );
   }
 
   /**
@@ -191,10 +241,27 @@ export abstract class Forecaster {
     const pastColumns = options.pastColumns ?? [];
     const futureColumns = options.futureColumns ?? [];
     if (!this.hasNetwork && pastColumns.length + futureColumns.length) {
-      throw new ForecastError('BAD_ARGUMENT', `--past-cols/--future-cols: ${this.kind} is a rule that reads only the target; covariates need a tpgn, dlinear or gru model.`);
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--past-cols/--future-cols: ${this.kind} is a rule that reads only the target; covariates need a tpgn, dlinear or gru model.`,
+      );
     }
-    const { inputColumns, targetColumns } = modelColumns(series, features, target, options.columns, pastColumns, futureColumns);
-    const ranges = splitRanges(series.length, split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
+    const { inputColumns, targetColumns } = modelColumns(
+      series,
+      features,
+      target,
+      options.columns,
+      pastColumns,
+      futureColumns,
+    );
+    const ranges = splitRanges(
+      series.length,
+      split,
+      this.lookback,
+      this.horizon,
+      series.frequency.stepMs,
+      series.source,
+    );
     const V = inputColumns.length;
     const C = series.columns.length;
     const idx = inputColumns.map((c) => series.columns.indexOf(c));
@@ -228,9 +295,15 @@ export abstract class Forecaster {
     this.net?.dispose();
     this.net = this.createNetwork(V, timeFeatureCount(series.frequency.kind), this.covariates());
     const quantiles = this.quantiles.length ? this.quantiles : undefined;
-    this.training = this.net ? await trainNetwork(this.net, train, val, { ...options, quantiles, futureIdx: this.futureIdx() }) : null;
+    this.training = this.net
+      ? await trainNetwork(this.net, train, val, { ...options, quantiles, futureIdx: this.futureIdx() })
+      : null;
     if (options.intervals?.length) this.calibrate(series, options.intervals);
-    return { model: this.kind, windows: { train: train.count, val: val.count, test: test.count }, training: this.training };
+    return {
+      model: this.kind,
+      windows: { train: train.count, val: val.count, test: test.count },
+      training: this.training,
+    };
   }
 
   /**
@@ -251,7 +324,13 @@ export abstract class Forecaster {
       if (pf) probabilistic = addProbabilistic(probabilistic, b.actual, pf);
       windows += b.windows;
     }
-    return { part, windows, scaled: scaled.results(), original: original.results(), ...(probabilistic ? { probabilistic: probabilistic.results() } : {}) };
+    return {
+      part,
+      windows,
+      scaled: scaled.results(),
+      original: original.results(),
+      ...(probabilistic ? { probabilistic: probabilistic.results() } : {}),
+    };
   }
 
   /**
@@ -260,7 +339,14 @@ export abstract class Forecaster {
    */
   private *partForecasts(series: TimeSeries, part: SplitPart, dropLastBatch?: number): Generator<PartBatch> {
     const p = this.requirePipeline();
-    const ranges = splitRanges(series.length, p.split, this.lookback, this.horizon, series.frequency.stepMs, series.source);
+    const ranges = splitRanges(
+      series.length,
+      p.split,
+      this.lookback,
+      this.horizon,
+      series.frequency.stepMs,
+      series.source,
+    );
     const set = this.windowSet(series, ranges[part]);
     const count = dropLastBatch ? Math.floor(set.count / dropLastBatch) * dropLastBatch : set.count;
     const order = Array.from({ length: count }, (_, i) => i);
@@ -271,7 +357,14 @@ export abstract class Forecaster {
       const windows = x.shape[0];
       tf.dispose([x, m, y, ...(f ? [f] : [])]);
       const values = scaler.inverse(point, p.targetIdx);
-      yield { windows, scaled: point, actualScaled: actual, values, actual: scaler.inverse(actual, p.targetIdx), quantiles: this.originalQuantiles(quantiles) };
+      yield {
+        windows,
+        scaled: point,
+        actualScaled: actual,
+        values,
+        actual: scaler.inverse(actual, p.targetIdx),
+        quantiles: this.originalQuantiles(quantiles),
+      };
     }
   }
 
@@ -319,7 +412,9 @@ export abstract class Forecaster {
       const x = tf.tensor3d(xb, [chunk.length, L, V]);
       const m = tf.tensor3d(mb, [chunk.length, L, T]);
       const fIdx = this.futureIdx();
-      const f = fIdx.length ? tf.tensor3d(futureBlock(data, V, fIdx, chunk, H, ahead), [chunk.length, H, fIdx.length]) : null;
+      const f = fIdx.length
+        ? tf.tensor3d(futureBlock(data, V, fIdx, chunk, H, ahead), [chunk.length, H, fIdx.length])
+        : null;
       const { point, quantiles } = this.runBatch(x, m, f);
       tf.dispose([x, m, ...(f ? [f] : [])]);
       chunk.forEach((o, b) => {
@@ -335,7 +430,9 @@ export abstract class Forecaster {
           values,
           scaled: scaledValues,
           ...(pf?.intervals.length ? { intervals: pf.intervals } : {}),
-          ...(heads ? { quantiles: heads.levels.map((level, q) => ({ level, values: heads.values[q] as Float64Array })) } : {}),
+          ...(heads
+            ? { quantiles: heads.levels.map((level, q) => ({ level, values: heads.values[q] as Float64Array })) }
+            : {}),
         });
       });
     }
@@ -350,7 +447,10 @@ export abstract class Forecaster {
   predict(series: TimeSeries, options: { future?: TimeSeries } = {}): Forecast {
     const p = this.requirePipeline();
     if (series.length < this.lookback) {
-      throw new ForecastError('TOO_FEW_ROWS', `${series.source}: ${series.length} rows, fewer than the lookback of ${this.lookback}; pass a longer history.`);
+      throw new ForecastError(
+        'TOO_FEW_ROWS',
+        `${series.source}: ${series.length} rows, fewer than the lookback of ${this.lookback}; pass a longer history.`,
+      );
     }
     const ahead = p.futureColumns?.length ? futureRows(series, options.future, p, this.horizon) : undefined;
     return this.forecastAt(series, [series.length], ahead)[0];
@@ -360,7 +460,9 @@ export abstract class Forecaster {
   private covariates(): CovariateSpec | undefined {
     const p = this.requirePipeline();
     const cov = [...(p.pastColumns ?? []), ...(p.futureColumns ?? [])];
-    return cov.length ? { indices: cov.map((c) => p.inputColumns.indexOf(c)), future: p.futureColumns?.length ?? 0 } : undefined;
+    return cov.length
+      ? { indices: cov.map((c) => p.inputColumns.indexOf(c)), future: p.futureColumns?.length ?? 0 }
+      : undefined;
   }
 
   /** Positions of the future covariates among the input columns. */
@@ -380,7 +482,8 @@ export abstract class Forecaster {
   private origins(series: TimeSeries, options: BacktestOptions): { first: number; stride: number } {
     const start = options.start ?? 0.8;
     const stride = options.stride ?? this.horizon;
-    if (!(Number.isInteger(stride) && stride > 0)) throw new ForecastError('BAD_ARGUMENT', `--stride: must be a positive integer, got ${stride}.`);
+    if (!(Number.isInteger(stride) && stride > 0))
+      throw new ForecastError('BAD_ARGUMENT', `--stride: must be a positive integer, got ${stride}.`);
     const first = start > 0 && start < 1 ? Math.floor(series.length * start) : start;
     if (!Number.isInteger(first) || first < this.lookback || first + this.horizon > series.length) {
       throw new ForecastError(
@@ -413,11 +516,19 @@ export abstract class Forecaster {
       }
       scaled.update(f.scaled, actualScaled);
       original.update(f.values, actual);
-      const heads = f.quantiles && { levels: f.quantiles.map((q) => q.level), values: f.quantiles.map((q) => q.values) };
+      const heads = f.quantiles && {
+        levels: f.quantiles.map((q) => q.level),
+        values: f.quantiles.map((q) => q.values),
+      };
       const pf = probabilisticForecast(f.values, p.intervals, heads);
       if (pf) probabilistic = addProbabilistic(probabilistic, actual, pf);
     }
-    return { forecasts, scaled: scaled.results(), original: original.results(), ...(probabilistic ? { probabilistic: probabilistic.results() } : {}) };
+    return {
+      forecasts,
+      scaled: scaled.results(),
+      original: original.results(),
+      ...(probabilistic ? { probabilistic: probabilistic.results() } : {}),
+    };
   }
 
   /** Writes the model directory atomically: `forecast.json` (settings, pipeline, training log) and `network/`. */
@@ -431,10 +542,14 @@ export abstract class Forecaster {
       pipeline: p,
       training: this.training,
     };
-    await atomicWriteDir(dir, async (tmp) => {
-      fs.writeFileSync(path.join(tmp, PIPELINE_FILE), JSON.stringify(doc, null, 2));
-      if (this.net) await saveModel(this.net, path.join(tmp, NETWORK_DIR), { model: this.kind });
-    }, { overwrite: options.overwrite, flag: 'model folder' });
+    await atomicWriteDir(
+      dir,
+      async (tmp) => {
+        fs.writeFileSync(path.join(tmp, PIPELINE_FILE), JSON.stringify(doc, null, 2));
+        if (this.net) await saveModel(this.net, path.join(tmp, NETWORK_DIR), { model: this.kind });
+      },
+      { overwrite: options.overwrite, flag: 'model folder' },
+    );
   }
 
   /** Restores a saved state (used by `loadForecaster`). */
@@ -444,7 +559,10 @@ export abstract class Forecaster {
     const netDir = path.join(dir, NETWORK_DIR);
     if (this.hasNetwork) {
       if (!fs.existsSync(netDir)) {
-        throw new ForecastError('MODEL_CORRUPT', `${dir}: the ${this.kind} model has no ${NETWORK_DIR}/ folder; train and save it again.`);
+        throw new ForecastError(
+          'MODEL_CORRUPT',
+          `${dir}: the ${this.kind} model has no ${NETWORK_DIR}/ folder; train and save it again.`,
+        );
       }
       this.net = await loadModel(netDir);
     }
@@ -459,7 +577,9 @@ export abstract class Forecaster {
   /** One line naming the model and its settings. */
   describe(): string {
     const p = this.pipeline;
-    const cfg = Object.entries(this.config()).map(([k, v]) => `${k}=${v}`).join(' ');
+    const cfg = Object.entries(this.config())
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     return `${this.kind} ${cfg}${p ? ` features=${p.features} target=${p.target} split=${formatSplit(p.split)}` : ''}`;
   }
 }

@@ -15,7 +15,12 @@ export interface GRUConfig {
  * all H·V outputs (H·V·Q with Q quantile heads, value v·Q + q). (Time features are not fed: core's GRU runs as one fused op on the native backend only when it
  * reads a model input directly.) Inputs `[x, marks]`, output `[batch, H, V]`.
  */
-export function buildGRU(config: GRUConfig, variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+export function buildGRU(
+  config: GRUConfig,
+  variables: number,
+  timeFeatures: number,
+  covariates?: CovariateSpec,
+): tf.LayersModel {
   const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
   const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
   const state = new GRU({ units: config.hidden, name: 'gru' }).apply(x) as tf.SymbolicTensor; // [B, hidden]

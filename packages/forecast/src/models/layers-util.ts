@@ -1,7 +1,9 @@
 import { tf } from '@gatewave/core';
 
 /** Uniform initialiser with bound 1/√fanIn: PyTorch's default for Linear and Conv1d weights and biases. */
-export function torchUniform(fanIn: number): tf.serialization.Serializable & ReturnType<typeof tf.initializers.randomUniform> {
+export function torchUniform(
+  fanIn: number,
+): tf.serialization.Serializable & ReturnType<typeof tf.initializers.randomUniform> {
   const limit = 1 / Math.sqrt(Math.max(1, fanIn));
   return tf.initializers.randomUniform({ minval: -limit, maxval: limit });
 }

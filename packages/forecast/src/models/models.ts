@@ -28,7 +28,14 @@ export class TPGNForecaster extends Forecaster {
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, period: this.period, dModel: this.dModel, norm: this.norm, ...this.quantileConfig() };
+    return {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      period: this.period,
+      dModel: this.dModel,
+      norm: this.norm,
+      ...this.quantileConfig(),
+    };
   }
 
   protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
@@ -62,7 +69,10 @@ export class SeasonalNaiveForecaster extends NaiveForecaster {
   constructor(config: WindowConfig) {
     super(config);
     if (this.period > this.lookback) {
-      throw new ForecastError('BAD_ARGUMENT', `--period ${this.period} is longer than --lookback ${this.lookback}; seasonal-naive repeats the last period of the window.`);
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--period ${this.period} is longer than --lookback ${this.lookback}; seasonal-naive repeats the last period of the window.`,
+      );
     }
   }
 
@@ -86,7 +96,13 @@ export class DLinearForecaster extends Forecaster {
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, period: this.period, kernelSize: this.kernelSize, ...this.quantileConfig() };
+    return {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      period: this.period,
+      kernelSize: this.kernelSize,
+      ...this.quantileConfig(),
+    };
   }
 
   protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
@@ -107,7 +123,13 @@ export class GRUForecaster extends Forecaster {
   }
 
   config(): Record<string, unknown> {
-    return { lookback: this.lookback, horizon: this.horizon, period: this.period, hidden: this.hidden, ...this.quantileConfig() };
+    return {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      period: this.period,
+      hidden: this.hidden,
+      ...this.quantileConfig(),
+    };
   }
 
   protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
@@ -128,7 +150,10 @@ export interface ModelOptions extends WindowConfig {
 /** A fresh model of the given kind. */
 export function createForecaster(kind: ModelKind | string, options: ModelOptions): Forecaster {
   if (options.quantiles?.length && (kind === 'naive' || kind === 'seasonal-naive')) {
-    throw new ForecastError('BAD_ARGUMENT', `--quantiles: ${kind} is a rule without weights and has no quantile heads; use --interval (conformal intervals) with it, or a tpgn, dlinear or gru model.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--quantiles: ${kind} is a rule without weights and has no quantile heads; use --interval (conformal intervals) with it, or a tpgn, dlinear or gru model.`,
+    );
   }
   switch (kind) {
     case 'tpgn':
@@ -142,7 +167,10 @@ export function createForecaster(kind: ModelKind | string, options: ModelOptions
     case 'gru':
       return new GRUForecaster(options);
     default:
-      throw new ForecastError('BAD_ARGUMENT', `--model: unknown model '${kind}'; use one of tpgn, naive, seasonal-naive, dlinear, gru.`);
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--model: unknown model '${kind}'; use one of tpgn, naive, seasonal-naive, dlinear, gru.`,
+      );
   }
 }
 

@@ -74,13 +74,21 @@ export class PanelModel {
   constructor(kindOrModel: string | Forecaster, options?: ModelOptions) {
     if (typeof kindOrModel !== 'string') {
       const p = kindOrModel.pipeline;
-      if (!p?.panel) throw new ForecastError('MODEL_MISMATCH', `the ${kindOrModel.kind} model was trained on a wide CSV, not a long-format panel; train it with --id-col, or leave out --id-col.`);
+      if (!p?.panel)
+        throw new ForecastError(
+          'MODEL_MISMATCH',
+          `the ${kindOrModel.kind} model was trained on a wide CSV, not a long-format panel; train it with --id-col, or leave out --id-col.`,
+        );
       this.forecaster = kindOrModel;
       this.split = p.split as [number, number, number];
       this.training = kindOrModel.training;
       return;
     }
-    if (options?.quantiles?.length) throw new ForecastError('BAD_ARGUMENT', '--quantiles: panel models give point forecasts only so far; leave out --quantiles with --id-col.');
+    if (options?.quantiles?.length)
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        '--quantiles: panel models give point forecasts only so far; leave out --quantiles with --id-col.',
+      );
     this.forecaster = createForecaster(kindOrModel, options as ModelOptions);
   }
 
@@ -118,16 +126,29 @@ export class PanelModel {
       }
       const scaler = StandardScaler.fit(s.values, 1, ranges.trainRows);
       const maseScale = seasonalNaiveScale(s.values, 1, 0, ranges.trainRows, this.forecaster.period);
-      out.push({ series: s, ranges, scaler, maseScale, data: scaler.transform(s.values), marks: timeFeatures(s.times, kind) });
+      out.push({
+        series: s,
+        ranges,
+        scaler,
+        maseScale,
+        data: scaler.transform(s.values),
+        marks: timeFeatures(s.times, kind),
+      });
     }
     if (out.length === 0) {
-      throw new ForecastError('TOO_FEW_ROWS', `${panel.source}: every series (${this.skipped.length}) is too short for lookback ${L} + horizon ${H} in each part of the split ${this.split.join(',')}; use longer series or a smaller --lookback / --horizon.`);
+      throw new ForecastError(
+        'TOO_FEW_ROWS',
+        `${panel.source}: every series (${this.skipped.length}) is too short for lookback ${L} + horizon ${H} in each part of the split ${this.split.join(',')}; use longer series or a smaller --lookback / --horizon.`,
+      );
     }
     return out;
   }
 
   /** Fits the per-series scalers and, for a network, trains one global network on windows pooled from all series. */
-  async fit(panel: Panel, options: PanelFitOptions = {}): Promise<{ series: number; skipped: number; windows: { train: number; val: number } }> {
+  async fit(
+    panel: Panel,
+    options: PanelFitOptions = {},
+  ): Promise<{ series: number; skipped: number; windows: { train: number; val: number } }> {
     this.split = options.split ?? [0.6, 0.2, 0.2];
     const prepared = this.prepare(panel, options.strict ?? false);
     const kind = featureKind(panel.step);
@@ -139,7 +160,8 @@ export class PanelModel {
       targetColumns: [panel.target],
       targetIdx: [0],
       timeColumn: panel.timeColumn,
-      frequency: panel.step.unit === 'ms' ? frequencyOf(panel.step.size) : { stepMs: 30 * 86400000, label: 'monthly', kind },
+      frequency:
+        panel.step.unit === 'ms' ? frequencyOf(panel.step.size) : { stepMs: 30 * 86400000, label: 'monthly', kind },
       fill: 'ffill',
       split: this.split,
       // Scaling is per series (done here); the forecaster sees scaled windows only.
@@ -179,7 +201,10 @@ export class PanelModel {
     const p = this.forecaster.pipeline;
     if (!p?.panel) throw new ForecastError('NOT_FITTED', `${this.kind}: call fit before eval or predict.`);
     if (p.panel.step.unit !== panel.step.unit || p.panel.step.size !== panel.step.size) {
-      throw new ForecastError('MODEL_MISMATCH', `${path.basename(panel.source)}: the series are ${describeStep(panel.step)} but the model was trained on ${describeStep(p.panel.step)} series; resample them or train a new model.`);
+      throw new ForecastError(
+        'MODEL_MISMATCH',
+        `${path.basename(panel.source)}: the series are ${describeStep(panel.step)} but the model was trained on ${describeStep(p.panel.step)} series; resample them or train a new model.`,
+      );
     }
   }
 
@@ -208,7 +233,11 @@ export class PanelModel {
       const [s, e] = p.ranges[part];
       const set = new WindowSet(p.data, p.marks, 1, T, s, e, this.lookback, this.horizon, [0]);
       const { predicted, actual } = this.forecastWindows(set, p.scaler);
-      series.push({ id: p.series.id, windows: set.count, ...new ForecastMetrics(1, [p.maseScale]).update(predicted, actual).results() });
+      series.push({
+        id: p.series.id,
+        windows: set.count,
+        ...new ForecastMetrics(1, [p.maseScale]).update(predicted, actual).results(),
+      });
     }
     return { part, series, ...aggregate(series) };
   }
@@ -224,7 +253,8 @@ export class PanelModel {
       const set = new WindowSet(p.data, p.marks, 1, T, 0, 0, L, 0, [0], Int32Array.of(n - L));
       const { predicted } = this.forecastWindows(set, p.scaler);
       const last = p.series.times[n - 1];
-      for (let h = 0; h < H; h++) rows.push({ id: p.series.id, time: stepAfter(last, panel.step, h + 1), forecast: predicted[h] });
+      for (let h = 0; h < H; h++)
+        rows.push({ id: p.series.id, time: stepAfter(last, panel.step, h + 1), forecast: predicted[h] });
     }
     return rows;
   }

@@ -28,7 +28,14 @@ export function modelColumns(
  * Checks the fitted scaler: every mean and std finite, every std above zero and the scaled training values finite in
  * float32. Otherwise the model would train on NaN or infinities and save a model that forecasts NaN.
  */
-export function checkScale(scaler: StandardScaler, raw: Float64Array, V: number, rows: number, columns: string[], source: string): void {
+export function checkScale(
+  scaler: StandardScaler,
+  raw: Float64Array,
+  V: number,
+  rows: number,
+  columns: string[],
+  source: string,
+): void {
   const bad: string[] = [];
   for (let c = 0; c < V; c++) {
     const { mean, std } = { mean: scaler.mean[c], std: scaler.std[c] };
@@ -39,10 +46,19 @@ export function checkScale(scaler: StandardScaler, raw: Float64Array, V: number,
       if (v !== raw[c]) zero = false;
       if (!Number.isFinite(Math.fround((v - mean) / std)) || Math.abs(v) > 3e38) ok = false;
     }
-    if (!ok) bad.push(`'${columns[c]}' (mean ${mean}, std ${std}: values too large to scale; rescale the column, e.g. to other units)`);
-    else if (zero && rows > 1) bad.push(`'${columns[c]}' (the same value ${raw[c]} in every training row: nothing to learn from; drop it with --columns)`);
+    if (!ok)
+      bad.push(
+        `'${columns[c]}' (mean ${mean}, std ${std}: values too large to scale; rescale the column, e.g. to other units)`,
+      );
+    else if (zero && rows > 1)
+      bad.push(
+        `'${columns[c]}' (the same value ${raw[c]} in every training row: nothing to learn from; drop it with --columns)`,
+      );
   }
   if (bad.length) {
-    throw new ForecastError('BAD_SCALE', `${source}: cannot scale the training rows of column ${bad.join(', column ')}.`);
+    throw new ForecastError(
+      'BAD_SCALE',
+      `${source}: cannot scale the training rows of column ${bad.join(', column ')}.`,
+    );
   }
 }

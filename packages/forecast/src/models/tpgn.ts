@@ -36,7 +36,10 @@ export function checkTPGNShape(lookback: number, horizon: number, period: number
     );
   }
   if (lookback / period < 2) {
-    throw new ForecastError('BAD_ARGUMENT', `--lookback ${lookback}: TPGN needs at least two periods (rows) of history, i.e. --lookback >= ${2 * period}.`);
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--lookback ${lookback}: TPGN needs at least two periods (rows) of history, i.e. --lookback >= ${2 * period}.`,
+    );
   }
 }
 
@@ -158,16 +161,26 @@ export class TPGN extends tf.layers.Layer {
         .add(tf.matMul(colM, this.placeMarks as tf.Tensor2D))
         .reshape([B * P, R, V * F]); // [B·P, R, V·F]
       const h = this.pgn.apply(pgnIn) as tf.Tensor; // [B·P, R, V·d], group-major
-      const hByVar = h.reshape([B * P, R, V, d]).transpose([2, 0, 1, 3]).reshape([V, B * P, R * d]);
+      const hByVar = h
+        .reshape([B * P, R, V, d])
+        .transpose([2, 0, 1, 3])
+        .reshape([V, B * P, R * d]);
       const long = tf.matMul(hByVar, this.longW.read()).add(this.longB.read()); // [V, B·P, d]
 
       // Short-term: each row (P cells × F) → d, then the R rows → d. The row map's weights split by cell feature:
       // W·[value; marks] = W_value·value + W_marks·marks (the same map, without building the cells).
       const rowW = this.rowW.read().reshape([V, P, F, d]);
       const wValue = rowW.slice([0, 0, 0, 0], [V, P, 1, d]).reshape([V, P, d]);
-      const wMarks = rowW.slice([0, 0, 1, 0], [V, P, T, d]).reshape([V, P * T, d]).transpose([1, 0, 2]).reshape([P * T, V * d]);
+      const wMarks = rowW
+        .slice([0, 0, 1, 0], [V, P, T, d])
+        .reshape([V, P * T, d])
+        .transpose([1, 0, 2])
+        .reshape([P * T, V * d]);
       const rowX = grid.transpose([3, 0, 1, 2]).reshape([V, B * R, P]);
-      const fromMarks = tf.matMul(markGrid.reshape([B * R, P * T]), wMarks).reshape([B * R, V, d]).transpose([1, 0, 2]);
+      const fromMarks = tf
+        .matMul(markGrid.reshape([B * R, P * T]), wMarks)
+        .reshape([B * R, V, d])
+        .transpose([1, 0, 2]);
       const rowOut = tf.matMul(rowX, wValue).add(fromMarks).add(this.rowB.read()); // [V, B·R, d]
       const short = tf.matMul(rowOut.reshape([V, B, R * d]), this.colW.read()).add(this.colB.read()); // [V, B, d]
 
@@ -216,9 +229,22 @@ export class TPGN extends tf.layers.Layer {
 tf.serialization.registerClass(TPGN);
 
 /** A layers model `[x, marks(, future)] → TPGN (+ covariate head) → [batch, H, V·Q]`. */
-export function buildTPGN(config: TPGNConfig, variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+export function buildTPGN(
+  config: TPGNConfig,
+  variables: number,
+  timeFeatures: number,
+  covariates?: CovariateSpec,
+): tf.LayersModel {
   const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
   const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
   const y = new TPGN(config).apply([x, marks]) as tf.SymbolicTensor;
-  return modelWithCovariates(x, marks, y, covariates, config.horizon, variables * (config.quantiles?.length || 1), 'tpgn');
+  return modelWithCovariates(
+    x,
+    marks,
+    y,
+    covariates,
+    config.horizon,
+    variables * (config.quantiles?.length || 1),
+    'tpgn',
+  );
 }

@@ -14,23 +14,50 @@ import { JobsError } from '../errors';
 export const QUEUE_FLAGS = {
   queue: {
     flags: '--queue <url>',
-    description: 'run as jobs on workers through Redis: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss:// (TLS); paths must be on storage every worker sees',
+    description:
+      'run as jobs on workers through Redis: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss:// (TLS); paths must be on storage every worker sees',
   },
-  detach: { flags: '--detach', description: 'with --queue: print the batch id and return at once (follow it with "jobs status")' },
-  attempts: { flags: '--attempts <n>', description: 'with --queue: tries per item before it counts as failed', parse: positiveInt },
-  concurrency: { flags: '--concurrency <n>', description: 'jobs at once in this worker process (CPU-bound work: run one worker process per core instead)', parse: positiveInt },
-  lockDuration: { flags: '--lock-duration <ms>', description: 'a job whose worker has not renewed its lock for this long counts as stalled', parse: positiveInt },
-  stalledInterval: { flags: '--stalled-interval <ms>', description: 'how often to look for stalled jobs (those whose worker died) and requeue them', parse: positiveInt },
+  detach: {
+    flags: '--detach',
+    description: 'with --queue: print the batch id and return at once (follow it with "jobs status")',
+  },
+  attempts: {
+    flags: '--attempts <n>',
+    description: 'with --queue: tries per item before it counts as failed',
+    parse: positiveInt,
+  },
+  concurrency: {
+    flags: '--concurrency <n>',
+    description: 'jobs at once in this worker process (CPU-bound work: run one worker process per core instead)',
+    parse: positiveInt,
+  },
+  lockDuration: {
+    flags: '--lock-duration <ms>',
+    description: 'a job whose worker has not renewed its lock for this long counts as stalled',
+    parse: positiveInt,
+  },
+  stalledInterval: {
+    flags: '--stalled-interval <ms>',
+    description: 'how often to look for stalled jobs (those whose worker died) and requeue them',
+    parse: positiveInt,
+  },
 } satisfies Record<string, FlagDef>;
 
 export type QueueFlagName = keyof typeof QUEUE_FLAGS;
 
 /** Adds the named queue flags to `cmd`. */
-export function addQueueFlags(cmd: Command, names: QueueFlagName[], defaults: Partial<Record<QueueFlagName, unknown>> = {}): Command {
+export function addQueueFlags(
+  cmd: Command,
+  names: QueueFlagName[],
+  defaults: Partial<Record<QueueFlagName, unknown>> = {},
+): Command {
   for (const n of names) {
     // `queue: null` in defaults makes --queue required (no default)
     const required = n === 'queue' && defaults.queue === null;
-    addFlag(cmd, QUEUE_FLAGS[n] as FlagDef, { default: required ? undefined : defaults[n], required: required || undefined });
+    addFlag(cmd, QUEUE_FLAGS[n] as FlagDef, {
+      default: required ? undefined : defaults[n],
+      required: required || undefined,
+    });
   }
   return cmd;
 }
@@ -49,7 +76,8 @@ export function formatStatus(s: BatchStatus): string {
     `  waiting ${s.waiting}  active ${s.active}  retrying ${s.retrying}  done ${s.done}  failed ${s.failed}`,
   ];
   for (const e of s.errors) {
-    const input = e.item && typeof e.item === 'object' && 'input' in e.item ? String((e.item as { input: unknown }).input) : '';
+    const input =
+      e.item && typeof e.item === 'object' && 'input' in e.item ? String((e.item as { input: unknown }).input) : '';
     const item = input && !e.error.includes(input) ? ` (${input})` : '';
     lines.push(`  failed item ${e.index}${item}: ${e.error}`);
   }
@@ -72,7 +100,9 @@ export async function followBatch(
   const say = (s: string) => process.stderr.write(`${name}: ${s}\n`);
   if (opts.detach) {
     process.stdout.write(`${submitted.batchId}\n`);
-    say(`${submitted.total} job(s) queued on ${conn.display}; follow with: ${name} jobs status ${submitted.batchId} --queue ${conn.display}`);
+    say(
+      `${submitted.total} job(s) queued on ${conn.display}; follow with: ${name} jobs status ${submitted.batchId} --queue ${conn.display}`,
+    );
     return undefined;
   }
   const h = openQueue(conn, queue);
@@ -89,21 +119,36 @@ export async function followBatch(
         bar.update(st.done + st.failed, st.failed ? `${st.failed} failed` : '');
         if (!hinted && Date.now() - started > 5000 && st.active === 0 && st.done + st.failed === 0) {
           hinted = true;
-          void h.queue.getWorkersCount().then((n) => {
-            if (n === 0) say(`no worker is connected to queue "${queue}" on ${conn.display}; start one with: ${name} worker --queue URL`);
-          }, () => {});
+          void h.queue.getWorkersCount().then(
+            (n) => {
+              if (n === 0)
+                say(
+                  `no worker is connected to queue "${queue}" on ${conn.display}; start one with: ${name} worker --queue URL`,
+                );
+            },
+            () => {},
+          );
         }
       },
     });
     if (abort.signal.aborted) {
-      say(`stopped following; batch ${submitted.batchId} goes on. Follow it with: ${name} jobs status ${submitted.batchId} --queue ${conn.display}`);
+      say(
+        `stopped following; batch ${submitted.batchId} goes on. Follow it with: ${name} jobs status ${submitted.batchId} --queue ${conn.display}`,
+      );
       process.exitCode = 130;
       return s;
     }
     bar.finish();
-    for (const e of s.errors) say(formatStatus({ ...s, errors: [e], mergeError: undefined }).split('\n')[2].trim());
+    for (const e of s.errors)
+      say(
+        formatStatus({ ...s, errors: [e], mergeError: undefined })
+          .split('\n')[2]
+          .trim(),
+      );
     if (s.mergeError) say(`the merge step failed: ${s.mergeError}`);
-    say(`batch ${s.batch}: ${s.done} done, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped (already complete)` : ''}`);
+    say(
+      `batch ${s.batch}: ${s.done} done, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped (already complete)` : ''}`,
+    );
     if (s.failed > 0 || s.state === 'failed') process.exitCode = 1;
     return s;
   } finally {
@@ -113,9 +158,19 @@ export async function followBatch(
 }
 
 /** Registers `worker`: runs `spec` (made by `prepare`, e.g. after choosing a backend) until SIGTERM/SIGINT. */
-export function registerWorkerCommand(program: Command, name: string, description: string, prepare: () => Promise<WorkerSpec>): void {
+export function registerWorkerCommand(
+  program: Command,
+  name: string,
+  description: string,
+  prepare: () => Promise<WorkerSpec>,
+): void {
   const cmd = program.command('worker').description(description);
-  addQueueFlags(cmd, ['queue', 'concurrency', 'lockDuration', 'stalledInterval'], { queue: null, concurrency: 1, lockDuration: 30000, stalledInterval: 30000 });
+  addQueueFlags(cmd, ['queue', 'concurrency', 'lockDuration', 'stalledInterval'], {
+    queue: null,
+    concurrency: 1,
+    lockDuration: 30000,
+    stalledInterval: 30000,
+  });
   cmd.action(async (o: { queue: string; concurrency: number; lockDuration: number; stalledInterval: number }) => {
     const conn = await connect(o.queue);
     const spec = await prepare();
@@ -123,9 +178,14 @@ export function registerWorkerCommand(program: Command, name: string, descriptio
       `${name} worker: queue "${spec.queue}" on ${conn.display}, pid ${process.pid}, ${o.concurrency} job(s) at once ` +
         `(${Object.keys(spec.processors).join(', ')}); SIGTERM or Ctrl-C finishes the job(s) in hand and exits\n`,
     );
-    const w = runWorker(conn, spec, { concurrency: o.concurrency, lockDurationMs: o.lockDuration, stalledIntervalMs: o.stalledInterval });
+    const w = runWorker(conn, spec, {
+      concurrency: o.concurrency,
+      lockDurationMs: o.lockDuration,
+      stalledIntervalMs: o.stalledInterval,
+    });
     w.worker.on('completed', (job) => {
-      if (job.name !== 'batch') process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${job.name} ${job.id} done\n`);
+      if (job.name !== 'batch')
+        process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${job.name} ${job.id} done\n`);
     });
     process.exitCode = await w.stopped;
   });
@@ -136,7 +196,9 @@ export function registerJobsCommands(program: Command, queue: string): void {
   const jobs = program.command('jobs').description(`batches on the "${queue}" queue`);
   const cmd = jobs
     .command('status')
-    .description('counts (waiting / active / retrying / done / failed) and per-item errors of a batch, or of the latest batches')
+    .description(
+      'counts (waiting / active / retrying / done / failed) and per-item errors of a batch, or of the latest batches',
+    )
     .argument('[batch]', 'batch id (default: the latest 20 batches)');
   addQueueFlags(cmd, ['queue'], { queue: null });
   addFlag(cmd, { flags: '--json', description: 'print JSON' });

@@ -66,7 +66,12 @@ export function eventsToFrames(
   return out;
 }
 
-export function frameCount(ref: readonly SoundEvent[], est: readonly SoundEvent[], frameLength: number, length?: number) {
+export function frameCount(
+  ref: readonly SoundEvent[],
+  est: readonly SoundEvent[],
+  frameLength: number,
+  length?: number,
+) {
   const seconds = Math.max(maxOffset(ref), maxOffset(est), length ?? 0);
   return Math.ceil(seconds / frameLength - 1e-9);
 }

@@ -38,12 +38,18 @@ function readClipTable(labelsCsv: string): { rows: string[][]; col: (name: strin
   }
   const rows = parseCsv(text);
   if (rows.length < 2) {
-    throw new AudioError('EMPTY_LABELS', `labels ${labelsCsv} has no clips; it needs a header with file,label and one row per clip.`);
+    throw new AudioError(
+      'EMPTY_LABELS',
+      `labels ${labelsCsv} has no clips; it needs a header with file,label and one row per clip.`,
+    );
   }
   const header = rows[0].map((h) => h.trim());
   const col = (n: string) => header.indexOf(n);
   if (col('file') < 0 || col('label') < 0) {
-    throw new AudioError('BAD_LABELS', `labels ${labelsCsv}: the header needs columns 'file' and 'label', got ${header.join(',')}.`);
+    throw new AudioError(
+      'BAD_LABELS',
+      `labels ${labelsCsv}: the header needs columns 'file' and 'label', got ${header.join(',')}.`,
+    );
   }
   const classes = [...new Set(rows.slice(1).map((r) => (r[col('label')] ?? '').trim()))].sort();
   if (classes.includes('')) throw new AudioError('BAD_LABELS', `labels ${labelsCsv}: a row has an empty label.`);
@@ -60,7 +66,11 @@ export function clipClasses(labelsCsv: string): string[] {
  * clips it lists from `dir`, cut to the active region and resampled to `sampleRate`. Returns the clips and every
  * class of the label file (sorted), which is the class list of models trained on these clips.
  */
-export function loadEventClips(dir: string, labelsCsv: string, options: LoadClipsOptions): { clips: EventClip[]; classes: string[] } {
+export function loadEventClips(
+  dir: string,
+  labelsCsv: string,
+  options: LoadClipsOptions,
+): { clips: EventClip[]; classes: string[] } {
   const { rows, col, classes } = readClipTable(labelsCsv);
   const part = options.part ?? 'all';
   const testFraction = options.testFraction ?? 0.3;
@@ -71,13 +81,18 @@ export function loadEventClips(dir: string, labelsCsv: string, options: LoadClip
     if (options.exclude && options.exclude.includes(file)) continue;
     const audio = readWav(path.join(dir, file));
     if (audio.channels.length !== 1) {
-      throw new AudioError('BAD_CHANNELS', `${file}: event clips must be mono, it has ${audio.channels.length} channels.`);
+      throw new AudioError(
+        'BAD_CHANNELS',
+        `${file}: event clips must be mono, it has ${audio.channels.length} channels.`,
+      );
     }
     let x = audio.channels[0];
     const onS = col('active_onset_s') >= 0 ? Number(r[col('active_onset_s')]) : 0;
     const offS = col('active_offset_s') >= 0 ? Number(r[col('active_offset_s')]) : x.length / audio.sampleRate;
     let a = Number.isFinite(onS) ? Math.max(0, Math.floor(onS * audio.sampleRate)) : 0;
-    let b = Number.isFinite(offS) ? Math.min(x.length, Math.ceil(offS * audio.sampleRate) + Math.round(0.02 * audio.sampleRate)) : x.length;
+    let b = Number.isFinite(offS)
+      ? Math.min(x.length, Math.ceil(offS * audio.sampleRate) + Math.round(0.02 * audio.sampleRate))
+      : x.length;
     if (b - a < 0.05 * audio.sampleRate) {
       a = 0;
       b = x.length;
@@ -89,7 +104,8 @@ export function loadEventClips(dir: string, labelsCsv: string, options: LoadClip
     const samples = resample(x, audio.sampleRate, options.sampleRate);
     clips.push({ file, class: r[col('label')].trim(), samples });
   }
-  if (clips.length === 0) throw new AudioError('EMPTY_LABELS', `labels ${labelsCsv}: no clips left after the include/exclude filters.`);
+  if (clips.length === 0)
+    throw new AudioError('EMPTY_LABELS', `labels ${labelsCsv}: no clips left after the include/exclude filters.`);
   return { clips, classes };
 }
 
@@ -99,16 +115,24 @@ export function loadEventClips(dir: string, labelsCsv: string, options: LoadClip
  */
 export function loadAmbience(dir: string, sampleRate: number): Float32Array[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new AudioError('FILE_NOT_FOUND', `ambience folder ${dir} does not exist; give a folder of mono WAV recordings.`);
+    throw new AudioError(
+      'FILE_NOT_FOUND',
+      `ambience folder ${dir} does not exist; give a folder of mono WAV recordings.`,
+    );
   }
-  const files = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.toLowerCase().endsWith('.wav'))
+    .sort();
   if (files.length === 0) throw new AudioError('EMPTY_AUDIO', `ambience folder ${dir} holds no .wav files.`);
   return files.map((f) => {
     const audio = readWav(path.join(dir, f));
     if (audio.channels.length !== 1) {
-      throw new AudioError('BAD_CHANNELS', `${path.join(dir, f)}: ambience recordings must be mono, it has ${audio.channels.length} channels.`);
+      throw new AudioError(
+        'BAD_CHANNELS',
+        `${path.join(dir, f)}: ambience recordings must be mono, it has ${audio.channels.length} channels.`,
+      );
     }
     return resample(audio.channels[0], audio.sampleRate, sampleRate);
   });
 }
-

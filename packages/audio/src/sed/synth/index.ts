@@ -1,5 +1,16 @@
 /** Scene synthesis: spatial encoding, event clips, augmentation, and whole scenes. */
-export { MIC4_RADIUS, MIC4_AZIMUTHS, SPEED_OF_SOUND, foaGains, mic4Delays, fractionalDelay, spatialize, diffuseNoise, diffuseAmbience, rms } from './spatial';
+export {
+  MIC4_RADIUS,
+  MIC4_AZIMUTHS,
+  SPEED_OF_SOUND,
+  foaGains,
+  mic4Delays,
+  fractionalDelay,
+  spatialize,
+  diffuseNoise,
+  diffuseAmbience,
+  rms,
+} from './spatial';
 export { convolveMany, randomEqCurve, randomEqualize, reverberate } from './augment';
 export { clipClasses, loadEventClips, loadAmbience } from './clips';
 export type { EventClip, LoadClipsOptions } from './clips';

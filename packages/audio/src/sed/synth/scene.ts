@@ -79,7 +79,10 @@ function drawDirection(options: SceneOptions, rng: Rng): { azimuth: number; elev
   if (options.directions === 'continuous') {
     return { azimuth: Math.round(rng.uniform(-1800, 1800)) / 10, elevation: Math.round(rng.uniform(-450, 450)) / 10 };
   }
-  return { azimuth: AZIMUTH_GRID[rng.int(AZIMUTH_GRID.length)], elevation: ELEVATION_GRID[rng.int(ELEVATION_GRID.length)] };
+  return {
+    azimuth: AZIMUTH_GRID[rng.int(AZIMUTH_GRID.length)],
+    elevation: ELEVATION_GRID[rng.int(ELEVATION_GRID.length)],
+  };
 }
 
 /** The scene's background: pink noise or a real ambience, diffuse, at the default level moved by `backgroundDb`. */
@@ -88,7 +91,8 @@ function background(n: number, options: SceneOptions, rng: Rng): { channels: Flo
   const level = BACKGROUND_RMS * Math.pow(10, (lo === hi ? lo : rng.uniform(lo, hi)) / 20);
   const { format, sampleRate } = options;
   const amb = options.ambience;
-  if (amb && amb.length > 0) return { channels: diffuseAmbience(amb[rng.int(amb.length)], n, format, sampleRate, level, rng), level };
+  if (amb && amb.length > 0)
+    return { channels: diffuseAmbience(amb[rng.int(amb.length)], n, format, sampleRate, level, rng), level };
   return { channels: diffuseNoise(n, format, sampleRate, level, rng), level };
 }
 
@@ -127,10 +131,16 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
   }
   const placed: Placed[] = [];
   let rejected = 0;
-  const minLen = options.minEventSeconds === undefined ? null : Math.max(2 * fade + 1, Math.round(options.minEventSeconds * sampleRate));
+  const minLen =
+    options.minEventSeconds === undefined
+      ? null
+      : Math.max(2 * fade + 1, Math.round(options.minEventSeconds * sampleRate));
   const speeds = options.speedRange;
   if (speeds && !(speeds[0] > 0 && speeds[1] >= speeds[0])) {
-    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`,
+    );
   }
   const eqDb = options.eqDb;
   if (eqDb !== undefined && !(eqDb >= 0 && Number.isFinite(eqDb))) {
@@ -144,7 +154,9 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
     // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f. The source rate
     // is rounded to 1/240 of the rate (0.4 % steps), which keeps the resampling ratio one of few exact phases.
     const step = sampleRate / 240;
-    const sourceRate = speeds ? Math.max(1, Math.round(Math.round((sampleRate * rng.uniform(speeds[0], speeds[1])) / step) * step)) : sampleRate;
+    const sourceRate = speeds
+      ? Math.max(1, Math.round(Math.round((sampleRate * rng.uniform(speeds[0], speeds[1])) / step) * step))
+      : sampleRate;
     let len = Math.min(Math.ceil((srcLen * sampleRate) / sourceRate), n);
     if (len < 2 * fade + 1) len = Math.min(clip.samples.length, n);
     const start = rng.int(n - len + 1);
@@ -267,9 +279,13 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
   if (!Number.isInteger(options.count) || options.count < 1) {
     throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: count must be a positive integer, got ${options.count}.`);
   }
-  if (!(options.seconds >= 1)) throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: seconds must be at least 1, got ${options.seconds}.`);
+  if (!(options.seconds >= 1))
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: seconds must be at least 1, got ${options.seconds}.`);
   if (!SCENE_FORMATS.includes(options.format)) {
-    throw new AudioError('BAD_ARGUMENT', `synthesizeScenes: format must be one of ${SCENE_FORMATS.join(', ')}, got '${options.format}'.`);
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `synthesizeScenes: format must be one of ${SCENE_FORMATS.join(', ')}, got '${options.format}'.`,
+    );
   }
   const labels = options.labels ?? path.join(options.events, 'labels.csv');
   const part = options.part ?? 'all';

@@ -120,7 +120,10 @@ function spherePoints(n: number, rng: Rng): { azimuth: number; elevation: number
   for (let i = 0; i < n; i++) {
     const z = 1 - (2 * (i + 0.5)) / n;
     const phi = turn + golden * i;
-    out.push({ azimuth: ((((phi * 180) / Math.PI + 180) % 360) + 360) % 360 - 180, elevation: (Math.asin(z) * 180) / Math.PI });
+    out.push({
+      azimuth: (((((phi * 180) / Math.PI + 180) % 360) + 360) % 360) - 180,
+      elevation: (Math.asin(z) * 180) / Math.PI,
+    });
   }
   return out;
 }
@@ -132,7 +135,13 @@ function spherePoints(n: number, rng: Rng): { azimuth: number; elevation: number
  * pink noises from 8 directions spread over the sphere, each with its array delays (so the capsules are partially
  * coherent at low frequencies, as in a real diffuse field). Mono: one pink noise.
  */
-export function diffuseNoise(n: number, format: SceneFormat, sampleRate: number, level: number, rng: Rng): Float32Array[] {
+export function diffuseNoise(
+  n: number,
+  format: SceneFormat,
+  sampleRate: number,
+  level: number,
+  rng: Rng,
+): Float32Array[] {
   if (format !== 'mic4') {
     return Array.from({ length: formatChannels(format) }, (_, ch) => {
       const x = pinkNoise(n, rng);
@@ -183,4 +192,3 @@ export function diffuseAmbience(
   for (const c of out) for (let i = 0; i < n; i++) c[i] *= g;
   return out;
 }
-

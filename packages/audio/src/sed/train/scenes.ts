@@ -53,10 +53,17 @@ export function listScenes(dir: string, format?: SceneFormat): SceneSet {
       })),
     };
   }
-  const wavs = fs.readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
+  const wavs = fs
+    .readdirSync(dir)
+    .filter((f) => f.toLowerCase().endsWith('.wav'))
+    .sort();
   const scenes = wavs
     .filter((w) => fs.existsSync(path.join(dir, w.replace(/\.wav$/i, '.csv'))))
-    .map((w) => ({ name: w, audio: path.join(dir, w), events: readSceneLabels(path.join(dir, w.replace(/\.wav$/i, '.csv')), w) }));
+    .map((w) => ({
+      name: w,
+      audio: path.join(dir, w),
+      events: readSceneLabels(path.join(dir, w.replace(/\.wav$/i, '.csv')), w),
+    }));
   if (scenes.length === 0) {
     throw new AudioError('NO_SCENES', `${dir} has no NAME.wav + NAME.csv scene pairs; make some with synth-scenes.`);
   }
@@ -67,10 +74,18 @@ export function listScenes(dir: string, format?: SceneFormat): SceneSet {
 }
 
 /** A scene's label-rate targets for a detector config (features not yet normalised). */
-export function withTargets(name: string, features: SedFeatures, events: SoundEvent[], config: DetectorConfig): PreparedScene {
+export function withTargets(
+  name: string,
+  features: SedFeatures,
+  events: SoundEvent[],
+  config: DetectorConfig,
+): PreparedScene {
   for (const e of events) {
     if (!config.classes.includes(e.class)) {
-      throw new AudioError('UNKNOWN_CLASS', `${name}: class '${e.class}' is not one of the model's classes (${config.classes.join(', ')}).`);
+      throw new AudioError(
+        'UNKNOWN_CLASS',
+        `${name}: class '${e.class}' is not one of the model's classes (${config.classes.join(', ')}).`,
+      );
     }
   }
   const labelFrames = Math.floor(features.frames / config.labelHop);

@@ -125,7 +125,15 @@ interface TrainState {
  * `masks` times, a run of 0 to `maxBands` adjacent mel bands at a random place is set to 0 (the training mean) in
  * every frame and channel.
  */
-export function maskFrequencies(x: Float32Array, frames: number, melBands: number, channels: number, masks: number, maxBands: number, rng: Rng): void {
+export function maskFrequencies(
+  x: Float32Array,
+  frames: number,
+  melBands: number,
+  channels: number,
+  masks: number,
+  maxBands: number,
+  rng: Rng,
+): void {
   for (let m = 0; m < masks; m++) {
     const width = rng.int(Math.min(maxBands, melBands) + 1);
     const f0 = rng.int(melBands - width + 1);
@@ -140,7 +148,8 @@ export function maskFrequencies(x: Float32Array, frames: number, melBands: numbe
  * alpha = 1 makes every class's weighted active frames count alike, and a class that never occurs gets weight 1.
  */
 export function classBalanceWeights(scenes: readonly PreparedScene[], classes: number, alpha: number): number[] {
-  if (!(alpha >= 0 && Number.isFinite(alpha))) throw new AudioError('BAD_ARGUMENT', `class balance must be a number >= 0, got ${alpha}.`);
+  if (!(alpha >= 0 && Number.isFinite(alpha)))
+    throw new AudioError('BAD_ARGUMENT', `class balance must be a number >= 0, got ${alpha}.`);
   // Shares and counts of active frames differ by the same factor for every class, which the ratio a_k / ā cancels.
   const active = new Float64Array(classes);
   for (const s of scenes) for (let i = 0; i < s.labelFrames * classes; i++) active[i % classes] += s.sed[i];
@@ -151,7 +160,8 @@ export function classBalanceWeights(scenes: readonly PreparedScene[], classes: n
 }
 
 function positiveCount(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new AudioError('BAD_ARGUMENT', `synthesize.${name} must be a positive integer, got ${v}.`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new AudioError('BAD_ARGUMENT', `synthesize.${name} must be a positive integer, got ${v}.`);
   return v;
 }
 
@@ -170,7 +180,10 @@ async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void
 
 async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: string) => void): Promise<void> {
   try {
-    const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { name: string; shape: number[] }[];
+    const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as {
+      name: string;
+      shape: number[];
+    }[];
     const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
     const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     let o = 0;
@@ -182,7 +195,9 @@ async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: stri
     });
     await optimizer.setWeights(named);
   } catch (err) {
-    log(`train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`);
+    log(
+      `train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`,
+    );
   }
 }
 
@@ -192,7 +207,9 @@ async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: stri
  * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
  * `<out>.checkpoint/` so that `resume` continues where it stopped.
  */
-export async function trainDetector(options: TrainDetectorOptions): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
+export async function trainDetector(
+  options: TrainDetectorOptions,
+): Promise<{ config: DetectorConfig; history: EpochSummary[] }> {
   const log = options.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const progress = options.progress ?? true;
   const epochs = options.epochs ?? 50;
@@ -201,17 +218,25 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   const ckptDir = `${path.resolve(options.out)}.checkpoint`;
   const syn = options.synthesize;
   if (!options.scenes === !syn) {
-    throw new AudioError('BAD_ARGUMENT', 'train-detector: give either a scenes folder (--scenes) or event clips to synthesise from (--synthesize).');
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      'train-detector: give either a scenes folder (--scenes) or event clips to synthesise from (--synthesize).',
+    );
   }
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
   const inputs = [options.scenes, syn?.events, options.validation].filter((x): x is string => typeof x === 'string');
   checkOutputDir(options.out, { overwrite: options.overwrite, inputs, flag: '--out' });
   checkOutputDir(ckptDir, { inputs, flag: '--out (its .checkpoint folder)' });
-  if (options.init && options.resume) throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
+  if (options.init && options.resume)
+    throw new AudioError('BAD_ARGUMENT', 'train-detector: --init and --resume exclude each other.');
   const seed = options.seed ?? 1;
   // What the scenes are: a folder's manifest, or the clips' label file.
-  const set = typeof options.scenes === 'string' ? listScenes(options.scenes) : options.scenes ?? null;
-  const synOptions = (s: SynthesizedTrainingOptions, config: DetectorConfig, streamSeed: number): SceneStreamOptions => ({
+  const set = typeof options.scenes === 'string' ? listScenes(options.scenes) : (options.scenes ?? null);
+  const synOptions = (
+    s: SynthesizedTrainingOptions,
+    config: DetectorConfig,
+    streamSeed: number,
+  ): SceneStreamOptions => ({
     events: s.events,
     labels: s.labels,
     part: s.part ?? 'train',
@@ -237,7 +262,10 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   let state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
   const sameData = (c: DetectorConfig, what: string) => {
     if (c.features.format !== format || c.classes.join('\n') !== classes.join('\n')) {
-      throw new AudioError('BAD_ARGUMENT', `${what} was trained on other scenes (format ${c.features.format}, ${c.classes.length} classes; these are ${format}, ${classes.length}).`);
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `${what} was trained on other scenes (format ${c.features.format}, ${c.classes.length} classes; these are ${format}, ${classes.length}).`,
+      );
     }
   };
   let model: tf.LayersModel;
@@ -249,13 +277,17 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
     config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
     sameData(config, `--resume: the checkpoint ${ckptDir}`);
     model = await loadModel(path.join(ckptDir, 'model'));
-    log(`train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`);
+    log(
+      `train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`,
+    );
   } else if (options.init) {
     let start = await SoundEventDetector.load(options.init);
     if (start.config.features.format === format && start.config.classes.join('\n') !== classes.join('\n')) {
       // Another class list: keep every weight, the heads' units follow the classes by name (new ones start fresh).
       start = detectorWithClasses(start, classes);
-      log(`train-detector: --init ${options.init} has other classes: output units follow the ${classes.length} classes by name, new ones start fresh`);
+      log(
+        `train-detector: --init ${options.init} has other classes: output units follow the ${classes.length} classes by name, new ones start fresh`,
+      );
     }
     config = { ...start.config };
     sameData(config, `--init: the detector ${options.init}`);
@@ -272,17 +304,26 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   let trainSet: SceneSet | null = set;
   if (options.validation) {
     valSet = typeof options.validation === 'string' ? listScenes(options.validation, format) : options.validation;
-    if (valSet.format !== format) throw new AudioError('BAD_ARGUMENT', `the validation scenes are ${valSet.format}, the training scenes ${format}.`);
+    if (valSet.format !== format)
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `the validation scenes are ${valSet.format}, the training scenes ${format}.`,
+      );
   } else if (set) {
     const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
-    if (set.scenes.length < 2) throw new AudioError('NO_SCENES', 'need at least 2 training scenes (training + validation).');
+    if (set.scenes.length < 2)
+      throw new AudioError('NO_SCENES', 'need at least 2 training scenes (training + validation).');
     valSet = { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) };
     trainSet = { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) };
   }
   const poolSize = syn ? positiveCount(syn.pool ?? 64, 'pool') : 0;
   const refresh = syn ? Math.min(positiveCount(syn.refresh ?? 8, 'refresh'), poolSize) : 0;
   const nSynVal = valSet ? 0 : positiveCount(syn!.validationScenes ?? 8, 'validationScenes');
-  const bar0 = progress ? new ProgressBar((trainSet?.scenes.length ?? 0) + poolSize + (valSet?.scenes.length ?? nSynVal), { label: 'features' }) : null;
+  const bar0 = progress
+    ? new ProgressBar((trainSet?.scenes.length ?? 0) + poolSize + (valSet?.scenes.length ?? nSynVal), {
+        label: 'features',
+      })
+    : null;
   const synthesized = (n: number, g: SceneGenerator) =>
     Array.from({ length: n }, () => {
       const [sc] = g.next(1);
@@ -292,7 +333,16 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
   const train = trainSet ? prepareScenes(trainSet, config, () => bar0?.tick()) : synthesized(poolSize, generator!);
   const val = valSet
     ? prepareScenes(valSet, config, () => bar0?.tick())
-    : synthesized(nSynVal, new SceneGenerator(synOptions({ ...syn!, scene: { ...syn!.scene, speedRange: undefined, eqDb: undefined } }, config, seed + 7777)));
+    : synthesized(
+        nSynVal,
+        new SceneGenerator(
+          synOptions(
+            { ...syn!, scene: { ...syn!.scene, speedRange: undefined, eqDb: undefined } },
+            config,
+            seed + 7777,
+          ),
+        ),
+      );
   bar0?.finish();
   if (!options.resume && !options.init) config.normalization = featureStatistics(train);
   if (!options.resume) {
@@ -301,16 +351,22 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
       config.positiveWeights = classBalanceWeights(train, config.classes.length, options.classBalance);
       const order = config.classes.map((c, k) => [c, config.positiveWeights![k]] as const).sort((a, b) => b[1] - a[1]);
       const show = (xs: (readonly [string, number])[]) => xs.map(([c, w]) => `${c} ${w.toFixed(2)}`).join(', ');
-      log(`train-detector: class balance ${options.classBalance}: active-frame weights from ${show(order.slice(0, 3))} to ${show(order.slice(-3))}`);
+      log(
+        `train-detector: class balance ${options.classBalance}: active-frame weights from ${show(order.slice(0, 3))} to ${show(order.slice(-3))}`,
+      );
     }
   }
   for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
   const detector = new SoundEventDetector(model, config);
   // New scenes for the pool come from a stream that continues the generator's sequence in a worker thread.
-  const stream = syn ? new SceneStream(synOptions(syn, config, seed + 1000003 * state.epoch + 1), syn.worker ?? true) : null;
+  const stream = syn
+    ? new SceneStream(synOptions(syn, config, seed + 1000003 * state.epoch + 1), syn.worker ?? true)
+    : null;
   if (stream) {
-    log(`train-detector: ${poolSize} synthesised scenes in the pool, ${refresh} replaced after each epoch` +
-      ` (made ${stream.background ? 'in a worker thread' : 'in this thread'}); ${val.length} validation scenes`);
+    log(
+      `train-detector: ${poolSize} synthesised scenes in the pool, ${refresh} replaced after each epoch` +
+        ` (made ${stream.background ? 'in a worker thread' : 'in this thread'}); ${val.length} validation scenes`,
+    );
   }
   let oldest = 0;
 
@@ -368,26 +424,45 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
           const xt = tf.tensor4d(x, [batchSize, seqFrames, M, C]);
           const st = tf.tensor3d(ySed, [batchSize, seqLabels, K]);
           const dt = withDoa ? tf.tensor3d(yDoa, [batchSize, seqLabels, 3 * K]) : null;
-          return optimizer.minimize(() => {
-            const out = model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
-            const [sed, doa] = Array.isArray(out) ? out : [out];
-            return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight, config.positiveWeights);
-          }, true, varList) as tf.Scalar;
+          return optimizer.minimize(
+            () => {
+              const out = model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
+              const [sed, doa] = Array.isArray(out) ? out : [out];
+              return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight, config.positiveWeights);
+            },
+            true,
+            varList,
+          ) as tf.Scalar;
         });
         const value = (await loss.data())[0];
         loss.dispose();
         if (!Number.isFinite(value)) {
-          throw new AudioError('DIVERGED', `training diverged at epoch ${epoch}, step ${step + 1} (loss ${value}); lower --learning-rate.`);
+          throw new AudioError(
+            'DIVERGED',
+            `training diverged at epoch ${epoch}, step ${step + 1} (loss ${value}); lower --learning-rate.`,
+          );
         }
         lossSum += value;
         bar?.update(step + 1, `loss ${(lossSum / (step + 1)).toFixed(4)}`);
       }
       bar?.finish();
-      const tuned = tunePostProcessing(detector, val, options.thresholds ?? THRESHOLD_GRID, options.minDurations ?? MIN_DURATION_GRID);
+      const tuned = tunePostProcessing(
+        detector,
+        val,
+        options.thresholds ?? THRESHOLD_GRID,
+        options.minDurations ?? MIN_DURATION_GRID,
+      );
       const validation = tuned.validation;
       const score = selectionScore(validation);
       const best = score < state.bestScore;
-      const summary: EpochSummary = { epoch, loss: lossSum / steps, seconds: (Date.now() - t0) / 1000, validation, score, best };
+      const summary: EpochSummary = {
+        epoch,
+        loss: lossSum / steps,
+        seconds: (Date.now() - t0) / 1000,
+        validation,
+        score,
+        best,
+      };
       history.push(summary);
       state.history.push({ epoch, loss: summary.loss, seconds: summary.seconds, score, best });
       const fmtNum = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
@@ -403,9 +478,17 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
         state.sinceHalving = 0;
         config.threshold = tuned.threshold;
         config.minDuration = tuned.minDuration;
-        const scenes = typeof options.scenes === 'string' ? path.resolve(options.scenes)
-          : options.scenes ? `${options.scenes.scenes.length} given recordings` : `synthesised from ${path.resolve(syn!.events)}`;
-        await detector.save(options.out, { training: { epoch, validation: { ...validation, segment: undefined }, scenes } }, { overwrite: options.overwrite });
+        const scenes =
+          typeof options.scenes === 'string'
+            ? path.resolve(options.scenes)
+            : options.scenes
+              ? `${options.scenes.scenes.length} given recordings`
+              : `synthesised from ${path.resolve(syn!.events)}`;
+        await detector.save(
+          options.out,
+          { training: { epoch, validation: { ...validation, segment: undefined }, scenes } },
+          { overwrite: options.overwrite },
+        );
       } else {
         state.badEpochs++;
         state.sinceHalving = (state.sinceHalving ?? 0) + 1;
@@ -413,7 +496,9 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
           state.learningRate = (state.learningRate ?? 1e-3) / 2;
           state.sinceHalving = 0;
           (optimizer as unknown as { learningRate: number }).learningRate = state.learningRate;
-          log(`train-detector: no better validation score for ${options.lrPatience} epochs: learning rate halved to ${state.learningRate}`);
+          log(
+            `train-detector: no better validation score for ${options.lrPatience} epochs: learning rate halved to ${state.learningRate}`,
+          );
         }
       }
       state.epoch = epoch;
@@ -424,7 +509,9 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<{ co
         fs.writeFileSync(path.join(tmp, 'detector.json'), JSON.stringify(config));
       });
       if (state.badEpochs >= patience) {
-        log(`train-detector: no better validation score for ${patience} epochs; stopping (best: epoch ${state.bestEpoch}).`);
+        log(
+          `train-detector: no better validation score for ${patience} epochs; stopping (best: epoch ${state.bestEpoch}).`,
+        );
         break;
       }
       if (stream && epoch < epochs) {

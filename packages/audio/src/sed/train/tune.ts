@@ -47,7 +47,8 @@ export function tunePostProcessing(
 ): TunedPostProcessing {
   if (thresholds.length === 0) throw new AudioError('BAD_ARGUMENT', 'tunePostProcessing: no thresholds to try.');
   if (hysteresis.length === 0) throw new AudioError('BAD_ARGUMENT', 'tunePostProcessing: no hysteresis values to try.');
-  if (minDurations.length === 0) throw new AudioError('BAD_ARGUMENT', 'tunePostProcessing: no minimum durations to try.');
+  if (minDurations.length === 0)
+    throw new AudioError('BAD_ARGUMENT', 'tunePostProcessing: no minimum durations to try.');
   if (viewCounts.length === 0) throw new AudioError('BAD_ARGUMENT', 'tunePostProcessing: no view counts to try.');
   const ref = scenes.flatMap((s) => s.events);
   let best: (TunedPostProcessing & { score: number }) | null = null;
@@ -58,7 +59,10 @@ export function tunePostProcessing(
         for (const h of hysteresis) {
           const options = { ...detector.resolve({}), threshold, minDuration, hysteresis: h };
           const est = scenes.flatMap((s, i) => framesToEvents(outs[i], detector.config.classes, s.name, options));
-          const validation = scoreEvents(ref, est, { classes: detector.config.classes, frameLength: labelFrameLength(detector.config) });
+          const validation = scoreEvents(ref, est, {
+            classes: detector.config.classes,
+            frameLength: labelFrameLength(detector.config),
+          });
           const score = selectionScore(validation);
           if (!best || score < best.score) best = { threshold, minDuration, views, hysteresis: h, validation, score };
         }
@@ -94,7 +98,13 @@ export async function tuneDetector(
     grids.views ?? [1],
     grids.hysteresis ?? [1],
   );
-  const config = { ...detector.config, threshold: tuned.threshold, minDuration: tuned.minDuration, views: tuned.views, hysteresis: tuned.hysteresis };
+  const config = {
+    ...detector.config,
+    threshold: tuned.threshold,
+    minDuration: tuned.minDuration,
+    views: tuned.views,
+    hysteresis: tuned.hysteresis,
+  };
   const meta = loadModelMetadata(modelDir);
   await new SoundEventDetector(detector.model, config).save(modelDir, {
     ...meta,
