@@ -67,8 +67,9 @@ export async function runChunks(
     }
     sink(out);
     options.onProgress?.(start + count, src.frames);
-    // Let signal handlers run between chunks (Ctrl-C must not wait for the end of a long file).
-    await new Promise((resolve) => setImmediate(resolve));
+    // Let signal handlers run between chunks (Ctrl-C must not wait for the end of a long file). setTimeout, not
+    // setImmediate: this module is also in the browser build, which has no setImmediate.
+    await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
 
