@@ -14,9 +14,7 @@ import {
 } from './model-format';
 
 /** The `fetch` to use (the global one by default); tests and workers may pass their own. */
-export type Fetch = (
-  url: string,
-) => Promise<{
+export type Fetch = (url: string) => Promise<{
   ok: boolean;
   status: number;
   statusText?: string;
