@@ -19,7 +19,7 @@ const steps = [
   fs.existsSync(events)
     ? [
         'detect.js',
-        'Sound event detection and localisation on held-out FOA scenes (../shared/data/events)',
+        'Sound event detection and localisation on FOA scenes from the last 30 % of its training clips (same recordings as training; ../shared/data/events)',
         ['--test-count', '3'],
       ]
     : null,

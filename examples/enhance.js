@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// @gatewave/audio speech enhancement end to end: mix held-out speech (../shared/data/speech/train/it, a speaker the
-// packaged model never heard) with held-out noise (env_rain_01_16k.wav) at 0, 5 and 10 dB, enhance with the `wiener`
-// baseline and with a model (--model DIR, or the packaged one when present; optionally train a tiny one first with
+// @gatewave/audio speech enhancement end to end: mix speech of a voice the packaged model never heard
+// (../shared/data/speech/train/it; the same studio corpus as its training voices) with noise it never heard
+// (env_rain_01_16k.wav) at 0, 5 and 10 dB, enhance with the `wiener` baseline and with a model (--model DIR, or the packaged one when present; optionally train a tiny one first with
 // --train), write the WAVs and print SI-SDR / STOI / ESTOI for each. Settings (env or --flags):
 //   node examples/enhance.js --count 3 --out /tmp/gatewave-enhance
 //   node examples/enhance.js --train --steps 5 --epochs 1 --count 1
