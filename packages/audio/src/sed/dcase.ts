@@ -22,38 +22,26 @@ import { eventsToFrames } from './metrics';
 export const DCASE_FRAME_SECONDS = 0.1;
 
 /** Class-name lists of the datasets whose metadata give class indices (index = position). */
+/** STARSS22 and STARSS23 (DCASE 2022 and 2023 Task 3) share these 13 classes. */
+const STARSS_CLASSES: readonly string[] = [
+  'female speech',
+  'male speech',
+  'clapping',
+  'telephone',
+  'laughter',
+  'domestic sounds',
+  'footsteps',
+  'door',
+  'music',
+  'musical instrument',
+  'water tap',
+  'bell',
+  'knock',
+];
+
 export const DCASE_CLASS_LISTS: Record<string, readonly string[]> = {
-  // STARSS22 and STARSS23 (DCASE 2022 and 2023 Task 3): 13 classes
-  starss22: [
-    'female speech',
-    'male speech',
-    'clapping',
-    'telephone',
-    'laughter',
-    'domestic sounds',
-    'footsteps',
-    'door',
-    'music',
-    'musical instrument',
-    'water tap',
-    'bell',
-    'knock',
-  ],
-  starss23: [
-    'female speech',
-    'male speech',
-    'clapping',
-    'telephone',
-    'laughter',
-    'domestic sounds',
-    'footsteps',
-    'door',
-    'music',
-    'musical instrument',
-    'water tap',
-    'bell',
-    'knock',
-  ],
+  starss22: STARSS_CLASSES,
+  starss23: STARSS_CLASSES,
 };
 
 export type DcaseMetadataKind = 'dcase2019' | 'dcase2020';
