@@ -150,6 +150,11 @@ function ensureDecoder(log = () => {}) {
   return 'ffmpeg';
 }
 
+/** ffmpeg output options shared by decodeToWav and decodeManyToWav: mono 16-bit PCM at `rate`, no metadata. */
+function pcmOutputArgs(rate) {
+  return ['-ac', '1', '-ar', String(rate), '-c:a', 'pcm_s16le', '-map_metadata', '-1', '-fflags', '+bitexact'];
+}
+
 /**
  * Decodes `src` to a mono PCM16 WAV at `rate` (default 16 kHz) in `dst`, through a temporary name (never a half-written
  * file). `format` forces ffmpeg's input format (e.g. 'g722' for Asterisk's raw .g722 files). Skips an existing dst.
@@ -166,16 +171,7 @@ async function decodeToWav(src, dst, { rate = 16000, format } = {}) {
     ...(format ? ['-f', format] : []),
     '-i',
     src,
-    '-ac',
-    '1',
-    '-ar',
-    String(rate),
-    '-c:a',
-    'pcm_s16le',
-    '-map_metadata',
-    '-1',
-    '-fflags',
-    '+bitexact',
+    ...pcmOutputArgs(rate),
     tmp,
   ];
   try {
@@ -204,21 +200,7 @@ async function decodeManyToWav(jobs, { rate = 16000, batch = 40, parallel = 2, o
     for (const j of b) args.push(...(j.format ? ['-f', j.format] : []), '-i', j.src);
     b.forEach((j, k) => {
       fs.mkdirSync(path.dirname(j.dst), { recursive: true });
-      args.push(
-        '-map',
-        `${k}:a:0`,
-        '-ac',
-        '1',
-        '-ar',
-        String(rate),
-        '-c:a',
-        'pcm_s16le',
-        '-map_metadata',
-        '-1',
-        '-fflags',
-        '+bitexact',
-        `${j.dst}.partial.wav`,
-      );
+      args.push('-map', `${k}:a:0`, ...pcmOutputArgs(rate), `${j.dst}.partial.wav`);
     });
     try {
       await runAsync('ffmpeg', args);
