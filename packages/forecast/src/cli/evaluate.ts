@@ -1,0 +1,144 @@
+import { Command } from 'commander';
+import { list } from '@gatewave/core/cli';
+import { ForecastError } from '../errors';
+import { SplitPart } from '../data/split';
+import { backtestCsv, evaluateCsv, predictCsv } from '../commands';
+import { describePanelEvaluation, evaluatePanelCsv, isPanelModel, predictPanelCsv } from '../panel-commands';
+import { backend, csvRules, int, log, num, withCsvOptions } from './shared';
+import { intervalTable, metricJson, metricTable } from './report';
+
+/** The gatewave-forecast commands that use a saved model: `eval`, `predict` and `backtest`. */
+
+async function evaluatePanel(o: Record<string, unknown>): Promise<void> {
+  const { model, result } = await evaluatePanelCsv(o.model as string, o.csv as string, {
+    part: o.part as SplitPart,
+    metrics: o.metrics as string | undefined,
+    strict: o.strict as boolean | undefined,
+    delimiter: o.delimiter as string | undefined,
+    naValues: list(o.naValues as string | undefined),
+    log,
+  });
+  if (o.json)
+    console.log(
+      JSON.stringify({
+        model: model.kind,
+        part: result.part,
+        series: result.series.length,
+        mean: result.mean,
+        maseWeighted: result.maseWeighted,
+      }),
+    );
+  else console.log(describePanelEvaluation(result).join('\n'));
+}
+
+export function registerEvalCommand(program: Command): void {
+  withCsvOptions(program.command('eval'))
+    .description('errors of a saved model on one part of the split of a CSV')
+    .requiredOption('--model <dir>', 'model directory written by train')
+    .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
+    .option('--part <part>', 'train, val or test', 'test')
+    .option('--json', 'print one JSON object (mse, mae, ... on scaled values; original: {...})')
+    .option('--metrics <file>', 'panel model (trained with --id-col): write the errors per series to this CSV')
+    .option(
+      '--strict',
+      'panel model: a series shorter than lookback + horizon is an error (default: skipped with a count)',
+    )
+    .action(async (o) => {
+      await backend('infer');
+      if (isPanelModel(o.model)) return evaluatePanel(o);
+      if (o.metrics)
+        throw new ForecastError(
+          'BAD_ARGUMENT',
+          `--metrics: ${o.model} was not trained on a long-format panel (--id-col); leave out --metrics.`,
+        );
+      const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart, csvRules(o));
+      if (o.json)
+        console.log(
+          metricJson(
+            { model: model.kind, part: result.part, windows: result.windows },
+            result.scaled,
+            result.original,
+            result.probabilistic,
+          ),
+        );
+      else
+        console.log(
+          `${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`,
+        );
+    });
+}
+
+async function predictPanel(o: Record<string, unknown>): Promise<void> {
+  if (o.plot || o.futureCsv)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `${o.plot ? '--plot' : '--future-csv'} is not supported for panel models yet; leave it out.`,
+    );
+  const out = o.out as string;
+  const { rows } = await predictPanelCsv(o.model as string, o.csv as string, out, {
+    strict: o.strict as boolean | undefined,
+    delimiter: o.delimiter as string | undefined,
+    naValues: list(o.naValues as string | undefined),
+    log,
+  });
+  log(`forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (id, time, forecast); wrote ${out}`);
+}
+
+export function registerPredictCommand(program: Command): void {
+  withCsvOptions(program.command('predict'))
+    .description('forecast the next horizon steps after the last row of a CSV')
+    .requiredOption('--model <dir>', 'model directory written by train')
+    .requiredOption('--csv <file>', 'CSV whose last lookback rows are the history')
+    .requiredOption('--out <file>', 'forecast CSV to write')
+    .option('--plot <file>', 'also write a plot (.png and .svg)')
+    .option(
+      '--future-csv <file>',
+      'for a model with --future-cols: their values for the horizon steps after the last row of --csv',
+    )
+    .option(
+      '--strict',
+      'panel model (trained with --id-col): a series shorter than lookback + horizon is an error (default: skipped)',
+    )
+    .action(async (o) => {
+      await backend('infer');
+      if (isPanelModel(o.model)) return predictPanel(o);
+      const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o), o.futureCsv);
+      log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
+    });
+}
+
+export function registerBacktestCommand(program: Command): void {
+  withCsvOptions(program.command('backtest'))
+    .description('rolling-origin forecasts over the end of a CSV and their errors')
+    .requiredOption('--model <dir>', 'model directory written by train')
+    .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
+    .option('--start <x>', 'first forecast step: fraction of the rows (0.8) or a row index', num('--start'), 0.8)
+    .option('--stride <n>', 'steps between forecasts (default: the horizon)', int('--stride'))
+    .option('--out <file>', 'write every forecast to a CSV')
+    .option('--plot <file>', 'plot history, actuals and forecasts (.png and .svg)')
+    .option('--json', 'print one JSON object')
+    .action(async (o) => {
+      await backend('infer');
+      const { model, result, files } = await backtestCsv(o.model, o.csv, {
+        start: o.start,
+        stride: o.stride,
+        out: o.out,
+        plot: o.plot,
+        ...csvRules(o),
+      });
+      if (files.length) log(`wrote ${files.join(', ')}`);
+      if (o.json)
+        console.log(
+          metricJson(
+            { model: model.kind, forecasts: result.forecasts.length },
+            result.scaled,
+            result.original,
+            result.probabilistic,
+          ),
+        );
+      else
+        console.log(
+          `${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`,
+        );
+    });
+}

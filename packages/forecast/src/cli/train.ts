@@ -1,0 +1,219 @@
+import { Command } from 'commander';
+import { addFlag, COMMON_FLAGS, list } from '@gatewave/core/cli';
+import { ForecastError } from '../errors';
+import { FeatureMode } from '../data/split';
+import { FillRule } from '../data/series';
+import { ModelKind } from '../models/forecaster';
+import { trainFromCsv } from '../commands';
+import { describePanelEvaluation, trainPanelFromCsv } from '../panel-commands';
+import { backend, csvRules, int, log, withCsvOptions } from './shared';
+import { intervalTable, metricJson, metricTable } from './report';
+
+/** `gatewave-forecast train`: one model on a wide CSV, or one panel model on a long CSV (`--id-col`). */
+
+/**
+ * Runs `work` with Ctrl-C / SIGTERM asking it to stop after the current batch (a second Ctrl-C quits at once);
+ * `work` reads the request through its argument.
+ */
+async function stoppable<T>(work: (shouldStop: () => boolean) => Promise<T>): Promise<{ result: T; stopped: boolean }> {
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    log('\ninterrupted: stopping after this batch and keeping the best checkpoint (Ctrl-C again to quit now)');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return { result: await work(() => stopping), stopped: stopping };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `train --id-col`: one panel model over a long CSV; prints the aggregate test errors. */
+async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean): Promise<void> {
+  for (const flag of ['interval', 'quantiles', 'pastCols', 'futureCols', 'columns', 'duplicates', 'maxGap'] as const) {
+    if (o[flag] !== undefined)
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not supported with --id-col yet; leave it out.`,
+      );
+  }
+  if (String(o.features).toUpperCase() !== 'S')
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      '--features: panels forecast the target alone (S); leave out --features with --id-col.',
+    );
+  if (o.period === undefined)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      '--period: give the seasonal period in steps with --id-col (e.g. 12 for monthly series).',
+    );
+  const r = await trainPanelFromCsv({
+    csv: o.csv as string,
+    out: o.out as string,
+    idColumn: o.idCol as string,
+    target: o.target as string,
+    timeColumn: o.timeCol as string | undefined,
+    model: o.model as ModelKind,
+    delimiter: o.delimiter as string | undefined,
+    naValues: list(o.naValues as string | undefined),
+    lookback: o.lookback as number,
+    horizon: o.horizon as number,
+    period: o.period as number,
+    split: o.split as string,
+    epochs: o.epochs as number,
+    patience: o.patience as number,
+    batchSize: o.batchSize as number,
+    learningRate: o.learningRate as number,
+    dModel: o.dModel as number,
+    norm: (o.norm as boolean | undefined) ?? true,
+    hidden: o.hidden as number,
+    seed: o.seed as number,
+    overwrite: o.overwrite as boolean | undefined,
+    strict: o.strict as boolean | undefined,
+    metrics: o.metrics as string | undefined,
+    quiet: o.quiet as boolean | undefined,
+    shouldStop,
+    log,
+  });
+  const t = r.model.training;
+  if (t)
+    log(
+      `trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch`,
+    );
+  log(`saved ${o.out}${o.metrics ? `; per-series errors in ${o.metrics}` : ''}`);
+  if (o.json)
+    console.log(
+      JSON.stringify({
+        model: r.model.kind,
+        part: 'test',
+        series: r.test.series.length,
+        mean: r.test.mean,
+        maseWeighted: r.test.maseWeighted,
+      }),
+    );
+  else console.log(describePanelEvaluation(r.test).join('\n'));
+}
+
+/** `train` on a wide CSV: one model; prints its test errors. Returns whether training was interrupted. */
+async function trainWide(o: Record<string, unknown>, shouldStop: () => boolean): Promise<boolean> {
+  const r = await trainFromCsv({
+    csv: o.csv as string,
+    out: o.out as string,
+    model: o.model as ModelKind,
+    target: o.target as string,
+    features: String(o.features).toUpperCase() as FeatureMode,
+    columns: list(o.columns as string | undefined),
+    timeColumn: o.timeCol as string | undefined,
+    fill: o.fill as FillRule,
+    ...csvRules(o),
+    lookback: o.lookback as number,
+    horizon: o.horizon as number,
+    period: o.period as number | undefined,
+    split: o.split as string,
+    epochs: o.epochs as number,
+    patience: o.patience as number,
+    batchSize: o.batchSize as number,
+    learningRate: o.learningRate as number,
+    dModel: o.dModel as number,
+    norm: (o.norm as boolean | undefined) ?? true,
+    hidden: o.hidden as number,
+    seed: o.seed as number,
+    overwrite: o.overwrite as boolean | undefined,
+    intervals: o.interval as string | undefined,
+    quantiles: o.quantiles as string | undefined,
+    pastColumns: o.pastCols as string | undefined,
+    futureColumns: o.futureCols as string | undefined,
+    quiet: o.quiet as boolean | undefined,
+    shouldStop,
+    log,
+  });
+  const t = r.fit.training;
+  if (t)
+    log(
+      `trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val ${r.model.quantiles.length ? 'pinball loss' : 'MSE'} ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`,
+    );
+  log(`saved ${o.out}`);
+  if (o.json) {
+    console.log(
+      metricJson(
+        { model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted },
+        r.test.scaled,
+        r.test.original,
+        r.test.probabilistic,
+      ),
+    );
+  } else {
+    console.log(
+      `test windows: ${r.test.windows}\n${metricTable(r.test.scaled, r.test.original)}${intervalTable(r.test.probabilistic)}`,
+    );
+  }
+  return r.interrupted;
+}
+
+export function registerTrainCommand(program: Command): void {
+  const train = withCsvOptions(program.command('train'))
+    .description('train a model on a CSV, report its test errors and save it')
+    .requiredOption('--csv <file>', 'input CSV with a time column and numeric columns')
+    .requiredOption(
+      '--out <dir>',
+      'model directory to write (a previous gatewave model there is replaced; other files are an error)',
+    )
+    .option(
+      '--overwrite',
+      "write into an --out folder that holds other files too, replacing only gatewave's own files there",
+    )
+    .option('--target <column>', 'column to forecast', 'OT')
+    .option('--features <mode>', 'S (target only), M (all in, all out), MS (all in, target out)', 'S')
+    .option('--columns <list>', 'M/MS: comma-separated input columns (default: every numeric column)')
+    .option('--time-col <column>', 'time column (default: detected)')
+    .option('--fill <rule>', 'fill missing values and gaps: ffill, linear or none (none: they are an error)', 'ffill')
+    .option('--model <name>', 'tpgn, naive, seasonal-naive, dlinear or gru', 'tpgn')
+    .option('--lookback <n>', 'input steps L', int('--lookback'), 168)
+    .option('--horizon <n>', 'forecast steps H', int('--horizon'), 168)
+    .option('--period <n>', 'period P in steps (default: one day, e.g. 24 for hourly data)', int('--period'))
+    .option('--split <spec>', "'ett' or train,val,test fractions", '0.6,0.2,0.2')
+    .option('--d-model <n>', 'TPGN hidden size d', int('--d-model'), 2)
+    .option('--norm', 'TPGN per-window normalisation (default on)')
+    .option('--no-norm', 'turn per-window normalisation off')
+    .option('--hidden <n>', 'GRU units', int('--hidden'), 64)
+    .option(
+      '--interval <levels>',
+      'conformal prediction intervals in percent, calibrated on the validation part (e.g. 80,95)',
+    )
+    .option(
+      '--quantiles <levels>',
+      'tpgn/dlinear/gru: quantile heads trained with the pinball loss (e.g. 0.1,0.5,0.9; the median is the forecast)',
+    )
+    .option(
+      '--past-cols <list>',
+      'tpgn/dlinear/gru: covariate columns observed up to the forecast origin (comma-separated)',
+    )
+    .option('--future-cols <list>', 'tpgn/dlinear/gru: covariate columns known ahead; predict then needs --future-csv')
+    .option(
+      '--id-col <column>',
+      'long-format panel: the series id column (with --time-col, --target); one global model over all series',
+    )
+    .option(
+      '--strict',
+      'with --id-col: a series shorter than lookback + horizon is an error (default: skipped with a count)',
+    )
+    .option('--metrics <file>', 'with --id-col: write the test errors per series to this CSV')
+    .option('--json', 'print the test errors as one JSON object');
+  addFlag(train, COMMON_FLAGS.epochs, { description: 'maximum epochs', default: 25 });
+  addFlag(train, COMMON_FLAGS.patience, { description: 'early-stopping patience in epochs', default: 5 });
+  addFlag(train, COMMON_FLAGS.batchSize, { description: 'batch size', default: 32 });
+  addFlag(train, COMMON_FLAGS.learningRate, { description: 'initial learning rate (×0.9 per epoch)', default: 1e-3 });
+  addFlag(train, COMMON_FLAGS.seed, { default: 2023 });
+  addFlag(train, COMMON_FLAGS.quiet, { description: 'no progress bar' });
+  train.action(async (o) => {
+    await backend('train');
+    const { result: interrupted, stopped } = await stoppable((shouldStop) =>
+      o.idCol ? trainPanel(o, shouldStop).then(() => false) : trainWide(o, shouldStop),
+    );
+    if (o.idCol ? stopped : interrupted) process.exitCode = 130;
+  });
+}
