@@ -81,7 +81,9 @@ async function predictPanel(o: Record<string, unknown>): Promise<void> {
     naValues: list(o.naValues as string | undefined),
     log,
   });
-  log(`forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (id, time, forecast); wrote ${out}`);
+  log(
+    `forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (id, time, forecast); wrote ${out}`,
+  );
 }
 
 export function registerPredictCommand(program: Command): void {
