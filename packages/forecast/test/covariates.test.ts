@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { tf } from '@gatewave/core';
 import {
@@ -11,30 +9,9 @@ import {
   loadForecaster,
   timeSeriesFromArrays,
 } from '@gatewave/forecast';
+import { hourly, modelTestSetup, normals } from './synthetic';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-covariates-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-/** Seeded standard normal draws (mulberry32 + Box–Muller). */
-function normals(n: number, seed: number): Float64Array {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return out;
-}
-
-const T0 = Date.UTC(2020, 0, 1);
-const hourly = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => T0 + (from + i) * 3600e3);
+const tmp = modelTestSetup('covariates');
 
 /** y and a covariate c, row-major [y, c]: y_t = 2·c_{t−lag} + 0.3·ε_t with c and ε independent N(0, 1). */
 function drivenSeries(n: number, lag: number) {
