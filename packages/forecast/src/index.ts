@@ -35,7 +35,14 @@ export { StandardScaler } from './data/scaler';
 export { readPanelCsv, stepAfter, describeStep as describePanelStep } from './data/panel';
 export type { Panel, PanelSeries, PanelStep, ReadPanelOptions } from './data/panel';
 export { PanelModel } from './models/panel-model';
-export type { PanelFitOptions, PanelEvaluation, SeriesMetrics, PanelForecastRow } from './models/panel-model';
+export type {
+  PanelFitOptions,
+  PanelEvaluation,
+  SeriesMetrics,
+  PanelForecastRow,
+  PanelBacktestOptions,
+  PanelScalers,
+} from './models/panel-model';
 export { WindowSet } from './data/windows';
 export { ForecastMetrics, seasonalNaiveScale } from './metrics';
 export type { MetricValues } from './metrics';
@@ -97,10 +104,11 @@ export {
   trainPanelFromCsv,
   evaluatePanelCsv,
   predictPanelCsv,
+  backtestPanelCsv,
   readPanelForModel,
   seriesMetricsCsv,
   panelForecastCsv,
   isPanelModel,
   describePanelEvaluation,
 } from './panel-commands';
-export type { PanelTrainSettings } from './panel-commands';
+export type { PanelTrainSettings, PanelUseOptions } from './panel-commands';

@@ -282,3 +282,22 @@ export function headQuantiles(levels: number[] | string): number[] {
   const q = parseQuantiles(levels);
   return q.some((t) => Math.abs(t - 0.5) < 1e-12) ? q : [...q, 0.5].sort((a, b) => a - b);
 }
+
+/**
+ * Splits a network's quantile-head output, row-major `[points, Q]` with levels `levels` (ascending, with 0.5), into
+ * one array per level and the point forecast (the median). Heads trained separately can cross; sorting each point's
+ * Q values (monotone rearrangement, Chernozhukov et al. 2010) gives ordered quantiles and never raises the pinball
+ * loss.
+ */
+export function rearrangeQuantiles(
+  data: Float32Array,
+  levels: number[],
+): { point: Float32Array; quantiles: Float32Array[] } {
+  const Q = levels.length;
+  const quantiles = levels.map(() => new Float32Array(data.length / Q));
+  for (let i = 0; i < data.length / Q; i++) {
+    const sorted = data.slice(i * Q, (i + 1) * Q).sort();
+    for (let q = 0; q < Q; q++) quantiles[q][i] = sorted[q];
+  }
+  return { point: quantiles[levels.indexOf(0.5)], quantiles };
+}

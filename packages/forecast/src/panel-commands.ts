@@ -7,8 +7,9 @@ import { formatTimestamp } from './data/time';
 import { CsvReadRules, ModelKind } from './models/forecaster';
 import { loadForecaster } from './models/models';
 import { readModelDoc } from './models/model-file';
-import { PanelEvaluation, PanelForecastRow, PanelModel } from './models/panel-model';
+import { PanelBacktestOptions, PanelEvaluation, PanelForecastRow, PanelModel } from './models/panel-model';
 import { TrainOptions } from './train';
+import { headQuantiles, parseIntervals } from './intervals';
 
 /**
  * The long-format panel steps behind `--id-col` in the CLI (train, eval, predict), as plain functions. Every output
@@ -17,6 +18,10 @@ import { TrainOptions } from './train';
 
 export interface PanelTrainSettings
   extends Omit<TrainOptions, 'quantiles' | 'futureIdx'>, Pick<CsvReadRules, 'delimiter' | 'naValues'> {
+  /** Conformal interval levels in percent (`[80, 95]` or `'80,95'`), calibrated on the validation windows. */
+  intervals?: number[] | string;
+  /** Quantile heads for tpgn, dlinear, gru (`[0.1, 0.5, 0.9]` or `'0.1,0.5,0.9'`). */
+  quantiles?: number[] | string;
   csv: string;
   out: string;
   idColumn: string;
@@ -53,7 +58,7 @@ export function readPanelForModel(
   );
   if (panel.skipped.length)
     log(
-      `skipped ${panel.skipped.length} series shorter than lookback + horizon = ${o.lookback + o.horizon} rows (${panel.skipped
+      `skipped ${panel.skipped.length} series shorter than ${o.horizon ? `lookback + horizon = ${o.lookback + o.horizon}` : `the lookback of ${o.lookback}`} rows (${panel.skipped
         .slice(0, 5)
         .map((s) => `${s.id}: ${s.rows}`)
         .join(', ')}${panel.skipped.length > 5 ? ', ...' : ''}); --strict makes this an error`,
@@ -72,6 +77,8 @@ function checkCsvOut(file: string | undefined, flag: string, inputs: string[]): 
 export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model: PanelModel; test: PanelEvaluation }> {
   const log = s.log ?? (() => undefined);
   const split = parseSplit(s.split ?? '0.6,0.2,0.2');
+  const intervals = s.intervals === undefined ? undefined : parseIntervals(s.intervals);
+  const quantiles = s.quantiles === undefined ? undefined : headQuantiles(s.quantiles);
   if (split === 'ett')
     throw new ForecastError('BAD_ARGUMENT', '--split ett: panels split each series by ratios; use e.g. 0.6,0.2,0.2.');
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
@@ -84,8 +91,9 @@ export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model:
     dModel: s.dModel,
     norm: s.norm,
     hidden: s.hidden,
+    quantiles,
   });
-  const fit = await model.fit(panel, { ...s, split });
+  const fit = await model.fit(panel, { ...s, split, intervals });
   if (fit.skipped)
     log(`skipped ${fit.skipped} series too short for lookback + horizon in each part of the split ${split.join(',')}`);
   log(`global ${model.kind} over ${fit.series} series: windows train ${fit.windows.train}, val ${fit.windows.val}`);
@@ -96,17 +104,29 @@ export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model:
   return { model, test };
 }
 
-/** Loads a model saved by `trainPanelFromCsv` and reads a long CSV with its id, time and target columns. */
+/** What eval, predict and backtest of a panel model take besides the model and CSV. */
+export type PanelUseOptions = { strict?: boolean; log?: (line: string) => void } & Pick<
+  CsvReadRules,
+  'delimiter' | 'naValues'
+>;
+
+/**
+ * Checks the outputs (before any work), loads a model saved by `trainPanelFromCsv` and reads a long CSV with its id,
+ * time and target columns.
+ */
 async function loadPanel(
   modelDir: string,
   csv: string,
-  rules: Pick<CsvReadRules, 'delimiter' | 'naValues'>,
-  strict: boolean,
-  log: (line: string) => void,
+  options: PanelUseOptions,
+  outputs: [string | undefined, string][],
+  historyOnly = false,
 ): Promise<{ model: PanelModel; panel: Panel }> {
+  for (const [file, flag] of outputs) checkCsvOut(file, flag, [csv, modelDir]);
   const model = new PanelModel(await loadForecaster(modelDir));
   const p = model.forecaster.pipeline as NonNullable<PanelModel['forecaster']['pipeline']>;
+  const rules = { delimiter: options.delimiter, naValues: options.naValues };
   const defined = Object.fromEntries(Object.entries(rules).filter(([, v]) => v !== undefined));
+  const log = options.log ?? (() => undefined);
   const panel = readPanelForModel(
     csv,
     {
@@ -115,81 +135,139 @@ async function loadPanel(
       idColumn: (p.panel as { idColumn: string }).idColumn,
       timeColumn: p.timeColumn,
       target: p.target,
-      strict,
+      strict: options.strict ?? false,
       lookback: model.lookback,
-      horizon: model.horizon,
+      // predict needs only the lookback rows of a series; eval and backtest also the horizon after them.
+      horizon: historyOnly ? 0 : model.horizon,
     },
     log,
   );
   return { model, panel };
 }
 
+/** Logs the series a run skipped and those scaled by their own training part (not in the training file). */
+function logCoverage(model: PanelModel, log: (line: string) => void = () => undefined): void {
+  if (model.skipped.length)
+    log(
+      `skipped ${model.skipped.length} series too short for this run (${model.skipped
+        .slice(0, 5)
+        .map((s) => `${s.id}: ${s.rows}`)
+        .join(', ')})`,
+    );
+  if (model.refitted)
+    log(
+      `${model.refitted} series had no saved scaler (not in the training file): each scaled by its own training part`,
+    );
+}
+
 /** Errors per series of a saved panel model on one part of each series' split; `metrics` gets them as CSV. */
 export async function evaluatePanelCsv(
   modelDir: string,
   csv: string,
-  options: { part?: 'train' | 'val' | 'test'; metrics?: string; strict?: boolean; log?: (line: string) => void } & Pick<
-    CsvReadRules,
-    'delimiter' | 'naValues'
-  > = {},
+  options: { part?: 'train' | 'val' | 'test'; metrics?: string } & PanelUseOptions = {},
 ): Promise<{ model: PanelModel; result: PanelEvaluation }> {
   const part = options.part ?? 'test';
   if (!['train', 'val', 'test'].includes(part))
     throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
-  checkCsvOut(options.metrics, '--metrics', [csv, modelDir]);
-  const { model, panel } = await loadPanel(
-    modelDir,
-    csv,
-    options,
-    options.strict ?? false,
-    options.log ?? (() => undefined),
-  );
+  const { model, panel } = await loadPanel(modelDir, csv, options, [[options.metrics, '--metrics']]);
   const result = model.evaluate(panel, part);
+  logCoverage(model, options.log);
   if (options.metrics) atomicWriteFile(options.metrics, seriesMetricsCsv(panel.idColumn, result));
   return { model, result };
 }
 
-/** Forecasts the horizon after the end of every series and writes a long CSV (`id, time, forecast`). */
+/** Forecasts the horizon after the end of every series and writes a long CSV (`id, time, forecast[, bands]`). */
 export async function predictPanelCsv(
   modelDir: string,
   csv: string,
   out: string,
-  options: { strict?: boolean; log?: (line: string) => void } & Pick<CsvReadRules, 'delimiter' | 'naValues'> = {},
+  options: PanelUseOptions = {},
 ): Promise<{ model: PanelModel; rows: PanelForecastRow[] }> {
-  checkCsvOut(out, '--out', [csv, modelDir]);
-  const { model, panel } = await loadPanel(
-    modelDir,
-    csv,
-    options,
-    options.strict ?? false,
-    options.log ?? (() => undefined),
-  );
+  const { model, panel } = await loadPanel(modelDir, csv, options, [[out, '--out']], true);
   const rows = model.predict(panel);
+  logCoverage(model, options.log);
   atomicWriteFile(out, panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
   return { model, rows };
 }
 
+/**
+ * Rolling-origin forecasts of every series (see `PanelModel.backtest`), their errors per series and aggregated;
+ * `out` gets every forecast with its actual as a long CSV, `metrics` the errors per series.
+ */
+export async function backtestPanelCsv(
+  modelDir: string,
+  csv: string,
+  options: PanelBacktestOptions & { out?: string; metrics?: string } & PanelUseOptions = {},
+): Promise<{ model: PanelModel; result: PanelEvaluation; rows: PanelForecastRow[]; files: string[] }> {
+  const { model, panel } = await loadPanel(modelDir, csv, options, [
+    [options.out, '--out'],
+    [options.metrics, '--metrics'],
+  ]);
+  const { evaluation, rows } = model.backtest(panel, options);
+  logCoverage(model, options.log);
+  const files: string[] = [];
+  if (options.out) {
+    atomicWriteFile(options.out, panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
+    files.push(options.out);
+  }
+  if (options.metrics) {
+    atomicWriteFile(options.metrics, seriesMetricsCsv(panel.idColumn, evaluation));
+    files.push(options.metrics);
+  }
+  return { model, result: evaluation, rows, files };
+}
+
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(7))) : '');
 
-/** CSV text of per-series errors: id, windows, points, mse, mae, rmse, mape, smape, mase (original units). */
+const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * CSV text of per-series errors: id, windows, points, mse, mae, rmse, mape, smape, mase and, for a model with
+ * intervals or quantiles, `coverage<level>` (percent), `width<level>`, pinball and crps (all in original units).
+ */
 export function seriesMetricsCsv(idColumn: string, e: PanelEvaluation): string {
   const keys = ['mse', 'mae', 'rmse', 'mape', 'smape', 'mase'] as const;
-  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [[idColumn, 'windows', 'points', ...keys].join(',')];
-  for (const s of e.series) lines.push([quote(s.id), s.windows, s.points, ...keys.map((k) => fmt(s[k]))].join(','));
+  const levels = e.series[0]?.probabilistic?.intervals.map((iv) => iv.level) ?? [];
+  const prob = e.series[0]?.probabilistic
+    ? [...levels.flatMap((l) => [`coverage${l}`, `width${l}`]), 'pinball', 'crps']
+    : [];
+  const lines = [[idColumn, 'windows', 'points', ...keys, ...prob].join(',')];
+  for (const s of e.series) {
+    const p = s.probabilistic;
+    const extra = p ? [...p.intervals.flatMap((iv) => [iv.coverage, iv.width]), p.pinball, p.crps] : [];
+    lines.push([quote(s.id), s.windows, s.points, ...[...keys.map((k) => s[k]), ...extra].map(fmt)].join(','));
+  }
   return lines.join('\n') + '\n';
 }
 
-/** CSV text of panel forecasts in long format: id, time, forecast. */
+/**
+ * CSV text of panel forecasts in long format: id, time, forecast; backtests add `origin` (the forecast's first
+ * step) and `actual`; a model with intervals adds `lo<level>`/`hi<level>`, with quantile heads `q<level>`.
+ */
 export function panelForecastCsv(idColumn: string, timeColumn: string, rows: PanelForecastRow[]): string {
   const dateOnly = rows.every((r) => r.time % 86400000 === 0);
-  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return (
+  const first = rows[0];
+  const backtest = first?.origin !== undefined;
+  const header = [
+    idColumn,
+    timeColumn,
+    ...(backtest ? ['origin'] : []),
+    'forecast',
+    ...(backtest ? ['actual'] : []),
+    ...(first?.intervals ?? []).flatMap((iv) => [`lo${iv.level}`, `hi${iv.level}`]),
+    ...(first?.quantiles ?? []).map((q) => `q${q.level}`),
+  ];
+  const line = (r: PanelForecastRow): string =>
     [
-      [idColumn, timeColumn, 'forecast'].join(','),
-      ...rows.map((r) => [quote(r.id), formatTimestamp(r.time, dateOnly), fmt(r.forecast)].join(',')),
-    ].join('\n') + '\n'
-  );
+      quote(r.id),
+      formatTimestamp(r.time, dateOnly),
+      ...(backtest ? [formatTimestamp(r.origin as number, dateOnly)] : []),
+      fmt(r.forecast),
+      ...(backtest ? [fmt(r.actual as number)] : []),
+      ...(r.intervals ?? []).flatMap((iv) => [fmt(iv.lower), fmt(iv.upper)]),
+      ...(r.quantiles ?? []).map((q) => fmt(q.value)),
+    ].join(',');
+  return [header.join(','), ...rows.map(line)].join('\n') + '\n';
 }
 
 /** Whether a model folder holds a model trained on a long-format panel (`--id-col`). */
@@ -206,5 +284,18 @@ export function describePanelEvaluation(e: PanelEvaluation): string[] {
     `mean over series: MAE ${f(e.mean.mae)}  RMSE ${f(e.mean.rmse)}  sMAPE ${f(e.mean.smape)} %  MASE ${f(e.mean.mase)}`,
     `MASE weighted by forecast points: ${f(e.maseWeighted)}`,
     `largest MASE: ${worst.map((s) => `${s.id} ${f(s.mase)}`).join(', ')}`,
+    ...probabilisticLines(e.probabilistic),
+  ];
+}
+
+/** Lines of pooled interval coverage and width, pinball loss and CRPS (widths in units of each series' std). */
+function probabilisticLines(p: PanelEvaluation['probabilistic']): string[] {
+  if (!p) return [];
+  return [
+    ...p.intervals.map(
+      (iv) =>
+        `${`${iv.level} % interval`.padEnd(14)} coverage ${iv.coverage.toFixed(1).padStart(5)} % of all points  mean width ${iv.width.toPrecision(4)} series std`,
+    ),
+    `pinball loss ${p.pinball.toPrecision(4)}, CRPS ${p.crps.toPrecision(4)} (quantiles ${p.quantiles.join(', ')}; in series std)`,
   ];
 }

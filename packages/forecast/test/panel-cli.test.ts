@@ -89,6 +89,52 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
     expect(f.find((l) => l.startsWith('b,'))!.split(',')[1]).toBe(day(120));
   }, 120000);
 
+  test('seasonal-naive with --interval: bands in eval, predict and a per-series backtest with its actuals', () => {
+    const t = run([
+      'train',
+      '--csv',
+      'ok.csv',
+      '--model',
+      'seasonal-naive',
+      '--interval',
+      '80,95',
+      '--out',
+      'sn',
+      ...base,
+    ]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/80 % interval\s+coverage\s+[\d.]+ % of all points/);
+    const p = run(['predict', '--model', 'sn', '--csv', 'ok.csv', '--out', 'sn.csv']);
+    expect(p.code).toBe(0);
+    const f = fs.readFileSync(path.join(dir, 'sn.csv'), 'utf8').trim().split('\n');
+    expect(f[0]).toBe('shop,date,forecast,lo80,hi80,lo95,hi95');
+    const [lo80, hi80, lo95, hi95] = f[1].split(',').slice(3, 7).map(Number);
+    expect(lo95).toBeLessThanOrEqual(lo80);
+    expect(hi80).toBeLessThanOrEqual(hi95);
+    const b = run([
+      'backtest',
+      '--model',
+      'sn',
+      '--csv',
+      'ok.csv',
+      '--out',
+      'bt.csv',
+      '--metrics',
+      'bt-m.csv',
+      '--json',
+    ]);
+    expect(b.code).toBe(0);
+    const j = JSON.parse(b.stdout);
+    expect(j).toMatchObject({ model: 'seasonal-naive', part: 'backtest', series: 3 });
+    // Forecasts per series from row floor(0.8·n) every 7 steps while 7 actuals remain: n = 120, 100, 140 give 3, 2, 4.
+    expect(j.forecasts).toBe(9);
+    const bt = fs.readFileSync(path.join(dir, 'bt.csv'), 'utf8').trim().split('\n');
+    expect(bt[0]).toMatch(/^shop,date,origin,forecast,actual,lo80,hi80/);
+    expect(bt).toHaveLength(1 + 9 * 7);
+    // The weekly pattern repeats exactly: seasonal-naive's backtest errors are 0 and every actual is inside its band.
+    expect(fs.readFileSync(path.join(dir, 'bt-m.csv'), 'utf8').split('\n')[1]).toMatch(/^a,3,21,0,0,0,0,0,0,100,/);
+  }, 120000);
+
   test.each([
     [
       'missing id column',
@@ -109,6 +155,21 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
       'a short series with --strict',
       ['train', '--csv', 'ok.csv', '--out', 'x4', '--strict', ...base],
       /series 'tiny' has 20 rows.*--strict/,
+    ],
+    [
+      'an interval level of 100',
+      ['train', '--csv', 'ok.csv', '--out', 'x5', '--interval', '80,100', ...base],
+      /--interval: '80,100' must be interval levels in percent strictly between 0 and 100/,
+    ],
+    [
+      'unsorted quantiles',
+      ['train', '--csv', 'ok.csv', '--out', 'x6', '--model', 'dlinear', '--quantiles', '0.9,0.1', ...base],
+      /--quantiles: '0.9,0.1' must be in increasing order/,
+    ],
+    [
+      'covariates (not yet for panels)',
+      ['train', '--csv', 'ok.csv', '--out', 'x7', '--past-cols', 'sales', ...base],
+      /--past-cols is not supported with --id-col yet/,
     ],
   ])('train rejects %s (clear message, exit 2, nothing written)', (_name, args, message) => {
     const r = run(args as string[]);

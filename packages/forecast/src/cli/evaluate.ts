@@ -3,9 +3,15 @@ import { list } from '@gatewave/core/cli';
 import { ForecastError } from '../errors';
 import { SplitPart } from '../data/split';
 import { backtestCsv, evaluateCsv, predictCsv } from '../commands';
-import { describePanelEvaluation, evaluatePanelCsv, isPanelModel, predictPanelCsv } from '../panel-commands';
+import {
+  backtestPanelCsv,
+  describePanelEvaluation,
+  evaluatePanelCsv,
+  isPanelModel,
+  predictPanelCsv,
+} from '../panel-commands';
 import { backend, csvRules, int, log, num, withCsvOptions } from './shared';
-import { intervalTable, metricJson, metricTable } from './report';
+import { intervalTable, metricJson, metricTable, panelJson } from './report';
 
 /** The gatewave-forecast commands that use a saved model: `eval`, `predict` and `backtest`. */
 
@@ -18,17 +24,7 @@ async function evaluatePanel(o: Record<string, unknown>): Promise<void> {
     naValues: list(o.naValues as string | undefined),
     log,
   });
-  if (o.json)
-    console.log(
-      JSON.stringify({
-        model: model.kind,
-        part: result.part,
-        series: result.series.length,
-        mean: result.mean,
-        maseWeighted: result.maseWeighted,
-      }),
-    );
-  else console.log(describePanelEvaluation(result).join('\n'));
+  console.log(o.json ? panelJson(model.kind, result) : describePanelEvaluation(result).join('\n'));
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -82,7 +78,7 @@ async function predictPanel(o: Record<string, unknown>): Promise<void> {
     log,
   });
   log(
-    `forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (id, time, forecast); wrote ${out}`,
+    `forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (${rows[0]?.intervals || rows[0]?.quantiles ? 'with bands' : 'id, time, forecast'}); wrote ${out}`,
   );
 }
 
@@ -109,18 +105,48 @@ export function registerPredictCommand(program: Command): void {
     });
 }
 
+async function backtestPanel(o: Record<string, unknown>): Promise<void> {
+  if (o.plot) throw new ForecastError('BAD_ARGUMENT', '--plot is not supported for panel models yet; leave it out.');
+  const { model, result, files } = await backtestPanelCsv(o.model as string, o.csv as string, {
+    start: o.start as number,
+    stride: o.stride as number | undefined,
+    out: o.out as string | undefined,
+    metrics: o.metrics as string | undefined,
+    strict: o.strict as boolean | undefined,
+    delimiter: o.delimiter as string | undefined,
+    naValues: list(o.naValues as string | undefined),
+    log,
+  });
+  if (files.length) log(`wrote ${files.join(', ')}`);
+  const forecasts = result.series.reduce((a, s) => a + s.windows, 0);
+  console.log(o.json ? panelJson(model.kind, result, { forecasts }) : describePanelEvaluation(result).join('\n'));
+}
+
 export function registerBacktestCommand(program: Command): void {
   withCsvOptions(program.command('backtest'))
     .description('rolling-origin forecasts over the end of a CSV and their errors')
     .requiredOption('--model <dir>', 'model directory written by train')
     .requiredOption('--csv <file>', 'CSV with the columns the model was trained on')
-    .option('--start <x>', 'first forecast step: fraction of the rows (0.8) or a row index', num('--start'), 0.8)
+    .option(
+      '--start <x>',
+      'first forecast step: fraction of the rows (0.8) or a row index (panels: of each series)',
+      num('--start'),
+      0.8,
+    )
     .option('--stride <n>', 'steps between forecasts (default: the horizon)', int('--stride'))
     .option('--out <file>', 'write every forecast to a CSV')
     .option('--plot <file>', 'plot history, actuals and forecasts (.png and .svg)')
     .option('--json', 'print one JSON object')
+    .option('--metrics <file>', 'panel model (trained with --id-col): write the errors per series to this CSV')
+    .option('--strict', 'panel model: a series shorter than lookback + horizon is an error (default: skipped)')
     .action(async (o) => {
       await backend('infer');
+      if (isPanelModel(o.model)) return backtestPanel(o);
+      if (o.metrics)
+        throw new ForecastError(
+          'BAD_ARGUMENT',
+          `--metrics: ${o.model} was not trained on a long-format panel (--id-col); leave out --metrics.`,
+        );
       const { model, result, files } = await backtestCsv(o.model, o.csv, {
         start: o.start,
         stride: o.stride,

@@ -1,5 +1,6 @@
 import { MetricValues } from '../metrics';
 import { ProbabilisticValues } from '../intervals';
+import { PanelEvaluation } from '../models/panel-model';
 
 /** The text and JSON that gatewave-forecast prints for a set of errors. */
 
@@ -46,4 +47,17 @@ export function intervalTable(p?: ProbabilisticValues): string {
       `${`${iv.level} % interval`.padEnd(14)} coverage ${iv.coverage.toFixed(1).padStart(5)} %  mean width ${iv.width.toPrecision(4)}`,
   );
   return `\n${rows.join('\n')}\npinball loss ${p.pinball.toPrecision(4)}, CRPS ${p.crps.toPrecision(4)} (quantiles ${p.quantiles.join(', ')}; original units)`;
+}
+
+/** One JSON object of a panel evaluation's aggregates (per-series figures go to --metrics). */
+export function panelJson(model: string, e: PanelEvaluation, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    model,
+    part: e.part,
+    series: e.series.length,
+    ...extra,
+    mean: e.mean,
+    maseWeighted: e.maseWeighted,
+    ...(e.probabilistic ? { probabilistic: e.probabilistic } : {}),
+  });
 }

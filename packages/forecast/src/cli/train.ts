@@ -7,7 +7,7 @@ import { ModelKind } from '../models/forecaster';
 import { trainFromCsv } from '../commands';
 import { describePanelEvaluation, trainPanelFromCsv } from '../panel-commands';
 import { backend, csvRules, int, log, withCsvOptions } from './shared';
-import { intervalTable, metricJson, metricTable } from './report';
+import { intervalTable, metricJson, metricTable, panelJson } from './report';
 
 /** `gatewave-forecast train`: one model on a wide CSV, or one panel model on a long CSV (`--id-col`). */
 
@@ -34,7 +34,7 @@ async function stoppable<T>(work: (shouldStop: () => boolean) => Promise<T>): Pr
 
 /** `train --id-col`: one panel model over a long CSV; prints the aggregate test errors. */
 async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean): Promise<void> {
-  for (const flag of ['interval', 'quantiles', 'pastCols', 'futureCols', 'columns', 'duplicates', 'maxGap'] as const) {
+  for (const flag of ['pastCols', 'futureCols', 'columns', 'duplicates', 'maxGap'] as const) {
     if (o[flag] !== undefined)
       throw new ForecastError(
         'BAD_ARGUMENT',
@@ -75,6 +75,8 @@ async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean)
     overwrite: o.overwrite as boolean | undefined,
     strict: o.strict as boolean | undefined,
     metrics: o.metrics as string | undefined,
+    intervals: o.interval as string | undefined,
+    quantiles: o.quantiles as string | undefined,
     quiet: o.quiet as boolean | undefined,
     shouldStop,
     log,
@@ -85,17 +87,7 @@ async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean)
       `trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val MSE ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch`,
     );
   log(`saved ${o.out}${o.metrics ? `; per-series errors in ${o.metrics}` : ''}`);
-  if (o.json)
-    console.log(
-      JSON.stringify({
-        model: r.model.kind,
-        part: 'test',
-        series: r.test.series.length,
-        mean: r.test.mean,
-        maseWeighted: r.test.maseWeighted,
-      }),
-    );
-  else console.log(describePanelEvaluation(r.test).join('\n'));
+  console.log(o.json ? panelJson(r.model.kind, r.test) : describePanelEvaluation(r.test).join('\n'));
 }
 
 /** `train` on a wide CSV: one model; prints its test errors. Returns whether training was interrupted. */

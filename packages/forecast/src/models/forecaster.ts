@@ -11,6 +11,7 @@ import {
   calibrateIntervals,
   parseIntervals,
   probabilisticForecast,
+  rearrangeQuantiles,
 } from '../intervals';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
@@ -154,16 +155,7 @@ export abstract class Forecaster {
     const out = this.forecastBatch(x, marks, future);
     const data = out.dataSync() as Float32Array;
     out.dispose();
-    const Q = this.quantiles.length;
-    if (!Q) return { point: data, quantiles: null };
-    // Heads trained separately can cross; sorting each point's Q values (monotone rearrangement, Chernozhukov et
-    // al. 2010) gives ordered quantiles and never raises the pinball loss.
-    const quantiles = this.quantiles.map(() => new Float32Array(data.length / Q));
-    for (let i = 0; i < data.length / Q; i++) {
-      const sorted = data.subarray(i * Q, (i + 1) * Q).sort();
-      for (let q = 0; q < Q; q++) quantiles[q][i] = sorted[q];
-    }
-    return { point: quantiles[this.quantiles.indexOf(0.5)], quantiles };
+    return this.quantiles.length ? rearrangeQuantiles(data, this.quantiles) : { point: data, quantiles: null };
   }
 
   /** Quantile forecasts in original units, or undefined without quantile heads. */

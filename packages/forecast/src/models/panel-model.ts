@@ -1,20 +1,35 @@
 import * as path from 'path';
 import { setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
-import { ForecastMetrics, MetricValues, seasonalNaiveScale } from '../metrics';
-import { Panel, PanelSeries, PanelStep, describeStep, stepAfter } from '../data/panel';
-import { StandardScaler } from '../data/scaler';
-import { SplitPart, SplitRanges, splitRanges } from '../data/split';
-import { TimeFeatureKind, frequencyOf, timeFeatureCount, timeFeatures } from '../data/time';
+import { calibrateIntervals, parseIntervals, rearrangeQuantiles } from '../intervals';
+import { Panel, PanelStep, describeStep, stepAfter } from '../data/panel';
+import { SplitPart } from '../data/split';
+import { frequencyOf, timeFeatureCount } from '../data/time';
 import { WindowSet } from '../data/windows';
 import { TrainOptions, TrainResult, batches, trainNetwork } from '../train';
 import { createForecaster, ModelOptions } from './models';
 import { Forecaster } from './forecaster';
+import {
+  PanelScalers,
+  PreparedSeries,
+  featureKind,
+  partOrigins,
+  poolSeries,
+  pooledWindows,
+  preparePanel,
+  scalersOf,
+} from './panel-data';
+import { PanelEvaluation, SeriesMetrics, aggregate, seriesMetrics, seriesProbabilistic } from './panel-metrics';
+
+export type { PanelEvaluation, SeriesMetrics } from './panel-metrics';
+export type { PanelScalers } from './panel-data';
 
 /**
  * One model over a long-format panel. TPGN, DLinear and GRU train ONE global network on windows pooled from every
  * series; naive and seasonal-naive forecast each series from its own history. Every series is scaled by its own
- * mean and std, fitted on its own training part; splits are per series, by time (the ratio split of `splitRanges`).
+ * mean and std, fitted on its own training part and saved with the model; splits are per series, by time (the ratio
+ * split of `splitRanges`). Conformal intervals are calibrated on the validation windows of all series in scaled
+ * units (multiples of each series' std); quantile heads are trained on the scaled windows.
  */
 
 export interface PanelFitOptions extends Omit<TrainOptions, 'quantiles' | 'futureIdx'> {
@@ -23,48 +38,43 @@ export interface PanelFitOptions extends Omit<TrainOptions, 'quantiles' | 'futur
   /** A series too short for the split is an error instead of being skipped. */
   strict?: boolean;
   seed?: number;
+  /** Conformal interval levels in percent (e.g. `[80, 95]`), calibrated on the validation windows after training. */
+  intervals?: number[];
 }
 
-/** Errors of one series (original units; MASE against its own seasonal-naive in-sample error). */
-export interface SeriesMetrics extends MetricValues {
-  id: string;
-  windows: number;
-}
-
-export interface PanelEvaluation {
-  part: SplitPart;
-  series: SeriesMetrics[];
-  /** Each figure averaged over the series (every series counts once; NaN figures such as an undefined MAPE left out). */
-  mean: Record<'mse' | 'mae' | 'rmse' | 'mape' | 'smape' | 'mase', number>;
-  /** MASE averaged over the series weighted by their forecast points: Σ points·MASE / Σ points. */
-  maseWeighted: number;
-}
-
+/** One forecast step of one series (original units), with its intervals and quantiles when the model has them. */
 export interface PanelForecastRow {
   id: string;
   time: number;
   forecast: number;
+  /** Backtests: the time of the forecast's first step, and the actual value. */
+  origin?: number;
+  actual?: number;
+  intervals?: { level: number; lower: number; upper: number }[];
+  quantiles?: { level: number; value: number }[];
 }
 
-interface Prepared {
-  series: PanelSeries;
-  ranges: SplitRanges;
-  scaler: StandardScaler;
-  /** Seasonal-naive in-sample MAE of the training part (original units). */
-  maseScale: number;
-  data: Float32Array;
-  marks: Float32Array;
+export interface PanelBacktestOptions {
+  /** First forecast step of each series: a fraction of its rows in (0, 1), or a row index. Default 0.8. */
+  start?: number;
+  /** Steps between forecast origins; default the horizon. */
+  stride?: number;
 }
 
-function featureKind(step: PanelStep): TimeFeatureKind {
-  return step.unit === 'month' ? 'd' : frequencyOf(step.size).kind;
+/** Scaled forecasts of pooled windows: point `[windows, H]`, quantile heads (one such array per level), actuals. */
+interface PooledForecasts {
+  point: Float32Array;
+  quantiles: Float32Array[] | null;
+  actual: Float32Array;
 }
 
 export class PanelModel {
   readonly forecaster: Forecaster;
   training: TrainResult | null = null;
-  /** Series left out (of the last fit, evaluate or predict) because they were too short for the split: id and rows. */
+  /** Series left out (of the last fit, evaluate, predict or backtest) because they were too short: id and rows. */
   skipped: { id: string; rows: number }[] = [];
+  /** Series of the last evaluate, predict or backtest that had no saved scaler (scaled by their own training part). */
+  refitted = 0;
   private split: [number, number, number] = [0.6, 0.2, 0.2];
 
   /** A fresh model of a kind (`tpgn`, `dlinear`, `gru`: one global network; `naive`, `seasonal-naive`: per series). */
@@ -84,11 +94,6 @@ export class PanelModel {
       this.training = kindOrModel.training;
       return;
     }
-    if (options?.quantiles?.length)
-      throw new ForecastError(
-        'BAD_ARGUMENT',
-        '--quantiles: panel models give point forecasts only so far; leave out --quantiles with --id-col.',
-      );
     this.forecaster = createForecaster(kindOrModel, options as ModelOptions);
   }
 
@@ -96,8 +101,8 @@ export class PanelModel {
     return this.forecaster.kind;
   }
 
-  /** The id column and step the model was fitted with (null before fit). */
-  get panel(): { idColumn: string; step: PanelStep } | null {
+  /** The id column, step and per-series scalers the model was fitted with (null before fit). */
+  get panel(): { idColumn: string; step: PanelStep; scalers?: PanelScalers } | null {
     return this.forecaster.pipeline?.panel ?? null;
   }
 
@@ -109,48 +114,34 @@ export class PanelModel {
     return this.forecaster.horizon;
   }
 
-  /** Splits and scales every series; too short ones are skipped (counted) or, with `strict`, an error. */
-  private prepare(panel: Panel, strict: boolean): Prepared[] {
-    const { lookback: L, horizon: H } = this;
-    const kind = featureKind(panel.step);
-    const out: Prepared[] = [];
-    this.skipped = [];
-    for (const s of panel.series) {
-      let ranges: SplitRanges;
-      try {
-        ranges = splitRanges(s.values.length, this.split, L, H, 1, `series '${s.id}'`);
-      } catch (e) {
-        if (strict || !(e instanceof ForecastError) || e.code !== 'TOO_FEW_ROWS') throw e;
-        this.skipped.push({ id: s.id, rows: s.values.length });
-        continue;
-      }
-      const scaler = StandardScaler.fit(s.values, 1, ranges.trainRows);
-      const maseScale = seasonalNaiveScale(s.values, 1, 0, ranges.trainRows, this.forecaster.period);
-      out.push({
-        series: s,
-        ranges,
-        scaler,
-        maseScale,
-        data: scaler.transform(s.values),
-        marks: timeFeatures(s.times, kind),
-      });
-    }
-    if (out.length === 0) {
-      throw new ForecastError(
-        'TOO_FEW_ROWS',
-        `${panel.source}: every series (${this.skipped.length}) is too short for lookback ${L} + horizon ${H} in each part of the split ${this.split.join(',')}; use longer series or a smaller --lookback / --horizon.`,
-      );
-    }
-    return out;
+  private prepare(panel: Panel, needSplit: boolean, minRows: number, strict = false): PreparedSeries[] {
+    const { prepared, skipped } = preparePanel(panel, {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      period: this.forecaster.period,
+      split: this.split,
+      needSplit,
+      minRows,
+      strict,
+      saved: this.panel?.scalers ?? null,
+    });
+    this.skipped = skipped;
+    this.refitted = prepared.filter((p) => p.refitted).length;
+    return prepared;
   }
 
-  /** Fits the per-series scalers and, for a network, trains one global network on windows pooled from all series. */
+  /**
+   * Fits and saves the per-series scalers, trains one global network (for tpgn, dlinear, gru) on windows pooled from
+   * all series, and calibrates conformal intervals when asked.
+   */
   async fit(
     panel: Panel,
     options: PanelFitOptions = {},
   ): Promise<{ series: number; skipped: number; windows: { train: number; val: number } }> {
     this.split = options.split ?? [0.6, 0.2, 0.2];
-    const prepared = this.prepare(panel, options.strict ?? false);
+    const levels = options.intervals?.length ? parseIntervals(options.intervals) : undefined;
+    this.forecaster.pipeline = null;
+    const prepared = this.prepare(panel, true, 0, options.strict ?? false);
     const kind = featureKind(panel.step);
     const T = timeFeatureCount(kind);
     this.forecaster.pipeline = {
@@ -164,39 +155,45 @@ export class PanelModel {
         panel.step.unit === 'ms' ? frequencyOf(panel.step.size) : { stepMs: 30 * 86400000, label: 'monthly', kind },
       fill: 'ffill',
       split: this.split,
-      // Scaling is per series (done here); the forecaster sees scaled windows only.
+      // Scaling is per series (panel.scalers); the forecaster sees scaled windows only.
       scaler: { mean: [0], std: [1] },
       maseScale: { scaled: [1], original: [1] },
       source: path.basename(panel.source),
-      panel: { idColumn: panel.idColumn, step: panel.step },
+      panel: { idColumn: panel.idColumn, step: panel.step, scalers: scalersOf(prepared) },
     };
-    const train = this.pooled(prepared, 'train', T);
-    const val = this.pooled(prepared, 'val', T);
+    const pool = poolSeries(prepared, T);
+    const windows = (part: SplitPart): WindowSet =>
+      pooledWindows(
+        pool,
+        prepared,
+        (p) => partOrigins(p.ranges!, part, this.lookback, this.horizon),
+        this.lookback,
+        this.horizon,
+      ).set;
+    const train = windows('train');
+    const val = windows('val');
     if (options.seed !== undefined) setSeed(options.seed);
     const net = this.forecaster.initNetwork(1, T);
-    this.training = net ? await trainNetwork(net, train, val, options) : null;
+    const quantiles = this.forecaster.quantiles.length ? this.forecaster.quantiles : undefined;
+    this.training = net ? await trainNetwork(net, train, val, { ...options, quantiles }) : null;
+    this.forecaster.training = this.training;
+    if (levels) this.calibrate(val, levels);
     return { series: prepared.length, skipped: this.skipped.length, windows: { train: train.count, val: val.count } };
   }
 
-  /** The windows of one part of every series, laid end to end (no window crosses from one series into the next). */
-  private pooled(prepared: Prepared[], part: SplitPart, T: number): WindowSet {
-    const { lookback: L, horizon: H } = this;
-    const rows = prepared.reduce((a, p) => a + p.data.length, 0);
-    const data = new Float32Array(rows);
-    const marks = new Float32Array(rows * T);
-    const origins: number[] = [];
-    let offset = 0;
-    for (const p of prepared) {
-      data.set(p.data, offset);
-      marks.set(p.marks, offset * T);
-      const [s, e] = p.ranges[part];
-      for (let o = s; o + L + H <= e; o++) origins.push(offset + o);
-      offset += p.data.length;
-    }
-    return new WindowSet(data, marks, 1, T, 0, rows, L, H, [0], Int32Array.from(origins));
+  /** Split-conformal half-widths per forecast step from the validation windows of all series (scaled units). */
+  private calibrate(val: WindowSet, levels: number[]): void {
+    const { point, actual } = this.forecastPooled(val);
+    const scores = new Float64Array(point.length);
+    for (let i = 0; i < scores.length; i++) scores[i] = Math.abs(actual[i] - point[i]);
+    (this.forecaster.pipeline as NonNullable<Forecaster['pipeline']>).intervals = calibrateIntervals(
+      scores,
+      val.count,
+      levels,
+    );
   }
 
-  /** Checks that the model is fitted and that the panel has its target and step. */
+  /** Checks that the model is fitted and that the panel has its step. */
   private requireFitted(panel: Panel): void {
     const p = this.forecaster.pipeline;
     if (!p?.panel) throw new ForecastError('NOT_FITTED', `${this.kind}: call fit before eval or predict.`);
@@ -208,71 +205,166 @@ export class PanelModel {
     }
   }
 
-  /** Point forecasts (original units) of the windows `set` of one series, `[windows, H]` row-major. */
-  private forecastWindows(set: WindowSet, scaler: StandardScaler): { predicted: Float64Array; actual: Float64Array } {
+  /** Scaled forecasts of every window of a pooled set, in batches of 256. */
+  private forecastPooled(set: WindowSet): PooledForecasts {
+    const H = this.horizon;
+    const levels = this.forecaster.quantiles;
     const order = Array.from({ length: set.count }, (_, i) => i);
-    const predicted = new Float64Array(set.count * this.horizon);
-    const actual = new Float64Array(set.count * this.horizon);
+    const point = new Float32Array(set.count * H);
+    const actual = new Float32Array(set.count * H);
+    const quantiles = levels.length ? levels.map(() => new Float32Array(set.count * H)) : null;
     let at = 0;
     for (const [x, m, y] of batches(set, order, 256, false)) {
       const out = this.forecaster.forecastBatch(x, m, null);
-      predicted.set(scaler.inverse(out.dataSync()), at);
-      actual.set(scaler.inverse(y.dataSync()), at);
+      const data = out.dataSync() as Float32Array;
+      if (quantiles) {
+        const r = rearrangeQuantiles(data, levels);
+        point.set(r.point, at);
+        r.quantiles.forEach((q, j) => quantiles[j].set(q, at));
+      } else point.set(data, at);
+      actual.set(y.dataSync() as Float32Array, at);
       at += y.size;
       tf.dispose([x, m, y, out]);
     }
-    return { predicted, actual };
+    return { point, quantiles, actual };
+  }
+
+  /** Per-series errors of pooled forecasts (`counts[i]` windows from series i), and their aggregates. */
+  private score(
+    prepared: PreparedSeries[],
+    counts: number[],
+    f: PooledForecasts,
+    part: PanelEvaluation['part'],
+  ): PanelEvaluation {
+    const H = this.horizon;
+    const conformal = this.forecaster.pipeline?.intervals;
+    const series: SeriesMetrics[] = [];
+    let at = 0;
+    prepared.forEach((p, i) => {
+      const slice = (a: Float32Array): Float32Array => a.subarray(at * H, (at + counts[i]) * H);
+      const values = p.scaler.inverse(slice(f.point));
+      const heads = f.quantiles && { levels: this.forecaster.quantiles, values: f.quantiles.map(slice) };
+      const pf = seriesProbabilistic(values, p.scaler, conformal, heads);
+      series.push(seriesMetrics(p.series.id, counts[i], p.maseScale, values, p.scaler.inverse(slice(f.actual)), pf));
+      at += counts[i];
+    });
+    return {
+      part,
+      series,
+      ...aggregate(
+        series,
+        prepared.map((p) => p.scaler.std[0]),
+      ),
+    };
   }
 
   /** Errors per series over every window (stride 1) of one part of its split, and their aggregates. */
   evaluate(panel: Panel, part: SplitPart = 'test'): PanelEvaluation {
     this.requireFitted(panel);
-    const T = timeFeatureCount(featureKind(panel.step));
-    const series: SeriesMetrics[] = [];
-    for (const p of this.prepare(panel, false)) {
-      const [s, e] = p.ranges[part];
-      const set = new WindowSet(p.data, p.marks, 1, T, s, e, this.lookback, this.horizon, [0]);
-      const { predicted, actual } = this.forecastWindows(set, p.scaler);
-      series.push({
-        id: p.series.id,
-        windows: set.count,
-        ...new ForecastMetrics(1, [p.maseScale]).update(predicted, actual).results(),
-      });
-    }
-    return { part, series, ...aggregate(series) };
+    const prepared = this.prepare(panel, true, 0);
+    const pool = poolSeries(prepared, timeFeatureCount(featureKind(panel.step)));
+    const { set, counts } = pooledWindows(
+      pool,
+      prepared,
+      (p) => partOrigins(p.ranges!, part, this.lookback, this.horizon),
+      this.lookback,
+      this.horizon,
+    );
+    return this.score(prepared, counts, this.forecastPooled(set), part);
   }
 
-  /** Forecasts the `horizon` steps after the end of every series long enough for the lookback. */
+  /** Long rows of pooled forecasts: `origins[i]` are series i's first forecast rows; actuals (as read) only for backtests. */
+  private rows(
+    prepared: PreparedSeries[],
+    origins: number[][],
+    f: PooledForecasts,
+    withActual: boolean,
+  ): PanelForecastRow[] {
+    const H = this.horizon;
+    const step = (this.panel as { step: PanelStep }).step;
+    const conformal = this.forecaster.pipeline?.intervals;
+    const rows: PanelForecastRow[] = [];
+    let w = 0;
+    prepared.forEach((p, i) => {
+      const slice = (a: Float32Array): Float32Array => a.subarray(w * H, (w + origins[i].length) * H);
+      const values = p.scaler.inverse(slice(f.point));
+      const heads = f.quantiles && { levels: this.forecaster.quantiles, values: f.quantiles.map(slice) };
+      const pf = seriesProbabilistic(values, p.scaler, conformal, heads);
+      const t0 = p.series.times[0];
+      origins[i].forEach((o, j) => {
+        for (let h = 0; h < H; h++) {
+          const k = j * H + h;
+          rows.push({
+            id: p.series.id,
+            time: stepAfter(t0, step, o + h),
+            forecast: values[k],
+            ...(withActual ? { origin: stepAfter(t0, step, o), actual: p.series.values[o + h] } : {}),
+            ...(pf?.intervals.length
+              ? { intervals: pf.intervals.map((iv) => ({ level: iv.level, lower: iv.lower[k], upper: iv.upper[k] })) }
+              : {}),
+            ...(heads
+              ? { quantiles: pf!.quantiles.levels.map((level, q) => ({ level, value: pf!.quantiles.values[q][k] })) }
+              : {}),
+          });
+        }
+      });
+      w += origins[i].length;
+    });
+    return rows;
+  }
+
+  /** Forecasts the `horizon` steps after the end of every series at least `lookback` rows long. */
   predict(panel: Panel): PanelForecastRow[] {
     this.requireFitted(panel);
     const { lookback: L, horizon: H } = this;
-    const T = timeFeatureCount(featureKind(panel.step));
-    const rows: PanelForecastRow[] = [];
-    for (const p of this.prepare(panel, false)) {
-      const n = p.data.length;
-      const set = new WindowSet(p.data, p.marks, 1, T, 0, 0, L, 0, [0], Int32Array.of(n - L));
-      const { predicted } = this.forecastWindows(set, p.scaler);
-      const last = p.series.times[n - 1];
-      for (let h = 0; h < H; h++)
-        rows.push({ id: p.series.id, time: stepAfter(last, panel.step, h + 1), forecast: predicted[h] });
-    }
-    return rows;
+    const prepared = this.prepare(panel, false, L);
+    // Each series is followed by H empty rows: the window's (unknown) actuals.
+    const pool = poolSeries(prepared, timeFeatureCount(featureKind(panel.step)), H);
+    const { set } = pooledWindows(pool, prepared, (p) => [p.data.length - L], L, H);
+    return this.rows(
+      prepared,
+      prepared.map((p) => [p.data.length]),
+      this.forecastPooled(set),
+      false,
+    );
   }
-}
 
-function aggregate(series: SeriesMetrics[]): Pick<PanelEvaluation, 'mean' | 'maseWeighted'> {
-  const keys = ['mse', 'mae', 'rmse', 'mape', 'smape', 'mase'] as const;
-  const mean = {} as PanelEvaluation['mean'];
-  for (const k of keys) {
-    const ok = series.filter((s) => Number.isFinite(s[k]));
-    mean[k] = ok.length ? ok.reduce((a, s) => a + s[k], 0) / ok.length : NaN;
+  /**
+   * Rolling-origin forecasts of every series: the first forecast step at `start` (a fraction of each series' rows,
+   * or a row index), then every `stride` steps while the actuals last; errors per series and aggregated. Series
+   * with no such forecast are skipped (counted in `skipped`).
+   */
+  backtest(
+    panel: Panel,
+    options: PanelBacktestOptions = {},
+  ): { evaluation: PanelEvaluation; rows: PanelForecastRow[] } {
+    this.requireFitted(panel);
+    const { lookback: L, horizon: H } = this;
+    const start = options.start ?? 0.8;
+    const stride = options.stride ?? H;
+    if (!(Number.isInteger(stride) && stride > 0))
+      throw new ForecastError('BAD_ARGUMENT', `--stride: must be a positive integer, got ${stride}.`);
+    if (!(start > 0 && (start < 1 || Number.isInteger(start))))
+      throw new ForecastError('BAD_ARGUMENT', `--start ${start}: give a fraction in (0, 1) or a row index.`);
+    const all = this.prepare(panel, false, L + H);
+    const originsOf = (p: PreparedSeries): number[] => {
+      const n = p.data.length;
+      const out: number[] = [];
+      for (let o = Math.max(L, start < 1 ? Math.floor(n * start) : start); o + H <= n; o += stride) out.push(o);
+      return out;
+    };
+    const prepared = all.filter(
+      (p) => originsOf(p).length > 0 || (this.skipped.push({ id: p.series.id, rows: p.data.length }), false),
+    );
+    if (prepared.length === 0)
+      throw new ForecastError(
+        'TOO_FEW_ROWS',
+        `--start ${start}: no series has room for a forecast of ${H} steps after that row and ${L} rows before it.`,
+      );
+    const origins = prepared.map(originsOf);
+    const pool = poolSeries(prepared, timeFeatureCount(featureKind(panel.step)));
+    const { set, counts } = pooledWindows(pool, prepared, (p) => originsOf(p).map((o) => o - L), L, H);
+    const f = this.forecastPooled(set);
+    return { evaluation: this.score(prepared, counts, f, 'backtest'), rows: this.rows(prepared, origins, f, true) };
   }
-  let num = 0;
-  let den = 0;
-  for (const s of series) {
-    if (!Number.isFinite(s.mase)) continue;
-    num += s.points * s.mase;
-    den += s.points;
-  }
-  return { mean, maseWeighted: den ? num / den : NaN };
 }

@@ -2,6 +2,7 @@ import { FillRule, ReadCsvOptions } from '../data/series';
 import { FeatureMode, SplitPart, SplitSpec } from '../data/split';
 import { Frequency } from '../data/time';
 import type { PanelStep } from '../data/panel';
+import type { PanelScalers } from './panel-data';
 import { MetricValues } from '../metrics';
 import { ConformalIntervals, ForecastInterval, ProbabilisticValues } from '../intervals';
 import { TrainOptions, TrainResult } from '../train';
@@ -45,8 +46,12 @@ export interface Pipeline {
   pastColumns?: string[];
   /** Covariates known ahead (inputs over the lookback and the horizon); `predict` needs their next `horizon` rows. */
   futureColumns?: string[];
-  /** Set for a global model fitted on a long-format panel (`PanelModel`): the id column and the series' step. */
-  panel?: { idColumn: string; step: PanelStep };
+  /**
+   * Set for a global model fitted on a long-format panel (`PanelModel`): the id column, the series' step and each
+   * series' scaler (fitted on its training part; absent in models saved before scalers were kept). A panel model's
+   * `intervals` are in scaled units (multiples of each series' std).
+   */
+  panel?: { idColumn: string; step: PanelStep; scalers?: PanelScalers };
   /** How the training CSV was read (delimiter, NA tokens, duplicates, longest gap); used again for eval/predict/backtest. */
   read?: CsvReadRules;
 }
