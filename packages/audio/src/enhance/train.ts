@@ -10,18 +10,20 @@
  * improvement, stop after `earlyStop` such epochs. The last state (weights, Adam moments, counters) is kept in
  * `<out>.checkpoint/` so `resume` continues where it stopped.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import {
   tf,
   ProgressBar,
   checkOutputDir,
+  checkpointDir,
+  hasCheckpoint,
+  loadCheckpoint,
+  loadOptimizerState,
+  saveCheckpoint,
   saveModel,
   loadModel,
   setSeed,
   random,
   shuffle,
-  atomicWriteFile,
 } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';
@@ -186,52 +188,6 @@ function batchLoss(
   return { loss: loss as tf.Scalar, negSiSnr: sisnr };
 }
 
-function checkpointDir(out: string): string {
-  return `${path.resolve(out).replace(/[\\/]+$/, '')}.checkpoint`;
-}
-
-async function saveCheckpoint(
-  dir: string,
-  model: tf.LayersModel,
-  opt: tf.AdamOptimizer,
-  state: TrainState,
-): Promise<void> {
-  const named = await opt.getWeights();
-  const specs = named.map((w) => ({ name: w.name, shape: w.tensor.shape }));
-  const parts = await Promise.all(named.map((w) => w.tensor.data() as Promise<Float32Array>));
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const buf = new Float32Array(total);
-  let o = 0;
-  for (const p of parts) {
-    buf.set(p, o);
-    o += p.length;
-  }
-  await saveModel(model, dir, { kind: 'frcrn', config: state.config });
-  atomicWriteFile(path.join(dir, 'optimizer.bin'), new Uint8Array(buf.buffer));
-  atomicWriteFile(path.join(dir, 'state.json'), JSON.stringify({ ...state, optimizer: specs }, null, 1));
-}
-
-async function loadCheckpoint(
-  dir: string,
-  opt: tf.AdamOptimizer,
-): Promise<{ model: tf.LayersModel; state: TrainState }> {
-  const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as TrainState & {
-    optimizer: Array<{ name: string; shape: number[] }>;
-  };
-  const model = await loadModel(dir);
-  const raw = fs.readFileSync(path.join(dir, 'optimizer.bin'));
-  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  let o = 0;
-  const named = state.optimizer.map((s) => {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(all.subarray(o, o + n), s.shape);
-    o += n;
-    return { name: s.name, tensor: t };
-  });
-  await opt.setWeights(named);
-  return { model, state };
-}
-
 function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   return tf.tidy(() => {
     const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (g.square().sum().dataSync()[0] as number), 0));
@@ -385,8 +341,9 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const opt = tf.train.adam(o.learningRate) as tf.AdamOptimizer;
   let model: tf.LayersModel;
   let state: TrainState;
-  if (o.resume && fs.existsSync(path.join(ckpt, 'state.json'))) {
-    ({ model, state } = await loadCheckpoint(ckpt, opt));
+  if (o.resume && hasCheckpoint(ckpt)) {
+    ({ model, state } = await loadCheckpoint<TrainState>(ckpt));
+    await loadOptimizerState(ckpt, opt);
     (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
     setSeed(o.seed + 1000 + state.epoch);
     log(
@@ -460,7 +417,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
         `validation SI-SNR gain ${valSiSnrGain.toFixed(2)} dB${best ? ' (best, saved)' : ''}`,
     );
     o.onEpoch?.({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate, best });
-    await saveCheckpoint(ckpt, model, opt, state);
+    await saveCheckpoint(ckpt, { model, optimizer: opt, state, modelMetadata: { kind: 'frcrn', config: c } });
   }
   if (state.badEpochs >= o.earlyStop) log(`early stop: no improvement for ${o.earlyStop} epochs`);
   tf.dispose(val.batches.flatMap((b) => [b.clean, b.noisy]));

@@ -2,9 +2,18 @@
  * Training of the sound event detector on a folder of scenes (as `synthesizeScenes` writes them), with a progress
  * bar, validation by SELD score after every epoch, the best model kept, early stopping and resumable checkpoints.
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { atomicWriteDir, checkOutputDir, directoryHandler, loadModel, ProgressBar, Rng, tf } from '@gatewave/core';
+import {
+  checkOutputDir,
+  checkpointDir,
+  hasCheckpoint,
+  loadCheckpoint,
+  loadOptimizerState,
+  ProgressBar,
+  Rng,
+  saveCheckpoint,
+  tf,
+} from '@gatewave/core';
 import { AudioError } from '../../errors';
 import { EventScores } from '../metrics';
 import { SceneFormat, SCENE_FORMATS } from '../format';
@@ -165,42 +174,6 @@ function positiveCount(v: number, name: string): number {
   return v;
 }
 
-async function saveOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
-  const weights = await optimizer.getWeights();
-  const specs = [];
-  const parts: Uint8Array[] = [];
-  for (const w of weights) {
-    const data = (await w.tensor.data()) as Float32Array;
-    specs.push({ name: w.name, shape: w.tensor.shape });
-    parts.push(new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
-  }
-  fs.writeFileSync(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
-  fs.writeFileSync(path.join(dir, 'optimizer.bin'), Buffer.concat(parts));
-}
-
-async function loadOptimizer(optimizer: tf.Optimizer, dir: string, log: (s: string) => void): Promise<void> {
-  try {
-    const specs = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as {
-      name: string;
-      shape: number[];
-    }[];
-    const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    let o = 0;
-    const named = specs.map((s) => {
-      const n = s.shape.reduce((a, b) => a * b, 1);
-      const t = tf.tensor(all.slice(o, o + n), s.shape);
-      o += n;
-      return { name: s.name, tensor: t };
-    });
-    await optimizer.setWeights(named);
-  } catch (err) {
-    log(
-      `train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`,
-    );
-  }
-}
-
 /**
  * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
  * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
@@ -215,7 +188,7 @@ export async function trainDetector(
   const epochs = options.epochs ?? 50;
   const batchSize = options.batchSize ?? 8;
   const patience = options.patience ?? 10;
-  const ckptDir = `${path.resolve(options.out)}.checkpoint`;
+  const ckptDir = checkpointDir(options.out);
   const syn = options.synthesize;
   if (!options.scenes === !syn) {
     throw new AudioError(
@@ -270,13 +243,14 @@ export async function trainDetector(
   };
   let model: tf.LayersModel;
   if (options.resume) {
-    if (!fs.existsSync(path.join(ckptDir, 'state.json'))) {
+    if (!hasCheckpoint(ckptDir)) {
       throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
     }
-    state = JSON.parse(fs.readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
-    config = JSON.parse(fs.readFileSync(path.join(ckptDir, 'detector.json'), 'utf8')) as DetectorConfig;
+    const ckpt = await loadCheckpoint<TrainState>(ckptDir, ['detector']);
+    state = ckpt.state;
+    config = ckpt.documents.detector as DetectorConfig;
     sameData(config, `--resume: the checkpoint ${ckptDir}`);
-    model = await loadModel(path.join(ckptDir, 'model'));
+    model = ckpt.model;
     log(
       `train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`,
     );
@@ -382,7 +356,15 @@ export async function trainDetector(
   if (!options.resume || state.learningRate === undefined) state.learningRate = options.learningRate ?? 1e-3;
   state.sinceHalving ??= 0;
   const optimizer = tf.train.adam(state.learningRate);
-  if (options.resume) await loadOptimizer(optimizer, ckptDir, log);
+  if (options.resume) {
+    try {
+      await loadOptimizerState(ckptDir, optimizer);
+    } catch (err) {
+      log(
+        `train-detector: could not restore the optimizer state (${(err as Error).message}); continuing with fresh moments`,
+      );
+    }
+  }
   // Adam keeps its moments by position in the variable list, so the list is always the model's trainable weights
   // in their fixed order: then a checkpoint's optimizer state lines up with a reloaded model.
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -502,12 +484,7 @@ export async function trainDetector(
         }
       }
       state.epoch = epoch;
-      await atomicWriteDir(ckptDir, async (tmp) => {
-        await model.save(directoryHandler(path.join(tmp, 'model')));
-        await saveOptimizer(optimizer, tmp);
-        fs.writeFileSync(path.join(tmp, 'state.json'), JSON.stringify(state, null, 2));
-        fs.writeFileSync(path.join(tmp, 'detector.json'), JSON.stringify(config));
-      });
+      await saveCheckpoint(ckptDir, { model, optimizer, state, documents: { detector: config } });
       if (state.badEpochs >= patience) {
         log(
           `train-detector: no better validation score for ${patience} epochs; stopping (best: epoch ${state.bestEpoch}).`,

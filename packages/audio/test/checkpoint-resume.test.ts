@@ -1,0 +1,137 @@
+/**
+ * Both trainers read their checkpoints through @gatewave/core's one checkpoint module. These tests resume from copies
+ * of the two committed checkpoints (written by the trainers' earlier, separate formats) and check the restored
+ * weights, Adam moments, step count, epoch and learning rate against values read from those files.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initBackend, loadCheckpoint, loadOptimizerState, tf } from '@gatewave/core';
+import { trainEnhancer } from '../src/enhance/train';
+import { readWav, writeWav } from '../src/io/wav';
+import { describeShared, SHARED } from './shared-data';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const ENHANCER_CKPT = path.join(ROOT, 'packages/audio/models/enhancer-medium/checkpoint');
+const DETECTOR_CKPT = path.join(ROOT, 'checkpoints/detector-foa-corpus/model.checkpoint');
+
+let tmp: string;
+beforeAll(async () => {
+  await initBackend('cpu', { quiet: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-resume-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A copy of a checkpoint folder's files (not its `best/` folder, which is a model kept beside it by hand). */
+function copyCheckpoint(from: string, to: string): string {
+  fs.cpSync(from, to, { recursive: true, filter: (src) => path.basename(src) !== 'best' });
+  return to;
+}
+
+async function firstValues(named: tf.NamedTensor[], name: string, n: number): Promise<number[]> {
+  const t = named.find((w) => w.name === name);
+  if (!t) throw new Error(`no optimizer variable ${name}`);
+  return Array.from(await t.tensor.data()).slice(0, n);
+}
+
+function weightValues(model: tf.LayersModel, name: string, n: number): number[] {
+  const w = model.weights.find((v) => v.originalName === name || v.name === name);
+  if (!w) throw new Error(`no weight ${name}`);
+  return Array.from(w.read().dataSync()).slice(0, n);
+}
+
+describe('committed checkpoints load through the shared checkpoint module', () => {
+  test('enhancer-medium (older layout: model at the top, variable list in state.json)', async () => {
+    const dir = copyCheckpoint(ENHANCER_CKPT, path.join(tmp, 'enhancer.checkpoint'));
+    const { model, state } = await loadCheckpoint<{ epoch: number; learningRate: number; config: { name: string } }>(
+      dir,
+    );
+    expect(state).toMatchObject({ epoch: 14, learningRate: 0.0005, config: { name: 'medium' } });
+    expect(state).not.toHaveProperty('optimizer');
+    const w = weightValues(model, 's1_enc0_conv/kernel_re', 2);
+    expect(w[0]).toBeCloseTo(-0.0653935, 6);
+    expect(w[1]).toBeCloseTo(0.0825885, 6);
+    const adam = tf.train.adam(state.learningRate);
+    await loadOptimizerState(dir, adam);
+    const named = await adam.getWeights();
+    expect(named).toHaveLength(177);
+    expect(await firstValues(named, 'iter', 1)).toEqual([350]); // 14 epochs of 25 steps
+    expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(-0.0102517735, 9);
+    expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.000367904548, 11);
+    model.dispose();
+  });
+
+  test('detector-foa-corpus (model/, optimizer.json, detector.json; its step count was stored as int32 bytes)', async () => {
+    const dir = copyCheckpoint(DETECTOR_CKPT, path.join(tmp, 'detector.checkpoint'));
+    const { model, state, documents } = await loadCheckpoint<{
+      epoch: number;
+      learningRate: number;
+      bestEpoch: number;
+    }>(dir, ['detector']);
+    expect(state).toMatchObject({ epoch: 14, learningRate: 0.00025, bestEpoch: 11 });
+    expect((documents.detector as { classes: string[] }).classes).toHaveLength(17);
+    const w = weightValues(model, 'conv1/kernel', 2);
+    expect(w[0]).toBeCloseTo(0.0827413, 6);
+    expect(w[1]).toBeCloseTo(0.1242876, 6);
+    const adam = tf.train.adam(state.learningRate);
+    await loadOptimizerState(dir, adam);
+    const named = await adam.getWeights();
+    expect(named).toHaveLength(65);
+    expect(await firstValues(named, 'iter', 1)).toEqual([160]);
+    expect((await firstValues(named, 'conv1/kernel/m', 1))[0]).toBeCloseTo(-0.0131443804, 9);
+    expect((await firstValues(named, 'conv1/kernel/v', 1))[0]).toBeCloseTo(0.00372640742, 10);
+    model.dispose();
+  });
+});
+
+describeShared('trainEnhancer resumes from the committed enhancer-medium checkpoint', () => {
+  test('one more epoch continues the counters, the step count and the history, in the shared layout', async () => {
+    const out = path.join(tmp, 'enhancer-resumed');
+    copyCheckpoint(ENHANCER_CKPT, `${out}.checkpoint`);
+    // Little data keeps the epoch short: two 1 s speech files (one is held out for validation) and 1 s of noise.
+    const speechDir = path.join(tmp, 'speech');
+    const noiseDir = path.join(tmp, 'noise');
+    fs.mkdirSync(speechDir);
+    fs.mkdirSync(noiseDir);
+    const second = (file: string): Float32Array => readWav(path.join(SHARED, file)).channels[0].slice(8000, 24000);
+    writeWav(path.join(speechDir, 'a.wav'), {
+      sampleRate: 16000,
+      channels: [second('speech/train/it/agent-alreadyon.wav')],
+    });
+    writeWav(path.join(speechDir, 'b.wav'), {
+      sampleRate: 16000,
+      channels: [second('speech/train/it/agent-alreadyon.wav').reverse()],
+    });
+    writeWav(path.join(noiseDir, 'n.wav'), {
+      sampleRate: 16000,
+      channels: [second('noise/noise_cv_ch08_sm001_16k.wav')],
+    });
+    const epochs: Array<{ epoch: number; learningRate: number }> = [];
+    const state = await trainEnhancer({
+      speechDir,
+      noiseDir,
+      out,
+      resume: true,
+      epochs: 15,
+      stepsPerEpoch: 1,
+      batchSize: 1,
+      minSeconds: 0.5,
+      maxSeconds: 0.5,
+      validationMixtures: 1,
+      patience: 100,
+      earlyStop: 100,
+      quiet: true,
+      onEpoch: (e) => epochs.push(e),
+    });
+    expect(epochs.map((e) => [e.epoch, e.learningRate])).toEqual([[15, 0.0005]]);
+    expect(state.epoch).toBe(15);
+    expect(state.history).toHaveLength(15);
+    const old = JSON.parse(fs.readFileSync(path.join(ENHANCER_CKPT, 'state.json'), 'utf8'));
+    expect(state.history.slice(0, 14)).toEqual(old.history);
+    const ckpt = `${out}.checkpoint`;
+    expect(fs.existsSync(path.join(ckpt, 'model', 'model.json'))).toBe(true);
+    const adam = tf.train.adam(0.0005);
+    await loadOptimizerState(ckpt, adam);
+    expect(await firstValues(await adam.getWeights(), 'iter', 1)).toEqual([351]);
+  });
+});
