@@ -1,11 +1,13 @@
 /**
- * Frame-by-frame audio features over whole signals, computed with `meyda` (log-mel bands, MFCC and spectral
- * descriptors). Frames are `frameLength` samples (a power of two, as meyda needs) every `hopLength` samples, Hann
- * windowed by meyda; frame t starts at sample t·hopLength and the signal is zero-padded at the end so the last
+ * Frame-by-frame audio features over whole signals: log-mel bands (./mel.ts), and MFCC and spectral descriptors
+ * computed with `meyda`. Frames are `frameLength` samples (a power of two, as meyda needs) every `hopLength`
+ * samples, Hann windowed; frame t starts at sample t·hopLength and the signal is zero-padded at the end so the last
  * samples are covered.
  */
 import Meyda from 'meyda';
 import { AudioError } from '../errors';
+import { rfft } from '../dsp/fft';
+import { logMelInto, melFilterBank } from './mel';
 
 /** Per-frame scalar descriptors that meyda computes. */
 export type ScalarFeature =
@@ -61,6 +63,11 @@ function settings(sampleRate: number, o: FeatureOptions): Required<FeatureOption
   return { frameLength, hopLength, melBands: o.melBands ?? 40, mfccCoefficients: o.mfccCoefficients ?? 13 };
 }
 
+/** Frames of `length` samples: one per hop, the last one zero-padded. */
+function frameCountOf(length: number, s: Required<FeatureOptions>): number {
+  return Math.max(1, Math.ceil(Math.max(0, length - s.frameLength) / s.hopLength) + 1);
+}
+
 /** Runs meyda over every frame; `pick` turns meyda's result into a row. */
 function overFrames(
   x: Float32Array,
@@ -72,7 +79,7 @@ function overFrames(
 ): FeatureMatrix {
   const s = settings(sampleRate, options);
   if (x.length === 0) throw new AudioError('EMPTY_AUDIO', 'features: the signal is empty.');
-  const frames = Math.max(1, Math.ceil(Math.max(0, x.length - s.frameLength) / s.hopLength) + 1);
+  const frames = frameCountOf(x.length, s);
   const m = Meyda as unknown as Record<string, unknown> & {
     extract: (f: string[], frame: Float32Array) => Record<string, unknown>;
   };
@@ -93,12 +100,36 @@ function overFrames(
   return { data, frames, size, frameStep: s.hopLength / sampleRate };
 }
 
-/** Natural log of meyda's mel band energies (+1e-10), `[frames, melBands]`. */
+/**
+ * Log-mel spectrogram `[frames, melBands]`: ln(mel energy + 1e-10) of each frame's power spectrum, the package's one
+ * log-mel (./mel.ts, also the detector's). Frames are framed and Hann-windowed as meyda's (symmetric window), so
+ * the energies are those meyda's `melBands` sums (meyda itself returns ln(1 + energy), which earlier versions of this
+ * function logged a second time).
+ */
 export function logMelSpectrogram(x: Float32Array, sampleRate: number, options: FeatureOptions = {}): FeatureMatrix {
-  const bands = options.melBands ?? 40;
-  return overFrames(x, sampleRate, options, ['melBands'], bands, (r) =>
-    Array.from(r.melBands as ArrayLike<number>, (v) => Math.log(v + 1e-10)),
-  );
+  const s = settings(sampleRate, options);
+  if (x.length === 0) throw new AudioError('EMPTY_AUDIO', 'features: the signal is empty.');
+  const frames = frameCountOf(x.length, s);
+  const bins = s.frameLength / 2 + 1;
+  const window = symmetricHann(s.frameLength);
+  const power = new Float32Array(frames * bins);
+  const frame = new Float32Array(s.frameLength);
+  for (let t = 0; t < frames; t++) {
+    frame.fill(0);
+    const start = t * s.hopLength;
+    frame.set(x.subarray(start, Math.min(x.length, start + s.frameLength)));
+    for (let i = 0; i < frame.length; i++) frame[i] *= window[i];
+    const spec = rfft(frame);
+    for (let k = 0; k < bins; k++) power[t * bins + k] = spec.re[k] * spec.re[k] + spec.im[k] * spec.im[k];
+  }
+  const data = new Float32Array(frames * s.melBands);
+  logMelInto(power, frames, bins, melFilterBank(s.melBands, sampleRate, s.frameLength).power, data);
+  return { data, frames, size: s.melBands, frameStep: s.hopLength / sampleRate };
+}
+
+/** meyda's 'hanning' window: 0.5 − 0.5·cos(2πi / (n − 1)). */
+function symmetricHann(n: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
 }
 
 /** MFCC, `[frames, mfccCoefficients]`. */

@@ -1,6 +1,6 @@
 /**
  * Input features of the sound event detector, per STFT frame and mel band:
- * - every format: the log-mel energy of each channel (mel filter bank from meyda);
+ * - every format: the log-mel energy of each channel (the package's one log-mel, ../features/mel.ts);
  * - `foa`: plus the normalised active intensity vector projected onto the mel bands (DCASE 2020 baseline);
  * - `mic4`: plus the GCC-PHAT of each of the 6 capsule pairs, its central `melBands` lags (SELDnet / DCASE 2020).
  * Layout: `[frames, melBands, channels]`, the input of the CRNN without its batch axis.
@@ -8,14 +8,8 @@
 import { AudioError } from '../errors';
 import { stft, Spectrogram } from '../dsp/stft';
 import { irfft } from '../dsp/fft';
+import { logMelInto, melFilterBank, melProject } from '../features/mel';
 import { SceneFormat, formatChannels } from './format';
-
-// meyda's triangular mel filter bank (its `melBands` feature uses the same bank, but takes log(1 + energy), which
-// flattens quiet scenes; we take the bank and log the energies ourselves).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createMelFilterBank } = require('meyda/dist/node/utilities') as {
-  createMelFilterBank(numFilters: number, sampleRate: number, bufferSize: number): number[][];
-};
 
 export interface SedFeatureConfig {
   format: SceneFormat;
@@ -50,51 +44,6 @@ export interface SedFeatures {
   channels: number;
 }
 
-interface SparseBank {
-  start: number[];
-  weights: Float32Array[];
-}
-
-const banks = new Map<string, { power: SparseBank; average: SparseBank }>();
-
-/**
- * The mel filter bank (meyda's triangular filters over 0 … sampleRate/2) in sparse form: `power` as meyda builds it
- * (for log-mel energies) and `average` with each filter scaled to sum to 1 (for the intensity vectors, so they stay
- * a weighted mean of per-bin directions).
- */
-function melBank(config: SedFeatureConfig) {
-  const key = `${config.melBands}/${config.sampleRate}/${config.nFft}`;
-  let bank = banks.get(key);
-  if (!bank) {
-    const dense = createMelFilterBank(config.melBands, config.sampleRate, config.nFft);
-    const power: SparseBank = { start: [], weights: [] };
-    const average: SparseBank = { start: [], weights: [] };
-    for (const row of dense) {
-      let a = row.findIndex((v) => v > 0);
-      if (a < 0) a = 0;
-      let b = row.length;
-      while (b > a + 1 && !(row[b - 1] > 0)) b--;
-      const w = Float32Array.from(row.slice(a, b));
-      const sum = w.reduce((s, v) => s + v, 0) || 1;
-      power.start.push(a);
-      power.weights.push(w);
-      average.start.push(a);
-      average.weights.push(w.map((v) => v / sum));
-    }
-    bank = { power, average };
-    banks.set(key, bank);
-  }
-  return bank;
-}
-
-function project(bank: SparseBank, values: Float32Array, offset: number, m: number): number {
-  const w = bank.weights[m];
-  const a = offset + bank.start[m];
-  let s = 0;
-  for (let i = 0; i < w.length; i++) s += w[i] * values[a + i];
-  return s;
-}
-
 /** Number of feature frames for `samples` samples: one per full hop. */
 export function featureFrames(samples: number, hopLength: number): number {
   return Math.floor(samples / hopLength);
@@ -115,7 +64,7 @@ export function extractFeatures(channels: readonly Float32Array[], config: SedFe
   const M = config.melBands;
   const C = featureChannels(config.format);
   const data = new Float32Array(frames * M * C);
-  const bank = melBank(config);
+  const bank = melFilterBank(M, config.sampleRate, config.nFft);
   const specs: Spectrogram[] = channels.map((x) =>
     stft(x, { winLength: config.winLength, hopLength: config.hopLength, nFft: config.nFft, window: 'hann' }),
   );
@@ -125,14 +74,7 @@ export function extractFeatures(channels: readonly Float32Array[], config: SedFe
     for (let i = 0; i < p.length; i++) p[i] = s.re[i] * s.re[i] + s.im[i] * s.im[i];
     return p;
   });
-  // log-mel per channel
-  for (let t = 0; t < frames; t++) {
-    for (let c = 0; c < need; c++) {
-      for (let m = 0; m < M; m++) {
-        data[(t * M + m) * C + c] = Math.log(project(bank.power, power[c], t * bins, m) + EPS);
-      }
-    }
-  }
+  for (let c = 0; c < need; c++) logMelInto(power[c], frames, bins, bank.power, data, C, c);
   if (config.format === 'foa') {
     // I = Re(W* · [X, Y, Z]) / ((|W|² + |X|² + |Y|² + |Z|²) / 2); ACN order W, Y, Z, X. A plane wave gives its unit
     // direction vector.
@@ -148,7 +90,7 @@ export function extractFeatures(channels: readonly Float32Array[], config: SedFe
         iv[2][k] = (W.re[i] * Z.re[i] + W.im[i] * Z.im[i]) / norm;
       }
       for (let d = 0; d < 3; d++) {
-        for (let m = 0; m < M; m++) data[(t * M + m) * C + 4 + d] = project(bank.average, iv[d], 0, m);
+        for (let m = 0; m < M; m++) data[(t * M + m) * C + 4 + d] = melProject(bank.average, iv[d], 0, m);
       }
     }
   } else if (config.format === 'mic4') {
