@@ -11,6 +11,7 @@ export { fft, ifft, rfft, irfft } from './dsp/fft';
 export type { ComplexArray } from './dsp/fft';
 export { stft, istft, makeWindow, frameCount } from './dsp/stft';
 export type { StftOptions, Spectrogram, WindowName } from './dsp/stft';
+export { spectrogramViews, featureMatrixView, sedFeaturesView } from './dsp/views';
 export { stftTensor, istftTensor } from './dsp/tensor-stft';
 export type { TensorSpectrogram } from './dsp/tensor-stft';
 export { siSdr } from './metrics/sisdr';

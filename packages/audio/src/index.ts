@@ -10,6 +10,7 @@ export { fft, ifft, rfft, irfft } from './dsp/fft';
 export type { ComplexArray } from './dsp/fft';
 export { stft, istft, makeWindow, frameCount } from './dsp/stft';
 export type { StftOptions, Spectrogram, WindowName } from './dsp/stft';
+export { spectrogramViews, featureMatrixView, sedFeaturesView } from './dsp/views';
 export { siSdr, stoi, estoi } from './metrics';
 export { WienerEnhancer } from './enhance/wiener';
 export type { WienerOptions } from './enhance/wiener';
