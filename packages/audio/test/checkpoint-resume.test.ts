@@ -28,10 +28,14 @@ function copyCheckpoint(from: string, to: string): string {
   return to;
 }
 
-async function firstValues(named: tf.NamedTensor[], name: string, n: number): Promise<number[]> {
+async function firstValues(
+  named: Array<{ name: string; tensor: tf.Tensor }>,
+  name: string,
+  n: number,
+): Promise<number[]> {
   const t = named.find((w) => w.name === name);
   if (!t) throw new Error(`no optimizer variable ${name}`);
-  return Array.from(await t.tensor.data()).slice(0, n);
+  return Array.from(await t.tensor.data(), Number).slice(0, n);
 }
 
 function weightValues(model: tf.LayersModel, name: string, n: number): number[] {

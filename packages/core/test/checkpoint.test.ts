@@ -34,14 +34,14 @@ function trainThreeSteps(model: tf.LayersModel, optimizer: tf.AdamOptimizer): vo
   const y = tf.tensor2d([1, -1], [2, 1]);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   for (let i = 0; i < 3; i++) {
-    tf.dispose(optimizer.minimize(() => tf.losses.meanSquaredError(y, model.apply(x) as tf.Tensor), true, vars));
+    tf.dispose(optimizer.minimize(() => tf.losses.meanSquaredError(y, model.apply(x) as tf.Tensor), true, vars) ?? []);
   }
   tf.dispose([x, y]);
 }
 
-async function namedValues(named: tf.NamedTensor[]): Promise<Record<string, number[]>> {
+async function namedValues(named: Array<{ name: string; tensor: tf.Tensor }>): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
-  for (const n of named) out[n.name] = Array.from(await n.tensor.data());
+  for (const n of named) out[n.name] = Array.from(await n.tensor.data(), Number);
   return out;
 }
 
