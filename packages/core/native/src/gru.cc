@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "fastmath.h"
 #include "gemm.h"
 #include "kernels.h"
 
@@ -18,8 +19,8 @@ namespace {
 
 inline float actF(float v, int act) {
   switch (act) {
-    case kTanh: return static_cast<float>(std::tanh(static_cast<double>(v)));
-    case kSigmoid: return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v))));
+    case kTanh: return fastTanh(v);  // float32 forms (fastmath.h), as the Tanh and Sigmoid kernels
+    case kSigmoid: return fastSigmoid(v);
     case kRelu: return v < 0.f ? 0.f : v;
     case kHardSigmoid: {
       const float y = 0.5f + 0.2f * v;
