@@ -7,7 +7,7 @@ export { initBackend, activeBackend, BACKEND_ORDER } from './backend';
 export type { BackendName, BackendOptions, BackendInfo } from './backend';
 export { setSeed, clearSeed, random, shuffle, Rng } from './seed';
 export { ProgressBar } from './progress';
-export type { ProgressOptions } from './progress';
+export type { ProgressOptions, ProgressStream } from './progress';
 export {
   atomicWriteFile,
   atomicWriteDir,

@@ -1,12 +1,19 @@
 /**
  * A one-line progress bar for long work on a terminal (stderr). On a non-TTY stream it prints one line every
- * `logEvery` steps instead of redrawing, so logs stay readable.
+ * `logEvery` steps instead of redrawing, so logs stay readable. Where there is no stderr (a browser) and no stream is
+ * given, it prints nothing, so that library code that reports progress (training) also runs in a page.
  */
+
+/** Where a bar is drawn: a Node stream such as `process.stderr`, or anything with `write`. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
 export interface ProgressOptions {
   /** What is being counted, shown before the bar. */
   label?: string;
-  /** Stream to write to; stderr by default. */
-  stream?: NodeJS.WriteStream;
+  /** Stream to write to; stderr by default (none in a browser). */
+  stream?: ProgressStream;
   /** Print nothing at all. */
   silent?: boolean;
   /** On a non-TTY stream, print every this many steps (and at the end). */
@@ -24,7 +31,7 @@ function formatSeconds(s: number): string {
 export class ProgressBar {
   private readonly total: number;
   private readonly label: string;
-  private readonly stream: NodeJS.WriteStream;
+  private readonly stream: ProgressStream;
   private readonly silent: boolean;
   private readonly logEvery: number;
   private readonly start = Date.now();
@@ -34,8 +41,9 @@ export class ProgressBar {
   constructor(total: number, options: ProgressOptions = {}) {
     this.total = Math.max(1, total);
     this.label = options.label ?? '';
-    this.stream = options.stream ?? process.stderr;
-    this.silent = options.silent ?? false;
+    const stderr = typeof process === 'undefined' ? undefined : process.stderr;
+    this.stream = options.stream ?? stderr ?? { write: () => undefined };
+    this.silent = (options.silent ?? false) || !(options.stream ?? stderr);
     this.logEvery = options.logEvery ?? Math.max(1, Math.ceil(this.total / 10));
   }
 

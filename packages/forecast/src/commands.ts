@@ -2,10 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteFile, checkOutputDir, checkOutputFile } from '@gatewave/core';
 import { ForecastError } from './errors';
-import { FillRule, ReadCsvOptions, TimeSeries, describeSeries, readCsv } from './data/series';
-import { readHeader } from './data/csv-text';
+import { FillRule, TimeSeries, describeSeries } from './data/series';
+import { fileSource, readCsv, readHeader } from './data/csv-file';
 import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
-import { formatTimestamp } from './data/time';
 import {
   BacktestResult,
   CsvReadRules,
@@ -15,8 +14,11 @@ import {
   Forecaster,
   ModelKind,
 } from './models/forecaster';
-import { createForecaster, defaultPeriod, loadForecaster } from './models/models';
-import { BandPoint, PlotPoint, plotForecast } from './plot';
+import { createForecaster, defaultPeriod } from './models/models';
+import { loadForecaster } from './models/model-file';
+import { plotForecast } from './plot';
+import { forecastCsv, plotBands, plotPoints } from './output';
+import { readSourceForModel } from './model-input';
 import { TrainOptions } from './train';
 import { headQuantiles, parseIntervals } from './intervals';
 import { checkCovariates, parseColumns } from './models/covariates';
@@ -140,7 +142,7 @@ export async function trainFromCsv(s: TrainSettings): Promise<TrainOutcome> {
 }
 
 /**
- * Reads a CSV for a saved model: checks that it has the model's columns, then reads them with the model's rules
+ * Reads a CSV file for a saved model: checks that it has the model's columns, then reads them with the model's rules
  * (fill, delimiter, NA tokens, duplicates, longest gap), each of which `rules` can override.
  */
 export async function readCsvForModel(
@@ -148,21 +150,7 @@ export async function readCsvForModel(
   file: string,
   rules: CsvReadRules & { fill?: FillRule } = {},
 ): Promise<TimeSeries> {
-  const p = model.pipeline;
-  if (!p) throw new ForecastError('NOT_FITTED', 'the model has no pipeline; load it with loadForecaster.');
-  const defined = Object.fromEntries(Object.entries(rules).filter(([, v]) => v !== undefined));
-  const options: ReadCsvOptions = { fill: p.fill, ...p.read, ...defined };
-  const { header, delimiter } = readHeader(file, path.basename(file), options.delimiter);
-  const needed = [p.timeColumn, ...p.inputColumns];
-  const missing = needed.filter((c) => !header.includes(c));
-  if (missing.length) {
-    throw new ForecastError(
-      'MODEL_MISMATCH',
-      `${file}: the model was trained on ${p.source} with time column '${p.timeColumn}' and columns ${p.inputColumns.join(', ')} ` +
-        `(features ${p.features}, target ${p.target}); this file lacks ${missing.join(', ')}. Use a CSV with the same columns or train a new model.`,
-    );
-  }
-  return readCsv(file, { ...options, delimiter, timeColumn: p.timeColumn, columns: p.inputColumns });
+  return readSourceForModel(model, fileSource(file), rules);
 }
 
 export async function evaluateCsv(
@@ -176,89 +164,6 @@ export async function evaluateCsv(
   const model = await loadForecaster(modelDir);
   const series = await readCsvForModel(model, csv, rules);
   return { model, result: model.evaluate(series, part) };
-}
-
-/** Points for a plot of target column `column`: the last `historySteps` rows, the forecasts and (for backtests) actuals. */
-export function plotPoints(
-  model: Forecaster,
-  series: TimeSeries,
-  forecasts: Forecast[],
-  withActuals: boolean,
-  column = 0,
-): PlotPoint[] {
-  const p = model.pipeline as NonNullable<Forecaster['pipeline']>;
-  const c = series.columns.indexOf(p.targetColumns[column]);
-  const C = series.columns.length;
-  const K = p.targetColumns.length;
-  const points: PlotPoint[] = [];
-  const firstOrigin = Math.min(...forecasts.map((f) => f.origin));
-  const histEnd = Math.min(series.length, firstOrigin);
-  const histStart = Math.max(0, histEnd - Math.max(model.lookback, 3 * model.horizon));
-  for (let r = histStart; r < histEnd; r++)
-    points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'history' });
-  if (withActuals) {
-    const lastEnd = Math.max(...forecasts.map((f) => f.origin + model.horizon));
-    for (let r = histEnd; r < Math.min(series.length, lastEnd); r++)
-      points.push({ time: series.times[r], value: series.values[r * C + c], kind: 'actual' });
-  }
-  forecasts.forEach((f, i) => {
-    f.times.forEach((t, h) => points.push({ time: t, value: f.values[h * K + column], kind: 'forecast', segment: i }));
-  });
-  return points;
-}
-
-/** The interval bands of target column `column` of some forecasts, for `plotForecast`. */
-export function plotBands(forecasts: Forecast[], column = 0): BandPoint[] {
-  const bands: BandPoint[] = [];
-  forecasts.forEach((f, i) => {
-    const K = f.columns.length;
-    for (const iv of f.intervals ?? []) {
-      f.times.forEach((t, h) =>
-        bands.push({
-          time: t,
-          lower: iv.lower[h * K + column],
-          upper: iv.upper[h * K + column],
-          level: iv.level,
-          segment: i,
-        }),
-      );
-    }
-  });
-  return bands;
-}
-
-/**
- * CSV text of forecasts: the time column, the origin (for backtests), one column per target and, when the
- * forecasts have intervals, `<column>_lo<level>` and `<column>_hi<level>` per target and level, and with quantile
- * heads `<column>_q<level>` per target and quantile level.
- */
-export function forecastCsv(timeColumn: string, forecasts: Forecast[], withOrigin: boolean): string {
-  const cols = forecasts[0]?.columns ?? [];
-  const levels = (forecasts[0]?.intervals ?? []).map((iv) => iv.level);
-  const qLevels = (forecasts[0]?.quantiles ?? []).map((q) => q.level);
-  const bounds = cols.flatMap((c) => [
-    ...levels.flatMap((l) => [`${c}_lo${l}`, `${c}_hi${l}`]),
-    ...qLevels.map((q) => `${c}_q${q}`),
-  ]);
-  const lines = [[timeColumn, ...(withOrigin ? ['origin'] : []), ...cols, ...bounds].join(',')];
-  const dateOnly = forecasts.every((f) => f.times.every((t) => t % 86400000 === 0));
-  const fmt = (v: number): string => String(Number(v.toPrecision(7)));
-  for (const f of forecasts) {
-    f.times.forEach((t, h) => {
-      const i = (k: number): number => h * cols.length + k;
-      const vals = cols.map((_, k) => fmt(f.values[i(k)]));
-      for (let k = 0; k < cols.length; k++) {
-        for (const iv of f.intervals ?? []) vals.push(fmt(iv.lower[i(k)]), fmt(iv.upper[i(k)]));
-        for (const q of f.quantiles ?? []) vals.push(fmt(q.values[i(k)]));
-      }
-      lines.push(
-        [formatTimestamp(t, dateOnly), ...(withOrigin ? [formatTimestamp(f.times[0], dateOnly)] : []), ...vals].join(
-          ',',
-        ),
-      );
-    });
-  }
-  return lines.join('\n') + '\n';
 }
 
 /** Checks an output file before any work: its extension, that it is no input of the run, and that it can be written. */

@@ -4,8 +4,11 @@
  */
 export { ForecastError } from './errors';
 export type { ForecastErrorCode } from './errors';
+export { readCsv, readCsvColumns, sniffDelimiter, readHeader, fileSource } from './data/csv-file';
+export { bytesSource, DELIMITERS } from './data/csv-text';
+export type { CsvSource } from './data/csv-text';
 export {
-  readCsv,
+  readCsvSource,
   seriesFromColumns,
   timeSeriesFromArrays,
   describeSeries,
@@ -13,9 +16,8 @@ export {
   FILL_RULES,
 } from './data/series';
 export type { TimeSeries, ReadCsvOptions, FillRule, DataReport } from './data/series';
-export { readCsvColumns, DEFAULT_NA_VALUES } from './data/table';
+export { readColumns, DEFAULT_NA_VALUES } from './data/table';
 export type { CsvColumns, NumericColumn, CategoricalColumn, ReadColumnsOptions } from './data/table';
-export { sniffDelimiter, readHeader, DELIMITERS } from './data/csv-text';
 export { deduplicate, findSentinel, DUPLICATE_RULES } from './data/checks';
 export type { DuplicateRule, Sentinel, Deduplicated } from './data/checks';
 export { DataProblems } from './data/problems';
@@ -65,9 +67,10 @@ export {
   DLinearForecaster,
   GRUForecaster,
   createForecaster,
-  loadForecaster,
   defaultPeriod,
 } from './models/models';
+export { loadForecaster } from './models/model-file';
+export { loadForecasterFromUrl } from './models/load-url';
 export type { ModelOptions } from './models/models';
 export { TPGN, buildTPGN, TPGN_DEFAULTS } from './models/tpgn';
 export type { TPGNConfig } from './models/tpgn';
@@ -89,16 +92,9 @@ export {
   IntervalMetrics,
 } from './intervals';
 export type { ConformalIntervals, ForecastInterval, IntervalFigures, ProbabilisticValues } from './intervals';
-export {
-  trainFromCsv,
-  evaluateCsv,
-  predictCsv,
-  backtestCsv,
-  readCsvForModel,
-  forecastCsv,
-  plotPoints,
-  plotBands,
-} from './commands';
+export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel } from './commands';
+export { forecastCsv, plotPoints, plotBands } from './output';
+export { readSourceForModel } from './model-input';
 export type { TrainSettings, TrainOutcome } from './commands';
 export {
   trainPanelFromCsv,

@@ -5,8 +5,7 @@ import { Panel, ReadPanelOptions, describeStep, readPanelCsv } from './data/pane
 import { parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
 import { CsvReadRules, ModelKind } from './models/forecaster';
-import { loadForecaster } from './models/models';
-import { readModelDoc } from './models/model-file';
+import { loadForecaster, readModelDoc } from './models/model-file';
 import { PanelBacktestOptions, PanelEvaluation, PanelForecastRow, PanelModel } from './models/panel-model';
 import { TrainOptions } from './train';
 import { headQuantiles, parseIntervals } from './intervals';

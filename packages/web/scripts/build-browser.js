@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Browser builds, run by `npm run build` after tsc: the ESM browser entries of @gatewave/core and @gatewave/audio
- * (`dist/browser.mjs`, their `browser` export condition; dependencies stay imports), and the web app bundle
+ * Browser builds, run by `npm run build` after tsc: the ESM browser entries of @gatewave/core, @gatewave/audio and
+ * @gatewave/forecast (`dist/browser.mjs`, their `browser` export condition; dependencies stay imports), and the web
+ * app bundle
  * (`packages/web/dist/app/`: page, `app.mjs` with everything bundled - not `.js`, which the build's prune step would
  * take for a stale tsc output - and tfjs's wasm files). Each build writes its esbuild
  * metafile beside it (`*.meta.json`), which the tests read to check that no Node-only module is in the graph.
@@ -69,7 +70,7 @@ function copyWasm(outDir) {
 }
 
 async function main() {
-  for (const name of ['core', 'audio']) {
+  for (const name of ['core', 'audio', 'forecast']) {
     await build(
       {
         entryPoints: [path.join(pkg(name), 'src/browser.ts')],

@@ -1,58 +1,64 @@
-import * as fs from 'fs';
-import { StringDecoder } from 'string_decoder';
 import { ForecastError } from '../errors';
 
 /**
- * The text layer of the CSV reader: checks that a file is text, finds its delimiter and streams it row by row with a
- * fixed-size read buffer (memory does not grow with the file). Quoted fields (RFC 4180: `"a ""b"" c"`, with
- * delimiters and line breaks inside) are supported; line numbers are those of the file, counting from 1.
+ * The text layer of the CSV reader, on any byte source (a file in Node: `fileSource` in `csv-file.ts`; bytes in a
+ * browser: `bytesSource`): checks that the bytes are text, finds the delimiter and streams them row by row in
+ * fixed-size chunks (memory does not grow with a file). Quoted fields (RFC 4180: `"a ""b"" c"`, with delimiters and
+ * line breaks inside) are supported; line numbers are those of the file, counting from 1. Imports nothing from Node.
  */
 
 /** Delimiters the sniffer chooses among. */
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
 
-const CHUNK = 1 << 20;
-const SNIFF_BYTES = 64 * 1024;
+/** Bytes read to check the text and sniff the delimiter. */
+export const SNIFF_BYTES = 64 * 1024;
 /** A longer line is not a CSV row (a binary or minified file): an error rather than unbounded memory. */
 const MAX_LINE = 1 << 20;
 
 const show = (d: string): string => (d === '\t' ? 'tab' : `'${d}'`);
 
-/** Reads the first `n` bytes of a file. */
-function head(file: string, n: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, n, 0));
-  } finally {
-    fs.closeSync(fd);
-  }
+/** The bytes of a CSV: a file (Node) or an upload held in memory (browser). */
+export interface CsvSource {
+  /** The path or file name, as messages show it. */
+  readonly name: string;
+  /** Checks that the source can be read at all (a file exists, is a file, is readable); throws a ForecastError. */
+  check?(): void;
+  /** The first `n` bytes (fewer when the source is shorter). */
+  head(n: number): Uint8Array;
+  /** All the bytes from the start, in chunks (each chunk is read before the next is asked for). */
+  chunks(): Iterable<Uint8Array>;
 }
 
-/** Checks that the file exists, is a file, is not empty and looks like text (no NUL bytes, valid UTF-8). */
-export function checkTextFile(file: string, where: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw new ForecastError('FILE_NOT_FOUND', `${file}: no such file; check the --csv path.`);
-  }
-  if (!st.isFile())
-    throw new ForecastError('FILE_NOT_FOUND', `${file}: is a folder, not a file; pass a CSV file to --csv.`);
-  try {
-    fs.accessSync(file, fs.constants.R_OK);
-  } catch {
-    throw new ForecastError('FILE_NOT_FOUND', `${file}: cannot be read (permission denied); check its permissions.`);
-  }
-  const bytes = head(file, SNIFF_BYTES);
-  if (bytes.length === 0 || bytes.toString('utf8').trim() === '') {
+/** A CSV held in memory, e.g. a browser `File`'s `arrayBuffer()`; `name` is the file name messages show. */
+export function bytesSource(name: string, bytes: Uint8Array | ArrayBuffer): CsvSource {
+  const all = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return {
+    name,
+    head: (n) => all.subarray(0, n),
+    *chunks() {
+      for (let i = 0; i < all.length; i += 1 << 20) yield all.subarray(i, i + (1 << 20));
+    },
+  };
+}
+
+/** The last part of a path (`/` or `\\` separated), as `path.basename` gives it, without Node's `path`. */
+export function baseName(file: string): string {
+  const parts = file.split(/[\\/]+/).filter((p) => p !== '');
+  return parts.length ? parts[parts.length - 1] : file;
+}
+
+const decodeUtf8 = (bytes: Uint8Array): string => new TextDecoder('utf-8').decode(bytes);
+
+/** Checks that the first bytes of a CSV look like text: not empty, no NUL bytes, valid UTF-8, not UTF-16. */
+export function checkTextBytes(bytes: Uint8Array, where: string): void {
+  const text = decodeUtf8(bytes);
+  if (bytes.length === 0 || text.trim() === '') {
     throw new ForecastError('EMPTY_FILE', `${where}: the file is empty; pass a CSV with a header line and data rows.`);
   }
   const nul = bytes.indexOf(0);
   // UTF-16 files start with a byte-order mark and have NULs between ASCII letters.
   const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
   let invalid = 0;
-  const text = bytes.toString('utf8');
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) invalid++;
   // A multi-byte character cut at the end of the sample decodes as one replacement character.
   if (nul >= 0 || utf16 || invalid > 1) {
@@ -62,6 +68,12 @@ export function checkTextFile(file: string, where: string): void {
         'pass a UTF-8 (or ASCII) CSV file; save spreadsheets as "CSV UTF-8".',
     );
   }
+}
+
+/** `source.check()`, then `checkTextBytes` on its first bytes. */
+export function checkTextSource(source: CsvSource, where: string): void {
+  source.check?.();
+  checkTextBytes(source.head(SNIFF_BYTES), where);
 }
 
 /** Splits one line that holds quotes into fields; returns null when a quote is still open at its end. */
@@ -107,10 +119,8 @@ export function splitRow(line: string, delimiter: string): string[] | null {
  * Chooses the delimiter: the candidate that splits the header into the most fields and the next lines into the
  * same number of fields. A file with one column has none of them (then `,` is returned).
  */
-export function sniffDelimiter(file: string): string {
-  const text = head(file, SNIFF_BYTES)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
+export function sniffDelimiter(source: CsvSource): string {
+  const text = decodeUtf8(source.head(SNIFF_BYTES)).replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length > 1 && text.length === SNIFF_BYTES) lines.pop(); // probably cut
   const sample = lines.slice(0, 20);
@@ -137,14 +147,12 @@ export interface RowSink {
 }
 
 /**
- * Streams the rows of a CSV file (after `checkTextFile`): skips blank lines, strips a UTF-8 byte-order mark, joins
+ * Streams the rows of a CSV source (after `checkTextSource`): skips blank lines, strips a UTF-8 byte-order mark, joins
  * the lines of a quoted field that holds line breaks. Throws a ForecastError for an unterminated quote or a line
  * longer than 1 MiB.
  */
-export function streamRows(file: string, where: string, delimiter: string, sink: RowSink): void {
-  const fd = fs.openSync(file, 'r');
-  const decoder = new StringDecoder('utf8');
-  const buf = Buffer.alloc(CHUNK);
+export function streamRows(source: CsvSource, where: string, delimiter: string, sink: RowSink): void {
+  const decoder = new TextDecoder('utf-8');
   let rest = '';
   let lineNo = 0;
   let pending = '';
@@ -174,24 +182,19 @@ export function streamRows(file: string, where: string, delimiter: string, sink:
       sink.header(fields, start);
     } else sink.row(fields, start);
   };
-  try {
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK, null);
-      const text = n > 0 ? rest + decoder.write(buf.subarray(0, n)) : rest + decoder.end();
-      const parts = text.split('\n');
-      rest = n > 0 ? (parts.pop() as string) : '';
-      if (rest.length > MAX_LINE) {
-        throw new ForecastError(
-          'BAD_CSV',
-          `${where}: line ${lineNo + 1} is longer than ${MAX_LINE} characters; this is not a CSV table.`,
-        );
-      }
-      for (const p of parts) take(p);
-      if (n === 0) break;
+  const lines = (text: string, last: boolean): void => {
+    const parts = text.split('\n');
+    rest = last ? '' : (parts.pop() as string);
+    if (rest.length > MAX_LINE) {
+      throw new ForecastError(
+        'BAD_CSV',
+        `${where}: line ${lineNo + 1} is longer than ${MAX_LINE} characters; this is not a CSV table.`,
+      );
     }
-  } finally {
-    fs.closeSync(fd);
-  }
+    for (const p of parts) take(p);
+  };
+  for (const chunk of source.chunks()) lines(rest + decoder.decode(chunk, { stream: true }), false);
+  lines(rest + decoder.decode(), true);
   if (pending) {
     throw new ForecastError(
       'BAD_CSV',
@@ -202,13 +205,15 @@ export function streamRows(file: string, where: string, delimiter: string, sink:
     throw new ForecastError('EMPTY_FILE', `${where}: the file is empty; pass a CSV with a header line and data rows.`);
 }
 
-/** The header of a CSV file (after the same checks and delimiter sniffing as a full read). */
-export function readHeader(file: string, where: string, delimiter?: string): { header: string[]; delimiter: string } {
-  checkTextFile(file, where);
-  const d = delimiter ?? sniffDelimiter(file);
-  const text = head(file, SNIFF_BYTES)
-    .toString('utf8')
-    .replace(/^\uFEFF/, '');
+/** The header of a CSV (after the same checks and delimiter sniffing as a full read). */
+export function readHeader(
+  source: CsvSource,
+  where: string,
+  delimiter?: string,
+): { header: string[]; delimiter: string } {
+  checkTextSource(source, where);
+  const d = delimiter ?? sniffDelimiter(source);
+  const text = decodeUtf8(source.head(SNIFF_BYTES)).replace(/^\uFEFF/, '');
   const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   return { header: (splitRow(line, d) ?? line.split(d)).map((c) => c.trim()), delimiter: d };
 }

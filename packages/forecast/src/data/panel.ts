@@ -2,7 +2,8 @@ import * as path from 'path';
 import { ForecastError } from '../errors';
 import { DataProblems } from './problems';
 import { fillColumn } from './series';
-import { ReadColumnsOptions, readCsvColumns } from './table';
+import { ReadColumnsOptions } from './table';
+import { readCsvColumns } from './csv-file';
 import { formatTimestamp, frequencyOf, inferStep } from './time';
 
 /**

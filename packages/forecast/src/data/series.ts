@@ -1,8 +1,8 @@
-import * as path from 'path';
 import { ForecastError } from '../errors';
 import { DUPLICATE_RULES, DuplicateRule, Sentinel, deduplicate, findSentinel } from './checks';
 import { DataProblems } from './problems';
-import { CsvColumns, ReadColumnsOptions, readCsvColumns } from './table';
+import { CsvColumns, ReadColumnsOptions, readColumns } from './table';
+import { CsvSource, baseName } from './csv-text';
 import { Frequency, checkSorted, formatTimestamp, frequencyOf, inferStep } from './time';
 
 /** How missing values and missing rows (gaps in the time index) are filled. */
@@ -90,10 +90,10 @@ function checkOptions(o: ReadCsvOptions): void {
  * rows, handles conflicting ones by `duplicates`, infers the step, fills missing values and gaps up to `maxGap`.
  * Every problem of the file is reported at once, in one ForecastError, with counts and first line numbers.
  */
-export async function readCsv(file: string, options: ReadCsvOptions = {}): Promise<TimeSeries> {
+export async function readCsvSource(input: CsvSource, options: ReadCsvOptions = {}): Promise<TimeSeries> {
   checkOptions(options);
-  const problems = new DataProblems(path.basename(file));
-  const table = readCsvColumns(file, options, problems);
+  const problems = new DataProblems(baseName(input.name));
+  const table = readColumns(input, options, problems);
   return seriesFromColumns(table, options, problems);
 }
 
@@ -101,7 +101,7 @@ export async function readCsv(file: string, options: ReadCsvOptions = {}): Promi
 export function seriesFromColumns(
   table: CsvColumns,
   options: ReadCsvOptions = {},
-  problems = new DataProblems(path.basename(table.source)),
+  problems = new DataProblems(baseName(table.source)),
 ): TimeSeries {
   checkOptions(options);
   const where = problems.where;
@@ -330,7 +330,7 @@ export function timeSeriesFromArrays(input: {
 /** One line per finding, for the CLI to print: rows, frequency, columns, missing values, gaps and the fill rule. */
 export function describeSeries(s: TimeSeries): string[] {
   const lines = [
-    `${path.basename(s.source)}: ${s.length} rows, ${s.frequency.label} (step ${s.frequency.stepMs / 1000} s), ` +
+    `${baseName(s.source)}: ${s.length} rows, ${s.frequency.label} (step ${s.frequency.stepMs / 1000} s), ` +
       `${formatTimestamp(s.times[0])} .. ${formatTimestamp(s.times[s.length - 1])}, time column '${s.timeColumn}'`,
     `columns: ${s.columns.join(', ')}`,
   ];

@@ -1,6 +1,5 @@
-import * as path from 'path';
 import { ForecastError } from '../errors';
-import { checkTextFile, delimiterName, sniffDelimiter, streamRows } from './csv-text';
+import { CsvSource, baseName, checkTextSource, delimiterName, sniffDelimiter, streamRows } from './csv-text';
 import { DataProblems } from './problems';
 import { parseTimestamp } from './time';
 
@@ -10,7 +9,7 @@ import { parseTimestamp } from './time';
  * series id) as integer codes. Memory is about 8 bytes per number, whatever the file size.
  */
 export interface CsvColumns {
-  /** The file path. */
+  /** The file path (or, for bytes, the file name). */
   source: string;
   delimiter: string;
   header: string[];
@@ -153,14 +152,16 @@ function checkNames(where: string, header: string[], names: string[], flag: stri
 }
 
 /**
- * Reads a CSV file into typed columns in one streaming pass. Problems in the rows (ragged rows, timestamps that do
- * not parse, values that are not numbers or not finite) are collected into `problems` with counts and first lines;
- * when no collector is passed they are thrown at the end, all at once, as one ForecastError.
+ * Reads a CSV source (a file: `readCsvColumns`; bytes: `bytesSource`) into typed columns in one streaming pass.
+ * Problems in the rows (ragged rows, timestamps that do not parse, values that are not numbers or not finite) are
+ * collected into `problems` with counts and first lines; when no collector is passed they are thrown at the end, all
+ * at once, as one ForecastError.
  */
-export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, problems?: DataProblems): CsvColumns {
-  const where = path.basename(file);
-  checkTextFile(file, where);
-  const delimiter = options.delimiter ?? sniffDelimiter(file);
+export function readColumns(input: CsvSource, options: ReadColumnsOptions = {}, problems?: DataProblems): CsvColumns {
+  const file = input.name;
+  const where = baseName(file);
+  checkTextSource(input, where);
+  const delimiter = options.delimiter ?? sniffDelimiter(input);
   const own = problems ?? new DataProblems(where);
   const cell = cellReader(options.naValues ?? DEFAULT_NA_VALUES);
   const times = new Grow((n) => new Float64Array(n));
@@ -270,7 +271,7 @@ export function readCsvColumns(file: string, options: ReadColumnsOptions = {}, p
     }
   };
 
-  streamRows(file, where, delimiter, {
+  streamRows(input, where, delimiter, {
     header(fields) {
       header = fields.map((f) => f.trim());
       const seen = new Set<string>();

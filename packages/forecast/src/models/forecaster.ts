@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { atomicWriteDir, loadModel, saveModel, setSeed, tf } from '@gatewave/core';
+import { atomicWriteDir, atomicWriteFile, saveModel, setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { ForecastMetrics, seasonalNaiveScale } from '../metrics';
 import {
@@ -15,13 +13,14 @@ import {
 } from '../intervals';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
+import { baseName } from '../data/csv-text';
 import { SplitPart, formatSplit, splitRanges } from '../data/split';
 import { continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
 import { WindowSet } from '../data/windows';
 import { TrainResult, batches, networkInputs, targetsOf, trainNetwork } from '../train';
 import { CovariateSpec, futureBlock, futureRows } from './covariates';
 import { checkScale, modelColumns } from './pipeline';
-import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-file';
+import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-doc';
 import {
   BacktestOptions,
   BacktestResult,
@@ -33,8 +32,6 @@ import {
   Pipeline,
   WindowConfig,
 } from './types';
-
-export { readModelDoc } from './model-file';
 
 export { MODEL_KINDS } from './types';
 export type {
@@ -275,7 +272,7 @@ export abstract class Forecaster {
       split,
       scaler: scaler.toJSON(),
       maseScale: { original, scaled: original.map((s, k) => s / scaler.std[targetIdx[k]]) },
-      source: path.basename(series.source),
+      source: baseName(series.source),
       ...(pastColumns.length ? { pastColumns } : {}),
       ...(futureColumns.length ? { futureColumns } : {}),
     };
@@ -523,7 +520,10 @@ export abstract class Forecaster {
     };
   }
 
-  /** Writes the model directory atomically: `forecast.json` (settings, pipeline, training log) and `network/`. */
+  /**
+   * Writes the model directory atomically: `forecast.json` (settings, pipeline, training log) and `network/`. Node
+   * only: in a browser the core functions it calls say that a browser has no folders to write.
+   */
   async save(dir: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const p = this.requirePipeline();
     const doc = {
@@ -537,27 +537,26 @@ export abstract class Forecaster {
     await atomicWriteDir(
       dir,
       async (tmp) => {
-        fs.writeFileSync(path.join(tmp, PIPELINE_FILE), JSON.stringify(doc, null, 2));
-        if (this.net) await saveModel(this.net, path.join(tmp, NETWORK_DIR), { model: this.kind });
+        atomicWriteFile(`${tmp}/${PIPELINE_FILE}`, JSON.stringify(doc, null, 2));
+        if (this.net) await saveModel(this.net, `${tmp}/${NETWORK_DIR}`, { model: this.kind });
       },
       { overwrite: options.overwrite, flag: 'model folder' },
     );
   }
 
-  /** Restores a saved state (used by `loadForecaster`). */
-  async restore(dir: string, pipeline: Pipeline, training: TrainResult | null): Promise<void> {
+  /**
+   * Restores a saved state: the pipeline and training log of `forecast.json` and the loaded network (null for a
+   * rule). Used by `loadForecaster` (a folder) and `loadForecasterFromUrl` (over fetch).
+   */
+  restore(pipeline: Pipeline, training: TrainResult | null, network: tf.LayersModel | null): void {
+    if (this.hasNetwork && !network) {
+      throw new ForecastError('MODEL_CORRUPT', `the ${this.kind} model has no network; train and save it again.`);
+    }
     this.pipeline = pipeline;
     this.training = training;
-    const netDir = path.join(dir, NETWORK_DIR);
-    if (this.hasNetwork) {
-      if (!fs.existsSync(netDir)) {
-        throw new ForecastError(
-          'MODEL_CORRUPT',
-          `${dir}: the ${this.kind} model has no ${NETWORK_DIR}/ folder; train and save it again.`,
-        );
-      }
-      this.net = await loadModel(netDir);
-    }
+    this.net?.dispose();
+    this.net = network;
+    this.cache = new WeakMap();
   }
 
   /** Frees the network's weights. */

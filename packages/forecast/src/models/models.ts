@@ -1,7 +1,7 @@
 import { tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { TimeSeries } from '../data/series';
-import { Forecaster, ModelKind, WindowConfig, readModelDoc } from './forecaster';
+import { Forecaster, ModelKind, WindowConfig } from './forecaster';
 import { TPGNConfig, TPGN_DEFAULTS, buildTPGN, checkTPGNShape } from './tpgn';
 import { DLinearConfig, buildDLinear } from './dlinear';
 import { GRUConfig, buildGRU } from './gru';
@@ -172,14 +172,6 @@ export function createForecaster(kind: ModelKind | string, options: ModelOptions
         `--model: unknown model '${kind}'; use one of tpgn, naive, seasonal-naive, dlinear, gru.`,
       );
   }
-}
-
-/** Loads a model directory written by `Forecaster.save`. */
-export async function loadForecaster(dir: string): Promise<Forecaster> {
-  const doc = readModelDoc(dir);
-  const model = createForecaster(doc.model, doc.config as unknown as ModelOptions);
-  await model.restore(dir, doc.pipeline, doc.training);
-  return model;
 }
 
 /** The default period of a series: one day of steps for sub-daily data (24 hourly, 96 for 15-minute), 7 for daily. */
