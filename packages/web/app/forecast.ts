@@ -1,23 +1,33 @@
 /**
- * The Forecast tab: choose a CSV and its time and target columns; on request the CSV goes to the local server,
- * which fits the chosen model with @gatewave/forecast; the page plots history, forecast and interval band and
- * offers the forecast CSV (the CLI's format).
+ * The Forecast tab: choose a CSV and its time and target columns, then forecast in the page with the browser build of
+ * @gatewave/forecast: with the saved model the server offers (`gatewave-app --forecaster DIR`, loaded over fetch;
+ * it reads the CSV as `gatewave-forecast predict` does), or with a quick model fitted here on the CSV. Only when
+ * "process on the server" is ticked does the CSV leave the browser (the quick model is then fitted by the server).
+ * The page plots history, forecast and interval band and offers the forecast CSV (the CLI's format).
  */
+import {
+  bytesSource,
+  loadForecasterFromUrl,
+  readCsvSource,
+  readSourceForModel,
+  type Forecaster,
+  type ModelKind,
+} from '@gatewave/forecast';
+import { forecastReply, quickForecast, type ForecastReply } from '../src/forecast-reply';
 import { drawPlot } from './draw';
-import { $, input, messageOf, onFile, setDownload, showError, status } from './ui';
+import { $, input, messageOf, nextFrame, onFile, setDownload, showError, status } from './ui';
 import type { AppConfig } from './main';
 
-export interface ForecastReply {
-  timeColumn: string;
-  target: string;
-  model: string;
-  history: { times: number[]; values: number[] };
-  forecast: { times: number[]; values: number[]; lower: number[] | null; upper: number[] | null; level: number | null };
-  csv: string;
-}
+export type { ForecastReply };
+
+/** The last result and where it was computed. */
+export type ForecastResult = ForecastReply & { where: 'browser' | 'server' };
 
 let chosen: File | null = null;
-let last: ForecastReply | null = null;
+let last: ForecastResult | null = null;
+/** The saved model served by the app, once loaded (null when there is none or it failed to load). */
+let savedModel: Forecaster | null = null;
+let savedLoad: Promise<Forecaster | null> = Promise.resolve(null);
 
 /** The header of a CSV (the delimiter that splits the first line most: , ; tab |), quotes removed. */
 export function csvHeader(text: string): string[] {
@@ -33,6 +43,33 @@ function options(select: HTMLSelectElement, names: string[], chosenName: string)
   select.replaceChildren(...names.map((n) => new Option(n, n, false, n === chosenName)));
 }
 
+const modelChoice = (): string => ($('forecast-model') as HTMLSelectElement).value;
+
+/** Selects `value` in a select, adding it as an option when the CSV's header lacks it (the run then says so). */
+function select(id: string, value: string): void {
+  const el = $(id) as HTMLSelectElement;
+  if (!Array.from(el.options).some((o) => o.value === value)) el.add(new Option(value, value));
+  el.value = value;
+}
+
+/**
+ * The saved model's columns, look-back and horizon decide the settings (shown, not editable); the quick models let
+ * the user choose them. Runs when the model choice changes, a CSV is chosen and the saved model has loaded.
+ */
+function syncSettings(): void {
+  const fixed = modelChoice() === 'saved';
+  for (const id of ['forecast-time', 'forecast-target', 'forecast-lookback', 'forecast-horizon'])
+    (input(id) as unknown as HTMLSelectElement).disabled = fixed;
+  input('forecast-server').disabled = fixed;
+  if (fixed) input('forecast-server').checked = false;
+  if (fixed && savedModel?.pipeline) {
+    select('forecast-time', savedModel.pipeline.timeColumn);
+    select('forecast-target', savedModel.pipeline.target);
+    input('forecast-lookback').value = String(savedModel.lookback);
+    input('forecast-horizon').value = String(savedModel.horizon);
+  }
+}
+
 async function choose(file: File): Promise<void> {
   showError('forecast', null);
   $('forecast-result').hidden = true;
@@ -41,41 +78,81 @@ async function choose(file: File): Promise<void> {
   options($('forecast-time') as HTMLSelectElement, header, header[0]);
   options($('forecast-target') as HTMLSelectElement, header, header.includes('OT') ? 'OT' : header[header.length - 1]);
   (input('forecast-run') as unknown as HTMLButtonElement).disabled = false;
+  syncSettings();
   status('forecast', `${file.name}: ${header.length} columns; choose the columns and press Forecast.`);
+}
+
+function quickSettings(): { kind: ModelKind; target: string; lookback: number; horizon: number } {
+  return {
+    kind: modelChoice() as ModelKind,
+    target: ($('forecast-target') as HTMLSelectElement).value,
+    lookback: Number(input('forecast-lookback').value),
+    horizon: Number(input('forecast-horizon').value),
+  };
+}
+
+/** Forecasts in the page: the saved model on the CSV (read with the model's rules), or a quick model fitted here. */
+async function inBrowser(file: File): Promise<ForecastReply> {
+  const source = bytesSource(file.name, new Uint8Array(await file.arrayBuffer()));
+  if (modelChoice() === 'saved') {
+    const model = await savedLoad;
+    if (!model)
+      throw new Error('the saved model did not load (see the server and the model folder); choose a quick model.');
+    const series = await readSourceForModel(model, source);
+    return forecastReply(model, series, model.predict(series));
+  }
+  const s = quickSettings();
+  const time = ($('forecast-time') as HTMLSelectElement).value;
+  const series = await readCsvSource(source, { timeColumn: time || undefined, columns: [s.target] });
+  return quickForecast(series, s);
+}
+
+/** Uploads the CSV; the server fits the same quick model (`/api/forecast`). */
+async function onServer(file: File, config: AppConfig): Promise<ForecastReply> {
+  if (file.size > config.maxUploadBytes) {
+    throw new Error(
+      `${file.name} is ${(file.size / 1048576).toFixed(1)} MiB; this server accepts at most ${(config.maxUploadBytes / 1048576).toFixed(1)} MiB ` +
+        '(start it with --max-upload-mb to change that).',
+    );
+  }
+  const s = quickSettings();
+  const q = new URLSearchParams({
+    name: file.name,
+    time: ($('forecast-time') as HTMLSelectElement).value,
+    target: s.target,
+    model: s.kind,
+    lookback: String(s.lookback),
+    horizon: String(s.horizon),
+  });
+  const res = await fetch(`/api/forecast?${q}`, { method: 'POST', body: file });
+  const reply = (await res.json()) as ForecastReply & { error?: string };
+  if (!res.ok) throw new Error(reply.error ?? `the server answered ${res.status}`);
+  return reply;
 }
 
 async function run(config: AppConfig): Promise<void> {
   if (!chosen) return;
+  const file = chosen;
   showError('forecast', null);
   $('forecast-result').hidden = true;
+  const server = input('forecast-server').checked;
   try {
-    if (chosen.size > config.maxUploadBytes) {
-      throw new Error(
-        `${chosen.name} is ${(chosen.size / 1048576).toFixed(1)} MiB; this server accepts at most ${(config.maxUploadBytes / 1048576).toFixed(1)} MiB ` +
-          '(start it with --max-upload-mb to change that).',
-      );
-    }
-    const q = new URLSearchParams({
-      name: chosen.name,
-      time: ($('forecast-time') as HTMLSelectElement).value,
-      target: ($('forecast-target') as HTMLSelectElement).value,
-      model: ($('forecast-model') as HTMLSelectElement).value,
-      lookback: input('forecast-lookback').value,
-      horizon: input('forecast-horizon').value,
-    });
-    status('forecast', `forecasting ${q.get('target')} of ${chosen.name} on the server…`);
-    const res = await fetch(`/api/forecast?${q}`, { method: 'POST', body: chosen });
-    const reply = (await res.json()) as ForecastReply & { error?: string };
-    if (!res.ok) throw new Error(reply.error ?? `the server answered ${res.status}`);
-    last = reply;
-    show(reply, chosen.name);
+    const what = modelChoice() === 'saved' ? 'the saved model' : `a quick ${modelChoice()} model`;
+    status(
+      'forecast',
+      `forecasting ${file.name} with ${what} ${server ? 'on the server (CSV uploaded)' : 'in the browser'}…`,
+    );
+    await nextFrame();
+    const reply = server ? await onServer(file, config) : await inBrowser(file);
+    last = { ...reply, where: server ? 'server' : 'browser' };
+    show(last, file.name);
   } catch (err) {
     status('forecast', '');
     showError('forecast', messageOf(err));
   }
 }
 
-function show(r: ForecastReply, name: string): void {
+function show(r: ForecastResult, name: string): void {
   $('forecast-result').hidden = false;
   const f = r.forecast;
   const band =
@@ -89,14 +166,41 @@ function show(r: ForecastReply, name: string): void {
     null,
     band,
   );
+  $('forecast-caption').textContent =
+    `History (grey), forecast (blue)${f.level ? ` and its ${f.level} % interval` : ''} of ${r.target}`;
   setDownload('forecast-download', r.csv, `${name.replace(/\.csv$/i, '')}_forecast.csv`, 'text/csv');
   status(
     'forecast',
-    `${r.model}: ${f.values.length} forecast rows of ${r.target}${f.level ? ` with a ${f.level} % interval` : ''}.`,
+    `${r.model}: ${f.values.length} forecast rows of ${r.target}${f.level ? ` with a ${f.level} % interval` : ''}, computed ${r.where === 'server' ? 'on the server' : 'in the browser'}.`,
   );
 }
 
-export function setupForecast(config: AppConfig): { last(): ForecastReply | null } {
+/** Offers the served saved model first when there is one, and loads it over fetch. */
+async function offerSaved(config: AppConfig): Promise<void> {
+  if (!config.forecaster) return;
+  const choice = new Option(`saved model (loading ${config.forecaster}…)`, 'saved', true, true);
+  ($('forecast-model') as HTMLSelectElement).prepend(choice);
+  ($('forecast-model') as HTMLSelectElement).value = 'saved';
+  syncSettings();
+  const loading = loadForecasterFromUrl(config.forecaster);
+  savedLoad = loading;
+  try {
+    const model = await loading;
+    savedModel = model;
+    choice.text = `saved ${model.kind} model (${model.pipeline?.target}, look-back ${model.lookback}, horizon ${model.horizon})`;
+    syncSettings();
+  } catch (err) {
+    savedLoad = Promise.resolve(null);
+    choice.text = 'saved model (failed to load)';
+    choice.disabled = true;
+    showError('forecast', messageOf(err));
+  }
+}
+
+export function setupForecast(config: AppConfig): { last(): ForecastResult | null } {
+  void offerSaved(config);
+  syncSettings();
+  $('forecast-model').addEventListener('change', syncSettings);
   onFile('forecast-file', (file) => void choose(file));
   $('forecast-run').addEventListener('click', () => void run(config));
   return { last: () => last };

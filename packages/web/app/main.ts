@@ -1,7 +1,7 @@
 /**
  * The gatewave web app: three tabs (Enhance, Detect, Forecast) over the browser builds of the packages. Files are
  * read and processed in the page; nothing is uploaded unless the user asks for server-side processing (the
- * Enhance tab's checkbox, the Forecast tab's button: forecasting runs in the local server).
+ * Enhance and Forecast tabs' "process on the server" boxes).
  * `?backend=webgl|wasm|cpu|webgpu` forces a backend. The last results are on `window.gatewaveApp` for scripts.
  */
 import { initBackend, type BrowserBackendName } from '@gatewave/core';
@@ -16,6 +16,8 @@ export interface AppConfig {
   enhancer: string;
   /** URL of the detector model folder. */
   detector: string;
+  /** URL of a saved forecast model folder (`gatewave-app --forecaster DIR`), or null. */
+  forecaster: string | null;
 }
 
 function setupTabs(): void {

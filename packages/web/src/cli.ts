@@ -53,6 +53,10 @@ export function buildProgram(): Command {
     )
     .option('--enhancer <dir>', 'enhancement model folder to serve (default: the shipped model)')
     .option('--detector <dir>', 'sound event detector folder to serve (default: the shipped model)')
+    .option(
+      '--forecaster <dir>',
+      'saved forecast model folder (gatewave-forecast train --out DIR) to serve; the Forecast tab forecasts with it in the browser',
+    )
     .showHelpAfterError()
     .exitOverride((err) => {
       process.exit(err.exitCode === 0 ? 0 : 2);
@@ -65,6 +69,7 @@ export function buildProgram(): Command {
         maxUploadMb?: number;
         enhancer?: string;
         detector?: string;
+        forecaster?: string;
       }) => {
         const host = o.host ?? '127.0.0.1';
         if (!isLoopback(host)) {
@@ -78,6 +83,7 @@ export function buildProgram(): Command {
           maxUploadBytes: o.maxUploadMb === undefined ? undefined : Math.round(o.maxUploadMb * 1048576),
           enhancerDir: o.enhancer,
           detectorDir: o.detector,
+          forecasterDir: o.forecaster,
         });
         process.stdout.write(`gatewave app: ${app.url}  (Ctrl+C to stop)\n`);
         if (o.open) openBrowser(app.url);

@@ -27,6 +27,11 @@ export interface AppServerOptions {
   enhancerDir?: string;
   /** Detector folder served at /models/detector/ (default: the model shipped with @gatewave/audio). */
   detectorDir?: string;
+  /**
+   * A saved forecast model (a folder written by `gatewave-forecast train --out DIR`) served at /models/forecaster/
+   * (its `forecast.json` and `network/` files); the Forecast tab then forecasts with it in the browser. None by default.
+   */
+  forecasterDir?: string;
 }
 
 export interface AppServer {
@@ -47,7 +52,9 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
-function routeTable(o: Required<Pick<AppServerOptions, 'appDir' | 'enhancerDir' | 'detectorDir'>>): RouteTable {
+function routeTable(
+  o: Required<Pick<AppServerOptions, 'appDir' | 'enhancerDir' | 'detectorDir'>> & { forecasterDir?: string },
+): RouteTable {
   if (!fs.existsSync(path.join(o.appDir, 'index.html')) || !fs.existsSync(path.join(o.appDir, 'app.mjs'))) {
     throw new WebError(
       'APP_NOT_BUILT',
@@ -58,7 +65,21 @@ function routeTable(o: Required<Pick<AppServerOptions, 'appDir' | 'enhancerDir' 
   addFolder(table, '/', o.appDir, 'the app folder');
   addFolder(table, '/models/enhancer/', o.enhancerDir, 'the enhancer folder');
   addFolder(table, '/models/detector/', o.detectorDir, 'the detector folder');
+  if (o.forecasterDir) addForecaster(table, o.forecasterDir);
   return table;
+}
+
+/** A forecast model folder: `forecast.json` and, for a model with weights, the files of its `network/` folder. */
+function addForecaster(table: RouteTable, dir: string): void {
+  if (!fs.existsSync(path.join(dir, 'forecast.json'))) {
+    throw new WebError(
+      'NOT_FOUND',
+      `the forecast model folder ${dir} has no forecast.json; pass a folder written by 'gatewave-forecast train --out DIR'.`,
+    );
+  }
+  addFolder(table, '/models/forecaster/', dir, 'the forecast model folder');
+  const network = path.join(dir, 'network');
+  if (fs.existsSync(network)) addFolder(table, '/models/forecaster/network/', network, 'its network folder');
 }
 
 const SECURITY_HEADERS = {
@@ -125,11 +146,13 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     appDir: options.appDir ?? APP_DIR,
     enhancerDir,
     detectorDir: options.detectorDir ?? DEFAULT_DETECTOR_DIR,
+    forecasterDir: options.forecasterDir,
   });
   const config = JSON.stringify({
     maxUploadBytes: limit,
     enhancer: '/models/enhancer/',
     detector: '/models/detector/',
+    forecaster: options.forecasterDir ? '/models/forecaster/' : null,
   });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');

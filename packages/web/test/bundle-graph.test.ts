@@ -1,7 +1,8 @@
 /**
- * The browser builds hold no Node-only code: every module in the esbuild graphs of the core and audio browser
- * entries and of the app bundle is either gatewave source that imports no Node built-in, or a dependency; the only
- * `(disabled):` modules are those that tfjs's own `browser` fields switch off. Reads the metafiles `npm run build`
+ * The browser builds hold no Node-only code: every module in the esbuild graphs of the core, audio and forecast
+ * browser entries and of the app bundle is either gatewave source that imports no Node built-in, or a dependency; the
+ * only `(disabled):` modules are those that tfjs's own `browser` fields switch off; no Node-only dependency (danfojs,
+ * resvg, vega, commander) is imported. Reads the metafiles `npm run build`
  * writes. Also checks that the package exports send bundlers to the browser entries.
  */
 import * as fs from 'fs';
@@ -12,8 +13,11 @@ const root = path.resolve(__dirname, '../../..');
 const METAFILES = [
   'packages/core/dist/browser.meta.json',
   'packages/audio/dist/browser.meta.json',
+  'packages/forecast/dist/browser.meta.json',
   'packages/web/dist/app.meta.json',
 ];
+// Dependencies of the Node packages that must stay out of every browser graph (native addons, Node-only libraries).
+const NODE_ONLY_DEPENDENCY = /^(@?danfojs|@resvg\/|vega|commander|@tensorflow\/tfjs-node|wavefile|ndarray)/;
 const NODE = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 // Modules whose Node branch a dependency's own package.json `browser` field replaces with an empty module.
 const DISABLED_BY = /^node_modules\/(@tensorflow\/tfjs-[a-z-]+|seedrandom)\//;
@@ -30,34 +34,43 @@ const built = METAFILES.every((f) => fs.existsSync(path.join(root, f)));
     expect(ours.length).toBeGreaterThan(0);
     for (const [input, { imports }] of Object.entries(meta.inputs)) {
       expect(input).not.toMatch(/\.node$/);
-      expect(input).not.toMatch(/packages\/core\/src\/(native|io\/atomic|io\/model-io|backend|cli)/);
+      expect(input).not.toMatch(/packages\/core\/src\/(native|io\/atomic\.ts|io\/model-io|backend|cli)/);
       expect(input).not.toMatch(/packages\/audio\/src\/(io\/wav\.ts|enhance\/(enhancer|load|batch|train)\.ts|cli)/);
+      expect(input).not.toMatch(
+        /packages\/forecast\/src\/(cli|commands|panel-commands|plot|data\/(csv-file|panel)|models\/(model-file|panel-model))\.ts/,
+      );
+      expect(input).not.toMatch(/node_modules\/(@?danfojs|@resvg|vega)/);
       for (const imp of imports) {
         if (imp.path.startsWith('(disabled):')) {
           expect([input, DISABLED_BY.test(input)]).toEqual([input, true]);
           continue;
         }
         expect([input, imp.path, NODE.has(imp.path)]).toEqual([input, imp.path, false]);
+        expect([input, imp.path, NODE_ONLY_DEPENDENCY.test(imp.path)]).toEqual([input, imp.path, false]);
       }
     }
   });
 
-  test.each(['core', 'audio'])('the %s ESM entry requires nothing at run time (an ESM file cannot)', (name) => {
-    const code = fs.readFileSync(path.join(root, 'packages', name, 'dist/browser.mjs'), 'utf8');
-    expect(code.match(/__require\(["'][^"']+["']\)/g)).toBeNull();
-  });
+  test.each(['core', 'audio', 'forecast'])(
+    'the %s ESM entry requires nothing at run time (an ESM file cannot)',
+    (name) => {
+      const code = fs.readFileSync(path.join(root, 'packages', name, 'dist/browser.mjs'), 'utf8');
+      expect(code.match(/__require\(["'][^"']+["']\)/g)).toBeNull();
+    },
+  );
 
-  test('the app bundle reaches core and audio through their browser entries', () => {
+  test('the app bundle reaches core, audio and forecast through their browser entries', () => {
     const meta = JSON.parse(fs.readFileSync(path.join(root, 'packages/web/dist/app.meta.json'), 'utf8')) as Meta;
     const inputs = Object.keys(meta.inputs);
     expect(inputs).toContain('packages/core/dist/browser.mjs');
     expect(inputs).toContain('packages/audio/dist/browser.mjs');
-    expect(inputs.some((i) => /packages\/(core|audio)\/dist\/index\.js/.test(i))).toBe(false);
+    expect(inputs).toContain('packages/forecast/dist/browser.mjs');
+    expect(inputs.some((i) => /packages\/(core|audio|forecast)\/dist\/index\.js/.test(i))).toBe(false);
   });
 });
 
 test('package exports: the browser condition points at the ESM browser entries, Node at the CommonJS index', () => {
-  for (const name of ['core', 'audio']) {
+  for (const name of ['core', 'audio', 'forecast']) {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'packages', name, 'package.json'), 'utf8'));
     expect(pkg.exports['.'].browser).toEqual({ types: './dist/browser.d.ts', default: './dist/browser.mjs' });
     expect(pkg.exports['.'].default).toBe('./dist/index.js');

@@ -66,10 +66,39 @@ test('serves the app, its config and the model files', async () => {
     maxUploadBytes: 1000,
     enhancer: '/models/enhancer/',
     detector: '/models/detector/',
+    forecaster: null,
   });
+  expect((await raw('/models/forecaster/forecast.json')).status).toBe(404);
   const model = await raw('/models/enhancer/model.json');
   expect(model.status).toBe(200);
   expect(model.body).toBe(fs.readFileSync(path.join(DEFAULT_MODEL_DIR, 'model.json'), 'utf8'));
+});
+
+test('--forecaster: serves forecast.json and network/ of a saved model, nothing else; a folder without one is refused', async () => {
+  const dir = path.join(tmp, 'forecaster');
+  fs.mkdirSync(path.join(dir, 'network', 'deeper'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'forecast.json'), '{"format":"gatewave-forecast"}');
+  fs.writeFileSync(path.join(dir, 'network', 'model.json'), '{"m":1}');
+  fs.writeFileSync(path.join(dir, 'network', 'weights.bin'), Buffer.from([1, 2, 3]));
+  fs.writeFileSync(path.join(dir, 'network', 'deeper', 'x.json'), '{}');
+  const other = await startAppServer({ appDir, forecasterDir: dir });
+  try {
+    const get = async (p: string): Promise<number> => (await fetch(new URL(p, other.url))).status;
+    expect(await (await fetch(new URL('/config.json', other.url))).json()).toMatchObject({
+      forecaster: '/models/forecaster/',
+    });
+    expect(await (await fetch(new URL('/models/forecaster/forecast.json', other.url))).text()).toBe(
+      '{"format":"gatewave-forecast"}',
+    );
+    expect(await get('/models/forecaster/network/model.json')).toBe(200);
+    expect(await get('/models/forecaster/network/weights.bin')).toBe(200);
+    expect(await get('/models/forecaster/network/deeper/x.json')).toBe(404);
+  } finally {
+    await other.close();
+  }
+  await expect(startAppServer({ appDir, forecasterDir: path.join(dir, 'network') })).rejects.toThrow(
+    /network has no forecast\.json; pass a folder written by 'gatewave-forecast train --out DIR'/,
+  );
 });
 
 test.each([
