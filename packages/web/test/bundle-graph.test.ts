@@ -17,7 +17,7 @@ const METAFILES = [
   'packages/web/dist/app.meta.json',
 ];
 // Dependencies of the Node packages that must stay out of every browser graph (native addons, Node-only libraries).
-const NODE_ONLY_DEPENDENCY = /^(@?danfojs|@resvg\/|vega|commander|@tensorflow\/tfjs-node|wavefile|ndarray)/;
+const NODE_ONLY_DEPENDENCY = /^(@?danfojs|@resvg\/|vega|commander|@tensorflow\/tfjs-node)/;
 const NODE = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 // Modules whose Node branch a dependency's own package.json `browser` field replaces with an empty module.
 const DISABLED_BY = /^node_modules\/(@tensorflow\/tfjs-[a-z-]+|seedrandom)\//;
