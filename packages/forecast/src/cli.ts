@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { packageVersion, runCli } from '@gatewave/core/cli';
 import { registerTrainCommand } from './cli/train';
 import { registerBacktestCommand, registerEvalCommand, registerPredictCommand } from './cli/evaluate';
+import { registerQueueCommands } from './cli/queue';
 
 /** The gatewave-forecast program, ready to parse; `main` runs it (tests build it to read its commands). */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerPredictCommand(program);
   registerBacktestCommand(program);
+  registerQueueCommands(program);
   return program;
 }
 

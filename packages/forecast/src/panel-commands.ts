@@ -241,10 +241,15 @@ export function seriesMetricsCsv(idColumn: string, e: PanelEvaluation): string {
 
 /**
  * CSV text of panel forecasts in long format: id, time, forecast; backtests add `origin` (the forecast's first
- * step) and `actual`; a model with intervals adds `lo<level>`/`hi<level>`, with quantile heads `q<level>`.
+ * step) and `actual`; a model with intervals adds `lo<level>`/`hi<level>`, with quantile heads `q<level>`. Times are
+ * dates when all fall on midnight (a merge of several parts passes the batch's `dateOnly`).
  */
-export function panelForecastCsv(idColumn: string, timeColumn: string, rows: PanelForecastRow[]): string {
-  const dateOnly = rows.every((r) => r.time % 86400000 === 0);
+export function panelForecastCsv(
+  idColumn: string,
+  timeColumn: string,
+  rows: PanelForecastRow[],
+  dateOnly = rows.every((r) => r.time % 86400000 === 0),
+): string {
   const first = rows[0];
   const backtest = first?.origin !== undefined;
   const header = [

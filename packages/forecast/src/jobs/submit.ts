@@ -1,0 +1,195 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  checkConnection,
+  checkInputs,
+  checkOutputDir,
+  JobsError,
+  parseQueueUrl,
+  QueueConnection,
+  submitBatch,
+} from '@gatewave/jobs';
+import { ForecastError } from '../errors';
+import { readModelDoc } from '../models/model-file';
+import { partitionPanelCsv } from './partition';
+
+/**
+ * Forecasting as jobs on the "forecast" queue: a long-format CSV is split by series id into part files in a work
+ * folder beside the output (shared storage every worker sees), one job per part forecasts its series (with one saved
+ * panel model, or a model trained on the part), and the batch's merge step writes the one long output CSV once every
+ * part is done. This module submits; `./worker` runs the parts and the merge.
+ */
+
+/** The queue every forecast job goes to. */
+export const FORECAST_QUEUE = 'forecast';
+/** The job kind (and merge kind) of a forecast part. */
+export const FORECAST_JOB = 'forecast';
+
+/** How each part is trained when no saved model is given (`PanelModel` options and training settings). */
+export interface PartTraining {
+  kind: string;
+  lookback: number;
+  horizon: number;
+  period: number;
+  split?: [number, number, number];
+  epochs?: number;
+  patience?: number;
+  batchSize?: number;
+  learningRate?: number;
+  dModel?: number;
+  norm?: boolean;
+  hidden?: number;
+  seed?: number;
+}
+
+/** What every job of a forecast batch carries (paths absolute). */
+export interface ForecastBatchSettings {
+  /** The input CSV (for messages). */
+  csv: string;
+  idColumn: string;
+  timeColumn?: string;
+  target: string;
+  delimiter?: string;
+  naValues?: string[];
+  /** A series shorter than lookback + horizon fails its part instead of being skipped. */
+  strict?: boolean;
+  /** A saved panel model folder (predict only); otherwise `train`. */
+  model?: string;
+  train?: PartTraining;
+  /** The merged long forecast CSV. */
+  out: string;
+  /** The folder of the part files. */
+  work: string;
+}
+
+/** One part: its CSV and where its forecasts go. */
+export interface ForecastPart {
+  input: string;
+  output: string;
+  /** Its series ids (the first few) and how many there are, for failure reports. */
+  ids: string[];
+  series: number;
+}
+
+export interface ForecastBatchRequest {
+  csv: string;
+  out: string;
+  /** Series id column; with `model`, default the model's. */
+  idColumn?: string;
+  timeColumn?: string;
+  /** Target column; with `model`, default the model's. */
+  target?: string;
+  delimiter?: string;
+  naValues?: string[];
+  strict?: boolean;
+  model?: string;
+  train?: PartTraining;
+  /** Distinct series per job (default 100). */
+  seriesPerJob?: number;
+  attempts?: number;
+  backoffMs?: number;
+}
+
+export interface ForecastSubmitResult {
+  conn: QueueConnection;
+  batchId: string;
+  parts: number;
+  series: number;
+  rows: number;
+  work: string;
+}
+
+const SHOWN_IDS = 5;
+
+/** The saved model's panel columns; throws when the folder (seen from here) holds no model trained with --id-col. */
+function panelModelColumns(model: string): { idColumn: string; target: string; timeColumn: string } {
+  const p = readModelDoc(model).pipeline;
+  if (!p.panel)
+    throw new ForecastError(
+      'MODEL_MISMATCH',
+      `${model}: this model was trained on a wide CSV, not a long-format panel; train it with --id-col, or use --train KIND.`,
+    );
+  return { idColumn: p.panel.idColumn, target: p.target, timeColumn: p.timeColumn };
+}
+
+/** Checks the request's own settings (before any file or Redis is touched). */
+function checkRequest(r: ForecastBatchRequest): void {
+  if (!!r.model === !!r.train)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      'give either --model DIR (one saved panel model predicts every part) or --train KIND (a model per part), not both or neither.',
+    );
+  if (path.extname(r.out).toLowerCase() !== '.csv')
+    throw new ForecastError('BAD_ARGUMENT', `--out ${r.out}: must end in .csv.`);
+  if (r.seriesPerJob !== undefined && !(Number.isInteger(r.seriesPerJob) && r.seriesPerJob > 0))
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--series-per-job: must be a positive whole number, got ${r.seriesPerJob}.`,
+    );
+}
+
+/**
+ * Splits the CSV into parts and enqueues one job per part. Checks first, and enqueues nothing when one fails: the
+ * request, the input and model (visible here), the output (absent, folder writable), then Redis.
+ */
+export async function submitForecastBatch(url: string, r: ForecastBatchRequest): Promise<ForecastSubmitResult> {
+  checkRequest(r);
+  const conn = parseQueueUrl(url);
+  const [csv] = checkInputs([r.csv]);
+  const model = r.model ? path.resolve(r.model) : undefined;
+  const fromModel = model ? panelModelColumns(model) : undefined;
+  const idColumn = r.idColumn ?? fromModel?.idColumn;
+  const target = r.target ?? fromModel?.target;
+  if (!idColumn || !target)
+    throw new ForecastError('BAD_ARGUMENT', `--train needs --id-col and --target (the series id and value columns).`);
+  const out = path.resolve(r.out);
+  checkOutputDir(path.dirname(out));
+  if (fs.existsSync(out))
+    throw new JobsError(
+      'OUTPUT_EXISTS',
+      `${r.out} exists; a queued forecast never replaces a file. Remove it or choose another --out. Nothing was enqueued.`,
+    );
+  await checkConnection(conn);
+  const work = fs.mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.parts-`));
+  try {
+    const timeColumn = r.timeColumn ?? fromModel?.timeColumn;
+    const parts = partitionPanelCsv(csv, work, {
+      idColumn,
+      seriesPerPart: r.seriesPerJob ?? 100,
+      delimiter: r.delimiter,
+      requiredColumns: [target, ...(timeColumn ? [timeColumn] : [])],
+    });
+    const settings: ForecastBatchSettings = {
+      csv,
+      idColumn,
+      timeColumn,
+      target,
+      delimiter: parts.delimiter,
+      naValues: r.naValues,
+      strict: r.strict,
+      model,
+      train: r.train,
+      out,
+      work,
+    };
+    const items: ForecastPart[] = parts.files.map((input, k) => ({
+      input,
+      output: input.replace(/\.csv$/, '.forecast.jsonl'),
+      ids: parts.ids[k].slice(0, SHOWN_IDS),
+      series: parts.ids[k].length,
+    }));
+    const { batchId } = await submitBatch(conn, {
+      queue: FORECAST_QUEUE,
+      kind: FORECAST_JOB,
+      items,
+      settings,
+      attempts: r.attempts,
+      backoffMs: r.backoffMs,
+    });
+    const series = parts.ids.reduce((a, ids) => a + ids.length, 0);
+    return { conn, batchId, parts: items.length, series, rows: parts.rows, work };
+  } catch (err) {
+    fs.rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,220 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  commitOutput,
+  isComplete,
+  ItemFailure,
+  ItemPayload,
+  JobContext,
+  removeLeftovers,
+  tempOutputName,
+  WorkerSpec,
+} from '@gatewave/jobs';
+import { ForecastError } from '../errors';
+import { Panel } from '../data/panel';
+import { loadForecaster } from '../models/models';
+import { PanelForecastRow, PanelModel } from '../models/panel-model';
+import { panelForecastCsv, readPanelForModel } from '../panel-commands';
+import { FORECAST_JOB, FORECAST_QUEUE, ForecastBatchSettings, ForecastPart } from './submit';
+
+/**
+ * The worker side of forecast batches: one job forecasts one part (reads it as a panel, predicts with the saved
+ * model or trains a model on the part first) and writes its rows once as JSON lines; the merge step writes the long
+ * output CSV once from the parts in order, then removes the part files of the parts that succeeded.
+ */
+
+/** First line of a part's output: what the merge needs besides the rows. */
+interface PartHeader {
+  timeColumn: string;
+  series: number;
+  rows: number;
+  /** Whether every forecast time of the part falls on midnight (then the CSV shows dates). */
+  dateOnly: boolean;
+  /** Series too short to forecast, left out as a single-process run leaves them out; the first few ids. */
+  skipped: number;
+  skippedIds: string[];
+}
+
+/** What a part job returns (kept in Redis until the merge). */
+export type PartResult = PartHeader & { output: string; landed: boolean };
+
+/** The merge step's result: the batch summary's `merged`. */
+export interface MergeResult {
+  out: string;
+  landed: boolean;
+  parts: number;
+  series: number;
+  rows: number;
+  skipped: number;
+  /** Part CSVs kept for inspection (those of failed parts). */
+  kept: string[];
+}
+
+type Payload = ItemPayload<ForecastPart, ForecastBatchSettings>;
+
+function readPart(p: Payload, lookback: number, horizon: number, log: (line: string) => void): Panel | null {
+  const s = p.settings;
+  try {
+    return readPanelForModel(
+      p.item.input,
+      {
+        idColumn: s.idColumn,
+        timeColumn: s.timeColumn,
+        target: s.target,
+        delimiter: s.delimiter,
+        naValues: s.naValues,
+        strict: s.strict,
+        lookback,
+        horizon,
+      },
+      log,
+    );
+  } catch (err) {
+    // Without --strict, TOO_FEW_ROWS means that no series of the part is long enough: all of them are skipped.
+    if (!s.strict && err instanceof ForecastError && err.code === 'TOO_FEW_ROWS') return null;
+    throw err;
+  }
+}
+
+async function forecastRows(
+  models: Map<string, PanelModel>,
+  p: Payload,
+  ctx: JobContext,
+): Promise<{ panel: Panel | null; rows: PanelForecastRow[]; skipped: string[] }> {
+  const s = p.settings;
+  const quiet = (): void => undefined;
+  if (s.model) {
+    if (!models.has(s.model)) models.set(s.model, new PanelModel(await loadForecaster(s.model)));
+    const model = models.get(s.model)!;
+    const panel = readPart(p, model.lookback, model.horizon, quiet);
+    if (!panel) return { panel, rows: [], skipped: [] };
+    const rows = model.predict(panel);
+    return { panel, rows, skipped: [...panel.skipped, ...model.skipped].map((x) => x.id) };
+  }
+  const t = s.train!;
+  const panel = readPart(p, t.lookback, t.horizon, quiet);
+  if (!panel) return { panel, rows: [], skipped: [] };
+  const model = new PanelModel(t.kind, {
+    lookback: t.lookback,
+    horizon: t.horizon,
+    period: t.period,
+    dModel: t.dModel,
+    norm: t.norm,
+    hidden: t.hidden,
+  });
+  await model.fit(panel, { ...t, strict: s.strict, quiet: true });
+  await ctx.progress(0.5);
+  const rows = model.predict(panel);
+  return { panel, rows, skipped: [...panel.skipped, ...model.skipped].map((x) => x.id) };
+}
+
+function headerOf(output: string): PartHeader {
+  const fd = fs.openSync(output, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return JSON.parse(buf.subarray(0, n).toString('utf8').split('\n')[0]) as PartHeader;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One part, its output written exactly once; an output that is there already is left alone. */
+async function forecastPart(models: Map<string, PanelModel>, p: Payload, ctx: JobContext): Promise<PartResult> {
+  const { output } = p.item;
+  if (isComplete(output)) return { ...headerOf(output), output, landed: false };
+  const t0 = Date.now();
+  const { panel, rows, skipped } = await forecastRows(models, p, ctx).catch((err: Error) => {
+    const more = p.item.series > p.item.ids.length ? `, ... (${p.item.series} series)` : '';
+    err.message = `${p.item.input} (series ${p.item.ids.join(', ')}${more}): ${err.message}`;
+    throw err;
+  });
+  const series = new Set(rows.map((r) => r.id)).size;
+  const header: PartHeader = {
+    timeColumn: panel?.timeColumn ?? p.settings.timeColumn ?? '',
+    series,
+    rows: rows.length,
+    dateOnly: rows.every((r) => r.time % 86400000 === 0),
+    skipped: p.item.series - series,
+    skippedIds: skipped.slice(0, 5),
+  };
+  removeLeftovers(output);
+  const temp = tempOutputName(output, ctx.jobId, ctx.attempt);
+  const lines = [JSON.stringify(header), ...rows.map((r) => JSON.stringify([r.id, r.time, r.forecast]))];
+  fs.writeFileSync(temp, lines.join('\n') + '\n');
+  const landed = commitOutput(temp, output);
+  ctx.log(
+    `forecast ${path.basename(p.item.input)}: ${header.series} series, ${rows.length} rows in ${((Date.now() - t0) / 1000).toFixed(2)} s${landed ? '' : ' (already there; left as it was)'}`,
+  );
+  return { ...header, output, landed };
+}
+
+function partRows(output: string): PanelForecastRow[] {
+  const lines = fs.readFileSync(output, 'utf8').split('\n').slice(1).filter(Boolean);
+  return lines.map((l) => {
+    const [id, time, forecast] = JSON.parse(l) as [string, number, number | null];
+    return { id, time, forecast: forecast ?? NaN };
+  });
+}
+
+/**
+ * Writes the long CSV from the parts that succeeded, in part order (the series order of a single-process run), once.
+ * Times are printed as dates when every forecast of the batch falls on midnight, as a single-process run does.
+ */
+function writeMerged(s: ForecastBatchSettings, parts: PartResult[], batchId: string): boolean {
+  const dateOnly = parts.every((p) => p.dateOnly);
+  const timeColumn = parts.find((p) => p.timeColumn)?.timeColumn ?? s.timeColumn ?? 'time';
+  fs.mkdirSync(path.dirname(s.out), { recursive: true });
+  removeLeftovers(s.out);
+  const temp = tempOutputName(s.out, batchId, 0);
+  const fd = fs.openSync(temp, 'w');
+  try {
+    fs.writeSync(fd, `${s.idColumn},${timeColumn},forecast\n`);
+    for (const p of parts) {
+      const text = panelForecastCsv(s.idColumn, timeColumn, partRows(p.output), dateOnly);
+      fs.writeSync(fd, text.slice(text.indexOf('\n') + 1));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return commitOutput(temp, s.out);
+}
+
+/** The merge step: the long CSV once, then the successful parts' files removed (failed parts' CSVs kept). */
+async function mergeParts(
+  batch: { id: string; settings: ForecastBatchSettings },
+  results: Map<number, unknown>,
+  failures: ItemFailure[],
+): Promise<MergeResult> {
+  const s = batch.settings;
+  const parts = [...results.keys()].sort((a, b) => a - b).map((k) => results.get(k) as PartResult);
+  const landed = isComplete(s.out) ? false : writeMerged(s, parts, batch.id);
+  for (const p of parts) {
+    fs.rmSync(p.output, { force: true });
+    fs.rmSync(p.output.replace(/\.forecast\.jsonl$/, '.csv'), { force: true });
+  }
+  const kept = fs.existsSync(s.work) ? fs.readdirSync(s.work).map((n) => path.join(s.work, n)) : [];
+  if (kept.length === 0) fs.rmSync(s.work, { recursive: true, force: true });
+  return {
+    out: s.out,
+    landed,
+    parts: parts.length,
+    series: parts.reduce((a, p) => a + p.series, 0),
+    rows: parts.reduce((a, p) => a + p.rows, 0),
+    skipped: parts.reduce((a, p) => a + p.skipped, 0),
+    kept: failures.length ? kept : [],
+  };
+}
+
+/** The processor and merge step of the forecast worker. */
+export function forecastWorkerSpec(): WorkerSpec {
+  const models = new Map<string, PanelModel>();
+  return {
+    queue: FORECAST_QUEUE,
+    processors: { [FORECAST_JOB]: (p, ctx) => forecastPart(models, p as Payload, ctx) },
+    merges: {
+      [FORECAST_JOB]: (batch, results, failures) =>
+        mergeParts(batch as { id: string; settings: ForecastBatchSettings }, results, failures),
+    },
+  };
+}
