@@ -247,11 +247,15 @@ export async function waitForBatch(q: QueueHandle, batchId: string, opts: WaitOp
     opts.onStatus?.(s);
     if (s.state === 'done' || s.state === 'failed') return batchStatus(q, batchId, true);
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.intervalMs ?? 500);
-      opts.signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         clearTimeout(t);
         resolve();
-      });
+      };
+      const t = setTimeout(() => {
+        opts.signal?.removeEventListener('abort', onAbort); // one listener per poll would pile up on long batches
+        resolve();
+      }, opts.intervalMs ?? 500);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
     });
     if (opts.signal?.aborted) return s;
   }

@@ -45,6 +45,7 @@ function partTraining(o: Record<string, unknown>): PartTraining | undefined {
 
 function describeMerge(m: MergeResult | undefined): string {
   if (!m) return 'the merge step did not run';
+  if (m.parts === 0) return `wrote nothing: no part was done; the parts' rows are kept in ${m.kept.join(', ')}`;
   const what = `${m.series} series, ${m.rows} rows from ${m.parts} part(s)${m.skipped ? `; ${m.skipped} series too short, left out` : ''}`;
   const kept = m.kept.length ? `; the failed parts' rows are kept in ${m.kept.join(', ')}` : '';
   return `${m.landed ? 'wrote' : 'left as it was (already there)'} ${m.out}: ${what}${kept}`;

@@ -188,7 +188,8 @@ async function mergeParts(
 ): Promise<MergeResult> {
   const s = batch.settings;
   const parts = [...results.keys()].sort((a, b) => a - b).map((k) => results.get(k) as PartResult);
-  const landed = isComplete(s.out) ? false : writeMerged(s, parts, batch.id);
+  // With no part done there is nothing to merge: no output file (an empty one would read as a forecast of nothing).
+  const landed = parts.length === 0 || isComplete(s.out) ? false : writeMerged(s, parts, batch.id);
   for (const p of parts) {
     fs.rmSync(p.output, { force: true });
     fs.rmSync(p.output.replace(/\.forecast\.jsonl$/, '.csv'), { force: true });
