@@ -10,7 +10,7 @@ import { int } from './shared';
 /**
  * The queue side of `gatewave-forecast`: `batch` splits a long CSV by series into jobs on the "forecast" queue and
  * follows them (or prints the batch id with --detach); `worker` runs forecast jobs; `jobs status` shows batches.
- * A thin shell over `./jobs`.
+ * A thin shell over `../jobs`.
  */
 
 const NAME = 'gatewave-forecast';
