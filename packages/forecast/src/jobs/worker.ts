@@ -86,13 +86,16 @@ async function forecastRows(
   if (s.model) {
     if (!models.has(s.model)) models.set(s.model, new PanelModel(await loadForecaster(s.model)));
     const model = models.get(s.model)!;
-    const panel = readPart(p, model.lookback, model.horizon, quiet);
+    // As a single-process predict: a series needs only its lookback rows.
+    const panel = readPart(p, model.lookback, 0, quiet);
     if (!panel) return { panel, rows: [], skipped: [] };
     const rows = model.predict(panel);
     return { panel, rows, skipped: [...panel.skipped, ...model.skipped].map((x) => x.id) };
   }
   const t = s.train!;
-  const panel = readPart(p, t.lookback, t.horizon, quiet);
+  // As train --id-col then predict: series too short to train on are left out of training (counted by fit) but
+  // forecast from their lookback rows; with --strict a series shorter than lookback + horizon fails the part.
+  const panel = readPart(p, t.lookback, s.strict ? t.horizon : 0, quiet);
   if (!panel) return { panel, rows: [], skipped: [] };
   const model = new PanelModel(t.kind, {
     lookback: t.lookback,
@@ -140,7 +143,7 @@ async function forecastPart(models: Map<string, PanelModel>, p: Payload, ctx: Jo
   };
   removeLeftovers(output);
   const temp = tempOutputName(output, ctx.jobId, ctx.attempt);
-  const lines = [JSON.stringify(header), ...rows.map((r) => JSON.stringify([r.id, r.time, r.forecast]))];
+  const lines = [JSON.stringify(header), ...rows.map((r) => JSON.stringify(r))];
   fs.writeFileSync(temp, lines.join('\n') + '\n');
   const landed = commitOutput(temp, output);
   ctx.log(
@@ -149,12 +152,10 @@ async function forecastPart(models: Map<string, PanelModel>, p: Payload, ctx: Jo
   return { ...header, output, landed };
 }
 
+/** A part's rows (NaN forecasts and bounds were written as JSON null; the CSV shows both as an empty cell). */
 function partRows(output: string): PanelForecastRow[] {
   const lines = fs.readFileSync(output, 'utf8').split('\n').slice(1).filter(Boolean);
-  return lines.map((l) => {
-    const [id, time, forecast] = JSON.parse(l) as [string, number, number | null];
-    return { id, time, forecast: forecast ?? NaN };
-  });
+  return lines.map((l) => JSON.parse(l) as PanelForecastRow);
 }
 
 /**
@@ -169,11 +170,15 @@ function writeMerged(s: ForecastBatchSettings, parts: PartResult[], batchId: str
   const temp = tempOutputName(s.out, batchId, 0);
   const fd = fs.openSync(temp, 'w');
   try {
-    fs.writeSync(fd, `${s.idColumn},${timeColumn},forecast\n`);
+    let header = true;
     for (const p of parts) {
-      const text = panelForecastCsv(s.idColumn, timeColumn, partRows(p.output), dateOnly);
-      fs.writeSync(fd, text.slice(text.indexOf('\n') + 1));
+      const rows = partRows(p.output);
+      if (rows.length === 0) continue;
+      const text = panelForecastCsv(s.idColumn, timeColumn, rows, dateOnly);
+      fs.writeSync(fd, header ? text : text.slice(text.indexOf('\n') + 1)); // the header (and its band columns) once
+      header = false;
     }
+    if (header) fs.writeSync(fd, panelForecastCsv(s.idColumn, timeColumn, [], dateOnly));
   } finally {
     fs.closeSync(fd);
   }
