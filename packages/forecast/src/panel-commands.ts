@@ -96,6 +96,11 @@ export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model:
   if (fit.skipped)
     log(`skipped ${fit.skipped} series too short for lookback + horizon in each part of the split ${split.join(',')}`);
   log(`global ${model.kind} over ${fit.series} series: windows train ${fit.windows.train}, val ${fit.windows.val}`);
+  if (model.training?.interrupted && model.training.bestEpoch === 0)
+    throw new ForecastError(
+      'INTERRUPTED',
+      `training was interrupted before the first epoch ended; nothing was saved to ${s.out}.`,
+    );
   const test = model.evaluate(panel, 'test');
   if (model.forecaster.pipeline) model.forecaster.pipeline.read = { delimiter: s.delimiter, naValues: s.naValues };
   await model.forecaster.save(s.out, { overwrite: s.overwrite });
