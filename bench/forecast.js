@@ -6,9 +6,11 @@
 //   node bench/forecast.js                      everything (long: tens of minutes on 2 cores)
 //   node bench/forecast.js --quick              ETTh1 S 168→168 only, TPGN and the baselines, 3 epochs
 //   node bench/forecast.js --suite etth1 --horizons 168,336 --models tpgn,naive --epochs 25
+//   node bench/forecast.js --suite panel        many series (vega-datasets unemployment-across-industries): global TPGN
+//                                               and DLinear vs per-series naive baselines, errors and 80/95 % intervals
 //   node bench/forecast.js --suite threads      training speed only: TPGN on ETTh1 S 168→168 (d=2) and M 96→96 (d=8)
 //                                               at 1 and 2 native threads, 3 epochs each, median s/epoch of epochs 2–3
-// Flags: --suite etth1,etth2,m,threads  --horizons a,b  --models list  --epochs N  --patience N  --gru-epochs N
+// Flags: --suite etth1,etth2,m,panel,threads  --horizons a,b  --models list  --epochs N  --patience N  --gru-epochs N
 //        --seed N  --seeds a,b,c (trained models: mean and spread over the seeds)
 const fs = require('fs');
 const os = require('os');
@@ -31,7 +33,7 @@ const list = (v) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-const suites = list(flag('suite', quick ? 'etth1' : 'etth1,etth2,m,threads'));
+const suites = list(flag('suite', quick ? 'etth1' : 'etth1,etth2,m,panel,threads'));
 const models = list(flag('models', 'tpgn,naive,seasonal-naive,dlinear,gru'));
 const epochs = Number(flag('epochs', quick ? 3 : 25));
 const patience = Number(flag('patience', 5));
@@ -146,6 +148,8 @@ async function main() {
   const worker = flag('speed-worker', null);
   if (worker !== null) return speedWorker(Number(worker));
   const info = await core.initBackend(undefined, { purpose: 'train', convolutional: false });
+  if (suites.includes('panel'))
+    await require('./forecast-panel').panelSuite(fc, { epochs, patience, seeds, backend: info.name });
   if (!fs.existsSync(path.join(dataDir, 'ETTh1.csv'))) {
     console.log(`SKIP: ${dataDir}/ETTh1.csv not found (shared data missing); nothing measured.`);
     return;
@@ -158,9 +162,9 @@ async function main() {
   console.log(
     `settings: epochs ≤ ${epochs} (GRU ≤ ${gruEpochs}), patience ${patience}, batch 32, Adam lr 1e-3 ×0.9/epoch, seed(s) ${seeds.join(', ')}; metrics on the test part, standard-scaled values, every window (stride 1); 'whole batches only' drops the last partial batch of 32 as the paper's test loader does\n`,
   );
-  for (const name of suites.filter((s) => s !== 'threads')) {
+  for (const name of suites.filter((s) => s !== 'threads' && s !== 'panel')) {
     const suite = SUITES[name];
-    if (!suite) throw new Error(`unknown suite ${name}; use etth1, etth2, m, threads`);
+    if (!suite) throw new Error(`unknown suite ${name}; use etth1, etth2, m, panel, threads`);
     const series = await fc.readCsv(path.join(dataDir, suite.file), {
       columns: suite.features === 'S' ? ['OT'] : undefined,
     });
