@@ -146,7 +146,12 @@ async function main() {
       ['DOA error', `${sc.doa_error.toFixed(1)}°`, '28.5°', (sc.doa_error / BASELINE.doa).toFixed(2)],
       ['frame recall', `${(sc.frame_recall * 100).toFixed(1)} %`, '85.4 %', (sc.frame_recall / BASELINE.fr).toFixed(2)],
       ['SELD score', sc.seld_score.toFixed(3), '0.211', (sc.seld_score / BASELINE.seld).toFixed(2)],
-      ['ER/F @20° (2020)', `${sc.er_20.toFixed(3)} / ${(sc.f_20 * 100).toFixed(1)} %`, '-', '-'],
+      [
+        'ER/F @20° (2020)',
+        `${sc.location_aware_er.toFixed(3)} / ${(sc.location_aware_f * 100).toFixed(1)} %`,
+        '-',
+        '-',
+      ],
       [
         'LE / LR (2020)',
         `${sc.localization_error.toFixed(1)}° / ${(sc.localization_recall * 100).toFixed(1)} %`,

@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
 import Meyda from 'meyda';
+import { GatewaveError } from '@gatewave/core';
 import { logMelSpectrogram, mfcc, spectralDescriptors, AudioError } from '../src';
 import { DEFAULT_FEATURES, extractFeatures } from '../src/sed/features';
 import type { SceneFormat } from '../src/sed/format';
@@ -43,6 +44,11 @@ describe('meyda features over whole signals', () => {
   test('bad options', () => {
     expect(() => mfcc(tone(300, 4096), rate, { frameLength: 500 })).toThrow(/power of two/);
     expect(() => mfcc(new Float32Array(0), rate)).toThrow(AudioError);
+    // AudioError is core's GatewaveError, with its code
+    expect(() => mfcc(new Float32Array(0), rate)).toThrow(GatewaveError);
+    expect(() => mfcc(new Float32Array(0), rate)).toThrow(
+      expect.objectContaining({ code: 'EMPTY_AUDIO', name: 'AudioError' }),
+    );
     expect(() => spectralDescriptors(tone(1, 100), rate, [])).toThrow(AudioError);
   });
 });

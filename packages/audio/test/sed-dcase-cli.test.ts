@@ -81,7 +81,7 @@ describe('DCASE datasets on the command line', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('train-detector --dcase, detect --format dcase2020, score-events on DCASE files', async () => {
+  test('train-detector --dcase, detect --output-format dcase2020, score-events on DCASE files', async () => {
     const model = path.join(dir, 'model');
     await run([
       'train-detector',
@@ -114,7 +114,19 @@ describe('DCASE datasets on the command line', () => {
     expect(meta.metadata.training.scenes).toBe('1 given recordings');
     const wav = path.join(data, 'foa_dev', 'dev-test', 'fold1_room1_mix001.wav');
     const out = path.join(dir, 'out');
-    await run(['detect', wav, '--model', model, '--format', 'dcase2020', '--out', out, '--threshold', '0.01', '-q']);
+    await run([
+      'detect',
+      wav,
+      '--model',
+      model,
+      '--output-format',
+      'dcase2020',
+      '--out',
+      out,
+      '--threshold',
+      '0.01',
+      '-q',
+    ]);
     const text = fs.readFileSync(path.join(out, 'fold1_room1_mix001.csv'), 'utf8');
     for (const line of text.trim().split('\n').filter(Boolean)) expect(line).toMatch(/^\d+,[01],-?\d+,-?\d+$/);
     // The reference as a dataset folder, the estimate as a folder of output files

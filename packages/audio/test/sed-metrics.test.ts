@@ -244,7 +244,9 @@ describe('scoreEvents', () => {
   test('perfect estimate', () => {
     const ref = [ev('s1', 0.5, 3, 'dog', 30, 10), ev('s2', 1, 2, 'cat', -90, 0)];
     const s = scoreEvents(ref, ref);
-    expect(s).toMatchObject({ er: 0, f: 1, doa_error: 0, frame_recall: 1, seld_score: 0, er_20: 0, f_20: 1 });
+    expect(s).toMatchObject({ er: 0, f: 1, doa_error: 0, frame_recall: 1, seld_score: 0 });
+    // location-aware figures under their name, and (for this release) under the old er_20 / f_20 keys
+    expect(s).toMatchObject({ location_aware_er: 0, location_aware_f: 1, er_20: 0, f_20: 1 });
     expect(s.files).toBe(2);
   });
 

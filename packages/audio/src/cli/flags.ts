@@ -203,11 +203,12 @@ export const FLAGS = {
     description: 'with --dcase: validation recordings from the same folder (e.g. fold2)',
     parse: stringList,
   },
-  format: {
-    flags: '--format <events|dcase2020>',
+  outputFormat: {
+    flags: '--output-format <events|dcase2020>',
     description:
       'events: one event list CSV (--out FILE); dcase2020: one DCASE 2020 output CSV per recording, frame,class,azimuth,elevation (--out DIR)',
     parse: oneOf(['events', 'dcase2020'] as const),
+    aliases: ['--format'],
   },
   // Detector training
   scenes: { flags: '--scenes <dir>', description: 'scenes (scene_NNNN.wav + .csv, scenes.json)' },

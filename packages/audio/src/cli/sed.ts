@@ -21,7 +21,7 @@ function scoreTable(s: EventScores): string {
     `files ${s.files}, classes ${s.classes.length}`,
     `segment-based (1 s):     ER ${f(s.er)}  F ${f(s.f * 100, 1)} %`,
     `DCASE 2019:              DOA error ${f(s.doa_error, 1)}°  frame recall ${f(s.frame_recall * 100, 1)} %  SELD ${f(s.seld_score)}`,
-    `DCASE 2020 (${s.doa_threshold}°):        ER ${f(s.er_20)}  F ${f(s.f_20 === null ? null : s.f_20 * 100, 1)} %  ` +
+    `DCASE 2020 (${s.doa_threshold}°):        ER ${f(s.location_aware_er)}  F ${f(s.location_aware_f === null ? null : s.location_aware_f * 100, 1)} %  ` +
       `LE ${f(s.localization_error, 1)}°  LR ${f(s.localization_recall === null ? null : s.localization_recall * 100, 1)} %`,
   ];
   return lines.join('\n') + '\n';
@@ -303,7 +303,7 @@ function registerTrainDetector(program: Command): void {
 
 interface DetectFlags extends QueueFlags {
   out: string;
-  format: 'events' | 'dcase2020';
+  outputFormat: 'events' | 'dcase2020';
   classNames?: string;
   model?: string;
   threshold?: number;
@@ -326,11 +326,11 @@ function registerDetect(program: Command): void {
   addFlags(cmd, {
     out: {
       required: true,
-      description: 'event list to write (with --format dcase2020: a folder, one NAME.csv per input)',
+      description: 'event list to write (with --output-format dcase2020: a folder, one NAME.csv per input)',
       placeholder: '<path>',
     },
-    format: { default: 'events' },
-    classNames: "with --format dcase2020: the class index list to write (default: the model's classes in order)",
+    outputFormat: { default: 'events' },
+    classNames: "with --output-format dcase2020: the class index list to write (default: the model's classes in order)",
     model: 'detector directory (default: the packaged FOA model)',
     threshold: {},
     minDuration: {},
@@ -344,16 +344,16 @@ function registerDetect(program: Command): void {
   cmd.action(async (inputs: string[], o: DetectFlags) => {
     checkQueueFlags(o);
     if (o.queue) {
-      if (o.format !== 'events')
+      if (o.outputFormat !== 'events')
         throw new AudioError(
           'BAD_ARGUMENT',
-          '--queue writes one event list (--format events); drop --format dcase2020 or --queue.',
+          '--queue writes one event list (--output-format events); drop --output-format dcase2020 or --queue.',
         );
       const { out, model, threshold, minDuration, minGap, views, hysteresis } = o;
       return detectOnQueue(inputs, { out, model, threshold, minDuration, minGap, views, hysteresis }, o);
     }
-    // Before any work: the output (a file, or with --format dcase2020 a folder of files) is no input and is writable.
-    if (o.format === 'dcase2020') checkOutputFile(path.join(o.out, 'probe.csv'), { inputs, flag: '--out' });
+    // Before any work: the output (a file, or with --output-format dcase2020 a folder of files) is no input and is writable.
+    if (o.outputFormat === 'dcase2020') checkOutputFile(path.join(o.out, 'probe.csv'), { inputs, flag: '--out' });
     else checkOutputFile(o.out, { inputs, flag: '--out' });
     if (o.frames) checkOutputFile(o.frames, { inputs: [...inputs, o.out], flag: '--frames' });
     const detector = await loadDetector(o.model);
@@ -401,7 +401,7 @@ function registerDetect(program: Command): void {
         `none of the ${inputs.length} input file(s) could be read; nothing was written to ${o.out}.`,
       );
     }
-    if (o.format === 'dcase2020')
+    if (o.outputFormat === 'dcase2020')
       writeDcaseDetections(
         o.out,
         inputs,
@@ -489,7 +489,7 @@ function registerScoreEvents(program: Command): void {
     ref: { required: true },
     est: {
       required: true,
-      description: 'estimated events (as written by detect, in either --format)',
+      description: 'estimated events (as written by detect, in either --output-format)',
       placeholder: '<path>',
     },
     classes: {},

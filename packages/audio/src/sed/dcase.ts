@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { atomicWriteFile } from '@gatewave/core';
-import { AudioError } from '../errors';
+import { AudioError, type AudioErrorCode } from '../errors';
 import { DCASE2019_COLUMNS, parseCsv, parseEventList, SoundEvent } from './events';
 import { eventsToFrames } from './metrics';
 
@@ -56,7 +56,7 @@ export interface DcaseReadOptions {
   duration?: number;
 }
 
-function fail(code: string, where: string, message: string): never {
+function fail(code: AudioErrorCode, where: string, message: string): never {
   throw new AudioError(code, `${where}: ${message}`);
 }
 

@@ -1,6 +1,5 @@
 /** Event lists and scene labels on disk; the text formats themselves are in `event-list.ts` (re-exported here). */
 import * as fs from 'fs';
-import * as path from 'path';
 import { atomicWriteFile } from '@gatewave/core';
 import { AudioError } from '../errors';
 import {
@@ -43,9 +42,4 @@ export function writeEventList(file: string, events: readonly SoundEvent[]): voi
  */
 export function readSceneLabels(file: string, recording: string, classes?: readonly string[]): SoundEvent[] {
   return parseSceneLabels(readText(file, 'scene label file'), file, recording, classes);
-}
-
-/** The base name of a path without extension (how scenes are named in event lists). */
-export function recordingName(file: string): string {
-  return path.basename(file);
 }

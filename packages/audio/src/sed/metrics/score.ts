@@ -13,8 +13,12 @@ export interface EventScores {
   doa_error: number | null;
   frame_recall: number;
   seld_score: number | null;
-  /** DCASE 2020 location-aware figures at `doa_threshold` degrees; null for mono. */
+  /** DCASE 2020 location-aware error rate and F-score: a detection counts only within `doa_threshold` degrees. */
+  location_aware_er: number | null;
+  location_aware_f: number | null;
+  /** @deprecated The same as `location_aware_er`, under its old name (kept in the JSON for this release). */
   er_20: number | null;
+  /** @deprecated The same as `location_aware_f`, under its old name (kept in the JSON for this release). */
   f_20: number | null;
   localization_error: number | null;
   localization_recall: number | null;
@@ -79,6 +83,8 @@ export function scoreEvents(
     doa_error: s.doaError,
     frame_recall: s.frameRecall,
     seld_score: s.seldScore,
+    location_aware_er: l ? l.er : null,
+    location_aware_f: l ? l.f : null,
     er_20: l ? l.er : null,
     f_20: l ? l.f : null,
     localization_error: l ? l.localizationError : null,

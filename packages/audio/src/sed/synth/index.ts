@@ -16,5 +16,5 @@ export { clipClasses, loadEventClips, loadAmbience } from './clips';
 export type { EventClip, LoadClipsOptions } from './clips';
 export { AZIMUTH_GRID, ELEVATION_GRID, synthesizeScene, synthesizeScenes } from './scene';
 export type { SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './scene';
-export { SCENE_FORMATS, formatChannels } from '../format';
+export { SCENE_FORMATS } from '../format';
 export type { SceneFormat } from '../format';

@@ -420,7 +420,7 @@ export async function trainDetector(
         loss.dispose();
         if (!Number.isFinite(value)) {
           throw new AudioError(
-            'DIVERGED',
+            'TRAINING_DIVERGED',
             `training diverged at epoch ${epoch}, step ${step + 1} (loss ${value}); lower --learning-rate.`,
           );
         }
