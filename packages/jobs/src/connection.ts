@@ -2,6 +2,7 @@
  * Redis connection URLs: `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` and `rediss://` (TLS). The password is kept
  * out of every string this module returns for display and is scrubbed from error messages.
  */
+import { isIP } from 'net';
 import IORedis from 'ioredis';
 import type { RedisOptions } from 'bullmq';
 import { JobsError } from './errors';
@@ -17,6 +18,9 @@ export interface QueueConnection {
 }
 
 const DEFAULT_PORT = 6379;
+
+/** Node's messages for a server certificate that does not verify (self-signed, unknown CA, wrong host, expired). */
+const TLS_TRUST = /certificate|self[- ]signed|altnames|CERT_|unable to verify/i;
 
 /** The URL with any user and password removed, for messages (works on strings that do not parse, too). */
 export function redactUrl(url: string): string {
@@ -51,7 +55,8 @@ export function parseQueueUrl(url: string): QueueConnection {
   const options: RedisOptions = { host, port, db };
   if (u.password) options.password = decodeURIComponent(u.password);
   if (u.username) options.username = decodeURIComponent(u.username);
-  if (tls) options.tls = { servername: host };
+  // SNI carries host names only (RFC 6066); for an IP address the certificate is checked against the address.
+  if (tls) options.tls = isIP(host) ? {} : { servername: host };
   return { options, db, display: `${u.protocol}//${u.hostname}:${port}/${db}` };
 }
 
@@ -88,6 +93,11 @@ export async function checkConnection(conn: QueueConnection, timeoutMs = 5000): 
       await client.connect();
     } catch (err) {
       const m = scrub(lastError || (err as Error).message, conn);
+      if (conn.options.tls && TLS_TRUST.test(m))
+        throw new JobsError(
+          'TLS_UNTRUSTED',
+          `the TLS certificate of Redis at ${conn.display} is not trusted here (${m}); give its CA certificate (PEM) with the environment variable NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or check the host name in --queue.`,
+        );
       throw new JobsError(
         'UNREACHABLE',
         `cannot reach Redis at ${conn.display} (${m}); check the host and port in --queue, and that redis-server is running and reachable from here.`,

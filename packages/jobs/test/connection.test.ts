@@ -33,6 +33,7 @@ describe('parseQueueUrl', () => {
     const c = parseQueueUrl(`rediss://:${ENCODED}@cache.example:6380/2`);
     expect(c.options.tls).toEqual({ servername: 'cache.example' });
     expect(c.display).toBe('rediss://cache.example:6380/2');
+    expect(parseQueueUrl('rediss://10.0.0.5:6380').options.tls).toEqual({}); // no IP address as SNI server name
   });
 
   test.each([
