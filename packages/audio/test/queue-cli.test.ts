@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { writeWav } from '../src/io/wav';
+import { buildDetector, defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
 import { describeWithRedis, freePort, TestRedis } from '../../jobs/test/redis-server';
 
 const CLI = path.resolve(__dirname, '../dist/cli.js');
@@ -162,6 +163,37 @@ function tone(file: string, seconds: number, seed: number): void {
       code: 2,
       stderr: expect.stringContaining('[BATCH_NOT_FOUND]'),
     });
+  });
+
+  test('detect --queue merges the event list of a direct detect; a corrupt WAV fails after its attempts (exit 1)', async () => {
+    const sr = 24000;
+    const config = { ...defaultDetectorConfig('foa', ['hiss', 'hum']), convChannels: [4, 4, 4], gruUnits: [8] };
+    config.normalization = { mean: new Array(64 * 7).fill(0), std: new Array(64 * 7).fill(1) };
+    const model = path.join(dir, 'detector');
+    await new SoundEventDetector(buildDetector(config), config).save(model);
+    const scenes = [0, 1].map((k) => {
+      const file = path.join(dir, 'in', `scene${k}.wav`);
+      let s = k + 11;
+      const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+      const n = 2 * sr;
+      const w = Float32Array.from({ length: n }, (_, i) => (i > n / 3 && i < n / 2 ? 0.5 : 0.05) * rnd());
+      writeWav(file, { sampleRate: sr, channels: [w, w.map((v) => 0.5 * v), w.map((v) => -0.3 * v), w.map(() => 0)] });
+      return file;
+    });
+    const corrupt = path.join(dir, 'in', 'corrupt.wav');
+    const flags = ['--model', model, '--threshold', '0.3', '-q'];
+    const direct = cli(['detect', ...scenes, '-o', path.join(dir, 'direct-events.csv'), ...flags]);
+    expect(direct.code).toBe(0);
+    const events = fs.readFileSync(path.join(dir, 'direct-events.csv'), 'utf8');
+    expect(events.trim().split('\n').length).toBeGreaterThan(1); // a header and at least one event
+    const out = path.join(dir, 'queued-events.csv');
+    const r = cli(['detect', scenes[0], corrupt, scenes[1], '-o', out, ...flags, '--queue', url, '--attempts', '2']);
+    expect(r.stderr).toMatch(/failed item 1: .*corrupt\.wav: /);
+    expect(r.stderr).toMatch(/batch detect-\S+: 2 done, 1 failed/);
+    expect(r.code).toBe(1);
+    expect(fs.readFileSync(out, 'utf8')).toBe(events);
+    const again = cli(['detect', ...scenes, '-o', out, ...flags, '--queue', url]);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_EXISTS]') });
   });
 
   test('bad input is a clear error (exit 2) and enqueues nothing', async () => {
