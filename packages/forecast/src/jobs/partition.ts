@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ForecastError } from '../errors';
-import { checkTextFile, readHeader, streamRows } from '../data/csv-text';
+import { streamRows } from '../data/csv-text';
+import { checkTextFile, fileSource, readHeader } from '../data/csv-file';
 
 /**
  * Splitting a long-format CSV into partitions by series id, as StatsForecast does before handing each partition to
@@ -75,7 +76,7 @@ export function partitionPanelCsv(csv: string, dir: string, o: PartitionOptions)
     });
     buffered = 0;
   };
-  streamRows(csv, where, delimiter, {
+  streamRows(fileSource(csv), where, delimiter, {
     header: () => undefined,
     row: (fields, line) => {
       const id = (fields[idAt] ?? '').trim();

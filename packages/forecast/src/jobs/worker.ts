@@ -12,7 +12,7 @@ import {
 } from '@gatewave/jobs';
 import { ForecastError } from '../errors';
 import { Panel } from '../data/panel';
-import { loadForecaster } from '../models/models';
+import { loadForecaster } from '../models/model-file';
 import { PanelForecastRow, PanelModel } from '../models/panel-model';
 import { panelForecastCsv, readPanelForModel } from '../panel-commands';
 import { FORECAST_JOB, FORECAST_QUEUE, ForecastBatchSettings, ForecastPart } from './submit';
