@@ -163,7 +163,9 @@ export function validationLoss(
   return sum / n;
 }
 
-const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Lets other work run (Ctrl-C in Node, the page in a browser, which has no setImmediate). */
+const nextTick = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * Trains `net` on the windows of `train` with early stopping on `val`, and leaves the best weights (lowest

@@ -20,6 +20,13 @@ import type { AppConfig } from './main';
 
 export type { ForecastReply };
 
+/**
+ * Quick models trained on the server only: training TPGN in the page kept headless Chromium on this project's CI
+ * machine (software webgl, no GPU) busy for more than 30 s without a repaint on 600 hourly rows, so the page sends
+ * the CSV to the server for it, and says so. The rules (naive, seasonal naive) are fitted in the page.
+ */
+const SERVER_ONLY: readonly string[] = ['tpgn'];
+
 /** The last result and where it was computed. */
 export type ForecastResult = ForecastReply & { where: 'browser' | 'server' };
 
@@ -57,11 +64,15 @@ function select(id: string, value: string): void {
  * the user choose them. Runs when the model choice changes, a CSV is chosen and the saved model has loaded.
  */
 function syncSettings(): void {
-  const fixed = modelChoice() === 'saved';
+  const choice = modelChoice();
+  const fixed = choice === 'saved';
   for (const id of ['forecast-time', 'forecast-target', 'forecast-lookback', 'forecast-horizon'])
     (input(id) as unknown as HTMLSelectElement).disabled = fixed;
-  input('forecast-server').disabled = fixed;
-  if (fixed) input('forecast-server').checked = false;
+  // TPGN is trained on the server only (see SERVER_ONLY); choosing it is asking for that, and the box shows it.
+  const server = input('forecast-server');
+  if (SERVER_ONLY.includes(choice)) server.checked = true;
+  else if (fixed || server.disabled) server.checked = false;
+  server.disabled = fixed || SERVER_ONLY.includes(choice);
   if (fixed && savedModel?.pipeline) {
     select('forecast-time', savedModel.pipeline.timeColumn);
     select('forecast-target', savedModel.pipeline.target);

@@ -4,7 +4,7 @@
  *   the page loads it over fetch and forecasts in the browser; its rows equal Node's `predictCsv` on the same CSV
  *   within 1e-4; a CSV without the model's columns shows the CLI's message;
  * - a quick seasonal-naive model fitted in the browser equals the library's in Node, and the same on the server when
- *   "process on the server" is ticked;
+ *   "process on the server" is ticked; the quick TPGN is trained on the server;
  * - a file that is not a CSV shows the library's message.
  * Screenshot: test-output/web/forecast.png.
  */
@@ -163,6 +163,28 @@ describeIf('Forecast tab in Chromium', () => {
     server.forecast.values.forEach((v, i) => expect(v).toBeCloseTo(f.values[i], 9));
     expectCsvClose(server.csv, browser.csv, 1e-4);
     await s.page.uncheck('#forecast-server');
+  });
+
+  test('the quick TPGN is trained on the server (the page ticks and locks "process on the server")', async () => {
+    const small = path.join(tmp, 'etth1-600.csv');
+    fs.writeFileSync(small, fs.readFileSync(csv, 'utf8').split('\n').slice(0, 601).join('\n') + '\n');
+    await s.page.selectOption('#forecast-model', 'tpgn');
+    expect(await s.page.isChecked('#forecast-server')).toBe(true);
+    expect(await s.page.isDisabled('#forecast-server')).toBe(true);
+    await s.page.fill('#forecast-lookback', '48');
+    expect(await run(small)).toBe('');
+    const reply = await last();
+    expect(reply.where).toBe('server');
+    expect(reply.model).toMatch(/^tpgn lookback=48 horizon=24 period=24/);
+    expect(reply.forecast.values).toHaveLength(24);
+    reply.forecast.values.forEach((v, i) => {
+      expect(Number.isFinite(v)).toBe(true);
+      expect(reply.forecast.lower[i]).toBeLessThanOrEqual(v);
+      expect(reply.forecast.upper[i]).toBeGreaterThanOrEqual(v);
+    });
+    await s.page.fill('#forecast-lookback', '96');
+    await s.page.selectOption('#forecast-model', 'seasonal-naive');
+    expect(await s.page.isChecked('#forecast-server')).toBe(false);
   });
 
   test("a file that is not a CSV shows the library's message", async () => {
