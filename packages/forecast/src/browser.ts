@@ -55,8 +55,8 @@ export {
   GRUForecaster,
   createForecaster,
   defaultPeriod,
-} from './models/models';
-export type { ModelOptions } from './models/models';
+} from './models/registry';
+export type { ModelOptions } from './models/registry';
 export { loadForecasterFromUrl } from './models/load-url';
 export { parseIntervals, parseQuantiles, IntervalMetrics } from './intervals';
 export type { ConformalIntervals, ForecastInterval, IntervalFigures, ProbabilisticValues } from './intervals';

@@ -14,7 +14,7 @@ import {
   Forecaster,
   ModelKind,
 } from './models/forecaster';
-import { createForecaster, defaultPeriod } from './models/models';
+import { createForecaster, defaultPeriod } from './models/registry';
 import { loadForecaster } from './models/model-file';
 import { plotForecast } from './plot';
 import { forecastCsv, plotBands, plotPoints } from './output';

@@ -68,10 +68,10 @@ export {
   GRUForecaster,
   createForecaster,
   defaultPeriod,
-} from './models/models';
+} from './models/registry';
 export { loadForecaster } from './models/model-file';
 export { loadForecasterFromUrl } from './models/load-url';
-export type { ModelOptions } from './models/models';
+export type { ModelOptions } from './models/registry';
 export { TPGN, buildTPGN, TPGN_DEFAULTS } from './models/tpgn';
 export type { TPGNConfig } from './models/tpgn';
 export { DLinear, buildDLinear, movingAverageMatrix } from './models/dlinear';

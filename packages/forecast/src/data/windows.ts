@@ -54,3 +54,10 @@ export class WindowSet {
     return indices.length;
   }
 }
+
+/** The `lookback` rows before each of `origins` of a row-major `[rows, width]` array: `[origins, lookback, width]`. */
+export function rowsBefore(a: Float32Array, width: number, origins: number[], lookback: number): Float32Array {
+  const out = new Float32Array(origins.length * lookback * width);
+  origins.forEach((o, b) => out.set(a.subarray((o - lookback) * width, o * width), b * lookback * width));
+  return out;
+}

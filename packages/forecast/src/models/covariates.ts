@@ -230,3 +230,18 @@ export function futureRows(
   });
   return out;
 }
+
+/** Positions of a model's covariates among its input columns, for its network; undefined without covariates. */
+export function covariateSpec(
+  p: Pick<Pipeline, 'inputColumns' | 'pastColumns' | 'futureColumns'>,
+): CovariateSpec | undefined {
+  const cov = [...(p.pastColumns ?? []), ...(p.futureColumns ?? [])];
+  return cov.length
+    ? { indices: cov.map((c) => p.inputColumns.indexOf(c)), future: p.futureColumns?.length ?? 0 }
+    : undefined;
+}
+
+/** Positions of a model's future covariates among its input columns. */
+export function futureIndices(p: Pick<Pipeline, 'inputColumns' | 'futureColumns'>): number[] {
+  return (p.futureColumns ?? []).map((c) => p.inputColumns.indexOf(c));
+}

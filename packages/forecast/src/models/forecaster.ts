@@ -1,6 +1,6 @@
 import { atomicWriteDir, atomicWriteFile, saveModel, setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
-import { ForecastMetrics, seasonalNaiveScale } from '../metrics';
+import { ForecastMetrics } from '../metrics';
 import {
   ConformalIntervals,
   IntervalMetrics,
@@ -13,13 +13,13 @@ import {
 } from '../intervals';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
-import { baseName } from '../data/csv-text';
 import { SplitPart, formatSplit, splitRanges } from '../data/split';
 import { continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
-import { WindowSet } from '../data/windows';
+import { WindowSet, rowsBefore } from '../data/windows';
 import { TrainResult, batches, networkInputs, targetsOf, trainNetwork } from '../train';
-import { CovariateSpec, futureBlock, futureRows } from './covariates';
-import { checkScale, modelColumns } from './pipeline';
+import { CovariateSpec, covariateSpec, futureBlock, futureIndices, futureRows } from './covariates';
+import { backtestOrigins, scoreForecasts } from './backtest';
+import { columnValues, fitPipeline, scaleForModel } from './pipeline';
 import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-doc';
 import {
   BacktestOptions,
@@ -181,23 +181,8 @@ export abstract class Forecaster {
         `${series.source}: the data is ${series.frequency.label} but the model was trained on ${p.frequency.label} data; resample it or train a new model.`,
       );
     }
-    const V = p.inputColumns.length;
-    const idx = p.inputColumns.map((c) => series.columns.indexOf(c));
-    const C = series.columns.length;
-    const raw = new Float64Array(series.length * V);
-    for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
-    const scaler = new StandardScaler(p.scaler.mean, p.scaler.std);
-    const data = scaler.transform(raw);
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) {
-        const c = i % V;
-        throw new ForecastError(
-          'BAD_SCALE',
-          `${series.source}: column '${p.inputColumns[c]}', row ${Math.floor(i / V) + 1} of the series: ${raw[i]} becomes ${data[i]} once scaled ` +
-            `(training mean ${p.scaler.mean[c]}, std ${p.scaler.std[c]}); the value is far outside what the model was trained on. Fix the value or train on data that covers it.`,
-        );
-      }
-    }
+    const raw = columnValues(series, p.inputColumns);
+    const data = scaleForModel(p, raw, series.source);
     const prepared = { raw, data, marks: timeFeatures(series.times, p.frequency.kind) };
     this.cache.set(series, prepared);
     return prepared;
@@ -224,58 +209,9 @@ export abstract class Forecaster {
    * Checks that every part of the split holds at least one window.
    */
   async fit(series: TimeSeries, options: FitOptions = {}): Promise<FitResult> {
-    const features = options.features ?? 'S';
-    const target = options.target ?? (series.columns.includes('OT') ? 'OT' : series.columns[series.columns.length - 1]);
-    const split = options.split ?? [0.6, 0.2, 0.2];
-    const pastColumns = options.pastColumns ?? [];
-    const futureColumns = options.futureColumns ?? [];
-    if (!this.hasNetwork && pastColumns.length + futureColumns.length) {
-      throw new ForecastError(
-        'BAD_ARGUMENT',
-        `--past-cols/--future-cols: ${this.kind} is a rule that reads only the target; covariates need a tpgn, dlinear or gru model.`,
-      );
-    }
-    const { inputColumns, targetColumns } = modelColumns(
-      series,
-      features,
-      target,
-      options.columns,
-      pastColumns,
-      futureColumns,
-    );
-    const ranges = splitRanges(
-      series.length,
-      split,
-      this.lookback,
-      this.horizon,
-      series.frequency.stepMs,
-      series.source,
-    );
-    const V = inputColumns.length;
-    const C = series.columns.length;
-    const idx = inputColumns.map((c) => series.columns.indexOf(c));
-    const raw = new Float64Array(series.length * V);
-    for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
-    const scaler = StandardScaler.fit(raw, V, ranges.trainRows);
-    checkScale(scaler, raw, V, ranges.trainRows, inputColumns, series.source);
-    const targetIdx = targetColumns.map((c) => inputColumns.indexOf(c));
-    const original = targetIdx.map((t) => seasonalNaiveScale(raw, V, t, ranges.trainRows, this.period));
-    this.pipeline = {
-      features,
-      target,
-      inputColumns,
-      targetColumns,
-      targetIdx,
-      timeColumn: series.timeColumn,
-      frequency: series.frequency,
-      fill: series.report.fill,
-      split,
-      scaler: scaler.toJSON(),
-      maseScale: { original, scaled: original.map((s, k) => s / scaler.std[targetIdx[k]]) },
-      source: baseName(series.source),
-      ...(pastColumns.length ? { pastColumns } : {}),
-      ...(futureColumns.length ? { futureColumns } : {}),
-    };
+    const { pipeline, ranges } = fitPipeline(series, options, this);
+    this.pipeline = pipeline;
+    const V = pipeline.inputColumns.length;
     this.cache = new WeakMap();
     const train = this.windowSet(series, ranges.train);
     const val = this.windowSet(series, ranges.val);
@@ -392,14 +328,8 @@ export abstract class Forecaster {
     const step = series.frequency.stepMs;
     for (let s = 0; s < origins.length; s += 256) {
       const chunk = origins.slice(s, s + 256);
-      const xb = new Float32Array(chunk.length * L * V);
-      const mb = new Float32Array(chunk.length * L * T);
-      chunk.forEach((o, b) => {
-        xb.set(data.subarray((o - L) * V, o * V), b * L * V);
-        mb.set(marks.subarray((o - L) * T, o * T), b * L * T);
-      });
-      const x = tf.tensor3d(xb, [chunk.length, L, V]);
-      const m = tf.tensor3d(mb, [chunk.length, L, T]);
+      const x = tf.tensor3d(rowsBefore(data, V, chunk, L), [chunk.length, L, V]);
+      const m = tf.tensor3d(rowsBefore(marks, T, chunk, L), [chunk.length, L, T]);
       const fIdx = this.futureIdx();
       const f = fIdx.length
         ? tf.tensor3d(futureBlock(data, V, fIdx, chunk, H, ahead), [chunk.length, H, fIdx.length])
@@ -447,41 +377,17 @@ export abstract class Forecaster {
 
   /** Positions of the covariates among the input columns, for the network; undefined without covariates. */
   private covariates(): CovariateSpec | undefined {
-    const p = this.requirePipeline();
-    const cov = [...(p.pastColumns ?? []), ...(p.futureColumns ?? [])];
-    return cov.length
-      ? { indices: cov.map((c) => p.inputColumns.indexOf(c)), future: p.futureColumns?.length ?? 0 }
-      : undefined;
+    return covariateSpec(this.requirePipeline());
   }
 
   /** Positions of the future covariates among the input columns. */
   private futureIdx(): number[] {
-    const p = this.requirePipeline();
-    return (p.futureColumns ?? []).map((c) => p.inputColumns.indexOf(c));
+    return futureIndices(this.requirePipeline());
   }
 
   /** Rolling-origin forecasts: first forecast step at `start`, then every `stride` steps while the actuals last. */
   historicalForecasts(series: TimeSeries, options: BacktestOptions = {}): Forecast[] {
-    const { first, stride } = this.origins(series, options);
-    const origins: number[] = [];
-    for (let o = first; o + this.horizon <= series.length; o += stride) origins.push(o);
-    return this.forecastAt(series, origins);
-  }
-
-  private origins(series: TimeSeries, options: BacktestOptions): { first: number; stride: number } {
-    const start = options.start ?? 0.8;
-    const stride = options.stride ?? this.horizon;
-    if (!(Number.isInteger(stride) && stride > 0))
-      throw new ForecastError('BAD_ARGUMENT', `--stride: must be a positive integer, got ${stride}.`);
-    const first = start > 0 && start < 1 ? Math.floor(series.length * start) : start;
-    if (!Number.isInteger(first) || first < this.lookback || first + this.horizon > series.length) {
-      throw new ForecastError(
-        'BAD_ARGUMENT',
-        `--start ${start}: the first forecast must start at a row in [lookback, rows − horizon] = [${this.lookback}, ${series.length - this.horizon}] ` +
-          `(a fraction of the series or a row index); this series has ${series.length} rows.`,
-      );
-    }
-    return { first, stride };
+    return this.forecastAt(series, backtestOrigins(series.length, this.lookback, this.horizon, options));
   }
 
   /** Historical forecasts and their errors against the actuals, scaled and in original units. */
@@ -489,35 +395,7 @@ export abstract class Forecaster {
     const p = this.requirePipeline();
     const forecasts = this.historicalForecasts(series, options);
     const { raw, data } = this.prepare(series);
-    const V = p.inputColumns.length;
-    const scaled = new ForecastMetrics(p.targetColumns.length, p.maseScale.scaled);
-    const original = new ForecastMetrics(p.targetColumns.length, p.maseScale.original);
-    let probabilistic: IntervalMetrics | null = null;
-    for (const f of forecasts) {
-      const K = p.targetIdx.length;
-      const actualScaled = new Float32Array(this.horizon * K);
-      const actual = new Float64Array(this.horizon * K);
-      for (let h = 0; h < this.horizon; h++) {
-        for (let k = 0; k < K; k++) {
-          actualScaled[h * K + k] = data[(f.origin + h) * V + p.targetIdx[k]];
-          actual[h * K + k] = raw[(f.origin + h) * V + p.targetIdx[k]];
-        }
-      }
-      scaled.update(f.scaled, actualScaled);
-      original.update(f.values, actual);
-      const heads = f.quantiles && {
-        levels: f.quantiles.map((q) => q.level),
-        values: f.quantiles.map((q) => q.values),
-      };
-      const pf = probabilisticForecast(f.values, p.intervals, heads);
-      if (pf) probabilistic = addProbabilistic(probabilistic, actual, pf);
-    }
-    return {
-      forecasts,
-      scaled: scaled.results(),
-      original: original.results(),
-      ...(probabilistic ? { probabilistic: probabilistic.results() } : {}),
-    };
+    return { forecasts, ...scoreForecasts(p, this.horizon, forecasts, raw, data) };
   }
 
   /**

@@ -5,7 +5,7 @@
 import { loadModelFromUrl, type Fetch } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { Forecaster } from './forecaster';
-import { ModelOptions, createForecaster } from './models';
+import { ModelOptions, createForecaster } from './registry';
 import { NETWORK_DIR, PIPELINE_FILE, parseModelDoc } from './model-doc';
 
 const join = (url: string, name: string): string => `${url.replace(/\/+$/, '')}/${name}`;

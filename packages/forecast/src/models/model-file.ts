@@ -3,7 +3,7 @@ import * as path from 'path';
 import { loadModel } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { Forecaster } from './forecaster';
-import { ModelOptions, createForecaster } from './models';
+import { ModelOptions, createForecaster } from './registry';
 import { ModelDoc, NETWORK_DIR, PIPELINE_FILE, parseModelDoc } from './model-doc';
 
 /** Model folders on disk (Node only); the format itself is in `model-doc.ts`, the browser's loader in `load-url.ts`. */

@@ -7,7 +7,7 @@ import { SplitPart } from '../data/split';
 import { frequencyOf, timeFeatureCount } from '../data/time';
 import { WindowSet } from '../data/windows';
 import { TrainOptions, TrainResult, batches, trainNetwork } from '../train';
-import { createForecaster, ModelOptions } from './models';
+import { createForecaster, ModelOptions } from './registry';
 import { Forecaster } from './forecaster';
 import {
   PanelScalers,

@@ -1,8 +1,11 @@
 import { ForecastError } from '../errors';
+import { seasonalNaiveScale } from '../metrics';
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
-import { FeatureMode, selectColumns } from '../data/split';
+import { baseName } from '../data/csv-text';
+import { FeatureMode, SplitRanges, selectColumns, splitRanges } from '../data/split';
 import { checkCovariates } from './covariates';
+import { FitOptions, Pipeline, WindowConfig } from './types';
 
 /** Steps of `fit` that choose and check the model's columns and scaling, kept apart from the model class. */
 
@@ -61,4 +64,80 @@ export function checkScale(
       `${source}: cannot scale the training rows of column ${bad.join(', column ')}.`,
     );
   }
+}
+
+/** The given columns of a series, row-major `[rows, columns.length]`. */
+export function columnValues(series: TimeSeries, columns: string[]): Float64Array {
+  const V = columns.length;
+  const C = series.columns.length;
+  const idx = columns.map((c) => series.columns.indexOf(c));
+  const raw = new Float64Array(series.length * V);
+  for (let r = 0; r < series.length; r++) for (let v = 0; v < V; v++) raw[r * V + v] = series.values[r * C + idx[v]];
+  return raw;
+}
+
+/** Scales the model columns `raw` with the fitted scaler; a value that is not finite once scaled is an error naming it. */
+export function scaleForModel(p: Pipeline, raw: Float64Array, source: string): Float32Array {
+  const V = p.inputColumns.length;
+  const data = new StandardScaler(p.scaler.mean, p.scaler.std).transform(raw);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const c = i % V;
+      throw new ForecastError(
+        'BAD_SCALE',
+        `${source}: column '${p.inputColumns[c]}', row ${Math.floor(i / V) + 1} of the series: ${raw[i]} becomes ${data[i]} once scaled ` +
+          `(training mean ${p.scaler.mean[c]}, std ${p.scaler.std[c]}); the value is far outside what the model was trained on. Fix the value or train on data that covers it.`,
+      );
+    }
+  }
+  return data;
+}
+
+/**
+ * The first step of `fit`: chooses and checks the model's columns, splits the series and fits the scaler (and the
+ * MASE scale) on the training rows. Rules (no network) take no covariates.
+ */
+export function fitPipeline(
+  series: TimeSeries,
+  options: FitOptions,
+  model: WindowConfig & { kind: string; hasNetwork: boolean },
+): { pipeline: Pipeline; ranges: SplitRanges } {
+  const features = options.features ?? 'S';
+  const target = options.target ?? (series.columns.includes('OT') ? 'OT' : series.columns[series.columns.length - 1]);
+  const split = options.split ?? [0.6, 0.2, 0.2];
+  const pastColumns = options.pastColumns ?? [];
+  const futureColumns = options.futureColumns ?? [];
+  if (!model.hasNetwork && pastColumns.length + futureColumns.length) {
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--past-cols/--future-cols: ${model.kind} is a rule that reads only the target; covariates need a tpgn, dlinear or gru model.`,
+    );
+  }
+  const cols = modelColumns(series, features, target, options.columns, pastColumns, futureColumns);
+  const { inputColumns, targetColumns } = cols;
+  const { stepMs } = series.frequency;
+  const ranges = splitRanges(series.length, split, model.lookback, model.horizon, stepMs, series.source);
+  const V = inputColumns.length;
+  const raw = columnValues(series, inputColumns);
+  const scaler = StandardScaler.fit(raw, V, ranges.trainRows);
+  checkScale(scaler, raw, V, ranges.trainRows, inputColumns, series.source);
+  const targetIdx = targetColumns.map((c) => inputColumns.indexOf(c));
+  const original = targetIdx.map((t) => seasonalNaiveScale(raw, V, t, ranges.trainRows, model.period));
+  const pipeline: Pipeline = {
+    features,
+    target,
+    inputColumns,
+    targetColumns,
+    targetIdx,
+    timeColumn: series.timeColumn,
+    frequency: series.frequency,
+    fill: series.report.fill,
+    split,
+    scaler: scaler.toJSON(),
+    maseScale: { original, scaled: original.map((s, k) => s / scaler.std[targetIdx[k]]) },
+    source: baseName(series.source),
+    ...(pastColumns.length ? { pastColumns } : {}),
+    ...(futureColumns.length ? { futureColumns } : {}),
+  };
+  return { pipeline, ranges };
 }

@@ -1,3 +1,7 @@
+/**
+ * The model kinds: one `Forecaster` class per kind (networks: TPGN, DLinear, GRU; rules: naive, seasonal-naive),
+ * and `createForecaster` (`loadForecaster` in model-file.ts reads a saved one).
+ */
 import { tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { TimeSeries } from '../data/series';
@@ -8,17 +12,51 @@ import { GRUConfig, buildGRU } from './gru';
 import { headQuantiles } from '../intervals';
 import { CovariateSpec } from './covariates';
 
-/** TPGN, as in the paper (see `TPGN` layer). */
-export class TPGNForecaster extends Forecaster {
-  readonly kind = 'tpgn';
+/**
+ * A model with a trained network: its own settings (`ownConfig`, saved with the model beside lookback, horizon,
+ * period and any quantile levels) and the function that builds its network from them.
+ */
+abstract class NetworkForecaster<C> extends Forecaster {
   readonly hasNetwork = true;
+  protected abstract readonly build: (
+    config: C,
+    variables: number,
+    timeFeatures: number,
+    covariates?: CovariateSpec,
+  ) => tf.LayersModel;
+
+  constructor(config: WindowConfig & { quantiles?: number[] }) {
+    super(config);
+    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
+  }
+
+  protected abstract ownConfig(): Record<string, unknown>;
+
+  config(): Record<string, unknown> {
+    return {
+      lookback: this.lookback,
+      horizon: this.horizon,
+      period: this.period,
+      ...this.ownConfig(),
+      ...this.quantileConfig(),
+    };
+  }
+
+  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
+    return this.build(this.config() as unknown as C, variables, timeFeatures, covariates);
+  }
+}
+
+/** TPGN, as in the paper (see `TPGN` layer). */
+export class TPGNForecaster extends NetworkForecaster<TPGNConfig> {
+  readonly kind = 'tpgn';
+  protected readonly build = buildTPGN;
   readonly dModel: number;
   readonly norm: boolean;
 
   constructor(config: Partial<TPGNConfig> & Pick<TPGNConfig, 'lookback' | 'horizon'>) {
     const full = { ...TPGN_DEFAULTS, ...config };
     super(full);
-    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
     checkTPGNShape(full.lookback, full.horizon, full.period);
     this.dModel = full.dModel;
     this.norm = full.norm;
@@ -27,19 +65,8 @@ export class TPGNForecaster extends Forecaster {
     }
   }
 
-  config(): Record<string, unknown> {
-    return {
-      lookback: this.lookback,
-      horizon: this.horizon,
-      period: this.period,
-      dModel: this.dModel,
-      norm: this.norm,
-      ...this.quantileConfig(),
-    };
-  }
-
-  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
-    return buildTPGN(this.config() as unknown as TPGNConfig, variables, timeFeatures, covariates);
+  protected ownConfig(): Record<string, unknown> {
+    return { dModel: this.dModel, norm: this.norm };
   }
 }
 
@@ -84,56 +111,34 @@ export class SeasonalNaiveForecaster extends NaiveForecaster {
 }
 
 /** DLinear: moving-average decomposition and two linear maps. */
-export class DLinearForecaster extends Forecaster {
+export class DLinearForecaster extends NetworkForecaster<DLinearConfig> {
   readonly kind = 'dlinear';
-  readonly hasNetwork = true;
+  protected readonly build = buildDLinear;
   readonly kernelSize: number;
 
   constructor(config: WindowConfig & Partial<DLinearConfig>) {
     super(config);
     this.kernelSize = config.kernelSize ?? 25;
-    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
   }
 
-  config(): Record<string, unknown> {
-    return {
-      lookback: this.lookback,
-      horizon: this.horizon,
-      period: this.period,
-      kernelSize: this.kernelSize,
-      ...this.quantileConfig(),
-    };
-  }
-
-  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
-    return buildDLinear(this.config() as unknown as DLinearConfig, variables, timeFeatures, covariates);
+  protected ownConfig(): Record<string, unknown> {
+    return { kernelSize: this.kernelSize };
   }
 }
 
 /** GRU encoder and a dense head. */
-export class GRUForecaster extends Forecaster {
+export class GRUForecaster extends NetworkForecaster<GRUConfig> {
   readonly kind = 'gru';
-  readonly hasNetwork = true;
+  protected readonly build = buildGRU;
   readonly hidden: number;
 
   constructor(config: WindowConfig & Partial<GRUConfig>) {
     super(config);
     this.hidden = config.hidden ?? 64;
-    this.quantiles = config.quantiles?.length ? headQuantiles(config.quantiles) : [];
   }
 
-  config(): Record<string, unknown> {
-    return {
-      lookback: this.lookback,
-      horizon: this.horizon,
-      period: this.period,
-      hidden: this.hidden,
-      ...this.quantileConfig(),
-    };
-  }
-
-  protected createNetwork(variables: number, timeFeatures: number, covariates?: CovariateSpec): tf.LayersModel {
-    return buildGRU(this.config() as unknown as GRUConfig, variables, timeFeatures, covariates);
+  protected ownConfig(): Record<string, unknown> {
+    return { hidden: this.hidden };
   }
 }
 
