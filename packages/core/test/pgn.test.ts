@@ -65,6 +65,45 @@ function maxAbsDiff(a: number[][][], b: number[][][]): number {
   return m;
 }
 
+/** 0/1 block-diagonal mask `[rows·groups, cols·groups]`: the dense form that grouped PGN maps used to be. */
+function blockMask(groups: number, rows: number, cols: number): tf.Tensor2D {
+  const m = new Float32Array(rows * groups * cols * groups);
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m[(g * rows + r) * cols * groups + g * cols + c] = 1;
+  }
+  return tf.tensor2d(m, [rows * groups, cols * groups]);
+}
+
+/**
+ * PGN with G weight groups computed densely: the stored weights times block-diagonal masks, one [b·t, w·F] × [w·F,
+ * G·d] product for the HIE and one [b·t, (F + G·d)] × [.., 2·G·d] for the gate (the previous implementation).
+ */
+function denseMaskedPGN(x: tf.Tensor3D, weights: tf.Tensor[], G: number, d: number, w: number): tf.Tensor {
+  const [hk, hb, gk, gb] = weights;
+  const [batch, time, F] = x.shape;
+  const Fg = F / G;
+  const hieMask = tf.tile(blockMask(G, Fg, d).expandDims(0), [w, 1, 1]);
+  const gateMask = tf.concat([
+    tf.concat([blockMask(G, Fg, d), blockMask(G, Fg, d)], 1),
+    tf.concat([blockMask(G, d, d), blockMask(G, d, d)], 1),
+  ]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [w, 0],
+    [0, 0],
+  ]);
+  const taps = Array.from({ length: w }, (_, j) => padded.slice([0, j, 0], [-1, time, -1]));
+  const unfolded = tf.concat(taps, 2).reshape([batch * time, w * F]);
+  const H = tf.matMul(unfolded, hk.mul(hieMask).reshape([w * F, G * d])).add(hb);
+  const z = tf.matMul(tf.concat([x.reshape([batch * time, F]), H], 1), gk.mul(gateMask)).add(gb);
+  const [g, hHat] = tf.split(z, 2, 1);
+  const s = tf.sigmoid(g);
+  return s
+    .mul(H)
+    .add(tf.scalar(1).sub(s).mul(tf.tanh(hHat)))
+    .reshape([batch, time, G * d]);
+}
+
 describe('PGN', () => {
   const cases: { name: string; cfg: ConstructorParameters<typeof PGN>[0]; features: number; time: number }[] = [
     { name: 'full history', cfg: { units: 4 }, features: 3, time: 7 },
@@ -83,6 +122,34 @@ describe('PGN', () => {
     expect(y.shape).toEqual([2, time, cfg.units * groups]);
     const ref = pgnReference(layer, x.arraySync() as number[][][]);
     expect(maxAbsDiff(y.arraySync() as number[][][], ref)).toBeLessThan(1e-5);
+  });
+
+  test('grouped maps equal the dense block-masked maps: output and every gradient to 1e-5', () => {
+    const [G, d, w, Fg] = [4, 3, 3, 5];
+    const layer = new PGN({ units: d, groups: G, window: w });
+    const x = randomTensor([3, 6, G * Fg], 31) as tf.Tensor3D;
+    layer.apply(x);
+    const R = randomTensor([3, 6, G * d], 32);
+    const weights = layer.trainableWeights.map((v) => v.read());
+    const loss = (y: tf.Tensor) => tf.sum(tf.mul(y, R)) as tf.Scalar;
+    const dense = tf.grads((xi: tf.Tensor, ...ws: tf.Tensor[]) => loss(denseMaskedPGN(xi as tf.Tensor3D, ws, G, d, w)));
+    const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    expect(maxDiff(layer.apply(x) as tf.Tensor, denseMaskedPGN(x, weights, G, d, w))).toBeLessThan(1e-5);
+    const gDense = dense([x, ...weights]);
+    const gGrouped = tf.tidy(() => {
+      // The layer's weights are variables: their gradients come from variableGrads, the input's from tf.grad.
+      const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+      const { grads } = tf.variableGrads(() => loss(layer.apply(x) as tf.Tensor), vars);
+      const gx = tf.grad((xi: tf.Tensor) => loss(layer.apply(xi) as tf.Tensor))(x);
+      return [gx, ...vars.map((v) => grads[v.name])];
+    });
+    expect(gGrouped).toHaveLength(5);
+    gGrouped.forEach((g, i) => {
+      expect(g.shape).toEqual(gDense[i].shape);
+      expect(maxDiff(g, gDense[i])).toBeLessThan(1e-5);
+    });
+    // The off-diagonal blocks get no gradient in either form; the diagonal ones do.
+    expect(tf.max(tf.abs(gGrouped[1])).dataSync()[0]).toBeGreaterThan(1e-3);
   });
 
   test('is causal: changing x after t leaves outputs up to t unchanged', () => {

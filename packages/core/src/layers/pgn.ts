@@ -9,7 +9,7 @@ export interface PGNConfig {
   window?: number;
   /**
    * Split the features into this many equal groups (e.g. one per variable), each with its own weights, computed
-   * together as block-diagonal maps. Output has `groups · units` features, group-major. Default 1.
+   * together as batched (per-group) matrix products. Output has `groups · units` features, group-major. Default 1.
    */
   groups?: number;
   /** With `groups` > 1: every group uses the same weights (channel-independent). Default false. */
@@ -39,12 +39,12 @@ export class PGN extends tf.layers.Layer {
 
   private w = 0;
   private featuresPerGroup = 0;
+  // Stored block-diagonally (the saved format): with Gw > 1 groups, only each group's diagonal block is used.
   private hieKernel!: tf.LayerVariable; // [w, Fg·Gw, units·Gw] where Gw = 1 if shared else groups
   private hieBias!: tf.LayerVariable; // [units·Gw]
   private gateKernel!: tf.LayerVariable; // [(Fg + units)·Gw, 2·units·Gw]
   private gateBias!: tf.LayerVariable; // [2·units·Gw]
-  private hieMask: tf.Tensor | null = null;
-  private gateMask: tf.Tensor | null = null;
+  private groupDiagonal: tf.Tensor | null = null; // [Gw, Gw] identity: picks the diagonal blocks
 
   constructor(config: PGNConfig) {
     super(config);
@@ -91,17 +91,7 @@ export class PGN extends tf.layers.Layer {
     this.hieBias = this.addWeight('hie_bias', [d * G], 'float32', fanInUniform(this.w * Fg));
     this.gateKernel = this.addWeight('gate_kernel', [(Fg + d) * G, 2 * d * G], 'float32', fanInUniform(Fg + d));
     this.gateBias = this.addWeight('gate_bias', [2 * d * G], 'float32', fanInUniform(Fg + d));
-    if (G > 1) {
-      this.hieMask = tf.keep(blockMask(G, Fg, d, this.w));
-      // Gate input is [x (G groups of Fg) ; H (G groups of d)], output [G-gate (G groups of d) ; Ĥ (G groups of d)].
-      this.gateMask = tf.keep(
-        tf.tidy(() => {
-          const fromX = tf.concat([blockMask(G, Fg, d), blockMask(G, Fg, d)], 1);
-          const fromH = tf.concat([blockMask(G, d, d), blockMask(G, d, d)], 1);
-          return tf.concat([fromX, fromH], 0);
-        }),
-      );
-    }
+    if (G > 1) this.groupDiagonal = tf.keep(tf.eye(G));
     this.built = true;
   }
 
@@ -117,54 +107,87 @@ export class PGN extends tf.layers.Layer {
         throw new GatewaveError('BAD_INPUT', `PGN input: expects rank 3 [batch, time, features], got rank ${x.rank}.`);
       }
       const [batch, time, features] = x.shape;
-      if (!this.shareGroups || this.groups === 1) return this.apply3d(x);
-      // Shared weights: fold the groups into the batch, run one group's weights, unfold.
+      const G = this.groups;
       const Fg = this.featuresPerGroup;
-      const folded = x
-        .reshape([batch, time, this.groups, Fg])
-        .transpose([0, 2, 1, 3])
-        .reshape([batch * this.groups, time, Fg]) as tf.Tensor3D;
-      const out = this.apply3d(folded); // [batch·groups, time, d]
+      // [batch, time, G·Fg] → [G, batch, time, Fg]: shared weights fold the groups into the batch (one group of G=1).
+      const byGroup = x.reshape([batch, time, G, Fg]).transpose([2, 0, 1, 3]) as tf.Tensor4D;
+      const grouped = this.shareGroups ? (byGroup.reshape([1, G * batch, time, Fg]) as tf.Tensor4D) : byGroup;
+      const out = this.applyGrouped(grouped); // [Gw, ·, time, d]
       return out
-        .reshape([batch, this.groups, time, this.units])
-        .transpose([0, 2, 1, 3])
+        .reshape([G, batch, time, this.units])
+        .transpose([1, 2, 0, 3])
         .reshape([batch, time, (features / Fg) * this.units]);
     });
   }
 
-  /** x: [batch, time, F] with F = Fg·Gw; returns [batch, time, d·Gw]. */
-  private apply3d(x: tf.Tensor3D): tf.Tensor3D {
+  /**
+   * The layer on group-major input, without the transposes of `call`: x `[Gw, batch, time, Fg]` (Gw = groups, or 1
+   * with shared weights) → `[Gw, batch, time, units]`. Each group's maps are batched matrix products with that
+   * group's diagonal blocks of the stored weights (the same values as the dense block-masked maps, at 1/Gw of the
+   * multiply-adds). Call it inside a tidy scope, on a built layer.
+   */
+  applyGrouped(x: tf.Tensor4D): tf.Tensor4D {
+    const [G, batch, time, Fg] = x.shape;
+    check(
+      G === this.weightGroups && Fg === this.featuresPerGroup,
+      'PGN applyGrouped input',
+      `expects [${this.weightGroups}, batch, time, ${this.featuresPerGroup}], got ${JSON.stringify(x.shape)}`,
+    );
     const w = this.w;
-    const time = x.shape[1];
-    let hk = this.hieKernel.read();
-    let gk = this.gateKernel.read();
-    if (this.hieMask) hk = hk.mul(this.hieMask);
-    if (this.gateMask) gk = gk.mul(this.gateMask);
-    const [batch, , F] = x.shape;
-    // Causal unfold: zeros in front; slice j holds x_{t−w+j} for every t (the current step is excluded), so the
-    // whole HIE is one matrix product [b·t, w·F] × [w·F, d·Gw]. (Plain matMul/slice/concat train on every
-    // backend; tfjs wasm has no conv filter gradient.)
+    const d = this.units;
+    const { hie, gate } = this.groupKernels();
+    // Causal unfold along time: zeros in front; tap j holds x_{t−w+j} (the current step excluded), so the HIE is one
+    // batched product [G, b·t, w·Fg] × [G, w·Fg, d]. (Plain matMul/slice/concat train on every backend.)
     const padded = tf.pad(x, [
+      [0, 0],
       [0, 0],
       [w, 0],
       [0, 0],
     ]);
-    const taps = Array.from({ length: w }, (_, j) => padded.slice([0, j, 0], [-1, time, -1]));
-    const unfolded = (w === 1 ? taps[0] : tf.concat(taps, 2)).reshape([batch * time, w * F]); // [b·t, w·F]
-    const H = tf
-      .matMul(unfolded, hk.reshape([w * F, -1]) as tf.Tensor2D)
-      .add(this.hieBias.read())
-      .reshape([batch, time, -1]) as tf.Tensor3D; // [b, t, d·Gw]
-    const gateIn = tf.concat([x, H], 2); // [b, t, (Fg + d)·Gw]
-    const inDim = gateIn.shape[2];
-    const z = tf
-      .matMul(gateIn.reshape([batch * time, inDim]), gk as tf.Tensor2D)
-      .add(this.gateBias.read())
-      .reshape([batch, time, -1]);
-    const dG = this.units * this.weightGroups;
-    const [g, hHat] = tf.split(z, [dG, dG], 2);
-    const sg = tf.sigmoid(g);
-    return sg.mul(H).add(tf.scalar(1).sub(sg).mul(tf.tanh(hHat))) as tf.Tensor3D;
+    const taps = Array.from({ length: w }, (_, j) => padded.slice([0, 0, j, 0], [-1, -1, time, -1]));
+    const unfolded = (w === 1 ? taps[0] : tf.concat(taps, 3)).reshape([G, batch * time, w * Fg]);
+    const H = tf.matMul(unfolded, hie).add(this.hieBias.read().reshape([G, 1, d])) as tf.Tensor3D; // [G, b·t, d]
+    const gateIn = tf.concat([x.reshape([G, batch * time, Fg]), H], 2); // [G, b·t, Fg + d]
+    const gateBias = this.gateBias
+      .read()
+      .reshape([2, G, d])
+      .transpose([1, 0, 2])
+      .reshape([G, 1, 2 * d]);
+    const z = tf.matMul(gateIn, gate).add(gateBias); // [G, b·t, 2d]: gate, then Ĥ
+    const [g, hHat] = tf.split(z, [d, d], 2);
+    // σ(g)·H + (1 − σ(g))·tanh(Ĥ), written as tanh(Ĥ) + σ(g)·(H − tanh(Ĥ)): two tensors fewer per call.
+    const candidate = tf.tanh(hHat);
+    return candidate.add(tf.sigmoid(g).mul(H.sub(candidate))).reshape([G, batch, time, d]) as tf.Tensor4D;
+  }
+
+  /** Per-group kernels: HIE `[Gw, w·Fg, d]` and gate `[Gw, Fg + d, 2d]` (columns: gate, then Ĥ). */
+  private groupKernels(): { hie: tf.Tensor3D; gate: tf.Tensor3D } {
+    const G = this.weightGroups;
+    const Fg = this.featuresPerGroup;
+    const d = this.units;
+    const w = this.w;
+    const hk = this.hieKernel.read(); // [w, G·Fg, G·d]
+    const gk = this.gateKernel.read(); // [(Fg + d)·G, 2·G·d]: rows [x groups; H groups], columns [gate; Ĥ] groups
+    if (G === 1) {
+      return { hie: hk.reshape([1, w * Fg, d]) as tf.Tensor3D, gate: gk.reshape([1, Fg + d, 2 * d]) as tf.Tensor3D };
+    }
+    // Row group g, column group g' of a block matrix → keep g = g' (multiply by the identity, sum over g').
+    const eye = this.groupDiagonal as tf.Tensor;
+    const hie = hk
+      .reshape([w, G, Fg, G, d])
+      .mul(eye.reshape([1, G, 1, G, 1]))
+      .sum(3) // [w, G, Fg, d]
+      .transpose([1, 0, 2, 3])
+      .reshape([G, w * Fg, d]) as tf.Tensor3D;
+    const diagonal = (rows: tf.Tensor, perGroup: number) =>
+      rows
+        .reshape([G, perGroup, 2, G, d])
+        .mul(eye.reshape([G, 1, 1, G, 1]))
+        .sum(3) // [G, perGroup, 2, d]
+        .reshape([G, perGroup, 2 * d]);
+    const [fromX, fromH] = tf.split(gk, [G * Fg, G * d], 0);
+    const gate = tf.concat([diagonal(fromX, Fg), diagonal(fromH, d)], 1) as tf.Tensor3D;
+    return { hie, gate };
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -178,29 +201,9 @@ export class PGN extends tf.layers.Layer {
   }
 
   override dispose(): ReturnType<tf.layers.Layer['dispose']> {
-    this.hieMask?.dispose();
-    this.gateMask?.dispose();
-    this.hieMask = null;
-    this.gateMask = null;
+    this.groupDiagonal?.dispose();
+    this.groupDiagonal = null;
     return super.dispose();
   }
 }
 tf.serialization.registerClass(PGN);
-
-/**
- * A block-diagonal 0/1 mask: `groups` blocks of `rows × cols`, optionally tiled `taps` times along a leading axis.
- * Shape `[rows·groups, cols·groups]`, or `[taps, rows·groups, cols·groups]` when `taps` is given.
- */
-function blockMask(groups: number, rows: number, cols: number, taps?: number): tf.Tensor {
-  return tf.tidy(() => {
-    const m = new Float32Array(rows * groups * cols * groups);
-    const width = cols * groups;
-    for (let g = 0; g < groups; g++) {
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) m[(g * rows + r) * width + g * cols + c] = 1;
-      }
-    }
-    const mask = tf.tensor2d(m, [rows * groups, width]);
-    return taps === undefined ? mask : tf.tile(mask.expandDims(0), [taps, 1, 1]);
-  });
-}

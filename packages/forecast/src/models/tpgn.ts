@@ -53,7 +53,7 @@ export function checkTPGNShape(lookback: number, horizon: number, period: number
  * - Short-term branch: a linear map of each row (P cells × F) to d, then of the R·d row vectors to one d-vector,
  *   repeated for every column.
  * - Head: [short; long] (2d) → pred_R = H/P values per column; step r·P + c comes from column c, row r.
- * Every map has its own weights per variable (computed together as batched matmuls / block-diagonal PGN groups).
+ * Every map has its own weights per variable (computed together as batched matmuls; the PGN in its grouped form).
  */
 export class TPGN extends tf.layers.Layer {
   static className = 'GatewaveTPGN';
@@ -78,8 +78,6 @@ export class TPGN extends tf.layers.Layer {
   private colB!: tf.LayerVariable; // [V, 1, d]
   private headW!: tf.LayerVariable; // [V, 2d, pred_R]
   private headB!: tf.LayerVariable; // [V, 1, pred_R]
-  private placeValue: tf.Tensor | null = null; // [V, V·F]: value of variable v → feature v·F
-  private placeMarks: tf.Tensor | null = null; // [T, V·F]: time feature t → feature v·F + 1 + t, for every v
 
   constructor(config: TPGNConfig & { name?: string; trainable?: boolean }) {
     super({ name: config.name, trainable: config.trainable });
@@ -119,14 +117,6 @@ export class TPGN extends tf.layers.Layer {
     // Head.
     this.headW = this.addWeight('head_kernel', [V, 2 * d, predRows], 'float32', torchUniform(2 * d));
     this.headB = this.addWeight('head_bias', [V, 1, predRows], 'float32', torchUniform(2 * d));
-    const placeValue = new Float32Array(V * V * F);
-    const placeMarks = new Float32Array(T * V * F);
-    for (let v = 0; v < V; v++) {
-      placeValue[v * V * F + v * F] = 1;
-      for (let t = 0; t < T; t++) placeMarks[t * V * F + v * F + 1 + t] = 1;
-    }
-    this.placeValue = tf.keep(tf.tensor2d(placeValue, [V, V * F]));
-    this.placeMarks = tf.keep(tf.tensor2d(placeMarks, [T, V * F]));
     this.built = true;
   }
 
@@ -152,19 +142,12 @@ export class TPGN extends tf.layers.Layer {
       const grid = x.reshape([B, R, P, V]); // [B, R, P, V]
       const markGrid = marks.reshape([B, R, P, T]); // [B, R, P, T]
 
-      // Long-term: cells down each column c, rows as time; per variable [value, marks] (group-major V·F features).
-      // Built with two matmuls by constant 0/1 placement matrices instead of tile + inner-axis concat (slow in tfjs).
-      const colX = grid.transpose([0, 2, 1, 3]).reshape([B * P * R, V]);
-      const colM = markGrid.transpose([0, 2, 1, 3]).reshape([B * P * R, T]);
-      const pgnIn = tf
-        .matMul(colX, this.placeValue as tf.Tensor2D)
-        .add(tf.matMul(colM, this.placeMarks as tf.Tensor2D))
-        .reshape([B * P, R, V * F]); // [B·P, R, V·F]
-      const h = this.pgn.apply(pgnIn) as tf.Tensor; // [B·P, R, V·d], group-major
-      const hByVar = h
-        .reshape([B * P, R, V, d])
-        .transpose([2, 0, 1, 3])
-        .reshape([V, B * P, R * d]);
+      // Long-term: cells down each column c, rows as time; per variable [value, marks] (F features), group-major
+      // [V, B·P, R, F] as the PGN's grouped form takes it (one weight group per variable, no dense block maps).
+      const colX = grid.transpose([3, 0, 2, 1]).reshape([V, B * P, R, 1]); // [V, B·P, R, 1]
+      const colM = markGrid.transpose([0, 2, 1, 3]).reshape([1, B * P, R, T]); // [1, B·P, R, T], every variable's
+      const pgnIn = tf.concat([colX, V === 1 ? colM : tf.tile(colM, [V, 1, 1, 1])], 3) as tf.Tensor4D;
+      const hByVar = this.pgn.applyGrouped(pgnIn).reshape([V, B * P, R * d]); // [V, B·P, R·d]
       const long = tf.matMul(hByVar, this.longW.read()).add(this.longB.read()); // [V, B·P, d]
 
       // Short-term: each row (P cells × F) → d, then the R rows → d. The row map's weights split by cell feature:
@@ -206,11 +189,8 @@ export class TPGN extends tf.layers.Layer {
   }
 
   override dispose(): ReturnType<tf.layers.Layer['dispose']> {
-    tf.dispose([this.placeValue as tf.Tensor, this.placeMarks as tf.Tensor]);
-    this.placeValue = null;
-    this.placeMarks = null;
     // The PGN's weights are among this layer's and are disposed with them (tfjs refuses to dispose a layer that was
-    // only called on tensors, so PGN.dispose is not called; for V > 1 its two small constant masks stay).
+    // only called on tensors, so PGN.dispose is not called; for V > 1 its small [V, V] identity stays).
     return super.dispose();
   }
 
