@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -21,6 +22,26 @@ namespace gw {
 
 namespace {
 thread_local bool tlInTask = false;
+
+// How long a thread busy-waits before it blocks on a condition variable. Kept short: kernels come 10-20 µs apart
+// (tfjs op dispatch), so a longer spin would keep the workers busy-waiting through the whole of training, taking the
+// cores from Node's GC threads (2 threads were slower than 1 on 2 cores). A worker spins only to catch the next chunk
+// of a job that is being handed out; the caller a little longer, since the last chunks usually end together.
+constexpr auto kWorkerSpin = std::chrono::microseconds(2);
+constexpr auto kCallerSpin = std::chrono::microseconds(10);
+
+/** Busy-waits (with pause) until done() or `limit` has passed; returns done(). */
+template <typename Done>
+bool spinUntil(Done done, std::chrono::microseconds limit) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    for (int i = 0; i < 16; ++i) {
+      if (done()) return true;
+      GW_PAUSE();
+    }
+    if (std::chrono::steady_clock::now() - start >= limit) return done();
+  }
+}
 
 int detectThreads() {
   const char* env = std::getenv("GATEWAVE_THREADS");
@@ -73,15 +94,11 @@ void Pool::workerLoop(int id) {
   tlInTask = true;
   unsigned long seen = 0;
   for (;;) {
-    // Spin briefly for back-to-back jobs, then sleep.
-    int spins = 0;
-    while (s_->generation.load(std::memory_order_acquire) == seen && spins < 4000) {
-      GW_PAUSE();
-      ++spins;
-    }
-    if (s_->generation.load(std::memory_order_acquire) == seen) {
+    // Spin very briefly, then sleep until the next job.
+    const auto newJob = [&] { return s_->generation.load(std::memory_order_acquire) != seen; };
+    if (!spinUntil(newJob, kWorkerSpin)) {
       std::unique_lock<std::mutex> lock(s_->m);
-      s_->wake.wait(lock, [&] { return s_->generation.load(std::memory_order_acquire) != seen; });
+      s_->wake.wait(lock, newJob);
     }
     seen = s_->generation.load(std::memory_order_acquire);
     const Task* job = s_->job;
@@ -112,14 +129,10 @@ void Pool::run(int ntasks, const Task& fn) {
   tlInTask = true;
   for (int t = s_->next.fetch_add(1); t < ntasks; t = s_->next.fetch_add(1)) fn(t, 0);
   tlInTask = false;
-  int spins = 0;
-  while (s_->active.load(std::memory_order_acquire) != 0 && spins < 20000) {
-    GW_PAUSE();
-    ++spins;
-  }
-  if (s_->active.load(std::memory_order_acquire) != 0) {
+  const auto allDone = [&] { return s_->active.load(std::memory_order_acquire) == 0; };
+  if (!spinUntil(allDone, kCallerSpin)) {
     std::unique_lock<std::mutex> lock(s_->m);
-    s_->done.wait(lock, [&] { return s_->active.load(std::memory_order_acquire) == 0; });
+    s_->done.wait(lock, allDone);
   }
   s_->busy.unlock();
 }

@@ -4,6 +4,8 @@
 // - run(n, fn) calls fn(task, thread) for task in [0, n) on the caller plus the workers and returns when all are done.
 // - Nested or concurrent calls (from a task, or from a second JS thread) run serially on the calling thread, so a
 //   kernel can always call another kernel.
+// - A thread with nothing to do spins for a few microseconds, then blocks on a condition variable (pool.cc says why
+//   the spin is that short).
 // - The pool is never destroyed: its threads are detached and sleep on a condition variable that lives until the
 //   process ends, so process exit can never wait on (or destroy a condition variable used by) a pool thread.
 #pragma once
