@@ -107,33 +107,21 @@ struct Args {
     return b;
   }
   std::vector<double> nums(size_t i) {
-    std::vector<double> out;
-    napi_value v = arg(i);
-    if (!v) return out;
-    bool isArr = false;
-    napi_is_array(env, v, &isArr);
-    if (!isArr) {
-      fail("argument " + std::to_string(i) + " must be an array of numbers");
-      return out;
-    }
-    uint32_t n = 0;
-    napi_get_array_length(env, v, &n);
-    out.resize(n);
-    for (uint32_t k = 0; k < n; ++k) {
-      napi_value e;
-      napi_get_element(env, v, k, &e);
-      if (napi_get_value_double(env, e, &out[k]) != napi_ok) fail("argument " + std::to_string(i) + " has a non-number");
-    }
+    const std::vector<napi_value> items = values(i, "an array of numbers");
+    std::vector<double> out(items.size());
+    for (size_t k = 0; k < items.size(); ++k)
+      if (napi_get_value_double(env, items[k], &out[k]) != napi_ok) fail("argument " + std::to_string(i) + " has a non-number");
     return out;
   }
-  std::vector<napi_value> values(size_t i) {
+  /** The elements of array argument i (none when it is absent); `what` names the expected type in the error. */
+  std::vector<napi_value> values(size_t i, const char* what = "an array") {
     std::vector<napi_value> out;
     napi_value v = arg(i);
     if (!v) return out;
     bool isArr = false;
     napi_is_array(env, v, &isArr);
     if (!isArr) {
-      fail("argument " + std::to_string(i) + " must be an array");
+      fail("argument " + std::to_string(i) + " must be " + what);
       return out;
     }
     uint32_t n = 0;
@@ -262,34 +250,23 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   }
   const long xs = g.N * g.H * g.W * g.C, ys = g.N * g.OH * g.OW * g.OC;
   const long ws = depthwise ? g.FH * g.FW * g.C * g.CM : g.FH * g.FW * g.C * g.OC;
-  switch (kind) {
-    case 0: case 3: {
-      const float* x = a.f32(2, xs, "x");
-      const float* w = a.f32(3, ws, "filter");
-      float* y = a.f32(4, ys, "output");
-      if (!a.ok) return nullptr;
-      (kind == 0 ? conv2d : depthwiseConv2d)(g, x, w, y);
-      break;
-    }
-    case 1: case 4: {
-      const float* dy = a.f32(2, ys, "dy");
-      const float* w = a.f32(3, ws, "filter");
-      float* dx = a.f32(4, xs, "dx");
-      if (!a.ok) return nullptr;
-      (kind == 1 ? conv2dBackpropInput : depthwiseBackpropInput)(g, dy, w, dx);
-      break;
-    }
-    case 2: case 5: {
-      const float* x = a.f32(2, xs, "x");
-      const float* dy = a.f32(3, ys, "dy");
-      float* dw = a.f32(4, ws, "dfilter");
-      if (!a.ok) return nullptr;
-      (kind == 2 ? conv2dBackpropFilter : depthwiseBackpropFilter)(g, x, dy, dw);
-      break;
-    }
-    default: a.fail("unknown conv kind");
+  // Every kind reads two inputs and writes one output; kind % 3 says which (forward, input gradient, filter gradient).
+  using ConvFn = void (*)(const ConvGeom&, const float*, const float*, float*);
+  static const ConvFn kernels[6] = {conv2d,          conv2dBackpropInput,    conv2dBackpropFilter,
+                                    depthwiseConv2d, depthwiseBackpropInput, depthwiseBackpropFilter};
+  static const char* const names[3][3] = {{"x", "filter", "output"}, {"dy", "filter", "dx"}, {"x", "dy", "dfilter"}};
+  if (kind < 0 || kind > 5) {
+    a.fail("unknown conv kind");
+    return nullptr;
   }
-  return a.ok ? undef(env) : nullptr;
+  const int role = static_cast<int>(kind % 3);
+  const long sizes[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
+  const float* in1 = a.f32(2, sizes[role][0], names[role][0]);
+  const float* in2 = a.f32(3, sizes[role][1], names[role][1]);
+  float* out = a.f32(4, sizes[role][2], names[role][2]);
+  if (!a.ok) return nullptr;
+  kernels[kind](g, in1, in2, out);
+  return undef(env);
 }
 
 // slice(x, shape, begin, size, out)
@@ -547,35 +524,32 @@ bool broadcastGeom(Args& a, size_t i, std::vector<long>& oshape, std::vector<lon
   return true;
 }
 
-// binaryBroadcast(op, a, b, out, oshape[], aStrides[], bStrides[])
-napi_value BinaryBroadcast(napi_env env, napi_callback_info info) {
+// binaryBroadcast(op, a, b, out, oshape[], aStrides[], bStrides[]), and compare(...) with the same arguments and a
+// Uint8Array out (0/1): one argument check for both.
+napi_value broadcastKernel(napi_env env, napi_callback_info info, bool comparison) {
   Args a(env, info);
-  const long op = a.integer(0);
+  const int op = static_cast<int>(a.integer(0));
   std::vector<long> oshape, as, bs;
   long na, nb;
   if (!a.ok || !broadcastGeom(a, 4, oshape, as, bs, na, nb)) return nullptr;
   const float* A = a.f32(1, na, "a");
   const float* B = a.f32(2, nb, "b");
-  float* out = a.f32(3, prod(oshape), "out");
-  if (!a.ok) return nullptr;
-  binaryBroadcast(static_cast<int>(op), A, B, out, oshape.data(), as.data(), bs.data(), static_cast<int>(oshape.size()));
+  const long n = prod(oshape);
+  const int rank = static_cast<int>(oshape.size());
+  if (comparison) {
+    uint8_t* out = a.u8(3, n, "out");
+    if (!a.ok) return nullptr;
+    compareBroadcast(op, A, B, out, oshape.data(), as.data(), bs.data(), rank);
+  } else {
+    float* out = a.f32(3, n, "out");
+    if (!a.ok) return nullptr;
+    binaryBroadcast(op, A, B, out, oshape.data(), as.data(), bs.data(), rank);
+  }
   return undef(env);
 }
 
-// compare(op, a, b, out (Uint8Array), oshape[], aStrides[], bStrides[])
-napi_value Compare(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  const long op = a.integer(0);
-  std::vector<long> oshape, as, bs;
-  long na, nb;
-  if (!a.ok || !broadcastGeom(a, 4, oshape, as, bs, na, nb)) return nullptr;
-  const float* A = a.f32(1, na, "a");
-  const float* B = a.f32(2, nb, "b");
-  uint8_t* out = a.u8(3, prod(oshape), "out");
-  if (!a.ok) return nullptr;
-  compareBroadcast(static_cast<int>(op), A, B, out, oshape.data(), as.data(), bs.data(), static_cast<int>(oshape.size()));
-  return undef(env);
-}
+napi_value BinaryBroadcast(napi_env env, napi_callback_info info) { return broadcastKernel(env, info, false); }
+napi_value Compare(napi_env env, napi_callback_info info) { return broadcastKernel(env, info, true); }
 
 // select(condition (Uint8Array), t, e, out, n)
 napi_value Select(napi_env env, napi_callback_info info) {
