@@ -32,6 +32,29 @@ async function stoppable<T>(work: (shouldStop: () => boolean) => Promise<T>): Pr
   }
 }
 
+/** The flags that wide and panel training read the same way: window, split, model and training settings. */
+function trainingFlags(o: Record<string, unknown>, shouldStop: () => boolean) {
+  return {
+    lookback: o.lookback as number,
+    horizon: o.horizon as number,
+    split: o.split as string,
+    epochs: o.epochs as number,
+    patience: o.patience as number,
+    batchSize: o.batchSize as number,
+    learningRate: o.learningRate as number,
+    dModel: o.dModel as number,
+    norm: (o.norm as boolean | undefined) ?? true,
+    hidden: o.hidden as number,
+    seed: o.seed as number,
+    overwrite: o.overwrite as boolean | undefined,
+    intervals: o.interval as string | undefined,
+    quantiles: o.quantiles as string | undefined,
+    quiet: o.quiet as boolean | undefined,
+    shouldStop,
+    log,
+  };
+}
+
 /** `train --id-col`: one panel model over a long CSV; prints the aggregate test errors. */
 async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean): Promise<void> {
   for (const flag of ['pastCols', 'futureCols', 'columns', 'duplicates', 'maxGap'] as const) {
@@ -60,26 +83,10 @@ async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean)
     model: o.model as ModelKind,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
-    lookback: o.lookback as number,
-    horizon: o.horizon as number,
     period: o.period as number,
-    split: o.split as string,
-    epochs: o.epochs as number,
-    patience: o.patience as number,
-    batchSize: o.batchSize as number,
-    learningRate: o.learningRate as number,
-    dModel: o.dModel as number,
-    norm: (o.norm as boolean | undefined) ?? true,
-    hidden: o.hidden as number,
-    seed: o.seed as number,
-    overwrite: o.overwrite as boolean | undefined,
     strict: o.strict as boolean | undefined,
     metrics: o.metrics as string | undefined,
-    intervals: o.interval as string | undefined,
-    quantiles: o.quantiles as string | undefined,
-    quiet: o.quiet as boolean | undefined,
-    shouldStop,
-    log,
+    ...trainingFlags(o, shouldStop),
   });
   const t = r.model.training;
   if (t)
@@ -102,26 +109,10 @@ async function trainWide(o: Record<string, unknown>, shouldStop: () => boolean):
     timeColumn: o.timeCol as string | undefined,
     fill: o.fill as FillRule,
     ...csvRules(o),
-    lookback: o.lookback as number,
-    horizon: o.horizon as number,
     period: o.period as number | undefined,
-    split: o.split as string,
-    epochs: o.epochs as number,
-    patience: o.patience as number,
-    batchSize: o.batchSize as number,
-    learningRate: o.learningRate as number,
-    dModel: o.dModel as number,
-    norm: (o.norm as boolean | undefined) ?? true,
-    hidden: o.hidden as number,
-    seed: o.seed as number,
-    overwrite: o.overwrite as boolean | undefined,
-    intervals: o.interval as string | undefined,
-    quantiles: o.quantiles as string | undefined,
     pastColumns: o.pastCols as string | undefined,
     futureColumns: o.futureCols as string | undefined,
-    quiet: o.quiet as boolean | undefined,
-    shouldStop,
-    log,
+    ...trainingFlags(o, shouldStop),
   });
   const t = r.fit.training;
   if (t)
