@@ -1,7 +1,8 @@
 /**
  * The Forecast tab: choose a CSV and its time and target columns, then forecast in the page with the browser build of
- * @gatewave/forecast: with the saved model the server offers (`gatewave-app --forecaster DIR`, loaded over fetch;
- * it reads the CSV as `gatewave-forecast predict` does), or with a quick model fitted here on the CSV. Only when
+ * @gatewave/forecast: with a saved model (the one the server offers, `gatewave-app --forecaster DIR`, loaded over
+ * fetch, or a model folder chosen on this computer, read in the page; it reads the CSV as `gatewave-forecast predict`
+ * does), or with a quick model fitted here on the CSV. Only when
  * "process on the server" is ticked does the CSV leave the browser (the quick model is then fitted by the server).
  * The page plots history, forecast and interval band and offers the forecast CSV (the CLI's format).
  */
@@ -13,6 +14,7 @@ import {
   type Forecaster,
   type ModelKind,
 } from '@gatewave/forecast';
+import type { Fetch } from '@gatewave/core';
 import { forecastReply, quickForecast, type ForecastReply } from '../src/forecast-reply';
 import { drawPlot } from './draw';
 import { $, input, messageOf, nextFrame, onFile, setDownload, showError, status } from './ui';
@@ -186,19 +188,30 @@ function show(r: ForecastResult, name: string): void {
   );
 }
 
-/** Offers the served saved model first when there is one, and loads it over fetch. */
-async function offerSaved(config: AppConfig): Promise<void> {
-  if (!config.forecaster) return;
-  const choice = new Option(`saved model (loading ${config.forecaster}…)`, 'saved', true, true);
-  ($('forecast-model') as HTMLSelectElement).prepend(choice);
+/** The "saved model" choice, added first in the model list when there is a saved model to offer. */
+function savedChoice(): HTMLOptionElement {
+  const select = $('forecast-model') as HTMLSelectElement;
+  const existing = Array.from(select.options).find((o) => o.value === 'saved');
+  if (existing) return existing;
+  const choice = new Option('saved model', 'saved');
+  select.prepend(choice);
+  return choice;
+}
+
+/** Loads a saved model (from the server or from a chosen folder) and makes it the current choice. */
+async function useSaved(where: string, loading: Promise<Forecaster>): Promise<void> {
+  const choice = savedChoice();
+  choice.text = `saved model (loading ${where}…)`;
+  choice.disabled = false;
   ($('forecast-model') as HTMLSelectElement).value = 'saved';
-  syncSettings();
-  const loading = loadForecasterFromUrl(config.forecaster);
+  savedModel?.dispose();
+  savedModel = null;
   savedLoad = loading;
+  syncSettings();
   try {
     const model = await loading;
     savedModel = model;
-    choice.text = `saved ${model.kind} model (${model.pipeline?.target}, look-back ${model.lookback}, horizon ${model.horizon})`;
+    choice.text = `saved ${model.kind} model from ${where} (${model.pipeline?.target}, look-back ${model.lookback}, horizon ${model.horizon})`;
     syncSettings();
   } catch (err) {
     savedLoad = Promise.resolve(null);
@@ -208,8 +221,43 @@ async function offerSaved(config: AppConfig): Promise<void> {
   }
 }
 
+/**
+ * A fetch over the files of a folder chosen in the page (`<input webkitdirectory>`): `folder:/network/model.json` is
+ * the chosen folder's `network/model.json`. The files are read in the browser; nothing is sent anywhere.
+ */
+export function folderFetch(files: File[]): Fetch {
+  const byPath = new Map(files.map((f) => [f.webkitRelativePath.split('/').slice(1).join('/'), f]));
+  return async (url) => {
+    const file = byPath.get(url.replace(/^folder:\/*/, ''));
+    return {
+      ok: file !== undefined,
+      status: file ? 200 : 404,
+      statusText: file ? 'OK' : 'not in the chosen folder',
+      text: async () => (file ? file.text() : ''),
+      arrayBuffer: async () => (file ? file.arrayBuffer() : new ArrayBuffer(0)),
+    };
+  };
+}
+
+/** A model folder chosen on this computer: checked for forecast.json, then loaded from the files in the page. */
+function chooseFolder(files: File[]): void {
+  showError('forecast', null);
+  if (files.length === 0) return;
+  const name = files[0].webkitRelativePath.split('/')[0] || 'the chosen folder';
+  if (!files.some((f) => f.webkitRelativePath === `${name}/forecast.json`)) {
+    showError(
+      'forecast',
+      `${name}: no forecast.json; choose a folder written by 'gatewave-forecast train --out DIR' (it holds forecast.json and network/).`,
+    );
+    return;
+  }
+  void useSaved(name, loadForecasterFromUrl('folder:', folderFetch(files)));
+}
+
 export function setupForecast(config: AppConfig): { last(): ForecastResult | null } {
-  void offerSaved(config);
+  if (config.forecaster) void useSaved(config.forecaster, loadForecasterFromUrl(config.forecaster));
+  const folder = input('forecast-model-dir');
+  folder.addEventListener('change', () => chooseFolder(Array.from(folder.files ?? [])));
   syncSettings();
   $('forecast-model').addEventListener('change', syncSettings);
   onFile('forecast-file', (file) => void choose(file));

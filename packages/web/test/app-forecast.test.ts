@@ -2,7 +2,8 @@
  * The Forecast tab in headless Chromium, on ETTh1 (shared/data/ett):
  * - a DLinear model saved by `trainFromCsv` (what `gatewave-forecast train` runs) and served with `--forecaster`:
  *   the page loads it over fetch and forecasts in the browser; its rows equal Node's `predictCsv` on the same CSV
- *   within 1e-4; a CSV without the model's columns shows the CLI's message;
+ *   within 1e-4; a CSV without the model's columns shows the CLI's message; the same folder chosen in the page
+ *   (read there, not uploaded) gives the same rows;
  * - a quick seasonal-naive model fitted in the browser equals the library's in Node, and the same on the server when
  *   "process on the server" is ticked; the quick TPGN is trained on the server;
  * - a file that is not a CSV shows the library's message.
@@ -132,6 +133,24 @@ describeIf('Forecast tab in Chromium', () => {
     model.dispose();
     expect(expected).toMatch(/^no-ot\.csv: the model was trained on etth1-3000\.csv .* lacks OT\./);
     expect(await run(other)).toBe(expected);
+  });
+
+  test('a model folder chosen on this computer is read in the page and forecasts the same rows', async () => {
+    await s.page.setInputFiles('#forecast-model-dir', path.join(modelDir, 'network'));
+    expect(await s.page.textContent('#forecast-error')).toBe(
+      "network: no forecast.json; choose a folder written by 'gatewave-forecast train --out DIR' (it holds forecast.json and network/).",
+    );
+    await s.page.setInputFiles('#forecast-model-dir', modelDir);
+    await s.page.waitForFunction(() =>
+      /^saved dlinear model from dlinear /.test(
+        (document.querySelector('#forecast-model option[value="saved"]') as HTMLOptionElement).text,
+      ),
+    );
+    expect(await run(csv)).toBe('');
+    const reply = await last();
+    expect(reply.where).toBe('browser');
+    const node = await predictCsv(modelDir, csv, path.join(tmp, 'node-forecast-2.csv'));
+    reply.forecast.values.forEach((v, i) => expect(Math.abs(v - node.forecast.values[i])).toBeLessThanOrEqual(1e-4));
   });
 
   test("a quick seasonal-naive model in the browser and on the server: the library's rows", async () => {
