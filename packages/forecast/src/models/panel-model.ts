@@ -353,9 +353,12 @@ export class PanelModel {
       for (let o = Math.max(L, start < 1 ? Math.floor(n * start) : start); o + H <= n; o += stride) out.push(o);
       return out;
     };
-    const prepared = all.filter(
-      (p) => originsOf(p).length > 0 || (this.skipped.push({ id: p.series.id, rows: p.data.length }), false),
-    );
+    // A series with no such forecast (too short after `start`) is skipped and counted.
+    const prepared: PreparedSeries[] = [];
+    for (const p of all) {
+      if (originsOf(p).length) prepared.push(p);
+      else this.skipped.push({ id: p.series.id, rows: p.data.length });
+    }
     if (prepared.length === 0)
       throw new ForecastError(
         'TOO_FEW_ROWS',
