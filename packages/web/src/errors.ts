@@ -1,10 +1,9 @@
-/** The one error class of @gatewave/web. `code` is stable (`BAD_ARGUMENT`, `APP_NOT_BUILT`, `PORT_IN_USE`, ...). */
-export class WebError extends Error {
-  readonly code: string;
+import { GatewaveError } from '@gatewave/core';
 
+/** The one error class of @gatewave/web, a GatewaveError. `code` is stable (`BAD_ARGUMENT`, `APP_NOT_BUILT`, `PORT_IN_USE`, ...). */
+export class WebError extends GatewaveError {
   constructor(code: string, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'WebError';
-    this.code = code;
   }
 }
