@@ -135,3 +135,25 @@ export function babble(parts: Float32Array[], spreadDb = 6): Float32Array {
   }
   return out;
 }
+
+/** One mixture: clean speech and noisy mixture, scaled together. */
+export function mixAt(
+  speech: Float32Array,
+  noise: Float32Array,
+  snrDb: number,
+  levelDb: number,
+): { clean: Float32Array; noisy: Float32Array } {
+  const g = rms(speech) / (rms(noise) * 10 ** (snrDb / 20));
+  const noisy = new Float32Array(speech.length);
+  for (let i = 0; i < noisy.length; i++) noisy[i] = speech[i] + g * noise[i];
+  let scale = 10 ** (levelDb / 20) / rms(noisy);
+  let peak = 0;
+  for (let i = 0; i < noisy.length; i++) peak = Math.max(peak, Math.abs(noisy[i]));
+  if (peak * scale > 0.99) scale = 0.99 / peak;
+  const clean = new Float32Array(speech.length);
+  for (let i = 0; i < noisy.length; i++) {
+    clean[i] = speech[i] * scale;
+    noisy[i] *= scale;
+  }
+  return { clean, noisy };
+}

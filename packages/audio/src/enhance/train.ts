@@ -20,29 +20,21 @@ import {
   loadOptimizerState,
   saveCheckpoint,
   saveModel,
-  loadModel,
   setSeed,
   random,
   shuffle,
 } from '@gatewave/core';
 import { AudioError } from '../errors';
-import { stftTensor, istftTensor } from '../dsp/tensor-stft';
-import { makeWindow } from '../dsp/stft';
 import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
-import { negSiSnr, spectralLoss } from './losses';
-import {
-  corpusData,
-  folderData,
-  pairedData,
-  DEFAULT_MIX,
-  type MixSettings,
-  type Pair,
-  type TrainingData,
-} from './train-data';
-import { rms } from './augment';
+import { negSiSnr } from './losses';
+import { batchLoss, clipByGlobalNorm, toBatch, type Batch, type LossWeights } from './train-step';
+import { corpusData, folderData, pairedData, DEFAULT_MIX, type MixSettings, type TrainingData } from './train-data';
+import { warmStart } from './warm-start';
 
 export { negSiSnr } from './losses';
 export { listWavs } from './train-data';
+export { mixAt } from './augment';
+export { warmStart } from './warm-start';
 
 export interface TrainEnhancerOptions {
   /** A corpus manifest (`npm run data:enhance`): trains on its train split, selects on its validation split. */
@@ -110,129 +102,6 @@ interface TrainState {
   config: FrcrnConfig;
 }
 
-/** One mixture: clean speech and noisy mixture, scaled together. */
-export function mixAt(
-  speech: Float32Array,
-  noise: Float32Array,
-  snrDb: number,
-  levelDb: number,
-): { clean: Float32Array; noisy: Float32Array } {
-  const g = rms(speech) / (rms(noise) * 10 ** (snrDb / 20));
-  const noisy = new Float32Array(speech.length);
-  for (let i = 0; i < noisy.length; i++) noisy[i] = speech[i] + g * noise[i];
-  let scale = 10 ** (levelDb / 20) / rms(noisy);
-  let peak = 0;
-  for (let i = 0; i < noisy.length; i++) peak = Math.max(peak, Math.abs(noisy[i]));
-  if (peak * scale > 0.99) scale = 0.99 / peak;
-  const clean = new Float32Array(speech.length);
-  for (let i = 0; i < noisy.length; i++) {
-    clean[i] = speech[i] * scale;
-    noisy[i] *= scale;
-  }
-  return { clean, noisy };
-}
-
-interface Batch {
-  clean: tf.Tensor2D;
-  noisy: tf.Tensor2D;
-}
-
-function toBatch(pairs: Pair[]): Batch {
-  const n = pairs.length;
-  const len = pairs[0].clean.length;
-  const cl = new Float32Array(n * len);
-  const no = new Float32Array(n * len);
-  pairs.forEach((p, b) => {
-    cl.set(p.clean, b * len);
-    no.set(p.noisy, b * len);
-  });
-  return { clean: tf.tensor2d(cl, [n, len]), noisy: tf.tensor2d(no, [n, len]) };
-}
-
-interface LossWeights {
-  mask: number;
-  spectral: number;
-}
-
-/** Loss of `model` on one batch, and its −SI-SNR part (inside the caller's tidy / variableGrads). */
-function batchLoss(
-  model: tf.LayersModel,
-  c: FrcrnConfig,
-  b: Batch,
-  w: LossWeights,
-  training: boolean,
-): { loss: tf.Scalar; negSiSnr: tf.Scalar } {
-  const opts = {
-    winLength: c.winLength,
-    hopLength: c.hopLength,
-    nFft: c.nFft,
-    window: makeWindow('sqrt-hann', c.winLength),
-  };
-  const X = stftTensor(b.noisy, opts); // [batch, time, F]
-  const S = stftTensor(b.clean, opts);
-  const input = tf.stack([X.re, X.im], 3) as tf.Tensor4D; // [batch, time, F, 2]
-  const mask = model.apply(input, { training }) as tf.Tensor4D; // [batch, time, F, 2]
-  const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
-  const est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
-  const y = istftTensor(est, b.clean.shape[1], opts);
-  const sisnr = negSiSnr(b.clean, y);
-  let loss: tf.Tensor = sisnr;
-  if (w.spectral > 0) loss = loss.add(spectralLoss(b.clean, y, { ref: S, est }).mul(w.spectral));
-  if (w.mask > 0) {
-    // target cIRM = S X* / |X|², each part clipped to the mask's range
-    const den = X.re.square().add(X.im.square()).add(1e-8);
-    const tr = S.re.mul(X.re).add(S.im.mul(X.im)).div(den).clipByValue(-1, 1);
-    const ti = S.im.mul(X.re).sub(S.re.mul(X.im)).div(den).clipByValue(-1, 1);
-    loss = loss.add(mr.sub(tr).square().mean().add(mi.sub(ti).square().mean()).div(2).mul(w.mask));
-  }
-  return { loss: loss as tf.Scalar, negSiSnr: sisnr };
-}
-
-function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (g.square().sum().dataSync()[0] as number), 0));
-    if (!(norm > maxNorm)) return grads;
-    const f = maxNorm / norm;
-    const out: tf.NamedTensorMap = {};
-    for (const [k, g] of Object.entries(grads)) out[k] = g.mul(f);
-    return out;
-  });
-}
-
-/**
- * Copies the weights of every layer of `dir`'s model that `model` has under the same name with the same shapes; the
- * FSMN blocks left over get a zero output projection, so (being residual) they start as the identity and the warm
- * model computes what the old one did. Returns a line for the log.
- */
-export async function warmStart(model: tf.LayersModel, dir: string): Promise<string> {
-  const old = await loadModel(dir);
-  let copied = 0;
-  const fresh: string[] = [];
-  for (const layer of model.layers) {
-    const w = layer.getWeights();
-    if (w.length === 0) continue;
-    let src: tf.layers.Layer | undefined;
-    try {
-      src = old.getLayer(layer.name);
-    } catch {
-      src = undefined;
-    }
-    const ow = src?.getWeights() ?? [];
-    if (ow.length === w.length && ow.every((t, i) => t.shape.join() === w[i].shape.join())) {
-      layer.setWeights(ow);
-      copied++;
-    } else {
-      fresh.push(layer.name);
-      if (layer.getClassName() === 'GatewaveFSMN') {
-        const names = layer.weights.map((v) => v.originalName ?? v.name);
-        layer.setWeights(w.map((t, i) => (/project_kernel/.test(names[i]) ? tf.zerosLike(t) : t)));
-      }
-    }
-  }
-  old.dispose();
-  return `warm start from ${dir}: ${copied} layers copied; new: ${fresh.join(', ') || 'none'}`;
-}
-
 /** Picks the data source from the options: exactly one of manifest, speechDir + noiseDir, cleanDir + noisyDir. */
 function trainingData(
   o: TrainEnhancerOptions & { validationFraction: number; exclude: string[] },
@@ -290,9 +159,9 @@ function validationSet(
   return { batches, noisyNegSiSnr };
 }
 
-/** Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss) ends up in `options.out`. */
-export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
-  const o = {
+/** The options with their defaults (an option given as undefined keeps its default). */
+function withDefaults(options: TrainEnhancerOptions) {
+  return {
     epochs: 50,
     stepsPerEpoch: 100,
     batchSize: 4,
@@ -308,9 +177,57 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     validationMixtures: 32,
     exclude: [] as string[],
     seed: 1234,
-    // an option given as undefined keeps its default
     ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainEnhancerOptions),
   };
+}
+
+/** The model and counters a run starts from: the checkpoint (`resume`, when there is one), or a new model. */
+async function startingPoint(
+  o: ReturnType<typeof withDefaults>,
+  ckpt: string,
+  opt: tf.AdamOptimizer,
+  baseConfig: FrcrnConfig,
+  log: (m: string) => void,
+): Promise<{ model: tf.LayersModel; state: TrainState }> {
+  if (o.resume && hasCheckpoint(ckpt)) {
+    const { model, state } = await loadCheckpoint<TrainState>(ckpt);
+    await loadOptimizerState(ckpt, opt);
+    (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
+    setSeed(o.seed + 1000 + state.epoch);
+    log(
+      `resuming from ${ckpt} after epoch ${state.epoch} (best validation loss ${state.bestVal.toFixed(3)}, lr ${state.learningRate})`,
+    );
+    return { model, state };
+  }
+  if (o.resume) log(`no checkpoint in ${ckpt}; starting fresh`);
+  const model = buildFrcrn(baseConfig);
+  if (o.initFrom) log(await warmStart(model, o.initFrom));
+  const state: TrainState = {
+    epoch: 0,
+    learningRate: o.learningRate,
+    bestVal: Infinity,
+    badEpochs: 0,
+    sinceHalving: 0,
+    history: [],
+    config: baseConfig,
+  };
+  return { model, state };
+}
+
+/** A config by name ('small', 'medium', 'full') or as given. */
+function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
+  const found = typeof config === 'object' ? config : FRCRN_CONFIGS[config ?? 'medium'];
+  if (!found)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `unknown config "${String(config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`,
+    );
+  return found;
+}
+
+/** Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss) ends up in `options.out`. */
+export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
+  const o = withDefaults(options);
   const mix: MixSettings = { ...DEFAULT_MIX, ...o.mix };
   if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
   if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
@@ -321,12 +238,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   );
   checkOutputDir(o.out, { overwrite: o.overwrite, inputs, flag: '--out' });
   checkOutputDir(checkpointDir(o.out), { inputs, flag: '--out (its .checkpoint folder)' });
-  const baseConfig = typeof o.config === 'object' ? o.config : FRCRN_CONFIGS[o.config ?? 'medium'];
-  if (!baseConfig)
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      `unknown config "${String(o.config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`,
-    );
+  const baseConfig = frcrnConfigOf(o.config);
   const rate = baseConfig.sampleRate;
   const log = (m: string): void => {
     if (!o.quiet) process.stderr.write(`${m}\n`);
@@ -339,30 +251,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
 
   const ckpt = checkpointDir(o.out);
   const opt = tf.train.adam(o.learningRate) as tf.AdamOptimizer;
-  let model: tf.LayersModel;
-  let state: TrainState;
-  if (o.resume && hasCheckpoint(ckpt)) {
-    ({ model, state } = await loadCheckpoint<TrainState>(ckpt));
-    await loadOptimizerState(ckpt, opt);
-    (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
-    setSeed(o.seed + 1000 + state.epoch);
-    log(
-      `resuming from ${ckpt} after epoch ${state.epoch} (best validation loss ${state.bestVal.toFixed(3)}, lr ${state.learningRate})`,
-    );
-  } else {
-    if (o.resume) log(`no checkpoint in ${ckpt}; starting fresh`);
-    model = buildFrcrn(baseConfig);
-    if (o.initFrom) log(await warmStart(model, o.initFrom));
-    state = {
-      epoch: 0,
-      learningRate: o.learningRate,
-      bestVal: Infinity,
-      badEpochs: 0,
-      sinceHalving: 0,
-      history: [],
-      config: baseConfig,
-    };
-  }
+  const { model, state } = await startingPoint(o, ckpt, opt, baseConfig, log);
   const c = state.config;
   if (frcrnBins(c) !== (model.inputs[0].shape[2] as number))
     throw new AudioError('MODEL_CORRUPT', `${ckpt}: model and config disagree.`);
@@ -383,35 +272,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     const { valLoss, valSiSnrGain } = evaluate(model, c, val, weights);
     state.epoch += 1;
     state.history.push({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate });
-    const best = valLoss < state.bestVal;
-    if (best) {
-      state.bestVal = valLoss;
-      state.badEpochs = 0;
-      state.sinceHalving = 0;
-      await saveModel(
-        model,
-        o.out,
-        {
-          kind: 'frcrn',
-          config: c,
-          parameters: countParameters(model),
-          epoch: state.epoch,
-          validationLoss: valLoss,
-          validationSiSnrGain: valSiSnrGain,
-          trainedOn: data.origin,
-        },
-        { overwrite: o.overwrite },
-      );
-    } else {
-      state.badEpochs += 1;
-      state.sinceHalving += 1;
-      if (state.sinceHalving >= o.patience) {
-        state.learningRate /= 2;
-        state.sinceHalving = 0;
-        (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
-        log(`validation loss did not improve for ${o.patience} epochs: learning rate halved to ${state.learningRate}`);
-      }
-    }
+    const best = await recordEpoch(model, opt, o, state, data, { valLoss, valSiSnrGain }, log);
     log(
       `epoch ${state.epoch}: train loss ${trainLoss.toFixed(3)}, validation loss ${valLoss.toFixed(3)}, ` +
         `validation SI-SNR gain ${valSiSnrGain.toFixed(2)} dB${best ? ' (best, saved)' : ''}`,
@@ -423,6 +284,53 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   tf.dispose(val.batches.flatMap((b) => [b.clean, b.noisy]));
   model.dispose();
   return state;
+}
+
+/**
+ * Counts an epoch by its validation loss: the best so far is saved to `out`; otherwise it is a bad epoch, and after
+ * `patience` of them in a row the learning rate is halved. Returns whether it was the best.
+ */
+async function recordEpoch(
+  model: tf.LayersModel,
+  opt: tf.AdamOptimizer,
+  o: ReturnType<typeof withDefaults>,
+  state: TrainState,
+  data: TrainingData,
+  v: { valLoss: number; valSiSnrGain: number },
+  log: (m: string) => void,
+): Promise<boolean> {
+  const { valLoss, valSiSnrGain } = v;
+  const c = state.config;
+  const best = valLoss < state.bestVal;
+  if (best) {
+    state.bestVal = valLoss;
+    state.badEpochs = 0;
+    state.sinceHalving = 0;
+    await saveModel(
+      model,
+      o.out,
+      {
+        kind: 'frcrn',
+        config: c,
+        parameters: countParameters(model),
+        epoch: state.epoch,
+        validationLoss: valLoss,
+        validationSiSnrGain: valSiSnrGain,
+        trainedOn: data.origin,
+      },
+      { overwrite: o.overwrite },
+    );
+  } else {
+    state.badEpochs += 1;
+    state.sinceHalving += 1;
+    if (state.sinceHalving >= o.patience) {
+      state.learningRate /= 2;
+      state.sinceHalving = 0;
+      (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
+      log(`validation loss did not improve for ${o.patience} epochs: learning rate halved to ${state.learningRate}`);
+    }
+  }
+  return best;
 }
 
 /** Validation loss and SI-SNR gain over the noisy input, on the fixed validation batches. */

@@ -1,0 +1,77 @@
+/**
+ * One training step of the FRCRN enhancer: a batch of (clean, noisy) pairs, its loss (−SI-SNR + spectral + mask
+ * terms, see ./losses.ts), and global-norm gradient clipping.
+ */
+import { tf } from '@gatewave/core';
+import { stftTensor, istftTensor } from '../dsp/tensor-stft';
+import { makeWindow } from '../dsp/stft';
+import type { FrcrnConfig } from './frcrn';
+import { negSiSnr, spectralLoss } from './losses';
+import type { Pair } from './train-data';
+
+export interface Batch {
+  clean: tf.Tensor2D;
+  noisy: tf.Tensor2D;
+}
+
+export function toBatch(pairs: Pair[]): Batch {
+  const n = pairs.length;
+  const len = pairs[0].clean.length;
+  const cl = new Float32Array(n * len);
+  const no = new Float32Array(n * len);
+  pairs.forEach((p, b) => {
+    cl.set(p.clean, b * len);
+    no.set(p.noisy, b * len);
+  });
+  return { clean: tf.tensor2d(cl, [n, len]), noisy: tf.tensor2d(no, [n, len]) };
+}
+
+export interface LossWeights {
+  mask: number;
+  spectral: number;
+}
+
+/** Loss of `model` on one batch, and its −SI-SNR part (inside the caller's tidy / variableGrads). */
+export function batchLoss(
+  model: tf.LayersModel,
+  c: FrcrnConfig,
+  b: Batch,
+  w: LossWeights,
+  training: boolean,
+): { loss: tf.Scalar; negSiSnr: tf.Scalar } {
+  const opts = {
+    winLength: c.winLength,
+    hopLength: c.hopLength,
+    nFft: c.nFft,
+    window: makeWindow('sqrt-hann', c.winLength),
+  };
+  const X = stftTensor(b.noisy, opts); // [batch, time, F]
+  const S = stftTensor(b.clean, opts);
+  const input = tf.stack([X.re, X.im], 3) as tf.Tensor4D; // [batch, time, F, 2]
+  const mask = model.apply(input, { training }) as tf.Tensor4D; // [batch, time, F, 2]
+  const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
+  const est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
+  const y = istftTensor(est, b.clean.shape[1], opts);
+  const sisnr = negSiSnr(b.clean, y);
+  let loss: tf.Tensor = sisnr;
+  if (w.spectral > 0) loss = loss.add(spectralLoss(b.clean, y, { ref: S, est }).mul(w.spectral));
+  if (w.mask > 0) {
+    // target cIRM = S X* / |X|², each part clipped to the mask's range
+    const den = X.re.square().add(X.im.square()).add(1e-8);
+    const tr = S.re.mul(X.re).add(S.im.mul(X.im)).div(den).clipByValue(-1, 1);
+    const ti = S.im.mul(X.re).sub(S.re.mul(X.im)).div(den).clipByValue(-1, 1);
+    loss = loss.add(mr.sub(tr).square().mean().add(mi.sub(ti).square().mean()).div(2).mul(w.mask));
+  }
+  return { loss: loss as tf.Scalar, negSiSnr: sisnr };
+}
+
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (g.square().sum().dataSync()[0] as number), 0));
+    if (!(norm > maxNorm)) return grads;
+    const f = maxNorm / norm;
+    const out: tf.NamedTensorMap = {};
+    for (const [k, g] of Object.entries(grads)) out[k] = g.mul(f);
+    return out;
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Where a detector training run starts: what the scenes are (format, classes), the model, configuration and counters
+ * (fresh, `--init` weights, or a checkpoint to resume), and the split into training and validation scenes.
+ */
+import * as path from 'path';
+import { checkpointDir, hasCheckpoint, loadCheckpoint, tf } from '@gatewave/core';
+import { AudioError } from '../../errors';
+import { SceneFormat, SCENE_FORMATS } from '../format';
+import { clipClasses } from '../synth';
+import { buildDetector, defaultDetectorConfig, DetectorConfig, SoundEventDetector } from '../detector';
+import { SceneStreamOptions } from '../scene-stream';
+import { detectorWithClasses } from '../remap';
+import { listScenes, SceneSet } from './scenes';
+import type { SynthesizedTrainingOptions, TrainDetectorOptions, TrainState } from './options';
+
+/** The scene stream settings for synthesised training scenes, with the model's feature settings. */
+export function synStreamOptions(
+  s: SynthesizedTrainingOptions,
+  config: DetectorConfig,
+  streamSeed: number,
+): SceneStreamOptions {
+  return {
+    events: s.events,
+    labels: s.labels,
+    part: s.part ?? 'train',
+    testFraction: s.testFraction,
+    include: s.include,
+    exclude: s.exclude,
+    scene: s.scene,
+    ambience: s.ambience,
+    features: config.features,
+    seed: streamSeed,
+  };
+}
+
+export function positiveCount(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1)
+    throw new AudioError('BAD_ARGUMENT', `synthesize.${name} must be a positive integer, got ${v}.`);
+  return v;
+}
+
+/** What the scenes are: a folder's manifest (or a given scene set), or the clips' label file. */
+export function sceneKind(
+  set: SceneSet | null,
+  syn: SynthesizedTrainingOptions | undefined,
+): { format: SceneFormat; classes: string[] } {
+  if (set) return { format: set.format, classes: set.classes };
+  const format = syn!.format ?? 'foa';
+  if (!SCENE_FORMATS.includes(format)) throw new AudioError('BAD_ARGUMENT', `unknown format ${format}.`);
+  return { format, classes: clipClasses(syn!.labels ?? path.join(syn!.events, 'labels.csv')) };
+}
+
+export interface StartingPoint {
+  model: tf.LayersModel;
+  config: DetectorConfig;
+  state: TrainState;
+}
+
+/** The model, configuration and counters a run starts from: a checkpoint (`resume`), `init`'s detector, or fresh. */
+export async function startingPoint(
+  options: TrainDetectorOptions,
+  kind: { format: SceneFormat; classes: string[] },
+  seed: number,
+  log: (line: string) => void,
+): Promise<StartingPoint> {
+  const { format, classes } = kind;
+  const ckptDir = checkpointDir(options.out);
+  const sameData = (c: DetectorConfig, what: string) => {
+    if (c.features.format !== format || c.classes.join('\n') !== classes.join('\n')) {
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `${what} was trained on other scenes (format ${c.features.format}, ${c.classes.length} classes; these are ${format}, ${classes.length}).`,
+      );
+    }
+  };
+  if (options.resume) {
+    if (!hasCheckpoint(ckptDir)) {
+      throw new AudioError('NO_CHECKPOINT', `--resume: no checkpoint at ${ckptDir}; start without --resume.`);
+    }
+    const ckpt = await loadCheckpoint<TrainState>(ckptDir, ['detector']);
+    const config = ckpt.documents.detector as DetectorConfig;
+    sameData(config, `--resume: the checkpoint ${ckptDir}`);
+    const state = ckpt.state;
+    log(
+      `train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`,
+    );
+    return { model: ckpt.model, config, state };
+  }
+  const state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
+  if (options.init) {
+    let start = await SoundEventDetector.load(options.init);
+    if (start.config.features.format === format && start.config.classes.join('\n') !== classes.join('\n')) {
+      // Another class list: keep every weight, the heads' units follow the classes by name (new ones start fresh).
+      start = detectorWithClasses(start, classes);
+      log(
+        `train-detector: --init ${options.init} has other classes: output units follow the ${classes.length} classes by name, new ones start fresh`,
+      );
+    }
+    const config = { ...start.config };
+    sameData(config, `--init: the detector ${options.init}`);
+    log(`train-detector: starting from the weights and normalisation of ${options.init}`);
+    return { model: start.model, config, state };
+  }
+  const config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
+  return { model: buildDetector(config), config, state };
+}
+
+/** Training and validation scene sets: a validation folder, or the last `valFraction` of the training scenes. */
+export function splitScenes(
+  options: TrainDetectorOptions,
+  set: SceneSet | null,
+  format: SceneFormat,
+): { trainSet: SceneSet | null; valSet: SceneSet | null } {
+  if (options.validation) {
+    const valSet = typeof options.validation === 'string' ? listScenes(options.validation, format) : options.validation;
+    if (valSet.format !== format)
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `the validation scenes are ${valSet.format}, the training scenes ${format}.`,
+      );
+    return { trainSet: set, valSet };
+  }
+  if (!set) return { trainSet: null, valSet: null };
+  const nVal = Math.max(1, Math.round((options.valFraction ?? 0.1) * set.scenes.length));
+  if (set.scenes.length < 2)
+    throw new AudioError('NO_SCENES', 'need at least 2 training scenes (training + validation).');
+  return {
+    valSet: { ...set, scenes: set.scenes.slice(set.scenes.length - nVal) },
+    trainSet: { ...set, scenes: set.scenes.slice(0, set.scenes.length - nVal) },
+  };
+}
