@@ -10,8 +10,6 @@ export type AudioErrorCode =
   | 'FILE_NOT_FOUND' // an input file or folder that is not there
   | 'NO_INPUT' // a batch none of whose input files could be read
   | 'OUTPUT_IS_INPUT' // an output that would overwrite one of the run's inputs
-  | 'OUTPUT_EXISTS' // a queued job's output file that already exists (never replaced)
-  | 'INPUT_NOT_VISIBLE' // a queued job's model or input that is not where every worker can read it
   | 'READ_FAILED' // a file that exists but cannot be read
   // WAV files and audio
   | 'NOT_WAV' // not a RIFF/WAVE file
