@@ -68,6 +68,22 @@ function frameCountOf(length: number, s: Required<FeatureOptions>): number {
   return Math.max(1, Math.ceil(Math.max(0, length - s.frameLength) / s.hopLength) + 1);
 }
 
+/** Calls `fn` with each frame of `x` (t·hopLength onwards, zero-padded at the end) in one reused buffer. */
+function forEachFrame(
+  x: Float32Array,
+  s: Required<FeatureOptions>,
+  frames: number,
+  fn: (frame: Float32Array, t: number) => void,
+): void {
+  const frame = new Float32Array(s.frameLength);
+  for (let t = 0; t < frames; t++) {
+    frame.fill(0);
+    const start = t * s.hopLength;
+    frame.set(x.subarray(start, Math.min(x.length, start + s.frameLength)));
+    fn(frame, t);
+  }
+}
+
 /** Runs meyda over every frame; `pick` turns meyda's result into a row. */
 function overFrames(
   x: Float32Array,
@@ -89,14 +105,10 @@ function overFrames(
   m.numberOfMFCCCoefficients = s.mfccCoefficients;
   m.windowingFunction = 'hanning';
   const data = new Float32Array(frames * size);
-  const frame = new Float32Array(s.frameLength);
-  for (let t = 0; t < frames; t++) {
-    frame.fill(0);
-    const start = t * s.hopLength;
-    frame.set(x.subarray(start, Math.min(x.length, start + s.frameLength)));
+  forEachFrame(x, s, frames, (frame, t) => {
     const row = pick(m.extract(features, frame));
     for (let i = 0; i < size; i++) data[t * size + i] = Number(row[i]);
-  }
+  });
   return { data, frames, size, frameStep: s.hopLength / sampleRate };
 }
 
@@ -113,15 +125,11 @@ export function logMelSpectrogram(x: Float32Array, sampleRate: number, options: 
   const bins = s.frameLength / 2 + 1;
   const window = symmetricHann(s.frameLength);
   const power = new Float32Array(frames * bins);
-  const frame = new Float32Array(s.frameLength);
-  for (let t = 0; t < frames; t++) {
-    frame.fill(0);
-    const start = t * s.hopLength;
-    frame.set(x.subarray(start, Math.min(x.length, start + s.frameLength)));
+  forEachFrame(x, s, frames, (frame, t) => {
     for (let i = 0; i < frame.length; i++) frame[i] *= window[i];
     const spec = rfft(frame);
     for (let k = 0; k < bins; k++) power[t * bins + k] = spec.re[k] * spec.re[k] + spec.im[k] * spec.im[k];
-  }
+  });
   const data = new Float32Array(frames * s.melBands);
   logMelInto(power, frames, bins, melFilterBank(s.melBands, sampleRate, s.frameLength).power, data);
   return { data, frames, size: s.melBands, frameStep: s.hopLength / sampleRate };
