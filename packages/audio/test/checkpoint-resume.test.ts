@@ -50,18 +50,18 @@ describe('committed checkpoints load through the shared checkpoint module', () =
     const { model, state } = await loadCheckpoint<{ epoch: number; learningRate: number; config: { name: string } }>(
       dir,
     );
-    expect(state).toMatchObject({ epoch: 14, learningRate: 0.0005, config: { name: 'medium' } });
+    expect(state).toMatchObject({ epoch: 34, learningRate: 0.0000625, config: { name: 'medium' } });
     expect(state).not.toHaveProperty('optimizer');
     const w = weightValues(model, 's1_enc0_conv/kernel_re', 2);
-    expect(w[0]).toBeCloseTo(-0.0653935, 6);
-    expect(w[1]).toBeCloseTo(0.0825885, 6);
+    expect(w[0]).toBeCloseTo(-0.0628772, 6);
+    expect(w[1]).toBeCloseTo(0.082558, 6);
     const adam = tf.train.adam(state.learningRate);
     await loadOptimizerState(dir, adam);
     const named = await adam.getWeights();
     expect(named).toHaveLength(177);
-    expect(await firstValues(named, 'iter', 1)).toEqual([350]); // 14 epochs of 25 steps
-    expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(-0.0102517735, 9);
-    expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.000367904548, 11);
+    expect(await firstValues(named, 'iter', 1)).toEqual([850]); // 34 epochs of 25 steps
+    expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(-0.00937073492, 9);
+    expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.000695198774, 11);
     model.dispose();
   });
 
@@ -72,18 +72,18 @@ describe('committed checkpoints load through the shared checkpoint module', () =
       learningRate: number;
       bestEpoch: number;
     }>(dir, ['detector']);
-    expect(state).toMatchObject({ epoch: 14, learningRate: 0.00025, bestEpoch: 11 });
+    expect(state).toMatchObject({ epoch: 28, learningRate: 0.000125, bestEpoch: 11 });
     expect((documents.detector as { classes: string[] }).classes).toHaveLength(17);
     const w = weightValues(model, 'conv1/kernel', 2);
-    expect(w[0]).toBeCloseTo(0.0827413, 6);
-    expect(w[1]).toBeCloseTo(0.1242876, 6);
+    expect(w[0]).toBeCloseTo(0.0820156, 6);
+    expect(w[1]).toBeCloseTo(0.1260414, 6);
     const adam = tf.train.adam(state.learningRate);
     await loadOptimizerState(dir, adam);
     const named = await adam.getWeights();
     expect(named).toHaveLength(65);
-    expect(await firstValues(named, 'iter', 1)).toEqual([160]);
-    expect((await firstValues(named, 'conv1/kernel/m', 1))[0]).toBeCloseTo(-0.0131443804, 9);
-    expect((await firstValues(named, 'conv1/kernel/v', 1))[0]).toBeCloseTo(0.00372640742, 10);
+    expect(await firstValues(named, 'iter', 1)).toEqual([280]);
+    expect((await firstValues(named, 'conv1/kernel/m', 1))[0]).toBeCloseTo(0.00956795365, 9);
+    expect((await firstValues(named, 'conv1/kernel/v', 1))[0]).toBeCloseTo(0.00619834522, 10);
     model.dispose();
   });
 });
@@ -110,14 +110,14 @@ describeShared('trainEnhancer resumes from the committed enhancer-medium checkpo
     process.stderr.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stderr.write;
     let state;
     try {
-      state = await trainEnhancer({ speechDir, noiseDir, out, resume: true, epochs: 14, validationMixtures: 1 });
+      state = await trainEnhancer({ speechDir, noiseDir, out, resume: true, epochs: 34, validationMixtures: 1 });
     } finally {
       process.stderr.write = write;
     }
     expect(lines.join('')).toMatch(
-      /resuming from .*enhancer-resumed\.checkpoint after epoch 14 \(best validation loss -4\.834, lr 0\.0005\)/,
+      /resuming from .*enhancer-resumed\.checkpoint after epoch 34 \(best validation loss -5\.585, lr 0\.0000625\)/,
     );
-    expect(state).toMatchObject({ epoch: 14, learningRate: 0.0005, badEpochs: 2, sinceHalving: 2 });
+    expect(state).toMatchObject({ epoch: 34, learningRate: 0.0000625, badEpochs: 3, sinceHalving: 3 });
     const old = JSON.parse(fs.readFileSync(path.join(ENHANCER_CKPT, 'state.json'), 'utf8'));
     expect(state.history).toEqual(old.history);
     expect(state.config).toEqual(old.config);
