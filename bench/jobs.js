@@ -140,7 +140,8 @@ async function forecastBench(dir, url) {
   const subset = path.join(dir, 'train.csv');
   makeLongCsv(subset, Math.min(SERIES, 100), LENGTH);
   const model = path.join(dir, 'panel-model');
-  const lookback = Math.min(168, Math.floor(LENGTH / 3));
+  // TPGN folds the window into rows of one period (24 h): the look-back is a whole number of days.
+  const lookback = Math.max(24, Math.min(168, Math.floor(LENGTH / 3 / 24) * 24));
   timed(
     [
       'train',
