@@ -7,12 +7,10 @@ import {
   defaultDetectorConfig,
   detectorLoss,
   eventTargets,
-  FrameOutput,
-  foaView,
-  foaViewMatrix,
-  framesToEvents,
   SoundEventDetector,
 } from '../src/sed/detector';
+import { foaView, foaViewMatrix } from '../src/sed/foa-views';
+import { FrameOutput, framesToEvents } from '../src/sed/frame-events';
 import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
 import { Rng } from '@gatewave/core';
 import { EventClip, spatialize, synthesizeScene, MIC4_RADIUS, SPEED_OF_SOUND } from '../src/sed/synth';

@@ -21,7 +21,7 @@ import {
 } from '@gatewave/core/cli';
 import { GatewaveError } from '@gatewave/core';
 import { SCENE_FORMATS } from '../sed/format';
-import { FOA_VIEW_COUNTS } from '../sed/detector';
+import { FOA_VIEW_COUNTS } from '../sed/foa-views';
 
 const viewCount = numberWhere(
   (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x),

@@ -1,6 +1,6 @@
 /**
- * The sound event commands of `gatewave-audio`: synth-scenes, train-detector, detect, tune-detector, score-events.
- * Each declares its flags (spelled in ./flags.ts), calls the library, and prints.
+ * The sound event commands of `gatewave-audio`: detect, tune-detector and score-events here, synth-scenes and
+ * train-detector in ./sed-train.ts. Each declares its flags (spelled in ./flags.ts), calls the library, and prints.
  */
 import * as path from 'path';
 import type { Command } from 'commander';
@@ -8,12 +8,12 @@ import { atomicWriteFile, checkOutputFile, initBackend, ProgressBar } from '@gat
 import { AudioError } from '../errors';
 import { writeEventList } from '../sed/events';
 import { EventScores, scoreEvents } from '../sed/metrics';
-import { SceneFormat, SceneOptions, synthesizeScenes } from '../sed/synth';
-import { trainDetector, tuneDetector } from '../sed/train';
+import { tuneDetector } from '../sed/train';
 import { detectFiles, eventFileNames, formatFrameTable, loadDetector } from '../sed/detect-files';
 import { addFlags } from './flags';
-import { dcaseTrainingSets, DcaseTrainingFlags, readScoredEvents, writeDcaseDetections } from './dcase';
+import { readScoredEvents, writeDcaseDetections } from './dcase';
 import { addAudioQueueFlags, checkQueueFlags, detectOnQueue, QueueFlags } from './queue';
+import { registerSynthScenes, registerTrainDetector } from './sed-train';
 
 function scoreTable(s: EventScores): string {
   const f = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
@@ -25,280 +25,6 @@ function scoreTable(s: EventScores): string {
       `LE ${f(s.localization_error, 1)}°  LR ${f(s.localization_recall === null ? null : s.localization_recall * 100, 1)} %`,
   ];
   return lines.join('\n') + '\n';
-}
-
-/** The scene augmentation flags of synth-scenes and train-detector. */
-interface AugmentationFlags {
-  minEventSeconds?: number;
-  speed?: [number, number];
-  eqDb?: number;
-  directions?: 'grid' | 'continuous';
-  ambience?: string;
-  backgroundDb?: [number, number];
-  snr?: [number, number];
-  rt60?: [number, number];
-}
-
-type Augmentation = Pick<
-  SceneOptions,
-  'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'
->;
-
-function augmentation(o: AugmentationFlags): Augmentation {
-  const out: Augmentation = {};
-  if (o.minEventSeconds !== undefined) out.minEventSeconds = o.minEventSeconds;
-  if (o.speed !== undefined) out.speedRange = o.speed;
-  if (o.eqDb !== undefined) out.eqDb = o.eqDb;
-  if (o.directions !== undefined) out.directions = o.directions;
-  if (o.backgroundDb !== undefined) out.backgroundDb = o.backgroundDb;
-  if (o.snr !== undefined) out.snr = o.snr;
-  if (o.rt60 !== undefined) out.rt60 = o.rt60;
-  return out;
-}
-
-interface SynthFlags extends AugmentationFlags {
-  events: string;
-  labels?: string;
-  out: string;
-  count: number;
-  seconds: number;
-  sceneFormat: SceneFormat;
-  seed: number;
-  sampleRate: number;
-  reverb?: boolean;
-  part: string;
-  testFraction: number;
-  include?: string[];
-  exclude?: string[];
-  quiet?: boolean;
-}
-
-function registerSynthScenes(program: Command): void {
-  const cmd = program
-    .command('synth-scenes')
-    .description(
-      'Synthesise labelled scenes from mono event clips: random onsets (at most 2 overlapping), directions on a 10° grid ' +
-        '(concurrent events >= 20° apart), 10 ms fades, 5-30 dB SNR over diffuse noise. Writes scene_NNNN.wav, ' +
-        'scene_NNNN.csv (DCASE 2019 labels) and scenes.json.',
-    );
-  addFlags(cmd, {
-    events: { required: true },
-    labels: {},
-    out: { required: true, description: 'output folder', placeholder: '<dir>' },
-    count: { default: 10 },
-    seconds: { default: 30 },
-    sceneFormat: { default: 'foa' },
-    seed: { description: 'random seed (same seed, same scenes)', default: 1 },
-    sampleRate: { description: 'scene sample rate', default: 24000 },
-    reverb: {},
-    part: { default: 'all' },
-    testFraction: { default: 0.3 },
-    include: 'comma-separated clip files to use (default: all)',
-    exclude: 'comma-separated clip files to leave out',
-    minEventSeconds: {},
-    speed: {},
-    eqDb: {},
-    directions: {},
-    ambience: {},
-    backgroundDb: {},
-    snr: {},
-    rt60: {},
-    quiet: 'no progress bar',
-  });
-  cmd.action((o: SynthFlags) => {
-    if (!['all', 'train', 'test'].includes(o.part))
-      throw new AudioError('BAD_ARGUMENT', `--part must be all, train or test, got "${o.part}".`);
-    const m = synthesizeScenes({
-      events: o.events,
-      labels: o.labels,
-      out: o.out,
-      count: o.count,
-      seconds: o.seconds,
-      format: o.sceneFormat,
-      seed: o.seed,
-      sampleRate: o.sampleRate,
-      reverb: !!o.reverb,
-      part: o.part as 'all' | 'train' | 'test',
-      testFraction: o.testFraction,
-      include: o.include,
-      exclude: o.exclude,
-      ...augmentation(o),
-      ambienceDir: o.ambience,
-      progress: !o.quiet,
-    });
-    const events = m.scenes.reduce((s, x) => s + x.events, 0);
-    process.stderr.write(
-      `synth-scenes: ${m.scenes.length} ${m.format} scenes, ${events} events, ${m.classes.length} classes -> ${o.out}\n`,
-    );
-  });
-}
-
-interface TrainDetectorFlags extends AugmentationFlags, DcaseTrainingFlags {
-  scenes?: string;
-  synthesize?: string;
-  out: string;
-  validation?: string;
-  init?: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  patience: number;
-  lrPatience?: number;
-  sequenceSeconds: number;
-  freqMasks: number;
-  maxMaskBands: number;
-  classBalance: number;
-  stepsPerEpoch?: number;
-  convChannels: number[];
-  gruUnits: number[];
-  doaWeight: number;
-  thresholds: number[];
-  minDurations: number[];
-  seed: number;
-  resume?: boolean;
-  overwrite?: boolean;
-  labels?: string;
-  sceneFormat: SceneFormat;
-  part: string;
-  testFraction: number;
-  pool: number;
-  refresh: number;
-  sceneSeconds: number;
-  reverb?: boolean;
-  validationScenes: number;
-  quiet?: boolean;
-}
-
-function addTrainDetectorFlags(cmd: Command): void {
-  addFlags(cmd, {
-    scenes: 'training scenes (scene_NNNN.wav + .csv, scenes.json)',
-    synthesize: 'instead of --scenes: make training scenes on the fly from the mono clips in this folder',
-    out: { required: true, description: 'model directory to write', placeholder: '<dir>' },
-    validation: 'validation scenes (default: the last 10% of --scenes, or --validation-scenes synthesised ones)',
-    init: {},
-    epochs: { default: 50 },
-    batchSize: { description: 'excerpts per batch', default: 8 },
-    learningRate: { description: 'Adam learning rate', default: 0.001 },
-    patience: { default: 10 },
-    lrPatience: {},
-    sequenceSeconds: { default: 5 },
-    freqMasks: { default: 0 },
-    maxMaskBands: { default: 8 },
-    classBalance: { default: 0 },
-    stepsPerEpoch: 'batches per epoch (default: the training audio once)',
-    convChannels: { default: [64, 64, 64] },
-    gruUnits: { default: [128, 128] },
-    doaWeight: { default: 5 },
-    thresholds: {
-      description: 'activity thresholds tried on the validation scenes; the best is stored with the model',
-      default: [0.2, 0.3, 0.4, 0.5, 0.6],
-    },
-    minDurations: {
-      description: 'shortest-event settings (s) tried with each threshold; the best is stored with the model',
-      default: [0.1, 0.2, 0.3],
-    },
-    seed: { default: 1 },
-    resume: 'continue from <out>.checkpoint/',
-    overwrite: {},
-    labels: "with --synthesize: the clips' labels (default <events-dir>/labels.csv)",
-    sceneFormat: { description: 'with --synthesize: recording format', default: 'foa' },
-    part: {
-      description: 'with --synthesize: all of each clip or its first part (the last --test-fraction is held out)',
-      default: 'train',
-      placeholder: '<all|train>',
-    },
-    testFraction: { description: 'with --synthesize: share of each clip held out', default: 0.3 },
-    pool: { default: 64 },
-    refresh: { default: 8 },
-    sceneSeconds: { default: 30 },
-    reverb: 'with --synthesize: reverberant scenes',
-    minEventSeconds: 'with --synthesize: events are random excerpts of their clips, at least this long',
-    speed: 'with --synthesize: random playback speed per event, e.g. 0.9,1.1',
-    eqDb: 'with --synthesize: random smooth EQ per event within +-dB, e.g. 6',
-    directions: 'with --synthesize: event directions, grid or continuous (default: grid)',
-    ambience: 'with --synthesize: backgrounds from the mono ambience recordings in this folder (default: pink noise)',
-    backgroundDb: 'with --synthesize: background level range in dB around the default, e.g. -10,10',
-    snr: 'with --synthesize: event SNR range in dB over the background (default: 5,30)',
-    rt60: 'with --synthesize and --reverb: reverberation time range (s), e.g. 0.2,1.0 (default: 0.2,0.6)',
-    validationScenes: { default: 8 },
-    dcase: {},
-    classNames: {},
-    folds: {},
-    validationFolds: {},
-    quiet: {},
-  });
-}
-
-/** The on-the-fly synthesis settings of train-detector (undefined without --synthesize). */
-function synthesisOptions(o: TrainDetectorFlags) {
-  if (!o.synthesize) return undefined;
-  return {
-    events: o.synthesize,
-    labels: o.labels,
-    format: o.sceneFormat,
-    part: o.part as 'all' | 'train',
-    testFraction: o.testFraction,
-    pool: o.pool,
-    refresh: o.refresh,
-    validationScenes: o.validationScenes,
-    ambience: o.ambience,
-    scene: { seconds: o.sceneSeconds, reverb: !!o.reverb, ...augmentation(o) },
-  };
-}
-
-function registerTrainDetector(program: Command): void {
-  const cmd = program
-    .command('train-detector')
-    .description(
-      'Train a sound event detection and localisation CRNN (DCASE 2019 baseline shape) on scenes from synth-scenes. ' +
-        'Keeps the model with the best validation SELD score in --out, checkpoints every epoch to <out>.checkpoint/, ' +
-        'stops early, and continues with --resume.',
-    );
-  addTrainDetectorFlags(cmd);
-  cmd.action(async (o: TrainDetectorFlags) => {
-    if ([o.scenes, o.synthesize, o.dcase].filter(Boolean).length !== 1) {
-      throw new AudioError(
-        'BAD_ARGUMENT',
-        'give one of --scenes DIR (scenes from synth-scenes), --synthesize EVENTS_DIR (scenes made on the fly) or --dcase DIR (a DCASE dataset).',
-      );
-    }
-    if (!o.dcase && (o.folds || o.validationFolds))
-      throw new AudioError('BAD_ARGUMENT', '--folds and --validation-folds go with --dcase DIR.');
-    const dcase = o.dcase ? dcaseTrainingSets(o, o.sceneFormat) : null;
-    if (o.part !== 'all' && o.part !== 'train')
-      throw new AudioError('BAD_ARGUMENT', `--part must be all or train, got "${o.part}".`);
-    await initBackend(undefined, { purpose: 'train', convolutional: true, quiet: !!o.quiet });
-    const { history } = await trainDetector({
-      scenes: dcase ? dcase.scenes : o.scenes,
-      synthesize: synthesisOptions(o),
-      init: o.init,
-      out: o.out,
-      validation: dcase ? dcase.validation : o.validation,
-      resume: !!o.resume,
-      overwrite: !!o.overwrite,
-      progress: !o.quiet,
-      epochs: o.epochs,
-      batchSize: o.batchSize,
-      learningRate: o.learningRate,
-      patience: o.patience,
-      lrPatience: o.lrPatience,
-      sequenceSeconds: o.sequenceSeconds,
-      freqMasks: o.freqMasks,
-      maxMaskBands: o.maxMaskBands,
-      classBalance: o.classBalance,
-      stepsPerEpoch: o.stepsPerEpoch,
-      seed: o.seed,
-      thresholds: o.thresholds,
-      minDurations: o.minDurations,
-      model: { convChannels: o.convChannels, gruUnits: o.gruUnits, doaWeight: o.doaWeight },
-    });
-    const best = history.filter((h) => h.best).pop();
-    process.stderr.write(
-      best
-        ? `train-detector: best validation SELD ${best.score.toFixed(4)} at epoch ${best.epoch}; model in ${o.out}\n`
-        : `train-detector: no epoch improved on the checkpoint's best; ${o.out} unchanged\n`,
-    );
-  });
 }
 
 interface DetectFlags extends QueueFlags {
@@ -343,57 +69,12 @@ function registerDetect(program: Command): void {
   addAudioQueueFlags(cmd);
   cmd.action(async (inputs: string[], o: DetectFlags) => {
     checkQueueFlags(o);
-    if (o.queue) {
-      if (o.outputFormat !== 'events')
-        throw new AudioError(
-          'BAD_ARGUMENT',
-          '--queue writes one event list (--output-format events); drop --output-format dcase2020 or --queue.',
-        );
-      const { out, model, threshold, minDuration, minGap, views, hysteresis } = o;
-      return detectOnQueue(inputs, { out, model, threshold, minDuration, minGap, views, hysteresis }, o);
-    }
-    // Before any work: the output (a file, or with --output-format dcase2020 a folder of files) is no input and is writable.
-    if (o.outputFormat === 'dcase2020') checkOutputFile(path.join(o.out, 'probe.csv'), { inputs, flag: '--out' });
-    else checkOutputFile(o.out, { inputs, flag: '--out' });
-    if (o.frames) checkOutputFile(o.frames, { inputs: [...inputs, o.out], flag: '--frames' });
+    if (o.queue) return detectQueued(inputs, o);
+    checkDetectOutputs(inputs, o);
     const detector = await loadDetector(o.model);
     await initBackend(undefined, { purpose: 'infer', quiet: true });
-    const names = eventFileNames(inputs);
-    inputs.forEach((f, i) => {
-      if (names[i] !== path.basename(f))
-        process.stderr.write(
-          `note: ${f} shares its name with another input; its rows are labelled with the path as given\n`,
-        );
-    });
-    const bar = inputs.length > 1 && !o.quiet ? new ProgressBar(inputs.length, { label: 'detect' }) : null;
-    const failed: string[] = [];
-    let lastError: Error | undefined;
-    const results = detectFiles(inputs, detector, {
-      threshold: o.threshold,
-      minDuration: o.minDuration,
-      minGap: o.minGap,
-      views: o.views,
-      hysteresis: o.hysteresis,
-      onNotice: (msg) => process.stderr.write(`notice: ${msg}\n`),
-      onFile: (r) => {
-        if (!o.quiet) {
-          process.stderr.write(
-            `${r.file}: ${r.events.length} events, ${r.duration.toFixed(1)} s in ${r.seconds.toFixed(2)} s (RTF ${r.rtf.toFixed(3)})\n`,
-          );
-        }
-        bar?.tick();
-      },
-      onError: (file, err) => {
-        failed.push(file);
-        lastError = err;
-        if (inputs.length === 1) return; // the only file: its error is the command's error
-        process.stderr.write(
-          `gatewave-audio: error [${(err as { code?: string }).code ?? 'FAILED'}]: ${err.message.startsWith(file) ? '' : `${file}: `}${err.message}\n`,
-        );
-        bar?.tick();
-      },
-    });
-    bar?.finish();
+    noteSharedNames(inputs);
+    const { results, failed, lastError } = runDetect(inputs, detector, o);
     if (results.length === 0) {
       if (inputs.length === 1 && lastError) throw lastError;
       throw new AudioError(
@@ -401,20 +82,7 @@ function registerDetect(program: Command): void {
         `none of the ${inputs.length} input file(s) could be read; nothing was written to ${o.out}.`,
       );
     }
-    if (o.outputFormat === 'dcase2020')
-      writeDcaseDetections(
-        o.out,
-        inputs,
-        results.flatMap((r) => r.events),
-        detector.config.classes,
-        o.classNames,
-      );
-    else
-      writeEventList(
-        o.out,
-        results.flatMap((r) => r.events),
-      );
-    if (o.frames) atomicWriteFile(o.frames, formatFrameTable(results.flatMap((r) => r.frames)));
+    writeDetections(inputs, results, detector, o);
     if (failed.length) {
       process.stderr.write(
         `gatewave-audio: ${failed.length} of ${inputs.length} file(s) failed (listed above); the events of the others were written to ${o.out}.\n`,
@@ -422,6 +90,83 @@ function registerDetect(program: Command): void {
       process.exitCode = 1;
     }
   });
+}
+
+/** `detect --queue`: one event list, written by the batch's merge step. */
+function detectQueued(inputs: string[], o: DetectFlags) {
+  if (o.outputFormat !== 'events')
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      '--queue writes one event list (--output-format events); drop --output-format dcase2020 or --queue.',
+    );
+  const { out, model, threshold, minDuration, minGap, views, hysteresis } = o;
+  return detectOnQueue(inputs, { out, model, threshold, minDuration, minGap, views, hysteresis }, o);
+}
+
+/** Before any work: the outputs (a file, or with --output-format dcase2020 a folder of files) are no input and writable. */
+function checkDetectOutputs(inputs: string[], o: DetectFlags): void {
+  if (o.outputFormat === 'dcase2020') checkOutputFile(path.join(o.out, 'probe.csv'), { inputs, flag: '--out' });
+  else checkOutputFile(o.out, { inputs, flag: '--out' });
+  if (o.frames) checkOutputFile(o.frames, { inputs: [...inputs, o.out], flag: '--frames' });
+}
+
+function noteSharedNames(inputs: string[]): void {
+  const names = eventFileNames(inputs);
+  inputs.forEach((f, i) => {
+    if (names[i] !== path.basename(f))
+      process.stderr.write(
+        `note: ${f} shares its name with another input; its rows are labelled with the path as given\n`,
+      );
+  });
+}
+
+type Detector = Awaited<ReturnType<typeof loadDetector>>;
+
+/** Detects every input, with progress and per-file lines; a file that fails is reported and counted, not fatal. */
+function runDetect(inputs: string[], detector: Detector, o: DetectFlags) {
+  const bar = inputs.length > 1 && !o.quiet ? new ProgressBar(inputs.length, { label: 'detect' }) : null;
+  const failed: string[] = [];
+  let lastError: Error | undefined;
+  const results = detectFiles(inputs, detector, {
+    threshold: o.threshold,
+    minDuration: o.minDuration,
+    minGap: o.minGap,
+    views: o.views,
+    hysteresis: o.hysteresis,
+    onNotice: (msg) => process.stderr.write(`notice: ${msg}\n`),
+    onFile: (r) => {
+      if (!o.quiet) {
+        process.stderr.write(
+          `${r.file}: ${r.events.length} events, ${r.duration.toFixed(1)} s in ${r.seconds.toFixed(2)} s (RTF ${r.rtf.toFixed(3)})\n`,
+        );
+      }
+      bar?.tick();
+    },
+    onError: (file, err) => {
+      failed.push(file);
+      lastError = err;
+      if (inputs.length === 1) return; // the only file: its error is the command's error
+      process.stderr.write(
+        `gatewave-audio: error [${(err as { code?: string }).code ?? 'FAILED'}]: ${err.message.startsWith(file) ? '' : `${file}: `}${err.message}\n`,
+      );
+      bar?.tick();
+    },
+  });
+  bar?.finish();
+  return { results, failed, lastError };
+}
+
+function writeDetections(
+  inputs: string[],
+  results: ReturnType<typeof detectFiles>,
+  detector: Detector,
+  o: DetectFlags,
+): void {
+  const events = results.flatMap((r) => r.events);
+  if (o.outputFormat === 'dcase2020')
+    writeDcaseDetections(o.out, inputs, events, detector.config.classes, o.classNames);
+  else writeEventList(o.out, events);
+  if (o.frames) atomicWriteFile(o.frames, formatFrameTable(results.flatMap((r) => r.frames)));
 }
 
 interface TuneFlags {

@@ -76,23 +76,16 @@ export interface ParsedHeader {
   blockAlign: number;
 }
 
+/**
+ * Reads a WAV header: the RIFF/WAVE magic, then chunks until "data", checking the "fmt " chunk on the way. Errors
+ * name the file (`where`), what is wrong, and what to do.
+ */
 export function parseHeader(src: ByteSource, where: string): ParsedHeader {
   if (src.size === 0) {
     throw new AudioError('NOT_WAV', `${where}: the file is empty (0 bytes), not a WAV file.`);
   }
-  const head = src.read(0, 12);
-  if (head.length < 12 || ascii(head, 0, 4) !== 'RIFF' || ascii(head, 8, 4) !== 'WAVE') {
-    const magic = ascii(head, 0, 4);
-    const hint =
-      magic === 'RIFX' ? ' (big-endian RIFX is not supported)' : magic === 'RF64' ? ' (RF64 is not supported)' : '';
-    throw new AudioError(
-      'NOT_WAV',
-      `${where}: not a WAV file${hint}: it does not start with "RIFF....WAVE" (starts with ${printable(ascii(head, 0, Math.min(12, head.length)))}). ` +
-        'Convert it to WAV first (e.g. ffmpeg -i IN OUT.wav).',
-    );
-  }
-  let fmt: Omit<WavFormat, 'frames'> | undefined;
-  let blockAlign = 0;
+  checkRiffWave(src, where);
+  let fmt: FmtChunk | undefined;
   let offset = 12;
   for (;;) {
     const ch = src.read(offset, 8);
@@ -117,51 +110,7 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
           'NOT_WAV',
           `${where}: its "fmt " chunk is ${size} bytes, shorter than the 16 a WAV needs.`,
         );
-      const f = src.read(body, Math.min(size, 40));
-      if (f.length < 16)
-        throw new AudioError('TRUNCATED', `${where}: the file ends inside its "fmt " chunk; it is truncated.`);
-      const v = new DataView(f.buffer, f.byteOffset, f.length);
-      let tag = v.getUint16(0, true);
-      const channelCount = v.getUint16(2, true);
-      const sampleRate = v.getUint32(4, true);
-      blockAlign = v.getUint16(12, true);
-      const bitsPerSample = v.getUint16(14, true);
-      const extensible = tag === WAVE_FORMAT_EXTENSIBLE;
-      if (extensible) {
-        if (f.length < 40) {
-          throw new AudioError(
-            'NOT_WAV',
-            `${where}: WAVE_FORMAT_EXTENSIBLE "fmt " chunk is ${f.length} bytes, it needs 40.`,
-          );
-        }
-        tag = v.getUint16(24, true); // first two bytes of the SubFormat GUID
-      }
-      if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
-        const name = FORMAT_NAMES[tag] ?? `format tag 0x${tag.toString(16)}`;
-        throw new AudioError(
-          'UNSUPPORTED_ENCODING',
-          `${where}: unsupported WAV encoding ${name}; only PCM (8/16/24/32-bit) and IEEE float (32/64-bit) are read. ` +
-            'Convert it, e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav.',
-        );
-      }
-      const encoding = tag === WAVE_FORMAT_PCM ? 'pcm' : 'float';
-      const okBits = encoding === 'pcm' ? [8, 16, 24, 32] : [32, 64];
-      if (!okBits.includes(bitsPerSample)) {
-        throw new AudioError(
-          'UNSUPPORTED_ENCODING',
-          `${where}: unsupported ${encoding === 'pcm' ? 'PCM' : 'float'} sample size of ${bitsPerSample} bits; ` +
-            `supported: ${okBits.join(', ')}-bit. Convert it, e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav.`,
-        );
-      }
-      if (channelCount === 0) throw new AudioError('NOT_WAV', `${where}: the "fmt " chunk says 0 channels.`);
-      if (sampleRate === 0) throw new AudioError('NOT_WAV', `${where}: the "fmt " chunk says a sample rate of 0 Hz.`);
-      if (blockAlign !== channelCount * (bitsPerSample / 8)) {
-        throw new AudioError(
-          'NOT_WAV',
-          `${where}: inconsistent "fmt " chunk: block align ${blockAlign} bytes for ${channelCount} channel(s) of ${bitsPerSample} bits.`,
-        );
-      }
-      fmt = { sampleRate, channelCount, bitsPerSample, encoding, extensible };
+      fmt = parseFmtChunk(src, body, size, where);
     } else if (id === 'data') {
       if (fmt === undefined) {
         throw new AudioError(
@@ -169,33 +118,106 @@ export function parseHeader(src: ByteSource, where: string): ParsedHeader {
           `${where}: its "data" chunk comes before any "fmt " chunk; the file is damaged.`,
         );
       }
-      const available = src.size - body;
-      let dataBytes = size;
-      if (size === 0xffffffff) {
-        // A streaming writer that never patched the size: take every whole frame that is there.
-        dataBytes = available - (available % blockAlign);
-      }
-      if (dataBytes > available) {
-        throw new AudioError(
-          'TRUNCATED',
-          `${where}: truncated: the "data" chunk declares ${dataBytes} bytes but only ${available} follow ` +
-            `(${((dataBytes - available) / blockAlign / fmt.sampleRate).toFixed(3)} s missing). Re-export or repair the file.`,
-        );
-      }
-      if (dataBytes % blockAlign !== 0) {
-        throw new AudioError(
-          'TRUNCATED',
-          `${where}: the "data" chunk holds ${dataBytes} bytes, not a whole number of ${blockAlign}-byte sample frames; the file is damaged.`,
-        );
-      }
-      const frames = dataBytes / blockAlign;
-      if (frames === 0) {
-        throw new AudioError('EMPTY_AUDIO', `${where}: the WAV file holds no samples (zero-length "data" chunk).`);
-      }
-      return { format: { ...fmt, frames }, dataOffset: body, blockAlign };
+      const frames = dataFrames(src, body, size, fmt, where);
+      const { blockAlign, ...format } = fmt;
+      return { format: { ...format, frames }, dataOffset: body, blockAlign };
     }
     offset = body + size + (size % 2); // chunks are padded to an even size
   }
+}
+
+type FmtChunk = Omit<WavFormat, 'frames'> & { blockAlign: number };
+
+function checkRiffWave(src: ByteSource, where: string): void {
+  const head = src.read(0, 12);
+  if (head.length < 12 || ascii(head, 0, 4) !== 'RIFF' || ascii(head, 8, 4) !== 'WAVE') {
+    const magic = ascii(head, 0, 4);
+    const hint =
+      magic === 'RIFX' ? ' (big-endian RIFX is not supported)' : magic === 'RF64' ? ' (RF64 is not supported)' : '';
+    throw new AudioError(
+      'NOT_WAV',
+      `${where}: not a WAV file${hint}: it does not start with "RIFF....WAVE" (starts with ${printable(ascii(head, 0, Math.min(12, head.length)))}). ` +
+        'Convert it to WAV first (e.g. ffmpeg -i IN OUT.wav).',
+    );
+  }
+}
+
+/** The "fmt " chunk at `body` (`size` bytes): PCM 8/16/24/32-bit or IEEE float 32/64-bit, plain or extensible. */
+function parseFmtChunk(src: ByteSource, body: number, size: number, where: string): FmtChunk {
+  const f = src.read(body, Math.min(size, 40));
+  if (f.length < 16)
+    throw new AudioError('TRUNCATED', `${where}: the file ends inside its "fmt " chunk; it is truncated.`);
+  const v = new DataView(f.buffer, f.byteOffset, f.length);
+  let tag = v.getUint16(0, true);
+  const channelCount = v.getUint16(2, true);
+  const sampleRate = v.getUint32(4, true);
+  const blockAlign = v.getUint16(12, true);
+  const bitsPerSample = v.getUint16(14, true);
+  const extensible = tag === WAVE_FORMAT_EXTENSIBLE;
+  if (extensible) {
+    if (f.length < 40) {
+      throw new AudioError(
+        'NOT_WAV',
+        `${where}: WAVE_FORMAT_EXTENSIBLE "fmt " chunk is ${f.length} bytes, it needs 40.`,
+      );
+    }
+    tag = v.getUint16(24, true); // first two bytes of the SubFormat GUID
+  }
+  if (tag !== WAVE_FORMAT_PCM && tag !== WAVE_FORMAT_IEEE_FLOAT) {
+    const name = FORMAT_NAMES[tag] ?? `format tag 0x${tag.toString(16)}`;
+    throw new AudioError(
+      'UNSUPPORTED_ENCODING',
+      `${where}: unsupported WAV encoding ${name}; only PCM (8/16/24/32-bit) and IEEE float (32/64-bit) are read. ` +
+        'Convert it, e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav.',
+    );
+  }
+  const encoding = tag === WAVE_FORMAT_PCM ? 'pcm' : 'float';
+  const okBits = encoding === 'pcm' ? [8, 16, 24, 32] : [32, 64];
+  if (!okBits.includes(bitsPerSample)) {
+    throw new AudioError(
+      'UNSUPPORTED_ENCODING',
+      `${where}: unsupported ${encoding === 'pcm' ? 'PCM' : 'float'} sample size of ${bitsPerSample} bits; ` +
+        `supported: ${okBits.join(', ')}-bit. Convert it, e.g. ffmpeg -i IN -c:a pcm_s16le OUT.wav.`,
+    );
+  }
+  if (channelCount === 0) throw new AudioError('NOT_WAV', `${where}: the "fmt " chunk says 0 channels.`);
+  if (sampleRate === 0) throw new AudioError('NOT_WAV', `${where}: the "fmt " chunk says a sample rate of 0 Hz.`);
+  if (blockAlign !== channelCount * (bitsPerSample / 8)) {
+    throw new AudioError(
+      'NOT_WAV',
+      `${where}: inconsistent "fmt " chunk: block align ${blockAlign} bytes for ${channelCount} channel(s) of ${bitsPerSample} bits.`,
+    );
+  }
+  return { sampleRate, channelCount, bitsPerSample, encoding, extensible, blockAlign };
+}
+
+/** The number of whole sample frames in the "data" chunk at `body` (declared `size` bytes). */
+function dataFrames(src: ByteSource, body: number, size: number, fmt: FmtChunk, where: string): number {
+  const { blockAlign } = fmt;
+  const available = src.size - body;
+  let dataBytes = size;
+  if (size === 0xffffffff) {
+    // A streaming writer that never patched the size: take every whole frame that is there.
+    dataBytes = available - (available % blockAlign);
+  }
+  if (dataBytes > available) {
+    throw new AudioError(
+      'TRUNCATED',
+      `${where}: truncated: the "data" chunk declares ${dataBytes} bytes but only ${available} follow ` +
+        `(${((dataBytes - available) / blockAlign / fmt.sampleRate).toFixed(3)} s missing). Re-export or repair the file.`,
+    );
+  }
+  if (dataBytes % blockAlign !== 0) {
+    throw new AudioError(
+      'TRUNCATED',
+      `${where}: the "data" chunk holds ${dataBytes} bytes, not a whole number of ${blockAlign}-byte sample frames; the file is damaged.`,
+    );
+  }
+  const frames = dataBytes / blockAlign;
+  if (frames === 0) {
+    throw new AudioError('EMPTY_AUDIO', `${where}: the WAV file holds no samples (zero-length "data" chunk).`);
+  }
+  return frames;
 }
 
 /** Decodes `count` interleaved frames of `bytes` into per-channel float32 arrays, appended at `at`. */

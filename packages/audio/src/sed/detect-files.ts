@@ -4,7 +4,8 @@ import * as path from 'path';
 import { AudioError } from '../errors';
 import { readWav } from '../io/wav';
 import { formatCsv, SoundEvent } from './events';
-import { DetectOptions, FrameRow, SoundEventDetector } from './detector';
+import { DetectOptions, SoundEventDetector } from './detector';
+import { FrameRow } from './frame-events';
 
 /** The pretrained FOA detector shipped with the package. */
 export const DEFAULT_DETECTOR_DIR = path.resolve(__dirname, '../../models/detector-foa');

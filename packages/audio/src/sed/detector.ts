@@ -8,9 +8,11 @@ import { AudioData } from '../io/wav';
 import { resample } from '../io/resample';
 import { SoundEvent } from './events';
 import { eventsToFrames } from './metrics/frames';
-import { toDirection, toUnitVector } from './geometry';
+import { toUnitVector } from './geometry';
 import { DEFAULT_FEATURES, extractFeatures, featureChannels, SedFeatureConfig, SedFeatures } from './features';
 import { formatChannels, SceneFormat } from './format';
+import { FOA_VIEW_COUNTS, foaView, foaViewMatrix } from './foa-views';
+import { FrameOutput, FrameRow, framesToEvents, frameRows } from './frame-events';
 
 /** Everything needed to rebuild a detector and its pipeline; stored as the model directory's metadata. */
 export interface DetectorConfig {
@@ -45,54 +47,6 @@ export interface DetectorConfig {
 // ---------------------------------------------------------------------------------------------------------------
 // Symmetric views of FOA features (test-time augmentation)
 // ---------------------------------------------------------------------------------------------------------------
-
-/** View counts `predictFeatures` accepts: 1, 2, 4, 8 or 16 of the sequence in `foaViewMatrix`. */
-export const FOA_VIEW_COUNTS = [1, 2, 4, 8, 16] as const;
-
-/**
- * The direction map (3×3, row-major, acting on unit vectors [x, y, z]) of FOA view `v` (0 ≤ v < 16): first a
- * reflection y → −y if bit 2 of v is set, then a rotation about the vertical axis by 0°, 180°, 90° or 270° (v mod 4,
- * in that order, so that two views are opposite), then z → −z if bit 3 is set. Each maps the sound field of a scene
- * onto the sound field of another valid scene (azimuths uniform, elevations symmetric), and in FOA (ACN/SN3D) each is
- * a signed permutation of the X, Y, Z channels: the log-mel and intensity features of the transformed recording are a
- * permutation and sign change of the original's, so a view costs one more network pass and no feature extraction.
- */
-export function foaViewMatrix(v: number): number[] {
-  const angle = [0, 180, 90, 270][v & 3];
-  const c = Math.round(Math.cos((angle * Math.PI) / 180));
-  const s = Math.round(Math.sin((angle * Math.PI) / 180));
-  const ry = v & 4 ? -1 : 1;
-  const rz = v & 8 ? -1 : 1;
-  // R_z(angle) · diag(1, ry, 1), then diag(1, 1, rz)
-  return [c, -s * ry, 0, s, c * ry, 0, 0, 0, rz].map((e) => e + 0); // + 0 turns -0 into 0
-}
-
-/**
- * FOA features (not normalised; channels [log-mel W, Y, Z, X, I_x, I_y, I_z]) of the recording transformed by view
- * `v` of `foaViewMatrix`: the intensity vectors go through the map, and the X and Y log-mels trade places when the
- * map swaps the x and y axes (signs do not change a log-mel).
- */
-export function foaView(f: SedFeatures, v: number): SedFeatures {
-  if (f.channels !== 7)
-    throw new AudioError('BAD_ARGUMENT', `foaView: FOA features have 7 channels, got ${f.channels}.`);
-  const T = foaViewMatrix(v);
-  const swap = T[0] === 0; // x' comes from y
-  const out = new Float32Array(f.data.length);
-  for (let o = 0; o < f.data.length; o += 7) {
-    const d = f.data;
-    out[o] = d[o];
-    out[o + 1] = swap ? d[o + 3] : d[o + 1];
-    out[o + 2] = d[o + 2];
-    out[o + 3] = swap ? d[o + 1] : d[o + 3];
-    const x = d[o + 4];
-    const y = d[o + 5];
-    const z = d[o + 6];
-    out[o + 4] = T[0] * x + T[1] * y + T[2] * z;
-    out[o + 5] = T[3] * x + T[4] * y + T[5] * z;
-    out[o + 6] = T[6] * x + T[7] * y + T[8] * z;
-  }
-  return { ...f, data: out };
-}
 
 /** The defaults reproduce the DCASE 2019 baseline's shape (3 × 64-channel conv blocks, 2 × 128 bi-GRU). */
 export function defaultDetectorConfig(format: SceneFormat, classes: string[]): DetectorConfig {
@@ -211,28 +165,6 @@ export function normalizeFeatures(f: SedFeatures, config: DetectorConfig): void 
     const j = i % n;
     f.data[i] = (f.data[i] - mean[j]) / std[j];
   }
-}
-
-/** Per-frame network output at the label rate. */
-export interface FrameOutput {
-  /** `[frames, K]` activity probabilities. */
-  activity: Float32Array;
-  /** `[frames, 3K]` direction vectors, or null for mono. */
-  doa: Float32Array | null;
-  frames: number;
-  frameLength: number;
-}
-
-/** One row of the per-frame table (`detect --frames`). */
-export interface FrameRow {
-  file: string;
-  frame: number;
-  onset: number;
-  offset: number;
-  class: string;
-  probability: number;
-  azimuth: number | null;
-  elevation: number | null;
 }
 
 export interface DetectOptions {
@@ -438,96 +370,4 @@ export class SoundEventDetector {
       hysteresis: options.hysteresis ?? this.config.hysteresis ?? 1,
     };
   }
-}
-
-function directionOf(
-  doa: Float32Array,
-  K: number,
-  k: number,
-  frames: number[],
-): { azimuth: number; elevation: number } {
-  let x = 0;
-  let y = 0;
-  let z = 0;
-  for (const t of frames) {
-    x += doa[t * 3 * K + k];
-    y += doa[t * 3 * K + K + k];
-    z += doa[t * 3 * K + 2 * K + k];
-  }
-  const d = toDirection(x, y, z);
-  return { azimuth: Math.round(d.azimuth * 10) / 10, elevation: Math.round(d.elevation * 10) / 10 };
-}
-
-/**
- * Turns frame activities into events, class by class: frames with probability >= `hysteresis × threshold` are
- * active; runs of active frames separated by fewer than `minGap` seconds are joined; runs in which no frame reaches
- * `threshold` itself, and runs shorter than `minDuration`, are dropped. An event's direction is the mean of its
- * active frames' DOA vectors.
- */
-export function framesToEvents(
-  out: FrameOutput,
-  classes: readonly string[],
-  file: string,
-  options: { threshold: number; minDuration: number; minGap: number; hysteresis?: number },
-): SoundEvent[] {
-  const K = classes.length;
-  const h = out.frameLength;
-  const gapFrames = Math.round(options.minGap / h);
-  const events: SoundEvent[] = [];
-  const hysteresis = options.hysteresis ?? 1;
-  if (!(hysteresis > 0 && hysteresis <= 1))
-    throw new AudioError('BAD_ARGUMENT', `hysteresis must be in (0, 1], got ${hysteresis}.`);
-  const low = options.threshold * hysteresis;
-  for (let k = 0; k < K; k++) {
-    const runs: [number, number, boolean][] = [];
-    for (let t = 0; t < out.frames; t++) {
-      const p = out.activity[t * K + k];
-      if (p < low) continue;
-      const last = runs[runs.length - 1];
-      if (last && t - last[1] <= gapFrames) {
-        last[1] = t + 1;
-        last[2] ||= p >= options.threshold;
-      } else runs.push([t, t + 1, p >= options.threshold]);
-    }
-    for (const [a, b, reached] of runs) {
-      if (!reached || (b - a) * h < options.minDuration - 1e-9) continue;
-      const active: number[] = [];
-      for (let t = a; t < b; t++) if (out.activity[t * K + k] >= low) active.push(t);
-      const dir = out.doa ? directionOf(out.doa, K, k, active) : null;
-      events.push({
-        file,
-        onset: Math.round(a * h * 1000) / 1000,
-        offset: Math.round(b * h * 1000) / 1000,
-        class: classes[k],
-        azimuth: dir ? dir.azimuth : null,
-        elevation: dir ? dir.elevation : null,
-      });
-    }
-  }
-  events.sort((p, q) => p.onset - q.onset || p.class.localeCompare(q.class));
-  return events;
-}
-
-/** The per-frame table: one row per frame and class whose probability reaches the threshold. */
-export function frameRows(out: FrameOutput, classes: readonly string[], file: string, threshold: number): FrameRow[] {
-  const K = classes.length;
-  const rows: FrameRow[] = [];
-  for (let t = 0; t < out.frames; t++) {
-    for (let k = 0; k < K; k++) {
-      const p = out.activity[t * K + k];
-      if (p < threshold) continue;
-      const dir = out.doa ? directionOf(out.doa, K, k, [t]) : null;
-      rows.push({
-        file,
-        frame: t,
-        onset: Math.round(t * out.frameLength * 1000) / 1000,
-        offset: Math.round((t + 1) * out.frameLength * 1000) / 1000,
-        class: classes[k],
-        probability: Math.round(p * 1000) / 1000,
-        azimuth: dir ? dir.azimuth : null,
-        elevation: dir ? dir.elevation : null,
-      });
-    }
-  }
-  return rows;
 }

@@ -48,17 +48,12 @@ export {
   DEFAULT_FEATURES as DEFAULT_SED_FEATURES,
 } from './features';
 export type { SedFeatureConfig, SedFeatures } from './features';
-export {
-  SoundEventDetector,
-  buildDetector,
-  defaultDetectorConfig,
-  detectorLoss,
-  framesToEvents,
-  FOA_VIEW_COUNTS,
-  detectorConfigOf,
-} from './detector';
+export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, detectorConfigOf } from './detector';
+export { framesToEvents } from './frame-events';
+export { FOA_VIEW_COUNTS } from './foa-views';
 export { loadDetectorFromUrl } from './load-url';
-export type { DetectorConfig, DetectOptions, FrameOutput, FrameRow } from './detector';
+export type { DetectorConfig, DetectOptions } from './detector';
+export type { FrameOutput, FrameRow } from './frame-events';
 export {
   trainDetector,
   tuneDetector,

@@ -121,14 +121,6 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
 
   const bg = background(n, options, rng);
   const audio: AudioData = { sampleRate, channels: bg.channels };
-  interface Placed {
-    start: number;
-    end: number;
-    clip: EventClip;
-    azimuth: number;
-    elevation: number;
-    signal: Float32Array;
-  }
   const placed: Placed[] = [];
   let rejected = 0;
   const minLen =
@@ -136,16 +128,8 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
       ? null
       : Math.max(2 * fade + 1, Math.round(options.minEventSeconds * sampleRate));
   const speeds = options.speedRange;
-  if (speeds && !(speeds[0] > 0 && speeds[1] >= speeds[0])) {
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`,
-    );
-  }
   const eqDb = options.eqDb;
-  if (eqDb !== undefined && !(eqDb >= 0 && Number.isFinite(eqDb))) {
-    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: eqDb must be a number of dB >= 0, got ${eqDb}.`);
-  }
+  checkAugmentation(options);
   while (placed.length < target && rejected < 200) {
     const clip = clips[rng.int(clips.length)];
     let srcLen = Math.min(clip.samples.length, maxLen, n);
@@ -179,16 +163,64 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
     let signal: Float32Array = new Float32Array(len);
     signal.set((sourceRate === sampleRate ? excerpt : resample(excerpt, sourceRate, sampleRate)).subarray(0, len));
     if (eqDb) signal = randomEqualize(signal, sampleRate, eqDb, rng);
-    for (let i = 0; i < fade && i < len; i++) {
-      const g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / fade);
-      signal[i] *= g;
-      signal[len - 1 - i] *= g;
-    }
+    applyFades(signal, fade);
     const snr = rng.uniform(snrLo, snrHi);
     const gain = (bg.level * Math.pow(10, snr / 20)) / (rms(signal) || 1);
     for (let i = 0; i < len; i++) signal[i] *= gain;
     placed.push({ start, end, clip, azimuth, elevation, signal });
   }
+  mixPlaced(audio, placed, options, rng);
+  limitPeak(audio.channels, 0.95);
+  placed.sort((a, b) => a.start - b.start);
+  const events: SoundEvent[] = placed.map((p) => ({
+    file: '',
+    onset: p.start / sampleRate,
+    offset: p.end / sampleRate,
+    class: p.clip.class,
+    azimuth: format === 'mono' ? null : p.azimuth,
+    elevation: format === 'mono' ? null : p.elevation,
+  }));
+  return { audio, events };
+}
+
+/** An event placed in a scene: its span in samples, clip, direction and shaped mono signal. */
+interface Placed {
+  start: number;
+  end: number;
+  clip: EventClip;
+  azimuth: number;
+  elevation: number;
+  signal: Float32Array;
+}
+
+function checkAugmentation(options: SceneOptions): void {
+  const speeds = options.speedRange;
+  if (speeds && !(speeds[0] > 0 && speeds[1] >= speeds[0])) {
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `synthesizeScene: speedRange must be [lo, hi] with 0 < lo <= hi, got [${speeds.join(', ')}].`,
+    );
+  }
+  const eqDb = options.eqDb;
+  if (eqDb !== undefined && !(eqDb >= 0 && Number.isFinite(eqDb))) {
+    throw new AudioError('BAD_ARGUMENT', `synthesizeScene: eqDb must be a number of dB >= 0, got ${eqDb}.`);
+  }
+}
+
+/** Raised-cosine fades of `fade` samples at both ends, in place. */
+function applyFades(signal: Float32Array, fade: number): void {
+  const len = signal.length;
+  for (let i = 0; i < fade && i < len; i++) {
+    const g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / fade);
+    signal[i] *= g;
+    signal[len - 1 - i] *= g;
+  }
+}
+
+/** Adds each placed event to the scene: its direct sound in the scene's format, then (with `reverb`) its reverberation. */
+function mixPlaced(audio: AudioData, placed: readonly Placed[], options: SceneOptions, rng: Rng): void {
+  const { format, sampleRate } = options;
+  const n = audio.channels[0].length;
   for (const p of placed) {
     const direct = spatialize(p.signal, format, p.azimuth, p.elevation, sampleRate);
     direct.forEach((c, ch) => {
@@ -202,23 +234,16 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
       });
     }
   }
-  // Keep clear of clipping: scale the whole scene (labels are unaffected).
+}
+
+/** Keeps clear of clipping: scales the whole scene so that its peak is at most `limit` (labels are unaffected). */
+function limitPeak(channels: Float32Array[], limit: number): void {
   let peak = 0;
-  for (const c of audio.channels) for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(c[i]));
-  if (peak > 0.95) {
-    const g = 0.95 / peak;
-    for (const c of audio.channels) for (let i = 0; i < n; i++) c[i] *= g;
+  for (const c of channels) for (let i = 0; i < c.length; i++) peak = Math.max(peak, Math.abs(c[i]));
+  if (peak > limit) {
+    const g = limit / peak;
+    for (const c of channels) for (let i = 0; i < c.length; i++) c[i] *= g;
   }
-  placed.sort((a, b) => a.start - b.start);
-  const events: SoundEvent[] = placed.map((p) => ({
-    file: '',
-    onset: p.start / sampleRate,
-    offset: p.end / sampleRate,
-    class: p.clip.class,
-    azimuth: format === 'mono' ? null : p.azimuth,
-    elevation: format === 'mono' ? null : p.elevation,
-  }));
-  return { audio, events };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

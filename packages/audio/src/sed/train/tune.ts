@@ -3,7 +3,8 @@ import * as path from 'path';
 import { loadModelMetadata, ProgressBar } from '@gatewave/core';
 import { AudioError } from '../../errors';
 import { scoreEvents, EventScores } from '../metrics';
-import { framesToEvents, labelFrameLength, normalizeFeatures, SoundEventDetector } from '../detector';
+import { labelFrameLength, normalizeFeatures, SoundEventDetector } from '../detector';
+import { framesToEvents } from '../frame-events';
 import { listScenes, prepareScenes, PreparedScene } from './scenes';
 
 /** The score that picks the best model and post-processing: the SELD score, or (ER + 1 − F) / 2 for mono. */
