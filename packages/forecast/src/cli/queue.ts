@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { initBackend } from '@gatewave/core';
-import { addFlag, COMMON_FLAGS, list, oneOf } from '@gatewave/core/cli';
+import { list, oneOf } from '@gatewave/core/cli';
 import { addQueueFlags, followBatch, registerJobsCommands, registerWorkerCommand } from '@gatewave/jobs/cli';
 import { ForecastError } from '../errors';
 import { parseSplit } from '../data/split';
 import { FORECAST_QUEUE, forecastWorkerSpec, MergeResult, PartTraining, submitForecastBatch } from '../jobs';
-import { int } from './shared';
+import { addTrainingFlags, int } from './shared';
 
 /**
  * The queue side of `gatewave-forecast`: `batch` splits a long CSV by series into jobs on the "forecast" queue and
@@ -79,12 +79,7 @@ function registerBatch(program: Command): void {
     .option('--strict', 'a series shorter than lookback + horizon fails its job (default: skipped with a count)')
     .option('--delimiter <char>', 'field delimiter (default: detected)')
     .option('--na-values <list>', 'comma-separated cell values that mean "missing"');
-  addFlag(cmd, COMMON_FLAGS.epochs, { description: 'with --train: maximum epochs', default: 25 });
-  addFlag(cmd, COMMON_FLAGS.patience, { description: 'with --train: early-stopping patience', default: 5 });
-  addFlag(cmd, COMMON_FLAGS.batchSize, { description: 'with --train: batch size', default: 32 });
-  addFlag(cmd, COMMON_FLAGS.learningRate, { description: 'with --train: initial learning rate', default: 1e-3 });
-  addFlag(cmd, COMMON_FLAGS.seed, { default: 2023 });
-  addFlag(cmd, COMMON_FLAGS.quiet, { description: 'no progress bar' });
+  addTrainingFlags(cmd, 'with --train: ');
   addQueueFlags(cmd, ['queue', 'detach', 'attempts'], { queue: null, attempts: 3 });
   cmd.action(async (o: Record<string, unknown>) => {
     const r = await submitForecastBatch(o.queue as string, {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { initBackend } from '@gatewave/core';
-import { list, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
+import { addFlag, COMMON_FLAGS, list, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
 import { ForecastError } from '../errors';
 import { CsvReadRules } from '../models/forecaster';
 import { DUPLICATE_RULES, DuplicateRule } from '../data/checks';
@@ -59,4 +59,20 @@ export function csvRules(o: Record<string, unknown>): CsvReadRules {
 
 export async function backend(purpose: 'train' | 'infer'): Promise<void> {
   await initBackend(undefined, { purpose, convolutional: false });
+}
+
+/**
+ * The training flags of `train` and `batch --train` (epochs, patience, batch size, learning rate, seed, quiet), with
+ * their defaults; `when` prefixes the descriptions (e.g. "with --train: ").
+ */
+export function addTrainingFlags(cmd: Command, when = ''): void {
+  addFlag(cmd, COMMON_FLAGS.epochs, { description: `${when}maximum epochs`, default: 25 });
+  addFlag(cmd, COMMON_FLAGS.patience, { description: `${when}early-stopping patience in epochs`, default: 5 });
+  addFlag(cmd, COMMON_FLAGS.batchSize, { description: `${when}batch size`, default: 32 });
+  addFlag(cmd, COMMON_FLAGS.learningRate, {
+    description: `${when}initial learning rate (×0.9 per epoch)`,
+    default: 1e-3,
+  });
+  addFlag(cmd, COMMON_FLAGS.seed, { default: 2023 });
+  addFlag(cmd, COMMON_FLAGS.quiet, { description: 'no progress bar' });
 }

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { addFlag, COMMON_FLAGS, list } from '@gatewave/core/cli';
+import { list } from '@gatewave/core/cli';
 import { ForecastError } from '../errors';
 import { FeatureMode } from '../data/split';
 import { FillRule } from '../data/series';
 import { ModelKind } from '../models/forecaster';
 import { trainFromCsv } from '../commands';
 import { describePanelEvaluation, trainPanelFromCsv } from '../panel-commands';
-import { backend, csvRules, int, log, withCsvOptions } from './shared';
+import { addTrainingFlags, backend, csvRules, int, log, withCsvOptions } from './shared';
 import { intervalTable, metricJson, metricTable, panelJson } from './report';
 
 /** `gatewave-forecast train`: one model on a wide CSV, or one panel model on a long CSV (`--id-col`). */
@@ -186,12 +186,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--metrics <file>', 'with --id-col: write the test errors per series to this CSV')
     .option('--json', 'print the test errors as one JSON object');
-  addFlag(train, COMMON_FLAGS.epochs, { description: 'maximum epochs', default: 25 });
-  addFlag(train, COMMON_FLAGS.patience, { description: 'early-stopping patience in epochs', default: 5 });
-  addFlag(train, COMMON_FLAGS.batchSize, { description: 'batch size', default: 32 });
-  addFlag(train, COMMON_FLAGS.learningRate, { description: 'initial learning rate (×0.9 per epoch)', default: 1e-3 });
-  addFlag(train, COMMON_FLAGS.seed, { default: 2023 });
-  addFlag(train, COMMON_FLAGS.quiet, { description: 'no progress bar' });
+  addTrainingFlags(train);
   train.action(async (o) => {
     await backend('train');
     const { result: interrupted, stopped } = await stoppable((shouldStop) =>
