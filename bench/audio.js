@@ -86,17 +86,22 @@ async function scoreTable(title, items, enhancers) {
         r.stoi += audio.stoi(it.clean, y, 16000);
         r.estoi += audio.estoi(it.clean, y, 16000);
         r.n += 1;
+        if (d - base < r.worst) r.worstItem = it.name;
         r.worst = Math.min(r.worst, d - base);
+        (r.files ??= []).push({ item: it.name, inputSiSdr: base, siSdr: d });
       };
       add('noisy', noisy);
       for (const e of enhancers)
         add(e.label, (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e.enhancer)).channels[0]);
     }
     for (const [k, r] of Object.entries(acc)) {
-      const row = { siSdr: r.sdr / r.n, stoi: r.stoi / r.n, estoi: r.estoi / r.n, worst: k === 'noisy' ? 0 : r.worst };
+      const noisy = k === 'noisy';
+      const row = { siSdr: r.sdr / r.n, stoi: r.stoi / r.n, estoi: r.estoi / r.n, worst: noisy ? 0 : r.worst };
+      if (!noisy) Object.assign(row, { worstItem: r.worstItem, files: r.files });
       (out[snr] ??= {})[k] = row;
+      const worst = noisy ? '-' : `${row.worst.toFixed(2)} (${r.worstItem})`;
       console.log(
-        `${snr} | ${k} | ${row.siSdr.toFixed(2)} | ${row.stoi.toFixed(3)} | ${row.estoi.toFixed(3)} | ${k === 'noisy' ? '-' : row.worst.toFixed(2)}`,
+        `${snr} | ${k} | ${row.siSdr.toFixed(2)} | ${row.stoi.toFixed(3)} | ${row.estoi.toFixed(3)} | ${worst}`,
       );
     }
   }
@@ -121,7 +126,7 @@ function corpusTestItems(audio) {
   }
   if (bySpeaker.size === 0 || noises.length === 0) return null;
   const gap = new Float32Array(3200);
-  const perSpeaker = [...bySpeaker.values()].map((files) => {
+  const perSpeaker = [...bySpeaker.entries()].map(([speaker, files]) => {
     const utts = [];
     let cur = [];
     let len = 0;
@@ -133,7 +138,7 @@ function corpusTestItems(audio) {
         const u = new Float32Array(len);
         let o = 0;
         for (const p of cur) (u.set(p, o), (o += p.length));
-        utts.push(u);
+        utts.push({ clean: u, name: `${speaker}#${utts.length + 1}` });
         cur = [];
         len = 0;
       }
@@ -143,12 +148,13 @@ function corpusTestItems(audio) {
   // round robin over speakers so every test voice counts, up to UTTERANCES
   const items = [];
   for (let k = 0; items.length < UTTERANCES && perSpeaker.some((u) => u.length > k); k++) {
-    for (const u of perSpeaker) if (u.length > k && items.length < UTTERANCES) items.push({ clean: u[k] });
+    for (const u of perSpeaker) if (u.length > k && items.length < UTTERANCES) items.push({ ...u[k] });
   }
   items.forEach((it, i) => {
     const n = noises[i % noises.length];
     it.noise = audio.readWav(n.file).channels[0];
     it.noiseName = `${n.package}:${path.basename(n.file)}`;
+    it.name = `${it.name} + ${it.noiseName}`;
     it.offset = 0;
   });
   return { items, speakers: [...bySpeaker.keys()], noises: noises.map((n) => `${n.package}:${path.basename(n.file)}`) };
@@ -201,7 +207,12 @@ async function quality() {
     for (const nf of ['env_rain_01_16k.wav', 'music_moh_reno_project-system_16k.wav']) {
       const noise = audio.readWav(path.join(DATA, 'noise', nf)).channels[0];
       for (const f of files)
-        items.push({ clean: audio.readWav(path.join(speechDir, f)).channels[0], noise, offset: 0 });
+        items.push({
+          clean: audio.readWav(path.join(speechDir, f)).channels[0],
+          noise,
+          offset: 0,
+          name: `${f} + ${nf}`,
+        });
     }
     results.sharedData = await scoreTable(
       `../shared/data mixtures: ${files.length} files of speech/train/it x env_rain_01_16k.wav, music_moh_reno_project-system_16k.wav ` +

@@ -88,38 +88,61 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 });
 
+/** Resumes a copy of the committed enhancer checkpoint for no further epoch; returns the state and the log. */
+async function resumeCommittedEnhancer(
+  name: string,
+  extra: { restartLearningRate?: number } = {},
+): Promise<{ state: Awaited<ReturnType<typeof trainEnhancer>>; log: string }> {
+  const out = path.join(tmp, name);
+  copyCheckpoint(ENHANCER_CKPT, `${out}.checkpoint`);
+  // Little data keeps the setup short: two 1 s speech files (one is held out for validation) and 1 s of noise.
+  const speechDir = path.join(tmp, `${name}-speech`);
+  const noiseDir = path.join(tmp, `${name}-noise`);
+  fs.mkdirSync(speechDir);
+  fs.mkdirSync(noiseDir);
+  const second = (file: string): Float32Array => readWav(path.join(SHARED, file)).channels[0].slice(8000, 24000);
+  const speech = second('speech/train/it/agent-alreadyon.wav');
+  writeWav(path.join(speechDir, 'a.wav'), { sampleRate: 16000, channels: [speech] });
+  writeWav(path.join(speechDir, 'b.wav'), { sampleRate: 16000, channels: [speech.slice().reverse()] });
+  writeWav(path.join(noiseDir, 'n.wav'), {
+    sampleRate: 16000,
+    channels: [second('noise/noise_cv_ch08_sm001_16k.wav')],
+  });
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    const state = await trainEnhancer({
+      speechDir,
+      noiseDir,
+      out,
+      resume: true,
+      epochs: 34,
+      validationMixtures: 1,
+      ...extra,
+    });
+    return { state, log: lines.join('') };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 describeShared('trainEnhancer resumes from the committed enhancer-medium checkpoint', () => {
   test('its counters and history come back through the trainer (a run already at its last epoch stops there)', async () => {
-    const out = path.join(tmp, 'enhancer-resumed');
-    copyCheckpoint(ENHANCER_CKPT, `${out}.checkpoint`);
-    // Little data keeps the setup short: two 1 s speech files (one is held out for validation) and 1 s of noise.
-    const speechDir = path.join(tmp, 'speech');
-    const noiseDir = path.join(tmp, 'noise');
-    fs.mkdirSync(speechDir);
-    fs.mkdirSync(noiseDir);
-    const second = (file: string): Float32Array => readWav(path.join(SHARED, file)).channels[0].slice(8000, 24000);
-    const speech = second('speech/train/it/agent-alreadyon.wav');
-    writeWav(path.join(speechDir, 'a.wav'), { sampleRate: 16000, channels: [speech] });
-    writeWav(path.join(speechDir, 'b.wav'), { sampleRate: 16000, channels: [speech.slice().reverse()] });
-    writeWav(path.join(noiseDir, 'n.wav'), {
-      sampleRate: 16000,
-      channels: [second('noise/noise_cv_ch08_sm001_16k.wav')],
-    });
-    const lines: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stderr.write;
-    let state;
-    try {
-      state = await trainEnhancer({ speechDir, noiseDir, out, resume: true, epochs: 34, validationMixtures: 1 });
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(lines.join('')).toMatch(
+    const { state, log } = await resumeCommittedEnhancer('enhancer-resumed');
+    expect(log).toMatch(
       /resuming from .*enhancer-resumed\.checkpoint after epoch 34 \(best validation loss -5\.585, lr 0\.0000625\)/,
     );
     expect(state).toMatchObject({ epoch: 34, learningRate: 0.0000625, badEpochs: 3, sinceHalving: 3 });
     const old = JSON.parse(fs.readFileSync(path.join(ENHANCER_CKPT, 'state.json'), 'utf8'));
     expect(state.history).toEqual(old.history);
     expect(state.config).toEqual(old.config);
+  });
+
+  test('restartLearningRate sets the rate anew and clears the plateau counters, keeping the best-so-far', async () => {
+    const { state, log } = await resumeCommittedEnhancer('enhancer-restarted', { restartLearningRate: 0.0005 });
+    expect(log).toMatch(/learning rate restarted at 0\.0005 \(was 0\.0000625\); plateau counters reset/);
+    expect(state).toMatchObject({ epoch: 34, learningRate: 0.0005, badEpochs: 0, sinceHalving: 0 });
+    expect(state.bestVal).toBeCloseTo(-5.585, 3);
   });
 });

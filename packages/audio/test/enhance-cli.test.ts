@@ -49,6 +49,14 @@ describe('gatewave-audio enhancement commands', () => {
         /empty: needs at least 2 usable speech WAV files, found 0/,
       ],
       [['score', '--clean', clean, '--est', path.join(clean, 'p232_001.wav')], /must both be files or both be folders/],
+      [
+        ['train-enhancer', '--clean', clean, '--noisy', noisy, '--out', path.join(tmp, 'm'), '--restart-lr', '1e-4'],
+        /--restart-lr needs --resume/,
+      ],
+      [
+        ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--resume', '--restart-lr', '0'],
+        /--restart-lr must be a positive number/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(args);

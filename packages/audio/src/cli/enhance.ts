@@ -176,6 +176,7 @@ interface TrainEnhancerFlags {
   exclude: string[];
   seed: number;
   resume?: boolean;
+  restartLr?: number;
   overwrite?: boolean;
 }
 
@@ -219,9 +220,12 @@ function registerTrainEnhancer(program: Command): void {
     patience: { description: 'stop after this many epochs without a better validation loss (default 5)' },
     seed: { default: 1234 },
     resume: {},
+    restartLr: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {
+    if (o.restartLr !== undefined && !o.resume)
+      throw new AudioError('BAD_ARGUMENT', "--restart-lr needs --resume: it restarts a checkpoint's schedule.");
     await initBackend(undefined, { purpose: 'train' });
     await trainEnhancer({
       manifest: o.manifest,
@@ -241,6 +245,7 @@ function registerTrainEnhancer(program: Command): void {
       exclude: o.exclude,
       seed: o.seed,
       resume: !!o.resume,
+      restartLearningRate: o.restartLr,
       overwrite: !!o.overwrite,
     });
   });

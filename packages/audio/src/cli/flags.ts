@@ -94,6 +94,12 @@ export const FLAGS = {
   exclude: { flags: '--exclude <list>', description: 'comma-separated files to leave out', parse: stringList },
   include: { flags: '--include <list>', description: 'comma-separated files to use (default: all)', parse: stringList },
   resume: { flags: '--resume', description: 'continue from <out>.checkpoint' },
+  restartLr: {
+    flags: '--restart-lr <rate>',
+    description:
+      "with --resume: continue at this learning rate instead of the checkpoint's, plateau counters reset (warm restart)",
+    parse: positiveNumber,
+  },
   overwrite: {
     flags: '--overwrite',
     description: "write into an --out folder that holds other files too, replacing only gatewave's own files there",

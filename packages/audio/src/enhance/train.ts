@@ -71,6 +71,11 @@ export interface TrainEnhancerOptions {
   exclude?: string[];
   resume?: boolean;
   /**
+   * With `resume`: continue at this learning rate instead of the checkpoint's, with the plateau and early-stop counters
+   * reset (a warm restart of the schedule). The best validation loss so far stays the bar a new best must beat.
+   */
+  restartLearningRate?: number;
+  /**
    * A fresh run starts from this model directory's weights wherever a layer has the same name and shapes (e.g. a
    * `small` model into `medium`); residual FSMN blocks with no counterpart start as the identity.
    */
@@ -192,6 +197,7 @@ async function startingPoint(
   if (o.resume && hasCheckpoint(ckpt)) {
     const { model, state } = await loadCheckpoint<TrainState>(ckpt);
     await loadOptimizerState(ckpt, opt);
+    if (o.restartLearningRate !== undefined) restartSchedule(state, o.restartLearningRate, log);
     (opt as unknown as { learningRate: number }).learningRate = state.learningRate;
     setSeed(o.seed + 1000 + state.epoch);
     log(
@@ -212,6 +218,14 @@ async function startingPoint(
     config: baseConfig,
   };
   return { model, state };
+}
+
+/** A warm restart: the learning rate set anew and the plateau counters cleared; the best-so-far is kept. */
+function restartSchedule(state: TrainState, learningRate: number, log: (m: string) => void): void {
+  log(`learning rate restarted at ${learningRate} (was ${state.learningRate}); plateau counters reset`);
+  state.learningRate = learningRate;
+  state.badEpochs = 0;
+  state.sinceHalving = 0;
 }
 
 /** A config by name ('small', 'medium', 'full') or as given. */
