@@ -238,4 +238,41 @@ const addonFile = addonCandidates().find((f) => fs.existsSync(f));
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ threads: 3, v: 300 });
   });
+
+  test('pool jobs in quick succession: every task of every job runs once, on its own job (4 threads on 2 cores)', () => {
+    // Batched products above and below the hand-off threshold, and single products split inside, alternate 1500
+    // times; the output is filled with NaN first, so a task that was skipped, or that ran on another job's data,
+    // shows. Inputs are small integers, so every product is exact and must equal the JS reference.
+    const script = `
+      const a = require(${JSON.stringify(addonFile)});
+      const cases = [[8, 256, 32, 16], [8, 16, 32, 16], [1, 160, 160, 160], [3, 700, 24, 16]].map(([b, M, N, K], c) => {
+        const A = Float32Array.from({ length: b * M * K }, (_, i) => ((i * 7 + c) % 5) - 2);
+        const B = Float32Array.from({ length: b * K * N }, (_, i) => ((i * 3 + c) % 7) - 3);
+        const ref = new Float32Array(b * M * N);
+        for (let p = 0; p < b; p++)
+          for (let i = 0; i < M; i++)
+            for (let j = 0; j < N; j++) {
+              let s = 0;
+              for (let k = 0; k < K; k++) s += A[p * M * K + i * K + k] * B[p * K * N + k * N + j];
+              ref[p * M * N + i * N + j] = s;
+            }
+        return { b, M, N, K, A, B, ref, out: new Float32Array(b * M * N) };
+      });
+      let bad = 0;
+      for (let it = 0; it < 1500; it++) {
+        const c = cases[it % cases.length];
+        c.out.fill(NaN);
+        a.matmul(c.A, c.B, c.out, c.b, c.b, c.b, c.M, c.N, c.K, false, false);
+        for (let i = 0; i < c.out.length; i++) if (c.out[i] !== c.ref[i]) { bad++; break; }
+      }
+      process.stdout.write(JSON.stringify({ threads: a.info().threads, bad }));`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, GATEWAVE_THREADS: '4' },
+      timeout: 60000,
+      encoding: 'utf8',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ threads: 4, bad: 0 });
+  });
 });

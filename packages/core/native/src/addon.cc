@@ -171,6 +171,11 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// A batch of small products is split over the pool only from this many flops in all (about 40 µs of one core's work):
+// below it, waking a worker and handing out the tasks costs about as much as the work saved (the PGN's per-group
+// products of a small batch, e.g. [7, 32·4, 15] x [7, 15, 8], are a few hundred kflops).
+constexpr double kBatchParallelFlops = 2.0e6;
+
 // matmul(a, b, out, batch, batchA, batchB, M, N, K, transA, transB): out[i] = op(a[i % batchA]) op(b[i % batchB]).
 napi_value Matmul(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -189,8 +194,9 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   const long lda = tA ? M : K, ldb = tB ? K : N;
   const double flopsEach = 2.0 * M * N * K;
   Pool& pool = Pool::instance();
-  if (batch >= pool.size() && flopsEach < 2.0e7 && pool.size() > 1) {
-    // Many small products: one product per task.
+  if (batch >= pool.size() && flopsEach < 2.0e7 && flopsEach * batch >= kBatchParallelFlops && pool.size() > 1) {
+    // Many small products, together worth a hand-off: one product per task (split along the batch, never inside a
+    // small matrix). Below the threshold the whole batch runs on the calling thread.
     pool.run(static_cast<int>(batch), [&](int i, int) {
       sgemm(tA, tB, M, N, K, A + (i % bA) * M * K, lda, B + (i % bB) * K * N, ldb, C + i * M * N, N, false, false);
     });

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -59,16 +60,46 @@ int detectThreads() {
 }
 }  // namespace
 
+// One job at a time. Tasks are claimed with a compare-and-swap on `ticket` (generation << 32 | next task), so a worker
+// that wakes late, after the job's tasks were all claimed (often by the caller itself), takes nothing, and the caller
+// waits only for tasks that were claimed, never for a worker to wake up. A job's function and task count live in the
+// slot of its generation's parity: the caller fills the next generation's slot while a late worker may still read
+// the current one, and a worker's claim (a CAS on the exact generation and index it read) succeeds only while that
+// generation is running, so a slot read that raced with the next job is never used.
 struct Pool::State {
+  struct Slot {
+    std::atomic<const Task*> job{nullptr};  // atomic: a late worker may read it while the caller fills it
+    std::atomic<int> ntasks{0};
+    std::atomic<int> finished{0};
+  };
   std::mutex busy;  // one run() at a time; others run serially
   std::mutex m;
   std::condition_variable wake;
   std::condition_variable done;
-  const Task* job = nullptr;
-  int ntasks = 0;
-  std::atomic<int> next{0};
-  std::atomic<int> active{0};
-  std::atomic<unsigned long> generation{0};
+  std::atomic<std::uint64_t> ticket{0};
+  std::uint64_t generation = 0;  // the caller's count of jobs (under `busy`)
+  Slot slots[2];
+
+  static std::uint64_t generationOf(std::uint64_t t) { return t >> 32; }
+  Slot& slotOf(std::uint64_t gen) { return slots[gen & 1]; }
+
+  /** Claims and runs tasks of job `gen` until none is left; `thread` is the caller's pool index. */
+  void work(std::uint64_t gen, int thread) {
+    Slot& slot = slotOf(gen);
+    const Task* job = slot.job.load(std::memory_order_relaxed);
+    const int n = slot.ntasks.load(std::memory_order_relaxed);
+    std::uint64_t t = ticket.load(std::memory_order_acquire);
+    for (;;) {
+      if (generationOf(t) != gen || static_cast<int>(t & 0xffffffffu) >= n) return;
+      if (!ticket.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      (*job)(static_cast<int>(t & 0xffffffffu), thread);
+      if (slot.finished.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+        std::lock_guard<std::mutex> lock(m);
+        done.notify_one();
+      }
+      t = ticket.load(std::memory_order_acquire);
+    }
+  }
 };
 
 Pool& Pool::instance() {
@@ -92,22 +123,16 @@ Pool::Pool(int threads) : s_(new State()), size_(threads) {
 
 void Pool::workerLoop(int id) {
   tlInTask = true;
-  unsigned long seen = 0;
+  std::uint64_t seen = 0;
   for (;;) {
     // Spin very briefly, then sleep until the next job.
-    const auto newJob = [&] { return s_->generation.load(std::memory_order_acquire) != seen; };
+    const auto newJob = [&] { return State::generationOf(s_->ticket.load(std::memory_order_acquire)) != seen; };
     if (!spinUntil(newJob, kWorkerSpin)) {
       std::unique_lock<std::mutex> lock(s_->m);
       s_->wake.wait(lock, newJob);
     }
-    seen = s_->generation.load(std::memory_order_acquire);
-    const Task* job = s_->job;
-    const int n = s_->ntasks;
-    for (int t = s_->next.fetch_add(1); t < n; t = s_->next.fetch_add(1)) (*job)(t, id);
-    if (s_->active.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard<std::mutex> lock(s_->m);
-      s_->done.notify_one();
-    }
+    seen = State::generationOf(s_->ticket.load(std::memory_order_acquire));
+    s_->work(seen, id);
   }
 }
 
@@ -117,19 +142,20 @@ void Pool::run(int ntasks, const Task& fn) {
     for (int t = 0; t < ntasks; ++t) fn(t, 0);
     return;
   }
+  const std::uint64_t gen = ++s_->generation;
+  State::Slot& slot = s_->slotOf(gen);
+  slot.job.store(&fn, std::memory_order_relaxed);
+  slot.ntasks.store(ntasks, std::memory_order_relaxed);
+  slot.finished.store(0, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(s_->m);
-    s_->job = &fn;
-    s_->ntasks = ntasks;
-    s_->next.store(0);
-    s_->active.store(size_ - 1);
-    s_->generation.fetch_add(1, std::memory_order_acq_rel);
+    s_->ticket.store(gen << 32, std::memory_order_release);
   }
   s_->wake.notify_all();
   tlInTask = true;
-  for (int t = s_->next.fetch_add(1); t < ntasks; t = s_->next.fetch_add(1)) fn(t, 0);
+  s_->work(gen, 0);
   tlInTask = false;
-  const auto allDone = [&] { return s_->active.load(std::memory_order_acquire) == 0; };
+  const auto allDone = [&] { return slot.finished.load(std::memory_order_acquire) == ntasks; };
   if (!spinUntil(allDone, kCallerSpin)) {
     std::unique_lock<std::mutex> lock(s_->m);
     s_->done.wait(lock, allDone);

@@ -6,6 +6,8 @@
 //   kernel can always call another kernel.
 // - A thread with nothing to do spins for a few microseconds, then blocks on a condition variable (pool.cc says why
 //   the spin is that short).
+// - Tasks are claimed one by one, so the caller never waits for a sleeping worker to wake up: when it has run every
+//   task itself, run() returns at once, and a worker that wakes late finds nothing left to do.
 // - The pool is never destroyed: its threads are detached and sleep on a condition variable that lives until the
 //   process ends, so process exit can never wait on (or destroy a condition variable used by) a pool thread.
 #pragma once
