@@ -36,6 +36,8 @@ export type { FeatureMode, SplitSpec, SplitRanges, SplitPart } from './data/spli
 export { StandardScaler } from './data/scaler';
 export { readPanelCsv, stepAfter, describeStep as describePanelStep } from './data/panel';
 export type { Panel, PanelSeries, PanelStep, ReadPanelOptions } from './data/panel';
+export { readPanelFutureCsv } from './data/panel-future';
+export type { PanelFuture, ReadPanelFutureOptions } from './data/panel-future';
 export { PanelModel } from './models/panel-model';
 export type {
   PanelFitOptions,

@@ -2,6 +2,8 @@ import * as path from 'path';
 import { atomicWriteFile, checkOutputDir, checkOutputFile } from '@gatewave/core';
 import { ForecastError } from './errors';
 import { Panel, ReadPanelOptions, describeStep, readPanelCsv } from './data/panel';
+import { readPanelFutureCsv } from './data/panel-future';
+import { parseColumns } from './models/covariates';
 import { parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
 import { CsvReadRules, ModelKind } from './models/forecaster';
@@ -40,6 +42,10 @@ export interface PanelTrainSettings
   strict?: boolean;
   /** Per-series test errors as CSV. */
   metrics?: string;
+  /** Covariates observed up to the forecast origin (`['price']` or `'price,promo'`); tpgn, dlinear, gru. */
+  pastColumns?: string[] | string;
+  /** Covariates known ahead; `predict` then needs their rows after each series' end (`futureCsv`). */
+  futureColumns?: string[] | string;
   log?: (line: string) => void;
 }
 
@@ -52,8 +58,13 @@ export function readPanelForModel(
   const panel = readPanelCsv(csv, { ...o, minLength: o.lookback + o.horizon });
   const rows = panel.series.reduce((a, s) => a + s.values.length, 0);
   const filled = panel.series.reduce((a, s) => a + s.filled, 0);
+  const { pastColumns = [], futureColumns = [] } = panel;
+  const covariates = [
+    ...(pastColumns.length ? [`past covariates ${pastColumns.join(', ')}`] : []),
+    ...(futureColumns.length ? [`future covariates ${futureColumns.join(', ')}`] : []),
+  ];
   log(
-    `${path.basename(csv)}: ${panel.series.length} series (${rows} rows, ${describeStep(panel.step)}) by '${panel.idColumn}', target '${panel.target}'${filled ? `; ${filled} gap rows or empty cells filled forward` : ''}`,
+    `${path.basename(csv)}: ${panel.series.length} series (${rows} rows, ${describeStep(panel.step)}) by '${panel.idColumn}', target '${panel.target}'${covariates.length ? `, ${covariates.join(', ')}` : ''}${filled ? `; ${filled} gap rows or empty cells filled forward` : ''}`,
   );
   if (panel.skipped.length)
     log(
@@ -82,7 +93,9 @@ export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model:
     throw new ForecastError('BAD_ARGUMENT', '--split ett: panels split each series by ratios; use e.g. 0.6,0.2,0.2.');
   checkOutputDir(s.out, { inputs: [s.csv], overwrite: s.overwrite, flag: '--out' });
   checkCsvOut(s.metrics, '--metrics', [s.csv, s.out]);
-  const panel = readPanelForModel(s.csv, s, log);
+  const pastColumns = parseColumns(s.pastColumns);
+  const futureColumns = parseColumns(s.futureColumns);
+  const panel = readPanelForModel(s.csv, { ...s, pastColumns, futureColumns }, log);
   const model = new PanelModel(s.model ?? 'tpgn', {
     lookback: s.lookback,
     horizon: s.horizon,
@@ -139,6 +152,8 @@ async function loadPanel(
       idColumn: (p.panel as { idColumn: string }).idColumn,
       timeColumn: p.timeColumn,
       target: p.target,
+      pastColumns: p.pastColumns ?? [],
+      futureColumns: p.futureColumns ?? [],
       strict: options.strict ?? false,
       lookback: model.lookback,
       // predict needs only the lookback rows of a series; eval and backtest also the horizon after them.
@@ -180,15 +195,30 @@ export async function evaluatePanelCsv(
   return { model, result };
 }
 
-/** Forecasts the horizon after the end of every series and writes a long CSV (`id, time, forecast[, bands]`). */
+/**
+ * Forecasts the horizon after the end of every series and writes a long CSV (`id, time, forecast[, bands]`). A model
+ * with future covariates reads their rows after each series' end from `futureCsv` (id, time and those columns).
+ */
 export async function predictPanelCsv(
   modelDir: string,
   csv: string,
   out: string,
-  options: PanelUseOptions = {},
+  options: PanelUseOptions & { futureCsv?: string } = {},
 ): Promise<{ model: PanelModel; rows: PanelForecastRow[] }> {
+  if (options.futureCsv) checkCsvOut(out, '--out', [options.futureCsv]);
   const { model, panel } = await loadPanel(modelDir, csv, options, [[out, '--out']], true);
-  const rows = model.predict(panel);
+  const futureColumns = model.forecaster.pipeline?.futureColumns ?? [];
+  const future =
+    options.futureCsv && futureColumns.length
+      ? readPanelFutureCsv(options.futureCsv, {
+          idColumn: panel.idColumn,
+          timeColumn: panel.timeColumn,
+          columns: futureColumns,
+          delimiter: options.delimiter,
+          naValues: options.naValues,
+        })
+      : undefined;
+  const rows = model.predict(panel, { future });
   logCoverage(model, options.log);
   atomicWriteFile(out, panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
   return { model, rows };

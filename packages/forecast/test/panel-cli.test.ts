@@ -30,13 +30,36 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
-  const write = (name: string, lines: string[]): void =>
-    fs.writeFileSync(path.join(dir, name), ['shop,date,sales', ...lines].join('\n') + '\n');
+  const write = (name: string, lines: string[]): void => writeWith(name, 'shop,date,sales', lines);
+  const writeWith = (name: string, header: string, lines: string[]): void =>
+    fs.writeFileSync(path.join(dir, name), [header, ...lines].join('\n') + '\n');
+  /** `shop,date,sales,price,promo` rows from day `start`: a promo every third day adds 5 to the sales. */
+  const covRows = (id: string, start: number, n: number, level: number): string[] =>
+    Array.from({ length: n }, (_, k) => {
+      const t = start + k;
+      const promo = t % 3 === 0 ? 1 : 0;
+      return `${id},${day(t)},${level + 5 * promo + (t % 7)},${10 + (t % 5)},${promo}`;
+    });
+  const futureOnly = (line: string): string => {
+    const f = line.split(',');
+    return [f[0], f[1], f[4]].join(',');
+  };
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-panel-cli-'));
     write('ok.csv', [...rows('a', 120, 10), ...rows('b', 100, 50, 20), ...rows('c', 140, 200), ...rows('tiny', 20, 5)]);
     write('dup.csv', [...rows('a', 120, 10), rows('a', 1, 99, 7)[0]]);
     write('freq.csv', [...rows('a', 120, 10), 'w,2021-01-01,1', 'w,2021-01-08,2', 'w,2021-01-15,3']);
+    writeWith('cov.csv', 'shop,date,sales,price,promo', [...covRows('a', 0, 90, 10), ...covRows('b', 10, 80, 40)]);
+    writeWith('cov-text.csv', 'shop,date,sales,price,promo', [...covRows('a', 0, 90, 10), 'a,2021-04-01,10,cheap,0']);
+    // Future promos: 7 rows for a; b has only 3 of its 7.
+    writeWith('promo-short.csv', 'shop,date,promo', [
+      ...covRows('a', 90, 7, 0).map(futureOnly),
+      ...covRows('b', 90, 3, 0).map(futureOnly),
+    ]);
+    writeWith('promo.csv', 'shop,date,promo', [
+      ...covRows('a', 90, 7, 0).map(futureOnly),
+      ...covRows('b', 90, 7, 0).map(futureOnly),
+    ]);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const base = [
@@ -135,6 +158,44 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
     expect(fs.readFileSync(path.join(dir, 'bt-m.csv'), 'utf8').split('\n')[1]).toMatch(/^a,3,21,0,0,0,0,0,0,100,/);
   }, 120000);
 
+  test("past and future covariates: train, eval, backtest, and predict with each series' future rows", () => {
+    const cov = ['--past-cols', 'price', '--future-cols', 'promo'];
+    const t = run(['train', '--csv', 'cov.csv', '--model', 'dlinear', '--epochs', '2', '--out', 'cm', ...cov, ...base]);
+    expect(t.stderr).toMatch(/cov.csv: 2 series \(170 rows, daily\).*past covariates price, future covariates promo/);
+    expect(t.code).toBe(0);
+    expect(run(['eval', '--model', 'cm', '--csv', 'cov.csv']).code).toBe(0);
+    expect(run(['backtest', '--model', 'cm', '--csv', 'cov.csv', '--out', 'cm-bt.csv']).code).toBe(0);
+    // Without --future-csv, or with too few rows for b: a message naming what is missing, exit 2, no output.
+    const none = run(['predict', '--model', 'cm', '--csv', 'cov.csv', '--out', 'cm-f.csv']);
+    expect(none.stderr).toMatch(/uses future covariates \(promo\).*--future-csv/);
+    expect(none.code).toBe(2);
+    const short = run([
+      'predict',
+      '--model',
+      'cm',
+      '--csv',
+      'cov.csv',
+      '--future-csv',
+      'promo-short.csv',
+      '--out',
+      'cm-f.csv',
+    ]);
+    expect(short.stderr).toMatch(
+      /promo-short.csv: 1 of 2 series lack future covariate rows: 'b' lacks 4 of 7 \(the first at 2021-04-04\)/,
+    );
+    expect(short.code).toBe(2);
+    expect(fs.existsSync(path.join(dir, 'cm-f.csv'))).toBe(false);
+    const p = run(['predict', '--model', 'cm', '--csv', 'cov.csv', '--future-csv', 'promo.csv', '--out', 'cm-f.csv']);
+    expect(p.code).toBe(0);
+    const f = fs.readFileSync(path.join(dir, 'cm-f.csv'), 'utf8').trim().split('\n');
+    expect(f[0]).toBe('shop,date,forecast');
+    // a runs days 0-89 and b days 10-89: both forecast days 90-96.
+    expect(f.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(
+      ['a', 'b'].flatMap((id) => Array.from({ length: 7 }, (_, h) => `${id},${day(90 + h)}`)),
+    );
+    expect(f.slice(1).every((l) => Number.isFinite(Number(l.split(',')[2])))).toBe(true);
+  }, 120000);
+
   test.each([
     [
       'missing id column',
@@ -167,9 +228,19 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
       /--quantiles: '0.9,0.1' must be in increasing order/,
     ],
     [
-      'covariates (not yet for panels)',
-      ['train', '--csv', 'ok.csv', '--out', 'x7', '--past-cols', 'sales', ...base],
-      /--past-cols is not supported with --id-col yet/,
+      'a covariate column the file lacks',
+      ['train', '--csv', 'cov.csv', '--out', 'x7', '--future-cols', 'promo,discount', ...base],
+      /cov.csv: --future-cols: column 'discount' is not among the data's columns/,
+    ],
+    [
+      'a covariate column with text in it',
+      ['train', '--csv', 'cov-text.csv', '--out', 'x8', '--past-cols', 'price', ...base],
+      /cells that are not numbers in column 'price'.*line 92.*cheap/s,
+    ],
+    [
+      'covariates on a rule',
+      ['train', '--csv', 'cov.csv', '--out', 'x9', '--model', 'naive', '--past-cols', 'price', ...base],
+      /naive is a rule that reads only the target/,
     ],
   ])('train rejects %s (clear message, exit 2, nothing written)', (_name, args, message) => {
     const r = run(args as string[]);

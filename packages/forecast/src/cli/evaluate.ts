@@ -65,13 +65,10 @@ export function registerEvalCommand(program: Command): void {
 }
 
 async function predictPanel(o: Record<string, unknown>): Promise<void> {
-  if (o.plot || o.futureCsv)
-    throw new ForecastError(
-      'BAD_ARGUMENT',
-      `${o.plot ? '--plot' : '--future-csv'} is not supported for panel models yet; leave it out.`,
-    );
+  if (o.plot) throw new ForecastError('BAD_ARGUMENT', '--plot is not supported for panel models yet; leave it out.');
   const out = o.out as string;
   const { rows } = await predictPanelCsv(o.model as string, o.csv as string, out, {
+    futureCsv: o.futureCsv as string | undefined,
     strict: o.strict as boolean | undefined,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
@@ -91,7 +88,7 @@ export function registerPredictCommand(program: Command): void {
     .option('--plot <file>', 'also write a plot (.png and .svg)')
     .option(
       '--future-csv <file>',
-      'for a model with --future-cols: their values for the horizon steps after the last row of --csv',
+      'for a model with --future-cols: their values for the horizon steps after the last row of --csv (panel model: a long CSV with the id and time columns, for every series)',
     )
     .option(
       '--strict',

@@ -57,7 +57,7 @@ function trainingFlags(o: Record<string, unknown>, shouldStop: () => boolean) {
 
 /** `train --id-col`: one panel model over a long CSV; prints the aggregate test errors. */
 async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean): Promise<void> {
-  for (const flag of ['pastCols', 'futureCols', 'columns', 'duplicates', 'maxGap'] as const) {
+  for (const flag of ['columns', 'duplicates', 'maxGap'] as const) {
     if (o[flag] !== undefined)
       throw new ForecastError(
         'BAD_ARGUMENT',
@@ -86,6 +86,8 @@ async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean)
     period: o.period as number,
     strict: o.strict as boolean | undefined,
     metrics: o.metrics as string | undefined,
+    pastColumns: o.pastCols as string | undefined,
+    futureColumns: o.futureCols as string | undefined,
     ...trainingFlags(o, shouldStop),
   });
   const t = r.model.training;
@@ -175,7 +177,10 @@ export function registerTrainCommand(program: Command): void {
       '--past-cols <list>',
       'tpgn/dlinear/gru: covariate columns observed up to the forecast origin (comma-separated)',
     )
-    .option('--future-cols <list>', 'tpgn/dlinear/gru: covariate columns known ahead; predict then needs --future-csv')
+    .option(
+      '--future-cols <list>',
+      'tpgn/dlinear/gru: covariate columns known ahead; predict then needs --future-csv (with --id-col: per series)',
+    )
     .option(
       '--id-col <column>',
       'long-format panel: the series id column (with --time-col, --target); one global model over all series',

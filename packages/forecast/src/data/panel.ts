@@ -3,7 +3,8 @@ import { ForecastError } from '../errors';
 import { DataProblems } from './problems';
 import { fillColumn } from './series';
 import { ReadColumnsOptions } from './table';
-import { readCsvColumns } from './csv-file';
+import { readCsvColumns, readHeader } from './csv-file';
+import { checkCovariates } from '../models/covariates';
 import { formatTimestamp, frequencyOf, inferStep } from './time';
 
 /**
@@ -20,7 +21,12 @@ export interface PanelSeries {
   /** Timestamps (ms since 1970, naive), regular at the panel's step; gap rows were added and filled. */
   times: Float64Array;
   values: Float64Array;
-  /** Rows added to fill gaps in the time index, and empty cells filled (by carrying the last value forward). */
+  /**
+   * The covariate columns (`Panel.pastColumns`, then `Panel.futureColumns`), row-major `[rows, C]`, on the same grid
+   * as `values`; absent when the panel has no covariates.
+   */
+  covariates?: Float64Array;
+  /** Rows added to fill gaps in the time index, and empty target cells filled (by carrying the last value forward). */
   filled: number;
 }
 
@@ -30,6 +36,9 @@ export interface Panel {
   timeColumn: string;
   target: string;
   step: PanelStep;
+  /** Covariates observed up to the forecast origin, and covariates known ahead; each series holds both (none: absent). */
+  pastColumns?: string[];
+  futureColumns?: string[];
   series: PanelSeries[];
   /** Series left out because they are shorter than `minLength` (only without `strict`). */
   skipped: { id: string; rows: number }[];
@@ -38,6 +47,9 @@ export interface Panel {
 export interface ReadPanelOptions extends Pick<ReadColumnsOptions, 'delimiter' | 'naValues' | 'timeColumn'> {
   idColumn: string;
   target: string;
+  /** Covariate columns to read with the target (numeric; empty cells are filled forward per series). */
+  pastColumns?: string[];
+  futureColumns?: string[];
   /** Series with fewer rows are skipped (counted in `skipped`), or an error with `strict`. Default 2. */
   minLength?: number;
   strict?: boolean;
@@ -70,7 +82,11 @@ export function describeStep(step: PanelStep): string {
 }
 
 /** Row indices grouped by series code (counting sort), each group sorted by time. */
-function groupRows(codes: Int32Array, levels: number, times: Float64Array): { order: Int32Array; starts: Int32Array } {
+export function groupRows(
+  codes: Int32Array,
+  levels: number,
+  times: Float64Array,
+): { order: Int32Array; starts: Int32Array } {
   const starts = new Int32Array(levels + 1);
   for (const c of codes) starts[c + 1]++;
   for (let k = 0; k < levels; k++) starts[k + 1] += starts[k];
@@ -89,9 +105,20 @@ function groupRows(codes: Int32Array, levels: number, times: Float64Array): { or
 export function readPanelCsv(file: string, options: ReadPanelOptions): Panel {
   const where = path.basename(file);
   if (!options.idColumn) throw new ForecastError('BAD_ARGUMENT', 'readPanelCsv: name the series id column (--id-col).');
-  const table = readCsvColumns(file, { ...options, columns: [options.target], categorical: [options.idColumn] });
+  const past = options.pastColumns ?? [];
+  const future = options.futureColumns ?? [];
+  if (past.length + future.length) checkPanelCovariates(file, options, past, future);
+  const table = readCsvColumns(file, {
+    ...options,
+    columns: [options.target, ...past, ...future],
+    categorical: [options.idColumn],
+  });
   const ids = table.categorical[0];
-  const values = table.columns[0].values;
+  // The table keeps the file's column order: put the target first, then the covariates as listed.
+  const named = [options.target, ...past, ...future].map(
+    (name) => table.columns.find((c) => c.name === name) as (typeof table.columns)[number],
+  );
+  const columns = named.map((c) => c.values);
   const { order, starts } = groupRows(ids.codes, ids.levels.length, table.times);
   const problems = new DataProblems(where);
   for (let k = 0; k < ids.levels.length; k++) {
@@ -116,21 +143,20 @@ export function readPanelCsv(file: string, options: ReadPanelOptions): Panel {
   const series: PanelSeries[] = [];
   const skipped: Panel['skipped'] = [];
   for (let k = 0; k < ids.levels.length; k++) {
-    const rows = starts[k + 1] - starts[k];
+    const count = starts[k + 1] - starts[k];
     const id = ids.levels[k];
-    if (rows < minLength) {
+    if (count < minLength) {
       if (options.strict) {
         throw new ForecastError(
           'TOO_FEW_ROWS',
-          `${where}: series '${id}' has ${rows} rows, fewer than the ${minLength} needed (lookback + horizon); drop it, or leave out --strict to skip short series.`,
+          `${where}: series '${id}' has ${count} rows, fewer than the ${minLength} needed (lookback + horizon); drop it, or leave out --strict to skip short series.`,
         );
       }
-      skipped.push({ id, rows });
+      skipped.push({ id, rows: count });
       continue;
     }
-    series.push(
-      regularSeries(where, id, seriesTimes(k), order.subarray(starts[k], starts[k + 1]), values, table.lines, step),
-    );
+    const rows = order.subarray(starts[k], starts[k + 1]);
+    series.push(regularSeries(where, id, seriesTimes(k), rows, columns, named, table.lines, step));
   }
   if (series.length === 0) {
     throw new ForecastError(
@@ -144,6 +170,8 @@ export function readPanelCsv(file: string, options: ReadPanelOptions): Panel {
     timeColumn: table.timeColumn,
     target: options.target,
     step,
+    pastColumns: past,
+    futureColumns: future,
     series,
     skipped,
   };
@@ -179,13 +207,36 @@ function panelStep(
   return found.step;
 }
 
-/** Puts one series on its regular grid: gap rows added, gaps and empty cells filled forward. */
+/** Checks the covariate names against the file's header before reading it: which flag names a column it lacks. */
+function checkPanelCovariates(file: string, options: ReadPanelOptions, past: string[], future: string[]): void {
+  const { header } = readHeader(file, path.basename(file), options.delimiter);
+  const keys = [options.idColumn, options.timeColumn];
+  for (const [flag, list] of [
+    ['--past-cols', past],
+    ['--future-cols', future],
+  ] as const) {
+    const clash = list.find((c) => keys.includes(c));
+    if (clash)
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `${flag}: '${clash}' is the id or time column; a covariate is a numeric column of its own.`,
+      );
+  }
+  const columns = header.filter((c) => !keys.includes(c));
+  checkCovariates(columns, [options.target], past, future, path.basename(file));
+}
+
+/**
+ * Puts one series on its regular grid: gap rows added, gaps and empty cells filled forward. `columns[0]` is the
+ * target, the rest are covariates (`PanelSeries.covariates`).
+ */
 function regularSeries(
   where: string,
   id: string,
   t: Float64Array,
   rows: Int32Array,
-  values: Float64Array,
+  columns: Float64Array[],
+  named: { name: string }[],
   lines: Uint32Array,
   step: PanelStep,
 ): PanelSeries {
@@ -205,13 +256,29 @@ function regularSeries(
   const per = step.unit === 'month' ? step.size : 1;
   const length = last / per + 1;
   const times = new Float64Array(length);
-  const out = new Float64Array(length).fill(NaN);
   for (let r = 0; r < length; r++) times[r] = stepAfter(t[0], step, r);
-  for (let j = 0; j < t.length; j++) out[rel(t[j]) / per] = values[rows[j]];
+  const slots = Int32Array.from(t, (v) => rel(v) / per);
+  const C = columns.length;
+  const grid = new Float64Array(length * C).fill(NaN);
+  for (let j = 0; j < t.length; j++) for (let c = 0; c < C; c++) grid[slots[j] * C + c] = columns[c][rows[j]];
   let filled = 0;
-  for (const v of out) if (Number.isNaN(v)) filled++;
-  if (filled === length)
-    throw new ForecastError('MISSING_VALUES', `${where}: series '${id}' has no values at all; drop it or fill it.`);
-  fillColumn(out, length, 1, 0, 'ffill');
-  return { id, times, values: out, filled };
+  for (let c = 0; c < C; c++) {
+    let empty = 0;
+    for (let r = 0; r < length; r++) if (Number.isNaN(grid[r * C + c])) empty++;
+    if (empty === length)
+      throw new ForecastError(
+        'MISSING_VALUES',
+        `${where}: series '${id}' has no values ${c === 0 ? 'at all' : `of covariate '${named[c].name}'`}; drop it or fill it.`,
+      );
+    if (c === 0) filled = empty;
+    fillColumn(grid, length, C, c, 'ffill');
+  }
+  if (C === 1) return { id, times, values: grid, filled };
+  const values = new Float64Array(length);
+  const covariates = new Float64Array(length * (C - 1));
+  for (let r = 0; r < length; r++) {
+    values[r] = grid[r * C];
+    covariates.set(grid.subarray(r * C + 1, (r + 1) * C), r * (C - 1));
+  }
+  return { id, times, values, covariates, filled };
 }

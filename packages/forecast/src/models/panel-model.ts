@@ -3,16 +3,19 @@ import { setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { calibrateIntervals, parseIntervals, rearrangeQuantiles } from '../intervals';
 import { Panel, PanelStep, describeStep, stepAfter } from '../data/panel';
+import { PanelFuture } from '../data/panel-future';
 import { SplitPart } from '../data/split';
 import { frequencyOf, timeFeatureCount } from '../data/time';
 import { WindowSet } from '../data/windows';
 import { TrainOptions, TrainResult, batches, trainNetwork } from '../train';
 import { createForecaster, ModelOptions } from './registry';
 import { Forecaster } from './forecaster';
+import { futureIndices } from './covariates';
 import {
   PanelScalers,
   PreparedSeries,
   featureKind,
+  fillFutureRows,
   partOrigins,
   poolSeries,
   pooledWindows,
@@ -141,13 +144,21 @@ export class PanelModel {
     this.split = options.split ?? [0.6, 0.2, 0.2];
     const levels = options.intervals?.length ? parseIntervals(options.intervals) : undefined;
     this.forecaster.pipeline = null;
+    const { pastColumns = [], futureColumns = [] } = panel;
+    const covariates = [...pastColumns, ...futureColumns];
+    if (covariates.length && !this.forecaster.hasNetwork)
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--past-cols/--future-cols: ${this.kind} is a rule that reads only the target; covariates need a tpgn, dlinear or gru model.`,
+      );
     const prepared = this.prepare(panel, true, 0, options.strict ?? false);
     const kind = featureKind(panel.step);
     const T = timeFeatureCount(kind);
+    const V = 1 + covariates.length;
     this.forecaster.pipeline = {
       features: 'S',
       target: panel.target,
-      inputColumns: [panel.target],
+      inputColumns: [panel.target, ...covariates],
       targetColumns: [panel.target],
       targetIdx: [0],
       timeColumn: panel.timeColumn,
@@ -156,9 +167,11 @@ export class PanelModel {
       fill: 'ffill',
       split: this.split,
       // Scaling is per series (panel.scalers); the forecaster sees scaled windows only.
-      scaler: { mean: [0], std: [1] },
+      scaler: { mean: new Array<number>(V).fill(0), std: new Array<number>(V).fill(1) },
       maseScale: { scaled: [1], original: [1] },
       source: path.basename(panel.source),
+      ...(pastColumns.length ? { pastColumns } : {}),
+      ...(futureColumns.length ? { futureColumns } : {}),
       panel: { idColumn: panel.idColumn, step: panel.step, scalers: scalersOf(prepared) },
     };
     const pool = poolSeries(prepared, T);
@@ -173,9 +186,10 @@ export class PanelModel {
     const train = windows('train');
     const val = windows('val');
     if (options.seed !== undefined) setSeed(options.seed);
-    const net = this.forecaster.initNetwork(1, T);
+    const net = this.forecaster.initNetwork(V, T);
     const quantiles = this.forecaster.quantiles.length ? this.forecaster.quantiles : undefined;
-    this.training = net ? await trainNetwork(net, train, val, { ...options, quantiles }) : null;
+    const futureIdx = this.futureIdx();
+    this.training = net ? await trainNetwork(net, train, val, { ...options, quantiles, futureIdx }) : null;
     this.forecaster.training = this.training;
     if (levels) this.calibrate(val, levels);
     return { series: prepared.length, skipped: this.skipped.length, windows: { train: train.count, val: val.count } };
@@ -193,10 +207,23 @@ export class PanelModel {
     );
   }
 
-  /** Checks that the model is fitted and that the panel has its step. */
+  /** Positions of the future covariates among the pooled variables (empty without them). */
+  private futureIdx(): number[] {
+    const p = this.forecaster.pipeline;
+    return p ? futureIndices(p) : [];
+  }
+
+  /** Checks that the model is fitted and that the panel has its step and covariates. */
   private requireFitted(panel: Panel): void {
     const p = this.forecaster.pipeline;
     if (!p?.panel) throw new ForecastError('NOT_FITTED', `${this.kind}: call fit before eval or predict.`);
+    const want = [...(p.pastColumns ?? []), ...(p.futureColumns ?? [])];
+    const have = [...(panel.pastColumns ?? []), ...(panel.futureColumns ?? [])];
+    if (want.join(',') !== have.join(','))
+      throw new ForecastError(
+        'MODEL_MISMATCH',
+        `${path.basename(panel.source)}: the model was trained with covariates [${want.join(', ')}] (past: ${(p.pastColumns ?? []).join(', ') || 'none'}; future: ${(p.futureColumns ?? []).join(', ') || 'none'}) but the panel was read with [${have.join(', ')}]; read it with the same --past-cols / --future-cols.`,
+      );
     if (p.panel.step.unit !== panel.step.unit || p.panel.step.size !== panel.step.size) {
       throw new ForecastError(
         'MODEL_MISMATCH',
@@ -214,8 +241,8 @@ export class PanelModel {
     const actual = new Float32Array(set.count * H);
     const quantiles = levels.length ? levels.map(() => new Float32Array(set.count * H)) : null;
     let at = 0;
-    for (const [x, m, y] of batches(set, order, 256, false)) {
-      const out = this.forecaster.forecastBatch(x, m, null);
+    for (const [x, m, y, f] of batches(set, order, 256, false, this.futureIdx())) {
+      const out = this.forecaster.forecastBatch(x, m, f);
       const data = out.dataSync() as Float32Array;
       if (quantiles) {
         const r = rearrangeQuantiles(data, levels);
@@ -224,7 +251,7 @@ export class PanelModel {
       } else point.set(data, at);
       actual.set(y.dataSync() as Float32Array, at);
       at += y.size;
-      tf.dispose([x, m, y, out]);
+      tf.dispose([x, m, y, out, ...(f ? [f] : [])]);
     }
     return { point, quantiles, actual };
   }
@@ -313,17 +340,23 @@ export class PanelModel {
     return rows;
   }
 
-  /** Forecasts the `horizon` steps after the end of every series at least `lookback` rows long. */
-  predict(panel: Panel): PanelForecastRow[] {
+  /**
+   * Forecasts the `horizon` steps after the end of every series at least `lookback` rows long. A model with future
+   * covariates needs their values over those steps for every series: `options.future` (`readPanelFutureCsv`).
+   */
+  predict(panel: Panel, options: { future?: PanelFuture } = {}): PanelForecastRow[] {
     this.requireFitted(panel);
     const { lookback: L, horizon: H } = this;
     const prepared = this.prepare(panel, false, L);
-    // Each series is followed by H empty rows: the window's (unknown) actuals.
+    // Each series is followed by H empty rows: the window's (unknown) actuals, and the future covariates' values.
     const pool = poolSeries(prepared, timeFeatureCount(featureKind(panel.step)), H);
-    const { set } = pooledWindows(pool, prepared, (p) => [p.data.length - L], L, H);
+    const futureColumns = this.forecaster.pipeline?.futureColumns ?? [];
+    if (futureColumns.length)
+      fillFutureRows(pool, prepared, options.future, { columns: futureColumns, step: panel.step, horizon: H });
+    const { set } = pooledWindows(pool, prepared, (p) => [p.series.values.length - L], L, H);
     return this.rows(
       prepared,
-      prepared.map((p) => [p.data.length]),
+      prepared.map((p) => [p.series.values.length]),
       this.forecastPooled(set),
       false,
     );
@@ -348,7 +381,7 @@ export class PanelModel {
       throw new ForecastError('BAD_ARGUMENT', `--start ${start}: give a fraction in (0, 1) or a row index.`);
     const all = this.prepare(panel, false, L + H);
     const originsOf = (p: PreparedSeries): number[] => {
-      const n = p.data.length;
+      const n = p.series.values.length;
       const out: number[] = [];
       for (let o = Math.max(L, start < 1 ? Math.floor(n * start) : start); o + H <= n; o += stride) out.push(o);
       return out;
@@ -357,7 +390,7 @@ export class PanelModel {
     const prepared: PreparedSeries[] = [];
     for (const p of all) {
       if (originsOf(p).length) prepared.push(p);
-      else this.skipped.push({ id: p.series.id, rows: p.data.length });
+      else this.skipped.push({ id: p.series.id, rows: p.series.values.length });
     }
     if (prepared.length === 0)
       throw new ForecastError(
