@@ -14,6 +14,7 @@ import { GatewaveError } from '../errors';
 import { setGruFusion } from '../layers/gru-fusion';
 import { loadAddon, type AddonResult, type NativeAddon } from './addon';
 import { installFusedAdam } from './adam';
+import { installSharedSavedTensors } from './saved-tensors';
 import { fusedGruWith, GRU_ACTIVATIONS, type FusedGruOptions } from './gru-op';
 import { kernelHits, OVERRIDES, type KernelArgs } from './kernels';
 
@@ -98,6 +99,7 @@ export function registerNativeBackend(): NativeStatus {
       tf.registerKernel({ ...config, backendName: NATIVE_BACKEND, kernelFunc });
     }
     installFusedAdam(addon, () => tf.getBackend() === NATIVE_BACKEND && !disabledReason());
+    installSharedSavedTensors(() => (tf.getBackend() === NATIVE_BACKEND && !disabledReason() ? tf.backend() : null));
     setGruFusion({ canFuse: canFuseGru, run: fusedGru });
     registered = { ok: true };
   } catch (err) {
