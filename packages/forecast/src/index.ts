@@ -82,7 +82,7 @@ export { CovariateHead } from './models/covariates';
 export type { CovariateSpec } from './models/covariates';
 export { trainNetwork } from './train';
 export type { TrainOptions, TrainResult, EpochLog } from './train';
-export { plotForecast } from './plot';
+export { plotForecast, plotPanelForecast } from './plot';
 export type { PlotOptions, PlotPoint, BandPoint } from './plot';
 export {
   parseIntervals,

@@ -11,6 +11,7 @@ import { loadForecaster, readModelDoc } from './models/model-file';
 import { PanelBacktestOptions, PanelEvaluation, PanelForecastRow, PanelModel } from './models/panel-model';
 import { TrainOptions } from './train';
 import { headQuantiles, parseIntervals } from './intervals';
+import { checkPlotOut, checkPlotSeries, panelPlotCharts, writePanelPlot } from './panel-plot';
 
 /**
  * The long-format panel steps behind `--id-col` in the CLI (train, eval, predict), as plain functions. Every output
@@ -122,10 +123,32 @@ export async function trainPanelFromCsv(s: PanelTrainSettings): Promise<{ model:
 }
 
 /** What eval, predict and backtest of a panel model take besides the model and CSV. */
-export type PanelUseOptions = { strict?: boolean; log?: (line: string) => void } & Pick<
-  CsvReadRules,
-  'delimiter' | 'naValues'
->;
+export type PanelUseOptions = {
+  strict?: boolean;
+  log?: (line: string) => void;
+  /** A plot (.png or .svg; both are written) of a few series: `plotSeries`, default the first 4. */
+  plot?: string;
+  plotSeries?: string[];
+} & Pick<CsvReadRules, 'delimiter' | 'naValues'>;
+
+/** The plot's charts (checked before any file is written), or null without `--plot`. */
+function plotCharts(model: PanelModel, panel: Panel, rows: PanelForecastRow[], o: PanelUseOptions) {
+  if (!o.plot) return null;
+  return panelPlotCharts(panel, rows, { ids: o.plotSeries, history: Math.max(model.lookback, 3 * model.horizon) });
+}
+
+/** Writes the plot of `plotCharts`, titled by the run, and returns its files (none without `--plot`). */
+async function writePlot(
+  charts: ReturnType<typeof plotCharts>,
+  model: PanelModel,
+  panel: Panel,
+  o: PanelUseOptions,
+  what: string,
+): Promise<string[]> {
+  if (!charts || !o.plot) return [];
+  const title = `${model.kind} ${what} of ${panel.target} (${path.basename(panel.source)}, ${charts.length} series)`;
+  return writePanelPlot(o.plot, charts, title, panel.target);
+}
 
 /**
  * Checks the outputs (before any work), loads a model saved by `trainPanelFromCsv` and reads a long CSV with its id,
@@ -139,6 +162,9 @@ async function loadPanel(
   historyOnly = false,
 ): Promise<{ model: PanelModel; panel: Panel }> {
   for (const [file, flag] of outputs) checkCsvOut(file, flag, [csv, modelDir]);
+  if (options.plotSeries && !options.plot)
+    throw new ForecastError('BAD_ARGUMENT', '--plot-series: give --plot FILE too (the series to plot).');
+  checkPlotOut(options.plot, [csv, modelDir, ...outputs.flatMap(([f]) => (f ? [f] : []))]);
   const model = new PanelModel(await loadForecaster(modelDir));
   const p = model.forecaster.pipeline as NonNullable<PanelModel['forecaster']['pipeline']>;
   const rules = { delimiter: options.delimiter, naValues: options.naValues };
@@ -161,6 +187,7 @@ async function loadPanel(
     },
     log,
   );
+  checkPlotSeries(panel, options.plotSeries);
   return { model, panel };
 }
 
@@ -184,15 +211,22 @@ export async function evaluatePanelCsv(
   modelDir: string,
   csv: string,
   options: { part?: 'train' | 'val' | 'test'; metrics?: string } & PanelUseOptions = {},
-): Promise<{ model: PanelModel; result: PanelEvaluation }> {
+): Promise<{ model: PanelModel; result: PanelEvaluation; files: string[] }> {
   const part = options.part ?? 'test';
   if (!['train', 'val', 'test'].includes(part))
     throw new ForecastError('BAD_ARGUMENT', `--part: '${part}' is not train, val or test.`);
   const { model, panel } = await loadPanel(modelDir, csv, options, [[options.metrics, '--metrics']]);
   const result = model.evaluate(panel, part);
   logCoverage(model, options.log);
-  if (options.metrics) atomicWriteFile(options.metrics, seriesMetricsCsv(panel.idColumn, result));
-  return { model, result };
+  const ids = options.plotSeries ?? result.series.slice(0, 4).map((s) => s.id);
+  const charts = options.plot ? plotCharts(model, panel, model.partForecasts(panel, part, ids), options) : null;
+  const files: string[] = [];
+  if (options.metrics) {
+    atomicWriteFile(options.metrics, seriesMetricsCsv(panel.idColumn, result));
+    files.push(options.metrics);
+  }
+  files.push(...(await writePlot(charts, model, panel, options, `${part} forecasts`)));
+  return { model, result, files };
 }
 
 /**
@@ -204,7 +238,7 @@ export async function predictPanelCsv(
   csv: string,
   out: string,
   options: PanelUseOptions & { futureCsv?: string } = {},
-): Promise<{ model: PanelModel; rows: PanelForecastRow[] }> {
+): Promise<{ model: PanelModel; rows: PanelForecastRow[]; files: string[] }> {
   if (options.futureCsv) checkCsvOut(out, '--out', [options.futureCsv]);
   const { model, panel } = await loadPanel(modelDir, csv, options, [[out, '--out']], true);
   const futureColumns = model.forecaster.pipeline?.futureColumns ?? [];
@@ -220,8 +254,10 @@ export async function predictPanelCsv(
       : undefined;
   const rows = model.predict(panel, { future });
   logCoverage(model, options.log);
+  const charts = plotCharts(model, panel, rows, options);
   atomicWriteFile(out, panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
-  return { model, rows };
+  const files = [out, ...(await writePlot(charts, model, panel, options, 'forecast'))];
+  return { model, rows, files };
 }
 
 /**
@@ -239,6 +275,7 @@ export async function backtestPanelCsv(
   ]);
   const { evaluation, rows } = model.backtest(panel, options);
   logCoverage(model, options.log);
+  const charts = plotCharts(model, panel, rows, options);
   const files: string[] = [];
   if (options.out) {
     atomicWriteFile(options.out, panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
@@ -248,6 +285,7 @@ export async function backtestPanelCsv(
     atomicWriteFile(options.metrics, seriesMetricsCsv(panel.idColumn, evaluation));
     files.push(options.metrics);
   }
+  files.push(...(await writePlot(charts, model, panel, options, 'backtest')));
   return { model, result: evaluation, rows, files };
 }
 

@@ -109,6 +109,37 @@ export function forecastSpec(
   };
 }
 
+/** One series' chart in a panel plot: its id (the chart's title), lines and bands. */
+export interface SeriesPlot {
+  id: string;
+  points: PlotPoint[];
+  bands: BandPoint[];
+}
+
+/**
+ * The vega-lite spec of a panel plot: one forecast chart per series (`forecastSpec` each, titled by its id), stacked
+ * vertically, each with its own y scale.
+ */
+export function panelPlotSpec(series: SeriesPlot[], options: PlotOptions = {}, font?: string): Record<string, unknown> {
+  const charts = series.map((s) => {
+    const { layer, width, height } = forecastSpec(
+      s.points,
+      { ...options, height: options.height ?? 220, title: s.id },
+      font,
+      s.bands,
+    );
+    return { title: s.id, width, height, layer };
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: options.title ?? 'forecast',
+    background: 'white',
+    vconcat: charts,
+    resolve: { scale: { y: 'independent' } },
+    config: font ? { font } : {},
+  };
+}
+
 /**
  * Renders a forecast plot without a browser or canvas: vega-lite → vega View (renderer `none`) → SVG → PNG with
  * resvg. `file` names the PNG (`.png`) or the SVG (`.svg`); both are written, side by side, atomically. Returns
@@ -121,6 +152,25 @@ export async function plotForecast(
   bands: BandPoint[] = [],
 ): Promise<{ png: string; svg: string }> {
   if (points.length === 0) throw new ForecastError('BAD_ARGUMENT', `plot ${file}: nothing to plot.`);
+  return renderPlot(file, options, (family) => forecastSpec(points, options, family, bands));
+}
+
+/** Plots a few series of a panel, one chart each, stacked (see `plotForecast` for the files written). */
+export async function plotPanelForecast(
+  file: string,
+  series: SeriesPlot[],
+  options: PlotOptions = {},
+): Promise<{ png: string; svg: string }> {
+  if (!series.some((s) => s.points.length)) throw new ForecastError('BAD_ARGUMENT', `plot ${file}: nothing to plot.`);
+  return renderPlot(file, options, (family) => panelPlotSpec(series, options, family));
+}
+
+/** Renders the vega-lite spec made by `specOf(font family)` to `file`'s .svg and .png. */
+async function renderPlot(
+  file: string,
+  options: PlotOptions,
+  specOf: (family: string | undefined) => Record<string, unknown>,
+): Promise<{ png: string; svg: string }> {
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.png' && ext !== '.svg') {
     throw new ForecastError('BAD_ARGUMENT', `--plot ${file}: the plot file must end in .png or .svg.`);
@@ -136,7 +186,7 @@ export async function plotForecast(
     : undefined;
   const vl = await importEsm('vega-lite');
   const vega = await importEsm('vega');
-  const spec = vl.compile(forecastSpec(points, options, family, bands)).spec;
+  const spec = vl.compile(specOf(family)).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg: string = await view.toSVG();
   view.finalize();

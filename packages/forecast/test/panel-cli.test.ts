@@ -158,6 +158,56 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
     expect(fs.readFileSync(path.join(dir, 'bt-m.csv'), 'utf8').split('\n')[1]).toMatch(/^a,3,21,0,0,0,0,0,0,100,/);
   }, 120000);
 
+  test('--plot on predict, backtest and eval: a PNG and an SVG of the first 4 series or of --plot-series, one chart each', () => {
+    /** Width and height of a PNG from its IHDR chunk, after checking the signature. */
+    const pngSize = (name: string): [number, number] => {
+      const b = fs.readFileSync(path.join(dir, name));
+      expect(b.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+      expect(b.toString('latin1', 12, 16)).toBe('IHDR');
+      return [b.readUInt32BE(16), b.readUInt32BE(20)];
+    };
+    // One chart is 220 px high plus axes and title, drawn at 2x: 650-800 px of PNG per series, about 2,100 wide.
+    const expectCharts = (name: string, ids: string[]): void => {
+      const [w, h] = pngSize(`${name}.png`);
+      expect(w).toBeGreaterThan(1800);
+      expect(w).toBeLessThan(2400);
+      expect(h).toBeGreaterThan(650 * ids.length);
+      expect(h).toBeLessThan(800 * ids.length);
+      const svg = fs.readFileSync(path.join(dir, `${name}.svg`), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      for (const id of ids) expect(svg).toContain(`>${id}</text>`);
+    };
+    // predict: the first 4 series with a forecast (tiny is skipped), with the 80 and 95 % bands in the legend.
+    expect(run(['predict', '--model', 'sn', '--csv', 'ok.csv', '--out', 'pp.csv', '--plot', 'pp.png']).code).toBe(0);
+    expectCharts('pp', ['a', 'b', 'c']);
+    expect(fs.readFileSync(path.join(dir, 'pp.svg'), 'utf8')).toContain('80 % interval');
+    const b = run(['backtest', '--model', 'sn', '--csv', 'ok.csv', '--plot', 'pb.svg', '--plot-series', 'c,b']);
+    expect(b.stderr).toMatch(/wrote pb.png, pb.svg/);
+    expectCharts('pb', ['c', 'b']);
+    expect(run(['eval', '--model', 'sn', '--csv', 'ok.csv', '--plot', 'pe.png', '--plot-series', 'a']).code).toBe(0);
+    expectCharts('pe', ['a']);
+    // An id that is not in the file, or that gets no forecast: exit 2, nothing written.
+    const bad = run(['eval', '--model', 'sn', '--csv', 'ok.csv', '--plot', 'px.png', '--plot-series', 'a,zz']);
+    expect(bad.stderr).toMatch(/--plot-series: 'zz' is not a series of ok.csv/);
+    expect(bad.code).toBe(2);
+    const tiny = run([
+      'predict',
+      '--model',
+      'sn',
+      '--csv',
+      'ok.csv',
+      '--out',
+      'px.csv',
+      '--plot',
+      'px.png',
+      '--plot-series',
+      'tiny',
+    ]);
+    expect(tiny.stderr).toMatch(/--plot-series: 'tiny' got no forecast in this run/);
+    expect(tiny.code).toBe(2);
+    for (const f of ['px.png', 'px.svg', 'px.csv']) expect(fs.existsSync(path.join(dir, f))).toBe(false);
+  }, 120000);
+
   test("past and future covariates: train, eval, backtest, and predict with each series' future rows", () => {
     const cov = ['--past-cols', 'price', '--future-cols', 'promo'];
     const t = run(['train', '--csv', 'cov.csv', '--model', 'dlinear', '--epochs', '2', '--out', 'cm', ...cov, ...base]);

@@ -15,15 +15,32 @@ import { intervalTable, metricJson, metricTable, panelJson } from './report';
 
 /** The gatewave-forecast commands that use a saved model: `eval`, `predict` and `backtest`. */
 
+const PLOT_SERIES = 'panel model: the series ids to plot (comma-separated; default: the first 4 series)';
+
+/** The plot flags of a panel run; `--plot-series` is for panel models only. */
+function panelPlot(o: Record<string, unknown>): { plot?: string; plotSeries?: string[] } {
+  return { plot: o.plot as string | undefined, plotSeries: list(o.plotSeries as string | undefined) };
+}
+
+function refusePlotSeries(o: Record<string, unknown>): void {
+  if (o.plotSeries)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      `--plot-series: ${o.model as string} was not trained on a long-format panel (--id-col); leave out --plot-series.`,
+    );
+}
+
 async function evaluatePanel(o: Record<string, unknown>): Promise<void> {
-  const { model, result } = await evaluatePanelCsv(o.model as string, o.csv as string, {
+  const { model, result, files } = await evaluatePanelCsv(o.model as string, o.csv as string, {
     part: o.part as SplitPart,
     metrics: o.metrics as string | undefined,
     strict: o.strict as boolean | undefined,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
+    ...panelPlot(o),
     log,
   });
+  if (files.length) log(`wrote ${files.join(', ')}`);
   console.log(o.json ? panelJson(model.kind, result) : describePanelEvaluation(result).join('\n'));
 }
 
@@ -36,17 +53,24 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'print one JSON object (mse, mae, ... on scaled values; original: {...})')
     .option('--metrics <file>', 'panel model (trained with --id-col): write the errors per series to this CSV')
     .option(
+      '--plot <file>',
+      'panel model: plot a few series (.png and .svg): history, forecasts every horizon steps over the part, actuals, bands',
+    )
+    .option('--plot-series <ids>', PLOT_SERIES)
+    .option(
       '--strict',
       'panel model: a series shorter than lookback + horizon is an error (default: skipped with a count)',
     )
     .action(async (o) => {
       await backend('infer');
       if (isPanelModel(o.model)) return evaluatePanel(o);
-      if (o.metrics)
-        throw new ForecastError(
-          'BAD_ARGUMENT',
-          `--metrics: ${o.model} was not trained on a long-format panel (--id-col); leave out --metrics.`,
-        );
+      refusePlotSeries(o);
+      for (const flag of ['metrics', 'plot'] as const)
+        if (o[flag])
+          throw new ForecastError(
+            'BAD_ARGUMENT',
+            `--${flag}: ${o.model} was not trained on a long-format panel (--id-col); leave out --${flag}${flag === 'plot' ? ' (backtest --plot plots a wide model)' : ''}.`,
+          );
       const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart, csvRules(o));
       if (o.json)
         console.log(
@@ -65,17 +89,17 @@ export function registerEvalCommand(program: Command): void {
 }
 
 async function predictPanel(o: Record<string, unknown>): Promise<void> {
-  if (o.plot) throw new ForecastError('BAD_ARGUMENT', '--plot is not supported for panel models yet; leave it out.');
   const out = o.out as string;
-  const { rows } = await predictPanelCsv(o.model as string, o.csv as string, out, {
+  const { rows, files } = await predictPanelCsv(o.model as string, o.csv as string, out, {
     futureCsv: o.futureCsv as string | undefined,
+    ...panelPlot(o),
     strict: o.strict as boolean | undefined,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
     log,
   });
   log(
-    `forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (${rows[0]?.intervals || rows[0]?.quantiles ? 'with bands' : 'id, time, forecast'}); wrote ${out}`,
+    `forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (${rows[0]?.intervals || rows[0]?.quantiles ? 'with bands' : 'id, time, forecast'}); wrote ${files.join(', ')}`,
   );
 }
 
@@ -86,6 +110,7 @@ export function registerPredictCommand(program: Command): void {
     .requiredOption('--csv <file>', 'CSV whose last lookback rows are the history')
     .requiredOption('--out <file>', 'forecast CSV to write')
     .option('--plot <file>', 'also write a plot (.png and .svg)')
+    .option('--plot-series <ids>', PLOT_SERIES)
     .option(
       '--future-csv <file>',
       'for a model with --future-cols: their values for the horizon steps after the last row of --csv (panel model: a long CSV with the id and time columns, for every series)',
@@ -97,13 +122,13 @@ export function registerPredictCommand(program: Command): void {
     .action(async (o) => {
       await backend('infer');
       if (isPanelModel(o.model)) return predictPanel(o);
+      refusePlotSeries(o);
       const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o), o.futureCsv);
       log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
     });
 }
 
 async function backtestPanel(o: Record<string, unknown>): Promise<void> {
-  if (o.plot) throw new ForecastError('BAD_ARGUMENT', '--plot is not supported for panel models yet; leave it out.');
   const { model, result, files } = await backtestPanelCsv(o.model as string, o.csv as string, {
     start: o.start as number,
     stride: o.stride as number | undefined,
@@ -112,6 +137,7 @@ async function backtestPanel(o: Record<string, unknown>): Promise<void> {
     strict: o.strict as boolean | undefined,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
+    ...panelPlot(o),
     log,
   });
   if (files.length) log(`wrote ${files.join(', ')}`);
@@ -133,12 +159,14 @@ export function registerBacktestCommand(program: Command): void {
     .option('--stride <n>', 'steps between forecasts (default: the horizon)', int('--stride'))
     .option('--out <file>', 'write every forecast to a CSV')
     .option('--plot <file>', 'plot history, actuals and forecasts (.png and .svg)')
+    .option('--plot-series <ids>', PLOT_SERIES)
     .option('--json', 'print one JSON object')
     .option('--metrics <file>', 'panel model (trained with --id-col): write the errors per series to this CSV')
     .option('--strict', 'panel model: a series shorter than lookback + horizon is an error (default: skipped)')
     .action(async (o) => {
       await backend('infer');
       if (isPanelModel(o.model)) return backtestPanel(o);
+      refusePlotSeries(o);
       if (o.metrics)
         throw new ForecastError(
           'BAD_ARGUMENT',

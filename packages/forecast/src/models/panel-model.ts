@@ -300,6 +300,26 @@ export class PanelModel {
     return this.score(prepared, counts, this.forecastPooled(set), part);
   }
 
+  /**
+   * Forecasts with their actuals of the series `ids` over one part of their split, one every `horizon` steps (the
+   * windows of `evaluate` that do not overlap), as long rows: what a plot of an evaluation shows.
+   */
+  partForecasts(panel: Panel, part: SplitPart, ids: string[]): PanelForecastRow[] {
+    this.requireFitted(panel);
+    const { lookback: L, horizon: H } = this;
+    const prepared = this.prepare(panel, true, 0).filter((p) => ids.includes(p.series.id));
+    if (prepared.length === 0) return [];
+    const starts = prepared.map((p) => partOrigins(p.ranges!, part, L, H).filter((_, j) => j % H === 0));
+    const pool = poolSeries(prepared, timeFeatureCount(featureKind(panel.step)));
+    const { set } = pooledWindows(pool, prepared, (p) => starts[prepared.indexOf(p)], L, H);
+    return this.rows(
+      prepared,
+      starts.map((o) => o.map((r) => r + L)),
+      this.forecastPooled(set),
+      true,
+    );
+  }
+
   /** Long rows of pooled forecasts: `origins[i]` are series i's first forecast rows; actuals (as read) only for backtests. */
   private rows(
     prepared: PreparedSeries[],
