@@ -234,7 +234,8 @@ export function registerTrainDetector(program: Command): void {
     .command('train-detector')
     .description(
       'Train a sound event detection and localisation CRNN (DCASE 2019 baseline shape) on scenes from synth-scenes. ' +
-        'Keeps the model with the best validation SELD score in --out, checkpoints every epoch to <out>.checkpoint/, ' +
+        'Keeps the model with the best validation score (DCASE 2020 SELD: location-aware ER and F, localization ' +
+        'error and recall) in --out, checkpoints every epoch to <out>.checkpoint/, ' +
         'stops early, and continues with --resume.',
     );
   addTrainDetectorFlags(cmd);
@@ -278,7 +279,7 @@ export function registerTrainDetector(program: Command): void {
     const best = history.filter((h) => h.best).pop();
     process.stderr.write(
       best
-        ? `train-detector: best validation SELD ${best.score.toFixed(4)} at epoch ${best.epoch}; model in ${o.out}\n`
+        ? `train-detector: best validation selection score (DCASE 2020 SELD) ${best.score.toFixed(4)} at epoch ${best.epoch}; model in ${o.out}\n`
         : `train-detector: no epoch improved on the checkpoint's best; ${o.out} unchanged\n`,
     );
   });

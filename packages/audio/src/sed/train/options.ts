@@ -40,7 +40,7 @@ export interface TrainDetectorOptions {
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
-  /** Stop after this many epochs without a better validation SELD score. */
+  /** Stop after this many epochs without a better validation selection score (`selectionScore`). */
   patience?: number;
   /** Halve the learning rate after this many epochs without a better validation score (default: never). */
   lrPatience?: number;
@@ -84,7 +84,7 @@ export interface EpochSummary {
   loss: number;
   seconds: number;
   validation: EventScores;
-  /** The score used to pick the best model: the SELD score, or (ER + 1 − F) / 2 for mono. */
+  /** The score used to pick the best model (`selectionScore`): the DCASE 2020 SELD score, or (ER + 1 − F) / 2 for mono. */
   score: number;
   best: boolean;
 }
@@ -99,5 +99,10 @@ export interface TrainState {
   /** Current learning rate and epochs since it was last changed or the score improved (absent in old checkpoints). */
   learningRate?: number;
   sinceHalving?: number;
+  /**
+   * How `bestScore` was measured: 'seld2020' (`selectionScore`). Absent in checkpoints whose best was chosen by the
+   * DCASE 2019 SELD score, which a resumed run does not compare with (see `resumedState`).
+   */
+  selection?: 'seld2020';
   history: Omit<EpochSummary, 'validation'>[];
 }

@@ -80,13 +80,17 @@ export async function startingPoint(
     const ckpt = await loadCheckpoint<TrainState>(ckptDir, ['detector']);
     const config = ckpt.documents.detector as DetectorConfig;
     sameData(config, `--resume: the checkpoint ${ckptDir}`);
-    const state = ckpt.state;
-    log(
-      `train-detector: resuming after epoch ${state.epoch} (best SELD ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`,
-    );
-    return { model: ckpt.model, config, state };
+    return { model: ckpt.model, config, state: resumedState(ckpt.state, log) };
   }
-  const state: TrainState = { epoch: 0, bestScore: Infinity, bestEpoch: 0, badEpochs: 0, rngSeed: seed, history: [] };
+  const state: TrainState = {
+    epoch: 0,
+    bestScore: Infinity,
+    bestEpoch: 0,
+    badEpochs: 0,
+    rngSeed: seed,
+    selection: 'seld2020',
+    history: [],
+  };
   if (options.init) {
     let start = await SoundEventDetector.load(options.init);
     if (start.config.features.format === format && start.config.classes.join('\n') !== classes.join('\n')) {
@@ -103,6 +107,25 @@ export async function startingPoint(
   }
   const config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
   return { model: buildDetector(config), config, state };
+}
+
+/**
+ * A checkpoint's counters, as the run goes on with them. A best score from the DCASE 2019 SELD score (checkpoints
+ * written before `selectionScore` used the 2020 score) is not comparable: the bar is cleared, so the next epoch's
+ * model replaces the one in `out`, and the patience counters start again.
+ */
+export function resumedState(state: TrainState, log: (line: string) => void): TrainState {
+  if (state.selection === 'seld2020') {
+    log(
+      `train-detector: resuming after epoch ${state.epoch} (best selection score ${state.bestScore.toFixed(4)} at epoch ${state.bestEpoch})`,
+    );
+    return state;
+  }
+  log(
+    `train-detector: resuming after epoch ${state.epoch}; its best (epoch ${state.bestEpoch}, DCASE 2019 SELD ${state.bestScore.toFixed(4)}) ` +
+      'was chosen by the 2019 score, which rewards detecting nothing: the next epoch sets a new bar by the 2020 score and replaces the model in --out',
+  );
+  return { ...state, bestScore: Infinity, badEpochs: 0, sinceHalving: 0, selection: 'seld2020' };
 }
 
 /** Training and validation scene sets: a validation folder, or the last `valFraction` of the training scenes. */

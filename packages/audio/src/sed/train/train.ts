@@ -1,6 +1,7 @@
 /**
  * Training of the sound event detector on a folder of scenes (as `synthesizeScenes` writes them), with a progress
- * bar, validation by SELD score after every epoch, the best model kept, early stopping and resumable checkpoints.
+ * bar, validation by the DCASE 2020 SELD score (`selectionScore`) after every epoch, the best model kept, early
+ * stopping and resumable checkpoints.
  * Where a run starts (checkpoint, `--init`, fresh) is in ./start.ts, its options in ./options.ts.
  */
 import * as path from 'path';
@@ -236,6 +237,7 @@ async function endEpoch(
   c.log(
     `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
       `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
+      ` selection score ${score.toFixed(3)}` +
       ` at threshold ${tuned.threshold}, min duration ${tuned.minDuration} s${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
   );
   if (best) {
@@ -308,7 +310,7 @@ function checkTrainOptions(options: TrainDetectorOptions): void {
 
 /**
  * Trains a detector. Each epoch draws excerpts of `sequenceSeconds` at random label-aligned offsets covering the
- * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (SELD score) and
+ * training audio once, in shuffled batches; after it, the model is scored on the validation scenes (`selectionScore`) and
  * saved to `out` when it is the best so far; the latest weights, optimizer state and history go to
  * `<out>.checkpoint/` so that `resume` continues where it stopped.
  */

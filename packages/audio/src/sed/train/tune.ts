@@ -7,9 +7,18 @@ import { labelFrameLength, normalizeFeatures, SoundEventDetector } from '../dete
 import { framesToEvents } from '../frame-events';
 import { listScenes, prepareScenes, PreparedScene } from './scenes';
 
-/** The score that picks the best model and post-processing: the SELD score, or (ER + 1 − F) / 2 for mono. */
+/**
+ * The score that picks the best model and post-processing (lower is better). With directions: the DCASE 2020 SELD
+ * score, `(ER_loc + (1 − F_loc) + LE / 180 + (1 − LR)) / 4` with the location-aware ER and F (`doa_threshold`), the
+ * localization error LE (180° when nothing is localized) and the localization recall LR. A model that detects nothing
+ * scores at least 0.75 there. The DCASE 2019 score is not used for choosing: it counts the DOA error of a model that
+ * detects nothing as 0°, so on scenes that are half silence such a model beats most models that try. Mono (no
+ * directions): (ER + 1 − F) / 2.
+ */
 export function selectionScore(s: EventScores): number {
-  return s.seld_score ?? (s.er + (1 - s.f)) / 2;
+  const { location_aware_er: er, location_aware_f: f, localization_error: le, localization_recall: lr } = s;
+  if (er === null || f === null || le === null || lr === null || Number.isNaN(lr)) return (s.er + (1 - s.f)) / 2;
+  return (er + (1 - f) + le / 180 + (1 - lr)) / 4;
 }
 
 /** Scores a detector on prepared (normalised) scenes with its default post-processing. */
@@ -35,8 +44,8 @@ export interface TunedPostProcessing {
  * Runs the detector over prepared (normalised) scenes, once per view count of `viewCounts` (default: the
  * detector's own), and scores its events at each activity threshold of `thresholds` combined with each shortest event
  * of `minDurations` and each threshold hysteresis of `hysteresis` (defaults: the detector's own; other
- * post-processing as configured); returns the combination with the best selection score (the SELD score, or
- * (ER + 1 − F) / 2 for mono; ties go to the earlier view count, then threshold, duration, hysteresis) and its scores.
+ * post-processing as configured); returns the combination with the best `selectionScore` (ties go to the earlier
+ * view count, then threshold, duration, hysteresis) and its scores.
  */
 export function tunePostProcessing(
   detector: SoundEventDetector,
