@@ -35,7 +35,8 @@ export type { FeatureMode, SplitSpec, SplitRanges, SplitPart } from './data/spli
 export { StandardScaler } from './data/scaler';
 export { ForecastMetrics, seasonalNaiveScale } from './metrics';
 export type { MetricValues } from './metrics';
-export { Forecaster, MODEL_KINDS } from './models/forecaster';
+export { Forecaster } from './models/forecaster';
+export { MODEL_KINDS } from './models/types';
 export type {
   ModelKind,
   WindowConfig,
@@ -46,7 +47,7 @@ export type {
   Forecast,
   BacktestOptions,
   BacktestResult,
-} from './models/forecaster';
+} from './models/types';
 export {
   TPGNForecaster,
   NaiveForecaster,

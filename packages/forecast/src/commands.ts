@@ -5,15 +5,8 @@ import { ForecastError } from './errors';
 import { FillRule, TimeSeries, describeSeries } from './data/series';
 import { fileSource, readCsv, readHeader } from './data/csv-file';
 import { FeatureMode, SplitPart, SplitSpec, parseSplit } from './data/split';
-import {
-  BacktestResult,
-  CsvReadRules,
-  EvalResult,
-  FitResult,
-  Forecast,
-  Forecaster,
-  ModelKind,
-} from './models/forecaster';
+import { Forecaster } from './models/forecaster';
+import { BacktestResult, CsvReadRules, EvalResult, FitResult, Forecast, ModelKind } from './models/types';
 import { createForecaster, defaultPeriod } from './models/registry';
 import { loadForecaster } from './models/model-file';
 import { plotForecast } from './plot';

@@ -1,7 +1,8 @@
 import { ForecastError } from './errors';
 import { CsvSource, baseName, readHeader } from './data/csv-text';
 import { FillRule, ReadCsvOptions, TimeSeries, readCsvSource } from './data/series';
-import { CsvReadRules, Forecaster } from './models/forecaster';
+import { Forecaster } from './models/forecaster';
+import { CsvReadRules } from './models/types';
 
 /**
  * Reads a CSV source (a file in Node, bytes in a browser) for a saved model: checks that it has the model's columns,

@@ -1,6 +1,7 @@
 import { TimeSeries } from './data/series';
 import { formatTimestamp } from './data/time';
-import { Forecast, Forecaster } from './models/forecaster';
+import { Forecaster } from './models/forecaster';
+import { Forecast } from './models/types';
 import type { BandPoint, PlotPoint } from './plot';
 
 /**

@@ -6,7 +6,7 @@ import { readPanelFutureCsv } from './data/panel-future';
 import { parseColumns } from './models/covariates';
 import { parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
-import { CsvReadRules, ModelKind } from './models/forecaster';
+import { CsvReadRules, ModelKind } from './models/types';
 import { loadForecaster, readModelDoc } from './models/model-file';
 import { PanelBacktestOptions, PanelEvaluation, PanelForecastRow, PanelModel } from './models/panel-model';
 import { TrainOptions } from './train';

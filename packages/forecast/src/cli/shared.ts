@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { initBackend } from '@gatewave/core';
 import { addFlag, COMMON_FLAGS, list, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '@gatewave/core/cli';
 import { ForecastError } from '../errors';
-import { CsvReadRules } from '../models/forecaster';
+import { CsvReadRules } from '../models/types';
 import { DUPLICATE_RULES, DuplicateRule } from '../data/checks';
 import { DEFAULT_NA_VALUES } from '../data/table';
 

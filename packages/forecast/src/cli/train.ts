@@ -3,7 +3,7 @@ import { list } from '@gatewave/core/cli';
 import { ForecastError } from '../errors';
 import { FeatureMode } from '../data/split';
 import { FillRule } from '../data/series';
-import { ModelKind } from '../models/forecaster';
+import { ModelKind } from '../models/types';
 import { trainFromCsv } from '../commands';
 import { describePanelEvaluation, trainPanelFromCsv } from '../panel-commands';
 import { addTrainingFlags, backend, csvRules, int, log, withCsvOptions } from './shared';

@@ -91,11 +91,38 @@ export class CovariateHead extends tf.layers.Layer {
 }
 tf.serialization.registerClass(CovariateHead);
 
+/** Window and output settings that every network builder reads. */
+export interface NetworkShape {
+  lookback: number;
+  horizon: number;
+  /** Quantile levels of quantile heads (Q outputs per step and variable); absent: a point forecast. */
+  quantiles?: number[];
+}
+
+/**
+ * Builds a forecasting network `[x, marks(, future)] → [batch, H, V·Q]`: the inputs `x` `[batch, L, V]` and `marks`
+ * `[batch, L, T]`, the model's own `forecast(x, marks, outputs)` `[batch, H, outputs]` with outputs = V·Q, and with
+ * covariates the covariate head added to it.
+ */
+export function buildNetwork(
+  name: string,
+  shape: NetworkShape,
+  variables: number,
+  timeFeatures: number,
+  covariates: CovariateSpec | undefined,
+  forecast: (x: tf.SymbolicTensor, marks: tf.SymbolicTensor, outputs: number) => tf.SymbolicTensor,
+): tf.LayersModel {
+  const x = tf.input({ shape: [shape.lookback, variables], name: 'x' });
+  const marks = tf.input({ shape: [shape.lookback, timeFeatures], name: 'marks' });
+  const outputs = variables * (shape.quantiles?.length || 1);
+  return modelWithCovariates(x, marks, forecast(x, marks, outputs), covariates, shape.horizon, outputs, name);
+}
+
 /**
  * Builds the model `[x, marks(, future)] → forecast (+ covariate head)`: `forecast` is the model's own output
  * `[batch, H, outputs]` computed from `x` and `marks`. Without covariates this is just `[x, marks] → forecast`.
  */
-export function modelWithCovariates(
+function modelWithCovariates(
   x: tf.SymbolicTensor,
   marks: tf.SymbolicTensor,
   forecast: tf.SymbolicTensor,

@@ -1,6 +1,6 @@
 import { tf } from '@gatewave/core';
-import { shapeOf, torchUniform } from './layers-util';
-import { CovariateSpec, modelWithCovariates } from './covariates';
+import { forecastOutputShape, torchUniform } from './layers-util';
+import { CovariateSpec, buildNetwork } from './covariates';
 
 export interface DLinearConfig {
   lookback: number;
@@ -67,8 +67,7 @@ export class DLinear extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const x = shapeOf(inputShape, 0);
-    return [x[0], this.horizon, (x[2] as number) * this.outputs];
+    return forecastOutputShape(inputShape, this.horizon, this.outputs);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -117,16 +116,7 @@ export function buildDLinear(
   timeFeatures: number,
   covariates?: CovariateSpec,
 ): tf.LayersModel {
-  const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
-  const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
-  const y = new DLinear(config).apply([x, marks]) as tf.SymbolicTensor;
-  return modelWithCovariates(
-    x,
-    marks,
-    y,
-    covariates,
-    config.horizon,
-    variables * (config.quantiles?.length || 1),
-    'dlinear',
-  );
+  return buildNetwork('dlinear', config, variables, timeFeatures, covariates, (x, marks) => {
+    return new DLinear(config).apply([x, marks]) as tf.SymbolicTensor;
+  });
 }

@@ -1,4 +1,4 @@
-import { atomicWriteDir, atomicWriteFile, saveModel, setSeed, tf } from '@gatewave/core';
+import { setSeed, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { ForecastMetrics } from '../metrics';
 import {
@@ -14,13 +14,13 @@ import {
 import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
 import { SplitPart, formatSplit, splitRanges } from '../data/split';
-import { continueTimestamps, timeFeatureCount, timeFeatures } from '../data/time';
+import { continueTimestamps, timeFeatureCount } from '../data/time';
 import { WindowSet, rowsBefore } from '../data/windows';
 import { TrainResult, batches, networkInputs, targetsOf, trainNetwork } from '../train';
 import { CovariateSpec, covariateSpec, futureBlock, futureIndices, futureRows } from './covariates';
 import { backtestOrigins, scoreForecasts } from './backtest';
-import { columnValues, fitPipeline, scaleForModel } from './pipeline';
-import { FORMAT, FORMAT_VERSION, NETWORK_DIR, PIPELINE_FILE, PartBatch } from './model-doc';
+import { PreparedSeries, fitPipeline, prepareSeries } from './pipeline';
+import { PartBatch, writeModelDir } from './model-doc';
 import {
   BacktestOptions,
   BacktestResult,
@@ -32,26 +32,6 @@ import {
   Pipeline,
   WindowConfig,
 } from './types';
-
-export { MODEL_KINDS } from './types';
-export type {
-  CsvReadRules,
-  ModelKind,
-  WindowConfig,
-  Pipeline,
-  FitOptions,
-  FitResult,
-  EvalResult,
-  Forecast,
-  BacktestOptions,
-  BacktestResult,
-} from './types';
-
-interface Prepared {
-  raw: Float64Array; // [n, V]
-  data: Float32Array; // scaled [n, V]
-  marks: Float32Array; // [n, T]
-}
 
 /**
  * Base of every model: one interface, as in Darts: `fit(series)`, `predict(series)`, `historicalForecasts`,
@@ -68,7 +48,7 @@ export abstract class Forecaster {
   /** Quantile levels of the quantile heads (ascending, with 0.5, the point forecast); empty for a point model. */
   quantiles: number[] = [];
   protected net: tf.LayersModel | null = null;
-  private cache = new WeakMap<TimeSeries, Prepared>();
+  private cache = new WeakMap<TimeSeries, PreparedSeries>();
 
   constructor(config: WindowConfig) {
     for (const key of ['lookback', 'horizon', 'period'] as const) {
@@ -164,26 +144,11 @@ export abstract class Forecaster {
   }
 
   /** Selects, checks, scales the series and computes its time features, once per series object. */
-  protected prepare(series: TimeSeries): Prepared {
+  protected prepare(series: TimeSeries): PreparedSeries {
     const p = this.requirePipeline();
     const hit = this.cache.get(series);
     if (hit) return hit;
-    const missing = p.inputColumns.filter((c) => !series.columns.includes(c));
-    if (missing.length) {
-      throw new ForecastError(
-        'MODEL_MISMATCH',
-        `${series.source}: the model was trained on columns ${p.inputColumns.join(', ')} (features ${p.features}, target ${p.target}) but this data lacks ${missing.join(', ')}; use data with the same columns or train a new model.`,
-      );
-    }
-    if (series.frequency.stepMs !== p.frequency.stepMs) {
-      throw new ForecastError(
-        'MODEL_MISMATCH',
-        `${series.source}: the data is ${series.frequency.label} but the model was trained on ${p.frequency.label} data; resample it or train a new model.`,
-      );
-    }
-    const raw = columnValues(series, p.inputColumns);
-    const data = scaleForModel(p, raw, series.source);
-    const prepared = { raw, data, marks: timeFeatures(series.times, p.frequency.kind) };
+    const prepared = prepareSeries(p, series);
     this.cache.set(series, prepared);
     return prepared;
   }
@@ -404,22 +369,8 @@ export abstract class Forecaster {
    */
   async save(dir: string, options: { overwrite?: boolean } = {}): Promise<void> {
     const p = this.requirePipeline();
-    const doc = {
-      format: FORMAT,
-      formatVersion: FORMAT_VERSION,
-      model: this.kind,
-      config: this.config(),
-      pipeline: p,
-      training: this.training,
-    };
-    await atomicWriteDir(
-      dir,
-      async (tmp) => {
-        atomicWriteFile(`${tmp}/${PIPELINE_FILE}`, JSON.stringify(doc, null, 2));
-        if (this.net) await saveModel(this.net, `${tmp}/${NETWORK_DIR}`, { model: this.kind });
-      },
-      { overwrite: options.overwrite, flag: 'model folder' },
-    );
+    const doc = { model: this.kind, config: this.config(), pipeline: p, training: this.training };
+    await writeModelDir(dir, doc, this.net, options);
   }
 
   /**

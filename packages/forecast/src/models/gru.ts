@@ -1,5 +1,5 @@
 import { GRU, tf } from '@gatewave/core';
-import { CovariateSpec, modelWithCovariates } from './covariates';
+import { CovariateSpec, buildNetwork } from './covariates';
 
 export interface GRUConfig {
   lookback: number;
@@ -21,11 +21,9 @@ export function buildGRU(
   timeFeatures: number,
   covariates?: CovariateSpec,
 ): tf.LayersModel {
-  const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
-  const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
-  const state = new GRU({ units: config.hidden, name: 'gru' }).apply(x) as tf.SymbolicTensor; // [B, hidden]
-  const outputs = variables * (config.quantiles?.length || 1);
-  const flat = tf.layers.dense({ units: config.horizon * outputs, name: 'head' }).apply(state) as tf.SymbolicTensor;
-  const y = tf.layers.reshape({ targetShape: [config.horizon, outputs] }).apply(flat) as tf.SymbolicTensor; // [B, H, V·Q]
-  return modelWithCovariates(x, marks, y, covariates, config.horizon, outputs, 'gru');
+  return buildNetwork('gru', config, variables, timeFeatures, covariates, (x, _marks, outputs) => {
+    const state = new GRU({ units: config.hidden, name: 'gru' }).apply(x) as tf.SymbolicTensor; // [B, hidden]
+    const flat = tf.layers.dense({ units: config.horizon * outputs, name: 'head' }).apply(state) as tf.SymbolicTensor;
+    return tf.layers.reshape({ targetShape: [config.horizon, outputs] }).apply(flat) as tf.SymbolicTensor; // [B, H, V·Q]
+  });
 }

@@ -13,6 +13,12 @@ export function shapeOf(inputShape: tf.Shape | tf.Shape[], index = 0): tf.Shape 
   return (Array.isArray(inputShape[0]) ? (inputShape as tf.Shape[])[index] : inputShape) as tf.Shape;
 }
 
+/** Output shape `[batch, horizon, V·outputs]` of a forecasting layer whose first input is `[batch, time, V]`. */
+export function forecastOutputShape(inputShape: tf.Shape | tf.Shape[], horizon: number, outputs: number): tf.Shape {
+  const x = shapeOf(inputShape, 0);
+  return [x[0], horizon, (x[2] as number) * outputs];
+}
+
 /**
  * Per-window normalisation of the paper's code (`norm = 1`): over the time axis of `x` `[batch, time, vars]`,
  * mean μ and σ = √(var + 1e−5) (population variance); returns the normalised input and both statistics `[batch, 1, vars]`.

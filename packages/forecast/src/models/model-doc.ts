@@ -1,3 +1,4 @@
+import { atomicWriteDir, atomicWriteFile, saveModel, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { QuantileValues } from '../intervals';
 import { TrainResult } from '../train';
@@ -54,4 +55,25 @@ export function parseModelDoc(text: string, file: string): ModelDoc {
     );
   }
   return doc as ModelDoc;
+}
+
+/**
+ * Writes a model folder atomically: `forecast.json` (`doc` with the format stamp) and `network/` when there is a
+ * network. Node only: in a browser the core functions it calls say that a browser has no folders to write.
+ */
+export async function writeModelDir(
+  dir: string,
+  doc: ModelDoc,
+  network: tf.LayersModel | null,
+  options: { overwrite?: boolean } = {},
+): Promise<void> {
+  const stamped = { format: FORMAT, formatVersion: FORMAT_VERSION, ...doc };
+  await atomicWriteDir(
+    dir,
+    async (tmp) => {
+      atomicWriteFile(`${tmp}/${PIPELINE_FILE}`, JSON.stringify(stamped, null, 2));
+      if (network) await saveModel(network, `${tmp}/${NETWORK_DIR}`, { model: doc.model });
+    },
+    { overwrite: options.overwrite, flag: 'model folder' },
+  );
 }

@@ -4,6 +4,7 @@ import { StandardScaler } from '../data/scaler';
 import { TimeSeries } from '../data/series';
 import { baseName } from '../data/csv-text';
 import { FeatureMode, SplitRanges, selectColumns, splitRanges } from '../data/split';
+import { timeFeatures } from '../data/time';
 import { checkCovariates } from './covariates';
 import { FitOptions, Pipeline, WindowConfig } from './types';
 
@@ -140,4 +141,31 @@ export function fitPipeline(
     ...(futureColumns.length ? { futureColumns } : {}),
   };
   return { pipeline, ranges };
+}
+
+/** A series made ready for a fitted model: its input columns, raw and scaled, and its time features. */
+export interface PreparedSeries {
+  raw: Float64Array; // [n, V]
+  data: Float32Array; // scaled [n, V]
+  marks: Float32Array; // [n, T]
+}
+
+/** Checks that the series has the model's columns and step, then selects, scales and computes its time features. */
+export function prepareSeries(p: Pipeline, series: TimeSeries): PreparedSeries {
+  const missing = p.inputColumns.filter((c) => !series.columns.includes(c));
+  if (missing.length) {
+    throw new ForecastError(
+      'MODEL_MISMATCH',
+      `${series.source}: the model was trained on columns ${p.inputColumns.join(', ')} (features ${p.features}, target ${p.target}) but this data lacks ${missing.join(', ')}; use data with the same columns or train a new model.`,
+    );
+  }
+  if (series.frequency.stepMs !== p.frequency.stepMs) {
+    throw new ForecastError(
+      'MODEL_MISMATCH',
+      `${series.source}: the data is ${series.frequency.label} but the model was trained on ${p.frequency.label} data; resample it or train a new model.`,
+    );
+  }
+  const raw = columnValues(series, p.inputColumns);
+  const data = scaleForModel(p, raw, series.source);
+  return { raw, data, marks: timeFeatures(series.times, p.frequency.kind) };
 }

@@ -5,7 +5,8 @@
 import { tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { TimeSeries } from '../data/series';
-import { Forecaster, ModelKind, WindowConfig } from './forecaster';
+import { Forecaster } from './forecaster';
+import { ModelKind, WindowConfig } from './types';
 import { TPGNConfig, TPGN_DEFAULTS, buildTPGN, checkTPGNShape } from './tpgn';
 import { DLinearConfig, buildDLinear } from './dlinear';
 import { GRUConfig, buildGRU } from './gru';

@@ -1,7 +1,7 @@
 import { PGN, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
-import { shapeOf, torchUniform, windowNorm } from './layers-util';
-import { CovariateSpec, modelWithCovariates } from './covariates';
+import { forecastOutputShape, shapeOf, torchUniform, windowNorm } from './layers-util';
+import { CovariateSpec, buildNetwork } from './covariates';
 
 /** Hyper-parameters of TPGN; the defaults reproduce the paper's ETTh1 univariate setting. */
 export interface TPGNConfig {
@@ -121,8 +121,7 @@ export class TPGN extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const xShape = shapeOf(inputShape, 0);
-    return [xShape[0], this.horizon, (xShape[2] as number) * this.outputs];
+    return forecastOutputShape(inputShape, this.horizon, this.outputs);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -215,16 +214,7 @@ export function buildTPGN(
   timeFeatures: number,
   covariates?: CovariateSpec,
 ): tf.LayersModel {
-  const x = tf.input({ shape: [config.lookback, variables], name: 'x' });
-  const marks = tf.input({ shape: [config.lookback, timeFeatures], name: 'marks' });
-  const y = new TPGN(config).apply([x, marks]) as tf.SymbolicTensor;
-  return modelWithCovariates(
-    x,
-    marks,
-    y,
-    covariates,
-    config.horizon,
-    variables * (config.quantiles?.length || 1),
-    'tpgn',
-  );
+  return buildNetwork('tpgn', config, variables, timeFeatures, covariates, (x, marks) => {
+    return new TPGN(config).apply([x, marks]) as tf.SymbolicTensor;
+  });
 }
