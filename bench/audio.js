@@ -19,17 +19,12 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-function setting(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined
-    ? process.argv[i + 1]
-    : (process.env[name.toUpperCase()] ?? fallback);
-}
-const SECONDS = Number(setting('seconds', '8'));
-const FILES = Number(setting('files', '6'));
-const UTTERANCES = Number(setting('utterances', '40'));
+const { setting } = require('./settings');
+const SECONDS = Number(setting('SECONDS', '8'));
+const FILES = Number(setting('FILES', '6'));
+const UTTERANCES = Number(setting('UTTERANCES', '40'));
 const DATA = path.resolve(__dirname, '../../shared/data');
-const CORPUS = path.resolve(setting('corpus', '/work/runs/corpus-enhance'));
+const CORPUS = path.resolve(setting('CORPUS', '/work/runs/corpus-enhance'));
 const SNRS = [-5, 0, 5, 10];
 
 async function speedChild() {
@@ -170,7 +165,7 @@ async function quality() {
     enhancers.push({ label: 'wiener', enhancer: new audio.WienerEnhancer() });
     enhancers.push({ label: 'small', enhancer: await audio.loadEnhancer(smallDir) });
   }
-  const modelDir = setting('model', undefined);
+  const modelDir = setting('MODEL', undefined);
   const defaultDir = audio.DEFAULT_MODEL_DIR;
   if (modelDir)
     enhancers.push({
@@ -221,7 +216,7 @@ async function quality() {
       enhancers,
     );
   }
-  const jsonOut = setting('json', undefined);
+  const jsonOut = setting('JSON', undefined);
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 1));
 }
 

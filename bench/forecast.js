@@ -22,12 +22,7 @@ const dataDir = path.resolve(root, '../shared/data/ett');
 const core = require(path.join(root, 'packages/core/dist/index.js'));
 const fc = require(path.join(root, 'packages/forecast/dist/index.js'));
 
-function flag(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = process.argv[i + 1];
-  return v === undefined || v.startsWith('--') ? true : v;
-}
+const { flag } = require('./settings');
 const quick = Boolean(flag('quick', false));
 const list = (v) =>
   String(v)

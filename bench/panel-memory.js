@@ -20,12 +20,7 @@ const root = path.resolve(__dirname, '..');
 const core = require(path.join(root, 'packages/core/dist/index.js'));
 const fc = require(path.join(root, 'packages/forecast/dist/index.js'));
 
-function flag(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = process.argv[i + 1];
-  return v === undefined || v.startsWith('--') ? true : v;
-}
+const { flag } = require('./settings');
 const SERIES = Number(flag('series', 10000));
 const POINTS = Number(flag('points', 500));
 const STEPS = Number(flag('steps', 32));

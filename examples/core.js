@@ -6,6 +6,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { tf, initBackend, setSeed, PGN, FSMN, saveModel, loadModel } = require('@gatewave/core');
+const { vegaDataset } = require('./settings');
 
 const EPOCHS = Number(process.env.EPOCHS ?? 3);
 const LOOKBACK = Number(process.env.LOOKBACK ?? 48);
@@ -19,8 +20,7 @@ async function main() {
   setSeed(2023);
 
   // One real series: hourly temperature (°C), 8,760 rows.
-  const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
-  const csv = fs.readFileSync(path.join(pkgDir, 'data/seattle-weather-hourly-normals.csv'), 'utf8');
+  const csv = fs.readFileSync(vegaDataset('seattle-weather-hourly-normals.csv'), 'utf8');
   const temp = csv
     .trim()
     .split('\n')

@@ -22,14 +22,8 @@ const {
   writeEventList,
   DEFAULT_DETECTOR_DIR,
 } = require('@gatewave/audio');
+const { setting } = require('./settings');
 
-function setting(name, fallback) {
-  const flag = `--${name.toLowerCase().replace(/_/g, '-')}`;
-  const i = process.argv.indexOf(flag);
-  if (i >= 0 && process.argv[i + 1] !== undefined && !process.argv[i + 1].startsWith('--')) return process.argv[i + 1];
-  if (i >= 0) return 'true';
-  return process.env[name] ?? fallback;
-}
 const EVENTS = setting('EVENTS', path.resolve(__dirname, '../../shared/data/events'));
 const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-detect'));
 const SECONDS = Number(setting('SECONDS', 30));

@@ -9,17 +9,12 @@ const os = require('os');
 const path = require('path');
 const { initBackend } = require('@gatewave/core');
 const { readWav, enhanceFile, loadEnhancer, DEFAULT_MODEL_DIR } = require('@gatewave/audio');
+const { setting } = require('./settings');
 
-function setting(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined
-    ? process.argv[i + 1]
-    : (process.env[name.toUpperCase()] ?? fallback);
-}
 const lena = path.join(path.dirname(require.resolve('audio-lena')), 'lena.wav');
-const INPUT = setting('in', lena);
-const OUT = setting('out', path.join(os.tmpdir(), 'gatewave-enhance-recording'));
-const MODEL = setting('model', DEFAULT_MODEL_DIR);
+const INPUT = setting('IN', lena);
+const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-enhance-recording'));
+const MODEL = setting('MODEL', DEFAULT_MODEL_DIR);
 
 /** Level in dBFS of the quietest 10 % of 20 ms frames (mono mix): where only the background is left. */
 function noiseFloorDb(file) {

@@ -10,14 +10,8 @@ const os = require('os');
 const path = require('path');
 const { initBackend } = require('@gatewave/core');
 const audio = require('@gatewave/audio');
+const { setting } = require('./settings');
 
-function setting(name, fallback) {
-  const flag = `--${name.toLowerCase().replace(/_/g, '-')}`;
-  const i = process.argv.indexOf(flag);
-  if (i >= 0 && process.argv[i + 1] !== undefined && !process.argv[i + 1].startsWith('--')) return process.argv[i + 1];
-  if (i >= 0) return 'true';
-  return process.env[name] ?? fallback;
-}
 const DATA = setting('DATA', path.resolve(__dirname, '../../shared/data'));
 const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-enhance'));
 const COUNT = Number(setting('COUNT', '3'));

@@ -17,12 +17,8 @@ const {
   plotPoints,
 } = require('@gatewave/forecast');
 const { atomicWriteFile } = require('@gatewave/core');
+const { setting, vegaDataset } = require('./settings');
 
-function setting(name, fallback) {
-  const i = process.argv.indexOf(`--${name.toLowerCase().replace(/_/g, '-')}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
-  return process.env[name] ?? fallback;
-}
 const EPOCHS = Number(setting('EPOCHS', 10));
 const LOOKBACK = Number(setting('LOOKBACK', 168));
 const HORIZON = Number(setting('HORIZON', 24));
@@ -33,8 +29,7 @@ async function main() {
   await initBackend(undefined, { purpose: 'train', convolutional: false });
 
   // 1. Data: a CSV with a time column; the step (hourly) is inferred, the target chosen by name.
-  const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
-  const csv = path.join(pkgDir, 'data/seattle-weather-hourly-normals.csv');
+  const csv = vegaDataset('seattle-weather-hourly-normals.csv');
   const series = await readCsv(csv, { columns: ['temperature'] });
   describeSeries(series).forEach((line) => console.log(line));
 

@@ -18,12 +18,8 @@ const {
   plotPoints,
   plotBands,
 } = require('@gatewave/forecast');
+const { setting, vegaDataset } = require('./settings');
 
-function setting(name, fallback) {
-  const i = process.argv.indexOf(`--${name.toLowerCase().replace(/_/g, '-')}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
-  return process.env[name] ?? fallback;
-}
 const EPOCHS = Number(setting('EPOCHS', 10));
 const LOOKBACK = Number(setting('LOOKBACK', 56));
 const HORIZON = Number(setting('HORIZON', 7));
@@ -31,8 +27,7 @@ const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-intervals'));
 
 async function main() {
   await initBackend(undefined, { purpose: 'train', convolutional: false });
-  const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
-  const series = await readCsv(path.join(pkgDir, 'data/seattle-weather.csv'), { columns: ['temp_max'] });
+  const series = await readCsv(vegaDataset('seattle-weather.csv'), { columns: ['temp_max'] });
   describeSeries(series).forEach((line) => console.log(line));
 
   // One option adds intervals to any model: `intervals: [80, 95]` (the CLI's `--interval 80,95`).

@@ -17,12 +17,8 @@ const {
   panelForecastCsv,
   describePanelStep,
 } = require('@gatewave/forecast');
+const { setting, vegaDataset } = require('./settings');
 
-function setting(name, fallback) {
-  const i = process.argv.indexOf(`--${name.toLowerCase().replace(/_/g, '-')}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
-  return process.env[name] ?? fallback;
-}
 const EPOCHS = Number(setting('EPOCHS', 20));
 const LOOKBACK = Number(setting('LOOKBACK', 24));
 const HORIZON = Number(setting('HORIZON', 12));
@@ -30,9 +26,8 @@ const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-panel'));
 
 async function main() {
   await initBackend(undefined, { purpose: 'train', convolutional: false });
-  const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
   // The CLI's `--id-col symbol --time-col date --target price`.
-  const panel = readPanelCsv(path.join(pkgDir, 'data/stocks.csv'), {
+  const panel = readPanelCsv(vegaDataset('stocks.csv'), {
     idColumn: 'symbol',
     timeColumn: 'date',
     target: 'price',
