@@ -5,30 +5,19 @@
 import type { Command } from 'commander';
 import { initBackend } from '@gatewave/core';
 import { AudioError } from '../errors';
-import { SceneFormat, SceneOptions, synthesizeScenes } from '../sed/synth';
+import { SceneAugmentation, SceneFormat, synthesizeScenes } from '../sed/synth';
 import { trainDetector } from '../sed/train';
 import { addFlags } from './flags';
 import { dcaseTrainingSets, DcaseTrainingFlags } from './dcase';
 
-/** The scene augmentation flags of synth-scenes and train-detector. */
-interface AugmentationFlags {
-  minEventSeconds?: number;
+/** The scene augmentation flags of synth-scenes and train-detector (`--speed` sets `speedRange`). */
+interface AugmentationFlags extends Omit<SceneAugmentation, 'speedRange'> {
   speed?: [number, number];
-  eqDb?: number;
-  directions?: 'grid' | 'continuous';
   ambience?: string;
-  backgroundDb?: [number, number];
-  snr?: [number, number];
-  rt60?: [number, number];
 }
 
-type Augmentation = Pick<
-  SceneOptions,
-  'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'
->;
-
-function augmentation(o: AugmentationFlags): Augmentation {
-  const out: Augmentation = {};
+function augmentation(o: AugmentationFlags): SceneAugmentation {
+  const out: SceneAugmentation = {};
   if (o.minEventSeconds !== undefined) out.minEventSeconds = o.minEventSeconds;
   if (o.speed !== undefined) out.speedRange = o.speed;
   if (o.eqDb !== undefined) out.eqDb = o.eqDb;

@@ -243,6 +243,28 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+/**
+ * Events of a file of DCASE 2020-style frame rows (class indices; see `frameRowsToEvents`): metadata, or with
+ * `output` a system output file. `what` names the file kind in the error when no class list is given.
+ */
+function classIndexedEvents(
+  text: string,
+  source: string,
+  recording: string,
+  options: DcaseReadOptions,
+  what: string,
+  output: boolean,
+): SoundEvent[] {
+  if (!options.classes) {
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `${source}: ${what} give class indices; pass the class-name list (--class-names).`,
+    );
+  }
+  const rows = parseDcaseFrameRows(text, source, options.classes.length, { duration: options.duration, output });
+  return frameRowsToEvents(rows, options.classes, recording);
+}
+
 /** Parses DCASE 2020-2023 metadata of one recording into events (see `frameRowsToEvents`). */
 export function parseDcase2020Metadata(
   text: string,
@@ -250,14 +272,7 @@ export function parseDcase2020Metadata(
   recording: string,
   options: DcaseReadOptions,
 ): SoundEvent[] {
-  if (!options.classes) {
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      `${source}: DCASE 2020-2023 metadata give class indices; pass the class-name list (--class-names).`,
-    );
-  }
-  const rows = parseDcaseFrameRows(text, source, options.classes.length, { duration: options.duration });
-  return frameRowsToEvents(rows, options.classes, recording);
+  return classIndexedEvents(text, source, recording, options, 'DCASE 2020-2023 metadata', false);
 }
 
 /** Parses a DCASE 2020 system output file (4 or 5 fields per row) into events. */
@@ -267,14 +282,7 @@ export function parseDcase2020Output(
   recording: string,
   options: DcaseReadOptions,
 ): SoundEvent[] {
-  if (!options.classes) {
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      `${source}: DCASE output files give class indices; pass the class-name list (--class-names).`,
-    );
-  }
-  const rows = parseDcaseFrameRows(text, source, options.classes.length, { duration: options.duration, output: true });
-  return frameRowsToEvents(rows, options.classes, recording);
+  return classIndexedEvents(text, source, recording, options, 'DCASE output files', true);
 }
 
 /** Reads one metadata file in either layout (detected from its first line). */

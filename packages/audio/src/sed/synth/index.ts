@@ -15,6 +15,6 @@ export { convolveMany, randomEqCurve, randomEqualize, reverberate } from './augm
 export { clipClasses, loadEventClips, loadAmbience } from './clips';
 export type { EventClip, LoadClipsOptions } from './clips';
 export { AZIMUTH_GRID, ELEVATION_GRID, synthesizeScene, synthesizeScenes } from './scene';
-export type { SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './scene';
+export type { SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest, SceneAugmentation } from './scene';
 export { SCENE_FORMATS } from '../format';
 export type { SceneFormat } from '../format';

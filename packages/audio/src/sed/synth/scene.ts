@@ -271,8 +271,14 @@ export interface SynthesizeScenesOptions extends Omit<SceneOptions, 'sampleRate'
   progress?: boolean;
 }
 
-/** What `synthesizeScenes` writes to `scenes.json` beside the scenes. */
-export interface SceneManifest {
+/** The training augmentation settings of a scene (see `SceneOptions`), as the CLI and `scenes.json` name them. */
+export type SceneAugmentation = Pick<
+  SceneOptions,
+  'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'
+>;
+
+/** What `synthesizeScenes` writes to `scenes.json` beside the scenes: with the augmentation settings, when used. */
+export interface SceneManifest extends SceneAugmentation {
   format: SceneFormat;
   sampleRate: number;
   seconds: number;
@@ -280,15 +286,8 @@ export interface SceneManifest {
   part: 'all' | 'train' | 'test';
   testFraction: number;
   reverb: boolean;
-  /** Augmentation settings, when used (see `SceneOptions`). */
-  minEventSeconds?: number;
-  speedRange?: [number, number];
-  eqDb?: number;
-  directions?: 'grid' | 'continuous';
+  /** The ambience folder, when used (`SynthesizeScenesOptions.ambienceDir`). */
   ambience?: string;
-  backgroundDb?: [number, number];
-  snr?: [number, number];
-  rt60?: [number, number];
   /** Every class of the clips' label file: the class list of a model trained on these scenes. */
   classes: string[];
   clips: string[];
