@@ -28,18 +28,19 @@ function values(backend: CpuBackend, t: tf.Tensor, what: string): Float32Array {
   return v;
 }
 
-/**
- * Runs a GRU over `x` `[batch, time, features]` from a zero state. `kernel` `[features, 3*units]`,
- * `recurrentKernel` `[units, 3*units]`, `bias` `[3*units]` or null. Needs the addon (see registerNativeBackend).
- */
-export function fusedGruWith(
-  addon: NativeAddon,
-  x: tf.Tensor,
-  kernel: tf.Tensor,
-  recurrentKernel: tf.Tensor,
-  bias: tf.Tensor | null,
-  options: FusedGruOptions,
-): tf.Tensor {
+/** The tensors of a GRU over a sequence: the input `x` `[batch, time, features]` and tf.layers.gru's weights. */
+export interface GruTensors {
+  x: tf.Tensor;
+  /** `[features, 3*units]` */
+  kernel: tf.Tensor;
+  /** `[units, 3*units]` */
+  recurrentKernel: tf.Tensor;
+  /** `[3*units]`, or null without bias. */
+  bias: tf.Tensor | null;
+}
+
+/** The addon's GRU geometry `[B, T, D, U, backwards, activation, recurrent activation]`, after checking every shape. */
+function gruGeometry({ x, kernel, recurrentKernel, bias }: GruTensors, options: FusedGruOptions): number[] {
   if (x.rank !== 3)
     throw new GatewaveError('NATIVE_GRU', `fusedGru: x must be [batch, time, features], got [${x.shape}].`);
   const [B, T, D] = x.shape;
@@ -68,7 +69,62 @@ export function fusedGruWith(
     );
   }
   if (T === 0 || B === 0) throw new GatewaveError('NATIVE_GRU', `fusedGru: empty input [${x.shape}].`);
-  const geometry = [B, T, D, U, options.goBackwards ? 1 : 0, act, recAct];
+  return [B, T, D, U, options.goBackwards ? 1 : 0, act, recAct];
+}
+
+/** What the forward pass keeps for the backward pass: the gate activations, pre-activations and previous states. */
+interface GruTape {
+  gates: Float32Array;
+  pre: Float32Array;
+  hprev: Float32Array;
+}
+
+/** The gradient function of one forward pass: dx, dW, dR (and dB with a bias) from dy and the saved x, W, R. */
+function gruGradient(
+  addon: NativeAddon,
+  geometry: number[],
+  sequence: boolean,
+  hasBias: boolean,
+  tape: GruTape,
+): (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] {
+  const [B, T, D, U] = geometry;
+  return (dy, saved) => {
+    const be = tf.backend() as unknown as CpuBackend;
+    const [xsSaved, wSaved, rSaved] = saved;
+    const dyv = values(be, dy, 'dy');
+    const dx = new Float32Array(B * T * D);
+    const dW = new Float32Array(D * 3 * U);
+    const dR = new Float32Array(U * 3 * U);
+    const dB = hasBias ? new Float32Array(3 * U) : null;
+    addon.gruBackward(
+      geometry,
+      values(be, xsSaved, 'x'),
+      values(be, wSaved, 'kernel'),
+      values(be, rSaved, 'recurrentKernel'),
+      tape.gates,
+      tape.pre,
+      tape.hprev,
+      dyv,
+      sequence,
+      dx,
+      dW,
+      dR,
+      dB,
+    );
+    kernelHits.FusedGruBackward = (kernelHits.FusedGruBackward ?? 0) + 1;
+    const grads: tf.Tensor[] = [tf.tensor3d(dx, [B, T, D]), tf.tensor2d(dW, [D, 3 * U]), tf.tensor2d(dR, [U, 3 * U])];
+    if (dB) grads.push(tf.tensor1d(dB));
+    return grads;
+  };
+}
+
+/**
+ * Runs a GRU over `x` `[batch, time, features]` from a zero state, as one differentiable op. Needs the addon (see
+ * registerNativeBackend).
+ */
+export function fusedGruWith(addon: NativeAddon, tensors: GruTensors, options: FusedGruOptions): tf.Tensor {
+  const geometry = gruGeometry(tensors, options);
+  const [B, T, , U] = geometry;
   const sequence = options.returnSequences;
 
   // The inputs the backward pass reads are handed to `save` (which keeps them): inside a model, `x` is an
@@ -81,10 +137,12 @@ export function fusedGruWith(
     const rv = values(backend, r, 'recurrentKernel');
     const bv = b ? values(backend, b, 'bias') : null;
     const hseq = new Float32Array(B * T * U);
-    const gates = new Float32Array(B * T * 3 * U);
-    const pre = new Float32Array(B * T * 2 * U);
-    const hprev = new Float32Array(B * T * U);
-    addon.gruForward(geometry, xv, wv, rv, bv, hseq, gates, pre, hprev);
+    const tape = {
+      gates: new Float32Array(B * T * 3 * U),
+      pre: new Float32Array(B * T * 2 * U),
+      hprev: new Float32Array(B * T * U),
+    };
+    addon.gruForward(geometry, xv, wv, rv, bv, hseq, tape.gates, tape.pre, tape.hprev);
     kernelHits.FusedGru = (kernelHits.FusedGru ?? 0) + 1;
     let value: tf.Tensor;
     if (sequence) {
@@ -94,37 +152,10 @@ export function fusedGruWith(
       for (let i = 0; i < B; i++) last.set(hseq.subarray((i * T + T - 1) * U, (i * T + T) * U), i * U);
       value = tf.tensor2d(last, [B, U]);
     }
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const be = tf.backend() as unknown as CpuBackend;
-      const [xsSaved, wSaved, rSaved] = saved;
-      const dyv = values(be, dy, 'dy');
-      const dx = new Float32Array(B * T * D);
-      const dW = new Float32Array(D * 3 * U);
-      const dR = new Float32Array(U * 3 * U);
-      const dB = b ? new Float32Array(3 * U) : null;
-      addon.gruBackward(
-        geometry,
-        values(be, xsSaved, 'x'),
-        values(be, wSaved, 'kernel'),
-        values(be, rSaved, 'recurrentKernel'),
-        gates,
-        pre,
-        hprev,
-        dyv,
-        sequence,
-        dx,
-        dW,
-        dR,
-        dB,
-      );
-      kernelHits.FusedGruBackward = (kernelHits.FusedGruBackward ?? 0) + 1;
-      const grads: tf.Tensor[] = [tf.tensor3d(dx, [B, T, D]), tf.tensor2d(dW, [D, 3 * U]), tf.tensor2d(dR, [U, 3 * U])];
-      if (dB) grads.push(tf.tensor1d(dB));
-      return grads;
-    };
-    return { value, gradFunc };
+    return { value, gradFunc: gruGradient(addon, geometry, sequence, b !== null, tape) };
   };
 
+  const { x, kernel, recurrentKernel, bias } = tensors;
   if (bias) {
     const op = tf.customGrad((xs, w, r, b, save) =>
       forward(xs as tf.Tensor, w as tf.Tensor, r as tf.Tensor, b as tf.Tensor, save as tf.GradSaveFunc),

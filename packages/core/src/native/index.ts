@@ -149,5 +149,5 @@ export function fusedGru(
         `call initBackend('native') first${addon ? '' : ` (${nativeInfo().reason})`}.`,
     );
   }
-  return fusedGruWith(addon, x, kernel, recurrentKernel, bias, options);
+  return fusedGruWith(addon, { x, kernel, recurrentKernel, bias }, options);
 }
