@@ -34,4 +34,13 @@ export default tseslint.config(
       ],
     },
   },
+  // Size guards for library and CLI sources (not tests): a function over 80 lines or a file over 450 lines needs a
+  // reason written beside it (an eslint-disable comment with `-- reason`).
+  {
+    files: ['packages/*/src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 450, skipBlankLines: true, skipComments: true }],
+    },
+  },
 );

@@ -34,12 +34,7 @@ export { trainNetwork } from './train';
 export type { TrainOptions, TrainResult, EpochLog } from './train';
 export { plotForecast, plotPanelForecast } from './plot';
 export type { PlotOptions, PlotPoint, BandPoint } from './plot';
-export {
-  conformalQuantile,
-  calibrateIntervals,
-  intervalsAround,
-  quantilesFromIntervals,
-} from './intervals';
+export { conformalQuantile, calibrateIntervals, intervalsAround, quantilesFromIntervals } from './intervals';
 export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel } from './commands';
 export type { TrainSettings, TrainOutcome } from './commands';
 export {

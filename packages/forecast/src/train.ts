@@ -167,6 +167,82 @@ export function validationLoss(
 const nextTick = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
+/** The validation loss after `epoch`; a loss that is not finite stops training (TRAINING_DIVERGED). */
+function finiteValidationLoss(net: tf.LayersModel, val: WindowSet, options: TrainOptions, epoch: number): number {
+  const valLoss = validationLoss(net, val, options.quantiles, options.futureIdx);
+  if (!Number.isFinite(valLoss)) {
+    throw new ForecastError(
+      'TRAINING_DIVERGED',
+      `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`,
+    );
+  }
+  return valLoss;
+}
+
+/** Mean seconds per epoch, and windows trained per second of training. */
+function speeds(
+  history: EpochLog[],
+  trainSeconds: number,
+  trainedWindows: number,
+): Pick<TrainResult, 'secondsPerEpoch' | 'windowsPerSecond'> {
+  return {
+    secondsPerEpoch: history.length ? history.reduce((s, h) => s + h.seconds, 0) / history.length : NaN,
+    windowsPerSecond: trainSeconds > 0 ? trainedWindows / trainSeconds : NaN,
+  };
+}
+
+/**
+ * One epoch over `train` in the shuffled `order`: an optimizer step per whole batch (the loss must stay finite), with
+ * `progress(steps, mean loss)` after each and a look at `shouldStop` every 16 steps.
+ */
+async function trainEpoch(
+  net: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  train: WindowSet,
+  order: number[],
+  batchSize: number,
+  options: TrainOptions,
+  epoch: number,
+  progress: (steps: number, meanLoss: number) => void,
+): Promise<{ lossSum: number; steps: number; windows: number; interrupted: boolean }> {
+  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  let lossSum = 0;
+  let steps = 0;
+  let windows = 0;
+  for (const [x, m, y, f] of batches(train, order, batchSize, true, options.futureIdx)) {
+    const loss = optimizer.minimize(
+      () => {
+        const out = targetsOf(
+          net.apply(networkInputs(net, x, m, f), { training: true }) as tf.Tensor,
+          train.targetIdx,
+          train.variables,
+          options.quantiles?.length || 1,
+        );
+        return forecastLoss(out, y, options.quantiles);
+      },
+      true,
+      vars,
+    ) as tf.Scalar;
+    const value = loss.dataSync()[0];
+    tf.dispose([x, m, y, loss, ...(f ? [f] : [])]);
+    if (!Number.isFinite(value)) {
+      throw new ForecastError(
+        'TRAINING_DIVERGED',
+        `the training loss became ${value} at epoch ${epoch}, batch ${steps + 1}; nothing was saved. Lower --lr, check the data for extreme values, or try --norm.`,
+      );
+    }
+    lossSum += value;
+    steps++;
+    windows += x.shape[0];
+    progress(steps, lossSum / steps);
+    if (steps % 16 === 0) {
+      await nextTick();
+      if (options.shouldStop?.()) return { lossSum, steps, windows, interrupted: true };
+    }
+  }
+  return { lossSum, steps, windows, interrupted: false };
+}
+
 /**
  * Trains `net` on the windows of `train` with early stopping on `val`, and leaves the best weights (lowest
  * validation MSE) in `net`. Shuffles with core's seeded `shuffle`, so `setSeed` makes a run repeatable.
@@ -184,7 +260,6 @@ export async function trainNetwork(
   const decay = options.lrDecay ?? 0.9;
   // PyTorch's Adam defaults (tfjs would use epsilon 1e-7 on float32 backends).
   const optimizer = tf.train.adam(lr0, 0.9, 0.999, 1e-8);
-  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const perEpoch = Math.max(1, Math.floor(train.count / batchSize));
   const bar = new ProgressBar(epochs * perEpoch, { label: 'train', silent: options.quiet, logEvery: perEpoch });
   const history: EpochLog[] = [];
@@ -202,56 +277,20 @@ export async function trainNetwork(
       const lr = lr0 * Math.pow(decay, Math.max(0, epoch - 2));
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       shuffle(order);
-      let lossSum = 0;
-      let steps = 0;
       const t0 = performance.now();
-      for (const [x, m, y, f] of batches(train, order, batchSize, true, options.futureIdx)) {
-        const loss = optimizer.minimize(
-          () => {
-            const out = targetsOf(
-              net.apply(networkInputs(net, x, m, f), { training: true }) as tf.Tensor,
-              train.targetIdx,
-              train.variables,
-              options.quantiles?.length || 1,
-            );
-            return forecastLoss(out, y, options.quantiles);
-          },
-          true,
-          vars,
-        ) as tf.Scalar;
-        const value = loss.dataSync()[0];
-        tf.dispose([x, m, y, loss, ...(f ? [f] : [])]);
-        if (!Number.isFinite(value)) {
-          throw new ForecastError(
-            'TRAINING_DIVERGED',
-            `the training loss became ${value} at epoch ${epoch}, batch ${steps + 1}; nothing was saved. Lower --lr, check the data for extreme values, or try --norm.`,
-          );
-        }
-        lossSum += value;
-        steps++;
-        trainedWindows += x.shape[0];
+      const run = await trainEpoch(net, optimizer, train, order, batchSize, options, epoch, (steps, loss) =>
         bar.update(
           (epoch - 1) * perEpoch + steps,
-          `epoch ${epoch}/${epochs} loss ${(lossSum / steps).toFixed(4)}${bestEpoch ? ` best val ${bestValLoss.toFixed(4)}` : ''}`,
-        );
-        if (steps % 16 === 0) {
-          await nextTick();
-          if (options.shouldStop?.()) {
-            interrupted = true;
-            break;
-          }
-        }
-      }
+          `epoch ${epoch}/${epochs} loss ${loss.toFixed(4)}${bestEpoch ? ` best val ${bestValLoss.toFixed(4)}` : ''}`,
+        ),
+      );
+      const { lossSum, steps } = run;
+      trainedWindows += run.windows;
+      interrupted = run.interrupted;
       const seconds = (performance.now() - t0) / 1000;
       trainSeconds += seconds;
       if (interrupted) break;
-      const valLoss = validationLoss(net, val, options.quantiles, options.futureIdx);
-      if (!Number.isFinite(valLoss)) {
-        throw new ForecastError(
-          'TRAINING_DIVERGED',
-          `the validation loss became ${valLoss} after epoch ${epoch}; nothing was saved. Lower --lr or check the data for extreme values.`,
-        );
-      }
+      const valLoss = finiteValidationLoss(net, val, options, epoch);
       history.push({ epoch, loss: lossSum / steps, valLoss, learningRate: lr, seconds });
       bar.update(
         epoch * perEpoch,
@@ -286,7 +325,6 @@ export async function trainNetwork(
     bestValLoss,
     history,
     interrupted,
-    secondsPerEpoch: history.length ? history.reduce((s, h) => s + h.seconds, 0) / history.length : NaN,
-    windowsPerSecond: trainSeconds > 0 ? trainedWindows / trainSeconds : NaN,
+    ...speeds(history, trainSeconds, trainedWindows),
   };
 }

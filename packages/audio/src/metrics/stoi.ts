@@ -171,6 +171,93 @@ function mean(a: ArrayLike<number>, from: number, to: number): number {
   return s / (to - from);
 }
 
+/** Sample correlation of two equal-length vectors (pystoi: centred, each over its norm plus EPS). */
+function correlation(xs: Float64Array, ys: Float64Array): number {
+  const mx = mean(xs, 0, xs.length);
+  const my = mean(ys, 0, ys.length);
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let t = 0; t < xs.length; t++) {
+    const a = xs[t] - mx;
+    const c = ys[t] - my;
+    sxx += a * a;
+    syy += c * c;
+    sxy += a * c;
+  }
+  return sxy / ((Math.sqrt(sxx) + EPS) * (Math.sqrt(syy) + EPS));
+}
+
+/**
+ * Classic STOI over band envelopes `[band][frame]`: per 30-frame segment and band, the degraded envelope is scaled to
+ * the clean one's energy and clipped at BETA dB signal-to-distortion, then correlated with it; the mean of all.
+ */
+function classicStoi(xEnv: Float64Array[], yEnv: Float64Array[], frames: number): number {
+  const xs = new Float64Array(N);
+  const ys = new Float64Array(N);
+  const clip = 10 ** (-BETA / 20);
+  let total = 0;
+  for (let m = N; m <= frames; m++) {
+    for (let b = 0; b < NUMBAND; b++) {
+      let nx = 0;
+      let ny = 0;
+      for (let t = 0; t < N; t++) {
+        xs[t] = xEnv[b][m - N + t];
+        ys[t] = yEnv[b][m - N + t];
+        nx += xs[t] * xs[t];
+        ny += ys[t] * ys[t];
+      }
+      const norm = Math.sqrt(nx) / (Math.sqrt(ny) + EPS);
+      for (let t = 0; t < N; t++) ys[t] = Math.min(ys[t] * norm, xs[t] * (1 + clip));
+      total += correlation(xs, ys);
+    }
+  }
+  return total / ((frames - N + 1) * NUMBAND);
+}
+
+/** ESTOI's segment ending at frame `m`: `[band][time]`, each row (time) then each column (band) normalised. */
+function normalisedSegment(env: Float64Array[], m: number): Float64Array {
+  const seg = new Float64Array(NUMBAND * N); // [band][time]
+  for (let b = 0; b < NUMBAND; b++) {
+    const row = seg.subarray(b * N, (b + 1) * N);
+    for (let t = 0; t < N; t++) row[t] = env[b][m - N + t];
+    const mu = mean(row, 0, N);
+    let ss = 0;
+    for (let t = 0; t < N; t++) {
+      row[t] -= mu;
+      ss += row[t] * row[t];
+    }
+    const inv = 1 / Math.sqrt(ss + EPS * EPS);
+    for (let t = 0; t < N; t++) row[t] *= inv;
+  }
+  for (let t = 0; t < N; t++) {
+    let mu = 0;
+    for (let b = 0; b < NUMBAND; b++) mu += seg[b * N + t];
+    mu /= NUMBAND;
+    let ss = 0;
+    for (let b = 0; b < NUMBAND; b++) {
+      seg[b * N + t] -= mu;
+      ss += seg[b * N + t] ** 2;
+    }
+    const inv = 1 / Math.sqrt(ss + EPS * EPS);
+    for (let b = 0; b < NUMBAND; b++) seg[b * N + t] *= inv;
+  }
+  return seg;
+}
+
+/** ESTOI over band envelopes `[band][frame]`: the mean over segments of the normalised segments' inner product / N. */
+function extendedStoi(xEnv: Float64Array[], yEnv: Float64Array[], frames: number): number {
+  let total = 0;
+  for (let m = N; m <= frames; m++) {
+    const a = normalisedSegment(xEnv, m);
+    const c = normalisedSegment(yEnv, m);
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i] * c[i];
+    total += s / N;
+  }
+  return total / (frames - N + 1);
+}
+
 /**
  * STOI (`extended: false`, default) or ESTOI (`extended: true`) of a degraded/processed signal against the clean
  * one, both at `sampleRate`. Returns a value in about [0, 1] (higher is more intelligible). As in pystoi, returns
@@ -195,78 +282,7 @@ export function stoi(
   const yEnv = bandEnvelopes(y, bands);
   const frames = xEnv[0].length;
   if (frames < N) return 1e-5;
-  const segments = frames - N + 1;
-  const xs = new Float64Array(N);
-  const ys = new Float64Array(N);
-  let total = 0;
-  if (!options.extended) {
-    const clip = 10 ** (-BETA / 20);
-    for (let m = N; m <= frames; m++) {
-      for (let b = 0; b < NUMBAND; b++) {
-        let nx = 0;
-        let ny = 0;
-        for (let t = 0; t < N; t++) {
-          xs[t] = xEnv[b][m - N + t];
-          ys[t] = yEnv[b][m - N + t];
-          nx += xs[t] * xs[t];
-          ny += ys[t] * ys[t];
-        }
-        const norm = Math.sqrt(nx) / (Math.sqrt(ny) + EPS);
-        for (let t = 0; t < N; t++) ys[t] = Math.min(ys[t] * norm, xs[t] * (1 + clip));
-        const mx = mean(xs, 0, N);
-        const my = mean(ys, 0, N);
-        let sxx = 0;
-        let syy = 0;
-        let sxy = 0;
-        for (let t = 0; t < N; t++) {
-          const a = xs[t] - mx;
-          const c = ys[t] - my;
-          sxx += a * a;
-          syy += c * c;
-          sxy += a * c;
-        }
-        total += sxy / ((Math.sqrt(sxx) + EPS) * (Math.sqrt(syy) + EPS));
-      }
-    }
-    return total / (segments * NUMBAND);
-  }
-  // ESTOI: row (time) then column (band) normalisation of each 15 x 30 segment.
-  const normalise = (env: Float64Array[], m: number): Float64Array => {
-    const seg = new Float64Array(NUMBAND * N); // [band][time]
-    for (let b = 0; b < NUMBAND; b++) {
-      const row = seg.subarray(b * N, (b + 1) * N);
-      for (let t = 0; t < N; t++) row[t] = env[b][m - N + t];
-      const mu = mean(row, 0, N);
-      let ss = 0;
-      for (let t = 0; t < N; t++) {
-        row[t] -= mu;
-        ss += row[t] * row[t];
-      }
-      const inv = 1 / Math.sqrt(ss + EPS * EPS);
-      for (let t = 0; t < N; t++) row[t] *= inv;
-    }
-    for (let t = 0; t < N; t++) {
-      let mu = 0;
-      for (let b = 0; b < NUMBAND; b++) mu += seg[b * N + t];
-      mu /= NUMBAND;
-      let ss = 0;
-      for (let b = 0; b < NUMBAND; b++) {
-        seg[b * N + t] -= mu;
-        ss += seg[b * N + t] ** 2;
-      }
-      const inv = 1 / Math.sqrt(ss + EPS * EPS);
-      for (let b = 0; b < NUMBAND; b++) seg[b * N + t] *= inv;
-    }
-    return seg;
-  };
-  for (let m = N; m <= frames; m++) {
-    const a = normalise(xEnv, m);
-    const c = normalise(yEnv, m);
-    let s = 0;
-    for (let i = 0; i < a.length; i++) s += a[i] * c[i];
-    total += s / N;
-  }
-  return total / segments;
+  return options.extended ? extendedStoi(xEnv, yEnv, frames) : classicStoi(xEnv, yEnv, frames);
 }
 
 /** Extended STOI; same as `stoi(clean, degraded, sampleRate, { extended: true })`. */

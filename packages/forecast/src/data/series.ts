@@ -1,5 +1,5 @@
 import { ForecastError } from '../errors';
-import { DUPLICATE_RULES, DuplicateRule, Sentinel, deduplicate, findSentinel } from './checks';
+import { DUPLICATE_RULES, Deduplicated, DuplicateRule, Sentinel, deduplicate, findSentinel } from './checks';
 import { DataProblems } from './problems';
 import { CsvColumns, ReadColumnsOptions, readColumns } from './table';
 import { CsvSource, baseName } from './csv-text';
@@ -97,17 +97,9 @@ export async function readCsvSource(input: CsvSource, options: ReadCsvOptions = 
   return seriesFromColumns(table, options, problems);
 }
 
-/** Turns typed columns (from `readCsvColumns`) into a regular TimeSeries; see `readCsv`. */
-export function seriesFromColumns(
-  table: CsvColumns,
-  options: ReadCsvOptions = {},
-  problems = new DataProblems(baseName(table.source)),
-): TimeSeries {
-  checkOptions(options);
-  const where = problems.where;
-  const fill = options.fill ?? 'ffill';
-  const kept = table.columns;
-  if (kept.length === 0 && table.rows > 0) {
+/** Reports a table without a numeric column, and stops on a table that cannot become a series. */
+function checkHasData(table: CsvColumns, problems: DataProblems): void {
+  if (table.columns.length === 0 && table.rows > 0) {
     problems.addSummary(
       'NO_NUMERIC_COLUMN',
       `no numeric column besides the time column '${table.timeColumn}'` +
@@ -117,37 +109,29 @@ export function seriesFromColumns(
       `a forecast needs at least one column of numbers${table.delimiter === ',' && table.header.length === 1 ? `; the header has one field ('${table.header[0]}'): is the delimiter another one? (--delimiter)` : ''}.`,
     );
   }
-  if (problems.has('BAD_TIMESTAMP') || problems.has('BAD_CSV') || kept.length === 0) {
+  if (problems.has('BAD_TIMESTAMP') || problems.has('BAD_CSV') || table.columns.length === 0) {
     problems.throwIfAny();
-    throw new ForecastError('HEADER_ONLY', `${where}: the file has a header line but no data rows; add data rows.`);
-  }
-  const sentinels = kept
-    .map((c) => findSentinel(c.name, c.values, table.lines))
-    .filter((x): x is Sentinel => x !== null);
-  checkOrder(table.times, table.lines, problems);
-  if (problems.has('UNSORTED_TIMESTAMPS')) problems.throwIfAny();
-  const d = deduplicate(
-    table.times,
-    table.lines,
-    kept.map((c) => c.values),
-    options.duplicates ?? 'error',
-    problems,
-  );
-  const n = d.times.length;
-  if (n < 2) {
-    problems.addSummary(
-      'TOO_FEW_ROWS',
-      `only ${n} distinct timestamp(s)`,
-      'a series needs at least 2 rows to have a step.',
+    throw new ForecastError(
+      'HEADER_ONLY',
+      `${problems.where}: the file has a header line but no data rows; add data rows.`,
     );
-    problems.throwIfAny();
   }
-  const step = inferStep(d.times);
-  const maxGap = options.maxGap ?? Math.max(24, Math.floor(0.05 * n));
+}
+
+/**
+ * Walks the sorted, deduplicated timestamps at `step`: the gaps (and the ones longer than `maxGap`, reported), rows
+ * off the step grid (reported), and the length of the regular series from the first to the last row.
+ */
+function gridGaps(
+  d: Deduplicated,
+  step: number,
+  maxGap: number,
+  problems: DataProblems,
+): { gaps: DataReport['gaps']; length: number } {
   const gaps: DataReport['gaps'] = [];
   const long: [number, number][] = []; // [line after the gap, missing steps]
   let length = 1;
-  for (let i = 1; i < n; i++) {
+  for (let i = 1; i < d.times.length; i++) {
     const dt = d.times[i] - d.times[i - 1];
     if (dt % step !== 0) {
       problems.add(
@@ -173,8 +157,19 @@ export function seriesFromColumns(
       long.map((g) => g[0]),
     );
   }
+  return { gaps, length };
+}
+
+/** Empty cells per column; reports them (and gaps) under `--fill none`, and a column without any value. */
+function checkMissing(
+  names: string[],
+  d: Deduplicated,
+  gaps: DataReport['gaps'],
+  fill: FillRule,
+  problems: DataProblems,
+): Record<string, number> {
   const missing: Record<string, number> = {};
-  kept.forEach((k, c) => (missing[k.name] = countNaN(d.columns[c])));
+  names.forEach((name, c) => (missing[name] = countNaN(d.columns[c])));
   const totalMissing = Object.values(missing).reduce((a, b) => a + b, 0);
   if (fill === 'none' && (gaps.length > 0 || totalMissing > 0)) {
     const parts = [];
@@ -195,10 +190,54 @@ export function seriesFromColumns(
       'use --fill ffill or --fill linear.',
     );
   }
-  for (const k of kept) {
-    if (missing[k.name] === n)
-      problems.addSummary('MISSING_VALUES', `column '${k.name}' has no values at all`, 'choose another column.');
+  for (const name of names) {
+    if (missing[name] === d.times.length)
+      problems.addSummary('MISSING_VALUES', `column '${name}' has no values at all`, 'choose another column.');
   }
+  return missing;
+}
+
+/** Turns typed columns (from `readCsvColumns`) into a regular TimeSeries; see `readCsv`. */
+export function seriesFromColumns(
+  table: CsvColumns,
+  options: ReadCsvOptions = {},
+  problems = new DataProblems(baseName(table.source)),
+): TimeSeries {
+  checkOptions(options);
+  const fill = options.fill ?? 'ffill';
+  const kept = table.columns;
+  checkHasData(table, problems);
+  const sentinels = kept
+    .map((c) => findSentinel(c.name, c.values, table.lines))
+    .filter((x): x is Sentinel => x !== null);
+  checkOrder(table.times, table.lines, problems);
+  if (problems.has('UNSORTED_TIMESTAMPS')) problems.throwIfAny();
+  const d = deduplicate(
+    table.times,
+    table.lines,
+    kept.map((c) => c.values),
+    options.duplicates ?? 'error',
+    problems,
+  );
+  const n = d.times.length;
+  if (n < 2) {
+    problems.addSummary(
+      'TOO_FEW_ROWS',
+      `only ${n} distinct timestamp(s)`,
+      'a series needs at least 2 rows to have a step.',
+    );
+    problems.throwIfAny();
+  }
+  const step = inferStep(d.times);
+  const maxGap = options.maxGap ?? Math.max(24, Math.floor(0.05 * n));
+  const { gaps, length } = gridGaps(d, step, maxGap, problems);
+  const missing = checkMissing(
+    kept.map((k) => k.name),
+    d,
+    gaps,
+    fill,
+    problems,
+  );
   problems.throwIfAny();
 
   const C = kept.length;

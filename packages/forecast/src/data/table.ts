@@ -157,6 +157,9 @@ function checkNames(where: string, header: string[], names: string[], flag: stri
  * collected into `problems` with counts and first lines; when no collector is passed they are thrown at the end, all
  * at once, as one ForecastError.
  */
+// One streaming pass: its setup (once the time column is known), row and finish steps share the reader's state
+// (header, time column, column builders, counts) as closures.
+// eslint-disable-next-line max-lines-per-function -- one reader whose steps share state; see above
 export function readColumns(input: CsvSource, options: ReadColumnsOptions = {}, problems?: DataProblems): CsvColumns {
   const file = input.name;
   const where = baseName(file);
