@@ -86,20 +86,21 @@ function fetchPackage(pkg, cacheDir) {
   return path.join(debs, deb);
 }
 
-/** Unpacks a .deb into cacheDir/tree/PKG (dpkg-deb -x); returns that folder. */
-function extractPackage(deb, cacheDir) {
-  const pkg = path.basename(deb).split('_')[0];
-  const dir = path.join(cacheDir, 'tree', pkg);
+/**
+ * Fills `dir` once: `fill(tmp)` writes into `dir.partial` (removed when it throws), which then replaces `dir`, and
+ * `dir.done` marks it complete, so a later call (or a resumed run) returns `dir` at once.
+ */
+function fillOnce(dir, fill) {
   const done = `${dir}.done`;
   if (fs.existsSync(done)) return dir;
   const tmp = `${dir}.partial`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   try {
-    run('dpkg-deb', ['-x', deb, tmp]);
+    fill(tmp);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw new CorpusError('UNPACK_FAILED', `${pkg}: dpkg-deb -x ${deb} failed: ${lastLine(e.stderr)}`);
+    throw e;
   }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
@@ -107,26 +108,28 @@ function extractPackage(deb, cacheDir) {
   return dir;
 }
 
+/** Unpacks a .deb into cacheDir/tree/PKG (dpkg-deb -x); returns that folder. */
+function extractPackage(deb, cacheDir) {
+  const pkg = path.basename(deb).split('_')[0];
+  return fillOnce(path.join(cacheDir, 'tree', pkg), (tmp) => {
+    try {
+      run('dpkg-deb', ['-x', deb, tmp]);
+    } catch (e) {
+      throw new CorpusError('UNPACK_FAILED', `${pkg}: dpkg-deb -x ${deb} failed: ${lastLine(e.stderr)}`);
+    }
+  });
+}
+
 /** Unzips the members of `archive` (zip or pk3) matching `globs` (unzip patterns, default all) into `dir`. */
 function unpackArchive(archive, dir, globs = []) {
-  const done = `${dir}.done`;
-  if (fs.existsSync(done)) return dir;
-  const tmp = `${dir}.partial`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  try {
-    run('unzip', ['-q', '-o', archive, ...globs, '-d', tmp]);
-  } catch (e) {
-    // exit 11 = no member matched the patterns: an empty result, not a failure
-    if (e.status !== 11) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      throw new CorpusError('UNPACK_FAILED', `${archive}: unzip failed: ${lastLine(e.stderr)}`);
+  return fillOnce(dir, (tmp) => {
+    try {
+      run('unzip', ['-q', '-o', archive, ...globs, '-d', tmp]);
+    } catch (e) {
+      // exit 11 = no member matched the patterns: an empty result, not a failure
+      if (e.status !== 11) throw new CorpusError('UNPACK_FAILED', `${archive}: unzip failed: ${lastLine(e.stderr)}`);
     }
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(tmp, dir);
-  fs.writeFileSync(done, '');
-  return dir;
+  });
 }
 
 /** Makes sure ffmpeg is there, installing Debian's package when it is not; `log` hears what was done. */

@@ -13,13 +13,8 @@
 // megaglest-data, gcompris-qt-data (its clips come only through ../shared/data/events, always on the training side).
 'use strict';
 
-const RESERVED = [
-  /^asterisk-core-sounds-ru/,
-  /^ktuberling-data$/,
-  /^supertuxkart-data$/,
-  /^megaglest-data$/,
-  /^gcompris-qt-data$/,
-];
+// The packages reserved for evaluation are the same for both corpora: one list, in enhance-sources.js.
+const { RESERVED } = require('./enhance-sources');
 
 const ZAD = {
   pkg: '0ad-data',

@@ -5,7 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 const deb = require('./debian');
-const { readPcm16 } = require('./wavstats');
+const { readPcm16, pcm16Header } = require('./wavstats');
 const { RULES, AMBIENCE, RESERVED, SHARED_CLASSES } = require('./events-sources');
 
 const HELP = `Usage: npm run data:events -- --out DIR [options]
@@ -91,19 +91,7 @@ function writePcm16(file, samples, rate) {
   const data = Buffer.alloc(samples.length * 2);
   for (let i = 0; i < samples.length; i++)
     data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), 2 * i);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
+  const h = pcm16Header(rate, data.length);
   const tmp = `${file}.partial`;
   fs.writeFileSync(tmp, Buffer.concat([h, data]));
   fs.renameSync(tmp, file);

@@ -57,4 +57,22 @@ function estimateSnr(samples, sampleRate) {
   return { snrDb: level - floor, levelDb: level, activeFraction: active };
 }
 
-module.exports = { readPcm16, estimateSnr };
+/** The 44-byte header of a mono 16-bit PCM WAV at `rate` Hz whose data chunk holds `dataBytes` bytes. */
+function pcm16Header(rate, dataBytes) {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+module.exports = { readPcm16, estimateSnr, pcm16Header };

@@ -5,23 +5,11 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 
 const deb = require('../debian');
-const { readPcm16, estimateSnr } = require('../wavstats');
+const { readPcm16, estimateSnr, pcm16Header } = require('../wavstats');
 const { SOURCES, RESERVED, recordingGroup } = require('../enhance-sources');
 
 function writePcm16(file: string, rate: number, x: number[]): void {
-  const b = Buffer.alloc(44 + 2 * x.length);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + 2 * x.length, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(2 * x.length, 40);
+  const b = Buffer.concat([pcm16Header(rate, 2 * x.length), Buffer.alloc(2 * x.length)]);
   x.forEach((v, i) => b.writeInt16LE(v, 44 + 2 * i));
   fs.writeFileSync(file, b);
 }

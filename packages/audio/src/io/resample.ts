@@ -22,7 +22,8 @@ const STOP_EDGE = 0.5;
 const MAX_EXACT_PHASES = 1024;
 const FINE_STEPS = 4096;
 
-function gcd(a: number, b: number): number {
+/** Greatest common divisor of two positive integers. */
+export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }

@@ -14,6 +14,7 @@
  */
 import { AudioError } from '../errors';
 import { rfft } from '../dsp/fft';
+import { besselI0, gcd } from '../io/resample';
 
 const FS = 10000;
 const N_FRAME = 256;
@@ -30,23 +31,6 @@ function hanningInner(n: number): Float64Array {
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 1)) / (n + 1));
   return w;
-}
-
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 500; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
 }
 
 /**

@@ -75,6 +75,28 @@ function pickFormat(root: string, sets: string[], want?: SceneFormat): 'foa' | '
   return format;
 }
 
+/**
+ * Every name of `names` (files `dir/name+ext`) must have its counterpart `otherDir/name+otherExt` among `others`,
+ * else DCASE_MISMATCH naming both (`what`: the counterpart's kind).
+ */
+function requireCounterparts(
+  names: string[],
+  others: string[],
+  [dir, ext, what]: [string, string, string],
+  [otherDir, otherExt]: [string, string],
+): void {
+  const have = new Set(others);
+  for (const n of names) {
+    if (!have.has(n)) {
+      throw new AudioError(
+        'DCASE_MISMATCH',
+        `${path.join(dir, n + ext)}: no ${what} ${path.join(otherDir, n + otherExt)} for it; ` +
+          'the metadata and audio folders must list the same recordings.',
+      );
+    }
+  }
+}
+
 /** Pairs metadata and audio files, erroring on either without the other. */
 function pairFiles(root: string, set: string, format: 'foa' | 'mic4') {
   const metaDir = path.join(root, `metadata_${set}`);
@@ -83,26 +105,9 @@ function pairFiles(root: string, set: string, format: 'foa' | 'mic4') {
     throw new AudioError('DCASE_MISMATCH', `${metaDir} has no audio folder ${audioDir} beside it.`);
   }
   const metas = listFiles(metaDir, '.csv');
-  const audios = new Set(listFiles(audioDir, '.wav'));
-  for (const m of metas) {
-    if (!audios.has(m)) {
-      throw new AudioError(
-        'DCASE_MISMATCH',
-        `${path.join(metaDir, m + '.csv')}: no audio ${path.join(audioDir, m + '.wav')} for it; ` +
-          'the metadata and audio folders must list the same recordings.',
-      );
-    }
-  }
-  const metaSet = new Set(metas);
-  for (const a of audios) {
-    if (!metaSet.has(a)) {
-      throw new AudioError(
-        'DCASE_MISMATCH',
-        `${path.join(audioDir, a + '.wav')}: no metadata ${path.join(metaDir, a + '.csv')} for it; ` +
-          'the metadata and audio folders must list the same recordings.',
-      );
-    }
-  }
+  const audios = listFiles(audioDir, '.wav');
+  requireCounterparts(metas, audios, [metaDir, '.csv', 'audio'], [audioDir, '.wav']);
+  requireCounterparts(audios, metas, [audioDir, '.wav', 'metadata'], [metaDir, '.csv']);
   return metas.map((m) => ({
     name: m,
     metadata: path.join(metaDir, m + '.csv'),

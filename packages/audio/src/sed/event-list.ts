@@ -124,6 +124,28 @@ export interface ReadEventsOptions {
   allowNoEvents?: boolean;
 }
 
+/**
+ * The events of the data rows (after the header) of a parsed CSV: `toEvent` reads one row through `get(column)` (''
+ * for a column the file lacks); each event is checked (`where` = file and line) against `classes` when given.
+ */
+function rowEvents(
+  rows: string[][],
+  source: string,
+  idx: Record<string, number>,
+  classes: readonly string[] | undefined,
+  toEvent: (get: (column: string) => string, where: string) => SoundEvent,
+): SoundEvent[] {
+  const events: SoundEvent[] = [];
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r];
+    const where = `${source} line ${r + 1}`;
+    const e = toEvent((n) => (idx[n] >= 0 ? (row[idx[n]] ?? '') : ''), where);
+    checkEvent(e, where, classes);
+    events.push(e);
+  }
+  return events;
+}
+
 function columnIndex(header: string[], names: readonly string[], file: string, required: readonly string[]) {
   const idx: Record<string, number> = {};
   for (const n of names) idx[n] = header.indexOf(n);
@@ -145,22 +167,14 @@ export function parseEventList(text: string, source: string, options: ReadEvents
   }
   const header = rows[0].map((h) => h.trim());
   const idx = columnIndex(header, EVENT_COLUMNS, source, ['file', 'onset', 'offset', 'class']);
-  const events: SoundEvent[] = [];
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
-    const where = `${source} line ${r + 1}`;
-    const get = (n: string) => (idx[n] >= 0 ? (row[idx[n]] ?? '') : '');
-    const e: SoundEvent = {
-      file: get('file').trim(),
-      onset: parseNumber(get('onset'), where, 'onset', false) as number,
-      offset: parseNumber(get('offset'), where, 'offset', false) as number,
-      class: get('class').trim(),
-      azimuth: parseNumber(get('azimuth'), where, 'azimuth', true),
-      elevation: parseNumber(get('elevation'), where, 'elevation', true),
-    };
-    checkEvent(e, where, options.classes);
-    events.push(e);
-  }
+  const events = rowEvents(rows, source, idx, options.classes, (get, where) => ({
+    file: get('file').trim(),
+    onset: parseNumber(get('onset'), where, 'onset', false) as number,
+    offset: parseNumber(get('offset'), where, 'offset', false) as number,
+    class: get('class').trim(),
+    azimuth: parseNumber(get('azimuth'), where, 'azimuth', true),
+    elevation: parseNumber(get('elevation'), where, 'elevation', true),
+  }));
   if (events.length === 0 && options.allowNoEvents === false) {
     throw new AudioError('EMPTY_LABELS', `${source} has a header but no events; it needs one row per event.`);
   }
@@ -194,22 +208,14 @@ export function parseSceneLabels(
   const rows = parseCsv(text);
   const header = rows[0].map((h) => h.trim());
   const idx = columnIndex(header, DCASE2019_COLUMNS, file, ['sound_event_recording', 'start_time', 'end_time']);
-  const events: SoundEvent[] = [];
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
-    const where = `${file} line ${r + 1}`;
-    const get = (n: string) => (idx[n] >= 0 ? (row[idx[n]] ?? '') : '');
-    const e: SoundEvent = {
-      file: recording,
-      onset: parseNumber(get('start_time'), where, 'start_time', false) as number,
-      offset: parseNumber(get('end_time'), where, 'end_time', false) as number,
-      class: get('sound_event_recording').trim(),
-      azimuth: parseNumber(get('azi'), where, 'azi', true),
-      elevation: parseNumber(get('ele'), where, 'ele', true),
-    };
-    checkEvent(e, where, classes);
-    events.push(e);
-  }
+  const events = rowEvents(rows, file, idx, classes, (get, where) => ({
+    file: recording,
+    onset: parseNumber(get('start_time'), where, 'start_time', false) as number,
+    offset: parseNumber(get('end_time'), where, 'end_time', false) as number,
+    class: get('sound_event_recording').trim(),
+    azimuth: parseNumber(get('azi'), where, 'azi', true),
+    elevation: parseNumber(get('ele'), where, 'ele', true),
+  }));
   if (events.length === 0) {
     throw new AudioError('EMPTY_LABELS', `${file} has a header but no events; each scene needs its events listed.`);
   }
