@@ -140,15 +140,17 @@ async function enhanceJob(
   const { input, output } = p.item;
   if (isComplete(output)) return { output, skipped: true };
   const key = p.settings.model ?? '';
-  if (!enhancers.has(key)) enhancers.set(key, await loadEnhancer(p.settings.model));
-  removeLeftovers(output);
+  if (!enhancers.has(key)) enhancers.set(key, await ctx.time('load model', () => loadEnhancer(p.settings.model)));
+  if (ctx.startedBefore) await ctx.time('clear leftovers', () => removeLeftovers(output));
   const temp = tempOutputName(output, ctx.jobId, ctx.attempt);
-  const r = await enhanceFile(input, temp, enhancers.get(key)!, {
-    chunkSeconds: p.settings.chunkSeconds,
-    format: p.settings.format,
-    onProgress: (done, total) => void ctx.progress(done / total),
-  });
-  const landed = commitOutput(temp, output);
+  const r = await ctx.time('enhance file', () =>
+    enhanceFile(input, temp, enhancers.get(key)!, {
+      chunkSeconds: p.settings.chunkSeconds,
+      format: p.settings.format,
+      onProgress: (done, total) => void ctx.progress(done / total),
+    }),
+  );
+  const landed = await ctx.time('commit output', () => commitOutput(temp, output));
   ctx.log(
     `enhance ${input} -> ${output}: ${r.duration.toFixed(2)} s in ${r.elapsed.toFixed(2)} s, RTF ${r.rtf.toFixed(3)}${landed ? '' : ' (already there; left as it was)'}`,
   );

@@ -5,7 +5,7 @@
  * failed, BullMQ releases the parent, and a worker runs the kind's merge step (if any) and stores the batch summary.
  * Counts come from the parent's dependency sets in Redis, so they are O(1) whatever the batch size.
  */
-import { FlowProducer, Job, Queue } from 'bullmq';
+import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { JobsError } from './errors';
 import type IORedis from 'ioredis';
 import { QueueConnection, openRedis, scrub } from './connection';
@@ -159,6 +159,7 @@ function indexOf(jobKeyOrId: string): number {
 export interface QueueHandle {
   queue: Queue;
   redis: IORedis;
+  conn: QueueConnection;
   close(): Promise<void>;
 }
 
@@ -170,6 +171,7 @@ export function openQueue(conn: QueueConnection, queue: string): QueueHandle {
   return {
     queue: q,
     redis,
+    conn,
     close: async () => {
       await q.close();
       redis.disconnect();
@@ -232,31 +234,80 @@ export async function listBatches(h: QueueHandle, limit = 20): Promise<string[]>
 }
 
 export interface WaitOptions {
-  /** Poll interval (ms, default 500). */
+  /** Least time between two status reads while the batch's items finish (ms, default 1000). */
   intervalMs?: number;
-  /** Called on each poll with the status. */
+  /**
+   * The status is also read this often when no event of the batch arrives (ms, default 5000): it covers events
+   * missed while Redis was away.
+   */
+  fallbackMs?: number;
+  /** Called with the status after each read. */
   onStatus?: (s: BatchStatus) => void;
   /** Stops waiting (the batch goes on) when aborted. */
   signal?: AbortSignal;
 }
 
-/** Polls until the batch is done (or its merge step failed) and returns the final status. */
-export async function waitForBatch(q: QueueHandle, batchId: string, opts: WaitOptions = {}): Promise<BatchStatus> {
-  for (;;) {
-    const s = await batchStatus(q, batchId, false);
-    opts.onStatus?.(s);
-    if (s.state === 'done' || s.state === 'failed') return batchStatus(q, batchId, true);
-    await new Promise<void>((resolve) => {
-      const onAbort = (): void => {
-        clearTimeout(t);
-        resolve();
-      };
-      const t = setTimeout(() => {
-        opts.signal?.removeEventListener('abort', onAbort); // one listener per poll would pile up on long batches
-        resolve();
-      }, opts.intervalMs ?? 500);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    if (opts.signal?.aborted) return s;
+/** The id of the newest entry a Redis stream may hold now (the server's clock): events after it are new. */
+async function streamIdNow(redis: IORedis): Promise<string> {
+  const [seconds, micros] = await redis.time();
+  return `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0`;
+}
+
+/**
+ * Waits until the batch is done (or its merge step failed) and returns the final status. It does not poll: it
+ * follows the queue's event stream (BullMQ QueueEvents, one blocking read on its own connection), reads the batch's
+ * counts when one of its items finishes (at most once per `intervalMs`) and at once when its parent job finishes,
+ * plus every `fallbackMs` in case events were missed. Waiting costs no CPU here or in Redis between events.
+ */
+export async function waitForBatch(h: QueueHandle, batchId: string, opts: WaitOptions = {}): Promise<BatchStatus> {
+  const intervalMs = opts.intervalMs ?? 1000;
+  // Events after the server's present time: nothing of the batch that happens from here on is missed.
+  const events = new QueueEvents(h.queue.name, {
+    connection: h.conn.options,
+    prefix: KEY_PREFIX,
+    lastEventId: await streamIdNow(h.redis),
+  });
+  events.on('error', () => {}); // reconnects by itself; the fallback reads cover the gap
+  // Set by events, cleared before each read: an event that arrives during a read brings another read.
+  let parentEvent = false;
+  let itemEvent = false;
+  let wake: (() => void) | undefined;
+  const onEvent = ({ jobId }: { jobId: string }): void => {
+    if (jobId === batchId) parentEvent = true;
+    else if (jobId.startsWith(`${batchId}-`)) itemEvent = true;
+    else return;
+    wake?.();
+  };
+  events.on('completed', onEvent);
+  events.on('failed', onEvent);
+  try {
+    for (;;) {
+      parentEvent = itemEvent = false;
+      const readAt = Date.now();
+      const s = await batchStatus(h, batchId, false);
+      opts.onStatus?.(s);
+      if (s.state === 'done' || s.state === 'failed') return await batchStatus(h, batchId, true);
+      await new Promise<void>((resolve) => {
+        let throttled: ReturnType<typeof setTimeout> | undefined;
+        const done = (): void => {
+          clearTimeout(fallback);
+          clearTimeout(throttled);
+          opts.signal?.removeEventListener('abort', done);
+          wake = undefined;
+          resolve();
+        };
+        const fallback = setTimeout(done, opts.fallbackMs ?? 5000);
+        wake = () => {
+          if (parentEvent) done();
+          else if (itemEvent) throttled ??= setTimeout(done, Math.max(0, readAt + intervalMs - Date.now()));
+        };
+        opts.signal?.addEventListener('abort', done, { once: true });
+        if (opts.signal?.aborted) done();
+        else wake(); // events that came during the read
+      });
+      if (opts.signal?.aborted) return s;
+    }
+  } finally {
+    await events.close();
   }
 }

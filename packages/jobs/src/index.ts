@@ -35,4 +35,5 @@ export type {
   QueueHandle,
 } from './batch';
 export { runWorker } from './worker';
+export { PhaseTimings, timingsRequested } from './timings';
 export type { JobContext, ItemProcessor, MergeStep, WorkerSpec, WorkerOptions, RunningWorker } from './worker';

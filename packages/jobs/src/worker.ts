@@ -7,6 +7,7 @@ import { Job, Worker } from 'bullmq';
 import { QueueConnection, scrub } from './connection';
 import { BATCH_JOB, BatchPayload, BatchSummary, ItemFailure, ItemPayload, KEY_PREFIX } from './batch';
 import { JobsError } from './errors';
+import { PhaseTimings, timingsRequested } from './timings';
 
 /** What a processor learns about the job it runs. */
 export interface JobContext {
@@ -14,9 +15,19 @@ export interface JobContext {
   jobId: string;
   /** 1 for the first try, 2 for the first retry, ... */
   attempt: number;
-  /** Reports progress in [0, 1]. */
+  /**
+   * True when an earlier attempt at this job was started (a retry, or a stalled job taken up again after its worker
+   * died): only then can temporary files of an earlier attempt be lying about.
+   */
+  startedBefore: boolean;
+  /**
+   * Reports progress in [0, 1]. Sent to Redis at most once a second, and not before the job has run a second: a
+   * short job reports nothing (its completion says it all), which saves a Redis script and an event per job.
+   */
   progress(fraction: number): Promise<void>;
   log(line: string): void;
+  /** Runs `fn` as the named phase of the job (counted in the worker's per-phase timings when they are on). */
+  time<T>(phase: string, fn: () => T | Promise<T>): Promise<T>;
 }
 
 /** Processes one item; its return value (JSON) is kept for the merge step. */
@@ -53,6 +64,8 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers (default true). */
   handleSignals?: boolean;
+  /** Record wall and CPU time per phase and log the totals when the worker stops (default: GATEWAVE_JOBS_TIMINGS). */
+  timings?: boolean;
 }
 
 export interface RunningWorker {
@@ -61,7 +74,12 @@ export interface RunningWorker {
   /** Finishes the jobs in hand, then stops. */
   close(): Promise<void>;
   readonly worker: Worker;
+  /** The per-phase timings, when they are on. */
+  readonly timings?: PhaseTimings;
 }
+
+/** Least time between two progress reports of one job, and before its first (ms). */
+const PROGRESS_EVERY_MS = 1000;
 
 function indexOfKey(key: string): number {
   return Number(/-(\d+)$/.exec(key)?.[1] ?? NaN);
@@ -91,38 +109,78 @@ async function runBatchJob(
   };
 }
 
+/**
+ * The function BullMQ calls per job. With `timings`, each job's wall and CPU time goes to the phase `job` (and the
+ * processor's own phases, through ctx.time), the merge step to `merge step`, and the gap between the end of one job
+ * and the start of the next one that was already waiting to `between jobs` (BullMQ's bookkeeping: completing one job
+ * and fetching the next).
+ */
+function jobRunner(spec: WorkerSpec, log: (line: string) => void, timings: PhaseTimings | undefined) {
+  const stamp = () => new Date().toISOString().slice(11, 19);
+  let lastEnd: { epochMs: number; wall: number; cpu: number } | undefined;
+  let first: { wall: number; cpu: number } | undefined;
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const run = (job: Job, ctx: JobContext): Promise<unknown> => {
+    if (job.name === BATCH_JOB) return runBatchJob(job as Job<BatchPayload, BatchSummary>, spec, ctx);
+    const processor = spec.processors[job.name];
+    if (!processor)
+      throw new JobsError(
+        'UNKNOWN_KIND',
+        `this worker cannot run "${job.name}" jobs (it runs ${Object.keys(spec.processors).join(', ')}).`,
+      );
+    return processor(job.data as ItemPayload, ctx);
+  };
+  /** Adds the whole span from the first job's start to the last job's end (all of the process's threads). */
+  const addSpan = (): void => {
+    if (timings && first && lastEnd)
+      timings.add('worker, first job to last', lastEnd.wall - first.wall, lastEnd.cpu - first.cpu);
+  };
+  const runJob = async (job: Job): Promise<unknown> => {
+    let lastProgress = performance.now();
+    const ctx: JobContext = {
+      jobId: String(job.id),
+      attempt: job.attemptsMade + 1,
+      startedBefore: job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0,
+      progress: async (f) => {
+        const now = performance.now();
+        if (f >= 1 || now - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = now;
+        await job.updateProgress(Math.round(f * 1000) / 10);
+      },
+      log: (line) => log(`${stamp()} ${line}`),
+      time: async (phase, fn) => (timings ? timings.time(phase, fn) : fn()),
+    };
+    if (!timings) return run(job, ctx);
+    first ??= { wall: performance.now(), cpu: cpuMs() };
+    if (lastEnd && job.timestamp <= lastEnd.epochMs)
+      timings.add('between jobs', performance.now() - lastEnd.wall, cpuMs() - lastEnd.cpu);
+    try {
+      return await timings.time(job.name === BATCH_JOB ? 'merge step' : 'job', () => run(job, ctx));
+    } finally {
+      lastEnd = { epochMs: Date.now(), wall: performance.now(), cpu: cpuMs() };
+    }
+  };
+  return { runJob, addSpan };
+}
+
 /** Starts a worker on `spec.queue`; see RunningWorker. */
 export function runWorker(conn: QueueConnection, spec: WorkerSpec, opts: WorkerOptions = {}): RunningWorker {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stamp = () => new Date().toISOString().slice(11, 19);
+  const timings = (opts.timings ?? timingsRequested()) ? new PhaseTimings() : undefined;
   let lastError = '';
-  const worker = new Worker(
-    spec.queue,
-    async (job: Job) => {
-      const ctx: JobContext = {
-        jobId: String(job.id),
-        attempt: job.attemptsMade + 1,
-        progress: (f) => job.updateProgress(Math.round(f * 1000) / 10),
-        log: (line) => log(`${stamp()} ${line}`),
-      };
-      if (job.name === BATCH_JOB) return runBatchJob(job as Job<BatchPayload, BatchSummary>, spec, ctx);
-      const processor = spec.processors[job.name];
-      if (!processor)
-        throw new JobsError(
-          'UNKNOWN_KIND',
-          `this worker cannot run "${job.name}" jobs (it runs ${Object.keys(spec.processors).join(', ')}).`,
-        );
-      return processor(job.data as ItemPayload, ctx);
-    },
-    {
-      connection: conn.options,
-      prefix: KEY_PREFIX,
-      concurrency: opts.concurrency ?? 1,
-      lockDuration: opts.lockDurationMs ?? 30000,
-      stalledInterval: opts.stalledIntervalMs ?? 30000,
-      maxStalledCount: opts.maxStalledCount ?? 1,
-    },
-  );
+  const runner = jobRunner(spec, log, timings);
+  const worker = new Worker(spec.queue, runner.runJob, {
+    connection: conn.options,
+    prefix: KEY_PREFIX,
+    concurrency: opts.concurrency ?? 1,
+    lockDuration: opts.lockDurationMs ?? 30000,
+    stalledInterval: opts.stalledIntervalMs ?? 30000,
+    maxStalledCount: opts.maxStalledCount ?? 1,
+  });
   worker.on('error', (err) => {
     const m = scrub(err.message, conn);
     if (m !== lastError) log(`${stamp()} queue ${spec.queue} on ${conn.display}: ${m}`);
@@ -141,7 +199,14 @@ export function runWorker(conn: QueueConnection, spec: WorkerSpec, opts: WorkerO
   let resolveStopped: (c: number) => void = () => {};
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   const close = (): Promise<void> => {
-    closing ??= worker.close().then(() => resolveStopped(code));
+    closing ??= worker.close().then(() => {
+      if (timings) {
+        runner.addSpan();
+        const jobs = timings.get('job')?.count ?? 0;
+        log(timings.format(`worker timings, pid ${process.pid}: ${jobs} job(s)`, jobs).trimEnd());
+      }
+      resolveStopped(code);
+    });
     return closing;
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -163,5 +228,5 @@ export function runWorker(conn: QueueConnection, spec: WorkerSpec, opts: WorkerO
       process.off('SIGINT', onSignal);
     });
   }
-  return { stopped, close, worker };
+  return { stopped, close, worker, timings };
 }

@@ -10,6 +10,7 @@ import { checkConnection, parseQueueUrl, QueueConnection } from '../connection';
 import { BatchStatus, batchStatus, listBatches, openQueue, waitForBatch } from '../batch';
 import { runWorker, WorkerSpec } from '../worker';
 import { JobsError } from '../errors';
+import { PhaseTimings, timingsRequested } from '../timings';
 
 export const QUEUE_FLAGS = {
   queue: {
@@ -40,6 +41,11 @@ export const QUEUE_FLAGS = {
     flags: '--stalled-interval <ms>',
     description: 'how often to look for stalled jobs (those whose worker died) and requeue them',
     parse: positiveInt,
+  },
+  timings: {
+    flags: '--timings',
+    description:
+      'when the worker stops, print wall and CPU ms per job for each phase (the same as GATEWAVE_JOBS_TIMINGS=1, which also makes a submitting command print its own)',
   },
 } satisfies Record<string, FlagDef>;
 
@@ -112,10 +118,13 @@ export async function followBatch(
   process.once('SIGINT', onInt);
   const started = Date.now();
   let hinted = false;
+  const timings = timingsRequested() ? new PhaseTimings() : undefined;
+  const waiting = timings?.start('waiting for the batch');
   try {
     const s = await waitForBatch(h, submitted.batchId, {
       signal: abort.signal,
       onStatus: (st) => {
+        timings?.add('status polls', 0, 0);
         bar.update(st.done + st.failed, st.failed ? `${st.failed} failed` : '');
         if (!hinted && Date.now() - started > 5000 && st.active === 0 && st.done + st.failed === 0) {
           hinted = true;
@@ -139,6 +148,12 @@ export async function followBatch(
       return s;
     }
     bar.finish();
+    if (timings) {
+      waiting!.stop();
+      const u = process.cpuUsage();
+      timings.add('process since start', process.uptime() * 1000, (u.user + u.system) / 1000);
+      say(timings.format(`timings of this command (${submitted.total} job(s))`, submitted.total).trimEnd());
+    }
     for (const e of s.errors)
       say(
         formatStatus({ ...s, errors: [e], mergeError: undefined })
@@ -165,13 +180,20 @@ export function registerWorkerCommand(
   prepare: () => Promise<WorkerSpec>,
 ): void {
   const cmd = program.command('worker').description(description);
-  addQueueFlags(cmd, ['queue', 'concurrency', 'lockDuration', 'stalledInterval'], {
+  addQueueFlags(cmd, ['queue', 'concurrency', 'lockDuration', 'stalledInterval', 'timings'], {
     queue: null,
     concurrency: 1,
     lockDuration: 30000,
     stalledInterval: 30000,
   });
-  cmd.action(async (o: { queue: string; concurrency: number; lockDuration: number; stalledInterval: number }) => {
+  type WorkerFlags = {
+    queue: string;
+    concurrency: number;
+    lockDuration: number;
+    stalledInterval: number;
+    timings?: boolean;
+  };
+  cmd.action(async (o: WorkerFlags) => {
     const conn = await connect(o.queue);
     const spec = await prepare();
     process.stderr.write(
@@ -182,6 +204,7 @@ export function registerWorkerCommand(
       concurrency: o.concurrency,
       lockDurationMs: o.lockDuration,
       stalledIntervalMs: o.stalledInterval,
+      timings: o.timings || undefined,
     });
     w.worker.on('completed', (job) => {
       if (job.name !== 'batch')
