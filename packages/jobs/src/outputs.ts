@@ -77,7 +77,7 @@ export function removeLeftovers(output: string): number {
   }
   for (const name of names) {
     if (name.startsWith(mine) || name.startsWith(`.${mine}`)) {
-      fs.rmSync(path.join(dir, name), { force: true });
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true }); // a model folder's temporary copy, too
       removed++;
     }
   }

@@ -4,6 +4,7 @@ import { list, oneOf } from '@gatewave/core/cli';
 import { addQueueFlags, followBatch, registerJobsCommands, registerWorkerCommand } from '@gatewave/jobs/cli';
 import { ForecastError } from '../errors';
 import { parseSplit } from '../data/split';
+import { headQuantiles, parseIntervals } from '../intervals';
 import { FORECAST_QUEUE, forecastWorkerSpec, MergeResult, PartTraining, submitForecastBatch } from '../jobs';
 import { addTrainingFlags, int } from './shared';
 
@@ -17,7 +18,15 @@ const NAME = 'gatewave-forecast';
 const MODEL_KINDS = ['tpgn', 'naive', 'seasonal-naive', 'dlinear', 'gru'] as const;
 
 function partTraining(o: Record<string, unknown>): PartTraining | undefined {
-  if (!o.train) return undefined;
+  if (!o.train) {
+    const flag = ['interval', 'quantiles', 'saveModels'].find((k) => o[k] !== undefined);
+    if (flag && o.model)
+      throw new ForecastError(
+        'BAD_ARGUMENT',
+        `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --train; with --model the saved model's own intervals or quantiles are written.`,
+      );
+    return undefined;
+  }
   if (o.lookback === undefined || o.horizon === undefined || o.period === undefined)
     throw new ForecastError(
       'BAD_ARGUMENT',
@@ -40,6 +49,8 @@ function partTraining(o: Record<string, unknown>): PartTraining | undefined {
     norm: o.norm as boolean,
     hidden: o.hidden as number,
     seed: o.seed as number,
+    intervals: o.interval === undefined ? undefined : parseIntervals(o.interval as string),
+    quantiles: o.quantiles === undefined ? undefined : headQuantiles(o.quantiles as string),
   };
 }
 
@@ -48,7 +59,8 @@ function describeMerge(m: MergeResult | undefined): string {
   if (m.parts === 0) return `wrote nothing: no part was done; the parts' rows are kept in ${m.kept.join(', ')}`;
   const what = `${m.series} series, ${m.rows} rows from ${m.parts} part(s)${m.skipped ? `; ${m.skipped} series too short, left out` : ''}`;
   const kept = m.kept.length ? `; the failed parts' rows are kept in ${m.kept.join(', ')}` : '';
-  return `${m.landed ? 'wrote' : 'left as it was (already there)'} ${m.out}: ${what}${kept}`;
+  const models = m.models ? `; each part's model is in ${m.models}/part-NNNNN` : '';
+  return `${m.landed ? 'wrote' : 'left as it was (already there)'} ${m.out}: ${what}${kept}${models}`;
 }
 
 function registerBatch(program: Command): void {
@@ -76,6 +88,18 @@ function registerBatch(program: Command): void {
     .option('--d-model <n>', 'with --train tpgn: hidden size d', int('--d-model'), 2)
     .option('--no-norm', 'with --train tpgn: turn per-window normalisation off')
     .option('--hidden <n>', 'with --train gru: units', int('--hidden'), 64)
+    .option(
+      '--interval <levels>',
+      'with --train: conformal prediction intervals in percent, calibrated on each part\u2019s validation windows (e.g. 80,95)',
+    )
+    .option(
+      '--quantiles <levels>',
+      'with --train tpgn/dlinear/gru: quantile heads trained with the pinball loss (e.g. 0.1,0.5,0.9; the median is the forecast)',
+    )
+    .option(
+      '--save-models <dir>',
+      'with --train: save each part\u2019s trained model as DIR/part-NNNNN (the part numbers of the job list; written once, atomically); DIR must be new or empty',
+    )
     .option('--strict', 'a series shorter than lookback + horizon fails its job (default: skipped with a count)')
     .option('--delimiter <char>', 'field delimiter (default: detected)')
     .option('--na-values <list>', 'comma-separated cell values that mean "missing"');
@@ -94,6 +118,7 @@ function registerBatch(program: Command): void {
       naValues: list(o.naValues as string | undefined),
       strict: o.strict as boolean | undefined,
       seriesPerJob: o.seriesPerJob as number,
+      saveModels: o.saveModels as string | undefined,
       attempts: o.attempts as number,
     });
     process.stderr.write(

@@ -11,6 +11,7 @@ import {
 } from '@gatewave/jobs';
 import { ForecastError } from '../errors';
 import { readModelDoc } from '../models/model-file';
+import { checkQuantileHeads } from '../models/registry';
 import { partitionPanelCsv } from './partition';
 
 /**
@@ -40,6 +41,10 @@ export interface PartTraining {
   norm?: boolean;
   hidden?: number;
   seed?: number;
+  /** Conformal interval levels in percent, calibrated on each part's validation windows (as `train --interval`). */
+  intervals?: number[];
+  /** Quantile-head levels, with 0.5 (as `train --quantiles`; networks only). */
+  quantiles?: number[];
 }
 
 /** What every job of a forecast batch carries (paths absolute). */
@@ -60,6 +65,8 @@ export interface ForecastBatchSettings {
   out: string;
   /** The folder of the part files. */
   work: string;
+  /** With `train`: each part's trained model is saved as `<saveModels>/part-NNNNN` (absolute). */
+  saveModels?: string;
 }
 
 /** One part: its CSV and where its forecasts go. */
@@ -86,6 +93,8 @@ export interface ForecastBatchRequest {
   train?: PartTraining;
   /** Distinct series per job (default 100). */
   seriesPerJob?: number;
+  /** With `train`: save each part's model as DIR/part-NNNNN; DIR must be absent or empty. */
+  saveModels?: string;
   attempts?: number;
   backoffMs?: number;
 }
@@ -121,6 +130,12 @@ function checkRequest(r: ForecastBatchRequest): void {
     );
   if (path.extname(r.out).toLowerCase() !== '.csv')
     throw new ForecastError('BAD_ARGUMENT', `--out ${r.out}: must end in .csv.`);
+  if (r.saveModels !== undefined && !r.train)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      '--save-models: only parts trained with --train have models of their own to save; leave it out with --model.',
+    );
+  if (r.train) checkQuantileHeads(r.train.kind, r.train.quantiles);
   if (r.seriesPerJob !== undefined && !(Number.isInteger(r.seriesPerJob) && r.seriesPerJob > 0))
     throw new ForecastError(
       'BAD_ARGUMENT',
@@ -149,7 +164,13 @@ export async function submitForecastBatch(url: string, r: ForecastBatchRequest):
       'OUTPUT_EXISTS',
       `${r.out} exists; a queued forecast never replaces a file. Remove it or choose another --out. Nothing was enqueued.`,
     );
-  await checkConnection(conn);
+  const models = r.saveModels === undefined ? undefined : modelsFolder(r.saveModels);
+  try {
+    await checkConnection(conn);
+  } catch (err) {
+    models?.undo();
+    throw err;
+  }
   const work = fs.mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.parts-`));
   try {
     const timeColumn = r.timeColumn ?? fromModel?.timeColumn;
@@ -171,6 +192,7 @@ export async function submitForecastBatch(url: string, r: ForecastBatchRequest):
       train: r.train,
       out,
       work,
+      saveModels: models?.dir,
     };
     const items: ForecastPart[] = parts.files.map((input, k) => ({
       input,
@@ -190,6 +212,28 @@ export async function submitForecastBatch(url: string, r: ForecastBatchRequest):
     return { conn, batchId, parts: items.length, series, rows: parts.rows, work };
   } catch (err) {
     fs.rmSync(work, { recursive: true, force: true });
+    models?.undo();
     throw err;
   }
+}
+
+/**
+ * Checks the --save-models folder: absent (then made here) or empty, and writable; a folder that holds anything is
+ * refused, so that no saved model is ever replaced. `undo` removes the folder again if this call made it.
+ */
+function modelsFolder(dir: string): { dir: string; undo: () => void } {
+  const abs = path.resolve(dir);
+  const existed = fs.existsSync(abs);
+  if (existed && (!fs.statSync(abs).isDirectory() || fs.readdirSync(abs).length > 0))
+    throw new JobsError(
+      'OUTPUT_EXISTS',
+      `--save-models ${dir}: exists and is not an empty folder; saved models are never replaced. Choose a new folder. Nothing was enqueued.`,
+    );
+  checkOutputDir(abs);
+  return {
+    dir: abs,
+    undo: () => {
+      if (!existed) fs.rmSync(abs, { recursive: true, force: true });
+    },
+  };
 }

@@ -48,6 +48,8 @@ export interface MergeResult {
   skipped: number;
   /** Part CSVs kept for inspection (those of failed parts). */
   kept: string[];
+  /** The folder of the parts' saved models (`--save-models`), if any. */
+  models?: string;
 }
 
 type Payload = ItemPayload<ForecastPart, ForecastBatchSettings>;
@@ -84,18 +86,20 @@ async function forecastRows(
   const s = p.settings;
   const quiet = (): void => undefined;
   if (s.model) {
-    if (!models.has(s.model)) models.set(s.model, new PanelModel(await loadForecaster(s.model)));
-    const model = models.get(s.model)!;
+    const dir = s.model;
+    if (!models.has(dir))
+      models.set(dir, await ctx.time('load model', async () => new PanelModel(await loadForecaster(dir))));
+    const model = models.get(dir)!;
     // As a single-process predict: a series needs only its lookback rows.
-    const panel = readPart(p, model.lookback, 0, quiet);
+    const panel = await ctx.time('read part', () => readPart(p, model.lookback, 0, quiet));
     if (!panel) return { panel, rows: [], skipped: [] };
-    const rows = model.predict(panel);
+    const rows = await ctx.time('predict', () => model.predict(panel));
     return { panel, rows, skipped: [...panel.skipped, ...model.skipped].map((x) => x.id) };
   }
   const t = s.train!;
   // As train --id-col then predict: series too short to train on are left out of training (counted by fit) but
   // forecast from their lookback rows; with --strict a series shorter than lookback + horizon fails the part.
-  const panel = readPart(p, t.lookback, s.strict ? t.horizon : 0, quiet);
+  const panel = await ctx.time('read part', () => readPart(p, t.lookback, s.strict ? t.horizon : 0, quiet));
   if (!panel) return { panel, rows: [], skipped: [] };
   const model = new PanelModel(t.kind, {
     lookback: t.lookback,
@@ -104,11 +108,35 @@ async function forecastRows(
     dModel: t.dModel,
     norm: t.norm,
     hidden: t.hidden,
+    quantiles: t.quantiles,
   });
-  await model.fit(panel, { ...t, strict: s.strict, quiet: true });
+  await ctx.time('train', () => model.fit(panel, { ...t, strict: s.strict, quiet: true, intervals: t.intervals }));
+  // What train --id-col saves with the model: predict reads CSVs with the same rules by default.
+  if (model.forecaster.pipeline) model.forecaster.pipeline.read = { delimiter: s.delimiter, naValues: s.naValues };
   await ctx.progress(0.5);
-  const rows = model.predict(panel);
+  if (s.saveModels) await ctx.time('save model', () => savePartModel(model, s.saveModels!, p.index, ctx));
+  const rows = await ctx.time('predict', () => model.predict(panel));
   return { panel, rows, skipped: [...panel.skipped, ...model.skipped].map((x) => x.id) };
+}
+
+/**
+ * Saves a part's trained model as `<dir>/part-NNNNN`, once: into a temporary folder of this attempt, then renamed
+ * into place. A rename onto a folder that holds files fails, so a model saved by an earlier attempt is left as it was.
+ */
+async function savePartModel(model: PanelModel, dir: string, index: number, ctx: JobContext): Promise<boolean> {
+  const target = path.join(dir, `part-${String(index).padStart(5, '0')}`);
+  if (fs.existsSync(target)) return false;
+  if (ctx.startedBefore) removeLeftovers(target);
+  const temp = tempOutputName(target, ctx.jobId, ctx.attempt);
+  await model.forecaster.save(temp);
+  try {
+    fs.renameSync(temp, target);
+    return true;
+  } catch (err) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    if (['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) return false;
+    throw err;
+  }
 }
 
 function headerOf(output: string): PartHeader {
@@ -141,11 +169,13 @@ async function forecastPart(models: Map<string, PanelModel>, p: Payload, ctx: Jo
     skipped: p.item.series - series,
     skippedIds: skipped.slice(0, 5),
   };
-  removeLeftovers(output);
+  if (ctx.startedBefore) removeLeftovers(output);
   const temp = tempOutputName(output, ctx.jobId, ctx.attempt);
-  const lines = [JSON.stringify(header), ...rows.map((r) => JSON.stringify(r))];
-  fs.writeFileSync(temp, lines.join('\n') + '\n');
-  const landed = commitOutput(temp, output);
+  const landed = await ctx.time('write output', () => {
+    const lines = [JSON.stringify(header), ...rows.map((r) => JSON.stringify(r))];
+    fs.writeFileSync(temp, lines.join('\n') + '\n');
+    return commitOutput(temp, output);
+  });
   ctx.log(
     `forecast ${path.basename(p.item.input)}: ${header.series} series, ${rows.length} rows in ${((Date.now() - t0) / 1000).toFixed(2)} s${landed ? '' : ' (already there; left as it was)'}`,
   );
@@ -209,6 +239,7 @@ async function mergeParts(
     rows: parts.reduce((a, p) => a + p.rows, 0),
     skipped: parts.reduce((a, p) => a + p.skipped, 0),
     kept: failures.length ? kept : [],
+    models: s.saveModels,
   };
 }
 

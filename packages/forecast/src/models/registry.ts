@@ -153,14 +153,19 @@ export interface ModelOptions extends WindowConfig {
   quantiles?: number[];
 }
 
-/** A fresh model of the given kind. */
-export function createForecaster(kind: ModelKind | string, options: ModelOptions): Forecaster {
-  if (options.quantiles?.length && (kind === 'naive' || kind === 'seasonal-naive')) {
+/** Throws BAD_ARGUMENT when quantile heads are asked of a rule (naive, seasonal-naive), which has none. */
+export function checkQuantileHeads(kind: ModelKind | string, quantiles: number[] | undefined): void {
+  if (quantiles?.length && (kind === 'naive' || kind === 'seasonal-naive')) {
     throw new ForecastError(
       'BAD_ARGUMENT',
       `--quantiles: ${kind} is a rule without weights and has no quantile heads; use --interval (conformal intervals) with it, or a tpgn, dlinear or gru model.`,
     );
   }
+}
+
+/** A fresh model of the given kind. */
+export function createForecaster(kind: ModelKind | string, options: ModelOptions): Forecaster {
+  checkQuantileHeads(kind, options.quantiles);
   switch (kind) {
     case 'tpgn':
       return new TPGNForecaster(options);
