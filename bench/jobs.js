@@ -3,10 +3,14 @@
  * bench:jobs - batch work directly and through BullMQ queues on a loopback redis-server started here (persistence
  * off), with 1 and 2 worker processes; every process runs 1 native thread.
  * audio: enhancement of many WAV files (direct `enhance` against `enhance --queue`); prints wall time, files/s, the
- * 2-worker speed-up over 1 worker and the queue overhead per job against direct.
+ * 2-worker speed-up over 1 worker and the queue overhead per job against direct, both over the whole timed span and
+ * split into one-time start-up and per-job steady state; runs 2 direct processes on half the files each, which is
+ * the most that 2 processes reach on this machine without any queue; and prints the workers' own per-phase timings
+ * (`worker --timings`: wall and CPU ms per job).
  * forecast: a long CSV of many hourly series predicted with one saved panel model (trained first on a subset, not
- * timed): one `predict` process against `gatewave-forecast batch` with 1 and 2 workers; checks that the merged CSVs
- * equal the direct one and prints the speed-ups.
+ * timed): one `predict` process against `gatewave-forecast batch` with 1 and 2 workers, and 2 `predict` processes on
+ * half the series each; checks that the merged CSVs equal the direct one, prints the speed-ups and the workers'
+ * per-phase timings.
  * Usage: node bench/jobs.js [--only audio|forecast] [--files 200] [--seconds 5] [--model wiener|DIR]
  *                           [--series 2000] [--length 500] [--series-per-job 100] [--forecast-model tpgn]
  */
@@ -14,7 +18,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const net = require('net');
-const { spawn, spawnSync } = require('child_process');
+const { spawn } = require('child_process');
 const { writeWav } = require('../packages/audio/dist');
 
 const arg = (name, def) => {
@@ -59,37 +63,127 @@ function makeFiles(dir) {
   }
 }
 
-function timed(args, cli = CLI) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0)
-    throw new Error(`${path.basename(path.dirname(path.dirname(cli)))} ${args[0]} failed: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+/** Runs the CLI with `args` and resolves with its wall seconds and its stderr; throws when it fails. */
+function timed(args, cli = CLI, extraEnv = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const p = spawn(process.execPath, [cli, ...args], {
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    p.stderr.on('data', (b) => (stderr += b));
+    p.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0)
+        reject(new Error(`${path.basename(path.dirname(path.dirname(cli)))} ${args[0]} failed: ${stderr}`));
+      else resolve({ wall, stderr });
+    });
+  });
 }
 
-/** Runs `args` (a command that submits and follows a batch) with `workers` worker processes of `cli` running. */
-async function viaQueue(url, args, workers, cli = CLI) {
-  const procs = Array.from({ length: workers }, () =>
-    spawn(process.execPath, [cli, 'worker', '--queue', url], { env, stdio: 'ignore' }),
-  );
-  await new Promise((r) => setTimeout(r, 3000)); // workers connect and load the backend
-  try {
-    return timed(args, cli);
-  } finally {
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
+/** The rows of a per-phase table printed by `--timings` (name -> { count, wallMs, cpuMs }), summed over `logs`. */
+function phaseTotals(logs) {
+  const out = new Map();
+  for (const log of logs) {
+    for (const m of log.matchAll(/^ {2}(\S.*?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+[\d.]+$/gm)) {
+      const t = out.get(m[1]) ?? { count: 0, wallMs: 0, cpuMs: 0, maxWallMs: 0 };
+      t.count += Number(m[2]);
+      t.wallMs += Number(m[3]) * 1000;
+      t.cpuMs += Number(m[4]) * 1000;
+      t.maxWallMs = Math.max(t.maxWallMs, Number(m[3]) * 1000);
+      out.set(m[1], t);
+    }
   }
+  return out;
+}
+
+/**
+ * Runs `args` (a command that submits and follows a batch) with `workers` worker processes of `cli` running (with
+ * --timings); resolves with the command's wall seconds, its stderr and the workers' logs.
+ */
+async function viaQueue(url, args, workers, cli = CLI) {
+  const procs = Array.from({ length: workers }, () => {
+    const p = spawn(process.execPath, [cli, 'worker', '--queue', url, '--timings'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    p.log = '';
+    p.stderr.on('data', (b) => (p.log += b));
+    return p;
+  });
+  // Workers connect and load the backend before the timed span starts (they print their settings line then).
+  await Promise.all(procs.map((p) => until(() => /worker: queue/.test(p.log) || p.exitCode !== null)));
+  let r;
+  try {
+    r = await timed(args, cli, { GATEWAVE_JOBS_TIMINGS: '1' });
+  } finally {
+    // 'close', not 'exit': the timings a worker prints as it stops must have been read from its stderr
+    const closed = procs.map((p) => new Promise((r) => p.once('close', r)));
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(closed);
+  }
+  return { ...r, workerLogs: procs.map((p) => p.log) };
+}
+
+function until(check) {
+  return new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (check()) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 50);
+  });
+}
+
+/** Seconds spent enhancing files, from `enhance`'s per-file lines ("... in 0.31 s, RTF ..."). */
+const fileSeconds = (stderr) => [...stderr.matchAll(/ in ([\d.]+) s, RTF /g)].reduce((a, m) => a + Number(m[1]), 0);
+
+/** A queued run's split: the workers' span from first job to last (less the model load) and the rest (start-up). */
+function queueSplit(run) {
+  const phases = phaseTotals(run.workerLogs);
+  const spanMs =
+    (phases.get('worker, first job to last')?.maxWallMs ?? NaN) - (phases.get('load model')?.maxWallMs ?? 0);
+  const span = spanMs / 1000;
+  return { phases, span, startup: run.wall - span };
+}
+
+function printPhases(title, phases, jobs) {
+  console.log(`${title} (wall and CPU ms per job, summed over the workers; CPU counts all threads of a worker):`);
+  for (const [name, t] of phases) {
+    if (name === 'worker, first job to last') continue;
+    console.log(
+      `  ${name.padEnd(26)} ${String(t.count).padStart(5)} x  wall ${(t.wallMs / jobs).toFixed(1).padStart(7)} ms/job  cpu ${(t.cpuMs / jobs).toFixed(1).padStart(7)} ms/job`,
+    );
+  }
+}
+
+/** Enhances `files` split into two halves in two direct processes at once: resolves with the wall seconds. */
+async function directPair(dir, files, modelFlags) {
+  const halves = [files.slice(0, Math.ceil(files.length / 2)), files.slice(Math.ceil(files.length / 2))];
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    halves.map((h, i) => timed(['enhance', ...h, '-o', path.join(dir, `pair${i}`), '-q', ...modelFlags])),
+  );
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 async function audioBench(dir, url) {
   fs.mkdirSync(path.join(dir, 'in'));
   makeFiles(path.join(dir, 'in'));
+  const files = fs
+    .readdirSync(path.join(dir, 'in'))
+    .sort()
+    .map((n) => path.join(dir, 'in', n));
   const model = MODEL ?? 'FRCRN small (packaged)';
   const modelFlags = MODEL ? ['--model', MODEL] : [];
   console.log(
     `bench:jobs audio: ${FILES} WAV files of ${SECONDS} s (16 kHz mono), ${model}, 1 native thread per process, ${os.cpus().length} cores, redis-server on loopback`,
   );
-  const direct = timed(['enhance', path.join(dir, 'in'), '-o', path.join(dir, 'direct'), '-q', ...modelFlags]);
+  const direct = await timed(['enhance', path.join(dir, 'in'), '-o', path.join(dir, 'direct'), '-q', ...modelFlags]);
+  const directFiles = fileSeconds(direct.stderr);
+  const pair = await directPair(dir, files, modelFlags);
   const queued = (out) => [
     'enhance',
     path.join(dir, 'in'),
@@ -102,16 +196,37 @@ async function audioBench(dir, url) {
   ];
   const one = await viaQueue(url, queued('q1'), 1);
   const two = await viaQueue(url, queued('q2'), 2);
-  const row = (name, s) =>
-    `| ${name.padEnd(28)} | ${s.toFixed(1).padStart(7)} | ${(FILES / s).toFixed(2).padStart(7)} |`;
-  console.log('| run                          | wall s  | files/s |');
-  console.log('|------------------------------|---------|---------|');
-  console.log(row('direct enhance (1 process)', direct));
-  console.log(row('queue, 1 worker', one));
-  console.log(row('queue, 2 workers', two));
+  const [s1, s2] = [queueSplit(one), queueSplit(two)];
+  const row = (name, wall, startup, span) =>
+    `| ${name.padEnd(40)} | ${wall.toFixed(1).padStart(7)} | ${(FILES / wall).toFixed(2).padStart(7)} | ${startup.toFixed(1).padStart(10)} | ${((span / FILES) * 1000).toFixed(1).padStart(11)} |`;
+  console.log('| run                                      | wall s  | files/s | start-up s | ms per file |');
+  console.log('|------------------------------------------|---------|---------|------------|-------------|');
+  console.log(row('direct enhance (1 process)', direct.wall, direct.wall - directFiles, directFiles));
   console.log(
-    `2 workers / 1 worker: ${(one / two).toFixed(2)}x; queue overhead per job vs direct: ${(((one - direct) / FILES) * 1000).toFixed(1)} ms`,
+    `| ${'2 direct processes, half the files each'.padEnd(40)} | ${pair.toFixed(1).padStart(7)} | ${(FILES / pair).toFixed(2).padStart(7)} |          - |           - |`,
   );
+  console.log(row('queue, 1 worker', one.wall, s1.startup, s1.span));
+  console.log(row('queue, 2 workers', two.wall, s2.startup, s2.span));
+  console.log(
+    'start-up: the timed span less the time spent on files (direct: the sum of its per-file times; queue: from the ' +
+      "first job's start to the last job's end in the workers, less the model load); ms per file: that time / files.",
+  );
+  console.log(
+    `2 workers / 1 worker: ${(one.wall / two.wall).toFixed(2)}x (2 direct processes / 1 direct process on this machine, no queue: ${(direct.wall / pair).toFixed(2)}x)`,
+  );
+  console.log(
+    `queue overhead per job vs direct: ${(((one.wall - direct.wall) / FILES) * 1000).toFixed(1)} ms over the whole timed span (1 worker); ` +
+      `${(((s1.span - directFiles) / FILES) * 1000).toFixed(1)} ms per job in steady state, and ${(s1.startup - (direct.wall - directFiles)).toFixed(2)} s once at start-up`,
+  );
+  printPhases('queue, 1 worker, per phase', s1.phases, FILES);
+  const client = phaseTotals([one.stderr]);
+  const wait = client.get('waiting for the batch');
+  const proc = client.get('process since start');
+  if (wait && proc)
+    console.log(
+      `  the submitting command: CPU ${(proc.cpuMs / 1000).toFixed(2)} s in all, of which ${(wait.cpuMs / 1000).toFixed(2)} s while waiting ${(wait.wallMs / 1000).toFixed(1)} s for the batch (${client.get('status polls')?.count ?? 0} status reads)`,
+    );
+  printPhases('queue, 2 workers, per phase', s2.phases, FILES);
 }
 
 /** A long CSV of `count` hourly series of `length` points (a daily season, a level per series, noise). */
@@ -134,6 +249,18 @@ function makeLongCsv(file, count, length) {
   fs.closeSync(fd);
 }
 
+/** Splits a long CSV (header, then rows series by series) after `rows` data rows into two files; returns their paths. */
+function splitLongCsv(file, rows) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const header = lines[0];
+  const body = lines.slice(1).filter(Boolean);
+  return [body.slice(0, rows), body.slice(rows)].map((part, i) => {
+    const out = file.replace(/\.csv$/, `.half${i}.csv`);
+    fs.writeFileSync(out, [header, ...part].join('\n') + '\n');
+    return out;
+  });
+}
+
 async function forecastBench(dir, url) {
   const csv = path.join(dir, 'long.csv');
   makeLongCsv(csv, SERIES, LENGTH);
@@ -142,7 +269,7 @@ async function forecastBench(dir, url) {
   const model = path.join(dir, 'panel-model');
   // TPGN folds the window into rows of one period (24 h): the look-back is a whole number of days.
   const lookback = Math.max(24, Math.min(168, Math.floor(LENGTH / 3 / 24) * 24));
-  timed(
+  await timed(
     [
       'train',
       '--csv',
@@ -172,10 +299,12 @@ async function forecastBench(dir, url) {
   console.log(
     `bench:jobs forecast: ${SERIES} hourly series x ${LENGTH} points, ${FORECAST_MODEL} (lookback ${lookback}, horizon 24; trained 1 epoch on ${Math.min(SERIES, 100)} series, not timed), ${PER_JOB} series per job, 1 native thread per process, ${os.cpus().length} cores, redis-server on loopback`,
   );
-  const direct = timed(
-    ['predict', '--model', model, '--csv', csv, '--out', path.join(dir, 'direct.csv')],
-    FORECAST_CLI,
-  );
+  const predict = (input, out) => timed(['predict', '--model', model, '--csv', input, '--out', out], FORECAST_CLI);
+  const direct = (await predict(csv, path.join(dir, 'direct.csv'))).wall;
+  const halves = splitLongCsv(csv, Math.ceil(SERIES / 2) * LENGTH);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(halves.map((h, i) => predict(h, path.join(dir, `pair${i}.csv`))));
+  const pair = Number(process.hrtime.bigint() - t0) / 1e9;
   const queued = (out) => [
     'batch',
     '--csv',
@@ -190,8 +319,9 @@ async function forecastBench(dir, url) {
     url,
     '-q',
   ];
-  const one = await viaQueue(url, queued('q1.csv'), 1, FORECAST_CLI);
-  const two = await viaQueue(url, queued('q2.csv'), 2, FORECAST_CLI);
+  const runOne = await viaQueue(url, queued('q1.csv'), 1, FORECAST_CLI);
+  const runTwo = await viaQueue(url, queued('q2.csv'), 2, FORECAST_CLI);
+  const [one, two] = [runOne.wall, runTwo.wall];
   const same = ['q1.csv', 'q2.csv'].every((f) =>
     fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(dir, 'direct.csv'))),
   );
@@ -203,9 +333,12 @@ async function forecastBench(dir, url) {
   console.log(row('direct predict (1 process)', direct));
   console.log(row(`batch, 1 worker (${jobs} jobs)`, one));
   console.log(row(`batch, 2 workers (${jobs} jobs)`, two));
+  console.log(row('2 predict processes, half each', pair));
   console.log(
-    `2 workers / 1 worker: ${(one / two).toFixed(2)}x; 2 workers / direct: ${(direct / two).toFixed(2)}x; merged CSVs equal the direct one: ${same ? 'yes' : 'NO'}`,
+    `2 workers / 1 worker: ${(one / two).toFixed(2)}x (2 predict processes / 1 on this machine, no queue: ${(direct / pair).toFixed(2)}x); 2 workers / direct: ${(direct / two).toFixed(2)}x; merged CSVs equal the direct one: ${same ? 'yes' : 'NO'}`,
   );
+  printPhases('batch, 1 worker, per phase', phaseTotals(runOne.workerLogs), jobs);
+  printPhases('batch, 2 workers, per phase', phaseTotals(runTwo.workerLogs), jobs);
   if (!same) process.exitCode = 1;
 }
 
