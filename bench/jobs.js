@@ -327,9 +327,9 @@ async function forecastBench(dir, url) {
   );
   const jobs = Math.ceil(SERIES / PER_JOB);
   const row = (name, s) =>
-    `| ${name.padEnd(28)} | ${s.toFixed(1).padStart(7)} | ${(SERIES / s).toFixed(1).padStart(8)} |`;
-  console.log('| run                          | wall s  | series/s |');
-  console.log('|------------------------------|---------|----------|');
+    `| ${name.padEnd(32)} | ${s.toFixed(1).padStart(7)} | ${(SERIES / s).toFixed(1).padStart(8)} |`;
+  console.log(`| ${'run'.padEnd(32)} | wall s  | series/s |`);
+  console.log(`|${'-'.repeat(34)}|---------|----------|`);
   console.log(row('direct predict (1 process)', direct));
   console.log(row(`batch, 1 worker (${jobs} jobs)`, one));
   console.log(row(`batch, 2 workers (${jobs} jobs)`, two));
