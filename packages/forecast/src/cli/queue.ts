@@ -6,7 +6,7 @@ import { ForecastError } from '../errors';
 import { parseSplit } from '../data/split';
 import { headQuantiles, parseIntervals } from '../intervals';
 import { FORECAST_QUEUE, forecastWorkerSpec, MergeResult, PartTraining, submitForecastBatch } from '../jobs';
-import { addTrainingFlags, int } from './shared';
+import { addTrainingFlags, int, trainingFlagValues } from './shared';
 
 /**
  * The queue side of `gatewave-forecast`: `batch` splits a long CSV by series into jobs on the "forecast" queue and
@@ -41,14 +41,10 @@ function partTraining(o: Record<string, unknown>): PartTraining | undefined {
     horizon: o.horizon as number,
     period: o.period as number,
     split,
-    epochs: o.epochs as number,
-    patience: o.patience as number,
-    batchSize: o.batchSize as number,
-    learningRate: o.learningRate as number,
+    ...trainingFlagValues(o),
     dModel: o.dModel as number,
     norm: o.norm as boolean,
     hidden: o.hidden as number,
-    seed: o.seed as number,
     intervals: o.interval === undefined ? undefined : parseIntervals(o.interval as string),
     quantiles: o.quantiles === undefined ? undefined : headQuantiles(o.quantiles as string),
   };

@@ -76,3 +76,20 @@ export function addTrainingFlags(cmd: Command, when = ''): void {
   addFlag(cmd, COMMON_FLAGS.seed, { default: 2023 });
   addFlag(cmd, COMMON_FLAGS.quiet, { description: 'no progress bar' });
 }
+
+/** The values of the flags that `addTrainingFlags` adds (`quiet` aside), named as the training options name them. */
+export function trainingFlagValues(o: Record<string, unknown>): {
+  epochs: number;
+  patience: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+} {
+  return {
+    epochs: o.epochs as number,
+    patience: o.patience as number,
+    batchSize: o.batchSize as number,
+    learningRate: o.learningRate as number,
+    seed: o.seed as number,
+  };
+}

@@ -6,7 +6,7 @@ import { FillRule } from '../data/series';
 import { ModelKind } from '../models/types';
 import { trainFromCsv } from '../commands';
 import { describePanelEvaluation, trainPanelFromCsv } from '../panel-commands';
-import { addTrainingFlags, backend, csvRules, int, log, withCsvOptions } from './shared';
+import { addTrainingFlags, backend, csvRules, int, log, trainingFlagValues, withCsvOptions } from './shared';
 import { intervalTable, metricJson, metricTable, panelJson } from './report';
 
 /** `gatewave-forecast train`: one model on a wide CSV, or one panel model on a long CSV (`--id-col`). */
@@ -38,14 +38,10 @@ function trainingFlags(o: Record<string, unknown>, shouldStop: () => boolean) {
     lookback: o.lookback as number,
     horizon: o.horizon as number,
     split: o.split as string,
-    epochs: o.epochs as number,
-    patience: o.patience as number,
-    batchSize: o.batchSize as number,
-    learningRate: o.learningRate as number,
+    ...trainingFlagValues(o),
     dModel: o.dModel as number,
     norm: (o.norm as boolean | undefined) ?? true,
     hidden: o.hidden as number,
-    seed: o.seed as number,
     overwrite: o.overwrite as boolean | undefined,
     intervals: o.interval as string | undefined,
     quantiles: o.quantiles as string | undefined,

@@ -91,6 +91,14 @@ export class CovariateHead extends tf.layers.Layer {
 }
 tf.serialization.registerClass(CovariateHead);
 
+/** Builds a model's network from its settings, the number of variables and time features, and the covariates. */
+export type NetworkBuilder<C> = (
+  config: C,
+  variables: number,
+  timeFeatures: number,
+  covariates?: CovariateSpec,
+) => tf.LayersModel;
+
 /** Window and output settings that every network builder reads. */
 export interface NetworkShape {
   lookback: number;

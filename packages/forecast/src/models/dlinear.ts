@@ -1,6 +1,6 @@
 import { tf } from '@gatewave/core';
 import { forecastOutputShape, torchUniform } from './layers-util';
-import { CovariateSpec, buildNetwork } from './covariates';
+import { NetworkBuilder, buildNetwork } from './covariates';
 
 export interface DLinearConfig {
   lookback: number;
@@ -110,13 +110,7 @@ export class DLinear extends tf.layers.Layer {
 tf.serialization.registerClass(DLinear);
 
 /** A layers model `[x, marks(, future)] → DLinear (+ covariate head) → [batch, H, V·Q]`. */
-export function buildDLinear(
-  config: DLinearConfig,
-  variables: number,
-  timeFeatures: number,
-  covariates?: CovariateSpec,
-): tf.LayersModel {
-  return buildNetwork('dlinear', config, variables, timeFeatures, covariates, (x, marks) => {
+export const buildDLinear: NetworkBuilder<DLinearConfig> = (config, variables, timeFeatures, covariates) =>
+  buildNetwork('dlinear', config, variables, timeFeatures, covariates, (x, marks) => {
     return new DLinear(config).apply([x, marks]) as tf.SymbolicTensor;
   });
-}

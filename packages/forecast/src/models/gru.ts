@@ -1,5 +1,5 @@
 import { GRU, tf } from '@gatewave/core';
-import { CovariateSpec, buildNetwork } from './covariates';
+import { NetworkBuilder, buildNetwork } from './covariates';
 
 export interface GRUConfig {
   lookback: number;
@@ -15,15 +15,10 @@ export interface GRUConfig {
  * all H·V outputs (H·V·Q with Q quantile heads, value v·Q + q). (Time features are not fed: core's GRU runs as one fused op on the native backend only when it
  * reads a model input directly.) Inputs `[x, marks]`, output `[batch, H, V]`.
  */
-export function buildGRU(
-  config: GRUConfig,
-  variables: number,
-  timeFeatures: number,
-  covariates?: CovariateSpec,
-): tf.LayersModel {
+export const buildGRU: NetworkBuilder<GRUConfig> = (config, variables, timeFeatures, covariates) => {
   return buildNetwork('gru', config, variables, timeFeatures, covariates, (x, _marks, outputs) => {
     const state = new GRU({ units: config.hidden, name: 'gru' }).apply(x) as tf.SymbolicTensor; // [B, hidden]
     const flat = tf.layers.dense({ units: config.horizon * outputs, name: 'head' }).apply(state) as tf.SymbolicTensor;
     return tf.layers.reshape({ targetShape: [config.horizon, outputs] }).apply(flat) as tf.SymbolicTensor; // [B, H, V·Q]
   });
-}
+};

@@ -11,7 +11,7 @@ import { TPGNConfig, TPGN_DEFAULTS, buildTPGN, checkTPGNShape } from './tpgn';
 import { DLinearConfig, buildDLinear } from './dlinear';
 import { GRUConfig, buildGRU } from './gru';
 import { headQuantiles } from '../intervals';
-import { CovariateSpec } from './covariates';
+import { CovariateSpec, NetworkBuilder } from './covariates';
 
 /**
  * A model with a trained network: its own settings (`ownConfig`, saved with the model beside lookback, horizon,
@@ -19,12 +19,7 @@ import { CovariateSpec } from './covariates';
  */
 abstract class NetworkForecaster<C> extends Forecaster {
   readonly hasNetwork = true;
-  protected abstract readonly build: (
-    config: C,
-    variables: number,
-    timeFeatures: number,
-    covariates?: CovariateSpec,
-  ) => tf.LayersModel;
+  protected abstract readonly build: NetworkBuilder<C>;
 
   constructor(config: WindowConfig & { quantiles?: number[] }) {
     super(config);

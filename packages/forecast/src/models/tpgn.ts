@@ -1,7 +1,7 @@
 import { PGN, tf } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { forecastOutputShape, shapeOf, torchUniform, windowNorm } from './layers-util';
-import { CovariateSpec, buildNetwork } from './covariates';
+import { NetworkBuilder, buildNetwork } from './covariates';
 
 /** Hyper-parameters of TPGN; the defaults reproduce the paper's ETTh1 univariate setting. */
 export interface TPGNConfig {
@@ -208,13 +208,7 @@ export class TPGN extends tf.layers.Layer {
 tf.serialization.registerClass(TPGN);
 
 /** A layers model `[x, marks(, future)] → TPGN (+ covariate head) → [batch, H, V·Q]`. */
-export function buildTPGN(
-  config: TPGNConfig,
-  variables: number,
-  timeFeatures: number,
-  covariates?: CovariateSpec,
-): tf.LayersModel {
-  return buildNetwork('tpgn', config, variables, timeFeatures, covariates, (x, marks) => {
+export const buildTPGN: NetworkBuilder<TPGNConfig> = (config, variables, timeFeatures, covariates) =>
+  buildNetwork('tpgn', config, variables, timeFeatures, covariates, (x, marks) => {
     return new TPGN(config).apply([x, marks]) as tf.SymbolicTensor;
   });
-}
