@@ -50,3 +50,26 @@ export function like(values: Word32Array, n: number): Word32Array {
 export function named(args: KernelArgs): Record<string, TensorInfo | undefined> {
   return args.inputs as Record<string, TensorInfo | undefined>;
 }
+
+/** A kernel's input `x` and the array behind it, or null when either is missing (then the stock kernel runs). */
+export interface KernelInput<A> {
+  backend: CpuBackend;
+  x: TensorInfo;
+  xv: A;
+}
+
+/** The input `x` of a one-input kernel with its float32 or int32 values (see `word32`), or null. */
+export function wordInput(args: KernelArgs): KernelInput<Word32Array> | null {
+  const backend = args.backend as CpuBackend;
+  const { x } = named(args);
+  const xv = word32(backend, x);
+  return x && xv ? { backend, x, xv } : null;
+}
+
+/** The input `x` of a one-input kernel with its float32 values (see `f32`), or null. */
+export function floatInput(args: KernelArgs): KernelInput<Float32Array> | null {
+  const backend = args.backend as CpuBackend;
+  const { x } = named(args);
+  const xv = f32(backend, x);
+  return x && xv ? { backend, x, xv } : null;
+}

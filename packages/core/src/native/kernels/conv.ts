@@ -8,6 +8,7 @@ import {
   type Override,
   type TensorInfo,
   f32,
+  floatInput,
   named,
   size,
 } from './common';
@@ -148,10 +149,9 @@ function poolGeometry(xShape: number[], attrs: Attrs): number[] | null {
 }
 
 function maxPool(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = f32(backend, x);
-  if (!x || !xv) return null;
+  const input = floatInput(args);
+  if (!input) return null;
+  const { backend, x, xv } = input;
   const g = poolGeometry(x.shape, args.attrs ?? {});
   if (!g) return null;
   const outShape = [g[0], g[4], g[5], g[3]];

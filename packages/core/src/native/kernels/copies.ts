@@ -1,15 +1,24 @@
 /** Kernels that only move 4-byte elements: slice, split, concat, transpose, pad, tile, reverse, unpack. */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon, Word32Array } from '../addon';
-import { type CpuBackend, type KernelArgs, type Override, type TensorInfo, like, named, size, word32 } from './common';
+import {
+  type CpuBackend,
+  type KernelArgs,
+  type Override,
+  type TensorInfo,
+  like,
+  named,
+  size,
+  word32,
+  wordInput,
+} from './common';
 
 // ------------------------------------------------------------------------------------------------ copies
 
 function slice(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = word32(backend, x);
-  if (!x || !xv || x.shape.length === 0) return null;
+  const input = wordInput(args);
+  if (!input || input.x.shape.length === 0) return null;
+  const { backend, x, xv } = input;
   let begin: number[];
   let sizes: number[];
   try {
@@ -32,10 +41,9 @@ function slice(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 }
 
 function splitV(args: KernelArgs, addon: NativeAddon): TensorInfo[] | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = word32(backend, x);
-  if (!x || !xv || x.shape.length === 0) return null;
+  const input = wordInput(args);
+  if (!input || input.x.shape.length === 0) return null;
+  const { backend, x, xv } = input;
   let axis: number;
   let splits: number[];
   try {
@@ -103,11 +111,10 @@ function concat(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 }
 
 function transpose(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = word32(backend, x);
+  const input = wordInput(args);
   const perm = args.attrs?.perm as number[] | undefined;
-  if (!x || !xv || !perm || x.shape.length < 2 || perm.length !== x.shape.length) return null;
+  if (!input || !perm || input.x.shape.length < 2 || perm.length !== input.x.shape.length) return null;
+  const { backend, x, xv } = input;
   const outShape = perm.map((p) => x.shape[p]);
   const out = like(xv, xv.length);
   if (out.length > 0) addon.transpose(xv, x.shape, perm, out);
@@ -117,11 +124,10 @@ function transpose(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 // ------------------------------------------------------------------------------------------------ pad, tile, unpack
 
 function padV2(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = word32(backend, x);
+  const input = wordInput(args);
   const paddings = args.attrs?.paddings as [number, number][] | undefined;
-  if (!x || !xv || !paddings || x.shape.length === 0 || paddings.length !== x.shape.length) return null;
+  if (!input || !paddings || input.x.shape.length === 0 || paddings.length !== input.x.shape.length) return null;
+  const { backend, x, xv } = input;
   if (paddings.some((p) => !(p[0] >= 0 && p[1] >= 0))) return null;
   const outShape = x.shape.map((s, d) => paddings[d][0] + s + paddings[d][1]);
   const n = size(outShape);
@@ -142,11 +148,10 @@ function padV2(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 }
 
 function tileKernel(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = word32(backend, x);
+  const input = wordInput(args);
   const reps = args.attrs?.reps as number[] | undefined;
-  if (!x || !xv || !reps || x.shape.length === 0 || reps.length !== x.shape.length) return null;
+  if (!input || !reps || input.x.shape.length === 0 || reps.length !== input.x.shape.length) return null;
+  const { backend, x, xv } = input;
   if (reps.some((r) => !(Number.isInteger(r) && r >= 0))) return null;
   const outShape = x.shape.map((s, d) => s * reps[d]);
   const out = like(xv, size(outShape));
@@ -155,10 +160,9 @@ function tileKernel(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 }
 
 function reverse(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x } = named(args);
-  const xv = word32(backend, x);
-  if (!x || !xv || x.shape.length === 0 || xv.length === 0) return null;
+  const input = wordInput(args);
+  if (!input || input.x.shape.length === 0 || input.xv.length === 0) return null;
+  const { backend, x, xv } = input;
   let axes: number[];
   try {
     axes = tf.util.parseAxisParam(args.attrs?.dims as number | number[], x.shape);

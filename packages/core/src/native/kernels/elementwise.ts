@@ -7,6 +7,7 @@ import {
   type Override,
   type TensorInfo,
   f32,
+  floatInput,
   like,
   named,
   size,
@@ -166,10 +167,9 @@ const UNARY: Record<string, number> = {
 
 function unary(op: number, alphaAttr?: string) {
   return (args: KernelArgs, addon: NativeAddon): TensorInfo | null => {
-    const backend = args.backend as CpuBackend;
-    const { x } = named(args);
-    const xv = f32(backend, x);
-    if (!x || !xv || xv.length === 0) return null;
+    const input = floatInput(args);
+    if (!input || input.xv.length === 0) return null;
+    const { backend, x, xv } = input;
     const alpha = alphaAttr ? Number(args.attrs?.[alphaAttr] ?? 0) : 0;
     const out = new Float32Array(xv.length);
     addon.unary(op, xv, out, xv.length, alpha);

@@ -1,16 +1,15 @@
 /** Sum, Mean, Max and Min over any set of axes. */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon';
-import { type CpuBackend, type KernelArgs, type Override, type TensorInfo, f32, named, size } from './common';
+import { type KernelArgs, type Override, type TensorInfo, floatInput, size } from './common';
 
 // ------------------------------------------------------------------------------------------------ reductions
 
 function reduction(op: number) {
   return (args: KernelArgs, addon: NativeAddon): TensorInfo | null => {
-    const backend = args.backend as CpuBackend;
-    const { x } = named(args);
-    const xv = f32(backend, x);
-    if (!x || !xv || xv.length === 0) return null;
+    const input = floatInput(args);
+    if (!input || input.xv.length === 0) return null;
+    const { backend, x, xv } = input;
     let axes: number[];
     try {
       // Max names its axes `reductionIndices`; Sum, Mean and Min name them `axis`.
