@@ -4,20 +4,18 @@
  * this file only assembles them.
  */
 import * as path from 'path';
-import { Command } from 'commander';
-import { packageVersion, runCli } from '@gatewave/core/cli';
+import type { Command } from 'commander';
+import { newProgram, runCli } from '@gatewave/core/cli';
 import { registerEnhanceCommands } from './cli/enhance';
 import { registerSedCommands } from './cli/sed';
 import { registerQueueCommands } from './cli/queue';
 
 export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('gatewave-audio')
-    .version(packageVersion(path.resolve(__dirname, '..')), '-V, --version', 'print the version')
-    .description('Speech enhancement, metrics and sound event detection for WAV files.')
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const program = newProgram(
+    'gatewave-audio',
+    path.resolve(__dirname, '..'),
+    'Speech enhancement, metrics and sound event detection for WAV files.',
+  ).configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerEnhanceCommands(program);
   registerSedCommands(program);
   registerQueueCommands(program);

@@ -5,24 +5,22 @@
  * them.
  */
 import * as path from 'path';
-import { Command } from 'commander';
-import { packageVersion, runCli } from '@gatewave/core/cli';
+import type { Command } from 'commander';
+import { newProgram, runCli } from '@gatewave/core/cli';
 import { registerTrainCommand } from './cli/train';
 import { registerBacktestCommand, registerEvalCommand, registerPredictCommand } from './cli/evaluate';
 import { registerQueueCommands } from './cli/queue';
 
 /** The gatewave-forecast program, ready to parse; `main` runs it (tests build it to read its commands). */
 export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('gatewave-forecast')
-    .version(packageVersion(path.resolve(__dirname, '..')), '-V, --version', 'print the version')
-    .description('Forecast time series from a CSV with TPGN or a baseline: train, evaluate, predict, backtest.')
-    .showHelpAfterError()
-    .addHelpText(
-      'after',
-      '\nExample:\n  gatewave-forecast train --csv ETTh1.csv --target OT --features S --lookback 168 --horizon 168 --out model/\n  gatewave-forecast eval --model model/ --csv ETTh1.csv\n  gatewave-forecast predict --model model/ --csv ETTh1.csv --out forecast.csv --plot forecast.png\n\nBackend: GATEWAVE_BACKEND=cpu|wasm|native|tensorflow forces one.',
-    );
+  const program = newProgram(
+    'gatewave-forecast',
+    path.resolve(__dirname, '..'),
+    'Forecast time series from a CSV with TPGN or a baseline: train, evaluate, predict, backtest.',
+  ).addHelpText(
+    'after',
+    '\nExample:\n  gatewave-forecast train --csv ETTh1.csv --target OT --features S --lookback 168 --horizon 168 --out model/\n  gatewave-forecast eval --model model/ --csv ETTh1.csv\n  gatewave-forecast predict --model model/ --csv ETTh1.csv --out forecast.csv --plot forecast.png\n\nBackend: GATEWAVE_BACKEND=cpu|wasm|native|tensorflow forces one.',
+  );
   registerTrainCommand(program);
   registerEvalCommand(program);
   registerPredictCommand(program);

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { GatewaveError } from '../errors';
 
 /** Parses one flag value; `flag` is the spelling the user typed, for the error message. */
@@ -139,4 +139,16 @@ export function packageVersion(packageDir: string): string {
   const version = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown }).version;
   if (typeof version !== 'string') throw new GatewaveError('BAD_PACKAGE', `${file} has no version field.`);
   return version;
+}
+
+/**
+ * A gatewave command line named `name`: `-V, --version` prints the version of the package in `packageDir`, and a
+ * usage error is followed by the help.
+ */
+export function newProgram(name: string, packageDir: string, description: string): Command {
+  return new Command()
+    .name(name)
+    .version(packageVersion(packageDir), '-V, --version', 'print the version')
+    .description(description)
+    .showHelpAfterError();
 }
