@@ -162,18 +162,44 @@ function memory(p: tf.Tensor3D, taps: tf.Tensor2D, s: FSMNSettings): tf.Tensor3D
 }
 
 /**
+ * What FSMN and ComplexFSMN share: their settings (read and checked once), weights created with a fan-in uniform
+ * initialiser, an output of the input's shape, and the saved config. `kind` names the layer in errors.
+ */
+abstract class FSMNLayer extends tf.layers.Layer {
+  protected readonly settings: FSMNSettings;
+
+  constructor(
+    config: FSMNConfig,
+    protected readonly kind: string,
+  ) {
+    super(config);
+    this.settings = readSettings(config, kind);
+  }
+
+  protected adder(): AddWeight {
+    return (name, shape, fanIn) => this.addWeight(name, shape, 'float32', fanInUniform(fanIn));
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return singleShape(inputShape, this.kind);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...settingsConfig(this.settings) };
+  }
+}
+
+/**
  * Feedforward sequential memory block as in FRCRN's `UniDeepFsmn`: a ReLU linear map, a bias-free projection back to
  * the input width, and a depthwise memory over past (and, with `rorder`, future) projections, added to the input.
  */
-export class FSMN extends tf.layers.Layer {
+export class FSMN extends FSMNLayer {
   static className = 'GatewaveFSMN';
 
-  private readonly settings: FSMNSettings;
   private weightsOf!: FSMNWeights;
 
   constructor(config: FSMNConfig) {
-    super(config);
-    this.settings = readSettings(config, 'FSMN');
+    super(config, 'FSMN');
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -188,14 +214,6 @@ export class FSMN extends tf.layers.Layer {
     this.built = true;
   }
 
-  private adder(): AddWeight {
-    return (name, shape, fanIn) => this.addWeight(name, shape, 'float32', fanInUniform(fanIn));
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return singleShape(inputShape, 'FSMN');
-  }
-
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, 'FSMN');
@@ -203,10 +221,6 @@ export class FSMN extends tf.layers.Layer {
       const { seq, undo } = toSequences(x, this.settings.axis);
       return undo(fsmnSequences(seq, this.weightsOf, this.settings));
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...settingsConfig(this.settings) };
   }
 }
 tf.serialization.registerClass(FSMN);
@@ -216,16 +230,14 @@ tf.serialization.registerClass(FSMN);
  * the last axis (`[..., real (D) | imag (D)]`), combined as `Yr = F_re(Xr) − F_im(Xi)`, `Yi = F_re(Xi) + F_im(Xr)`.
  * Output has the input's shape. `units` and `projection` refer to one half (D).
  */
-export class ComplexFSMN extends tf.layers.Layer {
+export class ComplexFSMN extends FSMNLayer {
   static className = 'GatewaveComplexFSMN';
 
-  private readonly settings: FSMNSettings;
   private re!: FSMNWeights;
   private im!: FSMNWeights;
 
   constructor(config: FSMNConfig) {
-    super(config);
-    this.settings = readSettings(config, 'ComplexFSMN');
+    super(config, 'ComplexFSMN');
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -247,14 +259,6 @@ export class ComplexFSMN extends tf.layers.Layer {
     this.built = true;
   }
 
-  private adder(): AddWeight {
-    return (name, shape, fanIn) => this.addWeight(name, shape, 'float32', fanInUniform(fanIn));
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return singleShape(inputShape, 'ComplexFSMN');
-  }
-
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = singleInput(inputs, 'ComplexFSMN');
@@ -272,10 +276,6 @@ export class ComplexFSMN extends tf.layers.Layer {
       const yi = reOfXi.add(imOfXr);
       return undo(tf.concat([yr, yi], 2) as tf.Tensor3D);
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...settingsConfig(this.settings) };
   }
 }
 tf.serialization.registerClass(ComplexFSMN);
