@@ -30,15 +30,22 @@ function refusePlotSeries(o: Record<string, unknown>): void {
     );
 }
 
-async function evaluatePanel(o: Record<string, unknown>): Promise<void> {
-  const { model, result, files } = await evaluatePanelCsv(o.model as string, o.csv as string, {
-    part: o.part as SplitPart,
+/** The flags that `eval` and `backtest` of a panel model read the same way: per-series errors, reading, plots. */
+function panelScoreFlags(o: Record<string, unknown>) {
+  return {
     metrics: o.metrics as string | undefined,
     strict: o.strict as boolean | undefined,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
     ...panelPlot(o),
     log,
+  };
+}
+
+async function evaluatePanel(o: Record<string, unknown>): Promise<void> {
+  const { model, result, files } = await evaluatePanelCsv(o.model as string, o.csv as string, {
+    part: o.part as SplitPart,
+    ...panelScoreFlags(o),
   });
   if (files.length) log(`wrote ${files.join(', ')}`);
   console.log(o.json ? panelJson(model.kind, result) : describePanelEvaluation(result).join('\n'));
@@ -133,12 +140,7 @@ async function backtestPanel(o: Record<string, unknown>): Promise<void> {
     start: o.start as number,
     stride: o.stride as number | undefined,
     out: o.out as string | undefined,
-    metrics: o.metrics as string | undefined,
-    strict: o.strict as boolean | undefined,
-    delimiter: o.delimiter as string | undefined,
-    naValues: list(o.naValues as string | undefined),
-    ...panelPlot(o),
-    log,
+    ...panelScoreFlags(o),
   });
   if (files.length) log(`wrote ${files.join(', ')}`);
   const forecasts = result.series.reduce((a, s) => a + s.windows, 0);
