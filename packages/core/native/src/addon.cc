@@ -395,6 +395,34 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// pgnGate(z, h, out, rows, d): out = tanh(ĥ) + σ(g)·(h − tanh(ĥ)) per row, z = [g | ĥ].
+napi_value PgnGate(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long rows = a.integer(3), d = a.integer(4);
+  if (!a.ok) return nullptr;
+  const float* z = a.f32(0, rows * 2 * d, "z");
+  const float* h = a.f32(1, rows * d, "h");
+  float* out = a.f32(2, rows * d, "out");
+  if (!a.ok) return nullptr;
+  pgnGate(rows, d, z, h, out);
+  return undef(env);
+}
+
+// pgnGateGrad(z, h, dy, dz, dh, rows, d)
+napi_value PgnGateGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long rows = a.integer(5), d = a.integer(6);
+  if (!a.ok) return nullptr;
+  const float* z = a.f32(0, rows * 2 * d, "z");
+  const float* h = a.f32(1, rows * d, "h");
+  const float* dy = a.f32(2, rows * d, "dy");
+  float* dz = a.f32(3, rows * 2 * d, "dz");
+  float* dh = a.f32(4, rows * d, "dh");
+  if (!a.ok) return nullptr;
+  pgnGateGrad(rows, d, z, h, dy, dz, dh);
+  return undef(env);
+}
+
 // adam(value, m, v, g, newValue, newM, newV, [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, -lr, eps])
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -712,6 +740,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pgnGate", nullptr, PgnGate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"pgnGateGrad", nullptr, PgnGateGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reverse", nullptr, Reverse, nullptr, nullptr, nullptr, napi_default, nullptr},

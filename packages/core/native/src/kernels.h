@@ -92,6 +92,10 @@ void batchNorm(const float* x, long n, long C, const float* mean, long meanLen, 
                const float* offset, long offsetLen, const float* scale, long scaleLen, float eps, float* out);
 
 /** One Adam step, exactly as tfjs's AdamOptimizer computes it in float32, into fresh arrays. */
+/** PGN gate over rows of z = [g | ĥ] (2d) and h (d): out = tanh(ĥ) + σ(g)·(h − tanh(ĥ)) (d per row). */
+void pgnGate(long rows, long d, const float* z, const float* h, float* out);
+/** Its gradient: dz (2d per row: dg, dĥ) and dh (d per row) from dy (d per row). */
+void pgnGateGrad(long rows, long d, const float* z, const float* h, const float* dy, float* dz, float* dh);
 void adam(long n, const float* value, const float* m, const float* v, const float* g, float* newValue, float* newM,
           float* newV, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float oneMinusAccBeta1,
           float oneMinusAccBeta2, float negLr, float eps);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError, check, checkPositiveInt } from '../errors';
+import { pgnGate } from './pgn-gate';
 import { fanInUniform, singleInput, singleShape } from './util';
 
 export interface PGNConfig {
@@ -154,10 +155,8 @@ export class PGN extends tf.layers.Layer {
       .transpose([1, 0, 2])
       .reshape([G, 1, 2 * d]);
     const z = tf.matMul(gateIn, gate).add(gateBias); // [G, b·t, 2d]: gate, then Ĥ
-    const [g, hHat] = tf.split(z, [d, d], 2);
-    // σ(g)·H + (1 − σ(g))·tanh(Ĥ), written as tanh(Ĥ) + σ(g)·(H − tanh(Ĥ)): two tensors fewer per call.
-    const candidate = tf.tanh(hHat);
-    return candidate.add(tf.sigmoid(g).mul(H.sub(candidate))).reshape([G, batch, time, d]) as tf.Tensor4D;
+    // σ(g)·H + (1 − σ(g))·tanh(Ĥ): one fused op on the native backend (layers/pgn-gate.ts).
+    return pgnGate(z, H).reshape([G, batch, time, d]) as tf.Tensor4D;
   }
 
   /** Per-group kernels: HIE `[Gw, w·Fg, d]` and gate `[Gw, Fg + d, 2d]` (columns: gate, then Ĥ). */

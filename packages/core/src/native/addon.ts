@@ -91,6 +91,16 @@ export interface NativeAddon {
     newV: Float32Array,
     params: number[],
   ): void;
+  pgnGate(z: Float32Array, h: Float32Array, out: Float32Array, rows: number, d: number): void;
+  pgnGateGrad(
+    z: Float32Array,
+    h: Float32Array,
+    dy: Float32Array,
+    dz: Float32Array,
+    dh: Float32Array,
+    rows: number,
+    d: number,
+  ): void;
   gruForward(
     geometry: number[],
     x: Float32Array,

@@ -12,6 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
 import { setGruFusion } from '../layers/gru-fusion';
+import { setPgnGateFusion } from '../layers/pgn-gate';
+import { fusedPgnGateWith } from './pgn-gate-op';
 import { loadAddon, type AddonResult, type NativeAddon } from './addon';
 import { installFusedAdam } from './adam';
 import { installSharedSavedTensors } from './saved-tensors';
@@ -101,6 +103,10 @@ export function registerNativeBackend(): NativeStatus {
     installFusedAdam(addon, () => tf.getBackend() === NATIVE_BACKEND && !disabledReason());
     installSharedSavedTensors(() => (tf.getBackend() === NATIVE_BACKEND && !disabledReason() ? tf.backend() : null));
     setGruFusion({ canFuse: canFuseGru, run: fusedGru });
+    setPgnGateFusion({
+      canFuse: () => tf.getBackend() === NATIVE_BACKEND && !disabledReason(),
+      run: (z, h) => fusedPgnGateWith(addon, z, h),
+    });
     registered = { ok: true };
   } catch (err) {
     registered = { ok: false, reason: `the native backend failed to register: ${(err as Error).message}` };
