@@ -14,12 +14,8 @@ const os = require('os');
 const path = require('path');
 const { initBackend, atomicWriteFile } = require('@gatewave/core');
 const { readPanelCsv, PanelModel, predictPanelCsv } = require('@gatewave/forecast');
+const { setting, vegaDataset } = require('./settings');
 
-function setting(name, fallback) {
-  const i = process.argv.indexOf(`--${name.toLowerCase().replace(/_/g, '-')}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
-  return process.env[name] ?? fallback;
-}
 const EPOCHS = Number(setting('EPOCHS', 10));
 const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-panel-covariates'));
 const WINDOW = { lookback: 28, horizon: 7, period: 7 };
@@ -60,8 +56,7 @@ function holdOutLastWeek(csv, horizon) {
 
 async function main() {
   await initBackend(undefined, { purpose: 'train', convolutional: false });
-  const pkgDir = path.resolve(path.dirname(require.resolve('vega-datasets')), '..');
-  const csv = path.join(pkgDir, 'data/weather.csv');
+  const csv = vegaDataset('weather.csv');
   // The CLI's `--id-col location --time-col date --target temp_max [--past-cols wind,precipitation --future-cols temp_min]`.
   const read = (cov) => readPanelCsv(csv, { idColumn: 'location', timeColumn: 'date', target: 'temp_max', ...cov });
   const runs = [
