@@ -1,24 +1,12 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  checkpointDir,
-  GatewaveError,
-  hasCheckpoint,
-  loadCheckpoint,
-  loadModelMetadata,
-  loadOptimizerState,
-  saveCheckpoint,
-  setSeed,
-} from '../src';
+import { GatewaveError, loadModelMetadata, setSeed } from '../src';
+import { checkpointDir, hasCheckpoint, loadCheckpoint, loadOptimizerState, saveCheckpoint } from '../src/io/checkpoint';
+import { tempDir, useCpuBackend } from './test-setup';
 
-let dir: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-ckpt-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('gatewave-ckpt-');
+useCpuBackend();
 
 function smallModel(): tf.LayersModel {
   setSeed(3);

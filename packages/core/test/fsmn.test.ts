@@ -125,25 +125,10 @@ describe('FSMN', () => {
   });
 
   test('getConfig round-trips every argument', () => {
-    const layer = new FSMN({
-      units: 3,
-      projection: 4,
-      lorder: 2,
-      rorder: 1,
-      dilation: 2,
-      axis: 'frequency',
-      name: 'fs',
-    });
+    const args = { units: 3, projection: 4, lorder: 2, rorder: 1, dilation: 2, axis: 'frequency', name: 'fs' } as const;
+    const layer = new FSMN(args);
     const cfg = layer.getConfig();
-    expect(cfg).toMatchObject({
-      units: 3,
-      projection: 4,
-      lorder: 2,
-      rorder: 1,
-      dilation: 2,
-      axis: 'frequency',
-      name: 'fs',
-    });
+    expect(cfg).toMatchObject(args);
     expect((FSMN.fromConfig(FSMN, cfg) as FSMN).getConfig()).toEqual(cfg);
   });
 });

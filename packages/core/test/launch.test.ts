@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { tempDir } from './test-setup';
 
 const LAUNCH = path.resolve(__dirname, '../launch.js');
 
@@ -12,11 +12,7 @@ function runLauncher(pkg: string, name: string) {
 }
 
 describe('the shared launcher of the installed commands', () => {
-  let tmp: string;
-  beforeAll(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-launch-'));
-  });
-  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = tempDir('gatewave-launch-');
 
   test("runs the package's built dist/cli.js main with the process arguments", () => {
     const pkg = path.join(tmp, 'built');

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -14,14 +13,11 @@ import {
   saveModel,
   setSeed,
 } from '../src';
+import { tempDir, useCpuBackend } from './test-setup';
 import { randomTensor } from './gradcheck';
 
-let dir: string;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-io-'));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('gatewave-io-');
+useCpuBackend();
 
 function modelWithEveryLayer(): tf.LayersModel {
   setSeed(5);

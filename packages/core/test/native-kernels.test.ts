@@ -79,6 +79,12 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
+/** tfjs ops that run the kernel of their own name (tf.greater runs Greater), as [kernel name, op] rows. */
+function opsNamedAsKernels<Op>(opNames: string[]): [string, Op][] {
+  const ops = tf as unknown as Record<string, Op>;
+  return opNames.map((n) => [n[0].toUpperCase() + n.slice(1), ops[n]]);
+}
+
 suite('native backend', () => {
   test('reports its ISA path and threads; cpu stays stock', () => {
     const info = nativeInfo();
@@ -395,27 +401,11 @@ suite('convolution kernels vs stock cpu', () => {
 
 suite('copy kernels vs stock cpu', () => {
   test.each([
-    [
-      [4, 5, 6],
-      [1, 2, 0],
-      [2, 3, 6],
-    ],
-    [
-      [4, 5, 6],
-      [0, 1, 2],
-      [4, 3, 3],
-    ],
-    [
-      [3, 1, 7, 2],
-      [1, 0, 2, 1],
-      [2, 1, 4, 1],
-    ],
-    [
-      [9, 8],
-      [2, 3],
-      [5, 4],
-    ],
-  ])('Slice of %j from %j size %j (float32 and int32)', async (shape, begin, size) => {
+    { shape: [4, 5, 6], begin: [1, 2, 0], size: [2, 3, 6] },
+    { shape: [4, 5, 6], begin: [0, 1, 2], size: [4, 3, 3] },
+    { shape: [3, 1, 7, 2], begin: [1, 0, 2, 1], size: [2, 1, 4, 1] },
+    { shape: [9, 8], begin: [2, 3], size: [5, 4] },
+  ])('Slice of $shape from $begin size $size (float32 and int32)', async ({ shape, begin, size }) => {
     await expectSame(() => tf.slice(rnd(shape, 31), begin, size), ['Slice']);
     await expectSame(() => tf.slice(rnd(shape, 31).mul(100).toInt(), begin, size), ['Slice']);
   });
@@ -461,35 +451,14 @@ suite('copy kernels vs stock cpu', () => {
   });
 
   test.each([
-    [
-      [5, 7],
-      [1, 0],
-    ],
-    [
-      [3, 4, 5],
-      [1, 0, 2],
-    ],
-    [
-      [3, 4, 5],
-      [0, 2, 1],
-    ],
-    [
-      [3, 4, 5],
-      [2, 1, 0],
-    ],
-    [
-      [2, 3, 1, 5],
-      [0, 3, 1, 2],
-    ],
-    [
-      [2, 3, 4, 5],
-      [3, 2, 0, 1],
-    ],
-    [
-      [1, 33, 1, 17],
-      [3, 1, 2, 0],
-    ],
-  ])('Transpose %j by %j (float32 and int32)', async (shape, perm) => {
+    { shape: [5, 7], perm: [1, 0] },
+    { shape: [3, 4, 5], perm: [1, 0, 2] },
+    { shape: [3, 4, 5], perm: [0, 2, 1] },
+    { shape: [3, 4, 5], perm: [2, 1, 0] },
+    { shape: [2, 3, 1, 5], perm: [0, 3, 1, 2] },
+    { shape: [2, 3, 4, 5], perm: [3, 2, 0, 1] },
+    { shape: [1, 33, 1, 17], perm: [3, 1, 2, 0] },
+  ])('Transpose $shape by $perm (float32 and int32)', async ({ shape, perm }) => {
     await expectSame(() => tf.transpose(rnd(shape, 50), perm), ['Transpose']);
     await expectSame(() => tf.transpose(rnd(shape, 50).mul(100).toInt(), perm), ['Transpose']);
   });
@@ -536,14 +505,14 @@ suite('elementwise kernels vs stock cpu', () => {
     await expectFallback(() => tf.mul(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32')), ['Multiply']);
   });
 
-  const comparisons: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
-    ['Greater', tf.greater],
-    ['GreaterEqual', tf.greaterEqual],
-    ['Less', tf.less],
-    ['LessEqual', tf.lessEqual],
-    ['Equal', tf.equal],
-    ['NotEqual', tf.notEqual],
-  ];
+  const comparisons = opsNamedAsKernels<(a: tf.Tensor, b: tf.Tensor) => tf.Tensor>([
+    'greater',
+    'greaterEqual',
+    'less',
+    'lessEqual',
+    'equal',
+    'notEqual',
+  ]);
   test.each(comparisons)('%s (bool output, broadcasts, ties and NaN)', async (name, op) => {
     const withTies = () => tf.tensor2d([0, 1, NaN, -2, 3, 3, 0.5, NaN], [2, 4]);
     const other = () => tf.tensor2d([0, 2, 1, NaN, 3, -3, 0.5, 7], [2, 4]);
@@ -574,16 +543,9 @@ suite('elementwise kernels vs stock cpu', () => {
   });
 
   const unaries: [string, (x: tf.Tensor) => tf.Tensor][] = [
-    ['Relu', tf.relu],
-    ['Relu6', tf.relu6],
-    ['Sigmoid', tf.sigmoid],
-    ['Tanh', tf.tanh],
-    ['Exp', tf.exp],
-    ['Neg', tf.neg],
-    ['Square', tf.square],
+    ...opsNamedAsKernels<(x: tf.Tensor) => tf.Tensor>(['relu', 'relu6', 'sigmoid', 'tanh', 'exp', 'neg', 'square']),
     ['Sqrt', (x) => tf.sqrt(tf.abs(x))],
-    ['Abs', tf.abs],
-    ['Elu', tf.elu],
+    ...opsNamedAsKernels<(x: tf.Tensor) => tf.Tensor>(['abs', 'elu']),
     ['LeakyRelu', (x) => tf.leakyRelu(x, 0.15)],
     ['Step', (x) => tf.step(x, 0.3)],
   ];
@@ -600,32 +562,20 @@ suite('reductions vs stock cpu', () => {
     ['Max', tf.max],
     ['Min', tf.min],
   ];
-  const axes: [number[], number | number[] | undefined][] = [
-    [
-      [4, 7, 9, 5],
-      [0, 1, 2],
-    ], // bias / batch-norm gradients: all leading axes
-    [[4, 7, 9, 5], -1],
-    [
-      [4, 7, 9, 5],
-      [1, 3],
-    ],
-    [
-      [4, 7, 9, 5],
-      [0, 2],
-    ],
-    [[4, 7, 9, 5], undefined], // everything
-    [
-      [4, 1, 9, 1],
-      [0, 1],
-    ], // size-1 axes on both sides
-    [[300, 17], 0],
-    [[3, 1000], 1],
-    [[6], 0],
-    [[2, 3], []],
+  const axes: { shape: number[]; axis: number | number[] | undefined }[] = [
+    { shape: [4, 7, 9, 5], axis: [0, 1, 2] }, // bias / batch-norm gradients: all leading axes
+    { shape: [4, 7, 9, 5], axis: -1 },
+    { shape: [4, 7, 9, 5], axis: [1, 3] },
+    { shape: [4, 7, 9, 5], axis: [0, 2] },
+    { shape: [4, 7, 9, 5], axis: undefined }, // everything
+    { shape: [4, 1, 9, 1], axis: [0, 1] }, // size-1 axes on both sides
+    { shape: [300, 17], axis: 0 },
+    { shape: [3, 1000], axis: 1 },
+    { shape: [6], axis: 0 },
+    { shape: [2, 3], axis: [] },
   ];
   test.each(ops)('%s over leading, trailing, inner and mixed axes, keepDims', async (name, op) => {
-    for (const [shape, axis] of axes) {
+    for (const { shape, axis } of axes) {
       await expectSame(() => op(rnd(shape, 90).mul(3), axis), [name]);
       await expectSame(() => op(rnd(shape, 91), axis, true), [name]);
     }
@@ -661,48 +611,18 @@ suite('reductions vs stock cpu', () => {
 });
 
 suite('pad, tile, unpack, reverse vs stock cpu', () => {
-  test.each([
-    [
-      [4, 9],
-      [
-        [0, 0],
-        [3, 2],
-      ],
-      0,
-    ],
-    [
-      [2, 5, 3],
-      [
-        [1, 0],
-        [4, 0],
-        [0, 0],
-      ],
-      0,
-    ],
-    [
-      [2, 3, 4, 2],
-      [
-        [0, 0],
-        [0, 0],
-        [0, 1],
-        [0, 0],
-      ],
-      0,
-    ],
-    [
-      [2, 3, 4, 2],
-      [
-        [1, 2],
-        [0, 1],
-        [2, 0],
-        [1, 1],
-      ],
-      -1.5,
-    ],
-    [[7], [[2, 5]], 3],
-  ] as [number[], [number, number][], number][])(
-    'PadV2 %j by %j with %d, and its gradient',
-    async (shape, paddings, value) => {
+  // zero or more values added before and after each axis
+  const pads: { shape: number[]; before: number[]; after: number[]; value: number }[] = [
+    { shape: [4, 9], before: [0, 3], after: [0, 2], value: 0 },
+    { shape: [2, 5, 3], before: [1, 4, 0], after: [0, 0, 0], value: 0 },
+    { shape: [2, 3, 4, 2], before: [0, 0, 0, 0], after: [0, 0, 1, 0], value: 0 },
+    { shape: [2, 3, 4, 2], before: [1, 0, 2, 1], after: [2, 1, 0, 1], value: -1.5 },
+    { shape: [7], before: [2], after: [5], value: 3 },
+  ];
+  test.each(pads)(
+    'PadV2 $shape by $before/$after with $value, and its gradient',
+    async ({ shape, before, after, value }) => {
+      const paddings = before.map((b, axis): [number, number] => [b, after[axis]]);
       await expectSame(() => tf.pad(rnd(shape, 100), paddings, value), ['PadV2']);
       await expectSame(() => tf.pad(rnd(shape, 100).mul(50).toInt(), paddings, value), ['PadV2']);
       await expectSame(
@@ -713,28 +633,13 @@ suite('pad, tile, unpack, reverse vs stock cpu', () => {
   );
 
   test.each([
-    [
-      [1, 1, 1, 6],
-      [3, 4, 5, 1],
-    ],
-    [
-      [2, 3],
-      [2, 3],
-    ],
-    [
-      [3, 1, 2],
-      [1, 4, 1],
-    ],
-    [[5], [3]],
-    [
-      [2, 2],
-      [1, 1],
-    ],
-    [
-      [2, 3],
-      [0, 2],
-    ],
-  ])('Tile %j by %j (float32 and int32)', async (shape, reps) => {
+    { shape: [1, 1, 1, 6], reps: [3, 4, 5, 1] },
+    { shape: [2, 3], reps: [2, 3] },
+    { shape: [3, 1, 2], reps: [1, 4, 1] },
+    { shape: [5], reps: [3] },
+    { shape: [2, 2], reps: [1, 1] },
+    { shape: [2, 3], reps: [0, 2] },
+  ])('Tile $shape by $reps (float32 and int32)', async ({ shape, reps }) => {
     await expectSame(() => tf.tile(rnd(shape, 102), reps), ['Tile']);
     await expectSame(() => tf.tile(rnd(shape, 103).mul(50).toInt(), reps), ['Tile']);
   });
@@ -750,19 +655,13 @@ suite('pad, tile, unpack, reverse vs stock cpu', () => {
   });
 
   test.each([
-    [[8, 5, 12], [1]],
-    [[8, 5, 12], [2]],
-    [
-      [8, 5, 12],
-      [0, 2],
-    ],
-    [
-      [2, 3, 4, 5],
-      [1, 2],
-    ],
-    [[1, 7, 1], [1]],
-    [[9], [0]],
-  ])('Reverse %j along %j (float32 and int32)', async (shape, dims) => {
+    { shape: [8, 5, 12], dims: [1] },
+    { shape: [8, 5, 12], dims: [2] },
+    { shape: [8, 5, 12], dims: [0, 2] },
+    { shape: [2, 3, 4, 5], dims: [1, 2] },
+    { shape: [1, 7, 1], dims: [1] },
+    { shape: [9], dims: [0] },
+  ])('Reverse $shape along $dims (float32 and int32)', async ({ shape, dims }) => {
     await expectSame(() => tf.reverse(rnd(shape, 106), dims), ['Reverse']);
     await expectSame(() => tf.reverse(rnd(shape, 107).mul(50).toInt(), dims), ['Reverse']);
   });

@@ -36,20 +36,30 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
+/** The weights of a freshly built model, made on stock cpu: the one start that both backends train from. */
+async function initialWeights(build: () => tf.LayersModel): Promise<number[][]> {
+  await tf.setBackend('cpu');
+  return tf.tidy(() =>
+    build()
+      .getWeights()
+      .map((w) => Array.from(w.dataSync())),
+  );
+}
+
+/** `model` with its weights set to `initial` (shapes from the model's own weights). */
+function withWeights(model: tf.LayersModel, initial: number[][]): tf.LayersModel {
+  model.setWeights(model.getWeights().map((w, i) => tf.tensor(initial[i], w.shape)));
+  return model;
+}
+
 suite('training on native matches stock cpu', () => {
   test('a conv + dense model, 6 Adam steps: same losses (1e-4) and same weights', async () => {
-    await tf.setBackend('cpu');
-    const initial = tf.tidy(() =>
-      buildModel()
-        .getWeights()
-        .map((w) => w.arraySync()),
-    );
+    const initial = await initialWeights(buildModel);
     const xs = values(24 * 10 * 9 * 2, 1);
     const ys = values(24 * 3, 2);
     const train = async (backend: string) => {
       await tf.setBackend(backend);
-      const model = buildModel();
-      model.setWeights(initial.map((w) => tf.tensor(w as number[])));
+      const model = withWeights(buildModel(), initial);
       model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
       const x = tf.tensor4d(xs, [24, 10, 9, 2]);
       const y = tf.tensor2d(ys, [24, 3]);
@@ -143,16 +153,10 @@ suite('a CRNN trained with optimizer.minimize on native matches stock cpu', () =
   }
 
   test('4 Adam steps (training mode): same losses (1e-4); the fused GRU and the new kernels ran', async () => {
-    await tf.setBackend('cpu');
-    const initial = tf.tidy(() =>
-      buildCrnn()
-        .getWeights()
-        .map((w) => w.arraySync()),
-    );
+    const initial = await initialWeights(buildCrnn);
     const train = async (backend: string) => {
       await tf.setBackend(backend);
-      const model = buildCrnn();
-      model.setWeights(initial.map((w) => tf.tensor(w as number[])));
+      const model = withWeights(buildCrnn(), initial);
       const opt = tf.train.adam(0.01);
       const x = tf.tensor4d(values(3 * 12 * 8 * 3, 7), [3, 12, 8, 3]);
       const y = tf.tensor3d(
