@@ -96,3 +96,24 @@ export function startCorpus(
   });
   return results;
 }
+
+/**
+ * One test per case, on the results of startCorpus (read when the tests run): its key words in stderr, its exact exit
+ * code, no stack trace, and no file added, removed or changed but its declared outputs.
+ */
+export function testCorpusCases(
+  cases: CorpusCase[],
+  results: () => Map<string, Promise<{ run: RunResult; changed: string[] }>>,
+): void {
+  test.each(cases.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const { run, changed } = await results().get(c.name)!;
+      for (const w of c.words) expect(run.stderr).toMatch(w);
+      expect(run.code).toBe(c.code);
+      expect(run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+      expect(changed).toEqual([]);
+    },
+    180000,
+  );
+}

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createForecaster, timeSeriesFromArrays } from '@gatewave/forecast';
-import { CorpusCase, startCorpus } from '../../core/test/corpus';
+import { CorpusCase, startCorpus, testCorpusCases } from '../../core/test/corpus';
 
 const cli = path.resolve(__dirname, '../dist/cli.js');
 const describeBuilt = fs.existsSync(cli) ? describe : describe.skip;
@@ -189,15 +189,5 @@ describeBuilt('gatewave-forecast bad-input corpus', () => {
   }, 120000);
   afterAll(() => fs.rmSync(path.dirname(modelTemplate), { recursive: true, force: true }));
 
-  test.each(cases.map((c) => [c.name, c] as const))(
-    '%s',
-    async (_name, c) => {
-      const { run, changed } = await results.get(c.name)!;
-      for (const w of c.words) expect(run.stderr).toMatch(w);
-      expect(run.code).toBe(c.code);
-      expect(run.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
-      expect(changed).toEqual([]);
-    },
-    180000,
-  );
+  testCorpusCases(cases, () => results);
 });
