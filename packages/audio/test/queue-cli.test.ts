@@ -8,18 +8,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { writeWav } from '../src/io/wav';
-import { buildDetector, defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
+import { saveTinyDetector } from './sed-helpers';
 import { describeWithRedis, freePort, TestRedis } from '../../jobs/test/redis-server';
 
 const CLI = path.resolve(__dirname, '../dist/cli.js');
 const built = fs.existsSync(CLI) && fs.existsSync(path.resolve(__dirname, '../dist/jobs.js'));
 if (!built) console.warn('SKIPPED gatewave-audio queue tests: packages/audio/dist is missing; run npm run build');
 
+const env = { ...process.env, GATEWAVE_BACKEND: 'cpu' };
+
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
-  });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -39,6 +38,9 @@ function tone(file: string, seconds: number, seed: number): void {
   let dir: string;
   let worker: ChildProcess | undefined;
   let url: string;
+  const at = (...names: string[]) => path.join(dir, ...names);
+  const clips = () => [0, 1, 2].map((i) => at('in', `clip${i}.wav`));
+  const wiener = ['--model', 'wiener'];
 
   beforeAll(async () => {
     await redis.start();
@@ -47,14 +49,8 @@ function tone(file: string, seconds: number, seed: number): void {
     fs.mkdirSync(path.join(dir, 'in'));
     for (let i = 0; i < 3; i++) tone(path.join(dir, 'in', `clip${i}.wav`), 1 + i * 0.5, i + 1);
     fs.writeFileSync(path.join(dir, 'in', 'corrupt.wav'), 'RIFF\x10\x00\x00\x00WAVEjunk');
-    worker = spawn(
-      process.execPath,
-      [CLI, 'worker', '--queue', url, '--lock-duration', '5000', '--stalled-interval', '2000'],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
-      },
-    );
+    const locks = ['--lock-duration', '5000', '--stalled-interval', '2000'];
+    worker = spawn(process.execPath, [CLI, 'worker', '--queue', url, ...locks], { stdio: 'ignore', env });
   });
   afterAll(async () => {
     if (worker && worker.exitCode === null) {
@@ -67,31 +63,11 @@ function tone(file: string, seconds: number, seed: number): void {
   });
 
   test('a corrupt WAV fails after its attempts (exit 1, error shown); the others match direct enhancement', () => {
-    const r = cli([
-      'enhance',
-      path.join(dir, 'in'),
-      '-o',
-      path.join(dir, 'out'),
-      '--model',
-      'wiener',
-      '--queue',
-      url,
-      '--attempts',
-      '2',
-      '-q',
-    ]);
+    const r = cli(['enhance', at('in'), '-o', at('out'), ...wiener, '--queue', url, '--attempts', '2', '-q']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/failed item 3: .*corrupt\.wav: /);
     expect(r.stderr).toMatch(/batch enhance-\S+: 3 done, 1 failed/);
-    const direct = cli([
-      'enhance',
-      ...[0, 1, 2].map((i) => path.join(dir, 'in', `clip${i}.wav`)),
-      '-o',
-      path.join(dir, 'direct'),
-      '--model',
-      'wiener',
-      '-q',
-    ]);
+    const direct = cli(['enhance', ...clips(), '-o', at('direct'), ...wiener, '-q']);
     expect(direct.code).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual([
       'clip0_enhanced.wav',
@@ -108,36 +84,15 @@ function tone(file: string, seconds: number, seed: number): void {
 
   test('a second run of the same batch skips complete outputs and leaves them untouched', () => {
     const inodes = [0, 1, 2].map((i) => fs.statSync(path.join(dir, 'out', `clip${i}_enhanced.wav`)).ino);
-    const r = cli([
-      'enhance',
-      ...[0, 1, 2].map((i) => path.join(dir, 'in', `clip${i}.wav`)),
-      '-o',
-      path.join(dir, 'out'),
-      '--model',
-      'wiener',
-      '--queue',
-      url,
-    ]);
+    const r = cli(['enhance', ...clips(), '-o', at('out'), ...wiener, '--queue', url]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('all 3 output(s) are complete already; nothing was enqueued.');
     expect([0, 1, 2].map((i) => fs.statSync(path.join(dir, 'out', `clip${i}_enhanced.wav`)).ino)).toEqual(inodes);
   });
 
   test('--detach prints the batch id; jobs status shows its counts and errors', async () => {
-    const r = cli([
-      'enhance',
-      path.join(dir, 'in', 'corrupt.wav'),
-      path.join(dir, 'in', 'clip0.wav'),
-      '-o',
-      path.join(dir, 'out2'),
-      '--model',
-      'wiener',
-      '--queue',
-      url,
-      '--attempts',
-      '1',
-      '--detach',
-    ]);
+    const inputs = [at('in', 'corrupt.wav'), at('in', 'clip0.wav')];
+    const r = cli(['enhance', ...inputs, '-o', at('out2'), ...wiener, '--queue', url, '--attempts', '1', '--detach']);
     expect(r.code).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^enhance-\d{8}-\d{6}-\w+$/);
@@ -167,10 +122,8 @@ function tone(file: string, seconds: number, seed: number): void {
 
   test('detect --queue merges the event list of a direct detect; a corrupt WAV fails after its attempts (exit 1)', async () => {
     const sr = 24000;
-    const config = { ...defaultDetectorConfig('foa', ['hiss', 'hum']), convChannels: [4, 4, 4], gruUnits: [8] };
-    config.normalization = { mean: new Array(64 * 7).fill(0), std: new Array(64 * 7).fill(1) };
     const model = path.join(dir, 'detector');
-    await new SoundEventDetector(buildDetector(config), config).save(model);
+    await saveTinyDetector(model);
     const scenes = [0, 1].map((k) => {
       const file = path.join(dir, 'in', `scene${k}.wav`);
       let s = k + 11;
@@ -197,9 +150,7 @@ function tone(file: string, seconds: number, seed: number): void {
   });
 
   test('bad input is a clear error (exit 2) and enqueues nothing', async () => {
-    const before = spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], {
-      encoding: 'utf8',
-    }).stdout.trim();
+    const before = redis.dbsize(2);
     const clip = path.join(dir, 'in', 'clip0.wav');
     const port = await freePort();
     const cases: [string[], RegExp][] = [
@@ -219,31 +170,13 @@ function tone(file: string, seconds: number, seed: number): void {
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toContain('hunter2');
     }
-    const missing = cli([
-      'enhance',
-      path.join(dir, 'in', 'nope.wav'),
-      '-o',
-      path.join(dir, 'bad'),
-      '--model',
-      'wiener',
-      '--queue',
-      url,
-    ]);
+    const missing = cli(['enhance', at('in', 'nope.wav'), '-o', at('bad'), ...wiener, '--queue', url]);
     expect(missing).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/\[INPUT_NOT_VISIBLE\]: .*nope\.wav: cannot be read here \(ENOENT\)/),
     });
     fs.writeFileSync(path.join(dir, 'a-file'), '');
-    const unwritable = cli([
-      'enhance',
-      clip,
-      '-o',
-      path.join(dir, 'a-file', 'out'),
-      '--model',
-      'wiener',
-      '--queue',
-      url,
-    ]);
+    const unwritable = cli(['enhance', clip, '-o', at('a-file', 'out'), ...wiener, '--queue', url]);
     expect(unwritable).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_NOT_WRITABLE]') });
     expect(cli(['worker'])).toMatchObject({
       code: 2,
@@ -253,8 +186,6 @@ function tone(file: string, seconds: number, seed: number): void {
       code: 2,
       stderr: expect.stringContaining('--detach needs --queue URL'),
     });
-    expect(
-      spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], { encoding: 'utf8' }).stdout.trim(),
-    ).toBe(before);
+    expect(redis.dbsize(2)).toBe(before);
   });
 });

@@ -2,52 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { Command } from 'commander';
-import { registerSedCommands } from '../src/cli/sed';
-import { formatEventList, readEventList, SoundEvent } from '../src/sed/events';
-import { buildDetector, defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
-import { Rng } from '@gatewave/core';
-import { writeWav } from '../src/io/wav';
-
-function program(): Command {
-  const p = new Command();
-  p.exitOverride();
-  p.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerSedCommands(p);
-  return p;
-}
-
-async function run(args: string[]): Promise<string> {
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    chunks.push(String(s));
-    return true;
-  });
-  try {
-    await program().parseAsync(['node', 'gatewave-audio', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return chunks.join('');
-}
-
-function ev(
-  file: string,
-  onset: number,
-  offset: number,
-  cls: string,
-  az: number | null,
-  el: number | null,
-): SoundEvent {
-  return { file, onset, offset, class: cls, azimuth: az, elevation: el };
-}
+import { formatEventList, readEventList } from '../src/sed/events';
+import { SoundEventDetector } from '../src/sed/detector';
+import { tempDir } from '../../core/test/test-setup';
+import { runSed, saveTinyDetector, writeHumAndHissClips } from './sed-helpers';
+import { ev } from './sound-event';
 
 describe('event-list CSV', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-cli-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('sed-cli-');
 
   test('round trip, quoting and empty directions', () => {
     const events = [ev('a,b.wav', 0.5, 1.25, 'dog', 30, -10), ev('c.wav', 2, 3.5, 'door', null, null)];
@@ -76,7 +38,9 @@ describe('event-list CSV', () => {
     const est = path.join(dir, 'est.csv');
     fs.writeFileSync(ref, formatEventList([ev('s.wav', 0, 2, 'dog', 0, 0), ev('s.wav', 1, 2, 'cat', 90, 0)]));
     fs.writeFileSync(est, formatEventList([ev('s.wav', 0, 1, 'dog', 10, 0), ev('s.wav', 1, 2, 'dog', 80, 0)]));
-    const out = JSON.parse(await run(['score-events', '--ref', ref, '--est', est, '--json', '--frame-length', '0.5']));
+    const out = JSON.parse(
+      await runSed(['score-events', '--ref', ref, '--est', est, '--json', '--frame-length', '0.5']),
+    );
     // the same case as the hand-computed Seld2019Metrics test
     expect(out.er).toBeCloseTo(1 / 3, 10);
     expect(out.f).toBeCloseTo(0.8, 10);
@@ -84,85 +48,55 @@ describe('event-list CSV', () => {
     expect(out.frame_recall).toBeCloseTo(0.5, 10);
     expect(out.seld_score).toBeCloseTo((1 / 3 + 0.2 + 10 / 180 + 0.5) / 4, 10);
     expect(out).toHaveProperty('er_20');
-    const table = await run(['score-events', '--ref', ref, '--est', est]);
+    const table = await runSed(['score-events', '--ref', ref, '--est', est]);
     expect(table).toMatch(/ER 0\.333 {2}F 80\.0 %/);
   });
 
   test('score-events: empty reference and unknown classes fail', async () => {
     const ref = path.join(dir, 'ref0.csv');
     fs.writeFileSync(ref, 'file,onset,offset,class,azimuth,elevation\n');
-    await expect(run(['score-events', '--ref', ref, '--est', ref])).rejects.toThrow(/no events/);
+    await expect(runSed(['score-events', '--ref', ref, '--est', ref])).rejects.toThrow(/no events/);
     const ref2 = path.join(dir, 'ref2.csv');
     fs.writeFileSync(ref2, formatEventList([ev('s.wav', 0, 2, 'dog', 0, 0)]));
-    await expect(run(['score-events', '--ref', ref2, '--est', ref2, '--classes', 'cat'])).rejects.toThrow(
+    await expect(runSed(['score-events', '--ref', ref2, '--est', ref2, '--classes', 'cat'])).rejects.toThrow(
       /unknown class 'dog'/,
     );
   });
 
   test('detect: missing input and missing model are errors', async () => {
-    await expect(run(['detect', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'o.csv')])).rejects.toThrow(
+    await expect(runSed(['detect', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'o.csv')])).rejects.toThrow(
       /does not exist/,
     );
     const wav = path.join(dir, 'x.wav');
     fs.writeFileSync(wav, 'RIFF');
     await expect(
-      run(['detect', wav, '--out', path.join(dir, 'o.csv'), '--model', path.join(dir, 'nomodel')]),
+      runSed(['detect', wav, '--out', path.join(dir, 'o.csv'), '--model', path.join(dir, 'nomodel')]),
     ).rejects.toThrow(/no detector/);
   });
 
   test('synth-scenes validates its options', async () => {
-    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(
+    await expect(runSed(['synth-scenes', '--events', dir, '--out', dir, '--format', 'stereo'])).rejects.toThrow(
       /--format must be one of foa, mic4, mono/,
     );
-    await expect(run(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(
+    await expect(runSed(['synth-scenes', '--events', dir, '--out', dir, '--count', '0'])).rejects.toThrow(
       /--count must be an integer from 1 to 100000/,
     );
-    await expect(run(['synth-scenes', '--events', dir, '--out', dir])).rejects.toThrow(/labels .*cannot read/);
+    await expect(runSed(['synth-scenes', '--events', dir, '--out', dir])).rejects.toThrow(/labels .*cannot read/);
   });
 });
 
 describe('tune-detector, detect --views and train-detector arguments', () => {
-  let dir: string;
-  const sr = 24000;
+  const dir = tempDir('sed-cli-tune-');
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-cli-tune-'));
-    const clips = path.join(dir, 'clips');
-    fs.mkdirSync(clips);
-    const r = new Rng(3);
-    writeWav(path.join(clips, 'hum.wav'), {
-      sampleRate: sr,
-      channels: [Float32Array.from({ length: sr }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 300 * i) / sr))],
-    });
-    writeWav(path.join(clips, 'hiss.wav'), {
-      sampleRate: sr,
-      channels: [Float32Array.from({ length: sr }, () => 0.1 * r.gauss())],
-    });
-    fs.writeFileSync(path.join(clips, 'labels.csv'), 'file,label\nhum.wav,hum\nhiss.wav,hiss\n');
-    await run([
-      'synth-scenes',
-      '--events',
-      clips,
-      '--out',
-      path.join(dir, 'val'),
-      '--count',
-      '2',
-      '--seconds',
-      '3',
-      '--seed',
-      '4',
-      '--min-event-seconds',
-      '0.2',
-      '-q',
-    ]);
-    const config = { ...defaultDetectorConfig('foa', ['hiss', 'hum']), convChannels: [4, 4, 4], gruUnits: [8] };
-    config.normalization = { mean: new Array(64 * 7).fill(0), std: new Array(64 * 7).fill(1) };
-    await new SoundEventDetector(buildDetector(config), config).save(path.join(dir, 'model'));
+    const clips = writeHumAndHissClips(dir);
+    const scenes = ['--count', '2', '--seconds', '3', '--seed', '4', '--min-event-seconds', '0.2', '-q'];
+    await runSed(['synth-scenes', '--events', clips, '--out', path.join(dir, 'val'), ...scenes]);
+    await saveTinyDetector(path.join(dir, 'model'));
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('tune-detector writes the chosen views, threshold and shortest event into the model', async () => {
     const model = path.join(dir, 'model');
-    const out = await run([
+    const out = await runSed([
       'tune-detector',
       '--model',
       model,
@@ -185,43 +119,43 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
     const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
     expect(JSON.stringify(meta)).toMatch(/"tuned":\{"scenes":"2 from /);
     await expect(
-      run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '3']),
+      runSed(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--views', '3']),
     ).rejects.toThrow(/--views .*one of 1, 2, 4, 8, 16/);
     await expect(
-      run(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--hysteresis', '1,0']),
+      runSed(['tune-detector', '--model', model, '--validation', path.join(dir, 'val'), '--hysteresis', '1,0']),
     ).rejects.toThrow(/--hysteresis .*in \(0, 1\]/);
   });
 
   test('detect --views averages views; a bad count is an error', async () => {
     const scene = path.join(dir, 'val', 'scene_0001.wav');
     const csv = path.join(dir, 'events.csv');
-    await run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '4', '-q']);
+    await runSed(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '4', '-q']);
     expect(fs.readFileSync(csv, 'utf8').split('\n')[0]).toBe('file,onset,offset,class,azimuth,elevation');
     await expect(
-      run(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '5']),
+      runSed(['detect', scene, '--out', csv, '--model', path.join(dir, 'model'), '--views', '5']),
     ).rejects.toThrow(/--views/);
   });
 
   test('train-detector: scenes or clips, not both, not neither; augmentation flags are checked', async () => {
     const out = path.join(dir, 'm2');
-    await expect(run(['train-detector', '--out', out])).rejects.toThrow(
+    await expect(runSed(['train-detector', '--out', out])).rejects.toThrow(
       /give one of --scenes DIR .* --synthesize EVENTS_DIR/,
     );
-    await expect(run(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(
+    await expect(runSed(['train-detector', '--out', out, '--scenes', dir, '--synthesize', dir])).rejects.toThrow(
       /give one of --scenes/,
     );
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(
+    await expect(runSed(['train-detector', '--out', out, '--synthesize', dir, '--speed', '1.1'])).rejects.toThrow(
       /--speed needs two numbers/,
     );
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--eq-db', '-3'])).rejects.toThrow(
+    await expect(runSed(['train-detector', '--out', out, '--synthesize', dir, '--eq-db', '-3'])).rejects.toThrow(
       /--eq-db must be a number of dB >= 0, e.g. 6, got "-3"/,
     );
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(
+    await expect(runSed(['train-detector', '--out', out, '--synthesize', dir, '--part', 'test'])).rejects.toThrow(
       /--part must be all or train/,
     );
-    await expect(run(['train-detector', '--out', out, '--synthesize', dir, '--class-balance', '-1'])).rejects.toThrow(
-      /--class-balance must be a number >= 0, e.g. 0.5, got "-1"/,
-    );
+    await expect(
+      runSed(['train-detector', '--out', out, '--synthesize', dir, '--class-balance', '-1']),
+    ).rejects.toThrow(/--class-balance must be a number >= 0, e.g. 0.5, got "-1"/);
     expect(fs.existsSync(out)).toBe(false);
   });
 });

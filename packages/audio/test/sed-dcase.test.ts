@@ -16,23 +16,7 @@ import { readDcaseDataset, readEventsAnyFormat } from '../src/sed/dcase-dataset'
 import { readEventFile } from '../src/sed/dcase';
 import { remapHeadWeights } from '../src/sed/remap';
 import { writeWav } from '../src/io/wav';
-import { SoundEvent } from '../src/sed/events';
-
-const ev = (
-  file: string,
-  onset: number,
-  offset: number,
-  cls: string,
-  az: number | null,
-  el: number | null,
-): SoundEvent => ({
-  file,
-  onset,
-  offset,
-  class: cls,
-  azimuth: az,
-  elevation: el,
-});
+import { ev } from './sound-event';
 
 // DCASE 2019 Task 3 layout (metadata_dev/split1_ir0_ov1_1.csv), rows as in the dataset: class, times, ele, azi, dist
 const META_2019 = [

@@ -11,20 +11,10 @@ import {
 } from '../src/sed/metrics';
 import { SoundEvent, uniqueClasses } from '../src/sed/events';
 import { AudioError } from '../src/errors';
+import { ev } from './sound-event';
+import { sharedFolder } from './shared-data';
 
-const SED_EVAL = path.resolve(__dirname, '../../../../shared/data/sed_eval');
-const haveSedEval = fs.existsSync(path.join(SED_EVAL, 'street_fold1_reference.txt'));
-
-function ev(
-  file: string,
-  onset: number,
-  offset: number,
-  cls: string,
-  az: number | null = null,
-  el: number | null = null,
-) {
-  return { file, onset, offset, class: cls, azimuth: az, elevation: el } as SoundEvent;
-}
+const { dir: SED_EVAL, present: haveSedEval } = sharedFolder('sed_eval', 'street_fold1_reference.txt');
 
 describe('hungarian', () => {
   function brute(cost: number[][]): number {
@@ -150,29 +140,24 @@ describe('SegmentBasedMetrics', () => {
       const files = [...new Set(ref.map((e) => e.file))];
       const labels = uniqueClasses(ref);
 
-      test('error rate and accuracy as asserted by sed_eval', () => {
+      /** Segment-based figures (1 s) over the files, evaluated one file at a time (`evaluatedLength` s each, if given). */
+      function scoreFileByFile(evaluatedLength?: number) {
         const m = new SegmentBasedMetrics(labels, { timeResolution: 1.0 });
         for (const f of files) {
-          m.evaluate(
-            ref.filter((e) => e.file === f),
-            est.filter((e) => e.file === f),
-          );
+          const byFile = (e: SoundEvent) => e.file === f;
+          m.evaluate(ref.filter(byFile), est.filter(byFile), evaluatedLength);
         }
-        const r = m.results();
+        return m.results();
+      }
+
+      test('error rate and accuracy as asserted by sed_eval', () => {
+        const r = scoreFileByFile();
         expect(r.er).toBeCloseTo(1.0616698292220115, 12);
         expect(r.accuracy).toBeCloseTo(0.84244791666, 10);
       });
 
       test('with evaluated length 1200 s per file', () => {
-        const m = new SegmentBasedMetrics(labels, { timeResolution: 1.0 });
-        for (const f of files) {
-          m.evaluate(
-            ref.filter((e) => e.file === f),
-            est.filter((e) => e.file === f),
-            1200,
-          );
-        }
-        const r = m.results();
+        const r = scoreFileByFile(1200);
         expect(r.er).toBeCloseTo(1.0616698292220115, 12);
         expect(r.accuracy).toBeCloseTo(0.9719907407407408, 12);
       });

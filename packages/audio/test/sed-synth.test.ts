@@ -20,9 +20,9 @@ import { Rng } from '@gatewave/core';
 import { angularDistance } from '../src/sed/geometry';
 import { readSceneLabels } from '../src/sed/events';
 import { readWav } from '../src/io/wav';
+import { sharedFolder } from './shared-data';
 
-const EVENTS = path.resolve(__dirname, '../../../../shared/data/events');
-const haveEvents = fs.existsSync(path.join(EVENTS, 'labels.csv'));
+const { dir: EVENTS, present: haveEvents } = sharedFolder('events', 'labels.csv');
 
 function tone(n: number, f: number, fs_: number): Float32Array {
   const x = new Float32Array(n);

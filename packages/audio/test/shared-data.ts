@@ -8,3 +8,9 @@ export const HAS_SHARED = fs.existsSync(path.join(SHARED, 'golden', 'golden.json
 export const describeShared = HAS_SHARED
   ? describe
   : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
+
+/** A folder of ../shared/data, and whether `marker` is in it (the tests that need the folder skip without it). */
+export function sharedFolder(name: string, marker: string): { dir: string; present: boolean } {
+  const dir = path.join(SHARED, name);
+  return { dir, present: fs.existsSync(path.join(dir, marker)) };
+}

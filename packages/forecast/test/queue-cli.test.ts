@@ -39,6 +39,13 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
   let url: string;
   let worker: ChildProcess & { log: string[] };
   const monthly = ['--id-col', 'unique_id', '--time-col', 'ds', '--target', 'y'];
+  const yearlySeason = ['--lookback', '12', '--horizon', '6', '--period', '12'];
+  const at = (name: string) => path.join(dir, name);
+  /** `batch` arguments: forecast `csv` into `out` (files of the test folder) with `perJob` series a job, on a queue. */
+  const batchArgs = (csv: string, flags: string[], out: string, perJob: number, queueUrl = url) => {
+    const jobs = ['--series-per-job', String(perJob), '--queue', queueUrl, '-q'];
+    return ['batch', '--csv', at(csv), ...flags, '--out', at(out), ...jobs];
+  };
 
   beforeAll(async () => {
     await redis.start();
@@ -46,35 +53,10 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-forecast-queue-'));
     longCsv(path.join(dir, 'long.csv'), 13, 60, false, [5]);
     worker = startWorker(url);
-    const trained = cli([
-      'train',
-      '--csv',
-      path.join(dir, 'long.csv'),
-      ...monthly,
-      '--model',
-      'dlinear',
-      '--lookback',
-      '12',
-      '--horizon',
-      '6',
-      '--period',
-      '12',
-      '--epochs',
-      '1',
-      '--out',
-      path.join(dir, 'model'),
-      '-q',
-    ]);
+    const dlinear = ['--model', 'dlinear', ...yearlySeason, '--epochs', '1'];
+    const trained = cli(['train', '--csv', at('long.csv'), ...monthly, ...dlinear, '--out', at('model'), '-q']);
     expect(trained.code).toBe(0);
-    const single = cli([
-      'predict',
-      '--model',
-      path.join(dir, 'model'),
-      '--csv',
-      path.join(dir, 'long.csv'),
-      '--out',
-      path.join(dir, 'single.csv'),
-    ]);
+    const single = cli(['predict', '--model', at('model'), '--csv', at('long.csv'), '--out', at('single.csv')]);
     expect(single.code).toBe(0);
   });
   afterAll(async () => {
@@ -84,20 +66,7 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
   });
 
   test('a batch with a saved panel model merges the same rows as a single-process predict, byte for byte', () => {
-    const r = cli([
-      'batch',
-      '--csv',
-      path.join(dir, 'long.csv'),
-      '--model',
-      path.join(dir, 'model'),
-      '--out',
-      path.join(dir, 'merged.csv'),
-      '--series-per-job',
-      '4',
-      '--queue',
-      url,
-      '-q',
-    ]);
+    const r = cli(batchArgs('long.csv', ['--model', at('model')], 'merged.csv', 4));
     expect(r.stderr).toContain('13 series (730 rows) in 4 job(s)');
     expect(r.stderr).toMatch(/batch forecast-\S+: 4 done, 0 failed/);
     expect(r.stderr).toContain('12 series, 72 rows from 4 part(s); 1 series too short, left out');
@@ -109,31 +78,11 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
   });
 
   test('a model trained per part (seasonal naive, a per-series rule) gives the single-process train + predict rows', () => {
-    const opts = ['--lookback', '12', '--horizon', '6', '--period', '12'];
-    const csv = path.join(dir, 'long.csv');
-    expect(
-      cli(['train', '--csv', csv, ...monthly, '--model', 'seasonal-naive', ...opts, '--out', path.join(dir, 'sn')])
-        .code,
-    ).toBe(0);
-    expect(
-      cli(['predict', '--model', path.join(dir, 'sn'), '--csv', csv, '--out', path.join(dir, 'sn.csv')]).code,
-    ).toBe(0);
-    const r = cli([
-      'batch',
-      '--csv',
-      csv,
-      ...monthly,
-      '--train',
-      'seasonal-naive',
-      ...opts,
-      '--out',
-      path.join(dir, 'sn-batch.csv'),
-      '--series-per-job',
-      '3',
-      '--queue',
-      url,
-      '-q',
-    ]);
+    const csv = at('long.csv');
+    const sn = ['seasonal-naive', ...yearlySeason];
+    expect(cli(['train', '--csv', csv, ...monthly, '--model', ...sn, '--out', at('sn')]).code).toBe(0);
+    expect(cli(['predict', '--model', at('sn'), '--csv', csv, '--out', at('sn.csv')]).code).toBe(0);
+    const r = cli(batchArgs('long.csv', [...monthly, '--train', ...sn], 'sn-batch.csv', 3));
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'sn-batch.csv'), 'utf8')).toBe(
       fs.readFileSync(path.join(dir, 'sn.csv'), 'utf8'),
@@ -143,31 +92,9 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
   test('SIGKILL of a worker mid-job: the job is recovered and the merged file equals an undisturbed run, each series once', async () => {
     const csv = path.join(dir, 'hourly.csv');
     longCsv(csv, 8, 300, true);
-    const args = (out: string, queueUrl: string) => [
-      'batch',
-      '--csv',
-      csv,
-      ...monthly,
-      '--train',
-      'dlinear',
-      '--lookback',
-      '48',
-      '--horizon',
-      '6',
-      '--period',
-      '24',
-      '--epochs',
-      '5',
-      '--batch-size',
-      '8',
-      '--out',
-      path.join(dir, out),
-      '--series-per-job',
-      '2',
-      '--queue',
-      queueUrl,
-      '-q',
-    ];
+    const training = ['--train', 'dlinear', '--lookback', '48', '--horizon', '6', '--period', '24', '--epochs', '5'];
+    const args = (out: string, queueUrl: string) =>
+      batchArgs('hourly.csv', [...monthly, ...training, '--batch-size', '8'], out, 2, queueUrl);
     expect(cli(args('undisturbed.csv', url)).code).toBe(0);
     // A queue of its own (database 3), so that only the workers started here take its jobs.
     const url3 = `${redis.url}/3`;
@@ -206,22 +133,7 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
     const poison = good.replace(/^s07,2001-03-01,.*$/m, 's07,2001-03-01,abc');
     expect(poison).not.toBe(good);
     fs.writeFileSync(path.join(dir, 'poison.csv'), poison);
-    const r = cli([
-      'batch',
-      '--csv',
-      path.join(dir, 'poison.csv'),
-      '--model',
-      path.join(dir, 'model'),
-      '--out',
-      path.join(dir, 'poisoned.csv'),
-      '--series-per-job',
-      '4',
-      '--attempts',
-      '2',
-      '--queue',
-      url,
-      '-q',
-    ]);
+    const r = cli(batchArgs('poison.csv', ['--model', at('model'), '--attempts', '2'], 'poisoned.csv', 4));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /failed item 1: \S+part-00001\.csv \(series s04, s05, s06, s07\): part-00001\.csv: 1 × cells that are not numbers in column 'y'.*'abc'/,
@@ -242,15 +154,14 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
   });
 
   test('bad input is a clear error (exit 2) and enqueues nothing', async () => {
-    const dbsize = () =>
-      spawnSync('redis-cli', ['-p', String(redis.port), '-n', '2', 'dbsize'], { encoding: 'utf8' }).stdout.trim();
-    const before = dbsize();
+    const before = redis.dbsize(2);
     const hidden = () => fs.readdirSync(dir).filter((n) => n.startsWith('.'));
     const hiddenBefore = hidden();
     const csv = path.join(dir, 'long.csv');
     const model = path.join(dir, 'model');
     const port = await freePort();
     const out = path.join(dir, 'bad.csv');
+    const shortNaive = ['--lookback', '2', '--horizon', '1', '--period', '1'];
     const cases: [string[], RegExp][] = [
       [['--model', model, '--queue', `redis://127.0.0.1:${port}`], /\[UNREACHABLE\]: cannot reach Redis/],
       [['--model', model, '--queue', `${redis.url}/42`], /\[BAD_DB\]: .* has no database 42/],
@@ -258,22 +169,7 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
       [['--train', 'dlinear', ...monthly, '--queue', url], /--train needs --lookback, --horizon and --period/],
       [['--model', path.join(dir, 'nope'), '--queue', url], /\[MODEL_NOT_FOUND\]/],
       [
-        [
-          '--train',
-          'naive',
-          '--id-col',
-          'id',
-          '--target',
-          'y',
-          '--lookback',
-          '2',
-          '--horizon',
-          '1',
-          '--period',
-          '1',
-          '--queue',
-          url,
-        ],
+        ['--train', 'naive', '--id-col', 'id', '--target', 'y', ...shortNaive, '--queue', url],
         /\[UNKNOWN_COLUMN\]: long\.csv: no column 'id' \(--id-col\)/,
       ],
     ];
@@ -284,33 +180,13 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
     }
     const missing = cli(['batch', '--csv', path.join(dir, 'nope.csv'), '--model', model, '--out', out, '--queue', url]);
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/\[INPUT_NOT_VISIBLE\]: .*nope\.csv/) });
-    const exists = cli([
-      'batch',
-      '--csv',
-      csv,
-      '--model',
-      model,
-      '--out',
-      path.join(dir, 'single.csv'),
-      '--queue',
-      url,
-    ]);
+    const exists = cli(['batch', '--csv', csv, '--model', model, '--out', at('single.csv'), '--queue', url]);
     expect(exists).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_EXISTS]') });
     fs.writeFileSync(path.join(dir, 'a-file'), '');
-    const unwritable = cli([
-      'batch',
-      '--csv',
-      csv,
-      '--model',
-      model,
-      '--out',
-      path.join(dir, 'a-file', 'f.csv'),
-      '--queue',
-      url,
-    ]);
+    const unwritable = cli(['batch', '--csv', csv, '--model', model, '--out', at('a-file/f.csv'), '--queue', url]);
     expect(unwritable).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_NOT_WRITABLE]') });
     expect(fs.existsSync(out)).toBe(false);
     expect(hidden()).toEqual(hiddenBefore); // no part folder left behind
-    expect(dbsize()).toBe(before);
+    expect(redis.dbsize(2)).toBe(before);
   });
 });

@@ -136,6 +136,12 @@ export class TestRedis {
     this.proc = undefined;
   }
 
+  /** How many keys database `db` holds (redis-cli DBSIZE). */
+  dbsize(db: number): number {
+    const r = spawnSync('redis-cli', ['-p', String(this.port), '-n', String(db), 'dbsize'], { encoding: 'utf8' });
+    return Number(r.stdout.trim());
+  }
+
   async destroy(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
