@@ -1,30 +1,15 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { testExample } from './run-example';
 
-// Runs the copyable example on the BUILT packages, as a user would, with small settings.
-const example = path.join(__dirname, '..', 'forecast.js');
-const built = fs.existsSync(path.resolve(__dirname, '../../packages/forecast/dist/index.js'));
-if (!built)
-  console.warn(
-    'SKIPPED examples/forecast.js test: packages/forecast/dist is missing; run npx tsc -b packages/core packages/forecast',
-  );
-
-(built ? test : test.skip)(
+testExample(
+  {
+    script: 'forecast.js',
+    dist: 'packages/forecast/dist/index.js',
+    args: ['--epochs', '2', '--lookback', '48', '--horizon', '24'],
+  },
   'examples/forecast.js trains TPGN, prints errors beside the baselines, writes a forecast CSV and a PNG plot',
-  () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-example-forecast-'));
-    const r = spawnSync(
-      process.execPath,
-      [example, '--epochs', '2', '--lookback', '48', '--horizon', '24', '--out', out],
-      {
-        env: { ...process.env, GATEWAVE_BACKEND: '' },
-        encoding: 'utf8',
-      },
-    );
-    expect(r.stderr).toMatch(/gatewave: backend \w+/);
-    expect(r.status).toBe(0);
+  (r, out) => {
     expect(r.stdout).toContain('8759 rows, hourly');
     const mse = (name: string): number => Number(new RegExp(`^${name}\\s+([\\d.]+)`, 'm').exec(r.stdout)![1]);
     expect(mse('tpgn')).toBeLessThan(mse('naive'));
@@ -43,6 +28,5 @@ if (!built)
     expect(png.readUInt32BE(16)).toBeGreaterThan(800); // width in the IHDR chunk
     expect(fs.readFileSync(path.join(out, 'forecast.svg'), 'utf8')).toMatch(/<svg[\s\S]*temperature/);
     expect(fs.readdirSync(path.join(out, 'model')).sort()).toEqual(['forecast.json', 'network']);
-    fs.rmSync(out, { recursive: true, force: true });
   },
 );

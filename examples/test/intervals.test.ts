@@ -1,26 +1,11 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { testExample } from './run-example';
 
-// Runs the copyable example on the BUILT packages, as a user would, with small settings.
-const example = path.join(__dirname, '..', 'intervals.js');
-const built = fs.existsSync(path.resolve(__dirname, '../../packages/forecast/dist/index.js'));
-if (!built)
-  console.warn(
-    'SKIPPED examples/intervals.js test: packages/forecast/dist is missing; run npx tsc -b packages/core packages/forecast',
-  );
-
-(built ? test : test.skip)(
+testExample(
+  { script: 'intervals.js', dist: 'packages/forecast/dist/index.js', args: ['--epochs', '2'] },
   'examples/intervals.js: conformal intervals around TPGN and the baselines, a forecast CSV with bounds and a banded plot',
-  () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-example-intervals-'));
-    const r = spawnSync(process.execPath, [example, '--epochs', '2', '--out', out], {
-      env: { ...process.env, GATEWAVE_BACKEND: '' },
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toMatch(/gatewave: backend \w+/);
-    expect(r.status).toBe(0);
+  (r, out) => {
     expect(r.stdout).toContain('1461 rows, daily');
     for (const model of ['tpgn', 'naive', 'seasonal-naive']) {
       const row = new RegExp(
@@ -48,6 +33,5 @@ if (!built)
     expect(svg).toContain('80 % interval');
     expect(svg).toContain('95 % interval');
     expect(fs.readFileSync(path.join(out, 'forecast.png')).subarray(1, 4).toString()).toBe('PNG');
-    fs.rmSync(out, { recursive: true, force: true });
   },
 );

@@ -1,26 +1,11 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { testExample } from './run-example';
 
-// Runs the copyable example on the BUILT packages, as a user would, with small settings.
-const example = path.join(__dirname, '..', 'panel.js');
-const built = fs.existsSync(path.resolve(__dirname, '../../packages/forecast/dist/index.js'));
-if (!built)
-  console.warn(
-    'SKIPPED examples/panel.js test: packages/forecast/dist is missing; run npx tsc -b packages/core packages/forecast',
-  );
-
-(built ? test : test.skip)(
+testExample(
+  { script: 'panel.js', dist: 'packages/forecast/dist/index.js', args: ['--epochs', '2'] },
   'examples/panel.js: global TPGN and DLinear over the five stock series, per-series errors and a long forecast CSV',
-  () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-example-panel-'));
-    const r = spawnSync(process.execPath, [example, '--epochs', '2', '--out', out], {
-      env: { ...process.env, GATEWAVE_BACKEND: '' },
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toMatch(/gatewave: backend \w+/);
-    expect(r.status).toBe(0);
+  (r, out) => {
     // GOOG starts in August 2004: 68 months; the others 123 (January 2000 to March 2010).
     expect(r.stdout).toContain('5 series, monthly: MSFT 123, AMZN 123, IBM 123, GOOG 68, AAPL 123');
     for (const model of ['tpgn', 'dlinear', 'naive', 'seasonal-naive']) {
@@ -48,6 +33,5 @@ if (!built)
     const goog = lines.filter((l) => l.startsWith('GOOG,')).map((l) => l.split(',')[1]);
     expect(goog).toHaveLength(12);
     expect([goog[0], goog[8], goog[11]]).toEqual(['2010-04-01', '2010-12-01', '2011-03-01']);
-    fs.rmSync(out, { recursive: true, force: true });
   },
 );
