@@ -5,9 +5,8 @@
  * CLI's messages; the model folder's errors say what is wrong.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { tf, type Fetch } from '@gatewave/core';
+import { type Fetch } from '@gatewave/core';
 import {
   DLinearForecaster,
   bytesSource,
@@ -18,13 +17,10 @@ import {
   readCsvSource,
   readSourceForModel,
 } from '@gatewave/forecast';
+import { SEATTLE_HOURLY as seattle } from './datasets';
+import { modelTestSetup } from './synthetic';
 
-const seattle = path.resolve(__dirname, '../../../node_modules/vega-datasets/data/seattle-weather-hourly-normals.csv');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-browser-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+const tmp = modelTestSetup('browser');
 
 /** A fetch that serves the files under `root` at `http://test/…`, 404 for anything else; records the URLs asked. */
 function diskFetch(root: string, asked: string[] = []): Fetch {

@@ -2,10 +2,10 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SEATTLE_HOURLY as seattle } from './datasets';
 
 // The CLI is tested as a user runs it: the built bin (`npx tsc -b packages/core packages/forecast` first).
 const cli = path.resolve(__dirname, '../dist/cli.js');
-const seattle = path.resolve(__dirname, '../../../node_modules/vega-datasets/data/seattle-weather-hourly-normals.csv');
 const built = fs.existsSync(cli);
 if (!built) console.warn(`SKIPPED cli tests: ${cli} is missing; build with npx tsc -b packages/core packages/forecast`);
 const describeBuilt = built ? describe : describe.skip;
@@ -262,25 +262,8 @@ describeBuilt('gatewave-forecast CLI', () => {
 
   test('train, eval --json, predict with a plot, backtest; a model from another feature set is refused', async () => {
     const model = path.join(dir, 'model-m');
-    const t = await run(
-      [
-        'train',
-        '--csv',
-        'ok.csv',
-        '--model',
-        'naive',
-        '--features',
-        'M',
-        '--target',
-        'temperature',
-        '--interval',
-        '95,80',
-        ...base,
-        '--out',
-        model,
-      ],
-      { cwd: dir },
-    );
+    const naive = ['--model', 'naive', '--features', 'M', '--target', 'temperature', '--interval', '95,80'];
+    const t = await run(['train', '--csv', 'ok.csv', ...naive, ...base, '--out', model], { cwd: dir });
     expect(t.stderr).toContain('hourly (step 3600 s)');
     expect(t.code).toBe(0);
     expect(fs.existsSync(path.join(model, 'forecast.json'))).toBe(true);
@@ -331,25 +314,10 @@ describeBuilt('gatewave-forecast CLI', () => {
 
   test('future covariates: train, predict refuses without their next rows (nothing written), predicts with --future-csv', async () => {
     const model = path.join(dir, 'model-cov');
-    const t = await run(
-      [
-        'train',
-        '--csv',
-        'ok.csv',
-        '--model',
-        'dlinear',
-        '--target',
-        'temperature',
-        '--future-cols',
-        'pressure',
-        '--past-cols',
-        'wind',
-        ...base,
-        '--out',
-        model,
-      ],
-      { cwd: dir },
-    );
+    const covariates = ['--target', 'temperature', '--future-cols', 'pressure', '--past-cols', 'wind'];
+    const t = await run(['train', '--csv', 'ok.csv', '--model', 'dlinear', ...covariates, ...base, '--out', model], {
+      cwd: dir,
+    });
     expect(t.code).toBe(0);
     const missing = await run(['predict', '--model', model, '--csv', 'ok.csv', '--out', 'cov.csv'], { cwd: dir });
     expect(missing.code).toBe(2);

@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import {
   ForecastError,
   StandardScaler,
@@ -15,15 +12,10 @@ import {
   splitRanges,
   timeFeatures,
 } from '@gatewave/forecast';
+import { tempDir, writeIn } from '../../core/test/test-setup';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-data-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function csv(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = tempDir('gw-forecast-data-');
+const csv = (name: string, text: string): string => writeIn(tmp, name, text);
 
 describe('timestamps and time features', () => {
   test('parses the usual forms as naive UTC and rejects impossible dates', () => {

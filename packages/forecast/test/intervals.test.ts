@@ -1,18 +1,14 @@
 import * as path from 'path';
+import { ForecastError, createForecaster, forecastCsv, loadForecaster, timeSeriesFromArrays } from '@gatewave/forecast';
 import {
-  ForecastError,
   IntervalMetrics,
   calibrateIntervals,
   conformalQuantile,
-  createForecaster,
-  forecastCsv,
   intervalsAround,
-  loadForecaster,
   parseIntervals,
   parseQuantiles,
   quantilesFromIntervals,
-  timeSeriesFromArrays,
-} from '@gatewave/forecast';
+} from '../src/intervals';
 import { hourly, modelTestSetup, normals } from './synthetic';
 
 const tmp = modelTestSetup('intervals');

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { tf } from '@gatewave/core';
 import {
@@ -14,14 +12,12 @@ import {
   movingAverageMatrix,
   readCsv,
   timeSeriesFromArrays,
+  type TimeSeries,
 } from '@gatewave/forecast';
+import { SEATTLE_HOURLY as seattle } from './datasets';
+import { modelTestSetup } from './synthetic';
 
-const seattle = path.resolve(__dirname, '../../../node_modules/vega-datasets/data/seattle-weather-hourly-normals.csv');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-models-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+const tmp = modelTestSetup('models');
 
 /** Weights of a layer by the end of their name. */
 function weightsByName(model: tf.LayersModel): Record<string, number[]> {
@@ -61,6 +57,14 @@ function referenceTPGN(
     }
     const cell = (r: number, c: number): number[] =>
       r < 0 ? new Array(F).fill(0) : [(col[r * P + c] - mean) / std, ...marks[r * P + c]];
+    // Variable v's dense layer over all R rows of d features (col, long): kernel [V, R·d, d], bias [V·d].
+    const denseOverRows = (layer: 'col' | 'long', input: number[][]): number[] =>
+      Array.from({ length: d }, (_, o2) => {
+        let s = w[`${layer}_bias`][v * d + o2];
+        for (let r = 0; r < R; r++)
+          for (let o = 0; o < d; o++) s += w[`${layer}_kernel`][(v * R * d + r * d + o) * d + o2] * input[r][o];
+        return s;
+      });
     // Short-term branch (the same for every column).
     const s1: number[][] = [];
     for (let r = 0; r < R; r++) {
@@ -73,13 +77,7 @@ function referenceTPGN(
       }
       s1.push(o1);
     }
-    const s2 = [];
-    for (let o2 = 0; o2 < d; o2++) {
-      let s = w.col_bias[v * d + o2];
-      for (let r = 0; r < R; r++)
-        for (let o = 0; o < d; o++) s += w.col_kernel[(v * R * d + r * d + o) * d + o2] * s1[r][o];
-      s2.push(s);
-    }
+    const s2 = denseOverRows('col', s1);
     for (let c = 0; c < P; c++) {
       // Long-term branch down column c: PGN over the rows.
       const out: number[][] = [];
@@ -108,13 +106,7 @@ function referenceTPGN(
         }
         out.push(o2);
       }
-      const long = [];
-      for (let o2 = 0; o2 < d; o2++) {
-        let s = w.long_bias[v * d + o2];
-        for (let r = 0; r < R; r++)
-          for (let o = 0; o < d; o++) s += w.long_kernel[(v * R * d + r * d + o) * d + o2] * out[r][o];
-        long.push(s);
-      }
+      const long = denseOverRows('long', out);
       const both = [...s2, ...long];
       for (let pr = 0; pr < predR; pr++) {
         let s = w.head_bias[v * predR + pr];
@@ -227,16 +219,17 @@ describe('baselines', () => {
 });
 
 describe('training, save and load on real data (Seattle hourly normals, from vega-datasets)', () => {
+  /** The first `n` hours of the Seattle series (all its columns, or `columns`), as views over the read arrays. */
+  async function seattleHours(n: number, columns?: string[]): Promise<TimeSeries> {
+    const full = await readCsv(seattle, columns ? { columns } : {});
+    const values = full.values.subarray(0, n * full.columns.length);
+    return { ...full, length: n, times: full.times.subarray(0, n), values };
+  }
+
   test('TPGN trains (validation loss falls), is reproducible with a seed, and round-trips through save/load', async () => {
     await tf.setBackend('wasm');
-    const full = await readCsv(seattle, { columns: ['temperature'] });
     // The first 1200 hours keep the test fast.
-    const series = {
-      ...full,
-      length: 1200,
-      times: full.times.subarray(0, 1200),
-      values: full.values.subarray(0, 1200),
-    };
+    const series = await seattleHours(1200, ['temperature']);
     const fit = async (): Promise<TPGNForecaster> => {
       const m = new TPGNForecaster({ lookback: 48, horizon: 24, period: 24, dModel: 2, norm: true });
       await m.fit(series, { target: 'temperature', epochs: 3, patience: 3, quiet: true, seed: 7 });
@@ -269,13 +262,7 @@ describe('training, save and load on real data (Seattle hourly normals, from veg
   });
 
   test('DLinear saves and loads; a model refuses data without its columns', async () => {
-    const full = await readCsv(seattle);
-    const series = {
-      ...full,
-      length: 900,
-      times: full.times.subarray(0, 900),
-      values: full.values.subarray(0, 900 * full.columns.length),
-    };
+    const series = await seattleHours(900);
     const m = new DLinearForecaster({ lookback: 48, horizon: 24, period: 24 });
     await m.fit(series, { target: 'temperature', features: 'M', epochs: 1, quiet: true, seed: 1 });
     expect(m.pipeline!.inputColumns).toEqual(['pressure', 'wind', 'temperature']);
@@ -290,13 +277,7 @@ describe('training, save and load on real data (Seattle hourly normals, from veg
   });
 
   test('GRU baseline in MS mode: all columns in, the target out; trains and forecasts', async () => {
-    const full = await readCsv(seattle);
-    const series = {
-      ...full,
-      length: 300,
-      times: full.times.subarray(0, 300),
-      values: full.values.subarray(0, 300 * full.columns.length),
-    };
+    const series = await seattleHours(300);
     await tf.setBackend('wasm');
     const m = createForecaster('gru', { lookback: 12, horizon: 12, period: 24, hidden: 8 });
     const r = await m.fit(series, { target: 'temperature', features: 'MS', epochs: 1, quiet: true, seed: 3 });

@@ -1,16 +1,8 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { ForecastError, PanelModel, parseTimestamp, readPanelCsv } from '@gatewave/forecast';
+import { tempDir, writeIn } from '../../core/test/test-setup';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-forecast-panel-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function csv(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = tempDir('gw-forecast-panel-');
+const csv = (name: string, text: string): string => writeIn(tmp, name, text);
 
 const day = (d: number): string => new Date(Date.UTC(2020, 0, 1) + d * 86400000).toISOString().slice(0, 10);
 

@@ -1,15 +1,7 @@
 import * as path from 'path';
 import { tf } from '@gatewave/core';
-import {
-  ForecastError,
-  buildDLinear,
-  buildGRU,
-  buildTPGN,
-  createForecaster,
-  forecastCsv,
-  loadForecaster,
-  timeSeriesFromArrays,
-} from '@gatewave/forecast';
+import { ForecastError, createForecaster, forecastCsv, loadForecaster, timeSeriesFromArrays } from '@gatewave/forecast';
+import { buildDLinear, buildGRU, buildTPGN } from '@gatewave/forecast';
 import { hourly, modelTestSetup, normals } from './synthetic';
 import { forecastLoss, targetsOf } from '../src/train';
 import { headQuantiles, intervalsFromQuantiles } from '../src/intervals';

@@ -1,7 +1,4 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { tf } from '@gatewave/core';
+import { tempDir, useCpuBackend } from '../../core/test/test-setup';
 
 /**
  * What the model tests share: a temporary folder and the cpu backend per test file, seeded normal draws and hourly
@@ -10,12 +7,8 @@ import { tf } from '@gatewave/core';
 
 /** A temporary folder removed after the file's tests; also puts tfjs on the cpu backend before them. */
 export function modelTestSetup(name: string): string {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `gw-forecast-${name}-`));
-  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-  });
-  return tmp;
+  useCpuBackend();
+  return tempDir(`gw-forecast-${name}-`);
 }
 
 /** Seeded standard normal draws (mulberry32 + Box–Muller). */
