@@ -176,6 +176,14 @@ function fmtChunk(tag: number, channels: number, rate: number, bits: number): Ui
   return b;
 }
 
+/** A WAV file of one fmt chunk (format tag, channels, sample rate, bits per sample) and one data chunk. */
+function wavBytes(tag: number, channels: number, rate: number, bits: number, data: Uint8Array): Uint8Array {
+  return riff([
+    ['fmt ', fmtChunk(tag, channels, rate, bits)],
+    ['data', data],
+  ]);
+}
+
 function int16(values: number[]): Uint8Array {
   return new Uint8Array(Int16Array.from(values).buffer);
 }
@@ -244,93 +252,30 @@ describe('bad input', () => {
   });
 
   test('truncated data, header or fmt', () => {
-    const good = riff([
-      ['fmt ', fmtChunk(1, 1, 16000, 16)],
-      ['data', int16([1, 2, 3, 4])],
-    ]);
+    const good = wavBytes(1, 1, 16000, 16, int16([1, 2, 3, 4]));
     expect(code(() => decodeWav(good.subarray(0, good.length - 3), 'cut.wav'))).toBe('TRUNCATED');
     expect(code(() => decodeWav(good.subarray(0, 30)))).toBe('TRUNCATED');
     expect(code(() => decodeWav(riff([['fmt ', fmtChunk(1, 1, 16000, 16)]])))).toBe('TRUNCATED');
     // half a 16-bit stereo frame
-    expect(
-      code(() =>
-        decodeWav(
-          riff([
-            ['fmt ', fmtChunk(1, 2, 16000, 16)],
-            ['data', new Uint8Array(6)],
-          ]),
-        ),
-      ),
-    ).toBe('TRUNCATED');
+    expect(code(() => decodeWav(wavBytes(1, 2, 16000, 16, new Uint8Array(6))))).toBe('TRUNCATED');
   });
 
   test('unsupported encodings', () => {
-    expect(
-      code(() =>
-        decodeWav(
-          riff([
-            ['fmt ', fmtChunk(7, 1, 8000, 8)],
-            ['data', new Uint8Array(4)],
-          ]),
-        ),
-      ),
-    ).toBe('UNSUPPORTED_ENCODING'); // mu-law
-    expect(
-      code(() =>
-        decodeWav(
-          riff([
-            ['fmt ', fmtChunk(2, 1, 8000, 4)],
-            ['data', new Uint8Array(4)],
-          ]),
-        ),
-      ),
-    ).toBe('UNSUPPORTED_ENCODING'); // ADPCM
-    expect(
-      code(() =>
-        decodeWav(
-          riff([
-            ['fmt ', fmtChunk(1, 1, 8000, 12)],
-            ['data', new Uint8Array(4)],
-          ]),
-        ),
-      ),
-    ).toBe('UNSUPPORTED_ENCODING');
-    expect(
-      code(() =>
-        decodeWav(
-          riff([
-            ['fmt ', fmtChunk(3, 1, 8000, 16)],
-            ['data', new Uint8Array(4)],
-          ]),
-        ),
-      ),
-    ).toBe('UNSUPPORTED_ENCODING');
+    expect(code(() => decodeWav(wavBytes(7, 1, 8000, 8, new Uint8Array(4))))).toBe('UNSUPPORTED_ENCODING'); // mu-law
+    expect(code(() => decodeWav(wavBytes(2, 1, 8000, 4, new Uint8Array(4))))).toBe('UNSUPPORTED_ENCODING'); // ADPCM
+    expect(code(() => decodeWav(wavBytes(1, 1, 8000, 12, new Uint8Array(4))))).toBe('UNSUPPORTED_ENCODING');
+    expect(code(() => decodeWav(wavBytes(3, 1, 8000, 16, new Uint8Array(4))))).toBe('UNSUPPORTED_ENCODING');
   });
 
   test('zero-length audio', () => {
-    expect(
-      code(() =>
-        decodeWav(
-          riff([
-            ['fmt ', fmtChunk(1, 1, 16000, 16)],
-            ['data', new Uint8Array(0)],
-          ]),
-        ),
-      ),
-    ).toBe('EMPTY_AUDIO');
+    expect(code(() => decodeWav(wavBytes(1, 1, 16000, 16, new Uint8Array(0))))).toBe('EMPTY_AUDIO');
   });
 
   test('NaN and infinite float samples', () => {
     const f = new Float32Array([0.1, NaN, 0.2]);
-    const bad = riff([
-      ['fmt ', fmtChunk(3, 1, 16000, 32)],
-      ['data', new Uint8Array(f.buffer)],
-    ]);
+    const bad = wavBytes(3, 1, 16000, 32, new Uint8Array(f.buffer));
     expect(code(() => decodeWav(bad))).toBe('NAN_SAMPLES');
-    const inf = riff([
-      ['fmt ', fmtChunk(3, 1, 16000, 64)],
-      ['data', new Uint8Array(new Float64Array([Infinity]).buffer)],
-    ]);
+    const inf = wavBytes(3, 1, 16000, 64, new Uint8Array(new Float64Array([Infinity]).buffer));
     expect(code(() => decodeWav(inf))).toBe('NAN_SAMPLES');
   });
 

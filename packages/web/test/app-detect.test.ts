@@ -7,13 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '@gatewave/core';
 import { loadDetector, readWav, synthesizeScenes, type SoundEvent } from '@gatewave/audio';
-import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
+import { describeBrowserWithShared, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
-const describeIf = HAS_SHARED
-  ? describeBrowser
-  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
-
-describeIf('Detect tab in Chromium', () => {
+describeBrowserWithShared('Detect tab in Chromium', () => {
   let s: Session;
   let scene: string;
   beforeAll(async () => {

@@ -8,13 +8,9 @@ import * as path from 'path';
 import { initBackend } from '@gatewave/core';
 import { decodeWav, encodeWav, enhanceAudio, loadEnhancer, readWav, siSdr } from '@gatewave/audio';
 import { mixAt } from '../../audio/src/enhance/train';
-import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
+import { describeBrowserWithShared, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
-const describeIf = HAS_SHARED
-  ? describeBrowser
-  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
-
-describeIf('Enhance tab in Chromium', () => {
+describeBrowserWithShared('Enhance tab in Chromium', () => {
   let s: Session;
   let noisyFile: string;
   let clean: Float32Array;

@@ -21,11 +21,8 @@ import {
   readCsvForModel,
   trainFromCsv,
 } from '@gatewave/forecast';
-import { describeBrowser, HAS_SHARED, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
+import { describeBrowserWithShared, OUTPUT, SHARED, openApp, settle, type AppWindow, type Session } from './browser';
 
-const describeIf = HAS_SHARED
-  ? describeBrowser
-  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
 const ETTH1 = path.join(SHARED, 'ett/ETTh1.csv');
 
 interface Reply {
@@ -61,7 +58,7 @@ function expectCsvClose(got: string, want: string, tol: number): void {
   );
 }
 
-describeIf('Forecast tab in Chromium', () => {
+describeBrowserWithShared('Forecast tab in Chromium', () => {
   let s: Session;
   let tmp = '';
   let csv = '';

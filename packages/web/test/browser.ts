@@ -22,6 +22,10 @@ export const OUTPUT = path.join(
 );
 export const SHARED = path.resolve(__dirname, '../../../../shared/data');
 export const HAS_SHARED = fs.existsSync(path.join(SHARED, 'speech'));
+/** describeBrowser, or describe.skip with the reason in its name when ../shared/data is missing. */
+export const describeBrowserWithShared = HAS_SHARED
+  ? describeBrowser
+  : (name: string, fn: () => void) => describe.skip(`${name} (skipped: ${SHARED} not found)`, fn);
 
 /** What the app puts on `window.gatewaveApp` for scripts (read inside page.evaluate). */
 export interface AppWindow {
