@@ -227,20 +227,22 @@ describe('fallback without the addon', () => {
 
 const addonFile = addonCandidates().find((f) => fs.existsSync(f));
 (addonFile ? describe : describe.skip)('the addon in a child process', () => {
+  /** Runs `script` in a child node with GATEWAVE_THREADS=`threads`; expects exit 0 and returns its JSON output. */
+  function runWithThreads(script: string, threads: number, timeout: number): unknown {
+    const env = { ...process.env, GATEWAVE_THREADS: String(threads) };
+    const r = spawnSync(process.execPath, ['-e', script], { env, timeout, encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
   test('GATEWAVE_THREADS sets the pool; the process exits promptly after threaded work', () => {
     const script = `
       const a = require(${JSON.stringify(addonFile)});
       const n = 300, x = new Float32Array(n * n).fill(1), out = new Float32Array(n * n);
       a.matmul(x, x, out, 1, 1, 1, n, n, n, false, false);
       process.stdout.write(JSON.stringify({ threads: a.info().threads, v: out[0] }));`;
-    const r = spawnSync(process.execPath, ['-e', script], {
-      env: { ...process.env, GATEWAVE_THREADS: '3' },
-      timeout: 20000,
-      encoding: 'utf8',
-    });
-    expect(r.error).toBeUndefined();
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ threads: 3, v: 300 });
+    expect(runWithThreads(script, 3, 20000)).toEqual({ threads: 3, v: 300 });
   });
 
   test('pool jobs in quick succession: every task of every job runs once, on its own job (4 threads on 2 cores)', () => {
@@ -270,13 +272,6 @@ const addonFile = addonCandidates().find((f) => fs.existsSync(f));
         for (let i = 0; i < c.out.length; i++) if (c.out[i] !== c.ref[i]) { bad++; break; }
       }
       process.stdout.write(JSON.stringify({ threads: a.info().threads, bad }));`;
-    const r = spawnSync(process.execPath, ['-e', script], {
-      env: { ...process.env, GATEWAVE_THREADS: '4' },
-      timeout: 60000,
-      encoding: 'utf8',
-    });
-    expect(r.error).toBeUndefined();
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ threads: 4, bad: 0 });
+    expect(runWithThreads(script, 4, 60000)).toEqual({ threads: 4, bad: 0 });
   });
 });

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ForecastError, PanelModel, loadForecaster, readPanelCsv, readPanelFutureCsv } from '@gatewave/forecast';
+import { PanelModel, loadForecaster, readPanelCsv, readPanelFutureCsv } from '@gatewave/forecast';
 import { modelTestSetup, normals } from './synthetic';
+import { expectError } from './expect-error';
 
 // Covariates on long-format panels, on series whose dependence on the covariate is known: y_i,t = a_i · x_i,t−lag
 // + 0.2 ε. Each series has its own slope a_i and its own covariate draws; per-series scaling makes them one task.
@@ -24,18 +25,6 @@ function drivenCsv(name: string, lag: number): { file: string; x: Float64Array[]
   const file = path.join(tmp, name);
   fs.writeFileSync(file, lines.join('\n') + '\n');
   return { file, x };
-}
-
-function expectError(fn: () => unknown, code: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ForecastError);
-  expect((caught as ForecastError).code).toBe(code);
-  expect((caught as ForecastError).message).toMatch(pattern);
 }
 
 const window = { lookback: 24, horizon: 4, period: 24 };

@@ -1,5 +1,6 @@
-import { ForecastError, PanelModel, parseTimestamp, readPanelCsv } from '@gatewave/forecast';
+import { PanelModel, parseTimestamp, readPanelCsv } from '@gatewave/forecast';
 import { tempDir, writeIn } from '../../core/test/test-setup';
+import { expectError } from './expect-error';
 
 const tmp = tempDir('gw-forecast-panel-');
 const csv = (name: string, text: string): string => writeIn(tmp, name, text);
@@ -14,18 +15,6 @@ function longCsv(name: string, series: Record<string, number[]>, start: Record<s
   // Interleave: sort by date string descending so that series and times are both out of order.
   rows.sort((a, b) => (a.split(',')[1] < b.split(',')[1] ? 1 : -1));
   return csv(name, `store,date,sales\n${rows.join('\n')}\n`);
-}
-
-function expectError(fn: () => unknown, code: string, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ForecastError);
-  expect((caught as ForecastError).code).toBe(code);
-  expect((caught as Error).message).toMatch(pattern);
 }
 
 const range = (n: number, f: (t: number) => number): number[] => Array.from({ length: n }, (_, t) => f(t));
