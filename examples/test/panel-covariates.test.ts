@@ -1,26 +1,11 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { testExample } from './run-example';
 
-// Runs the copyable example on the BUILT packages, as a user would, with small settings.
-const example = path.join(__dirname, '..', 'panel-covariates.js');
-const built = fs.existsSync(path.resolve(__dirname, '../../packages/forecast/dist/index.js'));
-if (!built)
-  console.warn(
-    'SKIPPED examples/panel-covariates.js test: packages/forecast/dist is missing; run npx tsc -b packages/core packages/forecast',
-  );
-
-(built ? test : test.skip)(
+testExample(
+  { script: 'panel-covariates.js', dist: 'packages/forecast/dist/index.js', args: ['--epochs', '2'] },
   'examples/panel-covariates.js: global DLinear on two cities with and without covariates, a last-week forecast from a future-covariate CSV, and its plot',
-  () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-example-panel-cov-'));
-    const r = spawnSync(process.execPath, [example, '--epochs', '2', '--out', out], {
-      env: { ...process.env, GATEWAVE_BACKEND: '' },
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toMatch(/gatewave: backend \w+/);
-    expect(r.status).toBe(0);
+  (r, out) => {
     for (const name of ['dlinear, no covariates', 'dlinear \\+ covariates'])
       expect(r.stdout).toMatch(new RegExp(`^${name}\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+$`, 'm'));
     expect(r.stdout).toMatch(/last week \(7 days per city, not trained on\): MAE [\d.]+ °C/);
@@ -35,6 +20,5 @@ if (!built)
     const png = fs.readFileSync(path.join(out, 'forecast.png'));
     expect(png.toString('latin1', 1, 4)).toBe('PNG');
     expect(fs.readFileSync(path.join(out, 'forecast.svg'), 'utf8')).toContain('80 % interval');
-    fs.rmSync(out, { recursive: true, force: true });
   },
 );

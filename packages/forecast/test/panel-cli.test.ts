@@ -190,19 +190,8 @@ describeBuilt('gatewave-forecast --id-col (long-format panels)', () => {
     const bad = run(['eval', '--model', 'sn', '--csv', 'ok.csv', '--plot', 'px.png', '--plot-series', 'a,zz']);
     expect(bad.stderr).toMatch(/--plot-series: 'zz' is not a series of ok.csv/);
     expect(bad.code).toBe(2);
-    const tiny = run([
-      'predict',
-      '--model',
-      'sn',
-      '--csv',
-      'ok.csv',
-      '--out',
-      'px.csv',
-      '--plot',
-      'px.png',
-      '--plot-series',
-      'tiny',
-    ]);
+    const plotTiny = ['--plot', 'px.png', '--plot-series', 'tiny'];
+    const tiny = run(['predict', '--model', 'sn', '--csv', 'ok.csv', '--out', 'px.csv', ...plotTiny]);
     expect(tiny.stderr).toMatch(/--plot-series: 'tiny' got no forecast in this run/);
     expect(tiny.code).toBe(2);
     for (const f of ['px.png', 'px.svg', 'px.csv']) expect(fs.existsSync(path.join(dir, f))).toBe(false);
