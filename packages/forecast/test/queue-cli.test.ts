@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ChildProcess, spawnSync } from 'child_process';
+import { ChildProcess } from 'child_process';
 import { batchStatus, BatchStatus, openQueue, parseQueueUrl } from '@gatewave/jobs';
 import { describeWithRedis, freePort, TestRedis } from '../../jobs/test/redis-server';
 import { built, cli, longCsv, rowsPerSeries, sleep, startWorker, stop } from './queue-helpers';
