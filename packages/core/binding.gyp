@@ -4,6 +4,8 @@
       "target_name": "gatewave_native",
       "sources": [
         "native/src/addon.cc",
+        "native/src/bind-copies.cc",
+        "native/src/bind-nn.cc",
         "native/src/pool.cc",
         "native/src/gemm.cc",
         "native/src/conv.cc",
