@@ -133,3 +133,32 @@ test('covariates that are missing, non-numeric or a target are clear errors; rul
     /seasonal-naive is a rule that reads only the target/,
   );
 });
+
+test.each(['tpgn', 'gru'] as const)(
+  '%s takes a future covariate on a panel: far better than naive, and a loaded model forecasts the same',
+  async (kind) => {
+    const { file, x } = drivenCsv(`future-${kind}.csv`, 0);
+    const read = () => readPanelCsv(file, { idColumn: 'id', target: 'y', futureColumns: ['x'] });
+    const model = new PanelModel(
+      kind,
+      kind === 'tpgn' ? { ...window, period: 4, dModel: 4 } : { ...window, hidden: 16 },
+    );
+    await model.fit(read(), { ...train, epochs: 2 });
+    const naive = new PanelModel('naive', window);
+    await naive.fit(readPanelCsv(file, { idColumn: 'id', target: 'y' }), train);
+    const withX = model.evaluate(read(), 'test').mean.mase;
+    const rule = naive.evaluate(readPanelCsv(file, { idColumn: 'id', target: 'y' }), 'test').mean.mase;
+    // y is a_i · x plus small noise and x is white: naive (last value) is pure noise, x explains nearly all of y.
+    expect(withX).toBeLessThan(0.4 * rule);
+    const futureFile = path.join(tmp, `future-x-${kind}.csv`);
+    const rows = SLOPES.flatMap((_, i) => [0, 1, 2, 3].map((h) => `s${i},${stamp(N + h)},${x[i][N + h]}`));
+    fs.writeFileSync(futureFile, ['id,time,x', ...rows].join('\n') + '\n');
+    const future = readPanelFutureCsv(futureFile, { idColumn: 'id', columns: ['x'] });
+    const forecast = model.predict(read(), { future });
+    await model.forecaster.save(path.join(tmp, `model-${kind}`));
+    const again = new PanelModel(await loadForecaster(path.join(tmp, `model-${kind}`)));
+    again.predict(read(), { future }).forEach((r, k) => expect(r.forecast).toBeCloseTo(forecast[k].forecast, 4));
+    [model, naive, again].forEach((m) => m.forecaster.dispose());
+  },
+  120000,
+);
