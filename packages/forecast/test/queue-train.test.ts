@@ -31,6 +31,11 @@ const ids = (from: number, to: number) =>
     let worker: ReturnType<typeof startWorker>;
     const monthly = ['--id-col', 'unique_id', '--time-col', 'ds', '--target', 'y'];
     const window = ['--lookback', '12', '--horizon', '6', '--period', '12'];
+    /** `batch --train KIND` over the whole CSV in parts of 4 series, with the flags that differ between the tests. */
+    const batchTrain = (kind: string, out: string, extra: string[]): string[] => [
+      ...['batch', '--csv', csv, ...monthly, '--train', kind, ...window, ...extra],
+      ...['--out', out, '--series-per-job', '4', '--queue', url, '-q'],
+    ];
 
     beforeAll(async () => {
       await redis.start();
@@ -48,24 +53,7 @@ const ids = (from: number, to: number) =>
 
     test('--interval with seasonal naive: each part gives the rows of train --id-col --interval + predict on that part', () => {
       const out = path.join(dir, 'intervals.csv');
-      const r = cli([
-        'batch',
-        '--csv',
-        csv,
-        ...monthly,
-        '--train',
-        'seasonal-naive',
-        ...window,
-        '--interval',
-        '80,95',
-        '--out',
-        out,
-        '--series-per-job',
-        '4',
-        '--queue',
-        url,
-        '-q',
-      ]);
+      const r = cli(batchTrain('seasonal-naive', out, ['--interval', '80,95']));
       expect(r.stderr).toMatch(/batch forecast-\S+: 3 done, 0 failed/);
       expect(r.code).toBe(0);
       // The same, one part at a time in a single process: parts are series 0-3, 4-7 and 8-10 (first appearance).
@@ -93,28 +81,7 @@ const ids = (from: number, to: number) =>
     test('--quantiles with a network and --save-models: quantile columns, and a saved part model predicts its part', () => {
       const out = path.join(dir, 'quantiles.csv');
       const models = path.join(dir, 'part-models');
-      const r = cli([
-        'batch',
-        '--csv',
-        csv,
-        ...monthly,
-        '--train',
-        'dlinear',
-        ...window,
-        '--epochs',
-        '2',
-        '--quantiles',
-        '0.1,0.9',
-        '--save-models',
-        models,
-        '--out',
-        out,
-        '--series-per-job',
-        '4',
-        '--queue',
-        url,
-        '-q',
-      ]);
+      const r = cli(batchTrain('dlinear', out, ['--epochs', '2', '--quantiles', '0.1,0.9', '--save-models', models]));
       expect(r.stderr).toMatch(/batch forecast-\S+: 3 done, 0 failed/);
       expect(r.stderr).toContain(`each part's model is in ${models}/part-NNNNN`);
       expect(r.code).toBe(0);
