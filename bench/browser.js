@@ -6,7 +6,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const CHROMIUM = process.env.GATEWAVE_CHROMIUM || '/usr/bin/chromium';
+// The chromium that the web tests use, and their launch options (dist/chromium.js loads nothing else).
+const { CHROMIUM, chromiumLaunchOptions } = require('@gatewave/web/dist/chromium');
 const BACKENDS = ['wasm', 'webgl'];
 
 /** Resolves to rows { backend, model, rtf } or { backend, error }; [] with a note when there is no chromium. */
@@ -25,20 +26,7 @@ async function browserRows(seconds) {
   try {
     for (const backend of BACKENDS) {
       const profile = fs.mkdtempSync(path.join(tmp, 'profile-'));
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await chromium.launchPersistentContext(profile, chromiumLaunchOptions());
       try {
         const page = browser.pages()[0] || (await browser.newPage());
         await page.goto(`${app.url}?backend=${backend}`);

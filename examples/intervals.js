@@ -6,9 +6,8 @@
 // forecast is written as CSV (with its bounds) and as a plot with the bands. Settings (env or --flags):
 //   EPOCHS=10 LOOKBACK=56 HORIZON=7 OUT=/tmp/gatewave-intervals node examples/intervals.js
 //   node examples/intervals.js --epochs 2 --out /tmp/iv
-const os = require('os');
 const path = require('path');
-const { initBackend, atomicWriteFile } = require('@gatewave/core');
+const { atomicWriteFile } = require('@gatewave/core');
 const {
   readCsv,
   describeSeries,
@@ -18,24 +17,20 @@ const {
   plotPoints,
   plotBands,
 } = require('@gatewave/forecast');
-const { setting, vegaDataset } = require('./settings');
+const { vegaDataset, forecastSettings, runForecastExample } = require('./settings');
 
-const EPOCHS = Number(setting('EPOCHS', 10));
-const LOOKBACK = Number(setting('LOOKBACK', 56));
-const HORIZON = Number(setting('HORIZON', 7));
-const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-intervals'));
+const S = forecastSettings('intervals', { epochs: 10, lookback: 56, horizon: 7 });
 
 async function main() {
-  await initBackend(undefined, { purpose: 'train', convolutional: false });
   const series = await readCsv(vegaDataset('seattle-weather.csv'), { columns: ['temp_max'] });
   describeSeries(series).forEach((line) => console.log(line));
 
   // One option adds intervals to any model: `intervals: [80, 95]` (the CLI's `--interval 80,95`).
-  const window = { lookback: LOOKBACK, horizon: HORIZON, period: 7 };
+  const window = { lookback: S.lookback, horizon: S.horizon, period: 7 };
   const fitOptions = {
     target: 'temp_max',
     split: [0.6, 0.2, 0.2],
-    epochs: EPOCHS,
+    epochs: S.epochs,
     seed: 2023,
     quiet: true,
     intervals: [80, 95],
@@ -45,7 +40,7 @@ async function main() {
     createForecaster('naive', window),
     createForecaster('seasonal-naive', window),
   ];
-  console.log(`\ntest part, ${HORIZON}-day forecasts from every day (°C)`);
+  console.log(`\ntest part, ${S.horizon}-day forecasts from every day (°C)`);
   console.log('model            MAE    80 % cover  width   95 % cover  width   pinball  CRPS');
   for (const model of models) {
     await model.fit(series, fitOptions);
@@ -60,10 +55,10 @@ async function main() {
   // The next HORIZON days after the last row, with both bands.
   const tpgn = models[0];
   const forecast = tpgn.predict(series);
-  const csvOut = path.join(OUT, 'forecast.csv');
+  const csvOut = path.join(S.out, 'forecast.csv');
   atomicWriteFile(csvOut, forecastCsv(series.timeColumn, [forecast], false));
   const plot = await plotForecast(
-    path.join(OUT, 'forecast.png'),
+    path.join(S.out, 'forecast.png'),
     plotPoints(tpgn, series, [forecast], false),
     { title: `TPGN forecast of Seattle's daily maximum temperature, 80 % and 95 % intervals`, yTitle: 'temp_max (°C)' },
     plotBands([forecast]),
@@ -72,7 +67,4 @@ async function main() {
   models.forEach((m) => m.dispose());
 }
 
-main().catch((err) => {
-  console.error(err.message ?? err);
-  process.exit(1);
-});
+runForecastExample(main);

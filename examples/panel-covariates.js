@@ -12,9 +12,9 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { initBackend, atomicWriteFile } = require('@gatewave/core');
+const { atomicWriteFile } = require('@gatewave/core');
 const { readPanelCsv, PanelModel, predictPanelCsv } = require('@gatewave/forecast');
-const { setting, vegaDataset } = require('./settings');
+const { setting, vegaDataset, runForecastExample } = require('./settings');
 
 const EPOCHS = Number(setting('EPOCHS', 10));
 const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-panel-covariates'));
@@ -55,7 +55,6 @@ function holdOutLastWeek(csv, horizon) {
 }
 
 async function main() {
-  await initBackend(undefined, { purpose: 'train', convolutional: false });
   const csv = vegaDataset('weather.csv');
   // The CLI's `--id-col location --time-col date --target temp_max [--past-cols wind,precipitation --future-cols temp_min]`.
   const read = (cov) => readPanelCsv(csv, { idColumn: 'location', timeColumn: 'date', target: 'temp_max', ...cov });
@@ -94,7 +93,4 @@ async function main() {
   console.log(`wrote ${files.join(', ')}`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runForecastExample(main);

@@ -7,9 +7,8 @@
 // aggregates; the per-series errors and the next months' forecasts are written as CSV. Settings (env or --flags):
 //   EPOCHS=20 LOOKBACK=24 HORIZON=12 OUT=/tmp/gatewave-panel node examples/panel.js
 //   node examples/panel.js --epochs 2 --out /tmp/panel
-const os = require('os');
 const path = require('path');
-const { initBackend, atomicWriteFile } = require('@gatewave/core');
+const { atomicWriteFile } = require('@gatewave/core');
 const {
   readPanelCsv,
   PanelModel,
@@ -17,28 +16,24 @@ const {
   panelForecastCsv,
   describePanelStep,
 } = require('@gatewave/forecast');
-const { setting, vegaDataset } = require('./settings');
+const { vegaDataset, forecastSettings, runForecastExample } = require('./settings');
 
-const EPOCHS = Number(setting('EPOCHS', 20));
-const LOOKBACK = Number(setting('LOOKBACK', 24));
-const HORIZON = Number(setting('HORIZON', 12));
-const OUT = setting('OUT', path.join(os.tmpdir(), 'gatewave-panel'));
+const S = forecastSettings('panel', { epochs: 20, lookback: 24, horizon: 12 });
 
 async function main() {
-  await initBackend(undefined, { purpose: 'train', convolutional: false });
   // The CLI's `--id-col symbol --time-col date --target price`.
   const panel = readPanelCsv(vegaDataset('stocks.csv'), {
     idColumn: 'symbol',
     timeColumn: 'date',
     target: 'price',
-    minLength: LOOKBACK + HORIZON,
+    minLength: S.lookback + S.horizon,
   });
   console.log(
     `${panel.series.length} series, ${describePanelStep(panel.step)}: ${panel.series.map((s) => `${s.id} ${s.values.length}`).join(', ')}`,
   );
 
-  const window = { lookback: LOOKBACK, horizon: HORIZON, period: 12 };
-  const fitOptions = { split: [0.6, 0.2, 0.2], epochs: EPOCHS, learningRate: 0.005, seed: 2023, quiet: true };
+  const window = { lookback: S.lookback, horizon: S.horizon, period: 12 };
+  const fitOptions = { split: [0.6, 0.2, 0.2], epochs: S.epochs, learningRate: 0.005, seed: 2023, quiet: true };
   const models = [
     new PanelModel('tpgn', { ...window, dModel: 2, norm: true }),
     new PanelModel('dlinear', window),
@@ -46,7 +41,7 @@ async function main() {
     new PanelModel('seasonal-naive', window),
   ];
   const ids = panel.series.map((s) => s.id);
-  console.log(`\ntest part, ${HORIZON}-month forecasts from every month: MASE per series (season 12) and aggregates`);
+  console.log(`\ntest part, ${S.horizon}-month forecasts from every month: MASE per series (season 12) and aggregates`);
   console.log(`model            ${ids.map((id) => id.padStart(7)).join('')}  mean MASE  weighted MASE  mean sMAPE %`);
   for (const model of models) {
     await model.fit(panel, fitOptions);
@@ -62,18 +57,15 @@ async function main() {
     console.log(
       `${model.kind.padEnd(16)} ${per}  ${e.mean.mase.toFixed(3).padStart(9)}  ${e.maseWeighted.toFixed(3).padStart(13)}  ${e.mean.smape.toFixed(2).padStart(12)}`,
     );
-    if (model.kind === 'tpgn') atomicWriteFile(path.join(OUT, 'metrics.csv'), seriesMetricsCsv(panel.idColumn, e));
+    if (model.kind === 'tpgn') atomicWriteFile(path.join(S.out, 'metrics.csv'), seriesMetricsCsv(panel.idColumn, e));
   }
 
   // The next HORIZON months after each series' last row, in long format.
   const rows = models[0].predict(panel);
-  atomicWriteFile(path.join(OUT, 'forecast.csv'), panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
+  atomicWriteFile(path.join(S.out, 'forecast.csv'), panelForecastCsv(panel.idColumn, panel.timeColumn, rows));
   console.log(
-    `\nwrote ${path.join(OUT, 'metrics.csv')} (TPGN's test errors per series) and ${path.join(OUT, 'forecast.csv')} (${rows.length} rows)`,
+    `\nwrote ${path.join(S.out, 'metrics.csv')} (TPGN's test errors per series) and ${path.join(S.out, 'forecast.csv')} (${rows.length} rows)`,
   );
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runForecastExample(main);

@@ -21,20 +21,12 @@ import { checkCovariates, parseColumns } from './models/covariates';
  * Everything is validated before anything is written, and every file is written atomically.
  */
 
-export interface TrainSettings extends Omit<TrainOptions, 'quantiles'>, CsvReadRules {
+/** What wide (`trainFromCsv`) and panel (`trainPanelFromCsv`) training read alike: files, model, settings. */
+export interface CommonTrainSettings extends Omit<TrainOptions, 'quantiles' | 'futureIdx'> {
   csv: string;
   out: string;
   model?: ModelKind;
-  target?: string;
-  features?: FeatureMode;
-  columns?: string[];
   timeColumn?: string;
-  fill?: FillRule;
-  lookback?: number;
-  horizon?: number;
-  /** Default: one day of steps (24 for hourly data). */
-  period?: number;
-  split?: SplitSpec | string;
   dModel?: number;
   norm?: boolean;
   hidden?: number;
@@ -47,10 +39,22 @@ export interface TrainSettings extends Omit<TrainOptions, 'quantiles'>, CsvReadR
   quantiles?: number[] | string;
   /** Past covariates: columns observed up to the forecast origin (`['a', 'b']` or `'a,b'`). */
   pastColumns?: string[] | string;
-  /** Future covariates: columns known ahead; `predict` then needs their next rows (`--future-csv`). */
+  /** Future covariates: columns known ahead; `predict` then needs their next rows (`--future-csv`, per series). */
   futureColumns?: string[] | string;
   /** Lines about the data go here (stderr in the CLI). */
   log?: (line: string) => void;
+}
+
+export interface TrainSettings extends CommonTrainSettings, Pick<TrainOptions, 'futureIdx'>, CsvReadRules {
+  target?: string;
+  features?: FeatureMode;
+  columns?: string[];
+  fill?: FillRule;
+  lookback?: number;
+  horizon?: number;
+  /** Default: one day of steps (24 for hourly data). */
+  period?: number;
+  split?: SplitSpec | string;
 }
 
 export interface TrainOutcome {

@@ -36,7 +36,7 @@ export { plotForecast, plotPanelForecast } from './plot';
 export type { PlotOptions, PlotPoint, BandPoint } from './plot';
 export { conformalQuantile, calibrateIntervals, intervalsAround, quantilesFromIntervals } from './intervals';
 export { trainFromCsv, evaluateCsv, predictCsv, backtestCsv, readCsvForModel } from './commands';
-export type { TrainSettings, TrainOutcome } from './commands';
+export type { TrainSettings, TrainOutcome, CommonTrainSettings } from './commands';
 export {
   trainPanelFromCsv,
   evaluatePanelCsv,

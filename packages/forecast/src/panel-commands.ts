@@ -6,10 +6,10 @@ import { readPanelFutureCsv } from './data/panel-future';
 import { parseColumns } from './models/covariates';
 import { parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
-import { CsvReadRules, ModelKind } from './models/types';
+import { CsvReadRules } from './models/types';
 import { loadForecaster, readModelDoc } from './models/model-file';
 import { PanelBacktestOptions, PanelEvaluation, PanelForecastRow, PanelModel } from './models/panel-model';
-import { TrainOptions } from './train';
+import type { CommonTrainSettings } from './commands';
 import { headQuantiles, parseIntervals } from './intervals';
 import { checkPlotOut, checkPlotSeries, panelPlotCharts, writePanelPlot } from './panel-plot';
 
@@ -18,36 +18,17 @@ import { checkPlotOut, checkPlotSeries, panelPlotCharts, writePanelPlot } from '
  * is checked before any work and written atomically.
  */
 
-export interface PanelTrainSettings
-  extends Omit<TrainOptions, 'quantiles' | 'futureIdx'>, Pick<CsvReadRules, 'delimiter' | 'naValues'> {
-  /** Conformal interval levels in percent (`[80, 95]` or `'80,95'`), calibrated on the validation windows. */
-  intervals?: number[] | string;
-  /** Quantile heads for tpgn, dlinear, gru (`[0.1, 0.5, 0.9]` or `'0.1,0.5,0.9'`). */
-  quantiles?: number[] | string;
-  csv: string;
-  out: string;
+export interface PanelTrainSettings extends CommonTrainSettings, Pick<CsvReadRules, 'delimiter' | 'naValues'> {
   idColumn: string;
   target: string;
-  timeColumn?: string;
-  model?: ModelKind;
   lookback: number;
   horizon: number;
   period: number;
   split?: string;
-  dModel?: number;
-  norm?: boolean;
-  hidden?: number;
-  seed?: number;
-  overwrite?: boolean;
   /** A series too short is an error instead of being skipped. */
   strict?: boolean;
   /** Per-series test errors as CSV. */
   metrics?: string;
-  /** Covariates observed up to the forecast origin (`['price']` or `'price,promo'`); tpgn, dlinear, gru. */
-  pastColumns?: string[] | string;
-  /** Covariates known ahead; `predict` then needs their rows after each series' end (`futureCsv`). */
-  futureColumns?: string[] | string;
-  log?: (line: string) => void;
 }
 
 /** Reads a long CSV; series shorter than lookback + horizon are skipped (logged with a count) or, with strict, an error. */

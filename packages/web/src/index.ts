@@ -4,3 +4,4 @@ export { startAppServer, isLoopback, DEFAULT_MAX_UPLOAD_BYTES, APP_DIR } from '.
 export type { AppServerOptions, AppServer } from './server';
 export { lookup, addFolder } from './routes';
 export type { RouteTable } from './routes';
+export { CHROMIUM, chromiumLaunchOptions } from './chromium';

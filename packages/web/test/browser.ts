@@ -6,9 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startAppServer, type AppServer, type AppServerOptions } from '../src';
+import { CHROMIUM, chromiumLaunchOptions, startAppServer, type AppServer, type AppServerOptions } from '../src';
 
-export const CHROMIUM = process.env.GATEWAVE_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
 /** describe, or describe.skip with the reason in its name when chromium is missing (.ci/run installs it). */
 export const describeBrowser = HAS_CHROMIUM
@@ -53,19 +53,8 @@ export async function openApp(query = '', options: AppServerOptions = {}): Promi
   try {
     // A fresh profile (--user-data-dir) per run: playwright passes it through launchPersistentContext.
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
+      ...chromiumLaunchOptions(),
       viewport: { width: 1000, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
     });
   } catch (err) {
     await app.close();

@@ -32,9 +32,16 @@ async function stoppable<T>(work: (shouldStop: () => boolean) => Promise<T>): Pr
   }
 }
 
-/** The flags that wide and panel training read the same way: window, split, model and training settings. */
+/** The flags that wide and panel training read the same way: data, window, split, model and training settings. */
 function trainingFlags(o: Record<string, unknown>, shouldStop: () => boolean) {
   return {
+    csv: o.csv as string,
+    out: o.out as string,
+    model: o.model as ModelKind,
+    target: o.target as string,
+    timeColumn: o.timeCol as string | undefined,
+    pastColumns: o.pastCols as string | undefined,
+    futureColumns: o.futureCols as string | undefined,
     lookback: o.lookback as number,
     horizon: o.horizon as number,
     split: o.split as string,
@@ -71,20 +78,13 @@ async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean)
       '--period: give the seasonal period in steps with --id-col (e.g. 12 for monthly series).',
     );
   const r = await trainPanelFromCsv({
-    csv: o.csv as string,
-    out: o.out as string,
+    ...trainingFlags(o, shouldStop),
     idColumn: o.idCol as string,
-    target: o.target as string,
-    timeColumn: o.timeCol as string | undefined,
-    model: o.model as ModelKind,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
     period: o.period as number,
     strict: o.strict as boolean | undefined,
     metrics: o.metrics as string | undefined,
-    pastColumns: o.pastCols as string | undefined,
-    futureColumns: o.futureCols as string | undefined,
-    ...trainingFlags(o, shouldStop),
   });
   const t = r.model.training;
   if (t)
@@ -98,19 +98,12 @@ async function trainPanel(o: Record<string, unknown>, shouldStop: () => boolean)
 /** `train` on a wide CSV: one model; prints its test errors. Returns whether training was interrupted. */
 async function trainWide(o: Record<string, unknown>, shouldStop: () => boolean): Promise<boolean> {
   const r = await trainFromCsv({
-    csv: o.csv as string,
-    out: o.out as string,
-    model: o.model as ModelKind,
-    target: o.target as string,
+    ...trainingFlags(o, shouldStop),
     features: String(o.features).toUpperCase() as FeatureMode,
     columns: list(o.columns as string | undefined),
-    timeColumn: o.timeCol as string | undefined,
     fill: o.fill as FillRule,
     ...csvRules(o),
     period: o.period as number | undefined,
-    pastColumns: o.pastCols as string | undefined,
-    futureColumns: o.futureCols as string | undefined,
-    ...trainingFlags(o, shouldStop),
   });
   const t = r.fit.training;
   if (t)
