@@ -11,7 +11,7 @@ import {
   predictPanelCsv,
 } from '../panel-commands';
 import { backend, csvRules, int, log, num, withCsvOptions } from './shared';
-import { intervalTable, metricJson, metricTable, panelJson } from './report';
+import { panelJson, printScores } from './report';
 
 /** The gatewave-forecast commands that use a saved model: `eval`, `predict` and `backtest`. */
 
@@ -22,18 +22,40 @@ function panelPlot(o: Record<string, unknown>): { plot?: string; plotSeries?: st
   return { plot: o.plot as string | undefined, plotSeries: list(o.plotSeries as string | undefined) };
 }
 
-function refusePlotSeries(o: Record<string, unknown>): void {
-  if (o.plotSeries)
+type Flags = Record<string, unknown>;
+
+/** Refuses, for a model that is not a panel model, `--plot-series` and then the command's other panel-only flags. */
+function refusePanelFlags(o: Flags, panelOnly: ('metrics' | 'plot')[]): void {
+  for (const flag of ['plot-series', ...panelOnly]) {
+    if (!o[flag === 'plot-series' ? 'plotSeries' : flag]) continue;
+    const hint = flag === 'plot' ? ' (backtest --plot plots a wide model)' : '';
     throw new ForecastError(
       'BAD_ARGUMENT',
-      `--plot-series: ${o.model as string} was not trained on a long-format panel (--id-col); leave out --plot-series.`,
+      `--${flag}: ${o.model as string} was not trained on a long-format panel (--id-col); leave out --${flag}${hint}.`,
     );
+  }
 }
 
-/** The flags that `eval` and `backtest` of a panel model read the same way: per-series errors, reading, plots. */
-function panelScoreFlags(o: Record<string, unknown>) {
+/**
+ * The action of a command over a saved model: starts the backend, then runs `panel` for a panel model (trained with
+ * --id-col), else refuses the panel-only flags and runs `wide`.
+ */
+function modelAction(
+  panel: (o: Flags) => Promise<void>,
+  wide: (o: Flags) => Promise<void>,
+  panelOnly = [] as ('metrics' | 'plot')[],
+) {
+  return async (o: Flags): Promise<void> => {
+    await backend('infer');
+    if (isPanelModel(o.model as string)) return panel(o);
+    refusePanelFlags(o, panelOnly);
+    return wide(o);
+  };
+}
+
+/** The flags that every panel command reads the same way: reading the CSV and plots. */
+function panelReadFlags(o: Flags) {
   return {
-    metrics: o.metrics as string | undefined,
     strict: o.strict as boolean | undefined,
     delimiter: o.delimiter as string | undefined,
     naValues: list(o.naValues as string | undefined),
@@ -42,13 +64,24 @@ function panelScoreFlags(o: Record<string, unknown>) {
   };
 }
 
-async function evaluatePanel(o: Record<string, unknown>): Promise<void> {
+/** The flags that `eval` and `backtest` of a panel model read the same way: per-series errors, reading, plots. */
+function panelScoreFlags(o: Flags) {
+  return { metrics: o.metrics as string | undefined, ...panelReadFlags(o) };
+}
+
+async function evaluatePanel(o: Flags): Promise<void> {
   const { model, result, files } = await evaluatePanelCsv(o.model as string, o.csv as string, {
     part: o.part as SplitPart,
     ...panelScoreFlags(o),
   });
   if (files.length) log(`wrote ${files.join(', ')}`);
   console.log(o.json ? panelJson(model.kind, result) : describePanelEvaluation(result).join('\n'));
+}
+
+async function evaluateWide(o: Flags): Promise<void> {
+  const { model, result } = await evaluateCsv(o.model as string, o.csv as string, o.part as SplitPart, csvRules(o));
+  const head = { model: model.kind, part: result.part, windows: result.windows };
+  printScores(o.json, head, `${model.describe()}\n${result.part} windows: ${result.windows}`, result);
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -68,46 +101,30 @@ export function registerEvalCommand(program: Command): void {
       '--strict',
       'panel model: a series shorter than lookback + horizon is an error (default: skipped with a count)',
     )
-    .action(async (o) => {
-      await backend('infer');
-      if (isPanelModel(o.model)) return evaluatePanel(o);
-      refusePlotSeries(o);
-      for (const flag of ['metrics', 'plot'] as const)
-        if (o[flag])
-          throw new ForecastError(
-            'BAD_ARGUMENT',
-            `--${flag}: ${o.model} was not trained on a long-format panel (--id-col); leave out --${flag}${flag === 'plot' ? ' (backtest --plot plots a wide model)' : ''}.`,
-          );
-      const { model, result } = await evaluateCsv(o.model, o.csv, o.part as SplitPart, csvRules(o));
-      if (o.json)
-        console.log(
-          metricJson(
-            { model: model.kind, part: result.part, windows: result.windows },
-            result.scaled,
-            result.original,
-            result.probabilistic,
-          ),
-        );
-      else
-        console.log(
-          `${model.describe()}\n${result.part} windows: ${result.windows}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`,
-        );
-    });
+    .action(modelAction(evaluatePanel, evaluateWide, ['metrics', 'plot']));
 }
 
-async function predictPanel(o: Record<string, unknown>): Promise<void> {
+async function predictPanel(o: Flags): Promise<void> {
   const out = o.out as string;
   const { rows, files } = await predictPanelCsv(o.model as string, o.csv as string, out, {
     futureCsv: o.futureCsv as string | undefined,
-    ...panelPlot(o),
-    strict: o.strict as boolean | undefined,
-    delimiter: o.delimiter as string | undefined,
-    naValues: list(o.naValues as string | undefined),
-    log,
+    ...panelReadFlags(o),
   });
   log(
     `forecast of ${new Set(rows.map((r) => r.id)).size} series, ${rows.length} rows (${rows[0]?.intervals || rows[0]?.quantiles ? 'with bands' : 'id, time, forecast'}); wrote ${files.join(', ')}`,
   );
+}
+
+async function predictWide(o: Flags): Promise<void> {
+  const { forecast, files } = await predictCsv(
+    o.model as string,
+    o.csv as string,
+    o.out as string,
+    o.plot as string | undefined,
+    csvRules(o),
+    o.futureCsv as string | undefined,
+  );
+  log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
 }
 
 export function registerPredictCommand(program: Command): void {
@@ -126,25 +143,33 @@ export function registerPredictCommand(program: Command): void {
       '--strict',
       'panel model (trained with --id-col): a series shorter than lookback + horizon is an error (default: skipped)',
     )
-    .action(async (o) => {
-      await backend('infer');
-      if (isPanelModel(o.model)) return predictPanel(o);
-      refusePlotSeries(o);
-      const { forecast, files } = await predictCsv(o.model, o.csv, o.out, o.plot, csvRules(o), o.futureCsv);
-      log(`forecast of ${forecast.columns.join(', ')}: ${forecast.times.length} steps; wrote ${files.join(', ')}`);
-    });
+    .action(modelAction(predictPanel, predictWide));
 }
 
-async function backtestPanel(o: Record<string, unknown>): Promise<void> {
+/** Where `backtest` forecasts (from --start, every --stride steps) and the CSV it writes them to (--out). */
+function backtestFlags(o: Flags): { start: number; stride?: number; out?: string } {
+  return { start: o.start as number, stride: o.stride as number | undefined, out: o.out as string | undefined };
+}
+
+async function backtestPanel(o: Flags): Promise<void> {
   const { model, result, files } = await backtestPanelCsv(o.model as string, o.csv as string, {
-    start: o.start as number,
-    stride: o.stride as number | undefined,
-    out: o.out as string | undefined,
+    ...backtestFlags(o),
     ...panelScoreFlags(o),
   });
   if (files.length) log(`wrote ${files.join(', ')}`);
   const forecasts = result.series.reduce((a, s) => a + s.windows, 0);
   console.log(o.json ? panelJson(model.kind, result, { forecasts }) : describePanelEvaluation(result).join('\n'));
+}
+
+async function backtestWide(o: Flags): Promise<void> {
+  const { model, result, files } = await backtestCsv(o.model as string, o.csv as string, {
+    ...backtestFlags(o),
+    plot: o.plot as string | undefined,
+    ...csvRules(o),
+  });
+  if (files.length) log(`wrote ${files.join(', ')}`);
+  const forecasts = result.forecasts.length;
+  printScores(o.json, { model: model.kind, forecasts }, `${model.describe()}\nforecasts: ${forecasts}`, result);
 }
 
 export function registerBacktestCommand(program: Command): void {
@@ -165,35 +190,5 @@ export function registerBacktestCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--metrics <file>', 'panel model (trained with --id-col): write the errors per series to this CSV')
     .option('--strict', 'panel model: a series shorter than lookback + horizon is an error (default: skipped)')
-    .action(async (o) => {
-      await backend('infer');
-      if (isPanelModel(o.model)) return backtestPanel(o);
-      refusePlotSeries(o);
-      if (o.metrics)
-        throw new ForecastError(
-          'BAD_ARGUMENT',
-          `--metrics: ${o.model} was not trained on a long-format panel (--id-col); leave out --metrics.`,
-        );
-      const { model, result, files } = await backtestCsv(o.model, o.csv, {
-        start: o.start,
-        stride: o.stride,
-        out: o.out,
-        plot: o.plot,
-        ...csvRules(o),
-      });
-      if (files.length) log(`wrote ${files.join(', ')}`);
-      if (o.json)
-        console.log(
-          metricJson(
-            { model: model.kind, forecasts: result.forecasts.length },
-            result.scaled,
-            result.original,
-            result.probabilistic,
-          ),
-        );
-      else
-        console.log(
-          `${model.describe()}\nforecasts: ${result.forecasts.length}\n${metricTable(result.scaled, result.original)}${intervalTable(result.probabilistic)}`,
-        );
-    });
+    .action(modelAction(backtestPanel, backtestWide, ['metrics']));
 }

@@ -39,6 +39,20 @@ export function metricJson(
   });
 }
 
+/**
+ * Prints the errors of a wide model: with `json`, one JSON object (`head`, then the metrics); else `heading`, the
+ * metric table and the interval table.
+ */
+export function printScores(
+  json: unknown,
+  head: Record<string, unknown>,
+  heading: string,
+  r: { scaled: MetricValues; original: MetricValues; probabilistic?: ProbabilisticValues },
+): void {
+  if (json) console.log(metricJson(head, r.scaled, r.original, r.probabilistic));
+  else console.log(`${heading}\n${metricTable(r.scaled, r.original)}${intervalTable(r.probabilistic)}`);
+}
+
 /** Lines of interval coverage and width, pinball loss and CRPS (original units); empty without intervals. */
 export function intervalTable(p?: ProbabilisticValues): string {
   if (!p) return '';

@@ -7,7 +7,7 @@ import { ModelKind } from '../models/types';
 import { trainFromCsv } from '../commands';
 import { describePanelEvaluation, trainPanelFromCsv } from '../panel-commands';
 import { addTrainingFlags, backend, csvRules, int, log, trainingFlagValues, withCsvOptions } from './shared';
-import { intervalTable, metricJson, metricTable, panelJson } from './report';
+import { panelJson, printScores } from './report';
 
 /** `gatewave-forecast train`: one model on a wide CSV, or one panel model on a long CSV (`--id-col`). */
 
@@ -111,20 +111,8 @@ async function trainWide(o: Record<string, unknown>, shouldStop: () => boolean):
       `trained ${t.epochs} epoch(s), best epoch ${t.bestEpoch} (val ${r.model.quantiles.length ? 'pinball loss' : 'MSE'} ${t.bestValLoss.toFixed(4)}), ${t.secondsPerEpoch.toFixed(2)} s/epoch, ${Math.round(t.windowsPerSecond)} windows/s`,
     );
   log(`saved ${o.out}`);
-  if (o.json) {
-    console.log(
-      metricJson(
-        { model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted },
-        r.test.scaled,
-        r.test.original,
-        r.test.probabilistic,
-      ),
-    );
-  } else {
-    console.log(
-      `test windows: ${r.test.windows}\n${metricTable(r.test.scaled, r.test.original)}${intervalTable(r.test.probabilistic)}`,
-    );
-  }
+  const head = { model: r.model.kind, part: 'test', windows: r.test.windows, interrupted: r.interrupted };
+  printScores(o.json, head, `test windows: ${r.test.windows}`, r.test);
   return r.interrupted;
 }
 
