@@ -83,34 +83,32 @@ function convForward(args: KernelArgs, addon: NativeAddon, depthwise: boolean, f
   return backend.makeTensorInfo(info.outShape, 'float32', out);
 }
 
-function convBackpropInput(args: KernelArgs, addon: NativeAddon, depthwise: boolean): TensorInfo | null {
+/**
+ * A gradient of a convolution: of its input (`of` 'input': from dy and the filter, the input's shape in
+ * `attrs.inputShape`) or of its filter ('filter': from x and dy, the filter's shape in `attrs.filterShape`).
+ */
+function convGradient(
+  args: KernelArgs,
+  addon: NativeAddon,
+  depthwise: boolean,
+  of: 'input' | 'filter',
+): TensorInfo | null {
   const backend = args.backend as CpuBackend;
-  const { dy, filter } = named(args);
-  const dyv = f32(backend, dy);
-  const wv = f32(backend, filter);
-  if (!dy || !filter || !dyv || !wv) return null;
+  const { x, dy, filter } = named(args);
+  const [a, b] = of === 'input' ? [dy, filter] : [x, dy];
+  const av = f32(backend, a);
+  const bv = f32(backend, b);
+  if (!a || !b || !av || !bv) return null;
   const attrs = args.attrs ?? {};
-  const inputShape = attrs.inputShape as number[];
-  const info = convInfo(inputShape, filter.shape, attrs, depthwise, depthwise ? attrs.dilations : 1);
-  if (!info || size(info.outShape) !== dyv.length) return null;
-  const dx = new Float32Array(size(inputShape));
-  addon.conv(depthwise ? 4 : 1, geometry(info), dyv, wv, dx);
-  return backend.makeTensorInfo(inputShape.slice(), 'float32', dx);
-}
-
-function convBackpropFilter(args: KernelArgs, addon: NativeAddon, depthwise: boolean): TensorInfo | null {
-  const backend = args.backend as CpuBackend;
-  const { x, dy } = named(args);
-  const xv = f32(backend, x);
-  const dyv = f32(backend, dy);
-  if (!x || !dy || !xv || !dyv) return null;
-  const attrs = args.attrs ?? {};
-  const filterShape = attrs.filterShape as number[];
-  const info = convInfo(x.shape, filterShape, attrs, depthwise, depthwise ? attrs.dilations : 1);
-  if (!info || size(info.outShape) !== dyv.length) return null;
-  const dw = new Float32Array(size(filterShape));
-  addon.conv(depthwise ? 5 : 2, geometry(info), xv, dyv, dw);
-  return backend.makeTensorInfo(filterShape.slice(), 'float32', dw);
+  const shape = (of === 'input' ? attrs.inputShape : attrs.filterShape) as number[];
+  const [xShape, filterShape] = of === 'input' ? [shape, b.shape] : [a.shape, shape];
+  const info = convInfo(xShape, filterShape, attrs, depthwise, depthwise ? attrs.dilations : 1);
+  const dyLength = (of === 'input' ? av : bv).length;
+  if (!info || size(info.outShape) !== dyLength) return null;
+  const out = new Float32Array(size(shape));
+  // addon.conv kinds: 1 input and 2 filter gradient, 4 and 5 the same for depthwise.
+  addon.conv((depthwise ? 3 : 0) + (of === 'input' ? 1 : 2), geometry(info), av, bv, out);
+  return backend.makeTensorInfo(shape.slice(), 'float32', out);
 }
 
 // ------------------------------------------------------------------------------------------------ max pooling
@@ -176,12 +174,12 @@ function maxPoolGrad(args: KernelArgs, addon: NativeAddon): TensorInfo | null {
 export const CONV_KERNELS: Record<string, Override> = {
   Conv2D: (args, addon) => convForward(args, addon, false, false),
   FusedConv2D: (args, addon) => convForward(args, addon, false, true),
-  Conv2DBackpropInput: (args, addon) => convBackpropInput(args, addon, false),
-  Conv2DBackpropFilter: (args, addon) => convBackpropFilter(args, addon, false),
+  Conv2DBackpropInput: (args, addon) => convGradient(args, addon, false, 'input'),
+  Conv2DBackpropFilter: (args, addon) => convGradient(args, addon, false, 'filter'),
   DepthwiseConv2dNative: (args, addon) => convForward(args, addon, true, false),
   FusedDepthwiseConv2D: (args, addon) => convForward(args, addon, true, true),
-  DepthwiseConv2dNativeBackpropInput: (args, addon) => convBackpropInput(args, addon, true),
-  DepthwiseConv2dNativeBackpropFilter: (args, addon) => convBackpropFilter(args, addon, true),
+  DepthwiseConv2dNativeBackpropInput: (args, addon) => convGradient(args, addon, true, 'input'),
+  DepthwiseConv2dNativeBackpropFilter: (args, addon) => convGradient(args, addon, true, 'filter'),
   MaxPool: maxPool,
   MaxPoolGrad: maxPoolGrad,
 };
