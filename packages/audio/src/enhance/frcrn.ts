@@ -249,18 +249,23 @@ function stage(x: tf.SymbolicTensor, c: FrcrnConfig, prefix: string): tf.Symboli
       axis: 'frequency',
       name: `${prefix}${name}_ffsmn`,
     }).apply(y) as tf.SymbolicTensor;
+  // The encoder's (stride 2 down the frequency axis) and the decoder's (transposed: up) complex convolutions.
+  const conv = (y: tf.SymbolicTensor, filters: number, transpose: boolean, name: string): tf.SymbolicTensor => {
+    const layer = new ComplexConv2D({
+      filters,
+      kernelSize: c.kernel,
+      freqStride: 2,
+      transpose,
+      name: `${prefix}${name}_conv`,
+    });
+    return layer.apply(y) as tf.SymbolicTensor;
+  };
 
   const skips: tf.SymbolicTensor[] = [];
   const sizes: number[] = [F];
   let h = x; // [batch, time, F, 2]
   c.channels.forEach((ch, i) => {
-    h = new ComplexConv2D({
-      filters: ch,
-      kernelSize: c.kernel,
-      freqStride: 2,
-      transpose: false,
-      name: `${prefix}enc${i}_conv`,
-    }).apply(h) as tf.SymbolicTensor; // [batch, time, ceil(f/2), 2ch]
+    h = conv(h, ch, false, `enc${i}`); // [batch, time, ceil(f/2), 2ch]
     h = act(h, `enc${i}`);
     h = freqFsmn(h, ch, `enc${i}`);
     skips.push(h);
@@ -294,13 +299,7 @@ function stage(x: tf.SymbolicTensor, c: FrcrnConfig, prefix: string): tf.Symboli
   for (let i = c.channels.length - 1; i >= 0; i--) {
     const outCh = i === 0 ? 1 : c.channels[i - 1];
     h = tf.layers.add({ name: `${prefix}dec${i}_skip` }).apply([h, skips[i]]) as tf.SymbolicTensor;
-    h = new ComplexConv2D({
-      filters: outCh,
-      kernelSize: c.kernel,
-      freqStride: 2,
-      transpose: true,
-      name: `${prefix}dec${i}_conv`,
-    }).apply(h) as tf.SymbolicTensor; // [batch, time, 2·f, 2·outCh]
+    h = conv(h, outCh, true, `dec${i}`); // [batch, time, 2·f, 2·outCh]
     h = new CropFrequency({ size: sizes[i], name: `${prefix}dec${i}_crop` }).apply(h) as tf.SymbolicTensor;
     if (i > 0) {
       h = act(h, `dec${i}`);
