@@ -268,68 +268,73 @@ function frcrnStep(audio, model, config, clean, noisy, opt) {
   tf.dispose([value, ...Object.values(grads)]);
 }
 
+/**
+ * Times a model's training step and its inference on stock cpu and on native, and prints a row for each:
+ * `setup(batch, seconds)` builds the model and its data on the current backend and returns { step, infer, dispose }.
+ * Without --full, stock cpu runs batch 1 (and 2 s of audio for inference); the step time is scaled to the full batch
+ * (its time is linear in it) and inference to one second of audio (RTF).
+ */
+async function modelRows(name, { batch: fullBatch, seconds: fullSeconds, train, infer }, setup) {
+  const slow = { minReps: 1, minTime: 0, warmup: false };
+  const fast = { minReps: 2, minTime: quick ? 0 : 4, maxReps: 5 };
+  const ms = {};
+  const rtf = {};
+  for (const b of ['cpu', 'native']) {
+    await use(b);
+    core.setSeed(1);
+    const small = b === 'cpu' && !full;
+    const batch = small ? 1 : fullBatch;
+    const seconds = small ? 2 : fullSeconds;
+    const model = setup(batch, seconds);
+    const opts = b === 'cpu' ? slow : fast;
+    ms[b] = (await timeIt(model.step, opts)) * 1000 * (fullBatch / batch);
+    rtf[b] = (await timeIt(model.infer, opts)) / seconds;
+    model.dispose();
+  }
+  const scaledNote = full ? '' : 'stock cpu: batch 1 scaled to the batch, inference on 2 s (--full: full size)';
+  row(`${name} train step`, train, 'ms/step', false, ms.cpu, null, ms.native, scaledNote);
+  row(`${name} inference`, infer, 'RTF', false, rtf.cpu, null, rtf.native);
+}
+
 async function audioModelRows() {
   const audio = loadAudio();
   if (!audio) {
     console.error('bench:kernels: packages/audio/dist is not built; skipping the audio model rows.');
     return;
   }
-  const slow = { minReps: 1, minTime: 0, warmup: false };
-  const fast = { minReps: 2, minTime: quick ? 0 : 4, maxReps: 5 };
-  // Stock cpu needs minutes per full training step: without --full it runs batch 1 (and 2 s of audio for inference)
-  // and is scaled to the full batch (and per second of audio); its time is linear in both.
-  const scaledNote = full ? '' : 'stock cpu: batch 1 scaled to the batch, inference on 2 s (--full: full size)';
   // FRCRN small: batch 4 × 1.5 s crops (train), 10 s of audio at batch 1 (inference).
-  const fr = { train: {}, infer: {} };
   const config = audio.frcrn.FRCRN_CONFIGS.small;
-  for (const b of ['cpu', 'native']) {
-    await use(b);
-    core.setSeed(1);
-    const small = b === 'cpu' && !full;
-    const batch = small ? 1 : 4;
-    const seconds = small ? 2 : 10;
+  const frcrn = { batch: 4, seconds: 10, train: 'b4 × 1.5 s, fwd+bwd+Adam', infer: '10 s, batch 1 (model only)' };
+  await modelRows('FRCRN small', frcrn, (batch, seconds) => {
     const frames = Math.floor((seconds * config.sampleRate) / config.hopLength) + 1;
     const model = audio.frcrn.buildFrcrn(config);
     const clean = rand([batch, 24000], 20).mul(0.2);
     const noisy = clean.add(rand([batch, 24000], 21).mul(0.1));
     const opt = tf.train.adam(1e-3);
-    const s = await timeIt(() => frcrnStep(audio, model, config, clean, noisy, opt), b === 'cpu' ? slow : fast);
-    fr.train[b] = s * 1000 * (4 / batch);
     const spec = rand([1, frames, audio.frcrn.frcrnBins(config), 2], 22);
-    fr.infer[b] =
-      (await timeIt(() => tf.tidy(() => model.predict(spec).dataSync()), b === 'cpu' ? slow : fast)) / seconds;
-    tf.dispose([clean, noisy, spec]);
-    opt.dispose();
-    model.dispose();
-  }
-  row(
-    'FRCRN small train step',
-    'b4 × 1.5 s, fwd+bwd+Adam',
-    'ms/step',
-    false,
-    fr.train.cpu,
-    null,
-    fr.train.native,
-    scaledNote,
-  );
-  row('FRCRN small inference', '10 s, batch 1 (model only)', 'RTF', false, fr.infer.cpu, null, fr.infer.native);
+    return {
+      step: () => frcrnStep(audio, model, config, clean, noisy, opt),
+      infer: () => tf.tidy(() => model.predict(spec).dataSync()),
+      dispose: () => {
+        tf.dispose([clean, noisy, spec]);
+        opt.dispose();
+        model.dispose();
+      },
+    };
+  });
 
   // SELD CRNN (foa, 11 classes, the DCASE baseline shape): batch 8 × 5 s excerpts (train), 20 s (inference).
-  const sd = { train: {}, infer: {} };
   const classes = Array.from({ length: 11 }, (_, i) => `class${i}`);
   const dcfg = audio.detector.defaultDetectorConfig('foa', classes);
-  for (const b of ['cpu', 'native']) {
-    await use(b);
-    core.setSeed(1);
-    const small = b === 'cpu' && !full;
-    const batch = small ? 1 : 8;
-    const seconds = small ? 2 : 20;
+  const seld = { batch: 8, seconds: 20, train: 'foa, b8 × 5 s, fwd+bwd+Adam', infer: 'foa, 20 s, batch 1' };
+  await modelRows('SELD CRNN', seld, (batch, seconds) => {
     const model = audio.detector.buildDetector(dcfg);
     const x = rand([batch, 250, 64, 7], 23);
     const sed = tf.tidy(() => rand([batch, 50, 11], 24).greater(0).toFloat());
     const doa = rand([batch, 50, 33], 25);
     const opt = tf.train.adam(1e-3);
     const vars = model.trainableWeights.map((w) => w.read());
+    const xi = rand([1, seconds * 50, 64, 7], 26);
     const step = () => {
       const loss = tf.tidy(() =>
         opt.minimize(
@@ -344,26 +349,16 @@ async function audioModelRows() {
       loss.dataSync();
       loss.dispose();
     };
-    sd.train[b] = (await timeIt(step, b === 'cpu' ? slow : fast)) * 1000 * (8 / batch);
-    const xi = rand([1, seconds * 50, 64, 7], 26);
-    sd.infer[b] =
-      (await timeIt(() => tf.tidy(() => model.predict(xi).forEach((t) => t.dataSync())), b === 'cpu' ? slow : fast)) /
-      seconds;
-    tf.dispose([x, sed, doa, xi]);
-    opt.dispose();
-    model.dispose();
-  }
-  row(
-    'SELD CRNN train step',
-    'foa, b8 × 5 s, fwd+bwd+Adam',
-    'ms/step',
-    false,
-    sd.train.cpu,
-    null,
-    sd.train.native,
-    scaledNote,
-  );
-  row('SELD CRNN inference', 'foa, 20 s, batch 1', 'RTF', false, sd.infer.cpu, null, sd.infer.native);
+    return {
+      step,
+      infer: () => tf.tidy(() => model.predict(xi).forEach((t) => t.dataSync())),
+      dispose: () => {
+        tf.dispose([x, sed, doa, xi]);
+        opt.dispose();
+        model.dispose();
+      },
+    };
+  });
 }
 
 function fmt(v, unit) {
