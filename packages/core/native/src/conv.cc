@@ -160,33 +160,46 @@ void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
   }
 }
 
-void depthwiseConv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
-  const long C = g.C, CM = g.CM, OC = C * CM;
-  parallelRange(g.N * g.OH, 4, [&](long b, long e, int) {
+// The loops that the depthwise forward pass and filter gradient share: output rows (n, oh) split over the pool; for
+// each output position o = (n·OH + oh)·OW + ow, `start(t, o)` once, then `tap(t, o, i, f)` for every filter tap
+// f = fh·FW + fw that falls inside the input, at input position i = (n·H + ih)·W + iw (t: the worker's index).
+template <class Start, class Tap>
+void eachDepthwiseTap(const ConvGeom& g, Start start, Tap tap) {
+  parallelRange(g.N * g.OH, 4, [&](long b, long e, int t) {
     for (long idx = b; idx < e; ++idx) {
       const long n = idx / g.OH, oh = idx % g.OH;
       for (long ow = 0; ow < g.OW; ++ow) {
-        float* yo = y + ((n * g.OH + oh) * g.OW + ow) * OC;
-        std::memset(yo, 0, OC * sizeof(float));
+        const long o = idx * g.OW + ow;
+        start(t, o);
         for (long fh = 0; fh < g.FH; ++fh) {
           const long ih = oh * g.sh - g.pt + fh * g.dh;
           if (ih < 0 || ih >= g.H) continue;
           for (long fw = 0; fw < g.FW; ++fw) {
             const long iw = ow * g.sw - g.pl + fw * g.dw;
             if (iw < 0 || iw >= g.W) continue;
-            const float* xi = x + ((n * g.H + ih) * g.W + iw) * C;
-            const float* wf = w + (fh * g.FW + fw) * OC;
-            if (CM == 1) {
-              for (long c = 0; c < C; ++c) yo[c] += xi[c] * wf[c];
-            } else {
-              for (long c = 0; c < C; ++c)
-                for (long m = 0; m < CM; ++m) yo[c * CM + m] += xi[c] * wf[c * CM + m];
-            }
+            tap(t, o, (n * g.H + ih) * g.W + iw, fh * g.FW + fw);
           }
         }
       }
     }
   });
+}
+
+// One tap of a depthwise product: out[c·CM + m] += xi[c] · v[c·CM + m] for every channel c and multiplier m.
+inline void depthwiseTap(const float* xi, const float* v, float* out, long C, long CM) {
+  if (CM == 1) {
+    for (long c = 0; c < C; ++c) out[c] += xi[c] * v[c];
+  } else {
+    for (long c = 0; c < C; ++c)
+      for (long m = 0; m < CM; ++m) out[c * CM + m] += xi[c] * v[c * CM + m];
+  }
+}
+
+void depthwiseConv2d(const ConvGeom& g, const float* x, const float* w, float* y) {
+  const long C = g.C, CM = g.CM, OC = C * CM;
+  eachDepthwiseTap(
+      g, [&](int, long o) { std::memset(y + o * OC, 0, OC * sizeof(float)); },
+      [&](int, long o, long i, long f) { depthwiseTap(x + i * C, w + f * OC, y + o * OC, C, CM); });
 }
 
 void depthwiseBackpropInput(const ConvGeom& g, const float* dy, const float* w, float* dx) {
@@ -227,31 +240,9 @@ void depthwiseBackpropFilter(const ConvGeom& g, const float* x, const float* dy,
   const long C = g.C, CM = g.CM, OC = C * CM, F = g.FH * g.FW * OC;
   const int T = Pool::instance().size();
   std::vector<std::vector<float>> parts(T, std::vector<float>(F, 0.f));
-  parallelRange(g.N * g.OH, 4, [&](long b, long e, int t) {
-    float* acc = parts[t].data();
-    for (long idx = b; idx < e; ++idx) {
-      const long n = idx / g.OH, oh = idx % g.OH;
-      for (long ow = 0; ow < g.OW; ++ow) {
-        const float* dyo = dy + ((n * g.OH + oh) * g.OW + ow) * OC;
-        for (long fh = 0; fh < g.FH; ++fh) {
-          const long ih = oh * g.sh - g.pt + fh * g.dh;
-          if (ih < 0 || ih >= g.H) continue;
-          for (long fw = 0; fw < g.FW; ++fw) {
-            const long iw = ow * g.sw - g.pl + fw * g.dw;
-            if (iw < 0 || iw >= g.W) continue;
-            const float* xi = x + ((n * g.H + ih) * g.W + iw) * C;
-            float* a = acc + (fh * g.FW + fw) * OC;
-            if (CM == 1) {
-              for (long c = 0; c < C; ++c) a[c] += xi[c] * dyo[c];
-            } else {
-              for (long c = 0; c < C; ++c)
-                for (long m = 0; m < CM; ++m) a[c * CM + m] += xi[c] * dyo[c * CM + m];
-            }
-          }
-        }
-      }
-    }
-  });
+  eachDepthwiseTap(
+      g, [](int, long) {},
+      [&](int t, long o, long i, long f) { depthwiseTap(x + i * C, dy + o * OC, parts[t].data() + f * OC, C, CM); });
   std::memset(dw, 0, F * sizeof(float));
   for (int t = 0; t < T; ++t) {
     const float* p = parts[t].data();
