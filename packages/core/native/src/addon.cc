@@ -102,16 +102,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
     a.fail("adam needs 8 parameters");
     return nullptr;
   }
-  size_t len = 0;
-  {
-    napi_typedarray_type t;
-    void* d;
-    if (napi_get_typedarray_info(env, a.arg(0), &t, &len, &d, nullptr, nullptr) != napi_ok) {
-      a.fail("value must be a Float32Array");
-      return nullptr;
-    }
-  }
-  const long n = static_cast<long>(len);
+  const long n = static_cast<long>(a.length(0, "value"));
   const float* value = a.f32(0, n, "value");
   const float* m = a.f32(1, n, "m");
   const float* v = a.f32(2, n, "v");

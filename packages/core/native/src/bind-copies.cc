@@ -9,18 +9,14 @@ namespace gw::binding {
 // slice(x, shape, begin, size, out)
 napi_value Slice(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  std::vector<long> shape = toLongs(a.nums(1)), begin = toLongs(a.nums(2)), size = toLongs(a.nums(3));
+  std::vector<long> shape = a.longs(1);
+  const char* rankError = "slice begin/size must have the rank of x";
+  std::vector<long> begin = a.longs(2, shape.size(), shape.size(), rankError);
+  std::vector<long> size = a.longs(3, shape.size(), shape.size(), rankError);
   if (!a.ok) return nullptr;
   const int rank = static_cast<int>(shape.size());
-  if (begin.size() != shape.size() || size.size() != shape.size()) {
-    a.fail("slice begin/size must have the rank of x");
-    return nullptr;
-  }
   for (int d = 0; d < rank; ++d)
-    if (begin[d] < 0 || size[d] < 0 || begin[d] + size[d] > shape[d]) {
-      a.fail("slice out of bounds");
-      return nullptr;
-    }
+    if (begin[d] < 0 || size[d] < 0 || begin[d] + size[d] > shape[d]) return a.fail("slice out of bounds");
   const void* x = a.any4(0, prod(shape), "x");
   void* out = a.any4(4, prod(size), "out");
   if (!a.ok) return nullptr;
@@ -31,7 +27,7 @@ napi_value Slice(napi_env env, napi_callback_info info) {
 // transpose(x, shape, perm, out)
 napi_value Transpose(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  std::vector<long> shape = toLongs(a.nums(1));
+  std::vector<long> shape = a.longs(1);
   std::vector<double> permD = a.nums(2);
   if (!a.ok) return nullptr;
   const int rank = static_cast<int>(shape.size());
@@ -57,7 +53,7 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
 napi_value Concat(napi_env env, napi_callback_info info) {
   Args a(env, info);
   std::vector<napi_value> ins = a.values(0);
-  std::vector<long> inners = toLongs(a.nums(1));
+  std::vector<long> inners = a.longs(1);
   const long outer = a.integer(2);
   if (!a.ok) return nullptr;
   if (ins.size() != inners.size()) {
@@ -77,7 +73,7 @@ napi_value Concat(napi_env env, napi_callback_info info) {
 // split(x, inners[], outer, outputs[])
 napi_value Split(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  std::vector<long> inners = toLongs(a.nums(1));
+  std::vector<long> inners = a.longs(1);
   const long outer = a.integer(2);
   std::vector<napi_value> outs = a.values(3);
   if (!a.ok) return nullptr;
@@ -98,12 +94,11 @@ napi_value Split(napi_env env, napi_callback_info info) {
 // pad(x, shape[], before[], after[], fill (1-element array of x's type), out)
 napi_value Pad(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  std::vector<long> shape = toLongs(a.nums(1)), before = toLongs(a.nums(2)), after = toLongs(a.nums(3));
+  std::vector<long> shape = a.longs(1);
+  const char* rankError = "pad needs before and after paddings for every axis";
+  std::vector<long> before = a.longs(2, shape.size(), shape.size(), rankError);
+  std::vector<long> after = a.longs(3, shape.size(), shape.size(), rankError);
   if (!a.ok) return nullptr;
-  if (before.size() != shape.size() || after.size() != shape.size()) {
-    a.fail("pad needs before and after paddings for every axis");
-    return nullptr;
-  }
   long total = 1;
   for (size_t d = 0; d < shape.size(); ++d) total *= before[d] + shape[d] + after[d];
   const void* x = a.any4(0, prod(shape), "x");
@@ -117,12 +112,9 @@ napi_value Pad(napi_env env, napi_callback_info info) {
 // tile(x, shape[], reps[], out)
 napi_value Tile(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  std::vector<long> shape = toLongs(a.nums(1)), reps = toLongs(a.nums(2));
+  std::vector<long> shape = a.longs(1);
+  std::vector<long> reps = a.longs(2, shape.size(), shape.size(), "tile needs one repeat count per axis");
   if (!a.ok) return nullptr;
-  if (reps.size() != shape.size()) {
-    a.fail("tile needs one repeat count per axis");
-    return nullptr;
-  }
   long total = 1;
   for (size_t d = 0; d < shape.size(); ++d) total *= shape[d] * reps[d];
   const void* x = a.any4(0, prod(shape), "x");
@@ -135,13 +127,9 @@ napi_value Tile(napi_env env, napi_callback_info info) {
 // reverse(x, shape[], flip[] (0/1 per axis), out)
 napi_value Reverse(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  std::vector<long> shape = toLongs(a.nums(1));
-  std::vector<double> fl = a.nums(2);
+  std::vector<long> shape = a.longs(1);
+  std::vector<long> fl = a.longs(2, shape.size(), shape.size(), "reverse needs one flag per axis");
   if (!a.ok) return nullptr;
-  if (fl.size() != shape.size()) {
-    a.fail("reverse needs one flag per axis");
-    return nullptr;
-  }
   std::vector<char> flags(fl.size());
   for (size_t d = 0; d < fl.size(); ++d) flags[d] = fl[d] != 0;
   const void* x = a.any4(0, prod(shape), "x");

@@ -74,12 +74,8 @@ napi_value Epilogue(napi_env env, napi_callback_info info) {
 napi_value Conv(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long kind = a.integer(0);
-  std::vector<long> v = toLongs(a.nums(1));
+  std::vector<long> v = a.longs(1, 15, SIZE_MAX, "conv geometry needs 15 numbers");
   if (!a.ok) return nullptr;
-  if (v.size() < 15) {
-    a.fail("conv geometry needs 15 numbers");
-    return nullptr;
-  }
   ConvGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], 1};
   const bool depthwise = kind >= 3;
   if (depthwise) {
@@ -119,12 +115,8 @@ napi_value Conv(napi_env env, napi_callback_info info) {
 napi_value MaxPool(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long kind = a.integer(0);
-  std::vector<long> v = toLongs(a.nums(1));
+  std::vector<long> v = a.longs(1, 12, 12, "maxPool geometry needs 12 numbers");
   if (!a.ok) return nullptr;
-  if (v.size() != 12) {
-    a.fail("maxPool geometry needs 12 numbers");
-    return nullptr;
-  }
   PoolGeom g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
   if (g.sh < 1 || g.sw < 1 || g.FH < 1 || g.FW < 1) {
     a.fail("maxPool strides and filter sizes must be >= 1");
@@ -151,19 +143,9 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   const long C = a.integer(1);
   const double eps = a.num(6);
   if (!a.ok) return nullptr;
-  size_t n = 0;
-  {
-    napi_typedarray_type t;
-    void* d;
-    if (napi_get_typedarray_info(env, a.arg(0), &t, &n, &d, nullptr, nullptr) != napi_ok) {
-      a.fail("x must be a Float32Array");
-      return nullptr;
-    }
-  }
-  if (C < 1 || static_cast<long>(n) % C != 0) {
-    a.fail("batchNorm channels must divide the size of x");
-    return nullptr;
-  }
+  const size_t n = a.length(0, "x");
+  if (!a.ok) return nullptr;
+  if (C < 1 || static_cast<long>(n) % C != 0) return a.fail("batchNorm channels must divide the size of x");
   auto len = [&](size_t i) -> long {
     if (a.isNull(i)) return 0;
     napi_typedarray_type t;
@@ -192,12 +174,8 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
 namespace {
 
 bool gruGeom(Args& a, size_t i, GruGeom& g) {
-  std::vector<long> v = toLongs(a.nums(i));
+  std::vector<long> v = a.longs(i, 7, 7, "gru geometry needs B, T, D, U, goBackwards, act, recAct");
   if (!a.ok) return false;
-  if (v.size() != 7) {
-    a.fail("gru geometry needs B, T, D, U, goBackwards, act, recAct");
-    return false;
-  }
   g = GruGeom{v[0], v[1], v[2], v[3], v[4] != 0, static_cast<int>(v[5]), static_cast<int>(v[6])};
   return true;
 }

@@ -5,11 +5,14 @@
 
 #include <node_api.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
 namespace gw::binding {
+
+inline std::vector<long> toLongs(const std::vector<double>& v) { return std::vector<long>(v.begin(), v.end()); }
 
 struct Args {
   napi_env env;
@@ -20,9 +23,12 @@ struct Args {
   Args(napi_env e, napi_callback_info info) : env(e) {
     if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) fail("bad call");
   }
-  void fail(const std::string& msg) {
+  // Throws `msg` in JS (only the first failure of a call is thrown); returns nullptr, so a binding can
+  // `return a.fail(...)`.
+  napi_value fail(const std::string& msg) {
     if (ok) napi_throw_error(env, "GATEWAVE_NATIVE", ("gatewave native: " + msg).c_str());
     ok = false;
+    return nullptr;
   }
   napi_value arg(size_t i) {
     if (i >= argc) {
@@ -110,6 +116,26 @@ struct Args {
       if (napi_get_value_double(env, items[k], &out[k]) != napi_ok) fail("argument " + std::to_string(i) + " has a non-number");
     return out;
   }
+  // Array argument i as integers (shapes, strides, geometry).
+  std::vector<long> longs(size_t i) { return toLongs(nums(i)); }
+  // The same, with `min` to `max` values; else fails with `msg`.
+  std::vector<long> longs(size_t i, size_t min, size_t max, const char* msg) {
+    std::vector<long> v = longs(i);
+    if (ok && (v.size() < min || v.size() > max)) fail(msg);
+    return v;
+  }
+  // The element count of typed-array argument i (0 after a failure); `what` names it in the error.
+  size_t length(size_t i, const char* what) {
+    napi_value v = arg(i);
+    napi_typedarray_type t;
+    size_t n = 0;
+    void* d;
+    if (v && napi_get_typedarray_info(env, v, &t, &n, &d, nullptr, nullptr) != napi_ok) {
+      fail(std::string(what) + " must be a Float32Array");
+      return 0;
+    }
+    return n;
+  }
   /** The elements of array argument i (none when it is absent); `what` names the expected type in the error. */
   std::vector<napi_value> values(size_t i, const char* what = "an array") {
     std::vector<napi_value> out;
@@ -140,8 +166,6 @@ inline long prod(const std::vector<long>& v) {
   for (long x : v) p *= x;
   return p;
 }
-
-inline std::vector<long> toLongs(const std::vector<double>& v) { return std::vector<long>(v.begin(), v.end()); }
 
 napi_value Slice(napi_env env, napi_callback_info info);
 napi_value Transpose(napi_env env, napi_callback_info info);
