@@ -22,31 +22,52 @@ export type Fetch = (url: string) => Promise<{
   arrayBuffer(): Promise<ArrayBuffer>;
 }>;
 
-function join(dir: string, name: string): string {
+/** `name` inside the folder at URL `dir` (with or without a trailing slash). */
+export function joinUrl(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
-async function get(
+/** How `fetchModelFile` reports a file it cannot get: in which error class, and what to say. */
+export interface FetchReport {
+  /** The error class, e.g. GatewaveError or a package's own; always with code MODEL_NOT_FOUND. */
+  error: new (code: 'MODEL_NOT_FOUND', message: string) => Error;
+  /** What is missing when the server answers with an error status ("no <kind> at <url>"), e.g. 'model'. */
+  kind: string;
+  /** Which file of the model this is, named in both messages (none: the URL says it). */
+  what?: string;
+  /** The end of the message for an error status: what to serve there. */
+  serve: string;
+}
+
+/** Fetches one file of a served model; a failed request or an error status throws MODEL_NOT_FOUND as `report` says. */
+export async function fetchModelFile(
   url: string,
-  what: string,
   fetcher: Fetch,
+  report: FetchReport,
 ): Promise<{ text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> }> {
   let res: Awaited<ReturnType<Fetch>>;
   try {
     res = await fetcher(url);
   } catch (err) {
-    throw new GatewaveError(
+    throw new report.error(
       'MODEL_NOT_FOUND',
-      `cannot fetch ${what} from ${url} (${(err as Error).message}); check the model URL and that the server is running.`,
+      `cannot fetch ${report.what ? `${report.what} from ` : ''}${url} (${(err as Error).message}); check the model URL and that the server is running.`,
     );
   }
   if (!res.ok) {
-    throw new GatewaveError(
+    const answer = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    throw new report.error(
       'MODEL_NOT_FOUND',
-      `no model at ${url}: the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''} for ${what}. Serve a directory written by saveModel there.`,
+      `no ${report.kind} at ${url}: the server answered ${answer}${report.what ? ` for ${report.what}` : ''}${report.serve}`,
     );
   }
   return res;
+}
+
+/** A file of a model directory saved by `saveModel`. */
+function get(url: string, what: string, fetcher: Fetch): ReturnType<typeof fetchModelFile> {
+  const serve = '. Serve a directory written by saveModel there.';
+  return fetchModelFile(url, fetcher, { error: GatewaveError, kind: 'model', what, serve });
 }
 
 function defaultFetch(): Fetch {
@@ -61,7 +82,7 @@ function defaultFetch(): Fetch {
 
 /** Fetches and checks `model.json` of the model directory at `url`. */
 export async function fetchModelJson(url: string, fetcher: Fetch = defaultFetch()): Promise<ModelJson> {
-  const file = join(url, MODEL_JSON);
+  const file = joinUrl(url, MODEL_JSON);
   return parseModelJson(await (await get(file, MODEL_JSON, fetcher)).text(), file);
 }
 
@@ -71,9 +92,11 @@ export function urlHandler(url: string, fetcher: Fetch = defaultFetch()): tf.io.
     async load(): Promise<tf.io.ModelArtifacts> {
       const json = await fetchModelJson(url, fetcher);
       const files = await Promise.all(
-        weightPaths(json).map(async (p) => new Uint8Array(await (await get(join(url, p), p, fetcher)).arrayBuffer())),
+        weightPaths(json).map(
+          async (p) => new Uint8Array(await (await get(joinUrl(url, p), p, fetcher)).arrayBuffer()),
+        ),
       );
-      return modelArtifacts(json, files, join(url, weightPaths(json).join(', ')));
+      return modelArtifacts(json, files, joinUrl(url, weightPaths(json).join(', ')));
     },
   };
 }
