@@ -43,18 +43,3 @@ export class ForecastError extends GatewaveError {
     this.code = code;
   }
 }
-
-/** Throws a ForecastError with code `BAD_ARGUMENT` unless `ok`. `what` names the argument or flag. */
-export function checkArg(ok: unknown, what: string, message: string): asserts ok {
-  if (!ok) throw new ForecastError('BAD_ARGUMENT', `${what}: ${message}`);
-}
-
-/** Checks that `value` is a positive integer and returns it; names the argument in the error. */
-export function positiveInt(value: unknown, what: string): number {
-  checkArg(
-    typeof value === 'number' && Number.isInteger(value) && value > 0,
-    what,
-    `must be a positive integer, got ${String(value)}.`,
-  );
-  return value as number;
-}
