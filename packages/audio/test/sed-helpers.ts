@@ -68,3 +68,9 @@ export const ONE_TRAINING_STEP = [
   '--sequence-seconds',
   '1',
 ];
+
+/** Seeded Gaussian noise, standard deviation 0.1. */
+export function noise(n: number, seed: number): Float32Array {
+  const r = new Rng(seed);
+  return Float32Array.from({ length: n }, () => r.gauss() * 0.1);
+}
