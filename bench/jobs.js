@@ -11,6 +11,8 @@
  * timed): one `predict` process against `gatewave-forecast batch` with 1 and 2 workers, and 2 `predict` processes on
  * half the series each; checks that the merged CSVs equal the direct one, prints the speed-ups and the workers'
  * per-phase timings.
+ * Every command runs with V8's concurrent marking off (`@gatewave/core/batch-gc`); GATEWAVE_CONCURRENT_GC=1 in the
+ * environment turns it back on in every process started here, for an A/B of that setting.
  * Usage: node bench/jobs.js [--only audio|forecast] [--files 200] [--seconds 5] [--model wiener|DIR]
  *                           [--series 2000] [--length 500] [--series-per-job 100] [--forecast-model tpgn]
  */
@@ -36,6 +38,11 @@ const FORECAST_MODEL = arg('forecast-model', 'tpgn');
 const CLI = path.resolve(__dirname, '../packages/audio/dist/cli.js');
 const FORECAST_CLI = path.resolve(__dirname, '../packages/forecast/dist/cli.js');
 const env = { ...process.env, GATEWAVE_THREADS: '1' };
+/** How the processes' collector runs (see `@gatewave/core/batch-gc`), for the settings lines. */
+const GC =
+  process.env.GATEWAVE_CONCURRENT_GC === '1'
+    ? "V8's concurrent marking on (GATEWAVE_CONCURRENT_GC=1)"
+    : "V8's concurrent marking off (batch-gc)";
 
 function freePort() {
   return new Promise((resolve) => {
@@ -179,7 +186,7 @@ async function audioBench(dir, url) {
   const model = MODEL ?? 'FRCRN small (packaged)';
   const modelFlags = MODEL ? ['--model', MODEL] : [];
   console.log(
-    `bench:jobs audio: ${FILES} WAV files of ${SECONDS} s (16 kHz mono), ${model}, 1 native thread per process, ${os.cpus().length} cores, redis-server on loopback`,
+    `bench:jobs audio: ${FILES} WAV files of ${SECONDS} s (16 kHz mono), ${model}, 1 native thread per process, ${GC}, ${os.cpus().length} cores, redis-server on loopback`,
   );
   const direct = await timed(['enhance', path.join(dir, 'in'), '-o', path.join(dir, 'direct'), '-q', ...modelFlags]);
   const directFiles = fileSeconds(direct.stderr);
@@ -297,7 +304,7 @@ async function forecastBench(dir, url) {
     FORECAST_CLI,
   );
   console.log(
-    `bench:jobs forecast: ${SERIES} hourly series x ${LENGTH} points, ${FORECAST_MODEL} (lookback ${lookback}, horizon 24; trained 1 epoch on ${Math.min(SERIES, 100)} series, not timed), ${PER_JOB} series per job, 1 native thread per process, ${os.cpus().length} cores, redis-server on loopback`,
+    `bench:jobs forecast: ${SERIES} hourly series x ${LENGTH} points, ${FORECAST_MODEL} (lookback ${lookback}, horizon 24; trained 1 epoch on ${Math.min(SERIES, 100)} series, not timed), ${PER_JOB} series per job, 1 native thread per process, ${GC}, ${os.cpus().length} cores, redis-server on loopback`,
   );
   const predict = (input, out) => timed(['predict', '--model', model, '--csv', input, '--out', out], FORECAST_CLI);
   const direct = (await predict(csv, path.join(dir, 'direct.csv'))).wall;

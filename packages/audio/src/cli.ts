@@ -4,6 +4,8 @@
  * this file only assembles them. Exit codes: 0 ok, 1 runtime failure, 2 bad input or usage, 130 interrupted (see
  * @gatewave/core/cli runCli).
  */
+// First, before anything else loads: V8's collector set up for batch work (see @gatewave/core/batch-gc).
+import '@gatewave/core/batch-gc';
 import * as path from 'path';
 import { commandLine } from '@gatewave/core/cli';
 import { registerEnhanceCommands } from './cli/enhance';
