@@ -2,7 +2,7 @@ import * as path from 'path';
 import { atomicWriteFile, checkOutputDir, checkOutputFile } from '@gatewave/core';
 import { ForecastError } from './errors';
 import { Panel, ReadPanelOptions, describeStep, readPanelCsv } from './data/panel';
-import { readPanelFutureCsv } from './data/panel-future';
+import { PanelFuture, readPanelFutureCsv } from './data/panel-future';
 import { parseColumns } from './models/covariates';
 import { parseSplit } from './data/split';
 import { formatTimestamp } from './data/time';
@@ -211,6 +211,28 @@ export async function evaluatePanelCsv(
 }
 
 /**
+ * The rows of `model`'s future covariates in `file` for the series of `panel`; undefined without a file, or for a
+ * model without future covariates (which reads none).
+ */
+export function readFutureFor(
+  model: PanelModel,
+  panel: Panel,
+  file: string | undefined,
+  rules: Pick<CsvReadRules, 'delimiter' | 'naValues'>,
+): PanelFuture | undefined {
+  const columns = model.forecaster.pipeline?.futureColumns ?? [];
+  if (!file || columns.length === 0) return undefined;
+  const { delimiter, naValues } = rules;
+  return readPanelFutureCsv(file, {
+    idColumn: panel.idColumn,
+    timeColumn: panel.timeColumn,
+    columns,
+    delimiter,
+    naValues,
+  });
+}
+
+/**
  * Forecasts the horizon after the end of every series and writes a long CSV (`id, time, forecast[, bands]`). A model
  * with future covariates reads their rows after each series' end from `futureCsv` (id, time and those columns).
  */
@@ -222,17 +244,7 @@ export async function predictPanelCsv(
 ): Promise<{ model: PanelModel; rows: PanelForecastRow[]; files: string[] }> {
   if (options.futureCsv) checkCsvOut(out, '--out', [options.futureCsv]);
   const { model, panel } = await loadPanel(modelDir, csv, options, [[out, '--out']], true);
-  const futureColumns = model.forecaster.pipeline?.futureColumns ?? [];
-  const future =
-    options.futureCsv && futureColumns.length
-      ? readPanelFutureCsv(options.futureCsv, {
-          idColumn: panel.idColumn,
-          timeColumn: panel.timeColumn,
-          columns: futureColumns,
-          delimiter: options.delimiter,
-          naValues: options.naValues,
-        })
-      : undefined;
+  const future = readFutureFor(model, panel, options.futureCsv, options);
   const rows = model.predict(panel, { future });
   logCoverage(model, options.log);
   const charts = plotCharts(model, panel, rows, options);

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { ChildProcess } from 'child_process';
 import { batchStatus, BatchStatus, openQueue, parseQueueUrl } from '@gatewave/jobs';
 import { describeWithRedis, freePort, TestRedis } from '../../jobs/test/redis-server';
-import { built, cli, longCsv, rowsPerSeries, sleep, startWorker, stop } from './queue-helpers';
+import { built, cli, longCsv, rowsPerSeries, sleep, startWorker, stop, tearDown } from './queue-helpers';
 
 interface Status {
   state: string;
@@ -59,11 +59,7 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
     const single = cli(['predict', '--model', at('model'), '--csv', at('long.csv'), '--out', at('single.csv')]);
     expect(single.code).toBe(0);
   });
-  afterAll(async () => {
-    await stop(worker);
-    await redis.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(worker, redis, dir));
 
   test('a batch with a saved panel model merges the same rows as a single-process predict, byte for byte', () => {
     const r = cli(batchArgs('long.csv', ['--model', at('model')], 'merged.csv', 4));

@@ -59,3 +59,10 @@ export async function stop(w: ChildProcess): Promise<void> {
   w.kill('SIGTERM');
   await exited;
 }
+
+/** What each queue test does after all: stops its worker and its redis-server, and removes its folder. */
+export async function tearDown(worker: ChildProcess, redis: { destroy(): Promise<void> }, dir: string): Promise<void> {
+  await stop(worker);
+  await redis.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { describeWithRedis, TestRedis } from '../../jobs/test/redis-server';
-import { built, cli, longCsv, startWorker, stop } from './queue-helpers';
+import { built, cli, longCsv, startWorker, tearDown } from './queue-helpers';
 
 /** The header and the rows of the series `ids` of a long CSV, in file order. */
 function seriesRows(file: string, ids: string[]): string {
@@ -45,11 +45,7 @@ const ids = (from: number, to: number) =>
       longCsv(csv, 11, 60, false, [5]);
       worker = startWorker(url);
     });
-    afterAll(async () => {
-      await stop(worker);
-      await redis.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => tearDown(worker, redis, dir));
 
     test('--interval with seasonal naive: each part gives the rows of train --id-col --interval + predict on that part', () => {
       const out = path.join(dir, 'intervals.csv');

@@ -69,6 +69,10 @@ function registerBatch(program: Command): void {
     .requiredOption('--out <file>', 'the merged long forecast CSV (id, time, forecast) to write; must not exist')
     .option('--model <dir>', 'a saved panel model (train --id-col) that predicts every part')
     .option(
+      '--future-csv <file>',
+      'with --model, for a model with --future-cols: their values for the horizon steps after the last row of every series (a long CSV with the id and time columns), as for predict',
+    )
+    .option(
       '--train <kind>',
       `train a model on each part and predict with it: ${MODEL_KINDS.join(', ')}`,
       (v: string) => oneOf(MODEL_KINDS)(v, '--train'),
@@ -106,6 +110,7 @@ function registerBatch(program: Command): void {
       csv: o.csv as string,
       out: o.out as string,
       model: o.model as string | undefined,
+      futureCsv: o.futureCsv as string | undefined,
       train: partTraining(o),
       idColumn: o.idCol as string | undefined,
       timeColumn: o.timeCol as string | undefined,

@@ -17,6 +17,8 @@ export interface PartitionResult {
   files: string[];
   /** Series ids per part (first appearance order). */
   ids: string[][];
+  /** Series id -> its part. */
+  partOf: Map<string, number>;
   rows: number;
   delimiter: string;
   header: string[];
@@ -38,6 +40,9 @@ function quoteField(field: string, delimiter: string): string {
   return field.includes(delimiter) || /["\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
+const headerLineOf = (header: string[], delimiter: string): string =>
+  header.map((h) => quoteField(h, delimiter)).join(delimiter) + '\n';
+
 /** Checks that the columns exist in the header; a ForecastError UNKNOWN_COLUMN naming the flag otherwise. */
 function checkColumns(where: string, header: string[], needed: { name: string; flag: string }[]): void {
   for (const { name, flag } of needed) {
@@ -48,6 +53,57 @@ function checkColumns(where: string, header: string[], needed: { name: string; f
       );
   }
 }
+
+interface SplitSpec {
+  where: string;
+  idColumn: string;
+  header: string[];
+  delimiter: string;
+  /** The part file of part k (written with the header on its first row, or before, by the caller). */
+  fileOf: (k: number) => string;
+  /** The part of a series id, or undefined to leave its rows out. */
+  partOf: (id: string) => number | undefined;
+}
+
+/** Copies every row of `csv` into the part file of its series (rows of ids without a part are left out); rows copied. */
+function splitRows(csv: string, o: SplitSpec): number {
+  const idAt = o.header.indexOf(o.idColumn);
+  const headerLine = headerLineOf(o.header, o.delimiter);
+  const buffers: string[][] = [];
+  let buffered = 0;
+  let rows = 0;
+  const flush = (): void => {
+    buffers.forEach((chunks, k) => {
+      if (chunks.length) fs.appendFileSync(o.fileOf(k), chunks.join(''));
+      buffers[k] = [];
+    });
+    buffered = 0;
+  };
+  streamRows(fileSource(csv), o.where, o.delimiter, {
+    header: () => undefined,
+    row: (fields, line) => {
+      const id = (fields[idAt] ?? '').trim();
+      if (id === '')
+        throw new ForecastError('BAD_CSV', `${o.where}: line ${line}: the id column '${o.idColumn}' is empty.`);
+      const k = o.partOf(id);
+      if (k === undefined) return;
+      if (buffers[k] === undefined) {
+        buffers[k] = [];
+        fs.writeFileSync(o.fileOf(k), headerLine, { flag: 'wx' });
+      }
+      const text = fields.map((f) => quoteField(f, o.delimiter)).join(o.delimiter) + '\n';
+      buffers[k].push(text);
+      buffered += text.length;
+      rows++;
+      if (buffered > FLUSH_CHARS) flush();
+    },
+  });
+  flush();
+  return rows;
+}
+
+const partFile = (dir: string, k: number, suffix: string): string =>
+  path.join(dir, `part-${String(k).padStart(5, '0')}${suffix}`);
 
 /**
  * Writes the parts of `csv` into `dir` (which must exist and be empty of part files) and returns them. Throws a
@@ -61,48 +117,43 @@ export function partitionPanelCsv(csv: string, dir: string, o: PartitionOptions)
     { name: o.idColumn, flag: '--id-col' },
     ...(o.requiredColumns ?? []).map((name) => ({ name, flag: 'column' })),
   ]);
-  const idAt = header.indexOf(o.idColumn);
-  const headerLine = header.map((h) => quoteField(h, delimiter)).join(delimiter) + '\n';
   const partOf = new Map<string, number>();
   const ids: string[][] = [];
-  const buffers: string[][] = [];
-  const files: string[] = [];
-  let buffered = 0;
-  let rows = 0;
-  const flush = (): void => {
-    buffers.forEach((chunks, k) => {
-      if (chunks.length) fs.appendFileSync(files[k], chunks.join(''));
-      buffers[k] = [];
-    });
-    buffered = 0;
+  const assign = (id: string): number => {
+    let k = partOf.get(id);
+    if (k === undefined) {
+      k = Math.floor(partOf.size / o.seriesPerPart);
+      partOf.set(id, k);
+      if (k === ids.length) ids.push([]);
+      ids[k].push(id);
+    }
+    return k;
   };
-  streamRows(fileSource(csv), where, delimiter, {
-    header: () => undefined,
-    row: (fields, line) => {
-      const id = (fields[idAt] ?? '').trim();
-      if (id === '')
-        throw new ForecastError('BAD_CSV', `${where}: line ${line}: the id column '${o.idColumn}' is empty.`);
-      let k = partOf.get(id);
-      if (k === undefined) {
-        k = Math.floor(partOf.size / o.seriesPerPart);
-        partOf.set(id, k);
-        if (k === ids.length) {
-          ids.push([]);
-          buffers.push([]);
-          files.push(path.join(dir, `part-${String(k).padStart(5, '0')}.csv`));
-          fs.writeFileSync(files[k], headerLine, { flag: 'wx' });
-        }
-        ids[k].push(id);
-      }
-      const text = fields.map((f) => quoteField(f, delimiter)).join(delimiter) + '\n';
-      buffers[k].push(text);
-      buffered += text.length;
-      rows++;
-      if (buffered > FLUSH_CHARS) flush();
-    },
-  });
-  flush();
+  const fileOf = (k: number): string => partFile(dir, k, '.csv');
+  const rows = splitRows(csv, { where, idColumn: o.idColumn, header, delimiter, fileOf, partOf: assign });
   if (rows === 0)
     throw new ForecastError('HEADER_ONLY', `${where}: the file has a header but no data rows; nothing to forecast.`);
-  return { files, ids, rows, delimiter, header };
+  return { files: ids.map((_, k) => fileOf(k)), ids, partOf, rows, delimiter, header };
+}
+
+/**
+ * Splits a second long CSV (the future covariates' rows) by the parts of `parts`: `part-NNNNN.future.csv` beside each
+ * part, every one written (with the header only when none of its series has a row); rows of other ids are left out.
+ */
+export function partitionLikeParts(
+  csv: string,
+  dir: string,
+  parts: Pick<PartitionResult, 'partOf' | 'files'>,
+  o: { idColumn: string; delimiter?: string },
+): { files: string[]; delimiter: string } {
+  const where = path.basename(csv);
+  checkTextFile(csv, where);
+  const { header, delimiter } = readHeader(csv, where, o.delimiter);
+  checkColumns(where, header, [{ name: o.idColumn, flag: '--id-col' }]);
+  const fileOf = (k: number): string => partFile(dir, k, '.future.csv');
+  splitRows(csv, { where, idColumn: o.idColumn, header, delimiter, fileOf, partOf: (id) => parts.partOf.get(id) });
+  const headerLine = headerLineOf(header, delimiter);
+  const files = parts.files.map((_, k) => fileOf(k));
+  for (const f of files) if (!fs.existsSync(f)) fs.writeFileSync(f, headerLine, { flag: 'wx' });
+  return { files, delimiter };
 }

@@ -12,7 +12,7 @@ import {
 import { ForecastError } from '../errors';
 import { readModelDoc } from '../models/model-file';
 import { checkQuantileHeads } from '../models/registry';
-import { partitionPanelCsv } from './partition';
+import { partitionLikeParts, partitionPanelCsv } from './partition';
 
 /**
  * Forecasting as jobs on the "forecast" queue: a long-format CSV is split by series id into part files in a work
@@ -65,6 +65,8 @@ export interface ForecastBatchSettings {
   out: string;
   /** The folder of the part files. */
   work: string;
+  /** With `futureCsv`: the delimiter of the parts' future covariate files. */
+  futureDelimiter?: string;
   /** With `train`: each part's trained model is saved as `<saveModels>/part-NNNNN` (absolute). */
   saveModels?: string;
 }
@@ -76,6 +78,8 @@ export interface ForecastPart {
   /** Its series ids (the first few) and how many there are, for failure reports. */
   ids: string[];
   series: number;
+  /** The future covariates' rows of its series (with `futureCsv`). */
+  future?: string;
 }
 
 export interface ForecastBatchRequest {
@@ -91,6 +95,8 @@ export interface ForecastBatchRequest {
   strict?: boolean;
   model?: string;
   train?: PartTraining;
+  /** With `model` (one that has future covariates): their rows after each series' end, as `predict --future-csv`. */
+  futureCsv?: string;
   /** Distinct series per job (default 100). */
   seriesPerJob?: number;
   /** With `train`: save each part's model as DIR/part-NNNNN; DIR must be absent or empty. */
@@ -111,14 +117,24 @@ export interface ForecastSubmitResult {
 const SHOWN_IDS = 5;
 
 /** The saved model's panel columns; throws when the folder (seen from here) holds no model trained with --id-col. */
-function panelModelColumns(model: string): { idColumn: string; target: string; timeColumn: string } {
+function panelModelColumns(model: string): {
+  idColumn: string;
+  target: string;
+  timeColumn: string;
+  futureColumns: string[];
+} {
   const p = readModelDoc(model).pipeline;
   if (!p.panel)
     throw new ForecastError(
       'MODEL_MISMATCH',
       `${model}: this model was trained on a wide CSV, not a long-format panel; train it with --id-col, or use --train KIND.`,
     );
-  return { idColumn: p.panel.idColumn, target: p.target, timeColumn: p.timeColumn };
+  return {
+    idColumn: p.panel.idColumn,
+    target: p.target,
+    timeColumn: p.timeColumn,
+    futureColumns: p.futureColumns ?? [],
+  };
 }
 
 /** Checks the request's own settings (before any file or Redis is touched). */
@@ -136,6 +152,11 @@ function checkRequest(r: ForecastBatchRequest): void {
       '--save-models: only parts trained with --train have models of their own to save; leave it out with --model.',
     );
   if (r.train) checkQuantileHeads(r.train.kind, r.train.quantiles);
+  if (r.futureCsv !== undefined && !r.model)
+    throw new ForecastError(
+      'BAD_ARGUMENT',
+      '--future-csv goes with --model (a saved panel model trained with --future-cols); parts trained with --train take no future covariates.',
+    );
   if (r.seriesPerJob !== undefined && !(Number.isInteger(r.seriesPerJob) && r.seriesPerJob > 0))
     throw new ForecastError(
       'BAD_ARGUMENT',
@@ -150,9 +171,14 @@ function checkRequest(r: ForecastBatchRequest): void {
 export async function submitForecastBatch(url: string, r: ForecastBatchRequest): Promise<ForecastSubmitResult> {
   checkRequest(r);
   const conn = parseQueueUrl(url);
-  const [csv] = checkInputs([r.csv]);
+  const [csv, futureCsv] = checkInputs(r.futureCsv === undefined ? [r.csv] : [r.csv, r.futureCsv]);
   const model = r.model ? path.resolve(r.model) : undefined;
   const fromModel = model ? panelModelColumns(model) : undefined;
+  if (fromModel?.futureColumns.length && !futureCsv)
+    throw new ForecastError(
+      'MISSING_FUTURE_COVARIATES',
+      `${r.model}: the model has future covariates (${fromModel.futureColumns.join(', ')}); give their rows after each series' end with --future-csv FILE (id, time and those columns). Nothing was enqueued.`,
+    );
   const idColumn = r.idColumn ?? fromModel?.idColumn;
   const target = r.target ?? fromModel?.target;
   if (!idColumn || !target)
@@ -180,6 +206,11 @@ export async function submitForecastBatch(url: string, r: ForecastBatchRequest):
       delimiter: r.delimiter,
       requiredColumns: [target, ...(timeColumn ? [timeColumn] : [])],
     });
+    // As predict: a model without future covariates reads no future file.
+    const future =
+      futureCsv && fromModel?.futureColumns.length
+        ? partitionLikeParts(futureCsv, work, parts, { idColumn, delimiter: r.delimiter })
+        : undefined;
     const settings: ForecastBatchSettings = {
       csv,
       idColumn,
@@ -192,6 +223,7 @@ export async function submitForecastBatch(url: string, r: ForecastBatchRequest):
       train: r.train,
       out,
       work,
+      futureDelimiter: future?.delimiter,
       saveModels: models?.dir,
     };
     const items: ForecastPart[] = parts.files.map((input, k) => ({
@@ -199,6 +231,7 @@ export async function submitForecastBatch(url: string, r: ForecastBatchRequest):
       output: input.replace(/\.csv$/, '.forecast.jsonl'),
       ids: parts.ids[k].slice(0, SHOWN_IDS),
       series: parts.ids[k].length,
+      ...(future ? { future: future.files[k] } : {}),
     }));
     const { batchId } = await submitBatch(conn, {
       queue: FORECAST_QUEUE,

@@ -11,10 +11,10 @@ import {
   WorkerSpec,
 } from '@gatewave/jobs';
 import { ForecastError } from '../errors';
-import { Panel } from '../data/panel';
+import { Panel, ReadPanelOptions } from '../data/panel';
 import { loadForecaster } from '../models/model-file';
 import { PanelForecastRow, PanelModel } from '../models/panel-model';
-import { panelForecastCsv, readPanelForModel } from '../panel-commands';
+import { panelForecastCsv, readFutureFor, readPanelForModel } from '../panel-commands';
 import { FORECAST_JOB, FORECAST_QUEUE, ForecastBatchSettings, ForecastPart } from './submit';
 
 /**
@@ -54,7 +54,10 @@ export interface MergeResult {
 
 type Payload = ItemPayload<ForecastPart, ForecastBatchSettings>;
 
-function readPart(p: Payload, lookback: number, horizon: number, log: (line: string) => void): Panel | null {
+/** The covariate columns a saved model reads (none for a model trained on the part, which takes none). */
+type Covariates = Pick<ReadPanelOptions, 'pastColumns' | 'futureColumns'>;
+
+function readPart(p: Payload, lookback: number, horizon: number, covariates: Covariates = {}): Panel | null {
   const s = p.settings;
   try {
     return readPanelForModel(
@@ -68,8 +71,9 @@ function readPart(p: Payload, lookback: number, horizon: number, log: (line: str
         strict: s.strict,
         lookback,
         horizon,
+        ...covariates,
       },
-      log,
+      () => undefined,
     );
   } catch (err) {
     // Without --strict, TOO_FEW_ROWS means that no series of the part is long enough: all of them are skipped.
@@ -84,22 +88,24 @@ async function forecastRows(
   ctx: JobContext,
 ): Promise<{ panel: Panel | null; rows: PanelForecastRow[]; skipped: string[] }> {
   const s = p.settings;
-  const quiet = (): void => undefined;
   if (s.model) {
     const dir = s.model;
     if (!models.has(dir))
       models.set(dir, await ctx.time('load model', async () => new PanelModel(await loadForecaster(dir))));
     const model = models.get(dir)!;
-    // As a single-process predict: a series needs only its lookback rows.
-    const panel = await ctx.time('read part', () => readPart(p, model.lookback, 0, quiet));
+    // As a single-process predict: a series needs only its lookback rows; the model's covariates are read with it.
+    const { pastColumns = [], futureColumns = [] } = model.forecaster.pipeline ?? {};
+    const panel = await ctx.time('read part', () => readPart(p, model.lookback, 0, { pastColumns, futureColumns }));
     if (!panel) return { panel, rows: [], skipped: [] };
-    const rows = await ctx.time('predict', () => model.predict(panel));
+    const rules = { delimiter: s.futureDelimiter, naValues: s.naValues };
+    const future = readFutureFor(model, panel, p.item.future, rules);
+    const rows = await ctx.time('predict', () => model.predict(panel, { future }));
     return { panel, rows, skipped: [...panel.skipped, ...model.skipped].map((x) => x.id) };
   }
   const t = s.train!;
   // As train --id-col then predict: series too short to train on are left out of training (counted by fit) but
   // forecast from their lookback rows; with --strict a series shorter than lookback + horizon fails the part.
-  const panel = await ctx.time('read part', () => readPart(p, t.lookback, s.strict ? t.horizon : 0, quiet));
+  const panel = await ctx.time('read part', () => readPart(p, t.lookback, s.strict ? t.horizon : 0));
   if (!panel) return { panel, rows: [], skipped: [] };
   const model = new PanelModel(t.kind, {
     lookback: t.lookback,
@@ -227,7 +233,8 @@ async function mergeParts(
   const landed = parts.length === 0 || isComplete(s.out) ? false : writeMerged(s, parts, batch.id);
   for (const p of parts) {
     fs.rmSync(p.output, { force: true });
-    fs.rmSync(p.output.replace(/\.forecast\.jsonl$/, '.csv'), { force: true });
+    for (const suffix of ['.csv', '.future.csv'])
+      fs.rmSync(p.output.replace(/\.forecast\.jsonl$/, suffix), { force: true });
   }
   const kept = fs.existsSync(s.work) ? fs.readdirSync(s.work).map((n) => path.join(s.work, n)) : [];
   if (kept.length === 0) fs.rmSync(s.work, { recursive: true, force: true });
