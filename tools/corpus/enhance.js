@@ -6,7 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 const deb = require('./debian');
-const { readPcm16, estimateSnr } = require('./wavstats');
+const { readPcm16, estimateSnr, lowFrequency } = require('./wavstats');
 const { SOURCES, RESERVED } = require('./enhance-sources');
 
 const HELP = `Usage: npm run data:enhance -- --out DIR [options]
@@ -16,14 +16,21 @@ system-wide except Debian's ffmpeg when it is missing): clean speech (Asterisk p
 Tux Paint and KLettres volunteers, gcin Mandarin syllables), recorded noise and ambience (UFO:AI, 0 A.D., Red
 Eclipse, Wesnoth, LinCity-NG, Sonic Pi) and music (0 A.D., Hedgewars, Asterisk music on hold), decoded to 16 kHz
 mono PCM16 WAV under DIR/wav, with DIR/manifest.csv:
-  file,role,split,package,licence,group,language,seconds,snr_db
-Speech files whose estimated SNR is below --min-snr are dropped (SNR = 95th minus 10th percentile of 32 ms frame
-powers). Splits keep whole speakers and whole noise recordings: test voices and test noises are never in training.
+  file,role,split,package,licence,group,language,seconds,snr_db,low_db,hum_db
+Speech files are dropped when their estimated SNR is below --min-snr (SNR = 95th minus 10th percentile of 32 ms
+frame powers), or when hum or rumble runs under the voice, which that estimate does not see: low_db (the share of the
+file's power below 80 Hz, in dB, from its Welch spectrum) above --max-low-db, or hum_db (how far 50 / 60 Hz mains
+lines and their 2nd and 3rd harmonics stand out of the spectrum around them, in dB) above --max-hum-db. Splits keep
+whole speakers and whole noise recordings (a speaker's split never depends on which of its files are kept): test
+voices and test noises are never in training. Changing a threshold and running again re-filters without downloading
+or decoding anything (the measures are cached in DIR/stats.json).
 
 Options:
   --out DIR        corpus folder (required); packages are cached in DIR/cache unless --cache is given
   --cache DIR      where .deb files and unpacked packages are kept
   --min-snr DB     drop speech files with a lower estimated SNR (default 25)
+  --max-low-db DB  drop speech files with more of their power below 80 Hz (default -20: a hundredth)
+  --max-hum-db DB  drop speech files whose mains-hum lines stand out more (default 12)
   --packages LIST  comma-separated subset of the packages to use (default: all)
   --jobs N         decoders run at once (default 2)
   -h, --help       this text
@@ -32,7 +39,7 @@ Exit status: 0 when every package was used; 1 when some could not be fetched or 
 each failure is named on stderr); 2 on bad usage.`;
 
 function parseArgs(argv) {
-  const o = { minSnr: 25, jobs: 2, packages: null };
+  const o = { minSnr: 25, maxLowDb: -20, maxHumDb: 12, jobs: 2, packages: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -45,6 +52,8 @@ function parseArgs(argv) {
     } else if (a === '--out') o.out = val();
     else if (a === '--cache') o.cache = val();
     else if (a === '--min-snr') o.minSnr = Number(val());
+    else if (a === '--max-low-db') o.maxLowDb = Number(val());
+    else if (a === '--max-hum-db') o.maxHumDb = Number(val());
     else if (a === '--jobs') o.jobs = Number(val());
     else if (a === '--packages')
       o.packages = val()
@@ -54,7 +63,12 @@ function parseArgs(argv) {
     else usage(`unknown option "${a}"`);
   }
   if (!o.out) usage('--out DIR is required');
-  if (!Number.isFinite(o.minSnr)) usage('--min-snr must be a number of dB');
+  for (const [flag, v] of [
+    ['--min-snr', o.minSnr],
+    ['--max-low-db', o.maxLowDb],
+    ['--max-hum-db', o.maxHumDb],
+  ])
+    if (!Number.isFinite(v)) usage(`${flag} must be a number of dB`);
   if (!(Number.isInteger(o.jobs) && o.jobs > 0)) usage('--jobs must be a positive integer');
   for (const p of o.packages || []) {
     if (RESERVED.some((r) => r.test(p)))
@@ -132,16 +146,21 @@ function splitOf(item) {
   return h < 0.7 ? 'train' : h < 0.85 ? 'validation' : 'test';
 }
 
-/** Duration and SNR of each decoded file, cached in DIR/stats.json so a rerun does not read every file again. */
+/**
+ * Duration, SNR and (speech) low-frequency measures of each decoded file, cached in DIR/stats.json so a rerun does not
+ * read every file again; a cache entry written before a measure existed gets it on the next run.
+ */
 function measure(items, out) {
   const cacheFile = path.join(out, 'stats.json');
   const stats = fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) : {};
   for (const it of items) {
     if (!fs.existsSync(it.abs)) continue;
-    if (!stats[it.wav]) {
+    const st = stats[it.wav];
+    if (!st || (it.role === 'speech' && st.lowDb === undefined)) {
       const { sampleRate, samples } = readPcm16(it.abs);
       const e = estimateSnr(samples, sampleRate);
       stats[it.wav] = { seconds: samples.length / sampleRate, snrDb: e.snrDb, levelDb: e.levelDb };
+      if (it.role === 'speech') Object.assign(stats[it.wav], lowFrequency(samples, sampleRate));
     }
     Object.assign(it, stats[it.wav]);
   }
@@ -150,12 +169,15 @@ function measure(items, out) {
   fs.renameSync(tmp, cacheFile);
 }
 
-/** Why a decoded file is left out, or '' to keep it. */
-function dropReason(it, minSnr) {
+/** Why a decoded file is left out (a short reason, the same for every file it applies to), or '' to keep it. */
+function dropReason(it, o) {
   if (it.seconds === undefined) return 'not decoded';
   if (it.seconds < (it.role === 'speech' ? 0.3 : 0.5)) return 'too short';
   if (it.levelDb < -60) return 'near silent';
-  if (it.role === 'speech' && it.snrDb < minSnr) return `estimated SNR ${it.snrDb.toFixed(1)} dB < ${minSnr}`;
+  if (it.role !== 'speech') return '';
+  if (it.snrDb < o.minSnr) return `estimated SNR < ${o.minSnr} dB`;
+  if (it.lowDb > o.maxLowDb) return `power below 80 Hz > ${o.maxLowDb} dB`;
+  if (it.humDb > o.maxHumDb) return `mains hum > ${o.maxHumDb} dB`;
   return '';
 }
 
@@ -165,7 +187,7 @@ function csvField(v) {
 }
 
 function writeManifest(kept, out) {
-  const header = 'file,role,split,package,licence,group,language,seconds,snr_db';
+  const header = 'file,role,split,package,licence,group,language,seconds,snr_db,low_db,hum_db';
   const rows = kept.map((it) =>
     [
       it.wav,
@@ -177,6 +199,8 @@ function writeManifest(kept, out) {
       it.language,
       it.seconds.toFixed(3),
       it.snrDb.toFixed(1),
+      it.lowDb === undefined ? '' : it.lowDb.toFixed(1),
+      it.humDb === undefined ? '' : it.humDb.toFixed(1),
     ]
       .map(csvField)
       .join(','),
@@ -229,13 +253,17 @@ async function main() {
   const kept = [];
   const dropped = {};
   for (const it of items) {
-    const why = dropReason(it, o.minSnr);
-    if (why) dropped[it.role] = (dropped[it.role] || 0) + 1;
+    const why = dropReason(it, o);
+    if (why) dropped[`${it.role}: ${why}`] = (dropped[`${it.role}: ${why}`] || 0) + 1;
     else kept.push({ ...it, splitName: splitOf(it) });
   }
   const manifest = writeManifest(kept, o.out);
   log(
-    `${manifest}: ${kept.length} files (dropped: ${JSON.stringify(dropped)}; speech below ${o.minSnr} dB estimated SNR, too short or silent)`,
+    `${manifest}: ${kept.length} files; dropped: ${
+      Object.entries(dropped)
+        .map(([why, n]) => `${n} ${why}`)
+        .join(', ') || 'none'
+    }`,
   );
   summarise(kept);
   if (failures.length > 0) {

@@ -1,6 +1,8 @@
-// Reading the PCM16 mono WAVs that decodeToWav writes, and a crude SNR estimate for clean-speech filtering.
+// Reading the PCM16 mono WAVs that decodeToWav writes, a crude SNR estimate and a low-frequency (hum / rumble) measure
+// for clean-speech filtering. The FFT is @gatewave/audio's (built by npm ci / npm run build).
 'use strict';
 const fs = require('fs');
+const { rfft } = require('@gatewave/audio/dist/dsp/fft.js');
 
 /** { sampleRate, samples: Float32Array } of a PCM16 WAV (any channel count: the first channel). */
 function readPcm16(file) {
@@ -57,6 +59,60 @@ function estimateSnr(samples, sampleRate) {
   return { snrDb: level - floor, levelDb: level, activeFraction: active };
 }
 
+/** Welch power spectrum: mean |DFT|² over `frame`-sample Hann frames (hop frame/2, each frame's mean removed). */
+function welchPower(samples, frame) {
+  const power = new Float64Array(frame / 2 + 1);
+  const win = Float64Array.from({ length: frame }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frame));
+  const buf = new Float64Array(frame);
+  let frames = 0;
+  for (let s = 0; frames === 0 || s + frame <= samples.length; s += frame / 2) {
+    const m = Math.min(frame, samples.length - s);
+    let mean = 0;
+    for (let i = 0; i < m; i++) mean += samples[s + i];
+    mean /= Math.max(1, m);
+    buf.fill(0);
+    for (let i = 0; i < m; i++) buf[i] = (samples[s + i] - mean) * win[i];
+    const { re, im } = rfft(buf, frame);
+    for (let k = 0; k < power.length; k++) power[k] += re[k] * re[k] + im[k] * im[k];
+    frames++;
+  }
+  return power.map((p) => p / frames);
+}
+
+/**
+ * Low-frequency content of a recording (hum and rumble that the SNR estimate does not see when they run under the
+ * speech), from its Welch power spectrum (4096-sample Hann frames at 16 kHz, 3.9 Hz bins):
+ * - `lowDb`: the share of the power (DC excluded) below `cutoffHz` (default 80 Hz, under any speaking voice's
+ *   fundamental), in dB: clean speech sits near -30 dB or lower; 0 dB means all of it.
+ * - `humDb`: how far mains-hum lines stand out: for 50 Hz and for 60 Hz, the mean over the fundamental and its 2nd and
+ *   3rd harmonics of (the strongest bin within one bin of the line) / (the median of the bins 8 to 24 Hz away), in
+ *   dB; the larger of the two. About 0-5 dB without hum.
+ */
+function lowFrequency(samples, sampleRate, { cutoffHz = 80, frame = 4096 } = {}) {
+  const p = welchPower(samples, frame);
+  const df = sampleRate / frame;
+  let low = 0;
+  let total = 0;
+  for (let k = 1; k < p.length; k++) {
+    total += p[k];
+    if (k * df < cutoffHz) low += p[k];
+  }
+  const lowDb = 10 * Math.log10(Math.max(low, 1e-30) / Math.max(total, 1e-30));
+  const line = (f) => {
+    const k = Math.round(f / df);
+    const peak = Math.max(p[k - 1], p[k], p[k + 1]);
+    const around = [];
+    for (let j = 1; j < p.length; j++) {
+      const d = Math.abs(j * df - f);
+      if (d >= 8 && d <= 24) around.push(p[j]);
+    }
+    around.sort((a, b) => a - b);
+    return 10 * Math.log10((peak + 1e-30) / (around[Math.floor(around.length / 2)] + 1e-30));
+  };
+  const humDb = Math.max(...[50, 60].map((f) => (line(f) + line(2 * f) + line(3 * f)) / 3));
+  return { lowDb, humDb };
+}
+
 /** The 44-byte header of a mono 16-bit PCM WAV at `rate` Hz whose data chunk holds `dataBytes` bytes. */
 function pcm16Header(rate, dataBytes) {
   const h = Buffer.alloc(44);
@@ -75,4 +131,4 @@ function pcm16Header(rate, dataBytes) {
   return h;
 }
 
-module.exports = { readPcm16, estimateSnr, pcm16Header };
+module.exports = { readPcm16, estimateSnr, lowFrequency, pcm16Header };

@@ -2,10 +2,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 
 const deb = require('../debian');
-const { readPcm16, estimateSnr, pcm16Header } = require('../wavstats');
+const { readPcm16, estimateSnr, lowFrequency, pcm16Header } = require('../wavstats');
 const { SOURCES, RESERVED, recordingGroup } = require('../enhance-sources');
 
 function writePcm16(file: string, rate: number, x: number[]): void {
@@ -25,6 +25,48 @@ describe('corpus tooling', () => {
     const e = estimateSnr(x, 16000);
     expect(e.snrDb).toBeCloseTo(40, 3);
     expect(e.levelDb).toBeCloseTo(-20, 3);
+  });
+
+  test('lowFrequency: a 50 Hz hum under speech-band tones shows as its power share and as a mains line', () => {
+    // 2 s at 16 kHz: tones at 300 Hz and 1 kHz (power 0.01 together) over a -60 dB pseudo-random floor
+    let r = 7;
+    const floor = (): number => ((r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.0035;
+    const speech = Float32Array.from(
+      { length: 32000 },
+      (_, i) =>
+        0.1 * Math.sin((2 * Math.PI * 300 * i) / 16000) + 0.1 * Math.sin((2 * Math.PI * 1000 * i) / 16000) + floor(),
+    );
+    const clean = lowFrequency(speech, 16000);
+    expect(clean.lowDb).toBeLessThan(-50);
+    expect(clean.humDb).toBeLessThan(6);
+    // + a 50 Hz hum of amplitude 0.05 (power 0.00125): its share is 0.00125 / 0.01125 = -9.54 dB
+    const hummed = speech.map((v, i) => v + 0.05 * Math.sin((2 * Math.PI * 50 * i) / 16000));
+    const h = lowFrequency(hummed, 16000);
+    expect(h.lowDb).toBeCloseTo(10 * Math.log10(0.00125 / 0.01125), 1);
+    expect(h.humDb).toBeGreaterThan(15);
+    // 60 Hz mains with harmonics at 120 and 180 Hz stands out too; a 100 Hz voice fundamental alone is not hum below 80 Hz
+    const mains60 = speech.map(
+      (v, i) => v + [60, 120, 180].reduce((a, f) => a + 0.01 * Math.sin((2 * Math.PI * f * i) / 16000), 0),
+    );
+    expect(lowFrequency(mains60, 16000).humDb).toBeGreaterThan(30);
+    const voice = speech.map((v, i) => v + 0.1 * Math.sin((2 * Math.PI * 100 * i) / 16000));
+    expect(lowFrequency(voice, 16000).lowDb).toBeLessThan(-40);
+    // a file shorter than one analysis frame is measured over that frame
+    expect(lowFrequency(hummed.subarray(0, 3000), 16000).lowDb).toBeGreaterThan(-12);
+  });
+
+  test('data:enhance: the low-frequency thresholds are documented and checked', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(__dirname, '../enhance.js'), ...args], { encoding: 'utf8' });
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/file,role,split,package,licence,group,language,seconds,snr_db,low_db,hum_db/);
+    expect(help.stdout).toMatch(/--max-low-db DB .*\(default -20/);
+    expect(help.stdout).toMatch(/--max-hum-db DB .*\(default 12\)/);
+    const bad = run('--out', path.join(tmp, 'never'), '--max-low-db', 'loud');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--max-low-db must be a number of dB/);
+    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
 
   test('readPcm16 reads back the samples it was given', () => {
