@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend, loadCheckpoint, loadOptimizerState, tf } from '@gatewave/core';
-import { trainEnhancer } from '../src/enhance/train';
+import { initBackend, loadCheckpoint, loadModelMetadata, loadOptimizerState, tf } from '@gatewave/core';
+import { trainEnhancer, type TrainEnhancerOptions } from '../src/enhance/train';
 import { readWav, writeWav } from '../src/io/wav';
 import { describeShared, SHARED } from './shared-data';
 
@@ -88,14 +88,10 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 });
 
-/** Resumes a copy of the committed enhancer checkpoint for no further epoch; returns the state and the log. */
-async function resumeCommittedEnhancer(
-  name: string,
-  extra: { restartLearningRate?: number } = {},
-): Promise<{ state: Awaited<ReturnType<typeof trainEnhancer>>; log: string }> {
+/** A copy of the committed enhancer checkpoint beside two 1 s speech files (one is held out for validation) and 1 s of noise. */
+function resumeSetup(name: string): TrainEnhancerOptions {
   const out = path.join(tmp, name);
   copyCheckpoint(ENHANCER_CKPT, `${out}.checkpoint`);
-  // Little data keeps the setup short: two 1 s speech files (one is held out for validation) and 1 s of noise.
   const speechDir = path.join(tmp, `${name}-speech`);
   const noiseDir = path.join(tmp, `${name}-noise`);
   fs.mkdirSync(speechDir);
@@ -108,23 +104,37 @@ async function resumeCommittedEnhancer(
     sampleRate: 16000,
     channels: [second('noise/noise_cv_ch08_sm001_16k.wav')],
   });
+  return { speechDir, noiseDir, out, resume: true, epochs: 45, validationMixtures: 1 };
+}
+
+/** trainEnhancer with these options; returns the state and what it logged. */
+async function resumeRun(
+  o: TrainEnhancerOptions,
+): Promise<{ state: Awaited<ReturnType<typeof trainEnhancer>>; log: string }> {
   const lines: string[] = [];
   const write = process.stderr.write;
   process.stderr.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stderr.write;
   try {
-    const state = await trainEnhancer({
-      speechDir,
-      noiseDir,
-      out,
-      resume: true,
-      epochs: 45,
-      validationMixtures: 1,
-      ...extra,
-    });
+    const state = await trainEnhancer(o);
     return { state, log: lines.join('') };
   } finally {
     process.stderr.write = write;
   }
+}
+
+/** Resumes a copy of the committed enhancer checkpoint for no further epoch; returns the state and the log. */
+async function resumeCommittedEnhancer(
+  name: string,
+  extra: Partial<TrainEnhancerOptions> = {},
+): Promise<{ state: Awaited<ReturnType<typeof trainEnhancer>>; log: string }> {
+  return resumeRun({ ...resumeSetup(name), ...extra });
+}
+
+/** The validation loss that a rebased resume logged for the resumed weights. */
+function rebasedLoss(log: string): number {
+  const m = /best validation loss recomputed on this one: resumed weights \(epoch 45\) (-?\d+\.\d+)/.exec(log);
+  if (!m) throw new Error(`no recomputed validation loss in the log:\n${log}`);
+  return Number(m[1]);
 }
 
 describeShared('trainEnhancer resumes from the committed enhancer-medium checkpoint', () => {
@@ -139,10 +149,32 @@ describeShared('trainEnhancer resumes from the committed enhancer-medium checkpo
     expect(state.config).toEqual(old.config);
   });
 
-  test('restartLearningRate sets the rate anew and clears the plateau counters, keeping the best-so-far', async () => {
+  test('restartLearningRate sets the rate anew and clears the plateau counters', async () => {
     const { state, log } = await resumeCommittedEnhancer('enhancer-restarted', { restartLearningRate: 0.0005 });
     expect(log).toMatch(/learning rate restarted at 0\.0005 \(was 0\.0000625\); plateau counters reset/);
     expect(state).toMatchObject({ epoch: 45, learningRate: 0.0005, badEpochs: 0, sinceHalving: 0 });
-    expect(state.bestVal).toBeCloseTo(-6.0277, 3);
+    expect(state.bestVal).toBeCloseTo(rebasedLoss(log), 3);
+  });
+
+  test('on another validation set the best so far is scored again; resumed on the same set it is kept', async () => {
+    // The checkpoint's best (-6.028) was measured on the corpus's validation mixtures, not on these.
+    const o = { ...resumeSetup('enhancer-rebased'), epochs: 46, stepsPerEpoch: 1, batchSize: 1 };
+    const first = await resumeRun({ ...o, minSeconds: 0.5, maxSeconds: 0.5 });
+    expect(first.log).toMatch(/the validation set is not the one the checkpoint was scored on \(best -6\.028 there\)/);
+    expect(first.log).toMatch(
+      /the resumed weights saved to .*enhancer-rebased as the best so far; plateau counters reset/,
+    );
+    const rebased = rebasedLoss(first.log);
+    expect(rebased).not.toBeCloseTo(-6.028, 1);
+    expect(first.state.epoch).toBe(46);
+    const last = first.state.history[first.state.history.length - 1];
+    expect(first.state.bestVal).toBeCloseTo(Math.min(rebased, last.valLoss), 3);
+    expect(first.state.validationKey).toMatch(/^[0-9a-f]{8}$/);
+    expect(loadModelMetadata(o.out).epoch).toBe(last.valLoss < rebased ? 46 : 45);
+    // the same data, mixing and seed draw the same validation set: nothing is recomputed
+    const again = await resumeRun({ ...o, epochs: 46 });
+    expect(again.log).toMatch(/resuming from .* after epoch 46/);
+    expect(again.log).not.toMatch(/not the one the checkpoint was scored on/);
+    expect(again.state.bestVal).toBe(first.state.bestVal);
   });
 });

@@ -5,7 +5,16 @@ import { tf, setSeed } from '@gatewave/core';
 import { writeWav } from '../src';
 import { biquad, convolve, peakingCoefficients, syntheticRir, rms } from '../src/enhance/augment';
 import { negSiSnr, spectralLoss, spectralDistance } from '../src/enhance/losses';
-import { crop, folderData, pairedData, readManifest, scalePair, DEFAULT_MIX } from '../src/enhance/train-data';
+import {
+  checkMix,
+  crop,
+  folderData,
+  pairedData,
+  readManifest,
+  scalePair,
+  MixingSource,
+  DEFAULT_MIX,
+} from '../src/enhance/train-data';
 import { stftTensor } from '../src/dsp/tensor-stft';
 import { makeWindow } from '../src/dsp/stft';
 
@@ -154,6 +163,82 @@ describe('training data', () => {
     expect(rows[0].licence).toBe('GPL-2, CC0');
     expect(rows[0].seconds).toBe(1.5);
     expect(() => readManifest(path.join(tmp, 'nope.csv'))).toThrow(/no such corpus manifest/);
+  });
+});
+
+describe('nearly clean and noise-free mixtures', () => {
+  const toInt16 = (x: Float32Array): Int16Array => Int16Array.from(x, (v) => Math.round(v * 32767));
+  // speech: two tones under a slow envelope; noise: a deterministic pseudo-random sequence
+  const speech = toInt16(
+    Float32Array.from(
+      { length: 32000 },
+      (_, i) => (0.2 + 0.1 * Math.sin(i / 3000)) * Math.sin(i / 5 + Math.sin(i / 40)),
+    ),
+  );
+  let r = 12345;
+  const noise = toInt16(
+    Float32Array.from({ length: 32000 }, () => ((r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 0.4),
+  );
+  const plain = { ...DEFAULT_MIX, reverbProbability: 0, eqProbability: 0, secondNoiseProbability: 0 };
+  plain.babbleProbability = 0;
+  plain.musicProbability = 0;
+  const snrsOf = (mix: typeof DEFAULT_MIX, n: number): number[] => {
+    setSeed(11);
+    const src = new MixingSource('t', [speech], [noise], [], 16000, mix);
+    return Array.from({ length: n }, () => {
+      const p = src.draw(8000);
+      let e = 0;
+      for (let i = 0; i < p.noisy.length; i++) e += (p.noisy[i] - p.clean[i]) ** 2;
+      return e === 0 ? Infinity : 20 * Math.log10(rms(p.clean) / Math.sqrt(e / p.noisy.length));
+    });
+  };
+
+  test('by default every mixture is at -5 to 20 dB; nearCleanProbability 1 puts every one at 30 to 40 dB', () => {
+    const base = snrsOf(plain, 60);
+    expect(Math.min(...base)).toBeGreaterThan(-5.01);
+    expect(Math.max(...base)).toBeLessThan(20.01);
+    expect(Math.max(...base) - Math.min(...base)).toBeGreaterThan(15);
+    const near = snrsOf({ ...plain, nearCleanProbability: 1 }, 60);
+    expect(Math.min(...near)).toBeGreaterThan(29.99);
+    expect(Math.max(...near)).toBeLessThan(40.01);
+  });
+
+  test('noiseFreeProbability 1: the input is the target; shares of 0.2 / 0.3 come out near those shares', () => {
+    setSeed(4);
+    const p = new MixingSource('t', [speech], [noise], [], 16000, { ...plain, noiseFreeProbability: 1 }).draw(4000);
+    expect(Array.from(p.noisy)).toEqual(Array.from(p.clean));
+    expect(rms(p.noisy)).toBeGreaterThan(1e-3);
+    const snrs = snrsOf({ ...plain, noiseFreeProbability: 0.2, nearCleanProbability: 0.3 }, 400);
+    const share = (f: (v: number) => boolean): number => snrs.filter(f).length / snrs.length;
+    expect(share((v) => v === Infinity)).toBeCloseTo(0.2, 1);
+    expect(share((v) => v >= 29.99 && v < 40.01)).toBeCloseTo(0.3, 1);
+    expect(share((v) => v > -5.01 && v < 20.01)).toBeCloseTo(0.5, 1);
+  });
+
+  test('validation mixtures are drawn without the nearly clean and noise-free shares', async () => {
+    const { initBackend } = await import('@gatewave/core');
+    await initBackend('cpu', { quiet: true });
+    const { validationSet, validationKey } = await import('../src/enhance/validation');
+    const keyWith = (mix: typeof DEFAULT_MIX): string => {
+      setSeed(2);
+      const v = new MixingSource('v', [speech], [noise], [], 16000, mix);
+      const set = validationSet({ train: v, validation: v, origin: {} }, 4, 2, 16000);
+      const key = validationKey(set, { mask: 0, spectral: 10 });
+      tf.dispose(set.batches.flatMap((b) => [b.clean, b.noisy]));
+      return key;
+    };
+    const base = keyWith(plain);
+    expect(keyWith({ ...plain, nearCleanProbability: 0.5, noiseFreeProbability: 0.5 })).toBe(base);
+    expect(keyWith({ ...plain, minSnrDb: 0 })).not.toBe(base);
+  });
+
+  test('settings out of range are errors that name them', () => {
+    expect(() => checkMix({ ...DEFAULT_MIX, nearCleanProbability: 1.5 })).toThrow(/nearCleanProbability .* got 1\.5/);
+    expect(() => checkMix({ ...DEFAULT_MIX, nearCleanProbability: 0.6, noiseFreeProbability: 0.5 })).toThrow(
+      /must not exceed 1/,
+    );
+    expect(() => checkMix({ ...DEFAULT_MIX, nearCleanMinSnrDb: 40, nearCleanMaxSnrDb: 30 })).toThrow(/SNR range/);
+    expect(() => checkMix(DEFAULT_MIX)).not.toThrow();
   });
 });
 

@@ -177,6 +177,8 @@ interface TrainEnhancerFlags {
   seed: number;
   resume?: boolean;
   restartLr?: number;
+  nearClean?: number;
+  noiseFree?: number;
   overwrite?: boolean;
 }
 
@@ -221,6 +223,8 @@ function registerTrainEnhancer(program: Command): void {
     seed: { default: 1234 },
     resume: {},
     restartLr: {},
+    nearClean: {},
+    noiseFree: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {
@@ -246,6 +250,7 @@ function registerTrainEnhancer(program: Command): void {
       seed: o.seed,
       resume: !!o.resume,
       restartLearningRate: o.restartLr,
+      mix: { nearCleanProbability: o.nearClean, noiseFreeProbability: o.noiseFree },
       overwrite: !!o.overwrite,
     });
   });

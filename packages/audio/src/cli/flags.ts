@@ -23,6 +23,8 @@ import { GatewaveError } from '@gatewave/core';
 import { SCENE_FORMATS } from '../sed/format';
 import { FOA_VIEW_COUNTS } from '../sed/foa-views';
 
+const unitShare = numberWhere((x) => x >= 0 && x <= 1, 'in [0, 1]');
+
 const viewCount = numberWhere(
   (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x),
   `one of ${FOA_VIEW_COUNTS.join(', ')}`,
@@ -93,7 +95,23 @@ export const FLAGS = {
   },
   exclude: { flags: '--exclude <list>', description: 'comma-separated files to leave out', parse: stringList },
   include: { flags: '--include <list>', description: 'comma-separated files to use (default: all)', parse: stringList },
-  resume: { flags: '--resume', description: 'continue from <out>.checkpoint' },
+  resume: {
+    flags: '--resume',
+    description:
+      'continue from <out>.checkpoint; when its validation set differs (other corpus, mixing or loss weights), the ' +
+      'best model so far and the resumed weights are scored again on this one and the better sets the bar',
+  },
+  nearClean: {
+    flags: '--near-clean <p>',
+    description:
+      'share of training mixtures at 30-40 dB SNR, nearly clean, to learn to pass speech through (default 0)',
+    parse: unitShare,
+  },
+  noiseFree: {
+    flags: '--noise-free <p>',
+    description: 'share of training mixtures with no noise at all (default 0)',
+    parse: unitShare,
+  },
   restartLr: {
     flags: '--restart-lr <rate>',
     description:

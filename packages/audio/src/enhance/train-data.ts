@@ -11,7 +11,11 @@
  * the response, so the model removes noise and late reverberation but does not have to undo the early colouring),
  * one noise or two (`secondNoiseProbability`), each recorded noise, music or babble (several crops of speakers of the
  * same split summed), each with its own random EQ, at an SNR uniform in [minSnrDb, maxSnrDb] against the reverberant
- * speech, then scaled to a level uniform in [minLevelDb, maxLevelDb] dBFS RMS without clipping.
+ * speech, then scaled to a level uniform in [minLevelDb, maxLevelDb] dBFS RMS without clipping. Nearly clean inputs,
+ * from which the model must learn to pass speech through unchanged: `nearCleanProbability` of mixtures take their SNR
+ * from [nearCleanMinSnrDb, nearCleanMaxSnrDb] (30-40 dB) instead, and `noiseFreeProbability` of them have no
+ * interferer at all (the input is the speech as heard, reverberant when reverberation was drawn). Both default to 0,
+ * which also leaves the random draws, and so a seeded run, as they were before these options existed.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,6 +24,9 @@ import { AudioError } from '../errors';
 import { readWav } from '../io/wav';
 import { resample } from '../io/resample';
 import { babble, convolve, randomEq, rms, syntheticRir } from './augment';
+import { readManifest } from './manifest';
+
+export { readManifest, type ManifestRow } from './manifest';
 
 /** One training example: the target the model should output and the input it gets, same length. */
 export interface Pair {
@@ -38,6 +45,12 @@ export interface MixSettings {
   /** Of the noises drawn: the share that is babble, and the share that is music (when there is music). */
   babbleProbability: number;
   musicProbability: number;
+  /** Share of mixtures at an SNR uniform in [nearCleanMinSnrDb, nearCleanMaxSnrDb] instead of [minSnrDb, maxSnrDb]. */
+  nearCleanProbability: number;
+  nearCleanMinSnrDb: number;
+  nearCleanMaxSnrDb: number;
+  /** Share of mixtures with no noise: the input is the (possibly reverberant) speech alone. */
+  noiseFreeProbability: number;
 }
 
 export const DEFAULT_MIX: MixSettings = {
@@ -50,7 +63,33 @@ export const DEFAULT_MIX: MixSettings = {
   secondNoiseProbability: 0.4,
   babbleProbability: 0.15,
   musicProbability: 0.2,
+  nearCleanProbability: 0,
+  nearCleanMinSnrDb: 30,
+  nearCleanMaxSnrDb: 40,
+  noiseFreeProbability: 0,
 };
+
+/** Checks the settings a user can give; an error names the one out of range. */
+export function checkMix(m: MixSettings): void {
+  const share = (name: keyof MixSettings): void => {
+    if (!(m[name] >= 0 && m[name] <= 1))
+      throw new AudioError('BAD_ARGUMENT', `${name} must be a probability in [0, 1], got ${m[name]}.`);
+  };
+  for (const k of [
+    'reverbProbability',
+    'eqProbability',
+    'secondNoiseProbability',
+    'babbleProbability',
+    'musicProbability',
+    'nearCleanProbability',
+    'noiseFreeProbability',
+  ] as const)
+    share(k);
+  if (m.nearCleanProbability + m.noiseFreeProbability > 1)
+    throw new AudioError('BAD_ARGUMENT', 'nearCleanProbability + noiseFreeProbability must not exceed 1.');
+  if (!(m.minSnrDb <= m.maxSnrDb) || !(m.nearCleanMinSnrDb <= m.nearCleanMaxSnrDb))
+    throw new AudioError('BAD_ARGUMENT', 'an SNR range must have its minimum no larger than its maximum.');
+}
 
 /** Draws examples of a given length in samples. */
 export interface PairSource {
@@ -143,19 +182,32 @@ export class MixingSource implements PairSource {
       heard = convolve(dry, rir.full);
       target = convolve(dry, rir.early);
     }
+    // one draw decides noise-free / nearly clean / ordinary, made only when those options are on (see module comment)
+    const u = m.noiseFreeProbability + m.nearCleanProbability > 0 ? random() : 1;
+    if (u < m.noiseFreeProbability)
+      return scalePair(target, heard, m.minLevelDb + random() * (m.maxLevelDb - m.minLevelDb));
     let noise = this.interferer(len);
     if (random() < m.secondNoiseProbability) {
       const second = this.interferer(len);
       const g = (rms(noise) / rms(second)) * 10 ** ((-10 + random() * 15) / 20);
       for (let i = 0; i < len; i++) noise[i] += g * second[i];
     }
-    const snr = m.minSnrDb + random() * (m.maxSnrDb - m.minSnrDb);
+    const [lo, hi] =
+      u < m.noiseFreeProbability + m.nearCleanProbability
+        ? [m.nearCleanMinSnrDb, m.nearCleanMaxSnrDb]
+        : [m.minSnrDb, m.maxSnrDb];
+    const snr = lo + random() * (hi - lo);
     const gain = rms(heard) / (rms(noise) * 10 ** (snr / 20));
     const noisy = new Float32Array(len);
     for (let i = 0; i < len; i++) noisy[i] = heard[i] + gain * noise[i];
     noise = new Float32Array(0);
     return scalePair(target, noisy, m.minLevelDb + random() * (m.maxLevelDb - m.minLevelDb));
   }
+}
+
+/** A mixing source's clips with changed settings (any other source as it is). */
+export function remix(s: PairSource, change: (m: MixSettings) => MixSettings): PairSource {
+  return s instanceof MixingSource ? new MixingSource(s.name, s.speech, s.noise, s.music, s.rate, change(s.mix)) : s;
 }
 
 /** Scales target and input together so the input's RMS is `levelDb` dBFS (lower if its peak would pass 0.99). */
@@ -171,63 +223,6 @@ export function scalePair(clean: Float32Array, noisy: Float32Array, levelDb: num
     n[i] = noisy[i] * scale;
   }
   return { clean: c, noisy: n };
-}
-
-/** One row of a corpus manifest (see tools/corpus/enhance.js). */
-export interface ManifestRow {
-  file: string;
-  role: string;
-  split: string;
-  package: string;
-  licence: string;
-  group: string;
-  language: string;
-  seconds: number;
-}
-
-/** Reads `manifest.csv` (RFC 4180 quoting); file paths are resolved against the manifest's folder. */
-export function readManifest(file: string): ManifestRow[] {
-  if (!fs.existsSync(file))
-    throw new AudioError(
-      'FILE_NOT_FOUND',
-      `${file}: no such corpus manifest; build one with npm run data:enhance -- --out DIR.`,
-    );
-  const lines = fs
-    .readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.length > 0);
-  const parse = (line: string): string[] => {
-    const out: string[] = [];
-    let cur = '';
-    let q = false;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (q) {
-        if (ch === '"' && line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else if (ch === '"') q = false;
-        else cur += ch;
-      } else if (ch === '"') q = true;
-      else if (ch === ',') {
-        out.push(cur);
-        cur = '';
-      } else cur += ch;
-    }
-    out.push(cur);
-    return out;
-  };
-  const head = parse(lines[0] ?? '');
-  for (const col of ['file', 'role', 'split']) {
-    if (!head.includes(col))
-      throw new AudioError('BAD_ARGUMENT', `${file}: the header has no "${col}" column; is this a corpus manifest?`);
-  }
-  const dir = path.dirname(path.resolve(file));
-  return lines.slice(1).map((l) => {
-    const v = parse(l);
-    const r = Object.fromEntries(head.map((h, i) => [h, v[i] ?? ''])) as Record<string, string>;
-    return { ...r, file: path.resolve(dir, r.file), seconds: Number(r.seconds) } as unknown as ManifestRow;
-  });
 }
 
 /** Training and validation sources from a corpus manifest. */

@@ -8,7 +8,8 @@
  * with global-norm gradient clipping; after each epoch the loss on fixed validation examples (drawn once from the
  * validation split) decides: best model saved to `out`, learning rate halved after `patience` epochs without
  * improvement, stop after `earlyStop` such epochs. The last state (weights, Adam moments, counters) is kept in
- * `<out>.checkpoint/` so `resume` continues where it stopped.
+ * `<out>.checkpoint/` so `resume` continues where it stopped; resumed on another validation set (a rebuilt corpus,
+ * other mixing), the best so far is scored again on this one (./validation.ts).
  */
 import {
   tf,
@@ -26,9 +27,17 @@ import {
 } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
-import { negSiSnr } from './losses';
-import { batchLoss, clipByGlobalNorm, toBatch, type Batch, type LossWeights } from './train-step';
-import { corpusData, folderData, pairedData, DEFAULT_MIX, type MixSettings, type TrainingData } from './train-data';
+import { batchLoss, clipByGlobalNorm, toBatch, type LossWeights } from './train-step';
+import {
+  corpusData,
+  folderData,
+  pairedData,
+  checkMix,
+  DEFAULT_MIX,
+  type MixSettings,
+  type TrainingData,
+} from './train-data';
+import { evaluate, rebaseBest, validationKey, validationSet } from './validation';
 import { warmStart } from './warm-start';
 
 export { negSiSnr } from './losses';
@@ -69,6 +78,10 @@ export interface TrainEnhancerOptions {
   validationMixtures?: number;
   /** Folder mode: paths containing any of these substrings are left out (held-out test data). */
   exclude?: string[];
+  /**
+   * Continue from `<out>.checkpoint` (weights, Adam state, learning rate, counters). When this run's validation set or
+   * loss weights differ from the checkpoint's, its best validation loss is recomputed (./validation.ts).
+   */
   resume?: boolean;
   /**
    * With `resume`: continue at this learning rate instead of the checkpoint's, with the plateau and early-stop counters
@@ -104,6 +117,8 @@ interface TrainState {
   history: Array<{ epoch: number; trainLoss: number; valLoss: number; valSiSnrGain?: number; learningRate: number }>;
   /** Validation loss of the starting weights (a warm start's source model, or random ones). */
   startValLoss?: number;
+  /** Which validation set (and loss weights) bestVal was measured on: see ./validation.ts. */
+  validationKey?: string;
   config: FrcrnConfig;
 }
 
@@ -146,22 +161,6 @@ function trainingData(
     shuffle,
     log,
   );
-}
-
-/** Fixed validation batches (drawn once, from their own seed), and the noisy input's mean −SI-SNR on them. */
-function validationSet(
-  data: TrainingData,
-  n: number,
-  batchSize: number,
-  rate: number,
-): { batches: Batch[]; noisyNegSiSnr: number } {
-  const len = Math.round(2.5 * rate);
-  const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
-    toBatch(Array.from({ length: batchSize }, () => data.validation.draw(len))),
-  );
-  const noisyNegSiSnr =
-    batches.reduce((a, b) => a + tf.tidy(() => negSiSnr(b.clean, b.noisy).dataSync()[0]), 0) / batches.length;
-  return { batches, noisyNegSiSnr };
 }
 
 /** The options with their defaults (an option given as undefined keeps its default). */
@@ -242,9 +241,11 @@ function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
 /** Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss) ends up in `options.out`. */
 export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
   const o = withDefaults(options);
-  const mix: MixSettings = { ...DEFAULT_MIX, ...o.mix };
+  const given = Object.entries(o.mix ?? {}).filter(([, v]) => v !== undefined);
+  const mix: MixSettings = { ...DEFAULT_MIX, ...Object.fromEntries(given) };
   if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
   if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
+  checkMix(mix);
   setSeed(o.seed);
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
   const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter(
@@ -273,6 +274,18 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     `FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`,
   );
   const weights = { mask: o.maskWeight, spectral: o.spectralWeight };
+  const key = validationKey(val, weights);
+  if (state.epoch > 0 && state.validationKey !== key) {
+    const save = (m: Record<string, unknown>): Promise<void> =>
+      saveModel(
+        model,
+        o.out,
+        { kind: 'frcrn', config: c, parameters: countParameters(model), ...m, trainedOn: data.origin },
+        { overwrite: o.overwrite },
+      );
+    log(await rebaseBest(model, c, val, weights, state, o.out, save));
+  }
+  state.validationKey = key;
   if (state.epoch === 0) {
     const v = evaluate(model, c, val, weights);
     state.startValLoss = v.valLoss;
@@ -345,26 +358,6 @@ async function recordEpoch(
     }
   }
   return best;
-}
-
-/** Validation loss and SI-SNR gain over the noisy input, on the fixed validation batches. */
-function evaluate(
-  model: tf.LayersModel,
-  c: FrcrnConfig,
-  val: { batches: Batch[]; noisyNegSiSnr: number },
-  weights: LossWeights,
-): { valLoss: number; valSiSnrGain: number } {
-  let valLoss = 0;
-  let valNeg = 0;
-  for (const vb of val.batches) {
-    const [l, n] = tf.tidy(() => {
-      const r = batchLoss(model, c, vb, weights, false);
-      return [r.loss.dataSync()[0], r.negSiSnr.dataSync()[0]];
-    });
-    valLoss += l / val.batches.length;
-    valNeg += n / val.batches.length;
-  }
-  return { valLoss, valSiSnrGain: val.noisyNegSiSnr - valNeg };
 }
 
 /** One epoch of `stepsPerEpoch` steps; returns the mean training loss. */

@@ -1,0 +1,124 @@
+/**
+ * The fixed validation set of enhancer training, its loss, and what `resume` does when that set is not the one the
+ * checkpoint was scored on.
+ *
+ * The validation set is drawn once per run from the validation split (its own seed), so it depends on the corpus,
+ * the mixing settings and the run's seed; its loss also depends on the loss weights. A checkpoint stores a key of all
+ * that (`validationKey`: a hash of the mixtures' samples and the weights). When a run resumes with another key (a
+ * rebuilt or re-filtered corpus, other mixing, other weights) or from a checkpoint written before keys existed, the
+ * stored best validation loss is on another scale and means nothing here, so `rebaseBest` scores the best model so far
+ * (the model in `out`, when there is one) and the resumed weights on this run's set: the better one becomes the bar a
+ * new best must beat (and is the model in `out`), and the plateau counters start again.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf, loadModel } from '@gatewave/core';
+import type { FrcrnConfig } from './frcrn';
+import { negSiSnr } from './losses';
+import { batchLoss, toBatch, type Batch, type LossWeights } from './train-step';
+import { remix, type TrainingData } from './train-data';
+
+export interface ValidationSet {
+  batches: Batch[];
+  /** Mean −SI-SNR of the noisy inputs themselves. */
+  noisyNegSiSnr: number;
+}
+
+/**
+ * Fixed validation batches of 2.5 s mixtures (the caller seeds the draw), and the noisy input's mean −SI-SNR. Mixed
+ * without the nearly clean and noise-free shares (`remix`): a noise-free input scores about 80 dB SI-SNR against its
+ * target, which would swamp the SI-SNR gain, and this way the validation set, so the loss, is the same with and
+ * without those training options.
+ */
+export function validationSet(data: TrainingData, n: number, batchSize: number, rate: number): ValidationSet {
+  const len = Math.round(2.5 * rate);
+  const source = remix(data.validation, (m) => ({ ...m, nearCleanProbability: 0, noiseFreeProbability: 0 }));
+  const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
+    toBatch(Array.from({ length: batchSize }, () => source.draw(len))),
+  );
+  const noisyNegSiSnr =
+    batches.reduce((a, b) => a + tf.tidy(() => negSiSnr(b.clean, b.noisy).dataSync()[0]), 0) / batches.length;
+  return { batches, noisyNegSiSnr };
+}
+
+/** Validation loss and SI-SNR gain over the noisy input, on the fixed validation batches. */
+export function evaluate(
+  model: tf.LayersModel,
+  c: FrcrnConfig,
+  val: ValidationSet,
+  weights: LossWeights,
+): { valLoss: number; valSiSnrGain: number } {
+  let valLoss = 0;
+  let valNeg = 0;
+  for (const vb of val.batches) {
+    const [l, n] = tf.tidy(() => {
+      const r = batchLoss(model, c, vb, weights, false);
+      return [r.loss.dataSync()[0], r.negSiSnr.dataSync()[0]];
+    });
+    valLoss += l / val.batches.length;
+    valNeg += n / val.batches.length;
+  }
+  return { valLoss, valSiSnrGain: val.noisyNegSiSnr - valNeg };
+}
+
+/** A key of the validation set and the loss weights: FNV-1a over the samples' float32 bits, in hex. */
+export function validationKey(val: ValidationSet, weights: LossWeights): string {
+  let h = 0x811c9dc5;
+  const mix = (v: number): void => {
+    h = Math.imul(h ^ v, 0x01000193) >>> 0;
+  };
+  for (const b of val.batches) {
+    for (const t of [b.clean, b.noisy]) {
+      const bits = new Uint32Array(Float32Array.from(t.dataSync()).buffer);
+      mix(bits.length);
+      for (let i = 0; i < bits.length; i++) mix(bits[i]);
+    }
+  }
+  for (const v of new Uint32Array(Float32Array.from([weights.mask, weights.spectral]).buffer)) mix(v);
+  return h.toString(16).padStart(8, '0');
+}
+
+/** The counters of a run that `rebaseBest` resets. */
+export interface BestState {
+  epoch: number;
+  bestVal: number;
+  badEpochs: number;
+  sinceHalving: number;
+}
+
+/**
+ * After resuming on another validation set (see the module comment): the best validation loss recomputed on this one.
+ * Returns a line for the log.
+ */
+export async function rebaseBest(
+  model: tf.LayersModel,
+  c: FrcrnConfig,
+  val: ValidationSet,
+  weights: LossWeights,
+  state: BestState,
+  out: string,
+  save: (metadata: Record<string, unknown>) => Promise<void>,
+): Promise<string> {
+  const resumed = evaluate(model, c, val, weights);
+  let kept: { valLoss: number } | undefined;
+  if (fs.existsSync(path.join(out, 'model.json'))) {
+    const saved = await loadModel(out);
+    kept = evaluate(saved, c, val, weights);
+    saved.dispose();
+  }
+  const was = state.bestVal;
+  state.badEpochs = 0;
+  state.sinceHalving = 0;
+  const parts = [`resumed weights (epoch ${state.epoch}) ${resumed.valLoss.toFixed(3)}`];
+  if (kept) parts.push(`the model in ${out} ${kept.valLoss.toFixed(3)}`);
+  if (kept && kept.valLoss <= resumed.valLoss) state.bestVal = kept.valLoss;
+  else {
+    state.bestVal = resumed.valLoss;
+    await save({ epoch: state.epoch, validationLoss: resumed.valLoss, validationSiSnrGain: resumed.valSiSnrGain });
+    parts.push(`the resumed weights saved to ${out} as the best so far`);
+  }
+  return (
+    `the validation set is not the one the checkpoint was scored on (best ${Number.isFinite(was) ? was.toFixed(3) : 'none'} there): ` +
+    `best validation loss recomputed on this one: ${parts.join('; ')}; plateau counters reset`
+  );
+}
