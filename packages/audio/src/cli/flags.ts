@@ -22,6 +22,7 @@ import {
 import { GatewaveError } from '@gatewave/core';
 import { SCENE_FORMATS } from '../sed/format';
 import { FOA_VIEW_COUNTS } from '../sed/foa-views';
+import { DETECTOR_OUTPUTS } from '../sed/accdoa';
 
 const unitShare = numberWhere((x) => x >= 0 && x <= 1, 'in [0, 1]');
 
@@ -278,6 +279,12 @@ export const FLAGS = {
   },
   gruUnits: { flags: '--gru-units <list>', description: 'units of the bidirectional GRUs', parse: listOf(positiveInt) },
   doaWeight: { flags: '--doa-weight <λ>', description: 'weight of the masked DOA loss', parse: nonNegativeNumber },
+  output: {
+    flags: '--output <two-head|accdoa>',
+    description:
+      'outputs: two-head (activities + directions, the DCASE 2019 baseline; default) or accdoa (one vector per class whose length is its activity, MSE loss, as in the DCASE 2021+ baselines)',
+    parse: oneOf(DETECTOR_OUTPUTS),
+  },
   pool: { flags: '--pool <n>', description: 'with --synthesize: scenes held in memory', parse: positiveInt },
   refresh: {
     flags: '--refresh <n>',

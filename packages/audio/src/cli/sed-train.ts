@@ -7,6 +7,7 @@ import { initBackend } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { SceneAugmentation, SceneFormat, synthesizeScenes } from '../sed/synth';
 import { trainDetector } from '../sed/train';
+import type { DetectorOutput } from '../sed/accdoa';
 import { addFlags } from './flags';
 import { dcaseTrainingSets, DcaseTrainingFlags } from './dcase';
 
@@ -123,7 +124,8 @@ interface TrainDetectorFlags extends AugmentationFlags, DcaseTrainingFlags {
   stepsPerEpoch?: number;
   convChannels: number[];
   gruUnits: number[];
-  doaWeight: number;
+  doaWeight?: number;
+  output?: DetectorOutput;
   thresholds: number[];
   minDurations: number[];
   seed: number;
@@ -160,7 +162,8 @@ function addTrainDetectorFlags(cmd: Command): void {
     stepsPerEpoch: 'batches per epoch (default: the training audio once)',
     convChannels: { default: [64, 64, 64] },
     gruUnits: { default: [128, 128] },
-    doaWeight: { default: 5 },
+    doaWeight: "weight λ of the masked DOA loss (default 5; with --init it replaces the init detector's)",
+    output: {},
     thresholds: {
       description: 'activity thresholds tried on the validation scenes; the best is stored with the model',
       default: [0.2, 0.3, 0.4, 0.5, 0.6],
@@ -263,7 +266,12 @@ export function registerTrainDetector(program: Command): void {
       seed: o.seed,
       thresholds: o.thresholds,
       minDurations: o.minDurations,
-      model: { convChannels: o.convChannels, gruUnits: o.gruUnits, doaWeight: o.doaWeight },
+      model: {
+        convChannels: o.convChannels,
+        gruUnits: o.gruUnits,
+        ...(o.doaWeight === undefined ? {} : { doaWeight: o.doaWeight }),
+        ...(o.output ? { output: o.output } : {}),
+      },
     });
     const best = history.filter((h) => h.best).pop();
     process.stderr.write(

@@ -13,6 +13,7 @@ import { DEFAULT_FEATURES, extractFeatures, featureChannels, SedFeatureConfig, S
 import { formatChannels, SceneFormat } from './format';
 import { FOA_VIEW_COUNTS, foaView, foaViewMatrix } from './foa-views';
 import { FrameOutput, FrameRow, framesToEvents, frameRows } from './frame-events';
+import { accdoaActivity, checkDetectorOutput, DetectorOutput } from './accdoa';
 
 /** Everything needed to rebuild a detector and its pipeline; stored as the model directory's metadata. */
 export interface DetectorConfig {
@@ -25,8 +26,13 @@ export interface DetectorConfig {
   freqPool: number[];
   gruUnits: number[];
   dropout: number;
-  /** λ in loss = BCE + λ·MSE_masked. */
+  /** λ in loss = BCE + λ·MSE_masked (two-head output only). */
   doaWeight: number;
+  /**
+   * 'two-head' (absent): sigmoid activities and tanh directions (the DCASE 2019 baseline); 'accdoa': one vector per
+   * class whose length is its activity (see ./accdoa.ts).
+   */
+  output?: DetectorOutput;
   /** Per (mel band, feature channel) mean and standard deviation, from the training scenes. */
   normalization: { mean: number[]; std: number[] };
   /** Post-processing defaults. */
@@ -77,17 +83,24 @@ export function hasDoa(format: SceneFormat): boolean {
   return format !== 'mono';
 }
 
+/** Whether the detector has the single ACCDOA output. */
+export function isAccdoa(config: DetectorConfig): boolean {
+  return config.output === 'accdoa';
+}
+
 /**
  * The network: input `[batch, frames, melBands, featureChannels]`; outputs `sed` `[batch, frames/labelHop, classes]`
  * (sigmoid) and, except for mono, `doa` `[batch, frames/labelHop, 3·classes]` (tanh; x for every class, then y, then
- * z).
+ * z). With `output: 'accdoa'` the one output `accdoa` `[batch, frames/labelHop, 3·classes]` (tanh, same layout).
  */
 export function buildDetector(config: DetectorConfig): tf.LayersModel {
   const K = config.classes.length;
-  const heads: { name: string; units: number; activation: 'sigmoid' | 'tanh' }[] = [
-    { name: 'sed', units: K, activation: 'sigmoid' },
-  ];
-  if (hasDoa(config.features.format)) heads.push({ name: 'doa', units: 3 * K, activation: 'tanh' });
+  checkDetectorOutput(config.output ?? 'two-head', config.features.format);
+  const heads: { name: string; units: number; activation: 'sigmoid' | 'tanh' }[] = isAccdoa(config)
+    ? [{ name: 'accdoa', units: 3 * K, activation: 'tanh' }]
+    : [{ name: 'sed', units: K, activation: 'sigmoid' }];
+  if (!isAccdoa(config) && hasDoa(config.features.format))
+    heads.push({ name: 'doa', units: 3 * K, activation: 'tanh' });
   return buildCRNN({
     inputShape: [null, config.features.melBands, featureChannels(config.features.format)],
     convChannels: config.convChannels,
@@ -266,7 +279,7 @@ export class SoundEventDetector {
 
   /**
    * Runs the network over normalised features. FOA detectors average `views` symmetric views (default: the
-   * config's `views`, else 1; see `foaViewMatrix`): the mean activity of the views, and the mean of their
+   * config's `views`, else 1; see `foaViewMatrix`): the mean activity of the views (ACCDOA: of their vector lengths), and the mean of their
    * directions each mapped back by the inverse of its view's map.
    */
   predictFeatures(f: SedFeatures, chunkFrames = 3000, views = this.config.views ?? 1): FrameOutput {
@@ -313,7 +326,10 @@ export class SoundEventDetector {
     return sum!;
   }
 
-  /** One network pass over normalised features, `chunkFrames` feature frames at a time (bounded memory). */
+  /**
+   * One network pass over normalised features, `chunkFrames` feature frames at a time (bounded memory). An ACCDOA
+   * detector's activities are its vectors' lengths (`accdoaActivity`) and its directions the vectors.
+   */
   private predictOnce(f: SedFeatures, chunkFrames: number): FrameOutput {
     const hop = this.config.labelHop;
     const usable = Math.floor(f.frames / hop) * hop;
@@ -330,6 +346,11 @@ export class SoundEventDetector {
         const y = this.model.predict(x);
         return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
       });
+      if (isAccdoa(this.config)) {
+        activity.set(accdoaActivity(out[0], len / hop, K), (start / hop) * K);
+        doa!.set(out[0], (start / hop) * 3 * K);
+        continue;
+      }
       activity.set(out[0], (start / hop) * K);
       if (doa) doa.set(out[1], (start / hop) * 3 * K);
     }

@@ -53,6 +53,8 @@ export { framesToEvents } from './frame-events';
 export { FOA_VIEW_COUNTS } from './foa-views';
 export { loadDetectorFromUrl } from './load-url';
 export type { DetectorConfig, DetectOptions } from './detector';
+export { accdoaActivity, accdoaLoss, DETECTOR_OUTPUTS } from './accdoa';
+export type { DetectorOutput } from './accdoa';
 export type { FrameOutput, FrameRow } from './frame-events';
 export {
   trainDetector,

@@ -1,12 +1,13 @@
 /**
  * A detector with another class list, starting from a trained one: every layer keeps its weights except the output
  * heads, whose columns follow the classes by name (a class the old model knew keeps its SED unit and its x, y, z
- * DOA units; a new class gets freshly initialised units). Used to fine-tune a shipped detector on a corpus that drops
+ * DOA (or ACCDOA) units; a new class gets freshly initialised units). Used to fine-tune a shipped detector on a corpus that drops
  * or adds classes.
  */
 import { tf } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { buildDetector, DetectorConfig, SoundEventDetector } from './detector';
+import type { DetectorOutput } from './accdoa';
 
 /**
  * Copies the head columns of `old` (`[units, heads·K_old]` kernel or `[heads·K_old]` bias, class k of group g at
@@ -53,12 +54,12 @@ export function detectorWithClasses(source: SoundEventDetector, classes: readonl
         'MODEL_CORRUPT',
         `the source detector has no weight ${w.originalName}; it has another architecture.`,
       );
-    const head = /^(sed|doa)\//.exec(w.originalName);
+    const head = /^(sed|doa|accdoa)\//.exec(w.originalName);
     if (!head) {
       w.write(o.read().clone());
       continue;
     }
-    const groups = head[1] === 'doa' ? 3 : 1;
+    const groups = head[1] === 'sed' ? 1 : 3;
     const rows = w.shape.length === 2 ? (w.shape[0] as number) : 1;
     const data = remapHeadWeights(
       o.read().dataSync() as Float32Array,
@@ -69,6 +70,29 @@ export function detectorWithClasses(source: SoundEventDetector, classes: readonl
       classes,
     );
     w.write(tf.tensor(data, w.shape as number[]));
+  }
+  return new SoundEventDetector(model, config);
+}
+
+/**
+ * A detector with another output kind (`two-head` or `accdoa`, see ./accdoa.ts) on `source`'s trunk: every weight
+ * of the conv blocks and GRUs is copied, the output heads of the new kind (and their hidden layers) start fresh.
+ * Used to fine-tune a trained detector into an ACCDOA one.
+ */
+export function detectorWithOutput(source: SoundEventDetector, output: DetectorOutput): SoundEventDetector {
+  const config: DetectorConfig = { ...source.config, output };
+  if (output === 'two-head') delete config.output;
+  const model = buildDetector(config);
+  const oldByName = new Map(source.model.weights.map((w) => [w.originalName, w]));
+  for (const w of model.weights) {
+    if (/^(sed|doa|accdoa)(_fc\d+)?\//.test(w.originalName)) continue;
+    const o = oldByName.get(w.originalName);
+    if (!o || o.shape.join() !== w.shape.join())
+      throw new AudioError(
+        'MODEL_CORRUPT',
+        `the source detector has no weight ${w.originalName} of shape [${w.shape}].`,
+      );
+    w.write(o.read().clone());
   }
   return new SoundEventDetector(model, config);
 }

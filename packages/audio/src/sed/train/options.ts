@@ -51,8 +51,11 @@ export interface TrainDetectorOptions {
   /** Continue from `<out>.checkpoint/`. */
   resume?: boolean;
   seed?: number;
-  /** Override parts of the default model configuration (conv channels, GRU units, λ, ...). */
-  model?: Partial<Pick<DetectorConfig, 'convChannels' | 'freqPool' | 'gruUnits' | 'dropout' | 'doaWeight'>>;
+  /**
+   * Override parts of the default model configuration (conv channels, GRU units, λ, output kind, ...). With `init`,
+   * the architecture is the init detector's: only `doaWeight` (λ) applies, and `output` rebuilds the heads.
+   */
+  model?: Partial<Pick<DetectorConfig, 'convChannels' | 'freqPool' | 'gruUnits' | 'dropout' | 'doaWeight' | 'output'>>;
   /**
    * Activity thresholds tried on the validation scenes after each epoch; the best one is stored with the best model
    * (default THRESHOLD_GRID; pass `[0.5]` to keep 0.5).

@@ -9,7 +9,7 @@ import { SceneFormat, SCENE_FORMATS } from '../format';
 import { clipClasses } from '../synth';
 import { buildDetector, defaultDetectorConfig, DetectorConfig, SoundEventDetector } from '../detector';
 import { SceneStreamOptions } from '../scene-stream';
-import { detectorWithClasses } from '../remap';
+import { detectorWithClasses, detectorWithOutput } from '../remap';
 import { listScenes, SceneSet } from './scenes';
 import type { SynthesizedTrainingOptions, TrainDetectorOptions, TrainState } from './options';
 
@@ -80,6 +80,12 @@ export async function startingPoint(
     const ckpt = await loadCheckpoint<TrainState>(ckptDir, ['detector']);
     const config = ckpt.documents.detector as DetectorConfig;
     sameData(config, `--resume: the checkpoint ${ckptDir}`);
+    const want = options.model?.output;
+    if (want && want !== (config.output ?? 'two-head'))
+      throw new AudioError(
+        'BAD_ARGUMENT',
+        `--resume: the checkpoint has a ${config.output ?? 'two-head'} output, not ${want}.`,
+      );
     return { model: ckpt.model, config, state: resumedState(ckpt.state, log) };
   }
   const state: TrainState = {
@@ -100,8 +106,18 @@ export async function startingPoint(
         `train-detector: --init ${options.init} has other classes: output units follow the ${classes.length} classes by name, new ones start fresh`,
       );
     }
+    const want = options.model?.output;
+    if (want && want !== (start.config.output ?? 'two-head')) {
+      // Another output kind: the trunk's weights are kept, the new heads start fresh.
+      start = detectorWithOutput(start, want);
+      log(
+        `train-detector: --init ${options.init} has another output: its trunk is kept, the ${want} heads start fresh`,
+      );
+    }
     const config = { ...start.config };
     sameData(config, `--init: the detector ${options.init}`);
+    // The architecture is the init detector's; the loss weight λ is a training setting and follows the options.
+    if (options.model?.doaWeight !== undefined) config.doaWeight = options.model.doaWeight;
     log(`train-detector: starting from the weights and normalisation of ${options.init}`);
     return { model: start.model, config, state };
   }

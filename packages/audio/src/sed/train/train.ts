@@ -19,11 +19,13 @@ import {
   DetectorConfig,
   detectorLoss,
   hasDoa,
+  isAccdoa,
   labelFrameLength,
   normalizeFeatures,
   SoundEventDetector,
 } from '../detector';
 import { SceneGenerator, SceneStream } from '../scene-stream';
+import { accdoaLoss } from '../accdoa';
 import { featureStatistics, listScenes, prepareScenes, PreparedScene, SceneSet, withTargets } from './scenes';
 import { MIN_DURATION_GRID, selectionScore, THRESHOLD_GRID, tunePostProcessing } from './tune';
 import { classBalanceWeights, maskFrequencies } from './balance';
@@ -183,6 +185,7 @@ async function trainEpoch(c: StepContext, epoch: number, epochs: number): Promis
         () => {
           const out = c.model.apply(xt, { training: true }) as tf.Tensor | tf.Tensor[];
           const [sed, doa] = Array.isArray(out) ? out : [out];
+          if (isAccdoa(config)) return accdoaLoss(st, dt!, sed, config.positiveWeights);
           return detectorLoss(st, sed, dt, withDoa ? doa : null, config.doaWeight, config.positiveWeights);
         },
         true,
