@@ -179,3 +179,27 @@ describe('every problem at once, and files that are not CSV tables', () => {
     );
   });
 });
+
+describe('timestamps of a long CSV (each text parsed once per read)', () => {
+  test('every row gets its own time, past the memo of 65,536 texts, with 2 series repeating them', () => {
+    const n = 70000; // more distinct times than the memo holds: it starts over in the first series
+    const lines = ['id,ds,y'];
+    const at = (i: number) => Date.UTC(2000, 0, 1) + i * 3600e3;
+    for (const id of ['a', 'b'])
+      for (let i = 0; i < n; i++) lines.push(`${id},${new Date(at(i)).toISOString().slice(0, 19).replace('T', ' ')},1`);
+    const t = readCsvColumns(csv('long-times.csv', lines.join('\n') + '\n'), { categorical: ['id'] });
+    expect(t.times).toHaveLength(2 * n);
+    for (let r = 0; r < 2 * n; r++) if (t.times[r] !== at(r % n)) throw new Error(`row ${r}: ${t.times[r]}`);
+  });
+
+  test('a bad timestamp repeated in two series is reported at both rows', async () => {
+    const text = 'id,ds,y\na,2020-02-28,1\na,2020-02-30,2\nb,2020-02-28,1\nb,2020-02-30,2\n';
+    const err = await failure(
+      Promise.resolve().then(() => readCsvColumns(csv('bad-twice.csv', text), { categorical: ['id'] })),
+    );
+    expect(err.code).toBe('BAD_TIMESTAMP');
+    expect(err.message).toContain(
+      "2 × timestamps in column 'ds' that do not parse (first at lines 3, 5: '2020-02-30')",
+    );
+  });
+});

@@ -78,6 +78,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const NON_FINITE = /^[+-]?(inf|infinity)$/i;
 const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
 const SNIFF_ROWS = 20;
+/** Distinct timestamp texts remembered by one read before the memo starts over. */
+const PARSED_TIMES = 1 << 16;
 
 /** A growable typed array (doubling), so that a column of unknown length costs 8 bytes a number, not a JS array. */
 class Grow<T extends Float64Array | Uint32Array | Int32Array> {
@@ -207,6 +209,8 @@ export function readColumns(input: CsvSource, options: ReadColumnsOptions = {}, 
       .filter((c) => c.index !== timeIdx && !cats.some((k) => k.index === c.index) && (!options.columns || c.wanted));
   };
 
+  // A long CSV repeats each timestamp once per series: each text is parsed once per read (a bounded memo).
+  const parsedTimes = new Map<string, number>();
   const row = (fields: string[], line: number): void => {
     if (fields.length !== header.length) {
       own.add(
@@ -220,7 +224,12 @@ export function readColumns(input: CsvSource, options: ReadColumnsOptions = {}, 
     }
     lines.push(line);
     const ts = fields[timeIdx].trim();
-    const t = parseTimestamp(ts);
+    let t = parsedTimes.get(ts);
+    if (t === undefined) {
+      t = parseTimestamp(ts);
+      if (parsedTimes.size >= PARSED_TIMES) parsedTimes.clear();
+      parsedTimes.set(ts, t);
+    }
     if (!Number.isFinite(t)) {
       own.add(
         'BAD_TIMESTAMP',
