@@ -8,8 +8,10 @@
         "native/src/bind-nn.cc",
         "native/src/pool.cc",
         "native/src/gemm.cc",
+        "native/src/gemm-small.cc",
         "native/src/conv.cc",
         "native/src/ops.cc",
+        "native/src/pgn.cc",
         "native/src/gru.cc",
         "native/src/reduce.cc"
       ],

@@ -113,6 +113,16 @@ suite('matmul kernels vs stock cpu', () => {
     [[2, 3, 9, 4], [2, 3, 4, 11], false, false],
     [[130, 203], [203, 150], false, false], // threaded, edge tiles
     [[33, 300], [65, 300], false, true],
+    // N <= 16 (gemm-small.cc): rows of 16 lanes four at a time plus a tail row; with A transposed and M >= 16,
+    // 16-row groups (the last overlapping), four columns at a time plus tail columns; K long and short.
+    [[37, 30], [30, 2], false, false],
+    [[700, 30], [700, 2], true, false],
+    [[700, 7], [700, 4], true, false],
+    [[300, 33], [13, 300], true, true],
+    [[40, 18], [3, 40], true, true],
+    [[33, 5], [16, 5], false, true],
+    [[2, 19, 17], [2, 17, 16], false, false],
+    [[3, 41, 3], [3, 3, 1], false, false],
   ];
   test.each(cases)('BatchMatMul %j x %j transposeA=%s transposeB=%s, and gradients', async (sa, sb, ta, tb) => {
     const a = () => rnd(sa, 1);

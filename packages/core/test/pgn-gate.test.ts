@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError, PGN, setSeed } from '../src';
-import { pgnGate, pgnGateOps } from '../src/layers/pgn-gate';
+import { causalUnfold, causalUnfoldOps, pgnGate, pgnGateOps } from '../src/layers/pgn-gate';
 import { NATIVE_BACKEND, registerNativeBackend } from '../src/native';
 import { kernelHits } from '../src/native/kernels';
 import { values } from './values';
@@ -111,6 +111,38 @@ suite('PGN gate fused on the native backend', () => {
     expectClose(onCpu.dz, fused.dz, 1e-5);
   });
 
+  // The addon gathers each block of rows (at most 512 values) into contiguous spans, runs rows longer than that in
+  // place, and splits many rows among the threads: each size below takes one of those paths, with a partial block.
+  test.each([
+    [700, 2],
+    [300, 7],
+    [3, 600],
+    [5000, 8],
+  ])('%i rows of d = %i: fused equals the unfused ops (1e-6), output and both gradients', async (n, width) => {
+    await tf.setBackend(NATIVE_BACKEND);
+    const compare = (gate: (z: tf.Tensor, h: tf.Tensor) => tf.Tensor) =>
+      tf.tidy(() => {
+        const z = tf.tensor2d(
+          values(n * 2 * width, n).map((v) => 4 * v),
+          [n, 2 * width],
+        );
+        const h = tf.tensor2d(
+          values(n * width, n + 1).map((v) => 2 * v),
+          [n, width],
+        );
+        const w = tf.tensor2d(values(n * width, n + 2), [n, width]);
+        const [dz, dh] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gate(a, b).mul(w).sum())([z, h]);
+        return [gate(z, h), dz, dh].map((t) => t.dataSync() as Float32Array);
+      });
+    const fused = compare(pgnGate);
+    const ops = compare(pgnGateOps);
+    fused.forEach((v, i) => {
+      expect(v.length).toBe(ops[i].length);
+      const worst = Math.max(...v.map((x, j) => Math.abs(x - ops[i][j]) / (1 + Math.abs(ops[i][j]))));
+      expect(worst).toBeLessThan(1e-6);
+    });
+  });
+
   test('a PGN layer (3 groups): output and all five gradients on native equal stock cpu (1e-5)', async () => {
     const x = Float32Array.from(values(2 * 5 * 6, 21), (v) => 2 * v);
     const onBackend = async (backend: string) => {
@@ -134,6 +166,55 @@ suite('PGN gate fused on the native backend', () => {
     expect(native).toHaveLength(6);
     native.forEach((v, i) => expectClose(v, stock[i], 1e-5));
   });
+
+  // Tap j of step t is x_{t−w+j}; w > time leaves whole rows of zeros; the gradient sums each step's w copies.
+  test.each([
+    [[1, 2, 7, 5], 6],
+    [[3, 4, 4, 2], 3],
+    [[2, 3, 3, 1], 5],
+    [[1, 1, 4, 3], 1],
+  ])(
+    'causal unfold of %j, w = %i: fused equals the formula and the unfolding ops, and so does its gradient',
+    async (shape, w) => {
+      await tf.setBackend(NATIVE_BACKEND);
+      const [G, B, T, F] = shape;
+      const n = G * B * T * F;
+      const xs = values(n, 31 + w);
+      const dys = values(n * w, 41 + w);
+      const expected = new Float32Array(n * w);
+      const expectedDx = new Float64Array(n);
+      for (let r = 0; r < G * B; r++)
+        for (let t = 0; t < T; t++)
+          for (let j = 0; j < w; j++)
+            for (let f = 0; f < F; f++) {
+              const s = t - w + j;
+              const at = ((r * T + t) * w + j) * F + f;
+              if (s < 0) continue;
+              expected[at] = xs[(r * T + s) * F + f];
+              expectedDx[(r * T + s) * F + f] += dys[at];
+            }
+      const unfoldWith = (unfold: (x: tf.Tensor4D, w: number) => tf.Tensor4D) =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xs, shape as [number, number, number, number]);
+          const dy = tf.tensor4d(dys, [G, B, T, w * F]);
+          const dx = tf.grad((a: tf.Tensor) =>
+            unfold(a as tf.Tensor4D, w)
+              .mul(dy)
+              .sum(),
+          )(x);
+          return [unfold(x, w), dx].map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
+        });
+      const hits = kernelHits.FusedCausalUnfoldBackward ?? 0;
+      const [out, dx] = unfoldWith(causalUnfold);
+      expect(kernelHits.FusedCausalUnfoldBackward).toBeGreaterThan(hits);
+      expect(out.shape).toEqual([G, B, T, w * F]);
+      expect(Array.from(out.data)).toEqual(Array.from(expected));
+      expectClose(dx.data, expectedDx, 1e-6);
+      const [opsOut, opsDx] = unfoldWith(causalUnfoldOps);
+      expect(Array.from(opsOut.data)).toEqual(Array.from(expected));
+      expectClose(opsDx.data, dx.data, 1e-6);
+    },
+  );
 
   test('mismatched shapes fail with a GatewaveError that says what they were', async () => {
     await tf.setBackend(NATIVE_BACKEND);

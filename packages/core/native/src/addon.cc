@@ -93,6 +93,28 @@ napi_value PgnGateGrad(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// causalUnfold(x, out, rows, T, F, w, backward): forward x [rows, T, F] -> out [rows, T, w·F]; backward (the
+// gradient) reads dy [rows, T, w·F] from the first array and writes dx [rows, T, F] into the second.
+napi_value CausalUnfold(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long rows = a.integer(2), T = a.integer(3), F = a.integer(4), w = a.integer(5);
+  const bool backward = a.flag(6);
+  if (!a.ok) return nullptr;
+  if (rows < 0 || T < 0 || F < 0 || w < 1) {
+    a.fail("causalUnfold needs rows, T, F >= 0 and w >= 1");
+    return nullptr;
+  }
+  const long small = rows * T * F, wide = small * w;
+  const float* in = a.f32(0, backward ? wide : small, backward ? "dy" : "x");
+  float* out = a.f32(1, backward ? small : wide, backward ? "dx" : "out");
+  if (!a.ok) return nullptr;
+  if (backward)
+    causalUnfoldGrad(rows, T, F, w, in, out);
+  else
+    causalUnfold(rows, T, F, w, in, out);
+  return undef(env);
+}
+
 // adam(value, m, v, g, newValue, newM, newV, [beta1, 1-beta1, beta2, 1-beta2, 1-accBeta1, 1-accBeta2, -lr, eps])
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -217,6 +239,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pgnGate", nullptr, PgnGate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pgnGateGrad", nullptr, PgnGateGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"causalUnfold", nullptr, CausalUnfold, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reverse", nullptr, Reverse, nullptr, nullptr, nullptr, napi_default, nullptr},

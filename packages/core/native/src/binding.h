@@ -188,6 +188,7 @@ napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Unary(napi_env env, napi_callback_info info);
 napi_value PgnGate(napi_env env, napi_callback_info info);
 napi_value PgnGateGrad(napi_env env, napi_callback_info info);
+napi_value CausalUnfold(napi_env env, napi_callback_info info);
 napi_value Adam(napi_env env, napi_callback_info info);
 napi_value Reduce(napi_env env, napi_callback_info info);
 napi_value BinaryBroadcast(napi_env env, napi_callback_info info);

@@ -251,6 +251,7 @@ void packB(const float* B, long ldb, bool trans, long p0, long kc, long j0, long
 void gemmSerial(const Ukernel& k, bool transA, bool transB, long M, long N, long K, const float* A, long lda,
                 const float* B, long ldb, float* C, long ldc, bool accumulate) {
   if (M <= 0 || N <= 0) return;
+  if (sgemmSmallN(transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate)) return;
   if (K <= 0) {
     if (!accumulate)
       for (long i = 0; i < M; ++i) std::memset(C + i * ldc, 0, N * sizeof(float));

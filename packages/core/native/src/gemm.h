@@ -12,6 +12,15 @@ namespace gw {
 void sgemm(bool transA, bool transB, long M, long N, long K, const float* A, long lda, const float* B, long ldb,
            float* C, long ldc, bool accumulate, bool threads = true);
 
+/** Widest N that sgemmSmallN takes. */
+constexpr long kSmallN = 16;
+/**
+ * The same product for N <= kSmallN without packing or padding (gemm-small.cc), on the calling thread; returns false
+ * (and does nothing) for shapes it does not take.
+ */
+bool sgemmSmallN(bool transA, bool transB, long M, long N, long K, const float* A, long lda, const float* B, long ldb,
+                 float* C, long ldc, bool accumulate);
+
 /** The micro-kernel in use: "avx512" (12x32), "avx2" (6x16), "sse" (4x8) or "portable" (4x8). */
 const char* gemmIsa();
 /** Forces a micro-kernel by name (for tests and benchmarks); returns false if this CPU lacks it. */

@@ -96,6 +96,13 @@ void batchNorm(const float* x, long n, long C, const float* mean, long meanLen, 
 void pgnGate(long rows, long d, const float* z, const float* h, float* out);
 /** Its gradient: dz (2d per row: dg, dĥ) and dh (d per row) from dy (d per row). */
 void pgnGateGrad(long rows, long d, const float* z, const float* h, const float* dy, float* dz, float* dh);
+/**
+ * Causal unfold of x [rows, T, F] for a window of w earlier steps: out [rows, T, w·F], out[r, t, j·F + f] =
+ * x[r, t − w + j, f] (zero before the start; the current step is not included).
+ */
+void causalUnfold(long rows, long T, long F, long w, const float* x, float* out);
+/** Its gradient: dx [rows, T, F] from dy [rows, T, w·F]. */
+void causalUnfoldGrad(long rows, long T, long F, long w, const float* dy, float* dx);
 void adam(long n, const float* value, const float* m, const float* v, const float* g, float* newValue, float* newM,
           float* newV, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float oneMinusAccBeta1,
           float oneMinusAccBeta2, float negLr, float eps);

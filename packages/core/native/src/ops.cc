@@ -373,43 +373,4 @@ void adam(long n, const float* value, const float* m, const float* v, const floa
   });
 }
 
-// PGN gate, one row of 2d + d inputs at a time: z = [g | ĥ], out = tanh(ĥ) + σ(g)·(h − tanh(ĥ)). The gradient
-// recomputes tanh and σ from z (cheaper than keeping them): dh = dy·σ, dg = dy·(h − c)·σ·(1 − σ),
-// dĥ = dy·(1 − σ)·(1 − c²) with c = tanh(ĥ).
-void pgnGate(long rows, long d, const float* z, const float* h, float* out) {
-  parallelRange(rows, std::max(1L, kParallelMin / (3 * d)), [&](long r0, long r1, int) {
-    for (long r = r0; r < r1; ++r) {
-      const float* g = z + r * 2 * d;
-      const float* hh = g + d;
-      const float* hr = h + r * d;
-      float* o = out + r * d;
-      for (long j = 0; j < d; ++j) {
-        const float c = fastTanh(hh[j]);
-        o[j] = c + fastSigmoid(g[j]) * (hr[j] - c);
-      }
-    }
-  });
-}
-
-void pgnGateGrad(long rows, long d, const float* z, const float* h, const float* dy, float* dz, float* dh) {
-  parallelRange(rows, std::max(1L, kParallelMin / (5 * d)), [&](long r0, long r1, int) {
-    for (long r = r0; r < r1; ++r) {
-      const float* g = z + r * 2 * d;
-      const float* hh = g + d;
-      const float* hr = h + r * d;
-      const float* dyr = dy + r * d;
-      float* dg = dz + r * 2 * d;
-      float* dhh = dg + d;
-      float* dhr = dh + r * d;
-      for (long j = 0; j < d; ++j) {
-        const float c = fastTanh(hh[j]);
-        const float s = fastSigmoid(g[j]);
-        dhr[j] = dyr[j] * s;
-        dg[j] = dyr[j] * (hr[j] - c) * (s * (1.f - s));
-        dhh[j] = dyr[j] * (1.f - s) * (1.f - c * c);
-      }
-    }
-  });
-}
-
 }  // namespace gw

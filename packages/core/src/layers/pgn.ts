@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError, check, checkPositiveInt } from '../errors';
-import { pgnGate } from './pgn-gate';
+import { causalUnfold, pgnGate } from './pgn-gate';
 import { fanInUniform, singleInput, singleShape } from './util';
 
 export interface PGNConfig {
@@ -137,16 +137,9 @@ export class PGN extends tf.layers.Layer {
     const w = this.w;
     const d = this.units;
     const { hie, gate } = this.groupKernels();
-    // Causal unfold along time: zeros in front; tap j holds x_{t−w+j} (the current step excluded), so the HIE is one
-    // batched product [G, b·t, w·Fg] × [G, w·Fg, d]. (Plain matMul/slice/concat train on every backend.)
-    const padded = tf.pad(x, [
-      [0, 0],
-      [0, 0],
-      [w, 0],
-      [0, 0],
-    ]);
-    const taps = Array.from({ length: w }, (_, j) => padded.slice([0, 0, j, 0], [-1, -1, time, -1]));
-    const unfolded = (w === 1 ? taps[0] : tf.concat(taps, 3)).reshape([G, batch * time, w * Fg]);
+    // Causal unfold along time: tap j holds x_{t−w+j} (the current step excluded), so the HIE is one batched product
+    // [G, b·t, w·Fg] × [G, w·Fg, d] (one fused op on the native backend, layers/pgn-gate.ts).
+    const unfolded = causalUnfold(x, w).reshape([G, batch * time, w * Fg]);
     const H = tf.matMul(unfolded, hie).add(this.hieBias.read().reshape([G, 1, d])) as tf.Tensor3D; // [G, b·t, d]
     const gateIn = tf.concat([x.reshape([G, batch * time, Fg]), H], 2); // [G, b·t, Fg + d]
     const gateBias = this.gateBias

@@ -101,6 +101,16 @@ export interface NativeAddon {
     rows: number,
     d: number,
   ): void;
+  /** PGN causal unfold: x [rows, T, F] -> out [rows, T, w·F]; with `backward`, dy [rows, T, w·F] -> dx [rows, T, F]. */
+  causalUnfold(
+    input: Float32Array,
+    output: Float32Array,
+    rows: number,
+    T: number,
+    F: number,
+    w: number,
+    backward: boolean,
+  ): void;
   gruForward(
     geometry: number[],
     x: Float32Array,

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
 import { setGruFusion } from '../layers/gru-fusion';
 import { setPgnGateFusion } from '../layers/pgn-gate';
-import { fusedPgnGateWith } from './pgn-gate-op';
+import { fusedCausalUnfoldWith, fusedPgnGateWith } from './pgn-gate-op';
 import { loadAddon, type AddonResult, type NativeAddon } from './addon';
 import { installFusedAdam } from './adam';
 import { installSharedSavedTensors } from './saved-tensors';
@@ -106,6 +106,7 @@ export function registerNativeBackend(): NativeStatus {
     setPgnGateFusion({
       canFuse: () => tf.getBackend() === NATIVE_BACKEND && !disabledReason(),
       run: (z, h) => fusedPgnGateWith(addon, z, h),
+      unfold: (x, w) => fusedCausalUnfoldWith(addon, x, w),
     });
     registered = { ok: true };
   } catch (err) {

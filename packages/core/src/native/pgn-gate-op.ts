@@ -1,6 +1,7 @@
 /**
  * The PGN gate (layers/pgn-gate.ts) as one differentiable op on the `native` backend: one addon call forward, one
- * backward (tf.customGrad), which recomputes tanh and σ from the saved inputs instead of keeping them.
+ * backward (tf.customGrad), which recomputes tanh and σ from the saved inputs instead of keeping them; and the
+ * PGN's causal unfold, one addon call each way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
@@ -49,4 +50,31 @@ export function fusedPgnGateWith(addon: NativeAddon, z: tf.Tensor, h: tf.Tensor)
     return { value: tf.tensor(out, ht.shape, 'float32'), gradFunc };
   });
   return op(z, h);
+}
+
+/** `causalUnfold` (layers/pgn-gate.ts) of x `[G, batch, time, F]` as one differentiable op on the `native` backend. */
+export function fusedCausalUnfoldWith(addon: NativeAddon, x: tf.Tensor4D, w: number): tf.Tensor4D {
+  const [G, batch, time, F] = x.shape;
+  if (x.dtype !== 'float32' || !Number.isInteger(w) || w < 1) {
+    throw new GatewaveError(
+      'BAD_INPUT',
+      `causal unfold: x must be float32 and w a whole number >= 1; got x ${x.dtype} [${x.shape}], w ${w}.`,
+    );
+  }
+  const rows = G * batch;
+  const op = tf.customGrad((xIn) => {
+    const xt = xIn as tf.Tensor;
+    const out = new Float32Array(xt.size * w);
+    addon.causalUnfold(xt.dataSync() as Float32Array, out, rows, time, F, w, false);
+    kernelHits.FusedCausalUnfold = (kernelHits.FusedCausalUnfold ?? 0) + 1;
+    const gradFunc = (dy: tf.Tensor): tf.Tensor => {
+      const dx = new Float32Array(xt.size);
+      const dyv = dy.dtype === 'float32' ? (dy.dataSync() as Float32Array) : Float32Array.from(dy.dataSync());
+      addon.causalUnfold(dyv, dx, rows, time, F, w, true);
+      kernelHits.FusedCausalUnfoldBackward = (kernelHits.FusedCausalUnfoldBackward ?? 0) + 1;
+      return tf.tensor(dx, xt.shape, 'float32');
+    };
+    return { value: tf.tensor(out, [G, batch, time, w * F], 'float32'), gradFunc };
+  });
+  return op(x) as tf.Tensor4D;
 }
