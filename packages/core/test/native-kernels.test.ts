@@ -582,6 +582,7 @@ suite('reductions vs stock cpu', () => {
     { shape: [4, 7, 9, 5], axis: undefined }, // everything
     { shape: [4, 1, 9, 1], axis: [0, 1] }, // size-1 axes on both sides
     { shape: [300, 17], axis: 0 },
+    { shape: [3, 5, 6, 4], axis: 2 }, // kept, reduced, kept (a batched bias gradient)
     { shape: [3, 1000], axis: 1 },
     { shape: [6], axis: 0 },
     { shape: [2, 3], axis: [] },

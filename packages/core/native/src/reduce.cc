@@ -60,6 +60,30 @@ void reduceGeneric(const Groups& g, const float* x, float* out, long outSize, In
   const bool innerReduced = g.reduced[r - 1] != 0;
   long rows = 1;
   for (int d = 0; d < r - 1; ++d) rows *= g.size[d];
+  if (!innerReduced && r >= 2 && g.reduced[r - 2]) {
+    // Kept inner run after a reduced group (bias gradients: [rows, reduced, kept]): the rows of one run of the
+    // reduced group all add into the same outputs, so the output offset is found once per run. Same order of steps.
+    const long run = g.size[r - 2];
+    std::vector<long> oidx(r > 2 ? r - 2 : 1, 0);
+    const float* row = x;
+    for (long o = 0; o < rows / run; ++o) {
+      long ob = 0;
+      for (int d = 0; d < r - 2; ++d) ob += oidx[d] * ostride[d];
+      Acc* dst = acc.data() + ob;
+      if (!started[ob]) {
+        for (long j = 0; j < inner; ++j) dst[j] = init(row[j]);
+        started[ob] = 1;
+      }
+      for (long q = 0; q < run; ++q, row += inner)
+        for (long j = 0; j < inner; ++j) dst[j] = step(dst[j], row[j]);
+      for (int d = r - 3; d >= 0; --d) {
+        if (++oidx[d] < g.size[d]) break;
+        oidx[d] = 0;
+      }
+    }
+    for (long i = 0; i < outSize; ++i) out[i] = fin(acc[i]);
+    return;
+  }
   std::vector<long> idx(r > 1 ? r - 1 : 1, 0);
   const float* row = x;
   for (long o = 0; o < rows; ++o, row += inner) {

@@ -142,11 +142,14 @@ export class PGN extends tf.layers.Layer {
     const unfolded = causalUnfold(x, w).reshape([G, batch * time, w * Fg]);
     const H = tf.matMul(unfolded, hie).add(this.hieBias.read().reshape([G, 1, d])) as tf.Tensor3D; // [G, b·t, d]
     const gateIn = tf.concat([x.reshape([G, batch * time, Fg]), H], 2); // [G, b·t, Fg + d]
-    const gateBias = this.gateBias
-      .read()
-      .reshape([2, G, d])
-      .transpose([1, 0, 2])
-      .reshape([G, 1, 2 * d]);
+    const stored = this.gateBias.read(); // [gate; Ĥ] groups: [2, G, d]
+    const gateBias =
+      G === 1
+        ? stored.reshape([1, 1, 2 * d])
+        : stored
+            .reshape([2, G, d])
+            .transpose([1, 0, 2])
+            .reshape([G, 1, 2 * d]);
     const z = tf.matMul(gateIn, gate).add(gateBias); // [G, b·t, 2d]: gate, then Ĥ
     // σ(g)·H + (1 − σ(g))·tanh(Ĥ): one fused op on the native backend (layers/pgn-gate.ts).
     return pgnGate(z, H).reshape([G, batch, time, d]) as tf.Tensor4D;
