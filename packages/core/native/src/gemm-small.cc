@@ -5,7 +5,7 @@
 //   padded to 16 once per call; four rows at a time share each B_k.
 // - columns (op(A) transposed, M >= 16): 16 output rows at a time are one vector, read straight from A's rows
 //   (A is K x M), summed over k once per output column.
-// Both sum over k in order, in the CPU's widest vector ISA (isa.h).
+// Both sum over k in order. Used on CPUs with AVX-512 only (see sgemmSmallN).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -69,10 +69,10 @@ GW_ALWAYS_INLINE void rowsBody(long M, long N, long K, const float* A, long lda,
     put(C + i * ldc, N, c0, accumulate);
   }
 }
-GW_ISA_CLONES(rowsN,
+GW_AVX512_ONLY(rowsN,
               (long M, long N, long K, const float* A, long lda, const float* Bp, float* C, long ldc, bool acc),
               (M, N, K, A, lda, Bp, C, ldc, acc), rowsBody<false>)
-GW_ISA_CLONES(rowsT,
+GW_AVX512_ONLY(rowsT,
               (long M, long N, long K, const float* A, long lda, const float* Bp, float* C, long ldc, bool acc),
               (M, N, K, A, lda, Bp, C, ldc, acc), rowsBody<true>)
 
@@ -117,7 +117,7 @@ GW_ALWAYS_INLINE void columnsBody(long M, long N, long K, const float* A, long l
     done = i0 + 16;
   }
 }
-GW_ISA_CLONES(columnsT,
+GW_AVX512_ONLY(columnsT,
               (long M, long N, long K, const float* A, long lda, const float* B, long ldb, bool tB, float* C,
                long ldc, bool acc),
               (M, N, K, A, lda, B, ldb, tB, C, ldc, acc), columnsBody)
@@ -128,7 +128,9 @@ thread_local std::vector<float> tlPadded;
 
 bool sgemmSmallN(bool transA, bool transB, long M, long N, long K, const float* A, long lda, const float* B, long ldb,
                  float* C, long ldc, bool accumulate) {
-  if (N > kSmallN || N <= 0 || M <= 0 || K <= 0) return false;
+  // Only where a 16-lane vector is one register (AVX-512): GCC splits these vectors into halves or quarters on
+  // AVX2 and SSE and moves them through the stack, slower than the packed GEMM there.
+  if (N > kSmallN || N <= 0 || M <= 0 || K <= 0 || vectorIsa() != 2) return false;
   if (transA && M >= 16) {
     columnsT(M, N, K, A, lda, B, ldb, transB, C, ldc, accumulate);
     return true;

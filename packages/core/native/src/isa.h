@@ -28,7 +28,12 @@ int vectorIsa();
     else                                                                                  \
       name##Base args;                                                                    \
   }
+// Defines `name(params)` as `body(args)` compiled for AVX-512 only; call it only when vectorIsa() == 2.
+#define GW_AVX512_ONLY(name, params, args, body) \
+  __attribute__((target("avx512f,avx512dq"))) static void name params { body args; }
 #else
 #define GW_ISA_CLONES(name, params, args, body) \
+  static void name params { body args; }
+#define GW_AVX512_ONLY(name, params, args, body) \
   static void name params { body args; }
 #endif
