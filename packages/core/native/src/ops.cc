@@ -18,6 +18,24 @@ namespace {
 
 constexpr long kParallelMin = 1L << 16;  // elements per thread before an elementwise loop is split
 
+/**
+ * Copies n 4-byte words. Runs of up to 8 words (a PGN/TPGN tensor's last axis: 1-8 features) are fixed-size copies
+ * that compile to a few moves; a memcpy call costs several times more than such a copy, once per row.
+ */
+inline void copyWords(uint32_t* d, const uint32_t* s, long n) {
+  switch (n) {
+    case 1: std::memcpy(d, s, 4); return;
+    case 2: std::memcpy(d, s, 8); return;
+    case 3: std::memcpy(d, s, 12); return;
+    case 4: std::memcpy(d, s, 16); return;
+    case 5: std::memcpy(d, s, 20); return;
+    case 6: std::memcpy(d, s, 24); return;
+    case 7: std::memcpy(d, s, 28); return;
+    case 8: std::memcpy(d, s, 32); return;
+    default: std::memcpy(d, s, n * sizeof(uint32_t));
+  }
+}
+
 inline float activate(float v, int act, float alpha) {
   switch (act) {
     case kRelu: return v < 0.f ? 0.f : v;
@@ -96,7 +114,7 @@ void sliceCopy(const void* xv, const long* shape, const long* begin, const long*
   for (long o = 0; o < outer; ++o) {
     long off = base;
     for (int d = 0; d < k; ++d) off += idx[d] * stride[d];
-    std::memcpy(out + o * run, x + off, run * sizeof(uint32_t));
+    copyWords(out + o * run, x + off, run);
     for (int d = k - 1; d >= 0; --d) {
       if (++idx[d] < size[d]) break;
       idx[d] = 0;
@@ -171,7 +189,7 @@ void transposeCopy(const void* xv, const long* shapeIn, const int* permIn, int r
     for (long o = 0; o < rows; ++o) {
       long ib = 0;
       for (int j = 0; j < r - 1; ++j) ib += idx[j] * ist[j];
-      std::memcpy(out + o * run, x + ib, run * sizeof(uint32_t));
+      copyWords(out + o * run, x + ib, run);
       for (int j = r - 2; j >= 0; --j) {
         if (++idx[j] < oshape[j]) break;
         idx[j] = 0;
@@ -222,7 +240,7 @@ void concatRows(const void* const* inputs, const long* inners, int count, long o
   for (long o = 0; o < outer; ++o) {
     uint32_t* dst = out + o * total;
     for (int k = 0; k < count; ++k) {
-      std::memcpy(dst, static_cast<const uint32_t*>(inputs[k]) + o * inners[k], inners[k] * sizeof(uint32_t));
+      copyWords(dst, static_cast<const uint32_t*>(inputs[k]) + o * inners[k], inners[k]);
       dst += inners[k];
     }
   }
@@ -235,7 +253,7 @@ void splitRows(const void* xv, const long* inners, int count, long outer, void* 
   for (long o = 0; o < outer; ++o) {
     const uint32_t* src = x + o * total;
     for (int k = 0; k < count; ++k) {
-      std::memcpy(static_cast<uint32_t*>(outputs[k]) + o * inners[k], src, inners[k] * sizeof(uint32_t));
+      copyWords(static_cast<uint32_t*>(outputs[k]) + o * inners[k], src, inners[k]);
       src += inners[k];
     }
   }
