@@ -15,14 +15,8 @@ export type { ProgressOptions, ProgressStream } from './progress';
 export { atomicWriteFile, atomicWriteDir } from './io/atomic-browser';
 export { MODEL_FORMAT_VERSION, parseModelJson } from './io/model-format';
 export type { ModelMetadata, ModelJson } from './io/model-format';
-export {
-  loadModelFromUrl,
-  loadModelMetadataFromUrl,
-  fetchModelJson,
-  fetchModelFile,
-  joinUrl,
-  urlHandler,
-} from './io/model-fetch';
+export { loadModelFromUrl, loadModelMetadataFromUrl, fetchModelJson, urlHandler } from './io/model-fetch';
+export { fetchModelFile, joinUrl } from './io/model-fetch';
 export type { Fetch } from './io/model-fetch';
 export { loadModel, loadModelMetadata, saveModel } from './io/model-browser';
 export { PGN } from './layers/pgn';
