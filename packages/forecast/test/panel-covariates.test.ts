@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { initBackend } from '@gatewave/core';
 import { PanelModel, loadForecaster, readPanelCsv, readPanelFutureCsv } from '@gatewave/forecast';
 import { modelTestSetup, normals } from './synthetic';
 import { expectError } from './expect-error';
@@ -137,6 +138,7 @@ test('covariates that are missing, non-numeric or a target are clear errors; rul
 test.each(['tpgn', 'gru'] as const)(
   '%s takes a future covariate on a panel: far better than naive, and a loaded model forecasts the same',
   async (kind) => {
+    await initBackend(undefined, { quiet: true }); // native in CI: two epochs of these models take ~45 s on cpu
     const { file, x } = drivenCsv(`future-${kind}.csv`, 0);
     const read = () => readPanelCsv(file, { idColumn: 'id', target: 'y', futureColumns: ['x'] });
     const model = new PanelModel(
