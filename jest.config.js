@@ -13,7 +13,7 @@ const swc = [
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/tools'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/tools', '<rootDir>/bench'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.tsx?$': swc },
   moduleNameMapper: {

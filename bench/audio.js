@@ -15,6 +15,7 @@
 // Settings: --seconds 8 (audio per speed run), --files 6, --utterances 40 (corpus), --model DIR, --corpus DIR,
 // --skip-speed, --skip-baselines (only the noisy input and the model), --json FILE (the figures). Timings on a shared
 // machine are noisy.
+require('./usage').exitWithUsageIfAsked(__filename);
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');

@@ -13,6 +13,7 @@
 //                                               beside the paper's code (--repeats 3: spread over 3 runs per row)
 // Flags: --suite etth1,etth2,m,panel,threads  --horizons a,b  --models list  --epochs N  --patience N  --gru-epochs N
 //        --seed N  --seeds a,b,c (trained models: mean and spread over the seeds)  --repeats N (threads suite)
+require('./usage').exitWithUsageIfAsked(__filename);
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

@@ -16,6 +16,7 @@
  * Usage: node bench/jobs.js [--only audio|forecast] [--files 200] [--seconds 5] [--model wiener|DIR]
  *                           [--series 2000] [--length 500] [--series-per-job 100] [--forecast-model tpgn]
  */
+require('./usage').exitWithUsageIfAsked(__filename);
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

@@ -5,6 +5,7 @@
 // cpu conv-gradient case at full size instead of on 2 images and scaling by FLOPs), --models (only the rows of whole
 // audio models: FRCRN small and the SELD CRNN, training step and inference, over packages/audio/dist), --no-models.
 // Timings are medians of several runs; on a shared machine they are noisy, so compare ratios within one run.
+require('./usage').exitWithUsageIfAsked(__filename);
 const path = require('path');
 const fs = require('fs');
 const os = require('os');

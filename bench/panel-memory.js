@@ -12,6 +12,7 @@
 //   node bench/panel-memory.js --series 200 --points 300 --steps 16 --keep
 // Flags: --series N  --points N  --steps N (training batches, a multiple of 16)  --lookback N  --horizon N
 //        --dir DIR (where the CSV, model and forecast go; default a temporary folder, removed unless --keep)
+require('./usage').exitWithUsageIfAsked(__filename);
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

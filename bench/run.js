@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs every benchmark in turn: `npm run bench`. Each prints its own table with settings, baseline and ratio.
+require('./usage').exitWithUsageIfAsked(__filename);
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');

@@ -12,6 +12,7 @@
 // false alarms when it reports them.
 // For one thread: cpu is single-threaded JavaScript; wasm is set to 1 thread here; native runs one thread with
 // GATEWAVE_THREADS=1.
+require('./usage').exitWithUsageIfAsked(__filename);
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
