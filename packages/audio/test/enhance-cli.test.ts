@@ -57,6 +57,10 @@ describe('gatewave-audio enhancement commands', () => {
         ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--resume', '--restart-lr', '0'],
         /--restart-lr must be a positive number/,
       ],
+      [
+        ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--si-snr-cap', '120'],
+        /--si-snr-cap must be a number of dB from 0 to 100, got "120"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(args);

@@ -13,16 +13,9 @@ import {
   type FrcrnConfig,
 } from '../src';
 import { negSiSnr } from '../src/enhance/train';
+import { TINY_FRCRN } from './frcrn-tiny';
 
-const tiny: FrcrnConfig = {
-  ...FRCRN_SMALL,
-  name: 'tiny',
-  winLength: 64,
-  hopLength: 32,
-  nFft: 64,
-  channels: [4, 4],
-  timeOrder: 3,
-};
+const tiny: FrcrnConfig = TINY_FRCRN;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-frcrn-'));
 beforeAll(async () => {
   await initBackend(undefined, { quiet: true });

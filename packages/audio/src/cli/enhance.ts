@@ -179,6 +179,7 @@ interface TrainEnhancerFlags {
   restartLr?: number;
   nearClean?: number;
   noiseFree?: number;
+  siSnrCap?: number;
   overwrite?: boolean;
 }
 
@@ -225,6 +226,7 @@ function registerTrainEnhancer(program: Command): void {
     restartLr: {},
     nearClean: {},
     noiseFree: {},
+    siSnrCap: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {
@@ -251,6 +253,7 @@ function registerTrainEnhancer(program: Command): void {
       resume: !!o.resume,
       restartLearningRate: o.restartLr,
       mix: { nearCleanProbability: o.nearClean, noiseFreeProbability: o.noiseFree },
+      siSnrCapDb: o.siSnrCap,
       overwrite: !!o.overwrite,
     });
   });

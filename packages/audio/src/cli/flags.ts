@@ -113,6 +113,13 @@ export const FLAGS = {
     description: 'share of training mixtures with no noise at all (default 0)',
     parse: unitShare,
   },
+  siSnrCap: {
+    flags: '--si-snr-cap <dB>',
+    description:
+      'threshold the SI-SNR term of the loss at this many dB, so nearly perfect items stop dominating (0-100; ' +
+      'default 0: none)',
+    parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
+  },
   restartLr: {
     flags: '--restart-lr <rate>',
     description:

@@ -1,12 +1,12 @@
 /**
  * One training step of the FRCRN enhancer: a batch of (clean, noisy) pairs, its loss (−SI-SNR + spectral + mask
- * terms, see ./losses.ts), and global-norm gradient clipping.
+ * terms, see ./losses.ts, over the items whose target is not near silent), and global-norm gradient clipping.
  */
 import { tf } from '@gatewave/core';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';
 import { makeWindow } from '../dsp/stft';
 import type { FrcrnConfig } from './frcrn';
-import { negSiSnr, spectralLoss } from './losses';
+import { itemMean, negSiSnr, spectralLoss, targetWeights } from './losses';
 import type { Pair } from './train-data';
 
 export interface Batch {
@@ -29,9 +29,14 @@ export function toBatch(pairs: Pair[]): Batch {
 export interface LossWeights {
   mask: number;
   spectral: number;
+  /** Threshold of the SI-SNR term in dB (./losses.ts); absent or 0: none. */
+  siSnrCapDb?: number;
 }
 
-/** Loss of `model` on one batch, and its −SI-SNR part (inside the caller's tidy / variableGrads). */
+/**
+ * Loss of `model` on one batch, and its −SI-SNR part uncapped (for the log's SI-SNR gain), both over the items whose
+ * target is not near silent (inside the caller's tidy / variableGrads).
+ */
 export function batchLoss(
   model: tf.LayersModel,
   c: FrcrnConfig,
@@ -52,15 +57,22 @@ export function batchLoss(
   const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
   const est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
   const y = istftTensor(est, b.clean.shape[1], opts);
-  const sisnr = negSiSnr(b.clean, y);
-  let loss: tf.Tensor = sisnr;
-  if (w.spectral > 0) loss = loss.add(spectralLoss(b.clean, y, { ref: S, est }).mul(w.spectral));
+  const weights = targetWeights(b.clean, b.noisy);
+  const sisnr = negSiSnr(b.clean, y, { weights });
+  let loss: tf.Tensor = w.siSnrCapDb ? negSiSnr(b.clean, y, { weights, capDb: w.siSnrCapDb }) : sisnr;
+  if (w.spectral > 0) loss = loss.add(spectralLoss(b.clean, y, { own: { ref: S, est }, weights }).mul(w.spectral));
   if (w.mask > 0) {
     // target cIRM = S X* / |X|², each part clipped to the mask's range
     const den = X.re.square().add(X.im.square()).add(1e-8);
     const tr = S.re.mul(X.re).add(S.im.mul(X.im)).div(den).clipByValue(-1, 1);
     const ti = S.im.mul(X.re).sub(S.re.mul(X.im)).div(den).clipByValue(-1, 1);
-    loss = loss.add(mr.sub(tr).square().mean().add(mi.sub(ti).square().mean()).div(2).mul(w.mask));
+    const mse = mr
+      .sub(tr)
+      .square()
+      .mean([1, 2])
+      .add(mi.sub(ti).square().mean([1, 2]))
+      .div(2) as tf.Tensor1D;
+    loss = loss.add(itemMean(mse, weights).mul(w.mask));
   }
   return { loss: loss as tf.Scalar, negSiSnr: sisnr };
 }

@@ -4,7 +4,8 @@
  * (VoiceBank+DEMAND layout); see ./train-data.ts for the mixing and augmentation.
  *
  * Each step draws `batchSize` examples of one length in [minSeconds, maxSeconds]. Loss = −SI-SNR(enhanced, target)
- * (dB) + spectralWeight · multi-resolution spectral loss (./losses.ts) + maskWeight · MSE(mask, clipped cIRM). Adam
+ * (dB, thresholded at siSnrCapDb when given) + spectralWeight · multi-resolution spectral loss (./losses.ts) +
+ * maskWeight · MSE(mask, clipped cIRM), over the examples whose target is not near silent. Adam
  * with global-norm gradient clipping; after each epoch the loss on fixed validation examples (drawn once from the
  * validation split) decides: best model saved to `out`, learning rate halved after `patience` epochs without
  * improvement, stop after `earlyStop` such epochs. The last state (weights, Adam moments, counters) is kept in
@@ -64,6 +65,8 @@ export interface TrainEnhancerOptions {
   clipNorm?: number;
   maskWeight?: number;
   spectralWeight?: number;
+  /** Threshold of the SI-SNR term in dB (./losses.ts): 0 (default) for none. */
+  siSnrCapDb?: number;
   minSeconds?: number;
   maxSeconds?: number;
   /** Mixing and augmentation (./train-data.ts); SNR −5..20 dB by default. */
@@ -173,6 +176,7 @@ function withDefaults(options: TrainEnhancerOptions) {
     clipNorm: 5,
     maskWeight: 0,
     spectralWeight: 10,
+    siSnrCapDb: 0,
     minSeconds: 1,
     maxSeconds: 2,
     patience: 2,
@@ -246,6 +250,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
   if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
   checkMix(mix);
+  if (!(o.siSnrCapDb >= 0)) throw new AudioError('BAD_ARGUMENT', `siSnrCapDb must be >= 0 dB, got ${o.siSnrCapDb}.`);
   setSeed(o.seed);
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
   const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter(
@@ -273,7 +278,8 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   log(
     `FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`,
   );
-  const weights = { mask: o.maskWeight, spectral: o.spectralWeight };
+  const weights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
+  if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
   const key = validationKey(val, weights);
   if (state.epoch > 0 && state.validationKey !== key) {
     const save = (m: Record<string, unknown>): Promise<void> =>

@@ -14,14 +14,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf, loadModel } from '@gatewave/core';
 import type { FrcrnConfig } from './frcrn';
-import { negSiSnr } from './losses';
+import { negSiSnr, targetWeights } from './losses';
 import { batchLoss, toBatch, type Batch, type LossWeights } from './train-step';
 import { remix, type TrainingData } from './train-data';
 
 export interface ValidationSet {
   batches: Batch[];
-  /** Mean −SI-SNR of the noisy inputs themselves. */
+  /** Mean −SI-SNR of the noisy inputs themselves (over the items the loss counts). */
   noisyNegSiSnr: number;
+  /** Mixtures whose target is near silent, left out of the loss (./losses.ts `targetWeights`). */
+  skipped: number;
 }
 
 /**
@@ -36,9 +38,16 @@ export function validationSet(data: TrainingData, n: number, batchSize: number, 
   const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
     toBatch(Array.from({ length: batchSize }, () => source.draw(len))),
   );
-  const noisyNegSiSnr =
-    batches.reduce((a, b) => a + tf.tidy(() => negSiSnr(b.clean, b.noisy).dataSync()[0]), 0) / batches.length;
-  return { batches, noisyNegSiSnr };
+  let noisyNegSiSnr = 0;
+  let skipped = 0;
+  for (const b of batches) {
+    tf.tidy(() => {
+      const weights = targetWeights(b.clean, b.noisy);
+      skipped += b.clean.shape[0] - weights.sum().dataSync()[0];
+      noisyNegSiSnr += negSiSnr(b.clean, b.noisy, { weights }).dataSync()[0];
+    });
+  }
+  return { batches, noisyNegSiSnr: noisyNegSiSnr / batches.length, skipped };
 }
 
 /** Validation loss and SI-SNR gain over the noisy input, on the fixed validation batches. */
@@ -61,7 +70,11 @@ export function evaluate(
   return { valLoss, valSiSnrGain: val.noisyNegSiSnr - valNeg };
 }
 
-/** A key of the validation set and the loss weights: FNV-1a over the samples' float32 bits, in hex. */
+/**
+ * A key of the validation set and the loss: FNV-1a over the samples' float32 bits and the loss weights, in hex; the
+ * SI-SNR cap and the number of near-silent targets left out are mixed in only when not 0, so a set and loss that
+ * score as they did before those existed keep their key.
+ */
 export function validationKey(val: ValidationSet, weights: LossWeights): string {
   let h = 0x811c9dc5;
   const mix = (v: number): void => {
@@ -74,7 +87,10 @@ export function validationKey(val: ValidationSet, weights: LossWeights): string 
       for (let i = 0; i < bits.length; i++) mix(bits[i]);
     }
   }
-  for (const v of new Uint32Array(Float32Array.from([weights.mask, weights.spectral]).buffer)) mix(v);
+  const extra = [weights.siSnrCapDb ?? 0, val.skipped].some((v) => v !== 0)
+    ? [weights.siSnrCapDb ?? 0, val.skipped]
+    : [];
+  for (const v of new Uint32Array(Float32Array.from([weights.mask, weights.spectral, ...extra]).buffer)) mix(v);
   return h.toString(16).padStart(8, '0');
 }
 
