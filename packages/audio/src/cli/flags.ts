@@ -169,7 +169,8 @@ export const FLAGS = {
   },
   minEventSeconds: {
     flags: '--min-event-seconds <s>',
-    description: 'augmentation: each event a random excerpt of its clip, at least this long (default: whole clips)',
+    description:
+      'augmentation: each event a random excerpt of its clip, at least this long, trimmed to where the clip sounds; pauses of 0.3 s or more are not labelled (default: whole clips)',
     parse: positiveNumber,
   },
   speed: {

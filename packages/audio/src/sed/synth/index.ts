@@ -12,6 +12,8 @@ export {
   rms,
 } from './spatial';
 export { convolveMany, randomEqCurve, randomEqualize, reverberate } from './augment';
+export { activeSpans, clipActivity, ACTIVE_DB, BRIDGED_GAP_SECONDS } from './activity';
+export type { ClipActivity } from './activity';
 export { clipClasses, loadEventClips, loadAmbience } from './clips';
 export type { EventClip, LoadClipsOptions } from './clips';
 export { AZIMUTH_GRID, ELEVATION_GRID, synthesizeScene, synthesizeScenes } from './scene';

@@ -15,6 +15,7 @@ import { SCENE_FORMATS, SceneFormat } from '../format';
 import { diffuseAmbience, diffuseNoise, rms, spatialize } from './spatial';
 import { randomEqualize, reverberate } from './augment';
 import { EventClip, loadAmbience, loadEventClips } from './clips';
+import { activeSpans, BRIDGED_GAP_SECONDS, clipActivity } from './activity';
 
 export interface SceneOptions {
   format: SceneFormat;
@@ -38,7 +39,10 @@ export interface SceneOptions {
   /**
    * Training augmentation: when set, each event is a random excerpt of its clip whose length is drawn uniformly
    * between this many seconds (or the clip's length, if shorter) and the clip's length (at most `maxEventSeconds`),
-   * so that a model also sees short events that start and stop mid-sound. Default: the whole clip.
+   * so that a model also sees short events that start and stop mid-sound. The excerpt is trimmed to its sounding
+   * frames (within 20 dB of the clip's loudest 20 ms frame), pauses of 0.3 s or more inside it are not labelled, an
+   * excerpt with no sounding frame is drawn again, and its gain comes from the whole clip's RMS. Default: the whole
+   * clip.
    */
   minEventSeconds?: number;
   /**
@@ -106,13 +110,12 @@ export interface Scene {
  * Synthesises one scene. Events are drawn one by one (a random clip, a random onset, a direction on the grid) and
  * kept when at most `maxOverlap` events sound at any time, concurrent events are `minSeparation` degrees apart
  * and of different classes; drawing stops at `eventRate · seconds` events or after 200 rejected draws. Each event
- * gets 10 ms fades and a gain that puts its RMS `snr` dB above the background's.
+ * gets 10 ms fades and a gain that puts its RMS `snr` dB above the background's (an excerpt, with
+ * `minEventSeconds`: its whole clip's RMS; see `drawExcerpt`, which also labels only its sounding spans).
  */
 export function synthesizeScene(clips: readonly EventClip[], options: SceneOptions, rng: Rng): Scene {
   const { format, sampleRate, seconds } = options;
   const n = Math.round(seconds * sampleRate);
-  const maxOverlap = options.maxOverlap ?? 2;
-  const minSeparation = options.minSeparation ?? 20;
   const [snrLo, snrHi] = options.snr ?? [5, 30];
   const maxLen = Math.round((options.maxEventSeconds ?? 6) * sampleRate);
   const fade = Math.round((options.fadeSeconds ?? 0.01) * sampleRate);
@@ -132,54 +135,54 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
   checkAugmentation(options);
   while (placed.length < target && rejected < 200) {
     const clip = clips[rng.int(clips.length)];
-    let srcLen = Math.min(clip.samples.length, maxLen, n);
-    if (minLen !== null && srcLen > minLen) srcLen = minLen + rng.int(srcLen - minLen + 1);
-    const from = clip.samples.length > srcLen ? rng.int(clip.samples.length - srcLen + 1) : 0;
+    const cut = drawExcerpt(clip, minLen, Math.min(maxLen, n), sampleRate, rng);
     // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f. The source rate
     // is rounded to 1/240 of the rate (0.4 % steps), which keeps the resampling ratio one of few exact phases.
     const step = sampleRate / 240;
     const sourceRate = speeds
       ? Math.max(1, Math.round(Math.round((sampleRate * rng.uniform(speeds[0], speeds[1])) / step) * step))
       : sampleRate;
-    let len = Math.min(Math.ceil((srcLen * sampleRate) / sourceRate), n);
-    if (len < 2 * fade + 1) len = Math.min(clip.samples.length, n);
+    let len = Math.min(Math.ceil((cut.srcLen * sampleRate) / sourceRate), n);
+    if (len < 2 * fade + 1 && !cut.spans) len = Math.min(clip.samples.length, n);
     const start = rng.int(n - len + 1);
     const end = start + len;
     const { azimuth, elevation } = drawDirection(options, rng);
-    const overlapping = placed.filter((p) => p.start < end && start < p.end);
-    // Most concurrent events within [start, end): check every change point.
-    let worst = 0;
-    for (const t of [start, ...overlapping.map((p) => p.start).filter((s) => s > start)]) {
-      worst = Math.max(worst, overlapping.filter((p) => p.start <= t && t < p.end).length);
-    }
-    const clash = overlapping.some(
-      (p) => p.clip.class === clip.class || angularDistance(p.azimuth, p.elevation, azimuth, elevation) < minSeparation,
-    );
-    if (worst + 1 > maxOverlap || clash) {
+    if (!cut.srcLen || len < 2 * fade + 1 || clashes(placed, clip, start, end, azimuth, elevation, options)) {
       rejected++;
       continue;
     }
-    const excerpt = clip.samples.subarray(from, from + srcLen);
+    const excerpt = clip.samples.subarray(cut.from, cut.from + cut.srcLen);
     let signal: Float32Array = new Float32Array(len);
     signal.set((sourceRate === sampleRate ? excerpt : resample(excerpt, sourceRate, sampleRate)).subarray(0, len));
+    const raw = rms(signal);
     if (eqDb) signal = randomEqualize(signal, sampleRate, eqDb, rng);
+    // An excerpt is scaled as its whole clip would be (times the EQ's change of level), not by its own RMS, which
+    // in a quiet stretch would lift recording noise to the event's level.
+    const clipLevel = (cut.clipRms * rms(signal)) / (raw || 1);
     applyFades(signal, fade);
-    const snr = rng.uniform(snrLo, snrHi);
-    const gain = (bg.level * Math.pow(10, snr / 20)) / (rms(signal) || 1);
+    const level = cut.spans ? clipLevel : rms(signal);
+    const gain = (bg.level * Math.pow(10, rng.uniform(snrLo, snrHi) / 20)) / (level || 1);
     for (let i = 0; i < len; i++) signal[i] *= gain;
-    placed.push({ start, end, clip, azimuth, elevation, signal });
+    const spans = cut.spans?.map(([a, b]): [number, number] => [
+      Math.min(len, Math.round((a * sampleRate) / sourceRate)),
+      Math.min(len, Math.round((b * sampleRate) / sourceRate)),
+    ]);
+    placed.push({ start, end, clip, azimuth, elevation, signal, spans });
   }
   mixPlaced(audio, placed, options, rng);
   limitPeak(audio.channels, 0.95);
   placed.sort((a, b) => a.start - b.start);
-  const events: SoundEvent[] = placed.map((p) => ({
-    file: '',
-    onset: p.start / sampleRate,
-    offset: p.end / sampleRate,
-    class: p.clip.class,
-    azimuth: format === 'mono' ? null : p.azimuth,
-    elevation: format === 'mono' ? null : p.elevation,
-  }));
+  const events: SoundEvent[] = placed.flatMap((p) =>
+    (p.spans ?? [[0, p.end - p.start]]).map(([a, b]) => ({
+      file: '',
+      onset: (p.start + a) / sampleRate,
+      offset: (p.start + b) / sampleRate,
+      class: p.clip.class,
+      azimuth: format === 'mono' ? null : p.azimuth,
+      elevation: format === 'mono' ? null : p.elevation,
+    })),
+  );
+  events.sort((a, b) => a.onset - b.onset);
   return { audio, events };
 }
 
@@ -191,6 +194,65 @@ interface Placed {
   azimuth: number;
   elevation: number;
   signal: Float32Array;
+  /** With excerpts: the sounding spans [start, end) in samples from `start`, each one labelled event. */
+  spans?: Array<[number, number]>;
+}
+
+/**
+ * Whether an event of `clip` at [start, end) and this direction cannot join `placed`: more than `maxOverlap`
+ * events at once, or a concurrent event of the same class or closer than `minSeparation` degrees.
+ */
+function clashes(
+  placed: readonly Placed[],
+  clip: EventClip,
+  start: number,
+  end: number,
+  azimuth: number,
+  elevation: number,
+  options: SceneOptions,
+): boolean {
+  const overlapping = placed.filter((p) => p.start < end && start < p.end);
+  // Most concurrent events within [start, end): check every change point.
+  let worst = 0;
+  for (const t of [start, ...overlapping.map((p) => p.start).filter((s) => s > start)]) {
+    worst = Math.max(worst, overlapping.filter((p) => p.start <= t && t < p.end).length);
+  }
+  const minSeparation = options.minSeparation ?? 20;
+  return (
+    worst + 1 > (options.maxOverlap ?? 2) ||
+    overlapping.some(
+      (p) => p.clip.class === clip.class || angularDistance(p.azimuth, p.elevation, azimuth, elevation) < minSeparation,
+    )
+  );
+}
+
+/**
+ * The part of `clip` an event plays: samples [from, from + srcLen). Without `minLen` the whole clip (up to
+ * `maxLen`). With it, a random excerpt of `minLen` samples up to the whole, trimmed to its first and last sounding
+ * frame (see `clipActivity`), with its sounding spans (relative to `from`; pauses of `BRIDGED_GAP_SECONDS` or more
+ * split them) and the whole clip's RMS. An excerpt with no sounding frame has `srcLen` 0.
+ */
+function drawExcerpt(
+  clip: EventClip,
+  minLen: number | null,
+  maxLen: number,
+  sampleRate: number,
+  rng: Rng,
+): { from: number; srcLen: number; spans?: Array<[number, number]>; clipRms: number } {
+  let srcLen = Math.min(clip.samples.length, maxLen);
+  if (minLen !== null && srcLen > minLen) srcLen = minLen + rng.int(srcLen - minLen + 1);
+  const from = clip.samples.length > srcLen ? rng.int(clip.samples.length - srcLen + 1) : 0;
+  if (minLen === null) return { from, srcLen, clipRms: 0 };
+  const activity = clipActivity(clip.samples, sampleRate);
+  const spans = activeSpans(activity, from, from + srcLen, Math.round(BRIDGED_GAP_SECONDS * sampleRate));
+  if (spans.length === 0) return { from, srcLen: 0, clipRms: activity.rms };
+  const a = spans[0][0];
+  return {
+    from: from + a,
+    srcLen: spans[spans.length - 1][1] - a,
+    spans: spans.map(([s, e]): [number, number] => [s - a, e - a]),
+    clipRms: activity.rms,
+  };
 }
 
 function checkAugmentation(options: SceneOptions): void {
