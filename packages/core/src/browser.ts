@@ -21,6 +21,8 @@ export type { Fetch } from './io/model-fetch';
 export { loadModel, loadModelMetadata, saveModel } from './io/model-browser';
 export { PGN } from './layers/pgn';
 export type { PGNConfig } from './layers/pgn';
+export { nativeKernels } from './layers/native-kernels';
+export type { NativeKernels } from './layers/native-kernels';
 export { FSMN, ComplexFSMN } from './layers/fsmn';
 export type { FSMNConfig, FSMNAxis } from './layers/fsmn';
 export { buildCRNN } from './models/crnn';

@@ -29,6 +29,8 @@ export { fetchModelFile, joinUrl } from './io/model-fetch';
 export type { Fetch, FetchReport } from './io/model-fetch';
 export { PGN } from './layers/pgn';
 export type { PGNConfig } from './layers/pgn';
+export { nativeKernels } from './layers/native-kernels';
+export type { NativeKernels } from './layers/native-kernels';
 export { FSMN, ComplexFSMN } from './layers/fsmn';
 export type { FSMNConfig, FSMNAxis } from './layers/fsmn';
 export { buildCRNN } from './models/crnn';

@@ -24,7 +24,7 @@ export type {
 } from './models/panel-model';
 export { WindowSet } from './data/windows';
 export { loadForecaster } from './models/model-file';
-export { TPGN, buildTPGN, TPGN_DEFAULTS } from './models/tpgn';
+export { TPGN, buildTPGN, TPGN_DEFAULTS, setTPGNFusion } from './models/tpgn';
 export type { TPGNConfig } from './models/tpgn';
 export { DLinear, buildDLinear, movingAverageMatrix } from './models/dlinear';
 export { buildGRU } from './models/gru';

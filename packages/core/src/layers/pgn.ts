@@ -155,6 +155,14 @@ export class PGN extends tf.layers.Layer {
     return pgnGate(z, H).reshape([G, batch, time, d]) as tf.Tensor4D;
   }
 
+  /**
+   * The stored weights as tensors, in the saved layout: hie kernel `[w, Fg·Gw, d·Gw]`, hie bias `[d·Gw]`, gate kernel
+   * `[(Fg + d)·Gw, 2·d·Gw]`, gate bias `[2·d·Gw]` (for ops that fuse the layer with others, e.g. forecast's TPGN).
+   */
+  storedWeights(): [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor] {
+    return [this.hieKernel.read(), this.hieBias.read(), this.gateKernel.read(), this.gateBias.read()];
+  }
+
   /** Per-group kernels: HIE `[Gw, w·Fg, d]` and gate `[Gw, Fg + d, 2d]` (columns: gate, then Ĥ). */
   private groupKernels(): { hie: tf.Tensor3D; gate: tf.Tensor3D } {
     const G = this.weightGroups;

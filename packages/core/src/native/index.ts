@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
 import { setGruFusion } from '../layers/gru-fusion';
 import { setPgnGateFusion } from '../layers/pgn-gate';
+import { setNativeKernelsProvider } from '../layers/native-kernels';
 import { fusedCausalUnfoldWith, fusedPgnGateWith } from './pgn-gate-op';
 import { loadAddon, type AddonResult, type NativeAddon } from './addon';
 import { installFusedAdam } from './adam';
@@ -108,6 +109,7 @@ export function registerNativeBackend(): NativeStatus {
       run: (z, h) => fusedPgnGateWith(addon, z, h),
       unfold: (x, w) => fusedCausalUnfoldWith(addon, x, w),
     });
+    setNativeKernelsProvider(() => (tf.getBackend() === NATIVE_BACKEND && !disabledReason() ? addon : null));
     registered = { ok: true };
   } catch (err) {
     registered = { ok: false, reason: `the native backend failed to register: ${(err as Error).message}` };

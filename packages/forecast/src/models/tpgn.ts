@@ -1,7 +1,18 @@
-import { PGN, tf } from '@gatewave/core';
+import { PGN, nativeKernels, tf, type NativeKernels } from '@gatewave/core';
 import { ForecastError } from '../errors';
 import { forecastOutputShape, shapeOf, torchUniform, windowNorm } from './layers-util';
 import { NetworkBuilder, buildNetwork } from './covariates';
+import { fusedTPGN } from './tpgn-fused';
+
+let fusion = true;
+
+/**
+ * Whether TPGN runs as one fused op on the native backend (the default; tpgn-fused.ts) or as tfjs ops there too
+ * (for comparisons). Other backends always run the tfjs ops.
+ */
+export function setTPGNFusion(on: boolean): void {
+  fusion = on;
+}
 
 /** Hyper-parameters of TPGN; the defaults reproduce the paper's ETTh1 univariate setting. */
 export interface TPGNConfig {
@@ -127,10 +138,10 @@ export class TPGN extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [xIn, marks] = inputs as tf.Tensor[];
+      const kernels = fusion && xIn.dtype === 'float32' && marks.dtype === 'float32' ? nativeKernels() : null;
+      if (kernels) return this.fused(kernels, xIn, marks);
       const B = xIn.shape[0];
-      const { rows: R, period: P, dModel: d, vars: V, features: F, outputs: Q } = this;
-      const predRows = this.predRows * Q; // head outputs per column, row-major [pred_R, Q]
-      const T = F - 1;
+      const { vars: V, outputs: Q } = this;
       let x = xIn; // [B, L, V]
       let stats: { mean: tf.Tensor; std: tf.Tensor } | null = null;
       if (this.norm) {
@@ -138,53 +149,84 @@ export class TPGN extends tf.layers.Layer {
         x = n.normed;
         stats = n;
       }
-      const grid = x.reshape([B, R, P, V]); // [B, R, P, V]
-      const markGrid = marks.reshape([B, R, P, T]); // [B, R, P, T]
-
-      // Long-term: cells down each column c, rows as time; per variable [value, marks] (F features), group-major
-      // [V, B·P, R, F] as the PGN's grouped form takes it (one weight group per variable, no dense block maps).
-      const colX = grid.transpose([3, 0, 2, 1]).reshape([V, B * P, R, 1]); // [V, B·P, R, 1]
-      const colM = markGrid.transpose([0, 2, 1, 3]).reshape([1, B * P, R, T]); // [1, B·P, R, T], every variable's
-      const pgnIn = tf.concat([colX, V === 1 ? colM : tf.tile(colM, [V, 1, 1, 1])], 3) as tf.Tensor4D;
-      const hByVar = this.pgn.applyGrouped(pgnIn).reshape([V, B * P, R * d]); // [V, B·P, R·d]
-      const long = tf.matMul(hByVar, this.longW.read()).add(this.longB.read()); // [V, B·P, d]
-
-      // Short-term: each row (P cells × F) → d, then the R rows → d. The row map's weights split by cell feature:
-      // W·[value; marks] = W_value·value + W_marks·marks (the same map, without building the cells).
-      const rowW = this.rowW.read().reshape([V, P, F, d]);
-      const wValue = rowW.slice([0, 0, 0, 0], [V, P, 1, d]).reshape([V, P, d]);
-      const wMarks = rowW
-        .slice([0, 0, 1, 0], [V, P, T, d])
-        .reshape([V, P * T, d])
-        .transpose([1, 0, 2])
-        .reshape([P * T, V * d]);
-      const rowX = grid.transpose([3, 0, 1, 2]).reshape([V, B * R, P]);
-      const fromMarks = tf
-        .matMul(markGrid.reshape([B * R, P * T]), wMarks)
-        .reshape([B * R, V, d])
-        .transpose([1, 0, 2]);
-      const rowOut = tf.matMul(rowX, wValue).add(fromMarks).add(this.rowB.read()); // [V, B·R, d]
-      const short = tf.matMul(rowOut.reshape([V, B, R * d]), this.colW.read()).add(this.colB.read()); // [V, B, d]
-
-      // Head: [short; long] (2d) → pred_R per column; output step r·P + c ← column c, row r. The short vector is the
-      // same for every column, so its share of the head is computed once per window and broadcast over the columns.
-      const headW = this.headW.read();
-      const headShort = tf.matMul(short, headW.slice([0, 0, 0], [V, d, predRows])); // [V, B, pred_R]
-      const headLong = tf.matMul(long, headW.slice([0, d, 0], [V, d, predRows])); // [V, B·P, pred_R]
-      const out = headLong
-        .reshape([V, B, P, predRows])
-        .add(headShort.reshape([V, B, 1, predRows]))
-        .add(this.headB.read().reshape([V, 1, 1, predRows])); // [V, B, P, pred_R]
-      if (Q === 1) {
-        let y = out.transpose([1, 3, 2, 0]).reshape([B, predRows * P, V]); // [B, H, V]
-        if (stats) y = y.mul(stats.std).add(stats.mean);
-        return y;
-      }
-      // Quantile heads: [V, B, P, pred_R, Q] → [B, pred_R, P, V, Q] → [B, H, V·Q] (value v·Q + q).
-      let y = out.reshape([V, B, P, this.predRows, Q]).transpose([1, 3, 2, 0, 4]); // [B, pred_R, P, V, Q]
-      if (stats) y = y.mul(stats.std.reshape([B, 1, 1, V, 1])).add(stats.mean.reshape([B, 1, 1, V, 1]));
-      return y.reshape([B, this.horizon, V * Q]);
+      const y = this.ops(x, marks); // [B, H, V·Q]
+      if (!stats) return y;
+      if (Q === 1) return y.mul(stats.std).add(stats.mean);
+      const std = stats.std.reshape([B, 1, V, 1]);
+      const mean = stats.mean.reshape([B, 1, V, 1]);
+      return y
+        .reshape([B, this.horizon, V, Q])
+        .mul(std)
+        .add(mean)
+        .reshape([B, this.horizon, V * Q]);
     });
+  }
+
+  /** The layer, normalisation included, as one op on the native backend's kernels (tpgn-fused.ts). */
+  private fused(kernels: NativeKernels, x: tf.Tensor, marks: tf.Tensor): tf.Tensor {
+    const dims = {
+      B: x.shape[0],
+      R: this.rows,
+      P: this.period,
+      V: this.vars,
+      T: this.features - 1,
+      d: this.dModel,
+      Q: this.outputs,
+      predRows: this.predRows,
+      norm: this.norm,
+    };
+    const own = [this.longW, this.longB, this.rowW, this.rowB, this.colW, this.colB, this.headW, this.headB];
+    return fusedTPGN(kernels, dims, marks, [x, ...this.pgn.storedWeights(), ...own.map((w) => w.read())]);
+  }
+
+  /** The layer between the normalisation and its inverse as tfjs ops (any backend): x `[B, L, V]` → `[B, H, V·Q]`. */
+  private ops(x: tf.Tensor, marks: tf.Tensor): tf.Tensor {
+    const B = x.shape[0];
+    const { rows: R, period: P, dModel: d, vars: V, features: F, outputs: Q } = this;
+    const predRows = this.predRows * Q; // head outputs per column, row-major [pred_R, Q]
+    const T = F - 1;
+    const grid = x.reshape([B, R, P, V]); // [B, R, P, V]
+    const markGrid = marks.reshape([B, R, P, T]); // [B, R, P, T]
+
+    // Long-term: cells down each column c, rows as time; per variable [value, marks] (F features), group-major
+    // [V, B·P, R, F] as the PGN's grouped form takes it (one weight group per variable, no dense block maps).
+    const colX = grid.transpose([3, 0, 2, 1]).reshape([V, B * P, R, 1]); // [V, B·P, R, 1]
+    const colM = markGrid.transpose([0, 2, 1, 3]).reshape([1, B * P, R, T]); // [1, B·P, R, T], every variable's
+    const pgnIn = tf.concat([colX, V === 1 ? colM : tf.tile(colM, [V, 1, 1, 1])], 3) as tf.Tensor4D;
+    const hByVar = this.pgn.applyGrouped(pgnIn).reshape([V, B * P, R * d]); // [V, B·P, R·d]
+    const long = tf.matMul(hByVar, this.longW.read()).add(this.longB.read()); // [V, B·P, d]
+
+    // Short-term: each row (P cells × F) → d, then the R rows → d. The row map's weights split by cell feature:
+    // W·[value; marks] = W_value·value + W_marks·marks (the same map, without building the cells).
+    const rowW = this.rowW.read().reshape([V, P, F, d]);
+    const wValue = rowW.slice([0, 0, 0, 0], [V, P, 1, d]).reshape([V, P, d]);
+    const wMarks = rowW
+      .slice([0, 0, 1, 0], [V, P, T, d])
+      .reshape([V, P * T, d])
+      .transpose([1, 0, 2])
+      .reshape([P * T, V * d]);
+    const rowX = grid.transpose([3, 0, 1, 2]).reshape([V, B * R, P]);
+    const fromMarks = tf
+      .matMul(markGrid.reshape([B * R, P * T]), wMarks)
+      .reshape([B * R, V, d])
+      .transpose([1, 0, 2]);
+    const rowOut = tf.matMul(rowX, wValue).add(fromMarks).add(this.rowB.read()); // [V, B·R, d]
+    const short = tf.matMul(rowOut.reshape([V, B, R * d]), this.colW.read()).add(this.colB.read()); // [V, B, d]
+
+    // Head: [short; long] (2d) → pred_R per column; output step r·P + c ← column c, row r. The short vector is the
+    // same for every column, so its share of the head is computed once per window and broadcast over the columns.
+    const headW = this.headW.read();
+    const headShort = tf.matMul(short, headW.slice([0, 0, 0], [V, d, predRows])); // [V, B, pred_R]
+    const headLong = tf.matMul(long, headW.slice([0, d, 0], [V, d, predRows])); // [V, B·P, pred_R]
+    const out = headLong
+      .reshape([V, B, P, predRows])
+      .add(headShort.reshape([V, B, 1, predRows]))
+      .add(this.headB.read().reshape([V, 1, 1, predRows])); // [V, B, P, pred_R]
+    // [V, B, P, pred_R, Q] → [B, pred_R, P, V, Q] → [B, H, V·Q] (value v·Q + q).
+    return out
+      .reshape([V, B, P, this.predRows, Q])
+      .transpose([1, 3, 2, 0, 4])
+      .reshape([B, this.horizon, V * Q]);
   }
 
   override dispose(): ReturnType<tf.layers.Layer['dispose']> {
