@@ -102,4 +102,27 @@ suite('native binding arguments', () => {
       ).message,
     ).toBe('gatewave native: value must be a Float32Array');
   });
+
+  test('matmul with accumulate adds the products to out, on the calling thread and split over a batch', () => {
+    const out = f32(1, 1, 1, 1);
+    a.matmul(f32(1, 2, 3, 4), f32(5, 6, 7, 8), out, 1, 1, 1, 2, 2, 2, false, false, true);
+    expect(Array.from(out)).toEqual([20, 23, 44, 51]);
+    a.matmul(f32(1, 2, 3, 4), f32(5, 6, 7, 8), out, 1, 1, 1, 2, 2, 2, false, false);
+    expect(Array.from(out)).toEqual([19, 22, 43, 50]); // without the flag: overwritten
+    a.matmul(f32(1, 2, 3, 4), f32(5, 7, 6, 8), out, 1, 1, 1, 2, 2, 2, false, true, false);
+    expect(Array.from(out)).toEqual([19, 22, 43, 50]);
+    // 8 products of 64x64x32 (enough work to be split over the threads when there are several), N = 32 and N = 8.
+    for (const n of [32, 8]) {
+      const [batch, m, k] = [8, 64, 64];
+      const x = Float32Array.from({ length: batch * m * k }, (_, i) => ((i * 7919) % 23) / 23 - 0.5);
+      const y = Float32Array.from({ length: batch * k * n }, (_, i) => ((i * 104729) % 19) / 19 - 0.5);
+      const plain = new Float32Array(batch * m * n);
+      a.matmul(x, y, plain, batch, batch, batch, m, n, k, false, false);
+      const acc = new Float32Array(batch * m * n).fill(2);
+      a.matmul(x, y, acc, batch, batch, batch, m, n, k, false, false, true);
+      const worst = plain.reduce((w, v, i) => Math.max(w, Math.abs(acc[i] - (v + 2))), 0);
+      expect(worst).toBeLessThan(1e-5);
+      expect(plain.some((v) => Math.abs(v) > 0.5)).toBe(true);
+    }
+  });
 });

@@ -15,12 +15,13 @@ constexpr double kBatchParallelFlops = 2.0e6;
 
 }  // namespace
 
-// matmul(a, b, out, batch, batchA, batchB, M, N, K, transA, transB): out[i] = op(a[i % batchA]) op(b[i % batchB]).
+// matmul(a, b, out, batch, batchA, batchB, M, N, K, transA, transB[, accumulate]): out[i] = op(a[i % batchA])
+// op(b[i % batchB]), or out[i] += that with `accumulate` (default false).
 napi_value Matmul(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long batch = a.integer(3), bA = a.integer(4), bB = a.integer(5), M = a.integer(6), N = a.integer(7),
              K = a.integer(8);
-  const bool tA = a.flag(9), tB = a.flag(10);
+  const bool tA = a.flag(9), tB = a.flag(10), acc = !a.isNull(11) && a.flag(11);
   if (!a.ok) return nullptr;
   if (bA < 1 || bB < 1) {
     a.fail("matmul batch sizes must be >= 1");
@@ -37,11 +38,11 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
     // Many small products, together worth a hand-off: one product per task (split along the batch, never inside a
     // small matrix). Below the threshold the whole batch runs on the calling thread.
     pool.run(static_cast<int>(batch), [&](int i, int) {
-      sgemm(tA, tB, M, N, K, A + (i % bA) * M * K, lda, B + (i % bB) * K * N, ldb, C + i * M * N, N, false, false);
+      sgemm(tA, tB, M, N, K, A + (i % bA) * M * K, lda, B + (i % bB) * K * N, ldb, C + i * M * N, N, acc, false);
     });
   } else {
     for (long i = 0; i < batch; ++i)
-      sgemm(tA, tB, M, N, K, A + (i % bA) * M * K, lda, B + (i % bB) * K * N, ldb, C + i * M * N, N, false);
+      sgemm(tA, tB, M, N, K, A + (i % bA) * M * K, lda, B + (i % bB) * K * N, ldb, C + i * M * N, N, acc);
   }
   return undef(env);
 }

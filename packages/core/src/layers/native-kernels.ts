@@ -5,10 +5,10 @@
  */
 import type { NativeAddon } from '../native/addon';
 
-/** Products, bias rows, sums, the PGN gate and the causal unfold (contracts: native/src/addon.cc). */
+/** Products, bias rows, sums, transposes, the PGN gate and the causal unfold (contracts: native/src/addon.cc). */
 export type NativeKernels = Pick<
   NativeAddon,
-  'matmul' | 'epilogue' | 'reduce' | 'pgnGate' | 'pgnGateGrad' | 'causalUnfold'
+  'matmul' | 'epilogue' | 'reduce' | 'transpose' | 'pgnGate' | 'pgnGateGrad' | 'causalUnfold'
 >;
 
 let provider: (() => NativeKernels | null) | null = null;

@@ -21,6 +21,8 @@ export interface NativeAddon {
     k: number,
     transposeA: boolean,
     transposeB: boolean,
+    /** Adds the products to `out` instead of overwriting it. */
+    accumulate?: boolean,
   ): void;
   epilogue(
     y: Float32Array,

@@ -9,14 +9,13 @@ import { tf, type NativeKernels } from '@gatewave/core';
 import {
   Arena,
   cellGrads,
-  cellLayouts,
+  cellLayout,
   copy,
   denormalise,
   groupMaps,
   headToOutput,
   normBackward,
   normalise,
-  sideBySide,
   storedGrads,
   type GroupMaps,
   type NormStats,
@@ -33,7 +32,7 @@ interface Saved {
   cells: Float32Array; // [V, B, L, F]
   U: Float32Array; // [V, B·P·R, w·F]
   H: Float32Array; // [V, B·P·R, d]
-  gateIn: Float32Array; // [V, B·P·R, F + d]
+  pgnIn: Float32Array; // [V, B·P, R, F]
   z: Float32Array; // [V, B·P·R, 2d]
   o: Float32Array; // [V, B·P, R·d]
   rowOut: Float32Array; // [V, B, R·d]
@@ -85,7 +84,7 @@ function rowSums(k: NativeKernels, x: Float32Array, G: number, rows: number, col
   return out;
 }
 
-/** The PGN (long-term branch's first part) on `pgnIn`: unfold, HIE, gate input and gate. */
+/** The PGN (long-term branch's first part) on `pgnIn`: unfold, HIE, z = [x, H]·gate and the gate. */
 function pgnForward(k: NativeKernels, A: Arena, D: TPGNDims, W: Weights, maps: GroupMaps, pgnIn: Float32Array) {
   const { B, R, P, V: G, T, d } = D;
   const F = 1 + T;
@@ -95,12 +94,12 @@ function pgnForward(k: NativeKernels, A: Arena, D: TPGNDims, W: Weights, maps: G
   k.causalUnfold(pgnIn, U, G * B * P, R, F, w, false);
   const H = mm(k, A, U, maps.hie, G, NR, d, w * F);
   addBias(k, H, G, NR, d, W.hb);
-  const gateIn = sideBySide(A, pgnIn, F, H, d, G * NR);
-  const z = mm(k, A, gateIn, maps.gate, G, NR, 2 * d, F + d);
+  const z = mm(k, A, pgnIn, maps.gateX, G, NR, 2 * d, F);
+  k.matmul(H, maps.gateH, z, G, G, G, NR, 2 * d, d, false, false, true);
   addBias(k, z, G, NR, 2 * d, maps.gateB);
   const o = A.take(G * NR * d);
   k.pgnGate(z, H, o, G * NR, d);
-  return { U, H, gateIn, z, o };
+  return { U, H, z, o };
 }
 
 /** Forward: x `[B, L, V]` and marks `[B, L, T]` → y `[B, H, V·Q]`, and what the backward pass needs. */
@@ -113,8 +112,10 @@ function forward(k: NativeKernels, D: TPGNDims, W: Weights, xIn: Float32Array, m
   const stats = D.norm ? normalise(A, D, xIn) : null;
   const x = stats ? stats.xn : xIn;
   const maps = groupMaps(D, W);
-  const { cells, pgnIn } = cellLayouts(A, D, x, marks);
-  const { U, H, gateIn, z, o } = pgnForward(k, A, D, W, maps, pgnIn);
+  const cells = cellLayout(A, D, x, marks);
+  const pgnIn = A.take(cells.length);
+  k.transpose(cells, [G * B, R, P, F], [0, 2, 1, 3], pgnIn);
+  const { U, H, z, o } = pgnForward(k, A, D, W, maps, pgnIn);
   const long = mm(k, A, o, W.longW, G, N1, d, R * d);
   addBias(k, long, G, N1, d, W.longB);
   const rowOut = mm(k, A, cells, W.rowW, G, B * R, d, P * F);
@@ -135,7 +136,7 @@ function forward(k: NativeKernels, D: TPGNDims, W: Weights, xIn: Float32Array, m
   const yc = headToOutput(D, out, A.take(out.length), false);
   const y = Float32Array.from(yc);
   if (stats) denormalise(D, y, stats);
-  const saved: Saved = { arena: A, maps, cells, U, H, gateIn, z, o, rowOut, hcat, stats, yc };
+  const saved: Saved = { arena: A, maps, cells, pgnIn, U, H, z, o, rowOut, hcat, stats, yc };
   return { y, saved };
 }
 
@@ -182,19 +183,20 @@ function pgnBackward(k: NativeKernels, D: TPGNDims, s: Saved, dO: Float32Array) 
   const dH = A.take(G * NR * d);
   k.pgnGateGrad(s.z, s.H, dO, dz, dH, G * NR, d);
   const dGateB = rowSums(k, dz, G, NR, 2 * d);
-  const dGate = mm(k, A, s.gateIn, dz, G, F + d, 2 * d, NR, true);
-  const dGateIn = mm(k, A, dz, s.maps.gate, G, NR, F + d, 2 * d, false, true);
-  for (let i = 0; i < G * NR; i++) {
-    for (let e = 0; e < d; e++) dH[i * d + e] += dGateIn[i * (F + d) + F + e];
+  const dGateX = mm(k, A, s.pgnIn, dz, G, F, 2 * d, NR, true);
+  const dGateH = mm(k, A, s.H, dz, G, d, 2 * d, NR, true);
+  const dGate = A.take(G * (F + d) * 2 * d);
+  for (let g = 0; g < G; g++) {
+    dGate.set(dGateX.subarray(g * F * 2 * d, (g + 1) * F * 2 * d), g * (F + d) * 2 * d);
+    dGate.set(dGateH.subarray(g * d * 2 * d, (g + 1) * d * 2 * d), (g * (F + d) + F) * 2 * d);
   }
+  k.matmul(dz, s.maps.gateH, dH, G, G, G, NR, d, 2 * d, false, true, true); // dH += dz·gateHᵀ
   const dhb = rowSums(k, dH, G, NR, d);
   const dHie = mm(k, A, s.U, dH, G, w * F, d, NR, true);
   const dU = mm(k, A, dH, s.maps.hie, G, NR, w * F, d, false, true);
   const dPgnIn = A.take(G * NR * F);
   k.causalUnfold(dU, dPgnIn, G * B * P, R, F, w, true);
-  for (let i = 0; i < G * NR; i++) {
-    for (let f = 0; f < F; f++) dPgnIn[i * F + f] += dGateIn[i * (F + d) + f];
-  }
+  k.matmul(dz, s.maps.gateX, dPgnIn, G, G, G, NR, F, 2 * d, false, true, true); // += dz·gateXᵀ
   const [dhk, dgk, dgb] = storedGrads(D, dHie, dGate, dGateB);
   return { dhk, dhb, dgk, dgb, dPgnIn };
 }
@@ -227,18 +229,14 @@ export function fusedTPGN(k: NativeKernels, D: TPGNDims, marks: tf.Tensor, input
 
 /** The gradients of the op's inputs (in their order) from dy `[B, H, V·Q]`. */
 function backward(k: NativeKernels, D: TPGNDims, W: Weights, s: Saved, dy: Float32Array): Float32Array[] {
-  const { B, V, Q } = D;
-  const L = D.R * D.P;
-  let dyc = dy;
-  if (s.stats) {
-    dyc = s.arena.take(dy.length);
-    const n = (dy.length / B / V / Q) | 0;
-    for (let i = 0; i < dy.length; i++) dyc[i] = dy[i] * s.stats.std[((i / (n * V * Q)) | 0) * V + (((i / Q) | 0) % V)];
-  }
-  const dOut = headToOutput(D, dyc, s.arena.take(dy.length), true);
+  const { B, R, P, V, T } = D;
+  const L = R * P;
+  const dOut = headToOutput(D, dy, s.arena.take(dy.length), true, s.stats ? s.stats.std : null); // through y·σ
   const h = headBackward(k, D, W, s, dOut);
   const p = pgnBackward(k, D, s, h.dO);
-  const dxn = cellGrads(D, h.dCells, p.dPgnIn, s.stats ? s.arena.take(B * L * V) : new Float32Array(B * L * V));
+  const dCols = s.arena.take(p.dPgnIn.length); // [V·B, P, R, F] → [V·B, R, P, F], as the cells
+  k.transpose(p.dPgnIn, [V * B, P, R, 1 + T], [0, 2, 1, 3], dCols);
+  const dxn = cellGrads(D, h.dCells, dCols, s.stats ? s.arena.take(B * L * V) : new Float32Array(B * L * V));
   const dx = s.stats ? normBackward(D, s.stats, dxn, dy, s.yc) : dxn;
   return [dx, p.dhk, p.dhb, p.dgk, p.dgb, h.dLongW, h.dLongB, h.dRowW, h.dRowB, h.dColW, h.dColB, h.dHeadW, h.dHeadB];
 }

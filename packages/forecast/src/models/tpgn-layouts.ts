@@ -34,8 +34,13 @@ export interface Weights {
   headB: Float32Array; // [V, K]
 }
 
-/** Per-group PGN maps: hie `[V, w·F, d]`, gate `[V, F + d, 2d]` (columns gate, then Ĥ), gate bias `[V, 2d]`. */
+/**
+ * Per-group PGN maps: hie `[V, w·F, d]`, gate `[V, F + d, 2d]` (columns gate, then Ĥ) and its rows for the cell
+ * (gateX `[V, F, 2d]`) and for H (gateH `[V, d, 2d]`), gate bias `[V, 2d]`.
+ */
 export interface GroupMaps {
+  gateX: Float32Array;
+  gateH: Float32Array;
   hie: Float32Array;
   gate: Float32Array;
   gateB: Float32Array;
@@ -97,7 +102,13 @@ export function groupMaps(D: TPGNDims, W: Weights): GroupMaps {
     }
     for (let c = 0; c < 2; c++) copy(W.gb, c * G * d + g * d, gateB, (g * 2 + c) * d, d);
   }
-  return { hie, gate, gateB };
+  const gateX = new Float32Array(G * F * 2 * d);
+  const gateH = new Float32Array(G * d * 2 * d);
+  for (let g = 0; g < G; g++) {
+    gateX.set(gate.subarray(g * (F + d) * 2 * d, (g * (F + d) + F) * 2 * d), g * F * 2 * d);
+    gateH.set(gate.subarray((g * (F + d) + F) * 2 * d, (g + 1) * (F + d) * 2 * d), g * d * 2 * d);
+  }
+  return { hie, gate, gateX, gateH, gateB };
 }
 
 /** Per-group gradients of the PGN maps → the stored layouts (zeros off the diagonal blocks, as the masked maps give). */
@@ -133,54 +144,39 @@ export function storedGrads(
 }
 
 /**
- * The two layouts of the cells (value and T marks, F per cell): `cells` `[V, B, L, F]` (rows of the short-term map)
- * and `pgnIn` `[V, B·P, R, F]` (columns down the rows, the PGN's time axis).
+ * The cells (value and T marks, F per cell) as rows of the short-term map, `[V, B, L, F]`; seen as `[V·B, R, P, F]`,
+ * their transpose `[V·B, P, R, F]` is the PGN's input (columns down the rows, its time axis).
  */
-export function cellLayouts(
-  A: Arena,
-  D: TPGNDims,
-  x: Float32Array,
-  marks: Float32Array,
-): { cells: Float32Array; pgnIn: Float32Array } {
+export function cellLayout(A: Arena, D: TPGNDims, x: Float32Array, marks: Float32Array): Float32Array {
   const { B, R, P, V, T } = D;
   const F = 1 + T;
   const L = R * P;
   const cells = A.take(V * B * L * F);
-  const pgnIn = A.take(V * B * L * F);
   for (let g = 0; g < V; g++) {
     for (let b = 0; b < B; b++) {
-      for (let r = 0; r < R; r++) {
-        for (let p = 0; p < P; p++) {
-          const l = r * P + p;
-          const c = ((g * B + b) * L + l) * F;
-          const q = (((g * B + b) * P + p) * R + r) * F;
-          const v = x[(b * L + l) * V + g];
-          cells[c] = v;
-          pgnIn[q] = v;
-          for (let t = 0; t < T; t++) {
-            const m = marks[(b * L + l) * T + t];
-            cells[c + 1 + t] = m;
-            pgnIn[q + 1 + t] = m;
-          }
-        }
+      for (let l = 0; l < L; l++) {
+        const c = ((g * B + b) * L + l) * F;
+        cells[c] = x[(b * L + l) * V + g];
+        for (let t = 0; t < T; t++) cells[c + 1 + t] = marks[(b * L + l) * T + t];
       }
     }
   }
-  return { cells, pgnIn };
+  return cells;
 }
 
-/** Gradients of the two cell layouts → the gradient of x `[B, L, V]`, into dx (marks are data: no gradient). */
-export function cellGrads(D: TPGNDims, dCells: Float32Array, dPgnIn: Float32Array, dx: Float32Array): Float32Array {
+/**
+ * The gradient of x `[B, L, V]` (into dx) from those of the cells in both layouts, both given as `[V, B, L, F]`
+ * (marks are data: no gradient).
+ */
+export function cellGrads(D: TPGNDims, dCells: Float32Array, dCols: Float32Array, dx: Float32Array): Float32Array {
   const { B, R, P, V, T } = D;
   const F = 1 + T;
   const L = R * P;
   for (let g = 0; g < V; g++) {
     for (let b = 0; b < B; b++) {
-      for (let r = 0; r < R; r++) {
-        for (let p = 0; p < P; p++) {
-          const l = r * P + p;
-          dx[(b * L + l) * V + g] = dCells[((g * B + b) * L + l) * F] + dPgnIn[(((g * B + b) * P + p) * R + r) * F];
-        }
+      for (let l = 0; l < L; l++) {
+        const c = ((g * B + b) * L + l) * F;
+        dx[(b * L + l) * V + g] = dCells[c] + dCols[c];
       }
     }
   }
@@ -192,28 +188,17 @@ export function copy(src: Float32Array, from: number, dst: Float32Array, to: num
   for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
 }
 
-/** Rows of `[a (na values); b (nb values)]` side by side: `[rows, na + nb]`. */
-export function sideBySide(
-  A: Arena,
-  a: Float32Array,
-  na: number,
-  b: Float32Array,
-  nb: number,
-  rows: number,
-): Float32Array {
-  const out = A.take(rows * (na + nb));
-  for (let i = 0; i < rows; i++) {
-    copy(a, i * na, out, i * (na + nb), na);
-    copy(b, i * nb, out, i * (na + nb) + na, nb);
-  }
-  return out;
-}
-
 /**
  * Head layout `[V, B, P, pred_R·Q]` ↔ output `[B, H, V·Q]` (step r·P + c ← column c, row r). With `back`, `src` is
- * an output-shaped gradient and the result is head-shaped. Writes every value of dst (which may hold old ones).
+ * an output-shaped gradient and the result is head-shaped, times `scale[b, v]` if given. Writes every value of dst (which may hold old ones).
  */
-export function headToOutput(D: TPGNDims, src: Float32Array, dst: Float32Array, back: boolean): Float32Array {
+export function headToOutput(
+  D: TPGNDims,
+  src: Float32Array,
+  dst: Float32Array,
+  back: boolean,
+  scale: Float32Array | null = null,
+): Float32Array {
   const { B, P, V, Q, predRows } = D;
   const Hn = predRows * P;
   for (let g = 0; g < V; g++) {
@@ -223,7 +208,7 @@ export function headToOutput(D: TPGNDims, src: Float32Array, dst: Float32Array, 
           const h = (((g * B + b) * P + p) * predRows + r) * Q;
           const y = ((b * Hn + r * P + p) * V + g) * Q;
           for (let q = 0; q < Q; q++) {
-            if (back) dst[h + q] = src[y + q];
+            if (back) dst[h + q] = scale ? src[y + q] * scale[b * V + g] : src[y + q];
             else dst[y + q] = src[h + q];
           }
         }
