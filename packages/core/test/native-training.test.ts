@@ -129,6 +129,32 @@ suite('training on native matches stock cpu', () => {
   });
 });
 
+suite('the fused Adam step updates its moments in place only while nothing else holds them', () => {
+  test('a clone of a moment taken between steps keeps its values; the moment moves on', async () => {
+    await tf.setBackend(NATIVE_BACKEND);
+    const w = tf.variable(tf.tensor1d(values(6, 21)));
+    const c = tf.tensor1d(values(6, 22));
+    const opt = tf.train.adam(0.1);
+    const step = () => opt.minimize(() => w.mul(c).sum().add(w.square().sum()) as tf.Scalar);
+    step();
+    step();
+    const m = (await opt.getWeights())[1].tensor; // [iterations, m, v]
+    const clone = tf.clone(m); // shares m's data
+    const before = Float32Array.from(clone.dataSync());
+    step();
+    expect(Array.from(clone.dataSync())).toEqual(Array.from(before)); // not overwritten in place
+    const after = (await opt.getWeights())[1].tensor.dataSync();
+    expect(Array.from(after)).not.toEqual(Array.from(before));
+    const held = after; // the moment's own array, with no other tensor on it: the next step updates it in place
+    const copy = Float32Array.from(held);
+    step();
+    expect(Array.from(held)).not.toEqual(Array.from(copy));
+    expect(Array.from((await opt.getWeights())[1].tensor.dataSync())).toEqual(Array.from(held));
+    tf.dispose([w, c, clone]);
+    opt.dispose();
+  });
+});
+
 suite('a CRNN trained with optimizer.minimize on native matches stock cpu', () => {
   // conv -> batch norm -> relu -> max pool -> bidirectional fused GRU -> dense, the SELD detector's shape in small.
   // The GRU's input is an intermediate tensor that the layers' tidy scopes dispose before the gradient runs, so this

@@ -41,6 +41,12 @@ export function installFusedAdam(addon: NativeAddon, isActive: () => boolean): v
   proto[PATCHED] = true;
 }
 
+/** True when no other tensor shares t's data (tfjs's cpu backend counts the tensors on each data id). */
+function soleOwner(backend: CpuBackend, t: tf.Tensor): boolean {
+  const entry = backend.data.get(t.dataId) as { refCount?: number };
+  return entry.refCount === 1;
+}
+
 function fusedAdamStep(opt: AdamInternals, variableGradients: NamedGradients, addon: NativeAddon): boolean {
   const list = Array.isArray(variableGradients);
   const names = list ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
@@ -90,11 +96,14 @@ function fusedAdamStep(opt: AdamInternals, variableGradients: NamedGradients, ad
       const [vv, mv, sv, gv] = arrays as Float32Array[];
       const n = vv.length;
       const newValue = new Float32Array(n);
-      const newM = new Float32Array(n);
-      const newV = new Float32Array(n);
+      // The moments are the optimizer's own: updated in place unless another tensor shares their data (a clone).
+      const mInPlace = soleOwner(backend, m);
+      const vInPlace = soleOwner(backend, v);
+      const newM = mInPlace ? mv : new Float32Array(n);
+      const newV = vInPlace ? sv : new Float32Array(n);
       addon.adam(vv, mv, sv, gv, newValue, newM, newV, params);
-      m.assign(tf.tensor(newM, m.shape, 'float32'));
-      v.assign(tf.tensor(newV, v.shape, 'float32'));
+      if (!mInPlace) m.assign(tf.tensor(newM, m.shape, 'float32'));
+      if (!vInPlace) v.assign(tf.tensor(newV, v.shape, 'float32'));
       value.assign(tf.tensor(newValue, value.shape, 'float32'));
     });
     opt.accBeta1.assign(tf.mul(opt.accBeta1, opt.beta1));
