@@ -10,7 +10,6 @@ import {
   Arena,
   cellGrads,
   cellLayout,
-  copy,
   denormalise,
   groupMaps,
   headToOutput,
@@ -36,7 +35,9 @@ interface Saved {
   z: Float32Array; // [V, B·P·R, 2d]
   o: Float32Array; // [V, B·P, R·d]
   rowOut: Float32Array; // [V, B, R·d]
-  hcat: Float32Array; // [V, B·P, 2d]: [short; long]
+  long: Float32Array; // [V, B·P, d]
+  short: Float32Array; // [V, B, d]
+  head: { short: Float32Array; long: Float32Array }; // the head's rows for short and long, [V, d, K] each
   stats: NormStats | null;
   yc: Float32Array; // the output [B, H, V·Q] before the inverse normalisation
 }
@@ -122,21 +123,24 @@ function forward(k: NativeKernels, D: TPGNDims, W: Weights, xIn: Float32Array, m
   addBias(k, rowOut, G, B * R, d, W.rowB);
   const short = mm(k, A, rowOut, W.colW, G, B, d, R * d);
   addBias(k, short, G, B, d, W.colB);
-  const hcat = A.take(G * N1 * 2 * d);
+  // Head: [short; long]·headW + b = long·headW_long + (short·headW_short + b), the bracket once per window.
+  const head = { short: A.take(G * d * K), long: A.take(G * d * K) };
   for (let g = 0; g < G; g++) {
-    for (let n = 0; n < N1; n++) {
-      const at = (g * N1 + n) * 2 * d;
-      const b = Math.floor(n / P);
-      copy(short, (g * B + b) * d, hcat, at, d);
-      copy(long, (g * N1 + n) * d, hcat, at + d, d);
+    head.short.set(W.headW.subarray(g * 2 * d * K, (g * 2 + 1) * d * K), g * d * K);
+    head.long.set(W.headW.subarray((g * 2 + 1) * d * K, (g + 1) * 2 * d * K), g * d * K);
+  }
+  const out = mm(k, A, long, head.long, G, N1, K, d);
+  const perWindow = mm(k, A, short, head.short, G, B, K, d);
+  addBias(k, perWindow, G, B, K, W.headB);
+  for (let gb = 0; gb < G * B; gb++) {
+    for (let i = gb * P * K, p = 0; p < P; p++) {
+      for (let j = 0; j < K; j++, i++) out[i] += perWindow[gb * K + j];
     }
   }
-  const out = mm(k, A, hcat, W.headW, G, N1, K, 2 * d);
-  addBias(k, out, G, N1, K, W.headB);
   const yc = headToOutput(D, out, A.take(out.length), false);
   const y = Float32Array.from(yc);
   if (stats) denormalise(D, y, stats);
-  const saved: Saved = { arena: A, maps, cells, pgnIn, U, H, z, o, rowOut, hcat, stats, yc };
+  const saved: Saved = { arena: A, maps, cells, pgnIn, U, H, z, o, rowOut, long, short, head, stats, yc };
   return { y, saved };
 }
 
@@ -148,18 +152,17 @@ function headBackward(k: NativeKernels, D: TPGNDims, W: Weights, s: Saved, dOut:
   const F = 1 + D.T;
   const N1 = B * P;
   const dHeadB = rowSums(k, dOut, G, N1, K);
-  const dHeadW = mm(k, null, s.hcat, dOut, G, 2 * d, K, N1, true);
-  const dHcat = mm(k, A, dOut, W.headW, G, N1, 2 * d, K, false, true);
-  const dShort = A.take(G * B * d).fill(0);
-  const dLong = A.take(G * N1 * d);
+  const dPerWindow = A.take(G * B * K); // Σ over the P columns of each window
+  k.reduce(0, dOut, [G * B, P, K], [0, 1, 0], dPerWindow);
+  const dHeadLong = mm(k, A, s.long, dOut, G, d, K, N1, true);
+  const dHeadShort = mm(k, A, s.short, dPerWindow, G, d, K, B, true);
+  const dHeadW = new Float32Array(G * 2 * d * K);
   for (let g = 0; g < G; g++) {
-    for (let n = 0; n < N1; n++) {
-      const at = (g * N1 + n) * 2 * d;
-      const sb = (g * B + Math.floor(n / P)) * d;
-      for (let e = 0; e < d; e++) dShort[sb + e] += dHcat[at + e];
-      copy(dHcat, at + d, dLong, (g * N1 + n) * d, d);
-    }
+    dHeadW.set(dHeadShort.subarray(g * d * K, (g + 1) * d * K), g * 2 * d * K);
+    dHeadW.set(dHeadLong.subarray(g * d * K, (g + 1) * d * K), (g * 2 + 1) * d * K);
   }
+  const dLong = mm(k, A, dOut, s.head.long, G, N1, d, K, false, true);
+  const dShort = mm(k, A, dPerWindow, s.head.short, G, B, d, K, false, true);
   const dColB = rowSums(k, dShort, G, B, d);
   const dColW = mm(k, null, s.rowOut, dShort, G, R * d, d, B, true);
   const dRowOut = mm(k, A, dShort, W.colW, G, B, R * d, d, false, true);

@@ -184,7 +184,7 @@ export function cellGrads(D: TPGNDims, dCells: Float32Array, dCols: Float32Array
 }
 
 /** Copies n values of `src` from `from` to `dst` at `to` (short runs: a loop, no subarray views to collect). */
-export function copy(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+function copy(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
   for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
 }
 
