@@ -143,6 +143,7 @@ describeShared('trainEnhancer resumes from the committed enhancer-medium checkpo
     expect(log).toMatch(
       /resuming from .*enhancer-resumed\.checkpoint after epoch 52 \(best validation loss -6\.784, lr 0\.0000625\)/,
     );
+    expect(log).toMatch(/batch 1, 100 steps per epoch, 1 validation mixture\n/);
     expect(state).toMatchObject({ epoch: 52, learningRate: 0.0000625, badEpochs: 0, sinceHalving: 0 });
     const old = JSON.parse(fs.readFileSync(path.join(ENHANCER_CKPT, 'state.json'), 'utf8'));
     expect(state.history).toEqual(old.history);

@@ -61,6 +61,10 @@ describe('gatewave-audio enhancement commands', () => {
         ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--si-snr-cap', '120'],
         /--si-snr-cap must be a number of dB from 0 to 100, got "120"/,
       ],
+      [
+        ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--validation-mixtures', '0'],
+        /--validation-mixtures must be an integer from 1 to 4096, got "0"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(args);

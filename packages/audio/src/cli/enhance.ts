@@ -180,6 +180,7 @@ interface TrainEnhancerFlags {
   nearClean?: number;
   noiseFree?: number;
   siSnrCap?: number;
+  validationMixtures?: number;
   overwrite?: boolean;
 }
 
@@ -227,6 +228,7 @@ function registerTrainEnhancer(program: Command): void {
     nearClean: {},
     noiseFree: {},
     siSnrCap: {},
+    validationMixtures: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {
@@ -254,6 +256,7 @@ function registerTrainEnhancer(program: Command): void {
       restartLearningRate: o.restartLr,
       mix: { nearCleanProbability: o.nearClean, noiseFreeProbability: o.noiseFree },
       siSnrCapDb: o.siSnrCap,
+      validationMixtures: o.validationMixtures,
       overwrite: !!o.overwrite,
     });
   });

@@ -113,6 +113,13 @@ export const FLAGS = {
     description: 'share of training mixtures with no noise at all (default 0)',
     parse: unitShare,
   },
+  validationMixtures: {
+    flags: '--validation-mixtures <n>',
+    description:
+      'fixed 2.5 s validation mixtures that choose the best epoch (default 32; more make the choice less noisy and ' +
+      'each epoch longer)',
+    parse: numberWhere((x) => Number.isInteger(x) && x >= 1 && x <= 4096, 'an integer from 1 to 4096'),
+  },
   siSnrCap: {
     flags: '--si-snr-cap <dB>',
     description:

@@ -276,7 +276,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   if (frcrnBins(c) !== (model.inputs[0].shape[2] as number))
     throw new AudioError('MODEL_CORRUPT', `${ckpt}: model and config disagree.`);
   log(
-    `FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch`,
+    `FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch, ${o.validationMixtures} validation mixture${o.validationMixtures === 1 ? '' : 's'}`,
   );
   const weights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
   if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
