@@ -1,6 +1,7 @@
 import { ProgressBar, shuffle, tf } from '@gatewave/core';
 import { WindowSet } from './data/windows';
 import { ForecastError } from './errors';
+import { meanSquaredError } from './fused-loss';
 
 /** Training settings; the defaults are the paper's (Adam, MSE, batch 32, lr 1e−3 × 0.9 per epoch, patience 5). */
 export interface TrainOptions {
@@ -91,7 +92,7 @@ export function networkInputs(
  */
 export function forecastLoss(out: tf.Tensor, y: tf.Tensor, quantiles?: number[]): tf.Scalar {
   return tf.tidy(() => {
-    if (!quantiles?.length) return tf.mean(tf.square(tf.sub(out, y))) as tf.Scalar;
+    if (!quantiles?.length) return meanSquaredError(out, y);
     const [B, H, K] = y.shape;
     const Q = quantiles.length;
     const e = tf.sub(y.reshape([B, H, K, 1]), out.reshape([B, H, K, Q])); // [B, H, K, Q]
