@@ -2,7 +2,8 @@
  * The argument checks that the N-API bindings share (binding.h: `longs` with a count, `length`, `fail`): each binding
  * throws its own message for a bad argument, and computes the known result for a good one.
  */
-import { nativeAddon, registerNativeBackend } from '../src/native';
+import { kernelsIfCurrent, nativeAddon, registerNativeBackend } from '../src/native';
+import type { NativeAddon } from '../src/native/addon';
 
 const status = registerNativeBackend();
 const suite = status.ok ? describe : describe.skip;
@@ -124,5 +125,18 @@ suite('native binding arguments', () => {
       expect(worst).toBeLessThan(1e-5);
       expect(plain.some((v) => Math.abs(v) > 0.5)).toBe(true);
     }
+  });
+
+  test('the kernels for fused ops are offered only by an addon whose matmul accumulates', () => {
+    expect(kernelsIfCurrent(a)).toBe(a);
+    // An older build ignores the flag and overwrites: its kernels are not offered (fused ops run as tfjs ops).
+    const old = {
+      ...a,
+      matmul: (...args: Parameters<NativeAddon['matmul']>) => {
+        const [x, y, out, batch, batchA, batchB, m, n, k, tA, tB] = args;
+        a.matmul(x, y, out, batch, batchA, batchB, m, n, k, tA, tB);
+      },
+    };
+    expect(kernelsIfCurrent(old as unknown as NativeAddon)).toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GatewaveError } from '../errors';
 import { setGruFusion } from '../layers/gru-fusion';
 import { setPgnGateFusion } from '../layers/pgn-gate';
-import { setNativeKernelsProvider } from '../layers/native-kernels';
+import { setNativeKernelsProvider, type NativeKernels } from '../layers/native-kernels';
 import { fusedCausalUnfoldWith, fusedPgnGateWith } from './pgn-gate-op';
 import { loadAddon, type AddonResult, type NativeAddon } from './addon';
 import { installFusedAdam } from './adam';
@@ -109,12 +109,23 @@ export function registerNativeBackend(): NativeStatus {
       run: (z, h) => fusedPgnGateWith(addon, z, h),
       unfold: (x, w) => fusedCausalUnfoldWith(addon, x, w),
     });
-    setNativeKernelsProvider(() => (tf.getBackend() === NATIVE_BACKEND && !disabledReason() ? addon : null));
+    const kernels = kernelsIfCurrent(addon);
+    setNativeKernelsProvider(() => (tf.getBackend() === NATIVE_BACKEND && !disabledReason() ? kernels : null));
     registered = { ok: true };
   } catch (err) {
     registered = { ok: false, reason: `the native backend failed to register: ${(err as Error).message}` };
   }
   return registered;
+}
+
+/**
+ * The addon as `NativeKernels` if its matmul honours `accumulate` (a build older than that flag ignores it, and ops
+ * fused on these kernels would then compute wrong values: they run as tfjs ops instead), else null.
+ */
+export function kernelsIfCurrent(addon: NativeAddon): NativeKernels | null {
+  const out = Float32Array.of(1);
+  addon.matmul(Float32Array.of(2), Float32Array.of(3), out, 1, 1, 1, 1, 1, 1, false, false, true);
+  return out[0] === 7 ? addon : null;
 }
 
 /** What the native backend runs on (ISA path, threads) or why it is unavailable. */
