@@ -77,6 +77,7 @@ suite('fused TPGN on the native backend vs its tfjs ops', () => {
 
   const cases: Case[] = [
     { V: 1, L: 168, H: 168, d: 2, norm: true }, // the paper's ETTh1 S shape
+    { V: 3, L: 96, H: 48, d: 8, norm: true }, // d = 8 over 96 steps, as in the M setting
     { V: 1, L: 48, H: 24, d: 2, norm: false },
     { V: 3, L: 72, H: 48, d: 3, norm: true },
     { V: 2, L: 48, H: 24, d: 2, quantiles: [0.1, 0.5, 0.9], norm: true },
