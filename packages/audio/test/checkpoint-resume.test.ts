@@ -14,6 +14,7 @@ import { describeShared, SHARED } from './shared-data';
 const ROOT = path.resolve(__dirname, '../../..');
 const ENHANCER_CKPT = path.join(ROOT, 'packages/audio/models/enhancer-medium/checkpoint');
 const DETECTOR_CKPT = path.join(ROOT, 'checkpoints/detector-foa-corpus/model.checkpoint');
+const ENHANCER_RUN2_CKPT = path.join(ROOT, 'checkpoints/enhancer-medium-run2/model.checkpoint');
 
 let tmp: string;
 beforeAll(async () => {
@@ -62,6 +63,23 @@ describe('committed checkpoints load through the shared checkpoint module', () =
     expect(await firstValues(named, 'iter', 1)).toEqual([1750]); // 34 epochs of 25 steps, then 11 + 7 of 50
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(-0.00560175767, 9);
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.0011704315, 10);
+    model.dispose();
+  });
+
+  test('enhancer-medium-run2 (epoch 89 of the continued run: early-stopped, key of its 128 validation mixtures)', async () => {
+    const dir = copyCheckpoint(ENHANCER_RUN2_CKPT, path.join(tmp, 'enhancer-run2.checkpoint'));
+    const { model, state } = await loadCheckpoint<Record<string, unknown>>(dir);
+    expect(state).toMatchObject({ epoch: 89, learningRate: 0.000015625, badEpochs: 10, validationKey: 'd2ce8984' });
+    expect(state.bestVal as number).toBeCloseTo(-6.355885, 5);
+    const w = weightValues(model, 's1_enc0_conv/kernel_re', 2);
+    expect(w[0]).toBeCloseTo(-0.0566948, 6);
+    expect(w[1]).toBeCloseTo(0.0806766, 6);
+    const adam = tf.train.adam(0.000015625);
+    await loadOptimizerState(dir, adam);
+    const named = await adam.getWeights();
+    expect(await firstValues(named, 'iter', 1)).toEqual([3075]); // 1,750 after epoch 52, 16 epochs of 50, 21 of 25
+    expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(0.00260374555, 9);
+    expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.00099629047, 10);
     model.dispose();
   });
 
