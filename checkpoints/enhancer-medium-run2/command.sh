@@ -1,5 +1,5 @@
 #!/bin/sh
-# enhancer-medium, continued (issue 12; see packages/audio/models/enhancer-medium/README.md, "Epochs 52-89").
+# enhancer-medium, continued (issue 12; see packages/audio/models/enhancer-medium/README.md, "Epochs 52-99").
 # The run that wrote model.checkpoint/ ran this command (under setsid nohup nice -n 15, from /work/runs/enhancer) with
 # --out /work/runs/enhancer/enhancer-medium; it needs the corpus of `npm run data:enhance -- --out /work/runs/corpus-enhance`
 # (its validation mixtures are drawn from it). Resume: see README.md here. Do not add --restart-lr again unless the
