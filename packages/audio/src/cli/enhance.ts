@@ -179,6 +179,7 @@ interface TrainEnhancerFlags {
   restartLr?: number;
   nearClean?: number;
   noiseFree?: number;
+  steadyNoise?: number;
   siSnrCap?: number;
   validationMixtures?: number;
   overwrite?: boolean;
@@ -227,6 +228,7 @@ function registerTrainEnhancer(program: Command): void {
     restartLr: {},
     nearClean: {},
     noiseFree: {},
+    steadyNoise: {},
     siSnrCap: {},
     validationMixtures: {},
     overwrite: {},
@@ -254,7 +256,7 @@ function registerTrainEnhancer(program: Command): void {
       seed: o.seed,
       resume: !!o.resume,
       restartLearningRate: o.restartLr,
-      mix: { nearCleanProbability: o.nearClean, noiseFreeProbability: o.noiseFree },
+      mix: { nearCleanProbability: o.nearClean, noiseFreeProbability: o.noiseFree, steadyProbability: o.steadyNoise },
       siSnrCapDb: o.siSnrCap,
       validationMixtures: o.validationMixtures,
       overwrite: !!o.overwrite,

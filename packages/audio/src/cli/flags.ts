@@ -113,6 +113,13 @@ export const FLAGS = {
     description: 'share of training mixtures with no noise at all (default 0)',
     parse: unitShare,
   },
+  steadyNoise: {
+    flags: '--steady-noise <p>',
+    description:
+      'share of training noises that are synthetic steady noises (drones, wind, coloured noise) instead of recordings ' +
+      '(default 0; validation always uses recordings)',
+    parse: unitShare,
+  },
   validationMixtures: {
     flags: '--validation-mixtures <n>',
     description:

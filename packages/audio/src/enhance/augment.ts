@@ -13,12 +13,13 @@
 import { random } from '@gatewave/core';
 import { rfft, irfft } from '../dsp/fft';
 
-function uniform(a: number, b: number): number {
+/** A uniform draw from [a, b). */
+export function uniform(a: number, b: number): number {
   return a + random() * (b - a);
 }
 
 /** Gaussian noise sample (Box-Muller). */
-function gauss(): number {
+export function gauss(): number {
   const u = Math.max(random(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }

@@ -15,7 +15,9 @@
  * from which the model must learn to pass speech through unchanged: `nearCleanProbability` of mixtures take their SNR
  * from [nearCleanMinSnrDb, nearCleanMaxSnrDb] (30-40 dB) instead, and `noiseFreeProbability` of them have no
  * interferer at all (the input is the speech as heard, reverberant when reverberation was drawn). Both default to 0,
- * which also leaves the random draws, and so a seeded run, as they were before these options existed.
+ * which also leaves the random draws, and so a seeded run, as they were before these options existed. Likewise
+ * `steadyProbability` (default 0) replaces that share of the noises drawn by synthetic steady noises (drones, wind,
+ * coloured noise: ./steady-noise.ts), which carry no equaliser of their own (their spectra are already random).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -25,6 +27,7 @@ import { readWav } from '../io/wav';
 import { resample } from '../io/resample';
 import { babble, convolve, randomEq, rms, syntheticRir } from './augment';
 import { readManifest } from './manifest';
+import { steadyNoise } from './steady-noise';
 
 export { readManifest, type ManifestRow } from './manifest';
 
@@ -51,6 +54,8 @@ export interface MixSettings {
   nearCleanMaxSnrDb: number;
   /** Share of mixtures with no noise: the input is the (possibly reverberant) speech alone. */
   noiseFreeProbability: number;
+  /** Of the noises drawn: the share that is a synthetic steady noise (./steady-noise.ts) instead of a recording. */
+  steadyProbability: number;
 }
 
 export const DEFAULT_MIX: MixSettings = {
@@ -67,6 +72,7 @@ export const DEFAULT_MIX: MixSettings = {
   nearCleanMinSnrDb: 30,
   nearCleanMaxSnrDb: 40,
   noiseFreeProbability: 0,
+  steadyProbability: 0,
 };
 
 /** Checks the settings a user can give; an error names the one out of range. */
@@ -83,6 +89,7 @@ export function checkMix(m: MixSettings): void {
     'musicProbability',
     'nearCleanProbability',
     'noiseFreeProbability',
+    'steadyProbability',
   ] as const)
     share(k);
   if (m.nearCleanProbability + m.noiseFreeProbability > 1)
@@ -155,11 +162,14 @@ export class MixingSource implements PairSource {
   }
 
   describe(): string {
-    return `${this.name}: ${this.speech.length} speech, ${this.noise.length} noise, ${this.music.length} music files`;
+    const steady =
+      this.mix.steadyProbability > 0 ? ` (+ synthetic steady noise, share ${this.mix.steadyProbability})` : '';
+    return `${this.name}: ${this.speech.length} speech, ${this.noise.length} noise, ${this.music.length} music files${steady}`;
   }
 
   private interferer(len: number): Float32Array {
     const m = this.mix;
+    if (m.steadyProbability > 0 && random() < m.steadyProbability) return steadyNoise(len, this.rate);
     const u = random();
     let z: Float32Array;
     if (u < m.babbleProbability && this.speech.length >= 3) {
