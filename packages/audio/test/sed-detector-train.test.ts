@@ -231,8 +231,15 @@ describe('training on scenes made on the fly', () => {
     expect(trained.config.normalization.mean).toHaveLength(64 * 7);
     // fine-tuning keeps the starting model's configuration and normalisation
     const tuned = path.join(dir, 'tuned');
+    logs.length = 0;
     const second = await trainDetector({ ...common, out: tuned, synthesize, epochs: 1, init: out, model: undefined });
     expect(second.config.convChannels).toEqual([4, 4, 4]);
+    // before its first step, the --init model is scored on the same validation scene as it was when it was chosen
+    const start = logs
+      .join('\n')
+      .match(/before training \(the --init model .*\): validation .* selection score ([\d.]+)/);
+    const chosen = Math.min(...first.history.map((h) => h.score));
+    expect(Number(start?.[1])).toBeCloseTo(chosen, 3);
     expect(second.config.normalization).toEqual(trained.config.normalization);
     await expect(trainDetector({ ...common, synthesize, scenes: dir, epochs: 1 })).rejects.toThrow(
       /either a scenes folder/,

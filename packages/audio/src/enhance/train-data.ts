@@ -251,7 +251,7 @@ export function corpusData(manifest: string, rate: number, mix: MixSettings, log
   }
   return {
     train: make('train'),
-    validation: make('validation'),
+    validation: remix(make('validation'), (m) => ({ ...m, steadyProbability: 0 })),
     origin: {
       manifest: path.resolve(manifest),
       speechFiles: count('train', 'speech'),
@@ -319,7 +319,10 @@ export function folderData(
   const pickClips = (inVal: boolean): Int16Array[] => speech.clips.filter((_, i) => val.has(i) === inVal);
   return {
     train: new MixingSource('train', pickClips(false), noise.clips, [], rate, mix),
-    validation: new MixingSource('validation', pickClips(true), noise.clips, [], rate, mix),
+    validation: new MixingSource('validation', pickClips(true), noise.clips, [], rate, {
+      ...mix,
+      steadyProbability: 0,
+    }),
     origin: {
       speech: path.resolve(o.speechDir),
       noise: path.resolve(o.noiseDir),

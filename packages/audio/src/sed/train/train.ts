@@ -27,7 +27,13 @@ import {
 import { SceneGenerator, SceneStream } from '../scene-stream';
 import { accdoaLoss } from '../accdoa';
 import { featureStatistics, listScenes, prepareScenes, PreparedScene, SceneSet, withTargets } from './scenes';
-import { MIN_DURATION_GRID, selectionScore, THRESHOLD_GRID, tunePostProcessing } from './tune';
+import {
+  MIN_DURATION_GRID,
+  selectionScore,
+  THRESHOLD_GRID,
+  tunePostProcessing,
+  type TunedPostProcessing,
+} from './tune';
 import { classBalanceWeights, maskFrequencies } from './balance';
 import { positiveCount, sceneKind, splitScenes, startingPoint, synStreamOptions } from './start';
 import type { EpochSummary, TrainDetectorOptions, TrainState } from './options';
@@ -236,12 +242,8 @@ async function endEpoch(
   const best = score < state.bestScore;
   const summary: EpochSummary = { epoch, loss, seconds: (Date.now() - t0) / 1000, validation, score, best };
   state.history.push({ epoch, loss: summary.loss, seconds: summary.seconds, score, best });
-  const fmtNum = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
   c.log(
-    `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, validation ER ${fmtNum(validation.er)} F ${fmtNum(validation.f)} ` +
-      `DOA ${fmtNum(validation.doa_error, 1)}° FR ${fmtNum(validation.frame_recall)} SELD ${fmtNum(validation.seld_score)}` +
-      ` selection score ${score.toFixed(3)}` +
-      ` at threshold ${tuned.threshold}, min duration ${tuned.minDuration} s${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
+    `epoch ${epoch}: loss ${summary.loss.toFixed(4)}, ${validationLine(tuned)}${best ? ' (best)' : ''}, ${summary.seconds.toFixed(0)} s`,
   );
   if (best) {
     state.bestScore = score;
@@ -275,6 +277,36 @@ async function endEpoch(
     documents: { detector: config },
   });
   return summary;
+}
+
+/**
+ * A run started from `--init` weights: the validation score of those weights before any step, tuned as after an epoch,
+ * so that the log shows whether training improves on the starting model (the first epoch becomes the best either way).
+ */
+function logStartingScore(c: {
+  detector: SoundEventDetector;
+  val: PreparedScene[];
+  options: TrainDetectorOptions;
+  log: Log;
+}): void {
+  const tuned = tunePostProcessing(
+    c.detector,
+    c.val,
+    c.options.thresholds ?? THRESHOLD_GRID,
+    c.options.minDurations ?? MIN_DURATION_GRID,
+  );
+  c.log(`before training (the --init model ${c.options.init}): ${validationLine(tuned)}`);
+}
+
+/** The validation figures of tuned post-processing, for the log. */
+function validationLine(tuned: TunedPostProcessing): string {
+  const v = tuned.validation;
+  const num = (x: number | null, d = 3): string => (x === null ? '-' : x.toFixed(d));
+  return (
+    `validation ER ${num(v.er)} F ${num(v.f)} DOA ${num(v.doa_error, 1)}° FR ${num(v.frame_recall)} ` +
+    `SELD ${num(v.seld_score)} selection score ${selectionScore(v).toFixed(3)} at threshold ${tuned.threshold}, ` +
+    `min duration ${tuned.minDuration} s`
+  );
 }
 
 /** Adam at the run's learning rate, with a resumed run's moments restored where the checkpoint has them. */
@@ -356,6 +388,7 @@ export async function trainDetector(
     state,
     log,
   };
+  if (options.init && state.epoch === 0) logStartingScore(context);
   const history: EpochSummary[] = [];
   let oldest = 0;
   try {
