@@ -9,6 +9,7 @@
 //   readLicence(tree, pkg)           the License: fields of usr/share/doc/PKG/copyright, de-duplicated
 //   listFiles(dir, test)             every file under dir whose path (relative) passes test, sorted
 //   runPool(items, n, fn)            fn over items, n at a time
+//   lockFolder(dir, what)            one build at a time per folder (two would unpack into each other's temporaries)
 //
 // Every step is resumable: it leaves a finished result (or a `.done` marker) and skips it the next time. A package
 // that cannot be fetched or unpacked throws a CorpusError naming the package and the reason; callers collect these
@@ -106,6 +107,43 @@ function fillOnce(dir, fill) {
   fs.renameSync(tmp, dir);
   fs.writeFileSync(done, '');
   return dir;
+}
+
+/** Whether process `pid` is running (signal 0 only checks). */
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `dir`/.build-lock for this process (created exclusively, holding its pid) until it exits, so that two builds
+ * never fill one folder at once: each would remove and unpack into the other's `.partial` folders and mark half-filled
+ * ones done. A lock whose process is gone (killed) is taken over. Throws CorpusError BUSY naming the holder.
+ */
+function lockFolder(dir, what) {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, '.build-lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      process.on('exit', () => fs.rmSync(file, { force: true }));
+      return file;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid))
+        throw new CorpusError(
+          'BUSY',
+          `${dir} is being built by another ${what} run (process ${pid}); wait for it to finish, or give another folder.`,
+        );
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new CorpusError('BUSY', `${dir}: could not take ${file}; another build keeps taking it.`);
 }
 
 /** Unpacks a .deb into cacheDir/tree/PKG (dpkg-deb -x); returns that folder. */
@@ -298,4 +336,5 @@ module.exports = {
   listFiles,
   runPool,
   unitHash,
+  lockFolder,
 };

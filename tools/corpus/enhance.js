@@ -230,6 +230,7 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   fs.mkdirSync(o.out, { recursive: true });
   try {
+    for (const dir of new Set([o.out, o.cache])) deb.lockFolder(dir, 'data:enhance');
     deb.ensureDecoder(log);
   } catch (e) {
     log(`data:enhance: ${e.message}`);

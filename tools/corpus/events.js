@@ -209,6 +209,7 @@ function keepClasses(items, log) {
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const log = (s) => process.stderr.write(s + '\n');
+  for (const dir of new Set([o.out, o.cache])) deb.lockFolder(dir, 'data:events');
   deb.ensureDecoder(log);
   const { items: all, failures } = collect(o, log);
   const items = [

@@ -172,3 +172,32 @@ describe('corpus tooling', () => {
     },
   );
 });
+
+describe('one build per folder', () => {
+  test('lockFolder: a second build of a held folder is refused naming the holder; a dead holder is taken over', () => {
+    const dir = path.join(tmp, 'locked');
+    const file = deb.lockFolder(dir, 'data:test');
+    expect(fs.readFileSync(file, 'utf8')).toBe(String(process.pid));
+    // this process holds it and is alive: any second taker (here the same process again) is refused
+    expect(() => deb.lockFolder(dir, 'data:test')).toThrow(
+      new RegExp(`being built by another data:test run \\(process ${process.pid}\\)`),
+    );
+    // a lock left by a process that has exited is stale
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    fs.writeFileSync(file, gone.stdout);
+    expect(deb.lockFolder(dir, 'data:test')).toBe(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe(String(process.pid));
+  });
+
+  test('a data:events build into a folder another build holds exits 1 and writes nothing there', () => {
+    const out = path.join(tmp, 'busy-events');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, '.build-lock'), String(process.pid)); // held by this (live) process
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'events.js'), '--out', out], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/is being built by another data:events run/);
+    expect(fs.readdirSync(out)).toEqual(['.build-lock']);
+  });
+});
