@@ -8,6 +8,8 @@ import { tf } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { buildDetector, DetectorConfig, SoundEventDetector } from './detector';
 import type { DetectorOutput } from './accdoa';
+import { featureChannels } from './features';
+import type { SceneFormat } from './format';
 
 /**
  * Copies the head columns of `old` (`[units, heads·K_old]` kernel or `[heads·K_old]` bias, class k of group g at
@@ -91,6 +93,75 @@ export function detectorWithOutput(source: SoundEventDetector, output: DetectorO
       throw new AudioError(
         'MODEL_CORRUPT',
         `the source detector has no weight ${w.originalName} of shape [${w.shape}].`,
+      );
+    w.write(o.read().clone());
+  }
+  return new SoundEventDetector(model, config);
+}
+
+/** Log-mel spectrogram channels of a format's features: they come first (mono 1; foa and mic4 one per channel, 4). */
+function logMelChannels(format: SceneFormat): number {
+  return format === 'mono' ? 1 : 4;
+}
+
+/**
+ * `conv1`'s kernel `[kh, kw, channels, out]` for a format with `fresh`'s channels: the log-mel channels both formats
+ * have (`shared`, the first ones) take `old`'s kernels, the rest keep `fresh`'s.
+ */
+export function remapInputKernel(
+  old: Float32Array,
+  fresh: Float32Array,
+  taps: number,
+  oldChannels: number,
+  newChannels: number,
+  out: number,
+  shared: number,
+): Float32Array {
+  if (old.length !== taps * oldChannels * out || fresh.length !== taps * newChannels * out || shared > oldChannels)
+    throw new AudioError('MODEL_CORRUPT', `conv1 kernels of ${old.length} / ${fresh.length} values do not match.`);
+  const result = Float32Array.from(fresh);
+  for (let t = 0; t < taps; t++)
+    for (let c = 0; c < shared; c++)
+      for (let k = 0; k < out; k++) result[(t * newChannels + c) * out + k] = old[(t * oldChannels + c) * out + k];
+  return result;
+}
+
+/**
+ * A detector for scenes of another format (e.g. a 4-microphone `mic4` detector from a FOA one) on `source`'s
+ * weights: the first convolution keeps its kernels for the log-mel channels both formats have and starts fresh on the
+ * format's own ones (FOA intensity vectors, mic4 GCC-PHAT), every other layer is copied. The feature normalisation
+ * is cleared (training measures it on its scenes) and FOA's symmetric views are dropped.
+ */
+export function detectorWithFormat(source: SoundEventDetector, format: SceneFormat): SoundEventDetector {
+  const from = source.config.features.format;
+  const config: DetectorConfig = {
+    ...source.config,
+    features: { ...source.config.features, format },
+    normalization: { mean: [], std: [] },
+  };
+  delete config.views;
+  const model = buildDetector(config);
+  const oldByName = new Map(source.model.weights.map((w) => [w.originalName, w]));
+  for (const w of model.weights) {
+    const o = oldByName.get(w.originalName);
+    if (w.originalName === 'conv1/kernel' && o) {
+      const [kh, kw, , out] = w.shape as number[];
+      const data = remapInputKernel(
+        o.read().dataSync() as Float32Array,
+        w.read().dataSync() as Float32Array,
+        kh * kw,
+        featureChannels(from),
+        featureChannels(format),
+        out,
+        Math.min(logMelChannels(from), logMelChannels(format)),
+      );
+      w.write(tf.tensor(data, w.shape as number[]));
+      continue;
+    }
+    if (!o || o.shape.join() !== w.shape.join())
+      throw new AudioError(
+        'MODEL_CORRUPT',
+        `the source detector has no weight ${w.originalName} of shape [${w.shape}]; it has another architecture.`,
       );
     w.write(o.read().clone());
   }

@@ -9,7 +9,7 @@ import { SceneFormat, SCENE_FORMATS } from '../format';
 import { clipClasses } from '../synth';
 import { buildDetector, defaultDetectorConfig, DetectorConfig, SoundEventDetector } from '../detector';
 import { SceneStreamOptions } from '../scene-stream';
-import { detectorWithClasses, detectorWithOutput } from '../remap';
+import { detectorWithClasses, detectorWithFormat, detectorWithOutput } from '../remap';
 import { listScenes, SceneSet } from './scenes';
 import type { SynthesizedTrainingOptions, TrainDetectorOptions, TrainState } from './options';
 
@@ -99,7 +99,15 @@ export async function startingPoint(
   };
   if (options.init) {
     let start = await SoundEventDetector.load(options.init);
-    if (start.config.features.format === format && start.config.classes.join('\n') !== classes.join('\n')) {
+    if (start.config.features.format !== format) {
+      // Another scene format: the log-mel kernels and every later layer are kept, the format's own inputs start fresh.
+      log(
+        `train-detector: --init ${options.init} is a ${start.config.features.format} detector: its layers are kept for ${format} ` +
+          `scenes except the first convolution's kernels on the ${format}-only feature channels; normalisation measured anew`,
+      );
+      start = detectorWithFormat(start, format);
+    }
+    if (start.config.classes.join('\n') !== classes.join('\n')) {
       // Another class list: keep every weight, the heads' units follow the classes by name (new ones start fresh).
       start = detectorWithClasses(start, classes);
       log(

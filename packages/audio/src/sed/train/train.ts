@@ -89,7 +89,8 @@ function trainingScenes(
     ? prepareScenes(valSet, config, () => bar0?.tick())
     : synthesized(nSynVal, new SceneGenerator(synStreamOptions(unaugmented(), config, seed + 7777)));
   bar0?.finish();
-  if (!options.resume && !options.init) config.normalization = featureStatistics(train);
+  // fresh, or --init from another format (./start.ts): measured on the training scenes
+  if (config.normalization.mean.length === 0) config.normalization = featureStatistics(train);
   if (!options.resume) balanceClasses(options, config, train, log);
   for (const s of [...train, ...val]) normalizeFeatures(s.features, config);
   // New scenes for the pool come from a stream that continues the generator's sequence in a worker thread.
