@@ -99,7 +99,8 @@ export async function startingPoint(
   };
   if (options.init) {
     let start = await SoundEventDetector.load(options.init);
-    if (start.config.features.format !== format) {
+    const sameFormat = start.config.features.format === format;
+    if (!sameFormat) {
       // Another scene format: the log-mel kernels and every later layer are kept, the format's own inputs start fresh.
       log(
         `train-detector: --init ${options.init} is a ${start.config.features.format} detector: its layers are kept for ${format} ` +
@@ -126,7 +127,7 @@ export async function startingPoint(
     sameData(config, `--init: the detector ${options.init}`);
     // The architecture is the init detector's; the loss weight λ is a training setting and follows the options.
     if (options.model?.doaWeight !== undefined) config.doaWeight = options.model.doaWeight;
-    log(`train-detector: starting from the weights and normalisation of ${options.init}`);
+    log(`train-detector: starting from the weights${sameFormat ? ' and normalisation' : ''} of ${options.init}`);
     return { model: start.model, config, state };
   }
   const config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
