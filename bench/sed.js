@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Sound event detection and localisation benchmark: a FOA detector (the packaged one, or --model DIR) on scenes made
-// only from the TEST recordings of the event corpus (npm run data:events; recordings that nothing in training or model
-// selection touched), with reverberation and up to two overlapping events as in training, scored by the same code as
-// `score-events`, beside the DCASE 2019 baseline's published figures (on its own FOA data), per class with the number
-// of test recordings of each class, plus the inference real-time factor.
+// Sound event detection and localisation benchmark: a detector (the packaged FOA one, or --model DIR: FOA, mic4 or
+// mono, whose scene format the benchmark's scenes follow) on scenes made only from the TEST recordings of the event
+// corpus (npm run data:events; recordings that nothing in training or model selection touched), with reverberation
+// and up to two overlapping events as in training, scored by the same code as `score-events`, beside the DCASE 2019
+// baseline's published figures (on its own FOA data), per class with the number of test recordings of each class,
+// plus the inference real-time factor.
 //   node bench/sed.js [--corpus DIR] [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native]
 //                     [--dir SCENES] [--views N] [--split test|validation] [--keep]
 // --corpus defaults to $GATEWAVE_EVENT_CORPUS or ../runs/corpus-events beside the repository; without it the benchmark
@@ -98,7 +99,7 @@ async function main() {
         out: dir,
         count: SCENES,
         seconds: SECONDS,
-        format: 'foa',
+        format: detector.config.features.format,
         seed: 3,
         part: 'all',
         reverb: true,
@@ -136,7 +137,7 @@ async function main() {
     const unknown = set.classes.filter((k) => !c.classes.includes(k));
     console.log(
       `settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
-        `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} FOA scenes of ${SECONDS} s with reverb ` +
+        `min duration ${c.minDuration} s, views ${VIEWS ?? c.views ?? 1}), ${set.scenes.length} ${set.format} scenes of ${SECONDS} s with reverb ` +
         `(${DIR ? DIR : `seed 3, only the ${SPLIT} recordings and ${SPLIT} ambience of ${CORPUS}; rooms 0.2-1.0 s, continuous directions`}), backend ${backend}, threads ${threads}`,
     );
     if (unknown.length) console.log(`classes the model does not know (scored as missed): ${unknown.join(', ')}`);
