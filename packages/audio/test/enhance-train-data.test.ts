@@ -215,7 +215,7 @@ describe('nearly clean and noise-free mixtures', () => {
     expect(share((v) => v > -5.01 && v < 20.01)).toBeCloseTo(0.5, 1);
   });
 
-  test('validation mixtures are drawn without the nearly clean, noise-free and synthetic steady shares', async () => {
+  test('validation mixtures are drawn without the nearly clean, noise-free, synthetic steady and whisper shares', async () => {
     const { initBackend } = await import('@gatewave/core');
     await initBackend('cpu', { quiet: true });
     const { validationSet, validationKey } = await import('../src/enhance/validation');
@@ -229,7 +229,7 @@ describe('nearly clean and noise-free mixtures', () => {
     };
     const base = keyWith(plain);
     expect(keyWith({ ...plain, nearCleanProbability: 0.5, noiseFreeProbability: 0.5 })).toBe(base);
-    expect(keyWith({ ...plain, steadyProbability: 0.5 })).toBe(base);
+    expect(keyWith({ ...plain, steadyProbability: 0.5, whisperProbability: 0.5 })).toBe(base);
     expect(keyWith({ ...plain, minSnrDb: 0 })).not.toBe(base);
   });
 
@@ -239,6 +239,7 @@ describe('nearly clean and noise-free mixtures', () => {
       /must not exceed 1/,
     );
     expect(() => checkMix({ ...DEFAULT_MIX, steadyProbability: -0.1 })).toThrow(/steadyProbability .* got -0\.1/);
+    expect(() => checkMix({ ...DEFAULT_MIX, whisperProbability: 2 })).toThrow(/whisperProbability .* got 2/);
     expect(() => checkMix({ ...DEFAULT_MIX, nearCleanMinSnrDb: 40, nearCleanMaxSnrDb: 30 })).toThrow(/SNR range/);
     expect(() => checkMix(DEFAULT_MIX)).not.toThrow();
   });

@@ -8,7 +8,7 @@ import { AudioError } from '../errors';
 import { WavWriteFormat } from '../io/wav';
 import { enhanceFiles } from '../enhance/batch';
 import { loadEnhancer } from '../enhance/load';
-import { trainEnhancer } from '../enhance/train';
+import { trainEnhancer, type TrainEnhancerOptions } from '../enhance/train';
 import { scoreFiles } from '../metrics/score-files';
 import { scoreFolders } from '../enhance/score';
 import { limitAttenuation } from '../enhance/atten-lim';
@@ -180,9 +180,43 @@ interface TrainEnhancerFlags {
   nearClean?: number;
   noiseFree?: number;
   steadyNoise?: number;
+  whisper?: number;
   siSnrCap?: number;
   validationMixtures?: number;
   overwrite?: boolean;
+}
+
+/** The library's options for train-enhancer's flags. */
+function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
+  return {
+    manifest: o.manifest,
+    speechDir: o.speech,
+    noiseDir: o.noise,
+    cleanDir: o.clean,
+    noisyDir: o.noisy,
+    initFrom: o.init,
+    patience: o.lrPatience,
+    earlyStop: o.patience,
+    out: o.out,
+    config: o.config,
+    epochs: o.epochs,
+    stepsPerEpoch: o.stepsPerEpoch,
+    batchSize: o.batchSize,
+    learningRate: o.learningRate,
+    exclude: o.exclude,
+    seed: o.seed,
+    resume: !!o.resume,
+    restartLearningRate: o.restartLr,
+    mix: {
+      nearCleanProbability: o.nearClean,
+      noiseFreeProbability: o.noiseFree,
+      steadyProbability: o.steadyNoise,
+      whisperProbability: o.whisper,
+    },
+    siSnrCapDb: o.siSnrCap,
+    validationMixtures: o.validationMixtures,
+    overwrite: !!o.overwrite,
+  };
 }
 
 function registerTrainEnhancer(program: Command): void {
@@ -229,6 +263,7 @@ function registerTrainEnhancer(program: Command): void {
     nearClean: {},
     noiseFree: {},
     steadyNoise: {},
+    whisper: {},
     siSnrCap: {},
     validationMixtures: {},
     overwrite: {},
@@ -237,30 +272,7 @@ function registerTrainEnhancer(program: Command): void {
     if (o.restartLr !== undefined && !o.resume)
       throw new AudioError('BAD_ARGUMENT', "--restart-lr needs --resume: it restarts a checkpoint's schedule.");
     await initBackend(undefined, { purpose: 'train' });
-    await trainEnhancer({
-      manifest: o.manifest,
-      speechDir: o.speech,
-      noiseDir: o.noise,
-      cleanDir: o.clean,
-      noisyDir: o.noisy,
-      initFrom: o.init,
-      patience: o.lrPatience,
-      earlyStop: o.patience,
-      out: o.out,
-      config: o.config,
-      epochs: o.epochs,
-      stepsPerEpoch: o.stepsPerEpoch,
-      batchSize: o.batchSize,
-      learningRate: o.learningRate,
-      exclude: o.exclude,
-      seed: o.seed,
-      resume: !!o.resume,
-      restartLearningRate: o.restartLr,
-      mix: { nearCleanProbability: o.nearClean, noiseFreeProbability: o.noiseFree, steadyProbability: o.steadyNoise },
-      siSnrCapDb: o.siSnrCap,
-      validationMixtures: o.validationMixtures,
-      overwrite: !!o.overwrite,
-    });
+    await trainEnhancer(trainEnhancerOptions(o));
   });
 }
 

@@ -120,6 +120,13 @@ export const FLAGS = {
       '(default 0; validation always uses recordings)',
     parse: unitShare,
   },
+  whisper: {
+    flags: '--whisper <p>',
+    description:
+      'share of training mixtures whose speech is first made a whisper (LPC envelope over noise), as target and input ' +
+      '(default 0; validation never)',
+    parse: unitShare,
+  },
   validationMixtures: {
     flags: '--validation-mixtures <n>',
     description:

@@ -17,7 +17,9 @@
  * interferer at all (the input is the speech as heard, reverberant when reverberation was drawn). Both default to 0,
  * which also leaves the random draws, and so a seeded run, as they were before these options existed. Likewise
  * `steadyProbability` (default 0) replaces that share of the noises drawn by synthetic steady noises (drones, wind,
- * coloured noise: ./steady-noise.ts), which carry no equaliser of their own (their spectra are already random).
+ * coloured noise: ./steady-noise.ts), which carry no equaliser of their own (their spectra are already random), and
+ * `whisperProbability` (default 0) makes that share of the speech a whisper (./whisper.ts) before anything else, the
+ * whisper being the target. Validation mixes neither.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,6 +30,7 @@ import { resample } from '../io/resample';
 import { babble, convolve, randomEq, rms, syntheticRir } from './augment';
 import { readManifest } from './manifest';
 import { steadyNoise } from './steady-noise';
+import { whisper } from './whisper';
 
 export { readManifest, type ManifestRow } from './manifest';
 
@@ -56,6 +59,8 @@ export interface MixSettings {
   noiseFreeProbability: number;
   /** Of the noises drawn: the share that is a synthetic steady noise (./steady-noise.ts) instead of a recording. */
   steadyProbability: number;
+  /** Share of mixtures whose speech is made a whisper first (./whisper.ts); target and input are the whisper. */
+  whisperProbability: number;
 }
 
 export const DEFAULT_MIX: MixSettings = {
@@ -73,6 +78,7 @@ export const DEFAULT_MIX: MixSettings = {
   nearCleanMaxSnrDb: 40,
   noiseFreeProbability: 0,
   steadyProbability: 0,
+  whisperProbability: 0,
 };
 
 /** Checks the settings a user can give; an error names the one out of range. */
@@ -90,6 +96,7 @@ export function checkMix(m: MixSettings): void {
     'nearCleanProbability',
     'noiseFreeProbability',
     'steadyProbability',
+    'whisperProbability',
   ] as const)
     share(k);
   if (m.nearCleanProbability + m.noiseFreeProbability > 1)
@@ -162,8 +169,11 @@ export class MixingSource implements PairSource {
   }
 
   describe(): string {
-    const steady =
-      this.mix.steadyProbability > 0 ? ` (+ synthetic steady noise, share ${this.mix.steadyProbability})` : '';
+    const extras = [
+      this.mix.steadyProbability > 0 ? `synthetic steady noise, share ${this.mix.steadyProbability}` : '',
+      this.mix.whisperProbability > 0 ? `whispered speech, share ${this.mix.whisperProbability}` : '',
+    ].filter(Boolean);
+    const steady = extras.length ? ` (+ ${extras.join('; ')})` : '';
     return `${this.name}: ${this.speech.length} speech, ${this.noise.length} noise, ${this.music.length} music files${steady}`;
   }
 
@@ -184,6 +194,7 @@ export class MixingSource implements PairSource {
   draw(len: number): Pair {
     const m = this.mix;
     let dry = crop(pick(this.speech), len, false);
+    if (m.whisperProbability > 0 && random() < m.whisperProbability) dry = whisper(dry);
     if (random() < m.eqProbability) dry = randomEq(dry, this.rate);
     let target = dry;
     let heard = dry;
@@ -251,7 +262,7 @@ export function corpusData(manifest: string, rate: number, mix: MixSettings, log
   }
   return {
     train: make('train'),
-    validation: remix(make('validation'), (m) => ({ ...m, steadyProbability: 0 })),
+    validation: remix(make('validation'), (m) => ({ ...m, steadyProbability: 0, whisperProbability: 0 })),
     origin: {
       manifest: path.resolve(manifest),
       speechFiles: count('train', 'speech'),
@@ -322,6 +333,7 @@ export function folderData(
     validation: new MixingSource('validation', pickClips(true), noise.clips, [], rate, {
       ...mix,
       steadyProbability: 0,
+      whisperProbability: 0,
     }),
     origin: {
       speech: path.resolve(o.speechDir),

@@ -30,7 +30,7 @@ export interface ValidationSet {
  * Fixed validation batches of 2.5 s mixtures (the caller seeds the draw), and the noisy input's mean −SI-SNR. Mixed
  * without the nearly clean and noise-free shares (`remix`): a noise-free input scores about 80 dB SI-SNR against its
  * target, which would swamp the SI-SNR gain, and this way the validation set, so the loss, is the same with and
- * without those training options. Nor with synthetic steady noises: models are chosen on recorded validation noises.
+ * without those training options. Nor with synthetic steady noises or whispers: models are chosen on recorded validation data.
  */
 export function validationSet(data: TrainingData, n: number, batchSize: number, rate: number): ValidationSet {
   const len = Math.round(2.5 * rate);
@@ -39,6 +39,7 @@ export function validationSet(data: TrainingData, n: number, batchSize: number, 
     nearCleanProbability: 0,
     noiseFreeProbability: 0,
     steadyProbability: 0,
+    whisperProbability: 0,
   }));
   const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
     toBatch(Array.from({ length: batchSize }, () => source.draw(len))),
