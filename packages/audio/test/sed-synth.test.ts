@@ -78,15 +78,30 @@ describe('FOA encoding (ACN/SN3D)', () => {
 });
 
 describe('mic4 array', () => {
-  test('far-field delays for a source at 45° (facing capsule 0)', () => {
-    const d = mic4Delays(45, 0);
+  test('far-field delays of the tetrahedral capsules (DCASE MIC: 45/35, -45/-35, 135/-35, -135/35)', () => {
     const t = MIC4_RADIUS / SPEED_OF_SOUND;
-    expect(d[0]).toBeCloseTo(-t, 12); // capsule at 45° hears it first
-    expect(d[1]).toBeCloseTo(0, 12); // capsules at 135° and -45° are broadside
-    expect(d[2]).toBeCloseTo(t, 12); // the capsule opposite hears it last
-    expect(d[3]).toBeCloseTo(0, 12);
-    // elevation shortens the horizontal projection by cos(el)
-    expect(mic4Delays(45, 60)[0]).toBeCloseTo(-t * 0.5, 12);
+    const s35 = Math.sin((35 * Math.PI) / 180) ** 2;
+    // from capsule M1's own direction: M1 first by t; the others at -(p_1 . p_m) t
+    const d = mic4Delays(45, 35);
+    expect(d[0]).toBeCloseTo(-t, 12);
+    expect(d[1]).toBeCloseTo(s35 * t, 12); // p1.p2 = cos²35 cos 90 - sin²35
+    expect(d[2]).toBeCloseTo(s35 * t, 12); // p1.p3 = cos²35 cos 90 - sin²35
+    expect(d[3]).toBeCloseTo((1 - 2 * s35) * t, 12); // p1.p4 = -cos²35 + sin²35
+    // the capsules' positions add up to 0, so their delays do for every direction
+    for (const [az, el] of [
+      [10, 0],
+      [-120, 50],
+      [170, -80],
+    ])
+      expect(mic4Delays(az, el).reduce((a, b) => a + b, 0)).toBeCloseTo(0, 15);
+    // unlike a horizontal array, it tells above from below: straight up, M1 and M4 (at +35°) hear it first
+    const up = mic4Delays(0, 90);
+    const down = mic4Delays(0, -90);
+    const e = Math.sin((35 * Math.PI) / 180) * t;
+    [-e, e, e, -e].forEach((v, m) => {
+      expect(up[m]).toBeCloseTo(v, 12);
+      expect(down[m]).toBeCloseTo(-v, 12);
+    });
   });
 
   test('fractional delay shifts a band-limited signal by a non-integer number of samples', () => {
@@ -104,16 +119,16 @@ describe('mic4 array', () => {
   test('spatialize delays each capsule by its arrival time', () => {
     const sr = 48000;
     const x = tone(4000, 500, sr);
-    const chans = spatialize(x, 'mic4', 45, 0, sr);
+    const chans = spatialize(x, 'mic4', 45, 35, sr); // from capsule M1's direction
     const t = (MIC4_RADIUS / SPEED_OF_SOUND) * sr;
     const ref = fractionalDelay(x, -t);
     let err = 0;
     for (let i = 100; i < 3900; i++) err = Math.max(err, Math.abs(chans[0][i] - ref[i]));
     expect(err).toBeLessThan(1e-6);
-    // capsule 0 leads capsule 2 by 2·R/c: the phase of a 500 Hz tone differs by 2π·500·2R/c
-    const lead = fractionalDelay(chans[0], 2 * t);
+    // M1 leads M2 by (1 + sin²35°)·R/c (see the delays above)
+    const lead = fractionalDelay(chans[0], (1 + Math.sin((35 * Math.PI) / 180) ** 2) * t);
     let diff = 0;
-    for (let i = 100; i < 3900; i++) diff = Math.max(diff, Math.abs(lead[i] - chans[2][i]));
+    for (let i = 100; i < 3900; i++) diff = Math.max(diff, Math.abs(lead[i] - chans[1][i]));
     expect(diff).toBeLessThan(3e-3);
   });
 });

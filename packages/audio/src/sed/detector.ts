@@ -249,7 +249,7 @@ export class SoundEventDetector {
           (fmt === 'foa'
             ? ' (first-order ambisonics, ACN order W, Y, Z, X, SN3D)'
             : fmt === 'mic4'
-              ? ' (the 4-capsule circular array)'
+              ? ' (the 4-capsule tetrahedral array of the DCASE MIC format)'
               : '') +
           '. Use a model trained for your recording format.',
       );

@@ -38,7 +38,7 @@ export {
   synthesizeScene,
   synthesizeScenes,
   MIC4_RADIUS,
-  MIC4_AZIMUTHS,
+  MIC4_CAPSULES,
   SCENE_FORMATS,
 } from './synth';
 export type { SceneFormat, EventClip, SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest } from './synth';

@@ -1,7 +1,7 @@
 /** Scene synthesis: spatial encoding, event clips, augmentation, and whole scenes. */
 export {
   MIC4_RADIUS,
-  MIC4_AZIMUTHS,
+  MIC4_CAPSULES,
   SPEED_OF_SOUND,
   foaGains,
   mic4Delays,

@@ -1,6 +1,6 @@
 /**
  * Scene synthesis for sound event localisation and detection: mono clips placed at random onsets and directions,
- * spatialised for an ambisonic (FOA), a 4-microphone circular array (mic4) or a mono recording, over a diffuse
+ * spatialised for an ambisonic (FOA), a 4-microphone tetrahedral array (mic4, as DCASE's MIC) or a mono recording, over a diffuse
  * background, with optional reverberation, and labelled in the DCASE 2019 form.
  */
 import * as fs from 'fs';

@@ -1,15 +1,25 @@
 /**
- * Spatial encoding of scenes: a mono signal rendered from a direction as first-order ambisonics (FOA), a 4-microphone
- * circular array (mic4) or mono, and a diffuse background made of noise from many directions.
+ * Spatial encoding of scenes: a mono signal rendered from a direction as first-order ambisonics (FOA), the 4-microphone
+ * tetrahedral array of the DCASE MIC datasets (mic4) or mono, and a diffuse background made of noise from many
+ * directions.
  */
 import { Rng } from '@gatewave/core';
 import { formatChannels, SceneFormat } from '../format';
 import { toUnitVector } from '../geometry';
 
-/** Radius of the mic4 circular array in metres. */
+/** Radius of the mic4 array in metres (the capsules sit on a 4.2 cm sphere, as in the DCASE MIC datasets). */
 export const MIC4_RADIUS = 0.042;
-/** Azimuths (degrees) of the four mic4 capsules on the horizontal circle. */
-export const MIC4_AZIMUTHS = [45, 135, -135, -45] as const;
+/**
+ * Directions (azimuth, elevation in degrees) of the four mic4 capsules, in channel order: a tetrahedron, as in the
+ * DCASE 2019-2023 MIC format (M1 45°/35°, M2 −45°/−35°, M3 135°/−35°, M4 −135°/35°). Modelled as open omnidirectional
+ * capsules (far-field delays only; the real array's spherical baffle is not).
+ */
+export const MIC4_CAPSULES: readonly (readonly [number, number])[] = [
+  [45, 35],
+  [-45, -35],
+  [135, -35],
+  [-135, 35],
+];
 /** Speed of sound (m/s) used for array delays. */
 export const SPEED_OF_SOUND = 343;
 
@@ -29,8 +39,8 @@ export function foaGains(azimuth: number, elevation: number): [number, number, n
  */
 export function mic4Delays(azimuth: number, elevation: number, radius = MIC4_RADIUS): number[] {
   const u = toUnitVector(azimuth, elevation);
-  return MIC4_AZIMUTHS.map((a) => {
-    const p = toUnitVector(a, 0);
+  return MIC4_CAPSULES.map(([a, e]) => {
+    const p = toUnitVector(a, e);
     return (-(p[0] * u[0] + p[1] * u[1] + p[2] * u[2]) * radius) / SPEED_OF_SOUND;
   });
 }
