@@ -10,7 +10,7 @@ const RATE = 16000;
 /** A voiced vowel: a 125 Hz pulse train through two formant resonances (700 Hz and 1,200 Hz), 1 s. */
 function vowel(): Float32Array {
   const pulses = Float32Array.from({ length: RATE }, (_, i) => (i % 128 === 0 ? 1 : 0));
-  let y = pulses;
+  let y: Float32Array = pulses;
   for (const f of [700, 1200]) {
     const { b, a } = peakingCoefficients(f, 20, 4, RATE);
     y = biquad(y, b, a);

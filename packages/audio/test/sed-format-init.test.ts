@@ -87,3 +87,20 @@ describe('a detector started from one of another scene format', () => {
     expect(mic.predict(audio, 'four-mics.wav').frames).toBe(10);
   });
 });
+
+describe('packaged mic4 detector', () => {
+  const packaged = path.resolve(__dirname, '../models/detector-mic4-corpus');
+  test('loads as a mic4 detector of the 17 corpus classes, refuses 1-channel audio naming its array, predicts 100 ms frames', async () => {
+    const det = await SoundEventDetector.load(packaged);
+    expect(det.config.features.format).toBe('mic4');
+    expect(det.config.classes).toHaveLength(17);
+    expect(det.config.normalization.mean).toHaveLength(64 * 10);
+    const rate = det.config.features.sampleRate;
+    const r = new Rng(9);
+    const noise = () => Float32Array.from({ length: rate }, () => 0.1 * r.gauss());
+    expect(() => det.predict({ sampleRate: rate, channels: [noise()] }, 'mono.wav')).toThrow(/tetrahedral/);
+    const out = det.predict({ sampleRate: rate, channels: [noise(), noise(), noise(), noise()] }, 'four.wav');
+    expect(out.frames).toBe(10);
+    for (const p of out.activity) expect(p >= 0 && p <= 1).toBe(true);
+  }, 30000);
+});
