@@ -15,6 +15,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const ENHANCER_CKPT = path.join(ROOT, 'packages/audio/models/enhancer-medium/checkpoint');
 const DETECTOR_CKPT = path.join(ROOT, 'checkpoints/detector-foa-corpus/model.checkpoint');
 const ENHANCER_RUN2_CKPT = path.join(ROOT, 'checkpoints/enhancer-medium-run2/model.checkpoint');
+const MIC4_CKPT = path.join(ROOT, 'checkpoints/detector-mic4-corpus/model.checkpoint');
 
 let tmp: string;
 beforeAll(async () => {
@@ -102,6 +103,32 @@ describe('committed checkpoints load through the shared checkpoint module', () =
     expect(await firstValues(named, 'iter', 1)).toEqual([280]);
     expect((await firstValues(named, 'conv1/kernel/m', 1))[0]).toBeCloseTo(0.00956795365, 9);
     expect((await firstValues(named, 'conv1/kernel/v', 1))[0]).toBeCloseTo(0.00619834522, 10);
+    model.dispose();
+  });
+});
+
+describe('the mic4 detector checkpoint', () => {
+  test('detector-mic4-corpus: epoch 83, best 44, its 10-channel input kernel and 3,320 Adam steps (83 epochs of 40)', async () => {
+    const dir = copyCheckpoint(MIC4_CKPT, path.join(tmp, 'mic4.checkpoint'));
+    const { model, state, documents } = await loadCheckpoint<{
+      epoch: number;
+      learningRate: number;
+      bestEpoch: number;
+    }>(dir, ['detector']);
+    expect(state).toMatchObject({ epoch: 83, learningRate: 0.000015625, bestEpoch: 44 });
+    const detector = documents.detector as { classes: string[]; features: { format: string } };
+    expect(detector.features.format).toBe('mic4');
+    expect(detector.classes).toHaveLength(17);
+    const kernel = model.weights.find((v) => v.originalName === 'conv1/kernel')!;
+    expect(kernel.shape).toEqual([3, 3, 10, 64]);
+    const w = weightValues(model, 'conv1/kernel', 2);
+    expect(w[0]).toBeCloseTo(0.0652636, 6);
+    expect(w[1]).toBeCloseTo(0.247637, 5);
+    const adam = tf.train.adam(state.learningRate);
+    await loadOptimizerState(dir, adam);
+    const named = await adam.getWeights();
+    expect(named).toHaveLength(65);
+    expect(await firstValues(named, 'iter', 1)).toEqual([3320]);
     model.dispose();
   });
 });
