@@ -43,10 +43,11 @@ describe('features', () => {
 
   test('mic4: GCC-PHAT peaks at the inter-capsule delay', () => {
     const x = noise(sr / 2, 2);
-    const feats = extractFeatures(spatialize(x, 'mic4', 45, 0, sr), { format: 'mic4', ...DEFAULT_FEATURES });
+    // from capsule M1's direction (45°, 35°) of the tetrahedral array
+    const feats = extractFeatures(spatialize(x, 'mic4', 45, 35, sr), { format: 'mic4', ...DEFAULT_FEATURES });
     expect(feats.channels).toBe(10);
-    // pair (0, 2) is the 4th pair (0-1, 0-2, ...): index 1; capsule 0 leads capsule 2 by 2R/c
-    const lagSamples = ((2 * MIC4_RADIUS) / SPEED_OF_SOUND) * sr; // about 5.9
+    // pair (0, 2) is the 2nd pair (0-1, 0-2, ...): index 1; M1 leads M3 by (1 + sin²35°)·R/c
+    const lagSamples = ((1 + Math.sin((35 * Math.PI) / 180) ** 2) * MIC4_RADIUS * sr) / SPEED_OF_SOUND; // about 3.9
     const t = 10;
     let best = -Infinity;
     let bestLag = 0;
