@@ -85,38 +85,22 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 
   test('detector-foa-corpus (model/, optimizer.json, detector.json; its step count was stored as int32 bytes)', async () => {
-    const dir = copyCheckpoint(DETECTOR_CKPT, path.join(tmp, 'detector.checkpoint'));
-    const { model, state, documents } = await loadCheckpoint<{
-      epoch: number;
-      learningRate: number;
-      bestEpoch: number;
-    }>(dir, ['detector']);
+    const { model, state, detector, named } = await loadDetectorCheckpoint(DETECTOR_CKPT, 'detector.checkpoint');
     expect(state).toMatchObject({ epoch: 28, learningRate: 0.000125, bestEpoch: 11 });
-    expect((documents.detector as { classes: string[] }).classes).toHaveLength(17);
+    expect(detector.classes).toHaveLength(17);
     const w = weightValues(model, 'conv1/kernel', 2);
     expect(w[0]).toBeCloseTo(0.0820156, 6);
     expect(w[1]).toBeCloseTo(0.1260414, 6);
-    const adam = tf.train.adam(state.learningRate);
-    await loadOptimizerState(dir, adam);
-    const named = await adam.getWeights();
     expect(named).toHaveLength(65);
     expect(await firstValues(named, 'iter', 1)).toEqual([280]);
     expect((await firstValues(named, 'conv1/kernel/m', 1))[0]).toBeCloseTo(0.00956795365, 9);
     expect((await firstValues(named, 'conv1/kernel/v', 1))[0]).toBeCloseTo(0.00619834522, 10);
     model.dispose();
   });
-});
 
-describe('the mic4 detector checkpoint', () => {
   test('detector-mic4-corpus: epoch 83, best 44, its 10-channel input kernel and 3,320 Adam steps (83 epochs of 40)', async () => {
-    const dir = copyCheckpoint(MIC4_CKPT, path.join(tmp, 'mic4.checkpoint'));
-    const { model, state, documents } = await loadCheckpoint<{
-      epoch: number;
-      learningRate: number;
-      bestEpoch: number;
-    }>(dir, ['detector']);
+    const { model, state, detector, named } = await loadDetectorCheckpoint(MIC4_CKPT, 'mic4.checkpoint');
     expect(state).toMatchObject({ epoch: 83, learningRate: 0.000015625, bestEpoch: 44 });
-    const detector = documents.detector as { classes: string[]; features: { format: string } };
     expect(detector.features.format).toBe('mic4');
     expect(detector.classes).toHaveLength(17);
     const kernel = model.weights.find((v) => v.originalName === 'conv1/kernel')!;
@@ -124,14 +108,24 @@ describe('the mic4 detector checkpoint', () => {
     const w = weightValues(model, 'conv1/kernel', 2);
     expect(w[0]).toBeCloseTo(0.0652636, 6);
     expect(w[1]).toBeCloseTo(0.247637, 5);
-    const adam = tf.train.adam(state.learningRate);
-    await loadOptimizerState(dir, adam);
-    const named = await adam.getWeights();
     expect(named).toHaveLength(65);
     expect(await firstValues(named, 'iter', 1)).toEqual([3320]);
     model.dispose();
   });
 });
+
+/** A copy of a committed detector checkpoint, loaded: its model, state, detector config and restored Adam variables. */
+async function loadDetectorCheckpoint(committed: string, name: string) {
+  const dir = copyCheckpoint(committed, path.join(tmp, name));
+  const { model, state, documents } = await loadCheckpoint<{ epoch: number; learningRate: number; bestEpoch: number }>(
+    dir,
+    ['detector'],
+  );
+  const adam = tf.train.adam(state.learningRate);
+  await loadOptimizerState(dir, adam);
+  const detector = documents.detector as { classes: string[]; features: { format: string } };
+  return { model, state, detector, named: await adam.getWeights() };
+}
 
 /** A copy of the committed enhancer checkpoint beside two 1 s speech files (one is held out for validation) and 1 s of noise. */
 function resumeSetup(name: string): TrainEnhancerOptions {

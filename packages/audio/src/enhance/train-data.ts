@@ -173,8 +173,8 @@ export class MixingSource implements PairSource {
       this.mix.steadyProbability > 0 ? `synthetic steady noise, share ${this.mix.steadyProbability}` : '',
       this.mix.whisperProbability > 0 ? `whispered speech, share ${this.mix.whisperProbability}` : '',
     ].filter(Boolean);
-    const steady = extras.length ? ` (+ ${extras.join('; ')})` : '';
-    return `${this.name}: ${this.speech.length} speech, ${this.noise.length} noise, ${this.music.length} music files${steady}`;
+    const extra = extras.length ? ` (+ ${extras.join('; ')})` : '';
+    return `${this.name}: ${this.speech.length} speech, ${this.noise.length} noise, ${this.music.length} music files${extra}`;
   }
 
   private interferer(len: number): Float32Array {
@@ -226,6 +226,15 @@ export class MixingSource implements PairSource {
   }
 }
 
+/**
+ * What validation mixes (see ./validation.ts): none of the training-only shares, i.e. no nearly clean or noise-free
+ * inputs, no synthetic steady noise and no whispers, so models are chosen on recorded validation data and the
+ * validation set is the same with and without those options.
+ */
+export function validationMix(m: MixSettings): MixSettings {
+  return { ...m, nearCleanProbability: 0, noiseFreeProbability: 0, steadyProbability: 0, whisperProbability: 0 };
+}
+
 /** A mixing source's clips with changed settings (any other source as it is). */
 export function remix(s: PairSource, change: (m: MixSettings) => MixSettings): PairSource {
   return s instanceof MixingSource ? new MixingSource(s.name, s.speech, s.noise, s.music, s.rate, change(s.mix)) : s;
@@ -262,7 +271,7 @@ export function corpusData(manifest: string, rate: number, mix: MixSettings, log
   }
   return {
     train: make('train'),
-    validation: remix(make('validation'), (m) => ({ ...m, steadyProbability: 0, whisperProbability: 0 })),
+    validation: remix(make('validation'), validationMix),
     origin: {
       manifest: path.resolve(manifest),
       speechFiles: count('train', 'speech'),
@@ -330,11 +339,7 @@ export function folderData(
   const pickClips = (inVal: boolean): Int16Array[] => speech.clips.filter((_, i) => val.has(i) === inVal);
   return {
     train: new MixingSource('train', pickClips(false), noise.clips, [], rate, mix),
-    validation: new MixingSource('validation', pickClips(true), noise.clips, [], rate, {
-      ...mix,
-      steadyProbability: 0,
-      whisperProbability: 0,
-    }),
+    validation: new MixingSource('validation', pickClips(true), noise.clips, [], rate, validationMix(mix)),
     origin: {
       speech: path.resolve(o.speechDir),
       noise: path.resolve(o.noiseDir),

@@ -16,7 +16,7 @@ import { tf, loadModel } from '@gatewave/core';
 import type { FrcrnConfig } from './frcrn';
 import { negSiSnr, targetWeights } from './losses';
 import { batchLoss, toBatch, type Batch, type LossWeights } from './train-step';
-import { remix, type TrainingData } from './train-data';
+import { remix, validationMix, type TrainingData } from './train-data';
 
 export interface ValidationSet {
   batches: Batch[];
@@ -28,19 +28,13 @@ export interface ValidationSet {
 
 /**
  * Fixed validation batches of 2.5 s mixtures (the caller seeds the draw), and the noisy input's mean −SI-SNR. Mixed
- * without the nearly clean and noise-free shares (`remix`): a noise-free input scores about 80 dB SI-SNR against its
- * target, which would swamp the SI-SNR gain, and this way the validation set, so the loss, is the same with and
- * without those training options. Nor with synthetic steady noises or whispers: models are chosen on recorded validation data.
+ * by `validationMix`, without the training-only shares: a noise-free input scores about 80 dB SI-SNR against its
+ * target, which would swamp the SI-SNR gain; synthetic steady noises and whispers are not what models are chosen on;
+ * and this way the validation set, so the loss, is the same with and without those training options.
  */
 export function validationSet(data: TrainingData, n: number, batchSize: number, rate: number): ValidationSet {
   const len = Math.round(2.5 * rate);
-  const source = remix(data.validation, (m) => ({
-    ...m,
-    nearCleanProbability: 0,
-    noiseFreeProbability: 0,
-    steadyProbability: 0,
-    whisperProbability: 0,
-  }));
+  const source = remix(data.validation, validationMix);
   const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
     toBatch(Array.from({ length: batchSize }, () => source.draw(len))),
   );

@@ -5,15 +5,11 @@
  * whispered test voice (issue 12), which it took for noise: no training voice whispers. Drawn from @gatewave/core's
  * seeded `random()`, so a run repeats exactly.
  */
+import { makeWindow } from '../dsp/stft';
 import { gauss } from './augment';
 
 const FRAME = 512;
 const HOP = FRAME / 2;
-
-/** Periodic Hann window: copies at a hop of half its length add up to 1. */
-function hann(n: number): Float64Array {
-  return Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
-}
 
 /** Autocorrelation r[0..order] of x. */
 export function autocorrelation(x: Float64Array, order: number): Float64Array {
@@ -64,7 +60,8 @@ function allPoleNoise(a: Float64Array, n: number): Float64Array {
  * squares add up to 1, so the output's power follows the input's without a ripple at the frame rate.
  */
 export function whisper(x: Float32Array, order = 16): Float32Array {
-  const w = hann(FRAME);
+  const w = makeWindow('hann', FRAME); // periodic: copies at a hop of half its length add up to 1
+  const sqrtW = makeWindow('sqrt-hann', FRAME);
   const out = new Float64Array(x.length + FRAME);
   const frame = new Float64Array(FRAME);
   for (let start = -HOP; start < x.length; start += HOP) {
@@ -82,7 +79,7 @@ export function whisper(x: Float32Array, order = 16): Float32Array {
     let synth = 0;
     for (let i = 0; i < FRAME; i++) synth += y[i] * y[i] * w[i];
     const g = Math.sqrt(energy / (synth + 1e-20));
-    for (let i = 0; i < FRAME; i++) out[start + HOP + i] += g * y[i] * Math.sqrt(w[i]);
+    for (let i = 0; i < FRAME; i++) out[start + HOP + i] += g * y[i] * sqrtW[i];
   }
   return Float32Array.from(out.subarray(HOP, HOP + x.length));
 }

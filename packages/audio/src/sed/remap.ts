@@ -88,15 +88,16 @@ export function detectorWithOutput(source: SoundEventDetector, output: DetectorO
   const oldByName = new Map(source.model.weights.map((w) => [w.originalName, w]));
   for (const w of model.weights) {
     if (/^(sed|doa|accdoa)(_fc\d+)?\//.test(w.originalName)) continue;
-    const o = oldByName.get(w.originalName);
-    if (!o || o.shape.join() !== w.shape.join())
-      throw new AudioError(
-        'MODEL_CORRUPT',
-        `the source detector has no weight ${w.originalName} of shape [${w.shape}].`,
-      );
-    w.write(o.read().clone());
+    copyWeight(w, oldByName.get(w.originalName));
   }
   return new SoundEventDetector(model, config);
+}
+
+/** Writes the source detector's weight `o` into `w`; an error when there is none of the same shape. */
+function copyWeight(w: tf.LayerVariable, o: tf.LayerVariable | undefined): void {
+  if (!o || o.shape.join() !== w.shape.join())
+    throw new AudioError('MODEL_CORRUPT', `the source detector has no weight ${w.originalName} of shape [${w.shape}].`);
+  w.write(o.read().clone());
 }
 
 /** Log-mel spectrogram channels of a format's features: they come first (mono 1; foa and mic4 one per channel, 4). */
@@ -145,6 +146,7 @@ export function detectorWithFormat(source: SoundEventDetector, format: SceneForm
   for (const w of model.weights) {
     const o = oldByName.get(w.originalName);
     if (w.originalName === 'conv1/kernel' && o) {
+      // the first convolution: kernels of the shared log-mel channels from the source, the rest fresh
       const [kh, kw, , out] = w.shape as number[];
       const data = remapInputKernel(
         o.read().dataSync() as Float32Array,
@@ -156,14 +158,7 @@ export function detectorWithFormat(source: SoundEventDetector, format: SceneForm
         Math.min(logMelChannels(from), logMelChannels(format)),
       );
       w.write(tf.tensor(data, w.shape as number[]));
-      continue;
-    }
-    if (!o || o.shape.join() !== w.shape.join())
-      throw new AudioError(
-        'MODEL_CORRUPT',
-        `the source detector has no weight ${w.originalName} of shape [${w.shape}]; it has another architecture.`,
-      );
-    w.write(o.read().clone());
+    } else copyWeight(w, o);
   }
   return new SoundEventDetector(model, config);
 }

@@ -232,12 +232,7 @@ async function endEpoch(
   t0: number,
 ): Promise<EpochSummary> {
   const { options, state, config } = c;
-  const tuned = tunePostProcessing(
-    c.detector,
-    c.val,
-    options.thresholds ?? THRESHOLD_GRID,
-    options.minDurations ?? MIN_DURATION_GRID,
-  );
+  const tuned = tuneOnValidation(c);
   const validation = tuned.validation;
   const score = selectionScore(validation);
   const best = score < state.bestScore;
@@ -284,19 +279,20 @@ async function endEpoch(
  * A run started from `--init` weights: the validation score of those weights before any step, tuned as after an epoch,
  * so that the log shows whether training improves on the starting model (the first epoch becomes the best either way).
  */
-function logStartingScore(c: {
-  detector: SoundEventDetector;
-  val: PreparedScene[];
-  options: TrainDetectorOptions;
-  log: Log;
-}): void {
-  const tuned = tunePostProcessing(
+function logStartingScore(c: ValidationContext & { log: Log }): void {
+  c.log(`before training (the --init model ${c.options.init}): ${validationLine(tuneOnValidation(c))}`);
+}
+
+type ValidationContext = { detector: SoundEventDetector; val: PreparedScene[]; options: TrainDetectorOptions };
+
+/** The post-processing tuned on the validation scenes over the run's grids, with the figures it gives there. */
+function tuneOnValidation(c: ValidationContext): TunedPostProcessing {
+  return tunePostProcessing(
     c.detector,
     c.val,
     c.options.thresholds ?? THRESHOLD_GRID,
     c.options.minDurations ?? MIN_DURATION_GRID,
   );
-  c.log(`before training (the --init model ${c.options.init}): ${validationLine(tuned)}`);
 }
 
 /** The validation figures of tuned post-processing, for the log. */
