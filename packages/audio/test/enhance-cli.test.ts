@@ -65,6 +65,14 @@ describe('gatewave-audio enhancement commands', () => {
         ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--validation-mixtures', '0'],
         /--validation-mixtures must be an integer from 1 to 4096, got "0"/,
       ],
+      [
+        ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--steady-noise', '1.5'],
+        /--steady-noise must be in \[0, 1\], got "1\.5"/,
+      ],
+      [
+        ['train-enhancer', '--manifest', 'x.csv', '--out', path.join(tmp, 'm'), '--whisper', '-0.1'],
+        /--whisper must be in \[0, 1\], got "-0\.1"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(args);
