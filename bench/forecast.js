@@ -10,7 +10,8 @@
 //                                               and DLinear vs per-series naive baselines, errors and 80/95 % intervals
 //   node bench/forecast.js --suite threads      training speed only: TPGN on ETTh1 S 168→168 (d=2) and M 96→96 (d=8)
 //                                               at 1 and 2 native threads, 3 epochs each, median s/epoch of epochs 2–3,
-//                                               beside the paper's code (--repeats 3: spread over 3 runs per row)
+//                                               beside the paper's code (--repeats 3: spread over 3 runs per row),
+//                                               then two 1-thread M runs side by side: what 2 cores allow at best
 // Flags: --suite etth1,etth2,m,panel,threads  --horizons a,b  --models list  --epochs N  --patience N  --gru-epochs N
 //        --seed N  --seeds a,b,c (trained models: mean and spread over the seeds)  --repeats N (threads suite)
 require('./usage').exitWithUsageIfAsked(__filename);
@@ -120,8 +121,29 @@ function speedRun(index, threads) {
     env: { ...process.env, GATEWAVE_THREADS: String(threads) },
     encoding: 'utf8',
   });
-  const line = (r.stdout || '').trim().split('\n').pop();
-  if (r.status !== 0 || !line) return { error: (r.stderr || '').trim().split('\n').pop() };
+  return speedResult(r.status, r.stdout, r.stderr);
+}
+
+/** `count` one-thread runs of a speed case started together (each in its own process), as speedRun's results. */
+function speedRunsSideBySide(index, count) {
+  const { spawn } = require('child_process');
+  const one = () =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [__filename, '--speed-worker', String(index)], {
+        env: { ...process.env, GATEWAVE_THREADS: '1' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve(speedResult(status, stdout, stderr)));
+    });
+  return Promise.all(Array.from({ length: count }, one));
+}
+
+function speedResult(status, stdout, stderr) {
+  const line = (stdout || '').trim().split('\n').pop();
+  if (status !== 0 || !line) return { error: (stderr || '').trim().split('\n').pop() };
   const { backend, windows, seconds } = JSON.parse(line);
   const later = seconds.slice(1).sort((a, b) => a - b);
   const median = later.length ? (later[0] + later[later.length - 1]) / 2 : seconds[0];
@@ -163,6 +185,29 @@ function speedTable() {
       );
     }
   });
+}
+
+/**
+ * What two cores of this machine give on M at best: two independent one-thread runs side by side against one run
+ * alone, alternated (--repeats N rounds, as this machine's speed drifts between minutes). No split of one run over two
+ * threads can beat 2 × (alone ÷ side by side): it is the speed-up of work that needs no coordination at all.
+ */
+async function ceilingRow(repeats) {
+  const ratios = [];
+  for (let r = 0; r < repeats; r++) {
+    const alone = speedRun(1, 1);
+    const pair = await speedRunsSideBySide(1, 2);
+    const failed = [alone, ...pair].find((p) => p.error !== undefined);
+    if (failed) return console.log(`\nSide-by-side runs failed: ${failed.error}`);
+    const each = (pair[0].median + pair[1].median) / 2;
+    ratios.push({ ratio: (2 * alone.median) / each, alone: alone.median, each });
+  }
+  ratios.sort((a, b) => a.ratio - b.ratio);
+  const mid = ratios[Math.floor(ratios.length / 2)];
+  const rounds = ratios.map((r) => `${fmt(r.alone, 2)} alone vs ${fmt(r.each, 2)} side by side: ${fmt(r.ratio, 2)}x`);
+  console.log(
+    `\nMachine ceiling, ${SPEED_CASES[1].name}, two 1-thread runs side by side vs one alone (s/epoch), ${repeats} round(s): ${rounds.join('; ')}. Median: the two cores give at most ${fmt(mid.ratio, 2)}x the throughput of one on this case.`,
+  );
 }
 
 async function main() {
@@ -270,7 +315,10 @@ async function main() {
     }
   }
   if (rows.length) printTables(rows);
-  if (suites.includes('threads')) speedTable();
+  if (suites.includes('threads')) {
+    speedTable();
+    await ceilingRow(Number(flag('repeats', 1)));
+  }
   if (throughput) {
     console.log(
       `\nTraining throughput, ETTh1 S 168→168 TPGN d=2 (${info.name} backend): ${fmt(throughput.sPerEpoch, 2)} s/epoch, ` +
