@@ -13,6 +13,8 @@
 //      env_rain_01_16k.wav and music_moh_reno_project-system_16k.wav. The Asterisk voices are in the corpus's
 //      training split, so for a corpus-trained model these figures are in-distribution (same corpus).
 // Settings: --seconds 8 (audio per speed run), --files 6, --utterances 40 (corpus), --model DIR, --corpus DIR,
+// --split test|validation (the corpus split scored; validation is for choosing settings, test for reporting),
+// --atten-lims 10,20 (also score the model's output mixed with the input at these attenuation limits),
 // --skip-speed, --skip-baselines (only the noisy input and the model), --json FILE (the figures). Timings on a shared
 // machine are noisy.
 require('./usage').exitWithUsageIfAsked(__filename);
@@ -27,6 +29,16 @@ const UTTERANCES = Number(setting('UTTERANCES', '40'));
 const DATA = path.resolve(__dirname, '../../shared/data');
 const CORPUS = path.resolve(setting('CORPUS', '/work/runs/corpus-enhance'));
 const SNRS = [-5, 0, 5, 10];
+const SPLIT = setting('SPLIT', 'test');
+if (!['test', 'validation'].includes(SPLIT)) {
+  console.error(`bench:audio: --split must be test or validation, not ${SPLIT}`);
+  process.exit(2);
+}
+/** Attenuation limits (dB) to score the model at too, from its one output per mixture (--atten-lims 10,20). */
+const LIMITS = String(setting('ATTEN_LIMS', ''))
+  .split(',')
+  .filter((v) => v.trim() !== '')
+  .map(Number);
 
 async function speedChild() {
   const { initBackend, activeBackend } = require('@gatewave/core');
@@ -87,8 +99,19 @@ async function scoreTable(title, items, enhancers) {
         (r.files ??= []).push({ item: it.name, inputSiSdr: base, siSdr: d });
       };
       add('noisy', noisy);
-      for (const e of enhancers)
-        add(e.label, (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, e.enhancer)).channels[0]);
+      for (const e of enhancers) {
+        // One run of the model without a limit; its own limit (if any) and the --atten-lims ones are mixes of it.
+        const own = audio.attenuationLimitOf(e.enhancer);
+        const input = { sampleRate: 16000, channels: [noisy] };
+        const y = (await audio.enhanceAudio(input, audio.unlimited(e.enhancer))).channels[0];
+        add(
+          own === null ? e.label : `${e.label} (its ${own} dB limit)`,
+          own === null ? y : audio.mixWithInput(noisy, y, own),
+        );
+        for (const db of e.limits ?? [])
+          add(`${e.label}, attenuation limit ${db} dB`, audio.mixWithInput(noisy, y, db));
+        if (own !== null && e.limits?.length) add(`${e.label}, no attenuation limit`, y);
+      }
     }
     for (const [k, r] of Object.entries(acc)) {
       const noisy = k === 'noisy';
@@ -104,12 +127,12 @@ async function scoreTable(title, items, enhancers) {
   return out;
 }
 
-/** The corpus test split as utterances of >= 3 s per speaker, each with a test noise recording. */
-function corpusTestItems(audio) {
+/** The corpus split SPLIT (test) as utterances of >= 3 s per speaker, each with a noise recording of the split. */
+function corpusItems(audio) {
   const manifest = path.join(CORPUS, 'manifest.csv');
   if (!fs.existsSync(manifest)) return null;
   const { readManifest } = audio;
-  const rows = readManifest(manifest).filter((r) => r.split === 'test');
+  const rows = readManifest(manifest).filter((r) => r.split === SPLIT);
   const bySpeaker = new Map();
   for (const r of rows.filter((x) => x.role === 'speech'))
     bySpeaker.set(r.group, [...(bySpeaker.get(r.group) ?? []), r]);
@@ -172,20 +195,25 @@ async function quality() {
     enhancers.push({
       label: `model ${path.basename(path.resolve(modelDir))}`,
       enhancer: await audio.loadEnhancer(modelDir),
+      limits: LIMITS,
     });
   else if (path.resolve(defaultDir) !== smallDir)
-    enhancers.push({ label: `default ${path.basename(defaultDir)}`, enhancer: await audio.loadEnhancer() });
+    enhancers.push({
+      label: `default ${path.basename(defaultDir)}`,
+      enhancer: await audio.loadEnhancer(),
+      limits: LIMITS,
+    });
   const results = {};
 
-  const corpus = corpusTestItems(audio);
+  const corpus = corpusItems(audio);
   if (!corpus)
     console.log(
-      `\ncorpus test split: skipped, no ${path.join(CORPUS, 'manifest.csv')} (build it with npm run data:enhance -- --out ${CORPUS})`,
+      `\ncorpus ${SPLIT} split: skipped, no ${path.join(CORPUS, 'manifest.csv')} (build it with npm run data:enhance -- --out ${CORPUS})`,
     );
   else {
-    results.corpusTest = await scoreTable(
-      `corpus TEST split (${CORPUS}): ${corpus.items.length} utterances of >= 3 s from ${corpus.speakers.length} test speakers (${corpus.speakers.join(', ')}), ` +
-        `each with one of ${Math.min(corpus.items.length, corpus.noises.length)} test noise/music recordings`,
+    results[SPLIT === 'test' ? 'corpusTest' : `corpus_${SPLIT}`] = await scoreTable(
+      `corpus ${SPLIT.toUpperCase()} split (${CORPUS}): ${corpus.items.length} utterances of >= 3 s from ${corpus.speakers.length} ${SPLIT} speakers (${corpus.speakers.join(', ')}), ` +
+        `each with one of ${Math.min(corpus.items.length, corpus.noises.length)} ${SPLIT} noise/music recordings`,
       corpus.items,
       enhancers,
     );

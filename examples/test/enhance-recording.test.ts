@@ -17,11 +17,14 @@ test('examples/enhance-recording.js writes same-shape WAVs with a lower noise fl
   expect(lines.length).toBeGreaterThanOrEqual(1);
   for (const line of lines) {
     const [, file, drop] = /(\S+\.wav)\s+RTF [\d.]+\s+noise floor \S+ dBFS \((\S+) dB\)/.exec(line)!;
+    // wiener lowers this recording's noise floor by about 11 dB; the default model by about 3 (its 9 dB attenuation
+    // limit keeps part of the input: it trades noise removal for intelligibility).
+    const least = line.startsWith('wiener') ? -6 : -2;
     const enhanced = readWav(file);
     expect(enhanced.sampleRate).toBe(input.sampleRate);
     expect(enhanced.channels.length).toBe(input.channels.length);
     expect(enhanced.channels[0].length).toBe(input.channels[0].length);
-    expect(Number(drop)).toBeLessThan(-3);
+    expect(Number(drop)).toBeLessThan(least);
   }
   fs.rmSync(out, { recursive: true, force: true });
 });

@@ -24,9 +24,16 @@ export { enhanceAudio } from './enhance/pipeline';
 export type { Enhancer, EnhanceOptions } from './enhance/pipeline';
 export { buildFrcrn, FRCRN_SMALL, FRCRN_FULL, FRCRN_CONFIGS } from './enhance/frcrn';
 export type { FrcrnConfig } from './enhance/frcrn';
-export { FrcrnEnhancer, frcrnConfigOf } from './enhance/frcrn-enhancer';
+export { FrcrnEnhancer, frcrnConfigOf, recommendedAttenuationLimit } from './enhance/frcrn-enhancer';
 export { loadEnhancerFromUrl } from './enhance/load-url';
-export { limitAttenuation, checkAttenuationLimit, mixWithInput } from './enhance/atten-lim';
+export {
+  limitAttenuation,
+  checkAttenuationLimit,
+  mixWithInput,
+  unlimited,
+  attenuationLimitOf,
+} from './enhance/atten-lim';
+export type { LimitedEnhancer } from './enhance/atten-lim';
 export type { SoundEvent } from './sed/event-list';
 export { formatEventList, parseEventList, formatCsv, parseCsv } from './sed/event-list';
 export { SoundEventDetector, detectorConfigOf } from './sed/detector';

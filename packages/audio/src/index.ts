@@ -16,12 +16,19 @@ export { WienerEnhancer } from './enhance/wiener';
 export type { WienerOptions } from './enhance/wiener';
 export { enhanceAudio, enhanceFile, enhancedName } from './enhance/enhancer';
 export type { Enhancer, EnhanceOptions, EnhanceFileResult } from './enhance/enhancer';
-export { loadEnhancer, DEFAULT_MODEL_DIR } from './enhance/load';
+export { loadEnhancer, DEFAULT_MODEL_DIR, SMALL_MODEL_DIR } from './enhance/load';
 export { enhanceFiles } from './enhance/batch';
 export type { EnhanceFilesOptions, EnhanceFileOutcome } from './enhance/batch';
 export { scoreFiles } from './metrics/score-files';
 export type { FileScores } from './metrics/score-files';
-export { limitAttenuation, checkAttenuationLimit, mixWithInput } from './enhance/atten-lim';
+export {
+  limitAttenuation,
+  checkAttenuationLimit,
+  mixWithInput,
+  unlimited,
+  attenuationLimitOf,
+} from './enhance/atten-lim';
+export type { LimitedEnhancer } from './enhance/atten-lim';
 export { scoreFolders } from './enhance/score';
 export type { FileScore, FolderScores } from './enhance/score';
 export { loadEnhancerFromUrl } from './enhance/load-url';
@@ -40,7 +47,7 @@ export {
   ComplexConv2D,
 } from './enhance/frcrn';
 export type { FrcrnConfig } from './enhance/frcrn';
-export { FrcrnEnhancer, frcrnConfigOf } from './enhance/frcrn-enhancer';
+export { FrcrnEnhancer, frcrnConfigOf, recommendedAttenuationLimit } from './enhance/frcrn-enhancer';
 export { loadFrcrnEnhancer } from './enhance/load';
 export { trainEnhancer } from './enhance/train';
 export { readManifest } from './enhance/manifest';

@@ -26,6 +26,7 @@ import {
 import { WavWriteFormat, readWav } from './io/wav';
 import { Enhancer, enhanceFile, enhancedName, expandInputs } from './enhance/enhancer';
 import { loadEnhancer } from './enhance/load';
+import { checkAttenuationLimit, limitAttenuation } from './enhance/atten-lim';
 import { loadDetector } from './sed/detect-files';
 import { formatEventList, SoundEvent } from './sed/events';
 import type { SoundEventDetector } from './sed/detector';
@@ -38,6 +39,8 @@ export interface EnhanceJobSettings {
   model?: string;
   chunkSeconds?: number;
   format?: WavWriteFormat;
+  /** Attenuation limit in dB, replacing the model's own (default: the limit the model recommends, if any). */
+  attenuationLimitDb?: number;
 }
 
 export interface DetectJobSettings {
@@ -73,7 +76,8 @@ function visibleModel(model: string | undefined): string | undefined {
 
 /**
  * Enqueues one enhance job per WAV file of `inputs` (files or folders) whose output in `outDir` is not there yet.
- * Checks, before anything is enqueued: the paths (readable inputs, a writable output folder, the model), then Redis.
+ * Checks, before anything is enqueued: the attenuation limit, the paths (readable inputs, a writable output folder, the
+ * model), then Redis.
  */
 export async function submitEnhance(
   url: string,
@@ -83,6 +87,7 @@ export async function submitEnhance(
   attempts = 3,
 ): Promise<SubmitResult> {
   const conn = parseQueueUrl(url);
+  if (settings.attenuationLimitDb !== undefined) checkAttenuationLimit(settings.attenuationLimitDb);
   const files = checkInputs(expandInputs(inputs));
   const out = checkOutputDir(outDir);
   const s: EnhanceJobSettings = { ...settings, model: visibleModel(settings.model) };
@@ -139,8 +144,12 @@ async function enhanceJob(
 ) {
   const { input, output } = p.item;
   if (isComplete(output)) return { output, skipped: true };
-  const key = p.settings.model ?? '';
-  if (!enhancers.has(key)) enhancers.set(key, await ctx.time('load model', () => loadEnhancer(p.settings.model)));
+  const { model, attenuationLimitDb: limit } = p.settings;
+  const key = `${model ?? ''}|${limit ?? ''}`;
+  if (!enhancers.has(key)) {
+    const loaded = await ctx.time('load model', () => loadEnhancer(model));
+    enhancers.set(key, limit === undefined ? loaded : limitAttenuation(loaded, limit));
+  }
   if (ctx.startedBefore) await ctx.time('clear leftovers', () => removeLeftovers(output));
   const temp = tempOutputName(output, ctx.jobId, ctx.attempt);
   const r = await ctx.time('enhance file', () =>

@@ -262,6 +262,38 @@ describe('attenuation limit', () => {
     expect(() => limitAttenuation(silence, 101)).toThrow(/from 0 to 100/);
     expect(() => limitAttenuation(silence, NaN)).toThrow(/from 0 to 100/);
   });
+
+  test('a new limit replaces the one an enhancer has (never stacks); unlimited() and attenuationLimitOf() see through it', async () => {
+    const { limitAttenuation, unlimited, attenuationLimitOf } = await import('../src/enhance/atten-lim');
+    const half = {
+      name: 'half',
+      sampleRate: 16000,
+      contextSeconds: 0,
+      enhance: async (x: Float32Array) => x.map((v) => v / 2),
+    };
+    const x = Float32Array.from([1, -0.5, 0.25]);
+    const at6 = limitAttenuation(half, 6);
+    const at20 = limitAttenuation(at6, 20);
+    expect(attenuationLimitOf(at6)).toBe(6);
+    expect(attenuationLimitOf(at20)).toBe(20);
+    expect(attenuationLimitOf(half)).toBeNull();
+    expect(unlimited(at20)).toBe(half);
+    expect(unlimited(half)).toBe(half);
+    expect(at20.name).toBe('half (attenuation limit 20 dB)');
+    // g = 0.1: 0.9 · x/2 + 0.1 · x = 0.55 x (stacked on the 6 dB limit it would be 0.9 · (0.5 + 0.501 · 0.5) x + 0.1 x)
+    const y = await at20.enhance(x);
+    for (let i = 0; i < 3; i++) expect(y[i]).toBeCloseTo(0.55 * x[i], 6);
+  });
+
+  test("a model's recommended limit comes from its metadata; a value outside 0-100 dB is a corrupt model", async () => {
+    const { recommendedAttenuationLimit } = await import('../src/enhance/frcrn-enhancer');
+    expect(recommendedAttenuationLimit({ kind: 'frcrn' }, 'm')).toBeNull();
+    expect(recommendedAttenuationLimit({ kind: 'frcrn', attenuationLimit: { db: 9 } }, 'm')).toBe(9);
+    expect(() => recommendedAttenuationLimit({ kind: 'frcrn', attenuationLimit: { db: 140 } }, 'dir/m')).toThrow(
+      /dir\/m: metadata\.attenuationLimit: .*from 0 to 100.*got 140/,
+    );
+    expect(() => recommendedAttenuationLimit({ kind: 'frcrn', attenuationLimit: {} }, 'm')).toThrow(/got undefined/);
+  });
 });
 
 describe('scoreFolders', () => {
@@ -318,17 +350,22 @@ describe('shipped enhancer-medium', () => {
   test('loads as an FRCRN medium model, keeps the length of its input, and its checkpoint resumes the same config', async () => {
     const { initBackend } = await import('@gatewave/core');
     await initBackend('cpu', { quiet: true });
-    const { loadEnhancer, countParameters } = await import('../src');
+    const { loadEnhancer, countParameters, DEFAULT_MODEL_DIR, unlimited, attenuationLimitOf, mixWithInput } =
+      await import('../src');
     const dir = path.resolve(__dirname, '../models/enhancer-medium');
-    const e = (await loadEnhancer(dir)) as unknown as {
-      name: string;
-      model: tf.LayersModel;
-      enhance(x: Float32Array): Promise<Float32Array>;
-    };
+    expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(dir);
+    const limited = await loadEnhancer();
+    expect(limited.name).toBe('frcrn-medium (attenuation limit 9 dB)');
+    expect(attenuationLimitOf(limited)).toBe(9);
+    const e = unlimited(limited) as unknown as { name: string; model: tf.LayersModel } & typeof limited;
     expect(e.name).toBe('frcrn-medium');
     expect(countParameters(e.model)).toBe(722786);
-    const y = await e.enhance(tone(8000, 440, 0.1));
+    const x = tone(8000, 440, 0.1);
+    const y = await limited.enhance(x);
     expect(y).toHaveLength(8000);
+    const bare = await e.enhance(x);
+    const mixed = mixWithInput(x, bare, 9);
+    for (let i = 0; i < y.length; i += 97) expect(y[i]).toBeCloseTo(mixed[i], 6);
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'state.json'), 'utf8'));
     expect(state.config.name).toBe('medium');
     const opt = fs.statSync(path.join(dir, 'checkpoint', 'optimizer.bin')).size;

@@ -188,4 +188,14 @@ function tone(file: string, seconds: number, seed: number): void {
     });
     expect(redis.dbsize(2)).toBe(before);
   });
+
+  test('--atten-lim reaches the worker: with 0 dB the queued output is the direct one, which is the input', () => {
+    const lim = ['--atten-lim', '0', '-q'];
+    expect(cli(['enhance', clips()[0], '-o', at('lim-q'), ...wiener, '--queue', url, ...lim]).code).toBe(0);
+    expect(cli(['enhance', clips()[0], '-o', at('lim-d'), ...wiener, ...lim]).code).toBe(0);
+    const queued = fs.readFileSync(path.join(dir, 'lim-q', 'clip0_enhanced.wav'));
+    expect(queued.equals(fs.readFileSync(path.join(dir, 'lim-d', 'clip0_enhanced.wav')))).toBe(true);
+    const unlimited = fs.readFileSync(path.join(dir, 'out', 'clip0_enhanced.wav'));
+    expect(queued.equals(unlimited)).toBe(false);
+  });
 });

@@ -3,14 +3,18 @@
  * playback, waveforms and spectrograms, the attenuation limit, the real-time factor and a download.
  */
 import {
+  attenuationLimitOf,
   decodeWav,
   encodeWav,
   enhanceAudio,
   loadEnhancerFromUrl,
   mixWithInput,
+  recommendedAttenuationLimit,
+  unlimited,
   type AudioData,
   type Enhancer,
 } from '@gatewave/audio';
+import { loadModelMetadataFromUrl } from '@gatewave/core';
 import { drawSpectrogram, drawWaveform } from './draw';
 import { $, input, messageOf, nextFrame, onFile, setDownload, showError, status } from './ui';
 import type { AppConfig } from './main';
@@ -36,6 +40,28 @@ function enhancer(model: string, config: AppConfig): Promise<Enhancer> {
   return enhancers.get(spec)!;
 }
 
+/**
+ * The attenuation limit the chosen model recommends (the shipped FRCRN model's metadata; none for wiener), read from
+ * the model's metadata alone when the server enhances, so that the slider can start there.
+ */
+async function modelLimit(model: string, config: AppConfig, loaded: Enhancer | null): Promise<number | null> {
+  if (model === 'wiener') return null;
+  if (loaded) return attenuationLimitOf(loaded);
+  return recommendedAttenuationLimit(await loadModelMetadataFromUrl(config.enhancer), config.enhancer);
+}
+
+/** Puts the slider at `db` (its top position, no limit, for null) and shows the value. */
+function setSlider(db: number | null): void {
+  const el = input('enhance-atten');
+  el.value = db === null ? el.max : String(db);
+  showSlider();
+}
+
+function showSlider(): void {
+  const db = attenLim();
+  $('enhance-atten-value').textContent = db === Infinity ? 'none' : `${db} dB`;
+}
+
 /** The attenuation limit in dB from the slider; its top position means no limit. */
 function attenLim(): number {
   const el = input('enhance-atten');
@@ -59,7 +85,8 @@ async function onServer(file: File, bytes: Uint8Array, model: string, config: Ap
         `${(config.maxUploadBytes / 1048576).toFixed(1)} MiB (start it with --max-upload-mb to change that), or process it in the browser.`,
     );
   }
-  const res = await fetch(`/api/enhance?model=${model}&name=${encodeURIComponent(file.name)}`, {
+  // No limit on the server: the slider applies it here.
+  const res = await fetch(`/api/enhance?model=${model}&attenLim=none&name=${encodeURIComponent(file.name)}`, {
     method: 'POST',
     body: bytes as BlobPart,
   });
@@ -83,11 +110,14 @@ async function run(file: File, config: AppConfig): Promise<void> {
     );
     await nextFrame();
     const loaded = server ? null : await enhancer(model, config); // model download is not part of the real-time factor
+    const limit = await modelLimit(model, config, loaded);
     const t0 = performance.now();
-    const enhanced = loaded ? await enhanceAudio(noisy, loaded) : await onServer(file, bytes, model, config);
+    // The enhancer's output without a limit: the slider (starting at the model's own limit) mixes the input back.
+    const enhanced = loaded ? await enhanceAudio(noisy, unlimited(loaded)) : await onServer(file, bytes, model, config);
     const elapsed = (performance.now() - t0) / 1000;
     const duration = noisy.channels[0].length / noisy.sampleRate;
     last = { name: file.name, noisy, enhanced, elapsed, duration, where: server ? 'server' : 'browser' };
+    setSlider(limit);
     status(
       'enhance',
       `${file.name}: ${duration.toFixed(2)} s, ${noisy.sampleRate} Hz, ${noisy.channels.length} channel(s); enhanced ${server ? 'on the server' : 'in the browser'} ` +
@@ -159,8 +189,7 @@ export function setupEnhance(config: AppConfig): { last(): EnhanceResult | null;
   onFile('enhance-file', (file) => void run(file, config));
   const slider = input('enhance-atten');
   slider.addEventListener('input', () => {
-    const db = attenLim();
-    $('enhance-atten-value').textContent = db === Infinity ? 'none' : `${db} dB`;
+    showSlider();
     if (last) {
       stop();
       refreshOutput(last);

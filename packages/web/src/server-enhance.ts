@@ -3,7 +3,16 @@
  * (same pipeline as `gatewave-audio enhance`) -> WAV bytes. The model is loaded once per model choice.
  */
 import { initBackend } from '@gatewave/core';
-import { decodeWav, encodeWav, enhanceAudio, mixWithInput, loadEnhancer, type Enhancer } from '@gatewave/audio';
+import {
+  checkAttenuationLimit,
+  decodeWav,
+  encodeWav,
+  enhanceAudio,
+  limitAttenuation,
+  loadEnhancer,
+  unlimited,
+  type Enhancer,
+} from '@gatewave/audio';
 import { WebError } from './errors';
 
 const loaded = new Map<string, Promise<Enhancer>>();
@@ -22,7 +31,22 @@ async function enhancer(spec: string, enhancerDir: string): Promise<Enhancer> {
   return loaded.get(key)!;
 }
 
-/** Query: `model` = `default` | `wiener`; `attenLim` = dB (optional). Returns the enhanced WAV's bytes. */
+/**
+ * The enhancer for the query's `attenLim`: absent or empty, the model's own limit (the one it recommends, if any);
+ * `none`, no limit; a number of dB, that limit instead of the model's.
+ */
+function withLimit(e: Enhancer, attenLim: string | null): Enhancer {
+  if (attenLim === null || attenLim === '') return e;
+  if (attenLim === 'none') return unlimited(e);
+  const db = Number(attenLim);
+  try {
+    return limitAttenuation(e, checkAttenuationLimit(db, 'attenLim'));
+  } catch (err) {
+    throw new WebError('BAD_ARGUMENT', (err as Error).message);
+  }
+}
+
+/** Query: `model` = `default` | `wiener`; `attenLim` = dB or `none` (optional). Returns the enhanced WAV's bytes. */
 export async function enhanceOnServer(
   body: Uint8Array,
   enhancerDir: string,
@@ -32,11 +56,6 @@ export async function enhanceOnServer(
   if (model !== 'default' && model !== 'wiener')
     throw new WebError('BAD_ARGUMENT', `model must be "default" or "wiener", got "${model}".`);
   const audio = decodeWav(body, query.get('name') ?? 'the upload');
-  const out = await enhanceAudio(audio, await enhancer(model, enhancerDir));
-  const lim = query.get('attenLim');
-  if (lim !== null && lim !== '') {
-    const db = Number(lim);
-    out.channels = out.channels.map((c, i) => mixWithInput(audio.channels[i], c, db));
-  }
-  return encodeWav(out);
+  const used = withLimit(await enhancer(model, enhancerDir), query.get('attenLim'));
+  return encodeWav(await enhanceAudio(audio, used));
 }

@@ -8,7 +8,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { encodeWav, DEFAULT_MODEL_DIR } from '@gatewave/audio';
+import { decodeWav, encodeWav, DEFAULT_MODEL_DIR } from '@gatewave/audio';
 import { startAppServer, lookup, type AppServer } from '../src';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-web-'));
@@ -171,6 +171,18 @@ test('server-side enhancement (when asked) returns a WAV of the same length', as
     expect(res.status).toBe(200);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(bytes.byteLength).toBe(44 + 800);
+    // attenLim=0 mixes all of the input back (a limit replaces the model's own); a bad value is the CLI's message.
+    const post = (query: string) =>
+      fetch(`${big.url}api/enhance?model=wiener&${query}`, {
+        method: 'POST',
+        body: encodeWav({ sampleRate: 16000, channels: [x] }) as Uint8Array<ArrayBuffer>,
+      });
+    const kept = decodeWav(new Uint8Array(await (await post('attenLim=0')).arrayBuffer())).channels[0];
+    expect(Math.max(...kept.map((v, i) => Math.abs(v - x[i])))).toBeLessThan(1 / 16384);
+    expect((await post('attenLim=none')).status).toBe(200);
+    const bad = await post('attenLim=abc');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/attenLim must be a number of dB from 0 to 100/);
   } finally {
     await big.close();
   }

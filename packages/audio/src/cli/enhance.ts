@@ -50,7 +50,12 @@ function registerEnhance(program: Command): void {
   cmd.action(async (inputs: string[], o: EnhanceFlags) => {
     checkQueueFlags(o);
     if (o.queue)
-      return enhanceOnQueue(inputs, o.out, { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat }, o);
+      return enhanceOnQueue(
+        inputs,
+        o.out,
+        { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat, attenuationLimitDb: o.attenLim },
+        o,
+      );
     if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
     const loaded = await loadEnhancer(o.model);
     const enhancer = o.attenLim === undefined ? loaded : limitAttenuation(loaded, o.attenLim);

@@ -34,16 +34,43 @@ export function mixWithInput(input: Float32Array, enhanced: Float32Array, limitD
   return out;
 }
 
-/** `enhancer` with its output mixed with the input so that it removes at most `limitDb` dB. */
-export function limitAttenuation(enhancer: Enhancer, limitDb: number): Enhancer {
+/** An enhancer whose output is mixed with its input (made by `limitAttenuation`). */
+export interface LimitedEnhancer extends Enhancer {
+  /** The enhancer without the limit. */
+  readonly unlimited: Enhancer;
+  readonly attenuationLimitDb: number;
+}
+
+function isLimited(e: Enhancer): e is LimitedEnhancer {
+  return (e as Partial<LimitedEnhancer>).unlimited !== undefined;
+}
+
+/** `enhancer` without an attenuation limit (itself when it has none). */
+export function unlimited(enhancer: Enhancer): Enhancer {
+  return isLimited(enhancer) ? enhancer.unlimited : enhancer;
+}
+
+/** The attenuation limit an enhancer applies, in dB, or null when it has none. */
+export function attenuationLimitOf(enhancer: Enhancer): number | null {
+  return isLimited(enhancer) ? enhancer.attenuationLimitDb : null;
+}
+
+/**
+ * `enhancer` with its output mixed with the input so that it removes at most `limitDb` dB. A limit replaces the one
+ * the enhancer already has (e.g. the limit a model recommends), never adds to it.
+ */
+export function limitAttenuation(enhancer: Enhancer, limitDb: number): LimitedEnhancer {
   checkAttenuationLimit(limitDb);
+  const base = unlimited(enhancer);
   return {
-    name: `${enhancer.name} (attenuation limit ${limitDb} dB)`,
-    sampleRate: enhancer.sampleRate,
-    contextSeconds: enhancer.contextSeconds,
+    name: `${base.name} (attenuation limit ${limitDb} dB)`,
+    sampleRate: base.sampleRate,
+    contextSeconds: base.contextSeconds,
+    unlimited: base,
+    attenuationLimitDb: limitDb,
     async enhance(x: Float32Array): Promise<Float32Array> {
-      return mixWithInput(x, await enhancer.enhance(x), limitDb);
+      return mixWithInput(x, await base.enhance(x), limitDb);
     },
-    dispose: () => enhancer.dispose?.(),
+    dispose: () => base.dispose?.(),
   };
 }

@@ -6,6 +6,7 @@ import { AudioError } from '../errors';
 import { stft, istft, makeWindow } from '../dsp/stft';
 import { buildFrcrn, frcrnBins, type FrcrnConfig } from './frcrn';
 import type { Enhancer } from './enhancer';
+import { checkAttenuationLimit, limitAttenuation } from './atten-lim';
 
 /** An FRCRN network with its STFT settings, usable wherever an Enhancer is. */
 export class FrcrnEnhancer implements Enhancer {
@@ -69,4 +70,25 @@ export function frcrnConfigOf(meta: ModelMetadata, where: string): FrcrnConfig {
     );
   }
   return m.config;
+}
+
+/**
+ * The attenuation limit a model recommends (metadata `attenuationLimit.db`, chosen on validation data), or null. A
+ * value outside 0-100 dB is a corrupt model.
+ */
+export function recommendedAttenuationLimit(meta: ModelMetadata, where: string): number | null {
+  const limit = (meta as { attenuationLimit?: { db?: unknown } }).attenuationLimit;
+  if (limit === undefined) return null;
+  try {
+    return checkAttenuationLimit(limit.db as number);
+  } catch (err) {
+    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.attenuationLimit: ${(err as Error).message}`);
+  }
+}
+
+/** The enhancer of a loaded FRCRN model: with the attenuation limit its metadata recommends, if any. */
+export function frcrnEnhancerOf(model: tf.LayersModel, meta: ModelMetadata, where: string): Enhancer {
+  const enhancer = new FrcrnEnhancer(model, frcrnConfigOf(meta, where));
+  const limit = recommendedAttenuationLimit(meta, where);
+  return limit === null ? enhancer : limitAttenuation(enhancer, limit);
 }

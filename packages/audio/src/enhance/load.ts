@@ -4,14 +4,21 @@ import { AudioError } from '../errors';
 import type { Enhancer } from './enhancer';
 import { WienerEnhancer } from './wiener';
 import { loadModel, loadModelMetadata } from '@gatewave/core';
-import { FrcrnEnhancer, frcrnConfigOf } from './frcrn-enhancer';
+import { FrcrnEnhancer, frcrnConfigOf, frcrnEnhancerOf } from './frcrn-enhancer';
 
-/** The pretrained `small` FRCRN model shipped inside the package. */
-export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-small');
+/**
+ * The default enhancer shipped inside the package: FRCRN `medium` trained on the Debian speech / noise / music corpus,
+ * with the 9 dB attenuation limit chosen on that corpus's validation split (see its model card).
+ */
+export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-medium');
+
+/** The small FRCRN model shipped inside the package, for low-power use (about 1/10 of `medium`'s compute). */
+export const SMALL_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-small');
 
 /**
  * Loads an enhancer: `'wiener'` for the classical baseline, a model directory written by `train-enhancer`, or
- * (no argument) the pretrained model shipped in the package.
+ * (no argument) the pretrained model shipped in the package. A model that recommends an attenuation limit in its
+ * metadata comes with it (`unlimited()` removes it, `limitAttenuation()` replaces it).
  */
 export async function loadEnhancer(spec?: string): Promise<Enhancer> {
   if (spec === 'wiener') return new WienerEnhancer();
@@ -24,10 +31,15 @@ export async function loadEnhancer(spec?: string): Promise<Enhancer> {
         : `no enhancement model in ${dir} (model.json missing); pass a directory written by train-enhancer, or "wiener".`,
     );
   }
-  return loadFrcrnEnhancer(dir);
+  const meta = loadModelMetadata(dir);
+  frcrnConfigOf(meta, dir);
+  return frcrnEnhancerOf(await loadModel(dir), meta, dir);
 }
 
-/** Loads a model directory written by `train-enhancer` (model.json + weights.bin, config in the metadata). */
+/**
+ * Loads a model directory written by `train-enhancer` (model.json + weights.bin, config in the metadata) as the bare
+ * network, without any attenuation limit its metadata recommends.
+ */
 export async function loadFrcrnEnhancer(dir: string): Promise<FrcrnEnhancer> {
   const config = frcrnConfigOf(loadModelMetadata(dir), dir);
   return new FrcrnEnhancer(await loadModel(dir), config);

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Records the attenuation limit an enhancement model recommends in its metadata (model.json `metadata.attenuationLimit`),
+// which loadEnhancer and `gatewave-audio enhance` then apply unless told otherwise (--atten-lim). Choose the limit on
+// validation data, never on test data: `node bench/audio.js --skip-speed --skip-baselines --model DIR --split
+// validation --atten-lims 6,8,10` scores the model's output at each limit on the corpus's validation split.
+//   node tools/models/set-attenuation-limit.js --model DIR --db 9 --chosen-on "how it was chosen"
+//   node tools/models/set-attenuation-limit.js --model DIR --none        (removes it)
+// model.json is replaced atomically; its weights and everything else in it are left as they are.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { atomicWriteFile } = require('@gatewave/core');
+const { checkAttenuationLimit } = require('@gatewave/audio');
+
+const USAGE = `usage: node tools/models/set-attenuation-limit.js --model DIR (--db DB --chosen-on TEXT | --none)`;
+
+function flag(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  return v === undefined || v.startsWith('--') ? true : v;
+}
+
+function fail(message, code = 2) {
+  process.stderr.write(`set-attenuation-limit: ${message}\n`);
+  process.exit(code);
+}
+
+function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) return console.log(USAGE);
+  const dir = flag('model');
+  if (typeof dir !== 'string') fail(`--model DIR is required.\n${USAGE}`);
+  const file = path.join(dir, 'model.json');
+  if (!fs.existsSync(file)) fail(`${file}: no such file; pass a model folder written by train-enhancer.`);
+  const model = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (model.metadata?.kind !== 'frcrn')
+    fail(`${file} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(model.metadata?.kind)}).`);
+  if (flag('none')) delete model.metadata.attenuationLimit;
+  else {
+    const db = Number(flag('db'));
+    const chosenOn = flag('chosen-on');
+    try {
+      checkAttenuationLimit(db, '--db');
+    } catch (err) {
+      fail(err.message);
+    }
+    if (typeof chosenOn !== 'string' || !chosenOn.trim())
+      fail('--chosen-on TEXT is required: say which data chose the limit.');
+    model.metadata.attenuationLimit = { db, chosenOn };
+  }
+  atomicWriteFile(file, JSON.stringify(model));
+  console.log(
+    `${file}: attenuation limit ${model.metadata.attenuationLimit ? `${model.metadata.attenuationLimit.db} dB` : 'removed'}`,
+  );
+}
+
+main();
