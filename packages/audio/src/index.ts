@@ -5,7 +5,7 @@
  */
 export * from './browser';
 export * from './sed';
-// The Node versions of the WAV functions also read and write files.
+// WAV files on disk (Node only; the byte-level decodeWav / encodeWav come from the browser entry).
 export { readWav, writeWav, openWav, readWavFormat, WavReader, WavWriter } from './io/wav';
 export { enhanceFile, enhancedName } from './enhance/enhancer';
 export type { EnhanceFileResult } from './enhance/enhancer';
