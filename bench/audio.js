@@ -67,16 +67,7 @@ async function speedChild() {
   process.stdout.write(JSON.stringify({ backend: activeBackend().name, rows }));
 }
 
-const rms = (a) => Math.sqrt(a.reduce((t, v) => t + v * v, 0) / a.length + 1e-20);
-
-/** noisy = s + g z with g set for `snr` dB (z looped to s's length). */
-function mix(s, noise, snr, offset = 0) {
-  const z = Float32Array.from(s, (_, i) => noise[(offset + i) % noise.length]);
-  const g = rms(s) / (rms(z) * 10 ** (snr / 20));
-  return Float32Array.from(s, (v, i) => v + g * z[i]);
-}
-
-/** Scores every enhancer on `items` ({ clean, noise, offset }) at each SNR; prints one table. */
+/** Scores every enhancer on `items` ({ name, clean, noise }) at each SNR; prints one table. */
 async function scoreTable(title, items, enhancers) {
   const audio = require('@gatewave/audio');
   console.log(`\n${title}`);
@@ -85,7 +76,7 @@ async function scoreTable(title, items, enhancers) {
   for (const snr of SNRS) {
     const acc = {};
     for (const it of items) {
-      const noisy = mix(it.clean, it.noise, snr, it.offset);
+      const noisy = audio.mixAtSnr(it.clean, it.noise, snr);
       const base = audio.siSdr(it.clean, noisy);
       const add = (k, y) => {
         const r = (acc[k] ??= { sdr: 0, stoi: 0, estoi: 0, n: 0, worst: Infinity });
@@ -127,56 +118,11 @@ async function scoreTable(title, items, enhancers) {
   return out;
 }
 
-/** The corpus split SPLIT (test) as utterances of >= 3 s per speaker, each with a noise recording of the split. */
+/** The corpus split SPLIT as the library's utterances with noise recordings (null without a corpus). */
 function corpusItems(audio) {
   const manifest = path.join(CORPUS, 'manifest.csv');
   if (!fs.existsSync(manifest)) return null;
-  const { readManifest } = audio;
-  const rows = readManifest(manifest).filter((r) => r.split === SPLIT);
-  const bySpeaker = new Map();
-  for (const r of rows.filter((x) => x.role === 'speech'))
-    bySpeaker.set(r.group, [...(bySpeaker.get(r.group) ?? []), r]);
-  const noises = [];
-  const seenGroups = new Set();
-  for (const r of rows.filter((x) => x.role !== 'speech' && x.seconds >= 2)) {
-    if (seenGroups.has(r.group)) continue; // one file per recording group, so no group counts twice
-    seenGroups.add(r.group);
-    noises.push(r);
-  }
-  if (bySpeaker.size === 0 || noises.length === 0) return null;
-  const gap = new Float32Array(3200);
-  const perSpeaker = [...bySpeaker.entries()].map(([speaker, files]) => {
-    const utts = [];
-    let cur = [];
-    let len = 0;
-    for (const f of files) {
-      const x = audio.readWav(f.file).channels[0];
-      cur.push(x, gap);
-      len += x.length + gap.length;
-      if (len >= 48000) {
-        const u = new Float32Array(len);
-        let o = 0;
-        for (const p of cur) (u.set(p, o), (o += p.length));
-        utts.push({ clean: u, name: `${speaker}#${utts.length + 1}` });
-        cur = [];
-        len = 0;
-      }
-    }
-    return utts;
-  });
-  // round robin over speakers so every test voice counts, up to UTTERANCES
-  const items = [];
-  for (let k = 0; items.length < UTTERANCES && perSpeaker.some((u) => u.length > k); k++) {
-    for (const u of perSpeaker) if (u.length > k && items.length < UTTERANCES) items.push({ ...u[k] });
-  }
-  items.forEach((it, i) => {
-    const n = noises[i % noises.length];
-    it.noise = audio.readWav(n.file).channels[0];
-    it.noiseName = `${n.package}:${path.basename(n.file)}`;
-    it.name = `${it.name} + ${it.noiseName}`;
-    it.offset = 0;
-  });
-  return { items, speakers: [...bySpeaker.keys()], noises: noises.map((n) => `${n.package}:${path.basename(n.file)}`) };
+  return audio.corpusUtterances(manifest, { split: SPLIT, utterances: UTTERANCES });
 }
 
 async function quality() {
@@ -234,7 +180,6 @@ async function quality() {
         items.push({
           clean: audio.readWav(path.join(speechDir, f)).channels[0],
           noise,
-          offset: 0,
           name: `${f} + ${nf}`,
         });
     }

@@ -12,6 +12,7 @@ import { trainEnhancer, type TrainEnhancerOptions } from '../enhance/train';
 import { scoreFiles } from '../metrics/score-files';
 import { scoreFolders } from '../enhance/score';
 import { limitAttenuation } from '../enhance/atten-lim';
+import { registerTuneEnhancer } from './tune-enhancer';
 import { addFlags } from './flags';
 import { addAudioQueueFlags, checkQueueFlags, enhanceOnQueue, QueueFlags } from './queue';
 
@@ -286,4 +287,5 @@ export function registerEnhanceCommands(program: Command): void {
   registerEnhance(program);
   registerScore(program);
   registerTrainEnhancer(program);
+  registerTuneEnhancer(program);
 }

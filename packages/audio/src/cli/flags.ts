@@ -75,6 +75,21 @@ export const FLAGS = {
       "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 9 dB for the pretrained model, none for wiener)",
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
+  utterances: {
+    flags: '--utterances <n>',
+    description: 'validation utterances (of at least 3 s each) taken from the manifest, round robin over speakers',
+    parse: positiveInt,
+  },
+  limits: {
+    flags: '--limits <list>',
+    description: 'attenuation limits to try, in dB (no limit is always tried too)',
+    parse: listOf(numberWhere((x) => x >= 0 && x <= 100, 'numbers of dB from 0 to 100')),
+  },
+  stoiTolerance: {
+    flags: '--stoi-tolerance <n>',
+    description: 'how far below the noisy input mean STOI may fall in an SNR group, e.g. 0.005',
+    parse: nonNegativeNumber,
+  },
   clean: { flags: '--clean <file>', description: 'clean reference WAV' },
   est: { flags: '--est <file>', description: 'estimate WAV (same rate, channels and length)' },
   noisy: {

@@ -21,7 +21,8 @@ export interface FolderScores {
   mean: { siSdr: number; stoi: number; estoi: number };
 }
 
-function wavsIn(dir: string, what: string): string[] {
+/** Names of the `.wav` files directly in `dir`, sorted; an error naming `what` when the folder is missing. */
+export function wavsIn(dir: string, what: string): string[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new AudioError('FILE_NOT_FOUND', `${dir}: no such ${what} folder.`);
   return fs
