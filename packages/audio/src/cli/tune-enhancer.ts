@@ -68,7 +68,7 @@ export function registerTuneEnhancer(program: Command): void {
     model: { required: true, description: 'enhancement model directory (read only)', placeholder: '<dir>' },
     out: { required: true, description: 'where the tuned copy of the model goes', placeholder: '<dir>' },
     manifest: { description: 'corpus manifest from npm run data:enhance: its validation split is used' },
-    clean: { description: 'folder of clean validation WAV files, paired by name with --noisy' },
+    clean: { description: 'folder of clean validation WAV files, paired by name with --noisy', placeholder: '<dir>' },
     noisy: {},
     utterances: { default: 40 },
     limits: { default: [3, 6, 9, 12, 15, 20, 30] },
