@@ -30,3 +30,27 @@ testExample(
     expect(ref[1]).toMatch(/^scene_0001\.wav,[\d.]+,[\d.]+,\w+,-?[\d.]+,-?[\d.]+$/);
   },
 );
+
+// The demo's step: the shipped detector (no --train) on scenes of the shared clips of the classes it knows.
+testExample(
+  {
+    script: 'detect.js',
+    dist: 'packages/audio/dist/sed/index.js',
+    data: ['events/labels.csv'],
+    args: ['--test-count', '1', '--seconds', '6', '--events', path.join(SHARED_DATA, 'events')],
+  },
+  'examples/detect.js with the shipped detector leaves out the clips of classes it does not know, and scores the rest',
+  (r, out) => {
+    expect(r.stderr).not.toMatch(/detect example:/);
+    expect(r.stdout).toMatch(/not in the detector's classes, left out of the test scenes: .*\bgong\b/);
+    expect(r.stdout).toMatch(/^SELD score\s+[\d.]+\s+0\.2113$/m);
+    const classes = fs
+      .readFileSync(path.join(out, 'reference.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[3]);
+    expect(classes.length).toBeGreaterThan(0);
+    expect(classes).not.toContain('gong');
+  },
+);
