@@ -150,7 +150,7 @@ function tone(file: string, seconds: number, seed: number): void {
   });
 
   test('bad input is a clear error (exit 2) and enqueues nothing', async () => {
-    const before = redis.dbsize(2);
+    const before = redis.keys(2);
     const clip = path.join(dir, 'in', 'clip0.wav');
     const port = await freePort();
     const cases: [string[], RegExp][] = [
@@ -186,7 +186,7 @@ function tone(file: string, seconds: number, seed: number): void {
       code: 2,
       stderr: expect.stringContaining('--detach needs --queue URL'),
     });
-    expect(redis.dbsize(2)).toBe(before);
+    expect(redis.keysAdded(2, before)).toEqual([]);
   });
 
   test('--atten-lim reaches the worker: with 0 dB the queued output is the direct one, which is the input', () => {

@@ -150,7 +150,7 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
   });
 
   test('bad input is a clear error (exit 2) and enqueues nothing', async () => {
-    const before = redis.dbsize(2);
+    const before = redis.keys(2);
     const hidden = () => fs.readdirSync(dir).filter((n) => n.startsWith('.'));
     const hiddenBefore = hidden();
     const csv = path.join(dir, 'long.csv');
@@ -183,6 +183,6 @@ async function waitDone(id: string, url: string, until = (s: Status) => s.state 
     expect(unwritable).toMatchObject({ code: 2, stderr: expect.stringContaining('[OUTPUT_NOT_WRITABLE]') });
     expect(fs.existsSync(out)).toBe(false);
     expect(hidden()).toEqual(hiddenBefore); // no part folder left behind
-    expect(redis.dbsize(2)).toBe(before);
+    expect(redis.keysAdded(2, before)).toEqual([]);
   });
 });

@@ -142,6 +142,20 @@ export class TestRedis {
     return Number(r.stdout.trim());
   }
 
+  /** The keys of database `db` (redis-cli --scan). */
+  keys(db: number): Set<string> {
+    const r = spawnSync('redis-cli', ['-p', String(this.port), '-n', String(db), '--scan'], { encoding: 'utf8' });
+    return new Set(r.stdout.split('\n').filter((k) => k !== ''));
+  }
+
+  /**
+   * The keys of database `db` that are not in `before`: what a run added. (Comparing key counts instead is racy: the
+   * queue's own keys, such as job locks, expire or are cleaned up while a test runs.)
+   */
+  keysAdded(db: number, before: Set<string>): string[] {
+    return [...this.keys(db)].filter((k) => !before.has(k));
+  }
+
   async destroy(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
