@@ -10,7 +10,7 @@
 const fs = require('fs');
 const path = require('path');
 const { atomicWriteFile } = require('@gatewave/core');
-const { checkAttenuationLimit } = require('@gatewave/audio');
+const { checkAttenuationLimit, withAttenuationLimit } = require('@gatewave/audio');
 
 const USAGE = `usage: node tools/models/set-attenuation-limit.js --model DIR (--db DB --chosen-on TEXT | --none)`;
 
@@ -35,10 +35,11 @@ function main() {
   const model = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (model.metadata?.kind !== 'frcrn')
     fail(`${file} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(model.metadata?.kind)}).`);
-  if (flag('none')) delete model.metadata.attenuationLimit;
-  else {
-    const db = Number(flag('db'));
-    const chosenOn = flag('chosen-on');
+  let db = null;
+  let chosenOn = '';
+  if (!flag('none')) {
+    db = Number(flag('db'));
+    chosenOn = flag('chosen-on');
     try {
       checkAttenuationLimit(db, '--db');
     } catch (err) {
@@ -46,12 +47,10 @@ function main() {
     }
     if (typeof chosenOn !== 'string' || !chosenOn.trim())
       fail('--chosen-on TEXT is required: say which data chose the limit.');
-    model.metadata.attenuationLimit = { db, chosenOn };
   }
-  atomicWriteFile(file, JSON.stringify(model));
-  console.log(
-    `${file}: attenuation limit ${model.metadata.attenuationLimit ? `${model.metadata.attenuationLimit.db} dB` : 'removed'}`,
-  );
+  const tuned = withAttenuationLimit(model, db, chosenOn);
+  atomicWriteFile(file, JSON.stringify(tuned));
+  console.log(`${file}: attenuation limit ${db === null ? 'removed' : `${db} dB`}`);
 }
 
 main();

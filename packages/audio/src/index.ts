@@ -23,7 +23,8 @@ export { corpusMixtures, corpusUtterances, pairedMixtures, mixAtSnr } from './en
 export type { EvalMixture, CorpusMixtureOptions, UtteranceWithNoise } from './enhance/eval-mixtures';
 export { tuneAttenuationLimit } from './enhance/tune';
 export type { LimitScore, TuneLimitResult, TuneLimitOptions } from './enhance/tune';
-export { saveWithAttenuationLimit } from './enhance/tuned-model';
+export { saveWithAttenuationLimit, withAttenuationLimit } from './enhance/tuned-model';
+export type { ModelJson } from './enhance/tuned-model';
 export { readManifest } from './enhance/manifest';
 export type { ManifestRow } from './enhance/manifest';
 export type { MixSettings } from './enhance/train-data';

@@ -11,6 +11,9 @@ import { tuneAttenuationLimit, type TuneLimitResult } from '../enhance/tune';
 import { checkTunedModelOutput, saveWithAttenuationLimit } from '../enhance/tuned-model';
 import { addFlags } from './flags';
 
+/** The SNRs (dB) at which the manifest's validation utterances are mixed. */
+const SNRS = [-5, 0, 5, 10];
+
 interface TuneEnhancerFlags {
   model: string;
   out: string;
@@ -29,11 +32,11 @@ function mixturesOf(o: TuneEnhancerFlags): { mixtures: EvalMixture[]; what: stri
   if (o.manifest && (o.clean || o.noisy))
     throw new AudioError('BAD_ARGUMENT', 'give either --manifest or --clean and --noisy, not both.');
   if (o.manifest) {
-    const c = corpusMixtures(o.manifest, { split: 'validation', utterances: o.utterances });
-    const n = c.mixtures.length / 4;
+    const c = corpusMixtures(o.manifest, { split: 'validation', utterances: o.utterances, snrs: SNRS });
+    const n = c.mixtures.length / SNRS.length;
     return {
       mixtures: c.mixtures,
-      what: `the validation split of ${o.manifest}: ${n} utterances of ${c.speakers.length} speakers with ${Math.min(n, c.noises.length)} noise recordings at -5, 0, 5 and 10 dB`,
+      what: `the validation split of ${o.manifest}: ${n} utterances of ${c.speakers.length} speakers with ${Math.min(n, c.noises.length)} noise recordings at ${SNRS.join(', ')} dB`,
     };
   }
   if (!o.clean || !o.noisy)
