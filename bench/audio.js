@@ -55,7 +55,7 @@ async function speedChild() {
     return Number(process.hrtime.bigint() - t0) / 1e9 / secs;
   };
   rows.push({ model: 'wiener', params: 0, rtf: await time(new audio.WienerEnhancer(), SECONDS) });
-  for (const name of ['small', 'medium', 'full']) {
+  for (const name of ['small', 'medium', 'large', 'full']) {
     const e = audio.FrcrnEnhancer.fromConfig(audio.FRCRN_CONFIGS[name]);
     rows.push({
       model: `frcrn-${name}`,

@@ -344,6 +344,25 @@ describe('warm start', () => {
     for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
     expect(d).toBeLessThan(1e-5);
   });
+
+  test('large started from the shipped medium model computes the same mask, and only its second full-band block is new', async () => {
+    const { initBackend, loadModel } = await import('@gatewave/core');
+    await initBackend('cpu', { quiet: true });
+    const { buildFrcrn, FRCRN_LARGE, countParameters } = await import('../src/enhance/frcrn');
+    const { warmStart } = await import('../src/enhance/train');
+    const dir = path.resolve(__dirname, '../models/enhancer-medium');
+    const large = buildFrcrn(FRCRN_LARGE);
+    expect(countParameters(large)).toBe(1422338);
+    expect(await warmStart(large, dir)).toMatch(/: \d+ layers copied; new: s1_fullband1_fsmn$/);
+    const medium = await loadModel(dir);
+    const x = tf.randomNormal([1, 12, 321, 2], 0, 0.1, 'float32', 11);
+    const a = (medium.predict(x) as tf.Tensor).dataSync();
+    const b = (large.predict(x) as tf.Tensor).dataSync();
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+    expect(d).toBeLessThan(1e-5);
+    expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(1e-3); // a mask, not zeros that any two models share
+  });
 });
 
 describe('shipped enhancer-medium', () => {
