@@ -329,6 +329,7 @@ module.exports = {
   fetchPackage,
   extractPackage,
   unpackArchive,
+  fillOnce,
   ensureDecoder,
   decodeToWav,
   decodeManyToWav,

@@ -7,20 +7,27 @@ const path = require('path');
 const deb = require('./debian');
 const { readPcm16, pcm16Header } = require('./wavstats');
 const { RULES, AMBIENCE, RESERVED, SHARED_CLASSES } = require('./events-sources');
+const { unpackSoundCatalogue } = require('./sound-catalogue');
+const { fingerprint, crossSplitMatches } = require('./similar');
+
+/** Similarity (tools/corpus/similar.js) at which two clips of one class in different splits count as one recording. */
+const SAME_RECORDING = 0.95;
 
 const HELP = `Usage: npm run data:events -- --out DIR [options]
 
 Builds a sound-event corpus for training and testing gatewave's detectors: mono clips of one class each from Debian
-packages (0 A.D., Tux Paint stamps, UFO:AI, Red Eclipse, Sonic Pi, desktop sound themes, ...; apt-get download +
-dpkg-deb -x into a cache, nothing installed system-wide except Debian's ffmpeg when it is missing) and the clips of
-../shared/data/events, decoded to mono PCM16 WAV, trimmed to their active part (20 ms frames within --floor-db of the
-loudest frame) and cut to at most --max-seconds. Writes
+packages (0 A.D., Tux Paint stamps, UFO:AI, Red Eclipse, Widelands, SuperTux, Minetest, OpenTTD's OpenSFX, Sonic Pi,
+desktop sound themes, ...; apt-get download + dpkg-deb -x into a cache, nothing installed system-wide except Debian's
+ffmpeg when it is missing) and the clips of ../shared/data/events, decoded to mono PCM16 WAV, trimmed to their active
+part (20 ms frames within --floor-db of the loudest frame) and cut to at most --max-seconds. Writes
   DIR/{train,validation,test}/*.wav + labels.csv   (file,label,active_onset_s,active_offset_s,licence,source)
   DIR/ambience/{train,validation,test}/*.wav + labels.csv   (real ambience for scene backgrounds, at most
                                                     --ambience-seconds each, split by package like the events)
   DIR/manifest.csv                                  (file,label,split,package,licence,source,seconds)
 Splits are whole recordings (files), mostly whole packages; every ../shared/data/events clip is on the training side.
-Only classes with at least 4 recordings and at least one in each split are kept.
+A clip that repeats a recording of another split (tools/corpus/similar.js: similarity >= 0.95) is left out of the
+training side (or of validation, when the other is a test clip), with a message. Only classes with at least 4
+recordings and at least one in each split are kept.
 
 Options:
   --out DIR         corpus folder (required)
@@ -99,6 +106,22 @@ function writePcm16(file, samples, rate) {
 
 const csv = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 
+/** The folder an archive inside a package unpacks to: a zip/pk3 (`globs`) or an OpenTTD sound catalogue. */
+function unpack(archive, tree, cache) {
+  const file = path.join(tree, archive.path);
+  const dir = path.join(cache, 'archives', archive.name);
+  return archive.kind === 'sound-catalogue'
+    ? unpackSoundCatalogue(file, dir)
+    : deb.unpackArchive(file, dir, archive.globs);
+}
+
+/** Where a recording came from; a sound catalogue's entry adds its title (original recording, author, licence). */
+function sourceOf(pkg, root, file, archive) {
+  const where = `${pkg}: ${path.relative(root, file)}`;
+  if (archive?.kind !== 'sound-catalogue') return where;
+  return `${where} (${fs.readFileSync(file.replace(/\.wav$/, '.txt'), 'utf8').trim()})`;
+}
+
 /** Every recording the rules and the shared clips name: { src, label, split, pkg, licence, source }. */
 function collect(o, log) {
   const items = [];
@@ -121,30 +144,14 @@ function collect(o, log) {
     for (const r of rules) {
       const key = r.archive ? r.archive.name : '';
       if (roots.has(key)) continue;
-      roots.set(
-        key,
-        r.archive
-          ? deb.unpackArchive(
-              path.join(tree, r.archive.path),
-              path.join(o.cache, 'archives', r.archive.name),
-              r.archive.globs,
-            )
-          : tree,
-      );
+      roots.set(key, r.archive ? unpack(r.archive, tree, o.cache) : tree);
     }
     for (const r of rules) {
       const root = roots.get(r.archive ? r.archive.name : '');
       const files = deb.listFiles(root, (rel) => r.re.test(rel));
       if (files.length === 0) failures.push(`${pkg}: no file matches ${r.re} (${r.label})`);
       for (const f of files)
-        items.push({
-          src: f,
-          label: r.label,
-          split: r.split,
-          pkg,
-          licence,
-          source: `${pkg}: ${path.relative(root, f)}`,
-        });
+        items.push({ src: f, label: r.label, split: r.split, pkg, licence, source: sourceOf(pkg, root, f, r.archive) });
     }
   }
   const labels = path.join(o.shared, 'labels.csv');
@@ -206,58 +213,94 @@ function keepClasses(items, log) {
   return items.filter((it) => keep.has(it.label));
 }
 
+/** A recording decoded, trimmed to its active part and cut: { ...item, samples }; null when silent, undefined on failure. */
+async function decodeClip(it, o, failures) {
+  const decoded = path.join(
+    o.cache,
+    'decoded',
+    String(o.sampleRate),
+    it.pkg,
+    path.relative(path.dirname(path.dirname(it.src)), it.src) + '.wav',
+  );
+  try {
+    await deb.decodeToWav(it.src, decoded, { rate: o.sampleRate });
+  } catch (e) {
+    failures.push(e.message);
+    return undefined;
+  }
+  const { samples } = readPcm16(decoded);
+  const ambience = it.label === 'ambience';
+  const { first, last, peakDb } = ambience
+    ? { first: 0, last: samples.length, peakDb: 0 }
+    : activeRegion(samples, o.sampleRate, o.floorDb);
+  if (peakDb < -60 || last - first < 0.05 * o.sampleRate) return null;
+  const end = Math.min(last, first + Math.round((ambience ? o.ambienceSeconds : o.maxSeconds) * o.sampleRate));
+  return { ...it, samples: samples.subarray(first, end) };
+}
+
+/**
+ * Leaves out clips that repeat a recording of another split (similar.js): of such a pair the test clip stays, then
+ * the validation one, so the held-out splits never lose a recording to training. Says which and why.
+ */
+function dropRepeatedRecordings(clips, sampleRate, log) {
+  const events = clips.filter((c) => c.label !== 'ambience');
+  for (const c of events) c.print = fingerprint(c.samples, sampleRate);
+  const dropped = new Set();
+  for (const { a, b, score } of crossSplitMatches(events, SAME_RECORDING)) {
+    if (dropped.has(a)) continue;
+    dropped.add(b);
+    log(
+      `  left out ${b.source} (${b.split}): the same recording as ${a.source} (${a.split}), similarity ${score.toFixed(3)}`,
+    );
+  }
+  return clips.filter((c) => !dropped.has(c));
+}
+
+/** Writes the clips into their split folders with a labels.csv each; returns the manifest rows. */
+function writeClips(clips, o) {
+  const names = new Set();
+  const rows = [];
+  const ordered = [...clips].sort((a, b) => a.source.localeCompare(b.source));
+  for (const it of ordered) {
+    const stem = path
+      .basename(it.src)
+      .replace(/\.[^.]+$/, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '_');
+    const pkgTag = it.pkg.replace(/[^a-z0-9]+/gi, '').slice(0, 10);
+    const ambience = it.label === 'ambience';
+    let file = `${it.label}_${pkgTag}_${stem}.wav`;
+    const folder = ambience ? path.join('ambience', it.split) : it.split;
+    for (let k = 2; names.has(`${folder}/${file}`); k++) file = `${it.label}_${pkgTag}_${stem}_${k}.wav`;
+    names.add(`${folder}/${file}`);
+    fs.mkdirSync(path.join(o.out, folder), { recursive: true });
+    writePcm16(path.join(o.out, folder, file), it.samples, o.sampleRate);
+    const { label, split, pkg, licence, source } = it;
+    rows.push({ label, split, pkg, licence, source, folder, file, seconds: it.samples.length / o.sampleRate });
+  }
+  return rows;
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const log = (s) => process.stderr.write(s + '\n');
   for (const dir of new Set([o.out, o.cache])) deb.lockFolder(dir, 'data:events');
   deb.ensureDecoder(log);
   const { items: all, failures } = collect(o, log);
-  const items = [
+  const decoded = [];
+  await deb.runPool(all, o.jobs, async (it) => {
+    const clip = await decodeClip(it, o, failures);
+    if (clip) decoded.push(clip);
+    else if (clip === null) log(`  skipped ${it.source}: silent or shorter than 50 ms`);
+  });
+  const distinct = dropRepeatedRecordings(decoded, o.sampleRate, log);
+  const clips = [
     ...keepClasses(
-      all.filter((it) => it.label !== 'ambience'),
+      distinct.filter((it) => it.label !== 'ambience'),
       log,
     ),
-    ...all.filter((it) => it.label === 'ambience'),
+    ...distinct.filter((it) => it.label === 'ambience'),
   ];
-  const names = new Set();
-  const rows = [];
-  await deb.runPool(items, o.jobs, async (it) => {
-    const stem = path
-      .basename(it.src)
-      .replace(/\.[^.]+$/, '')
-      .replace(/[^A-Za-z0-9_-]+/g, '_');
-    const pkgTag = it.pkg.replace(/[^a-z0-9]+/gi, '').slice(0, 10);
-    const decoded = path.join(
-      o.cache,
-      'decoded',
-      String(o.sampleRate),
-      it.pkg,
-      path.relative(path.dirname(path.dirname(it.src)), it.src) + '.wav',
-    );
-    try {
-      await deb.decodeToWav(it.src, decoded, { rate: o.sampleRate });
-    } catch (e) {
-      failures.push(e.message);
-      return;
-    }
-    const { samples } = readPcm16(decoded);
-    const ambience = it.label === 'ambience';
-    const { first, last, peakDb } = ambience
-      ? { first: 0, last: samples.length, peakDb: 0 }
-      : activeRegion(samples, o.sampleRate, o.floorDb);
-    if (peakDb < -60 || last - first < 0.05 * o.sampleRate) {
-      log(`  skipped ${it.source}: silent or shorter than 50 ms`);
-      return;
-    }
-    const end = Math.min(last, first + Math.round((ambience ? o.ambienceSeconds : o.maxSeconds) * o.sampleRate));
-    let file = `${it.label}_${pkgTag}_${stem}.wav`;
-    const folder = ambience ? path.join('ambience', it.split) : it.split;
-    for (let k = 2; names.has(`${folder}/${file}`); k++) file = `${it.label}_${pkgTag}_${stem}_${k}.wav`;
-    names.add(`${folder}/${file}`);
-    fs.mkdirSync(path.join(o.out, folder), { recursive: true });
-    writePcm16(path.join(o.out, folder, file), samples.subarray(first, end), o.sampleRate);
-    rows.push({ ...it, folder, file, seconds: (end - first) / o.sampleRate });
-  });
+  const rows = writeClips(clips, o);
   rows.sort((a, b) => a.folder.localeCompare(b.folder) || a.file.localeCompare(b.file));
   for (const folder of [...new Set(rows.map((r) => r.folder))]) {
     const lines = ['file,label,active_onset_s,active_offset_s,licence,source'];
@@ -288,4 +331,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { activeRegion, keepClasses, parseLine };
+module.exports = { activeRegion, keepClasses, parseLine, dropRepeatedRecordings };
