@@ -3,11 +3,17 @@
 // Debian packages (downloaded and unpacked in DIR/cache, never installed), decoded to 16 kHz mono PCM16 WAV, and
 // writes DIR/manifest.csv. Resumable: run it again and it skips every package, archive and file already done.
 'use strict';
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const deb = require('./debian');
 const { readPcm16, estimateSnr, lowFrequency } = require('./wavstats');
 const { SOURCES, RESERVED } = require('./enhance-sources');
+const { fingerprint, repeatsToLeaveOut } = require('./similar');
+
+/** Similarity (similar.js) at which two noise or music files count as one recording, and the excerpt compared. */
+const SAME_RECORDING = 0.95;
+const EXCERPT_SECONDS = 8;
 
 const HELP = `Usage: npm run data:enhance -- --out DIR [options]
 
@@ -22,8 +28,10 @@ frame powers), or when hum or rumble runs under the voice, which that estimate d
 file's power below 80 Hz, in dB, from its Welch spectrum) above --max-low-db, or hum_db (how far 50 / 60 Hz mains
 lines and their 2nd and 3rd harmonics stand out of the spectrum around them, in dB) above --max-hum-db. Splits keep
 whole speakers and whole noise recordings (a speaker's split never depends on which of its files are kept): test
-voices and test noises are never in training. Changing a threshold and running again re-filters without downloading
-or decoding anything (the measures are cached in DIR/stats.json).
+voices and test noises are never in training. Games reuse one sound under several names, so a noise or music file
+that repeats a validation or test recording (identical audio in any package, or the same first 8 s by
+tools/corpus/similar.js within one package) is left out of training, with a message. Changing a threshold and running
+again re-filters without downloading or decoding anything (the measures are cached in DIR/stats.json).
 
 Options:
   --out DIR        corpus folder (required); packages are cached in DIR/cache unless --cache is given
@@ -181,6 +189,30 @@ function dropReason(it, o) {
   return '';
 }
 
+/**
+ * Training noise and music files that repeat a held-out recording: identical decoded audio in any package, or the
+ * same recording by similar.js on the first EXCERPT_SECONDS within one package (the held-out copy stays).
+ */
+function repeatedNoises(kept) {
+  const clips = kept
+    .filter((it) => it.role !== 'speech')
+    .map((it) => {
+      const { sampleRate, samples } = readPcm16(it.abs);
+      const bytes = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+      return {
+        it,
+        split: it.splitName,
+        hash: crypto.createHash('sha1').update(bytes).digest('hex'),
+        print: fingerprint(samples.subarray(0, EXCERPT_SECONDS * sampleRate), sampleRate),
+      };
+    });
+  const options = { threshold: SAME_RECORDING, describe: (c) => c.it.wav, log };
+  const identical = repeatsToLeaveOut(clips, { ...options, kindOf: (c) => c.hash });
+  const rest = clips.filter((c) => !identical.has(c));
+  const similar = repeatsToLeaveOut(rest, { ...options, kindOf: (c) => c.it.pkg });
+  return new Set([...identical, ...similar].map((c) => c.it));
+}
+
 function csvField(v) {
   const s = String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -258,6 +290,9 @@ async function main() {
     if (why) dropped[`${it.role}: ${why}`] = (dropped[`${it.role}: ${why}`] || 0) + 1;
     else kept.push({ ...it, splitName: splitOf(it) });
   }
+  const repeats = repeatedNoises(kept);
+  if (repeats.size) dropped['noise/music: repeats a validation or test recording'] = repeats.size;
+  kept.splice(0, kept.length, ...kept.filter((it) => !repeats.has(it)));
   const manifest = writeManifest(kept, o.out);
   log(
     `${manifest}: ${kept.length} files; dropped: ${
@@ -275,7 +310,11 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  log(`data:enhance: ${e instanceof deb.CorpusError ? e.message : e.stack}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    log(`data:enhance: ${e instanceof deb.CorpusError ? e.message : e.stack}`);
+    process.exit(1);
+  });
+}
+
+module.exports = { repeatedNoises };

@@ -8,7 +8,7 @@ const deb = require('./debian');
 const { readPcm16, pcm16Header } = require('./wavstats');
 const { RULES, AMBIENCE, RESERVED, SHARED_CLASSES } = require('./events-sources');
 const { unpackSoundCatalogue } = require('./sound-catalogue');
-const { fingerprint, crossSplitMatches } = require('./similar');
+const { fingerprint, repeatsToLeaveOut } = require('./similar');
 
 /** Similarity (tools/corpus/similar.js) at which two clips of one class in different splits count as one recording. */
 const SAME_RECORDING = 0.95;
@@ -245,14 +245,7 @@ async function decodeClip(it, o, failures) {
 function dropRepeatedRecordings(clips, sampleRate, log) {
   const events = clips.filter((c) => c.label !== 'ambience');
   for (const c of events) c.print = fingerprint(c.samples, sampleRate);
-  const dropped = new Set();
-  for (const { a, b, score } of crossSplitMatches(events, SAME_RECORDING)) {
-    if (dropped.has(a)) continue;
-    dropped.add(b);
-    log(
-      `  left out ${b.source} (${b.split}): the same recording as ${a.source} (${a.split}), similarity ${score.toFixed(3)}`,
-    );
-  }
+  const dropped = repeatsToLeaveOut(events, { threshold: SAME_RECORDING, describe: (c) => c.source, log });
   return clips.filter((c) => !dropped.has(c));
 }
 

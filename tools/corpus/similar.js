@@ -97,21 +97,37 @@ function pearson(x, y, i0, j0, len) {
 }
 
 /**
- * Pairs of clips of one label in different splits that look like one recording: `clips` are { key, label, split,
- * print } (print from fingerprint()); returns { a, b, score } for every cross-split pair of the same label with a
- * score of at least `threshold`, a being the clip of the split listed first in `order` (the one to keep).
+ * Pairs of clips of one kind (default: the same label) in different splits that look like one recording: `clips` are
+ * { split, print, ... } (print from fingerprint()); returns { a, b, score } for every such pair with a score of at
+ * least `threshold`, a being the clip of the split listed first in `order` (the one to keep).
  */
-function crossSplitMatches(clips, threshold, order = ['test', 'validation', 'train']) {
+function crossSplitMatches(clips, threshold, kindOf = (c) => c.label, order = ['test', 'validation', 'train']) {
   const rank = (c) => order.indexOf(c.split);
   const out = [];
   for (let i = 0; i < clips.length; i++)
     for (let j = i + 1; j < clips.length; j++) {
       const [a, b] = rank(clips[i]) <= rank(clips[j]) ? [clips[i], clips[j]] : [clips[j], clips[i]];
-      if (a.label !== b.label || a.split === b.split) continue;
+      if (kindOf(a) !== kindOf(b) || a.split === b.split) continue;
       const score = similarity(a.print, b.print);
       if (score >= threshold) out.push({ a, b, score });
     }
   return out;
 }
 
-module.exports = { fingerprint, similarity, crossSplitMatches };
+/**
+ * The clips to leave out because they repeat a recording of a held-out split (see crossSplitMatches; the test copy
+ * stays, then the validation one). Logs one line per clip left out, naming both (`describe` names a clip).
+ */
+function repeatsToLeaveOut(clips, { threshold, kindOf, describe, log }) {
+  const dropped = new Set();
+  for (const { a, b, score } of crossSplitMatches(clips, threshold, kindOf)) {
+    if (dropped.has(a) || dropped.has(b)) continue;
+    dropped.add(b);
+    log(
+      `  left out ${describe(b)} (${b.split}): the same recording as ${describe(a)} (${a.split}), similarity ${score.toFixed(3)}`,
+    );
+  }
+  return dropped;
+}
+
+module.exports = { fingerprint, similarity, crossSplitMatches, repeatsToLeaveOut };

@@ -173,6 +173,55 @@ describe('corpus tooling', () => {
   );
 });
 
+describe('data:enhance: noise repeated across splits', () => {
+  /** Noise whose level jumps every 50 ms, seeded: two seeds are two recordings. */
+  function burstyNoise(seed: number, seconds: number, rate: number): number[] {
+    let s = seed;
+    const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const out: number[] = [];
+    let level = 0;
+    for (let i = 0; i < seconds * rate; i++) {
+      if (i % Math.round(0.05 * rate) === 0) level = 0.05 + rand();
+      out.push(Math.round(12000 * level * (rand() - 0.5)));
+    }
+    return out;
+  }
+
+  test('repeatedNoises: training copies of held-out recordings go (identical in any package, or similar in one); the rest stays', () => {
+    const { repeatedNoises } = require('../enhance');
+    const rate = 16000;
+    const a = burstyNoise(1, 3, rate);
+    const files: Record<string, number[]> = {
+      'a.wav': a,
+      'a-copy.wav': a,
+      'a-trimmed.wav': a.slice(Math.round(0.5 * rate)).map((v) => Math.round(0.5 * v)),
+      'b.wav': burstyNoise(2, 3, rate),
+      'speech.wav': a,
+    };
+    for (const [name, x] of Object.entries(files)) writePcm16(path.join(tmp, name), rate, x);
+    const item = (name: string, role: string, pkg: string, splitName: string) => ({
+      abs: path.join(tmp, name),
+      wav: name,
+      role,
+      pkg,
+      splitName,
+    });
+    const held = item('a.wav', 'noise', 'pkg-x', 'test');
+    const copy = item('a-copy.wav', 'noise', 'pkg-y', 'train');
+    const trimmed = item('a-trimmed.wav', 'music', 'pkg-x', 'train');
+    const other = item('b.wav', 'noise', 'pkg-x', 'train');
+    const speech = item('speech.wav', 'speech', 'pkg-x', 'train');
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((m) => (lines.push(String(m)), true));
+    const out = repeatedNoises([held, copy, trimmed, other, speech]);
+    spy.mockRestore();
+    expect([...out].map((it: { wav: string }) => it.wav).sort()).toEqual(['a-copy.wav', 'a-trimmed.wav']);
+    expect(lines.join('')).toMatch(
+      /left out a-copy\.wav \(train\): the same recording as a\.wav \(test\), similarity 1\.000/,
+    );
+  });
+});
+
 describe('one build per folder', () => {
   test('lockFolder: a second build of a held folder is refused naming the holder; a dead holder is taken over', () => {
     const dir = path.join(tmp, 'locked');
