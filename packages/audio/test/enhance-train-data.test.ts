@@ -326,42 +326,39 @@ describe('scoreFolders', () => {
 });
 
 describe('warm start', () => {
-  test('medium started from the shipped small model computes the same mask', async () => {
+  /**
+   * Builds `config`, warm-starts it from the shipped model `from`, and checks that it computes that model's mask on a
+   * random spectrogram (and that the mask is not near zero, which any two models would share). Returns the log line.
+   */
+  async function warmStartKeepsTheMask(config: string, from: string, seed: number): Promise<string> {
     const { initBackend, loadModel } = await import('@gatewave/core');
     await initBackend('cpu', { quiet: true });
-    const { buildFrcrn, FRCRN_MEDIUM } = await import('../src/enhance/frcrn');
+    const { buildFrcrn, FRCRN_CONFIGS } = await import('../src/enhance/frcrn');
     const { warmStart } = await import('../src/enhance/train');
-    const dir = path.resolve(__dirname, '../models/enhancer-small');
-    const medium = buildFrcrn(FRCRN_MEDIUM);
-    const msg = await warmStart(medium, dir);
-    expect(msg).toMatch(/new: s1_fullband0_fsmn$/);
-    const small = await loadModel(dir);
-    setSeed(9);
-    const x = tf.randomNormal([1, 12, 321, 2], 0, 0.1, 'float32', 9);
-    const a = (small.predict(x) as tf.Tensor).dataSync();
-    const b = (medium.predict(x) as tf.Tensor).dataSync();
+    const dir = path.resolve(__dirname, `../models/${from}`);
+    const grown = buildFrcrn(FRCRN_CONFIGS[config]);
+    const msg = await warmStart(grown, dir);
+    const old = await loadModel(dir);
+    const x = tf.randomNormal([1, 12, 321, 2], 0, 0.1, 'float32', seed);
+    const a = (old.predict(x) as tf.Tensor).dataSync();
+    const b = (grown.predict(x) as tf.Tensor).dataSync();
     let d = 0;
     for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
     expect(d).toBeLessThan(1e-5);
+    expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(1e-3);
+    return msg;
+  }
+
+  test('medium started from the shipped small model computes the same mask', async () => {
+    expect(await warmStartKeepsTheMask('medium', 'enhancer-small', 9)).toMatch(/new: s1_fullband0_fsmn$/);
   });
 
-  test('large started from the shipped medium model computes the same mask, and only its second full-band block is new', async () => {
-    const { initBackend, loadModel } = await import('@gatewave/core');
-    await initBackend('cpu', { quiet: true });
+  test('large (1,422,338 parameters) started from the shipped medium model computes the same mask; only its second full-band block is new', async () => {
     const { buildFrcrn, FRCRN_LARGE, countParameters } = await import('../src/enhance/frcrn');
-    const { warmStart } = await import('../src/enhance/train');
-    const dir = path.resolve(__dirname, '../models/enhancer-medium');
-    const large = buildFrcrn(FRCRN_LARGE);
-    expect(countParameters(large)).toBe(1422338);
-    expect(await warmStart(large, dir)).toMatch(/: \d+ layers copied; new: s1_fullband1_fsmn$/);
-    const medium = await loadModel(dir);
-    const x = tf.randomNormal([1, 12, 321, 2], 0, 0.1, 'float32', 11);
-    const a = (medium.predict(x) as tf.Tensor).dataSync();
-    const b = (large.predict(x) as tf.Tensor).dataSync();
-    let d = 0;
-    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-    expect(d).toBeLessThan(1e-5);
-    expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(1e-3); // a mask, not zeros that any two models share
+    expect(countParameters(buildFrcrn(FRCRN_LARGE))).toBe(1422338);
+    expect(await warmStartKeepsTheMask('large', 'enhancer-medium', 11)).toMatch(
+      /: \d+ layers copied; new: s1_fullband1_fsmn$/,
+    );
   });
 });
 
