@@ -9,7 +9,7 @@ export * from './sed';
 export { readWav, writeWav, openWav, readWavFormat, WavReader, WavWriter } from './io/wav';
 export { enhanceFile, enhancedName } from './enhance/enhancer';
 export type { EnhanceFileResult } from './enhance/enhancer';
-export { loadEnhancer, loadFrcrnEnhancer, DEFAULT_MODEL_DIR, SMALL_MODEL_DIR } from './enhance/load';
+export { loadEnhancer, loadFrcrnEnhancer, DEFAULT_MODEL_DIR, MEDIUM_MODEL_DIR, SMALL_MODEL_DIR } from './enhance/load';
 export { enhanceFiles } from './enhance/batch';
 export type { EnhanceFilesOptions, EnhanceFileOutcome } from './enhance/batch';
 export { scoreFiles } from './metrics/score-files';

@@ -16,6 +16,7 @@ const ENHANCER_CKPT = path.join(ROOT, 'packages/audio/models/enhancer-medium/che
 const DETECTOR_CKPT = path.join(ROOT, 'checkpoints/detector-foa-corpus/model.checkpoint');
 const ENHANCER_RUN2_CKPT = path.join(ROOT, 'checkpoints/enhancer-medium-run2/model.checkpoint');
 const MIC4_CKPT = path.join(ROOT, 'checkpoints/detector-mic4-corpus/model.checkpoint');
+const ENHANCER_LARGE_CKPT = path.join(ROOT, 'checkpoints/enhancer-large/model.checkpoint');
 
 let tmp: string;
 beforeAll(async () => {
@@ -81,6 +82,24 @@ describe('committed checkpoints load through the shared checkpoint module', () =
     expect(await firstValues(named, 'iter', 1)).toEqual([3325]); // 1,750 after epoch 52, 16 epochs of 50, 31 of 25
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(0.01909255795, 9);
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.00103472301, 10);
+    model.dispose();
+  });
+
+  test('enhancer-large: epoch 32, best 17 (validation loss -4.9645 on its 128 mixtures), 800 Adam steps (32 epochs of 25)', async () => {
+    const dir = copyCheckpoint(ENHANCER_LARGE_CKPT, path.join(tmp, 'enhancer-large.checkpoint'));
+    const { model, state } = await loadCheckpoint<Record<string, unknown>>(dir);
+    expect(state).toMatchObject({ epoch: 32, learningRate: 0.00000625, badEpochs: 15, validationKey: 'a930bf6e' });
+    expect(state.config).toMatchObject({ name: 'large', fullbandUnits: [256, 256] });
+    expect(state.bestVal as number).toBeCloseTo(-4.964468, 5);
+    const w = weightValues(model, 's1_fullband1_fsmn/project_kernel', 2);
+    expect(w[0]).toBeCloseTo(-0.00101787, 7);
+    expect(w[1]).toBeCloseTo(0.00141086, 7);
+    const adam = tf.train.adam(0.00000625);
+    await loadOptimizerState(dir, adam);
+    const named = await adam.getWeights();
+    expect(named).toHaveLength(185);
+    expect(await firstValues(named, 'iter', 1)).toEqual([800]);
+    expect((await firstValues(named, 's1_fullband1_fsmn/project_kernel/m', 1))[0]).toBeCloseTo(-0.0000281031, 10);
     model.dispose();
   });
 

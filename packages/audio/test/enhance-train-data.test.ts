@@ -362,26 +362,39 @@ describe('warm start', () => {
   });
 });
 
-describe('shipped enhancer-medium', () => {
-  test('loads as an FRCRN medium model, keeps the length of its input, and its checkpoint resumes the same config', async () => {
+describe('shipped enhancers', () => {
+  /**
+   * Loads `dir` as loadEnhancer() would and checks its name, its recommended limit, its size, that it keeps the length
+   * of its input, and that its limited output is the network's output mixed with the input at that limit.
+   */
+  async function checkShipped(dir: string | undefined, config: string, limitDb: number, parameters: number) {
     const { initBackend } = await import('@gatewave/core');
     await initBackend('cpu', { quiet: true });
-    const { loadEnhancer, countParameters, DEFAULT_MODEL_DIR, unlimited, attenuationLimitOf, mixWithInput } =
-      await import('../src');
-    const dir = path.resolve(__dirname, '../models/enhancer-medium');
-    expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(dir);
-    const limited = await loadEnhancer();
-    expect(limited.name).toBe('frcrn-medium (attenuation limit 9 dB)');
-    expect(attenuationLimitOf(limited)).toBe(9);
+    const { loadEnhancer, countParameters, unlimited, attenuationLimitOf, mixWithInput } = await import('../src');
+    const limited = await loadEnhancer(dir);
+    expect(limited.name).toBe(`frcrn-${config} (attenuation limit ${limitDb} dB)`);
+    expect(attenuationLimitOf(limited)).toBe(limitDb);
     const e = unlimited(limited) as unknown as { name: string; model: tf.LayersModel } & typeof limited;
-    expect(e.name).toBe('frcrn-medium');
-    expect(countParameters(e.model)).toBe(722786);
+    expect(e.name).toBe(`frcrn-${config}`);
+    expect(countParameters(e.model)).toBe(parameters);
     const x = tone(8000, 440, 0.1);
     const y = await limited.enhance(x);
     expect(y).toHaveLength(8000);
-    const bare = await e.enhance(x);
-    const mixed = mixWithInput(x, bare, 9);
+    const mixed = mixWithInput(x, await e.enhance(x), limitDb);
     for (let i = 0; i < y.length; i += 97) expect(y[i]).toBeCloseTo(mixed[i], 6);
+  }
+
+  test('the default is FRCRN large with its 10 dB limit', async () => {
+    const { DEFAULT_MODEL_DIR } = await import('../src');
+    expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(path.resolve(__dirname, '../models/enhancer-large'));
+    await checkShipped(undefined, 'large', 10, 1422338);
+  });
+
+  test('medium loads with its 9 dB limit, and its checkpoint resumes the same config', async () => {
+    const { MEDIUM_MODEL_DIR } = await import('../src');
+    const dir = path.resolve(__dirname, '../models/enhancer-medium');
+    expect(path.resolve(MEDIUM_MODEL_DIR)).toBe(dir);
+    await checkShipped(dir, 'medium', 9, 722786);
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint', 'state.json'), 'utf8'));
     expect(state.config.name).toBe('medium');
     const opt = fs.statSync(path.join(dir, 'checkpoint', 'optimizer.bin')).size;

@@ -7,10 +7,14 @@ import { loadModel, loadModelMetadata } from '@gatewave/core';
 import { FrcrnEnhancer, frcrnConfigOf, frcrnEnhancerOf } from './frcrn-enhancer';
 
 /**
- * The default enhancer shipped inside the package: FRCRN `medium` trained on the Debian speech / noise / music corpus,
- * with the 9 dB attenuation limit chosen on that corpus's validation split (see its model card).
+ * The default enhancer shipped inside the package: FRCRN `large` trained on the Debian speech / noise / music corpus
+ * (warm-started from `medium`), with the 10 dB attenuation limit chosen on that corpus's validation split (see its
+ * model card).
  */
-export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-medium');
+export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-large');
+
+/** FRCRN `medium`, the default before `large` (9 dB attenuation limit); same compute, half the parameters. */
+export const MEDIUM_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-medium');
 
 /** The small FRCRN model shipped inside the package, for low-power use (about 1/10 of `medium`'s compute). */
 export const SMALL_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-small');
