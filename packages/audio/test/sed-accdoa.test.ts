@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend, Rng, tf } from '@gatewave/core';
+import { initBackend, Rng, setSeed, tf } from '@gatewave/core';
 import { accdoaActivity, accdoaLoss } from '../src/sed/accdoa';
 import {
   buildDetector,
@@ -116,6 +116,9 @@ describe('ACCDOA detector', () => {
         output: 'accdoa' as const,
       };
       // 1 s: quiet noise, and a 300 Hz hum from azimuth 60°, elevation 20° in the second half
+      // Fixed initial weights, and 300 steps: at 150 unseeded steps, 2 of 12 seeds still put activity on a frame
+      // just before the onset (CI failed on it once); at 300 all 12 learn the boundary.
+      setSeed(7);
       const r = new Rng(5);
       const hum = Float32Array.from({ length: sr }, (_, i) =>
         i >= sr / 2 ? 0.5 * Math.sin((2 * Math.PI * 300 * i) / sr) : 0,
@@ -141,7 +144,7 @@ describe('ACCDOA detector', () => {
       const st = tf.tensor3d(y.sed, [1, labels, 1]);
       const dt = tf.tensor3d(y.doa, [1, labels, 3]);
       const opt = tf.train.adam(0.01);
-      for (let step = 0; step < 150; step++) {
+      for (let step = 0; step < 300; step++) {
         opt.minimize(() => accdoaLoss(st, dt, det.model.apply(x, { training: true }) as tf.Tensor))?.dispose();
       }
       const out = det.predictFeatures(f, 3000, 1);

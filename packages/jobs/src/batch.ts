@@ -182,6 +182,9 @@ export function openQueue(conn: QueueConnection, queue: string): QueueHandle {
 /** The batch's counts and per-item errors; `withItems` also loads each failed item's payload (one read per failure). */
 export async function batchStatus(h: QueueHandle, batchId: string, withItems = true): Promise<BatchStatus> {
   const q = h.queue;
+  // The state is read before the job: a merge that completes in between is then read with its summary (read the
+  // other way round, a batch could be reported done with no summary yet).
+  const state = await q.getJobState(batchId);
   const parent = (await Job.fromId(q, batchId)) as Job<BatchPayload, BatchSummary> | undefined;
   if (!parent || parent.name !== BATCH_JOB) {
     throw new JobsError(
@@ -189,7 +192,6 @@ export async function batchStatus(h: QueueHandle, batchId: string, withItems = t
       `no batch ${batchId} on queue ${q.name}; list the batches with "jobs status" and no id.`,
     );
   }
-  const state = await parent.getState();
   const data = parent.data;
   const summary = state === 'completed' ? parent.returnvalue : undefined;
   const counts = await parent.getDependenciesCount();
