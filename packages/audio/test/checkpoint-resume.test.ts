@@ -49,18 +49,12 @@ function weightValues(model: tf.LayersModel, name: string, n: number): number[] 
 
 describe('committed checkpoints load through the shared checkpoint module', () => {
   test('enhancer-medium (model/, optimizer.json)', async () => {
-    const dir = copyCheckpoint(ENHANCER_CKPT, path.join(tmp, 'enhancer.checkpoint'));
-    const { model, state } = await loadCheckpoint<{ epoch: number; learningRate: number; config: { name: string } }>(
-      dir,
-    );
+    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_CKPT, 'enhancer.checkpoint');
     expect(state).toMatchObject({ epoch: 52, learningRate: 0.0000625, config: { name: 'medium' } });
     expect(state).not.toHaveProperty('optimizer');
     const w = weightValues(model, 's1_enc0_conv/kernel_re', 2);
     expect(w[0]).toBeCloseTo(-0.0609941, 6);
     expect(w[1]).toBeCloseTo(0.0822782, 6);
-    const adam = tf.train.adam(state.learningRate);
-    await loadOptimizerState(dir, adam);
-    const named = await adam.getWeights();
     expect(named).toHaveLength(177);
     expect(await firstValues(named, 'iter', 1)).toEqual([1750]); // 34 epochs of 25 steps, then 11 + 7 of 50
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(-0.00560175767, 9);
@@ -69,16 +63,12 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 
   test('enhancer-medium-run2 (epoch 99 of the continued run, key of its 128 validation mixtures)', async () => {
-    const dir = copyCheckpoint(ENHANCER_RUN2_CKPT, path.join(tmp, 'enhancer-run2.checkpoint'));
-    const { model, state } = await loadCheckpoint<Record<string, unknown>>(dir);
+    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_RUN2_CKPT, 'enhancer-run2.checkpoint');
     expect(state).toMatchObject({ epoch: 99, learningRate: 0.000015625, badEpochs: 1, validationKey: 'd2ce8984' });
     expect(state.bestVal as number).toBeCloseTo(-6.408533, 5);
     const w = weightValues(model, 's1_enc0_conv/kernel_re', 2);
     expect(w[0]).toBeCloseTo(-0.0574261, 6);
     expect(w[1]).toBeCloseTo(0.0812354, 6);
-    const adam = tf.train.adam(0.000015625);
-    await loadOptimizerState(dir, adam);
-    const named = await adam.getWeights();
     expect(await firstValues(named, 'iter', 1)).toEqual([3325]); // 1,750 after epoch 52, 16 epochs of 50, 31 of 25
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/m', 1))[0]).toBeCloseTo(0.01909255795, 9);
     expect((await firstValues(named, 's1_enc0_conv/kernel_re/v', 1))[0]).toBeCloseTo(0.00103472301, 10);
@@ -86,17 +76,13 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 
   test('enhancer-large: epoch 32, best 17 (validation loss -4.9645 on its 128 mixtures), 800 Adam steps (32 epochs of 25)', async () => {
-    const dir = copyCheckpoint(ENHANCER_LARGE_CKPT, path.join(tmp, 'enhancer-large.checkpoint'));
-    const { model, state } = await loadCheckpoint<Record<string, unknown>>(dir);
+    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_LARGE_CKPT, 'enhancer-large.checkpoint');
     expect(state).toMatchObject({ epoch: 32, learningRate: 0.00000625, badEpochs: 15, validationKey: 'a930bf6e' });
     expect(state.config).toMatchObject({ name: 'large', fullbandUnits: [256, 256] });
     expect(state.bestVal as number).toBeCloseTo(-4.964468, 5);
     const w = weightValues(model, 's1_fullband1_fsmn/project_kernel', 2);
     expect(w[0]).toBeCloseTo(-0.00101787, 7);
     expect(w[1]).toBeCloseTo(0.00141086, 7);
-    const adam = tf.train.adam(0.00000625);
-    await loadOptimizerState(dir, adam);
-    const named = await adam.getWeights();
     expect(named).toHaveLength(185);
     expect(await firstValues(named, 'iter', 1)).toEqual([800]);
     expect((await firstValues(named, 's1_fullband1_fsmn/project_kernel/m', 1))[0]).toBeCloseTo(-0.0000281031, 10);
@@ -134,6 +120,15 @@ describe('committed checkpoints load through the shared checkpoint module', () =
 });
 
 /** A copy of a committed detector checkpoint, loaded: its model, state, detector config and restored Adam variables. */
+/** A copy of a committed enhancer checkpoint, loaded: its model, state, and Adam variables at the state's rate. */
+async function loadEnhancerCheckpoint(committed: string, name: string) {
+  const dir = copyCheckpoint(committed, path.join(tmp, name));
+  const { model, state } = await loadCheckpoint<Record<string, unknown> & { learningRate: number }>(dir);
+  const adam = tf.train.adam(state.learningRate);
+  await loadOptimizerState(dir, adam);
+  return { model, state, named: await adam.getWeights() };
+}
+
 async function loadDetectorCheckpoint(committed: string, name: string) {
   const dir = copyCheckpoint(committed, path.join(tmp, name));
   const { model, state, documents } = await loadCheckpoint<{ epoch: number; learningRate: number; bestEpoch: number }>(
