@@ -2,7 +2,7 @@ import { tf, initBackend, setSeed } from '@gatewave/core';
 import { buildFrcrn } from '../src';
 import { TINY_FRCRN } from './frcrn-tiny';
 import { negSiSnr, spectralLoss, targetWeights } from '../src/enhance/losses';
-import { batchLoss } from '../src/enhance/train-step';
+import { batchLoss, NonFiniteSteps, trainStep } from '../src/enhance/train-step';
 import { validationKey, type ValidationSet } from '../src/enhance/validation';
 
 beforeAll(async () => {
@@ -112,4 +112,54 @@ test('validation key: unchanged without a cap and skipped items (old checkpoints
   expect(validationKey(val, { mask: 0, spectral: 10, siSnrCapDb: 0 })).toBe(base);
   expect(validationKey(val, { mask: 0, spectral: 10, siSnrCapDb: 30 })).not.toBe(base);
   expect(validationKey({ ...val, skipped: 1 }, { mask: 0, spectral: 10 })).not.toBe(base);
+});
+
+test('validation key: FNV-1a over the samples as float32 bits (a pinned value, so old checkpoints keep their keys)', () => {
+  const val: ValidationSet = { batches: [{ clean: row(s), noisy: row(plus(0.3)) }], noisyNegSiSnr: 0, skipped: 0 };
+  // the word-by-word FNV-1a of the format: per tensor its length then its bits, then the weights' bits
+  let h = 0x811c9dc5;
+  const mix = (v: number) => (h = Math.imul(h ^ v, 0x01000193) >>> 0);
+  for (const x of [s, plus(0.3)]) {
+    const bits = new Uint32Array(Float32Array.from(x).buffer);
+    mix(bits.length);
+    bits.forEach(mix);
+  }
+  new Uint32Array(Float32Array.from([0, 10]).buffer).forEach(mix);
+  expect(validationKey(val, { mask: 0, spectral: 10 })).toBe(h.toString(16).padStart(8, '0'));
+});
+
+describe('trainStep and NonFiniteSteps', () => {
+  const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+  test('a batch whose loss is not finite is skipped: null, and the weights and Adam moments stay as they were', async () => {
+    setSeed(3);
+    const model = buildFrcrn(TINY_FRCRN);
+    const opt = tf.train.adam(0.01);
+    const w = { mask: 0, spectral: 10, siSnrCapDb: 30 };
+    const good = { clean: row(s), noisy: row(plus(0.5)) };
+    const loss = await trainStep(model, opt, TINY_FRCRN, good, w, 5);
+    expect(Number.isFinite(loss)).toBe(true);
+    const before = weightsOf(model);
+    const moments = (await opt.getWeights()).map((x) => Array.from(x.tensor.dataSync()));
+    const bad = { clean: row(s), noisy: row(plus(0.5).map((v, i) => (i === 100 ? NaN : v))) };
+    expect(await trainStep(model, opt, TINY_FRCRN, bad, w, 5)).toBeNull();
+    expect(weightsOf(model)).toEqual(before);
+    expect((await opt.getWeights()).map((x) => Array.from(x.tensor.dataSync()))).toEqual(moments);
+    // and a good batch still trains
+    expect(Number.isFinite(await trainStep(model, opt, TINY_FRCRN, good, w, 5))).toBe(true);
+    expect(weightsOf(model)).not.toEqual(before);
+    model.dispose();
+  });
+
+  test('skipped steps are counted; the third in a row is divergence, an error that says where', () => {
+    const g = new NonFiniteSteps(3);
+    g.record(null, 'a');
+    g.record(null, 'b');
+    g.record(1.5, 'c'); // a finite step ends the row
+    g.record(null, 'd');
+    g.record(null, 'e');
+    expect(g.total).toBe(4);
+    expect(() => g.record(null, 'epoch 5, step 82')).toThrow(
+      /not finite at 3 steps in a row \(the last at epoch 5, step 82\)/,
+    );
+  });
 });

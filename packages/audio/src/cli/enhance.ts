@@ -189,6 +189,9 @@ interface TrainEnhancerFlags {
   whisper?: number;
   siSnrCap?: number;
   validationMixtures?: number;
+  selectAttenLim?: number;
+  utterances?: number;
+  stoiTolerance?: number;
   overwrite?: boolean;
 }
 
@@ -221,6 +224,9 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
     },
     siSnrCapDb: o.siSnrCap,
     validationMixtures: o.validationMixtures,
+    selectAttenLimit: o.selectAttenLim,
+    selectUtterances: o.utterances,
+    selectStoiTolerance: o.stoiTolerance,
     overwrite: !!o.overwrite,
   };
 }
@@ -229,7 +235,7 @@ function registerTrainEnhancer(program: Command): void {
   const cmd = program
     .command('train-enhancer')
     .description(
-      'Train an FRCRN enhancer; keeps the best model (by validation loss) in --out. Data: a corpus --manifest, or --speech and ' +
+      'Train an FRCRN enhancer; keeps the best model (by validation loss, or by --select-atten-lim) in --out. Data: a corpus --manifest, or --speech and ' +
         '--noise folders mixed on the fly, or paired --clean and --noisy folders.',
     );
   addFlags(cmd, {
@@ -272,9 +278,18 @@ function registerTrainEnhancer(program: Command): void {
     whisper: {},
     siSnrCap: {},
     validationMixtures: {},
+    selectAttenLim: {},
+    utterances: { description: 'validation utterances for --select-atten-lim (default 40)' },
+    stoiTolerance: { description: 'how far below the input STOI may fall for --select-atten-lim (default 0)' },
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {
+    for (const [flag, given] of [
+      ['--utterances', o.utterances],
+      ['--stoi-tolerance', o.stoiTolerance],
+    ] as const)
+      if (given !== undefined && o.selectAttenLim === undefined)
+        throw new AudioError('BAD_ARGUMENT', `${flag} goes with --select-atten-lim.`);
     if (o.restartLr !== undefined && !o.resume)
       throw new AudioError('BAD_ARGUMENT', "--restart-lr needs --resume: it restarts a checkpoint's schedule.");
     await initBackend(undefined, { purpose: 'train' });

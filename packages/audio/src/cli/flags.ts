@@ -72,13 +72,19 @@ export const FLAGS = {
   attenLim: {
     flags: '--atten-lim <dB>',
     description:
-      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 9 dB for the pretrained model, none for wiener)",
+      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 10 dB for the default model, none for wiener)",
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
   utterances: {
     flags: '--utterances <n>',
     description: 'validation utterances (of at least 3 s each) taken from the manifest, round robin over speakers',
     parse: positiveInt,
+  },
+  selectAttenLim: {
+    flags: '--select-atten-lim <dB>',
+    description:
+      "choose the saved model by the mean SI-SDR gain of its output at this attenuation limit on the manifest's validation utterances at -5, 0 and 5 dB (keeping STOI within --stoi-tolerance), not by the validation loss",
+    parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
   limits: {
     flags: '--limits <list>',

@@ -8,6 +8,7 @@ import { makeWindow } from '../dsp/stft';
 import type { FrcrnConfig } from './frcrn';
 import { itemMean, negSiSnr, spectralLoss, targetWeights } from './losses';
 import type { Pair } from './train-data';
+import { AudioError } from '../errors';
 
 export interface Batch {
   clean: tf.Tensor2D;
@@ -77,13 +78,82 @@ export function batchLoss(
   return { loss: loss as tf.Scalar, negSiSnr: sisnr };
 }
 
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+/** The global L2 norm of the gradients (NaN or Infinity when any of them is). */
+export function gradientNorm(grads: tf.NamedTensorMap): number {
+  return tf.tidy(() =>
+    Math.sqrt(Object.values(grads).reduce((s, g) => s + (g.square().sum().dataSync()[0] as number), 0)),
+  );
+}
+
+/** The gradients scaled down to global norm `maxNorm` when their norm (given, or computed) is above it. */
+export function clipByGlobalNorm(
+  grads: tf.NamedTensorMap,
+  maxNorm: number,
+  norm: number = gradientNorm(grads),
+): tf.NamedTensorMap {
   return tf.tidy(() => {
-    const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (g.square().sum().dataSync()[0] as number), 0));
     if (!(norm > maxNorm)) return grads;
     const f = maxNorm / norm;
     const out: tf.NamedTensorMap = {};
     for (const [k, g] of Object.entries(grads)) out[k] = g.mul(f);
     return out;
   });
+}
+
+/**
+ * One optimiser step on `batch`, unless its loss or gradient norm is not finite: then nothing is applied (the weights,
+ * BatchNorm statistics and Adam moments stay as they were) and null is returned. One odd batch (a mixture the loss cannot score) costs a
+ * step, not the run; weights that have really diverged give a non-finite loss on every batch, which
+ * `NonFiniteSteps` turns into an error.
+ */
+export async function trainStep(
+  model: tf.LayersModel,
+  opt: tf.Optimizer,
+  c: FrcrnConfig,
+  batch: Batch,
+  weights: LossWeights,
+  clipNorm: number,
+): Promise<number | null> {
+  // The forward pass in training mode moves the BatchNorm statistics: kept, to be put back if the step is skipped.
+  const stats = model.weights.filter((w) => !w.trainable);
+  const kept = stats.map((w) => w.read().clone());
+  const { value, grads } = tf.variableGrads(() => batchLoss(model, c, batch, weights, true).loss);
+  const loss = (await value.data())[0];
+  value.dispose();
+  const norm = gradientNorm(grads);
+  const finite = Number.isFinite(loss) && Number.isFinite(norm);
+  if (!finite) stats.forEach((w, i) => w.write(kept[i]));
+  tf.dispose(kept);
+  if (!finite) {
+    tf.dispose(Object.values(grads));
+    return null;
+  }
+  const clipped = clipByGlobalNorm(grads, clipNorm, norm);
+  opt.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
+  tf.dispose(Object.values(grads));
+  tf.dispose(Object.values(clipped));
+  return loss;
+}
+
+/** Counts skipped steps; `limit` of them in a row is divergence, an error. */
+export class NonFiniteSteps {
+  total = 0;
+  private inRow = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Records a step's loss (null: skipped); throws on the `limit`-th skipped step in a row. */
+  record(loss: number | null, where: string): void {
+    if (loss !== null) {
+      this.inRow = 0;
+      return;
+    }
+    this.total += 1;
+    this.inRow += 1;
+    if (this.inRow >= this.limit)
+      throw new AudioError(
+        'TRAINING_DIVERGED',
+        `the loss or its gradient was not finite at ${this.limit} steps in a row (the last at ${where}); lower --learning-rate, or --resume from the last checkpoint.`,
+      );
+  }
 }

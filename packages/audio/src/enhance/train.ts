@@ -28,7 +28,7 @@ import {
 } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
-import { batchLoss, clipByGlobalNorm, toBatch, type LossWeights } from './train-step';
+import { NonFiniteSteps, toBatch, trainStep, type LossWeights } from './train-step';
 import {
   corpusData,
   folderData,
@@ -38,7 +38,15 @@ import {
   type MixSettings,
   type TrainingData,
 } from './train-data';
-import { evaluate, rebaseBest, validationKey, validationSet } from './validation';
+import { evaluate, rebaseBest, validationKey, validationSet, type ValidationSet } from './validation';
+import {
+  describeSelection,
+  limitedGainSelection,
+  rebaseSelection,
+  scoreFrcrnSelection,
+  type LimitedGainSelection,
+  type SelectionScore,
+} from './selection';
 import { warmStart } from './warm-start';
 
 export { negSiSnr } from './losses';
@@ -79,6 +87,16 @@ export interface TrainEnhancerOptions {
   /** Fraction of speech files (or pairs) held back for validation in folder modes (deterministic). */
   validationFraction?: number;
   validationMixtures?: number;
+  /**
+   * Choose the saved model by the mean SI-SDR gain of its output at this attenuation limit (dB) on the manifest's
+   * validation utterances at −5, 0 and 5 dB, under tune-enhancer's STOI rule (./selection.ts), instead of by the
+   * validation loss; the learning-rate schedule and the early stop still follow the loss. Needs `manifest`.
+   */
+  selectAttenLimit?: number;
+  /** Validation utterances for `selectAttenLimit` (default 40, as bench:audio). */
+  selectUtterances?: number;
+  /** How far below the input's STOI an SNR group may fall for `selectAttenLimit` (default 0). */
+  selectStoiTolerance?: number;
   /** Folder mode: paths containing any of these substrings are left out (held-out test data). */
   exclude?: string[];
   /**
@@ -106,6 +124,8 @@ export interface TrainEnhancerOptions {
     trainLoss: number;
     valLoss: number;
     valSiSnrGain: number;
+    /** With selectAttenLimit: the mean SI-SDR gain at that limit. */
+    limitedGain?: number;
     learningRate: number;
     best: boolean;
   }) => void;
@@ -117,11 +137,20 @@ interface TrainState {
   bestVal: number;
   badEpochs: number;
   sinceHalving: number;
-  history: Array<{ epoch: number; trainLoss: number; valLoss: number; valSiSnrGain?: number; learningRate: number }>;
+  history: Array<{
+    epoch: number;
+    trainLoss: number;
+    valLoss: number;
+    valSiSnrGain?: number;
+    limitedGain?: number;
+    learningRate: number;
+  }>;
   /** Validation loss of the starting weights (a warm start's source model, or random ones). */
   startValLoss?: number;
   /** Which validation set (and loss weights) bestVal was measured on: see ./validation.ts. */
   validationKey?: string;
+  /** With selectAttenLimit: the best selection score so far (./selection.ts) and the key of its mixtures. */
+  selection?: { key: string; best: number };
   config: FrcrnConfig;
 }
 
@@ -245,12 +274,7 @@ function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
 /** Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss) ends up in `options.out`. */
 export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
   const o = withDefaults(options);
-  const given = Object.entries(o.mix ?? {}).filter(([, v]) => v !== undefined);
-  const mix: MixSettings = { ...DEFAULT_MIX, ...Object.fromEntries(given) };
-  if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
-  if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
-  checkMix(mix);
-  if (!(o.siSnrCapDb >= 0)) throw new AudioError('BAD_ARGUMENT', `siSnrCapDb must be >= 0 dB, got ${o.siSnrCapDb}.`);
+  const mix = mixSettingsOf(o);
   setSeed(o.seed);
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
   const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter(
@@ -263,6 +287,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const log = (m: string): void => {
     if (!o.quiet) process.stderr.write(`${m}\n`);
   };
+  const selection = selectionOf(o);
   const data = trainingData(o, rate, mix, log);
   log(`train-enhancer: ${data.train.describe()}; ${data.validation.describe()}`);
   setSeed(o.seed + 1);
@@ -280,37 +305,26 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   );
   const weights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
   if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
-  const key = validationKey(val, weights);
-  if (state.epoch > 0 && state.validationKey !== key) {
-    const save = (m: Record<string, unknown>): Promise<void> =>
-      saveModel(
-        model,
-        o.out,
-        { kind: 'frcrn', config: c, parameters: countParameters(model), ...m, trainedOn: data.origin },
-        { overwrite: o.overwrite },
-      );
-    log(await rebaseBest(model, c, val, weights, state, o.out, save));
-  }
-  state.validationKey = key;
-  if (state.epoch === 0) {
-    const v = evaluate(model, c, val, weights);
-    state.startValLoss = v.valLoss;
-    log(
-      `before training: validation loss ${v.valLoss.toFixed(3)}, validation SI-SNR gain ${v.valSiSnrGain.toFixed(2)} dB${o.initFrom ? ` (the ${o.initFrom} model)` : ''}`,
+  if (selection) log(`train-enhancer: the saved model is chosen by the limited gain on ${selection.what}`);
+  const saveBest = (m: Record<string, unknown>): Promise<void> =>
+    saveModel(
+      model,
+      o.out,
+      {
+        kind: 'frcrn',
+        config: c,
+        parameters: countParameters(model),
+        ...m,
+        trainedOn: data.origin,
+        ...(selection ? { selectedBy: selection.what } : {}),
+      },
+      { overwrite: o.overwrite },
     );
-  }
-
+  const run: Run = { model, opt, o, data, val, weights, selection, state, saveBest, log };
+  await rebaseOnResume(model, state, { val, weights, selection, out: o.out, saveBest }, log);
+  if (state.epoch === 0) await scoreStart(run);
   while (state.epoch < o.epochs && state.badEpochs < o.earlyStop) {
-    const trainLoss = await trainEpoch(model, opt, c, data, o, weights, state);
-    const { valLoss, valSiSnrGain } = evaluate(model, c, val, weights);
-    state.epoch += 1;
-    state.history.push({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate });
-    const best = await recordEpoch(model, opt, o, state, data, { valLoss, valSiSnrGain }, log);
-    log(
-      `epoch ${state.epoch}: train loss ${trainLoss.toFixed(3)}, validation loss ${valLoss.toFixed(3)}, ` +
-        `validation SI-SNR gain ${valSiSnrGain.toFixed(2)} dB${best ? ' (best, saved)' : ''}`,
-    );
-    o.onEpoch?.({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, learningRate: state.learningRate, best });
+    await runEpoch(run);
     await saveCheckpoint(ckpt, { model, optimizer: opt, state, modelMetadata: { kind: 'frcrn', config: c } });
   }
   if (state.badEpochs >= o.earlyStop) log(`early stop: no improvement for ${o.earlyStop} epochs`);
@@ -319,40 +333,146 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   return state;
 }
 
+/** The mixing settings of the options (the defaults where not given), checked. */
+function mixSettingsOf(o: ReturnType<typeof withDefaults>): MixSettings {
+  const given = Object.entries(o.mix ?? {}).filter(([, v]) => v !== undefined);
+  const mix: MixSettings = { ...DEFAULT_MIX, ...Object.fromEntries(given) };
+  if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
+  if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
+  checkMix(mix);
+  if (!(o.siSnrCapDb >= 0)) throw new AudioError('BAD_ARGUMENT', `siSnrCapDb must be >= 0 dB, got ${o.siSnrCapDb}.`);
+  return mix;
+}
+
+/** What the epochs of one run share. */
+interface Run {
+  model: tf.LayersModel;
+  opt: tf.AdamOptimizer;
+  o: ReturnType<typeof withDefaults>;
+  data: TrainingData;
+  val: ValidationSet;
+  weights: LossWeights;
+  selection: LimitedGainSelection | null;
+  state: TrainState;
+  saveBest: (m: Record<string, unknown>) => Promise<void>;
+  log: (m: string) => void;
+}
+
+/** A fresh run scores its starting weights; with a selection they are the bar, saved as the best so far. */
+async function scoreStart(r: Run): Promise<void> {
+  const { model, state, selection: sel, o } = r;
+  const v = evaluate(model, state.config, r.val, r.weights);
+  state.startValLoss = v.valLoss;
+  const s = sel ? await scoreFrcrnSelection(model, state.config, sel) : null;
+  if (s && sel) {
+    state.selection = { key: sel.key, best: s.value };
+    await r.saveBest({ epoch: 0, validationLoss: v.valLoss, limitedGain: s.siSdrGain, keepsStoi: s.keepsStoi });
+  }
+  r.log(
+    `before training: validation loss ${v.valLoss.toFixed(3)}, validation SI-SNR gain ${v.valSiSnrGain.toFixed(2)} dB` +
+      `${s && sel ? `, ${describeSelection(s, sel)}` : ''}${o.initFrom ? ` (the ${o.initFrom} model)` : ''}`,
+  );
+}
+
+/** One epoch: training, validation (and the selection score), the record, the log line and the callback. */
+async function runEpoch(r: Run): Promise<void> {
+  const { model, state, selection: sel, o } = r;
+  const c = state.config;
+  const trainLoss = await trainEpoch(model, r.opt, c, r.data, o, r.weights, state, r.log);
+  const { valLoss, valSiSnrGain } = evaluate(model, c, r.val, r.weights);
+  const selected = sel ? await scoreFrcrnSelection(model, c, sel) : undefined;
+  state.epoch += 1;
+  const limitedGain = selected?.siSdrGain;
+  const learningRate = state.learningRate;
+  state.history.push({ epoch: state.epoch, trainLoss, valLoss, valSiSnrGain, limitedGain, learningRate });
+  const best = await recordEpoch(r.opt, o, state, { valLoss, valSiSnrGain, selected }, r.saveBest, r.log);
+  r.log(
+    `epoch ${state.epoch}: train loss ${trainLoss.toFixed(3)}, validation loss ${valLoss.toFixed(3)}, ` +
+      `validation SI-SNR gain ${valSiSnrGain.toFixed(2)} dB` +
+      `${selected && sel ? `, ${describeSelection(selected, sel)}` : ''}${best ? ' (best, saved)' : ''}`,
+  );
+  // the callback sees the rate after a halving at this epoch, as it always did
+  o.onEpoch?.({
+    epoch: state.epoch,
+    trainLoss,
+    valLoss,
+    valSiSnrGain,
+    limitedGain,
+    learningRate: state.learningRate,
+    best,
+  });
+}
+
+/** The limited-gain selection the options ask for (`selectAttenLimit`), or null. */
+function selectionOf(o: ReturnType<typeof withDefaults>): LimitedGainSelection | null {
+  if (o.selectAttenLimit === undefined) return null;
+  if (o.manifest === undefined)
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      'choosing the model by its limited gain (--select-atten-lim) needs a corpus --manifest: its validation split.',
+    );
+  return limitedGainSelection(o.manifest, o.selectAttenLimit, o.selectUtterances ?? 40, o.selectStoiTolerance ?? 0);
+}
+
 /**
- * Counts an epoch by its validation loss: the best so far is saved to `out`; otherwise it is a bad epoch, and after
- * `patience` of them in a row the learning rate is halved. Returns whether it was the best.
+ * On resume, the best-so-far bars are made to mean something on this run's validation data (./validation.ts,
+ * ./selection.ts). With a selection, the loss bar only drives the schedule, so it is reset to the resumed weights'
+ * loss and nothing is saved on its account.
+ */
+async function rebaseOnResume(
+  model: tf.LayersModel,
+  state: TrainState,
+  v: {
+    val: ValidationSet;
+    weights: LossWeights;
+    selection: LimitedGainSelection | null;
+    out: string;
+    saveBest: (m: Record<string, unknown>) => Promise<void>;
+  },
+  log: (m: string) => void,
+): Promise<void> {
+  const c = state.config;
+  const key = validationKey(v.val, v.weights);
+  if (state.epoch > 0 && state.validationKey !== key) {
+    if (v.selection) {
+      state.bestVal = evaluate(model, c, v.val, v.weights).valLoss;
+      state.badEpochs = 0;
+      state.sinceHalving = 0;
+      log(
+        `another validation set than the checkpoint's: the loss bar is now the resumed weights' ${state.bestVal.toFixed(3)}`,
+      );
+    } else log(await rebaseBest(model, c, v.val, v.weights, state, v.out, v.saveBest));
+  }
+  state.validationKey = key;
+  const sel = v.selection;
+  if (sel && state.epoch > 0 && state.selection?.key !== sel.key) {
+    const save = (s: SelectionScore): Promise<void> =>
+      v.saveBest({ epoch: state.epoch, limitedGain: s.siSdrGain, keepsStoi: s.keepsStoi });
+    const r = await rebaseSelection(model, c, sel, v.out, save);
+    state.selection = { key: sel.key, best: r.best };
+    log(r.line);
+  }
+}
+
+/**
+ * Counts an epoch by its validation loss: when it is the lowest so far, the plateau counters restart; otherwise it is
+ * a bad epoch, and after `patience` of them in a row the learning rate is halved. The best so far (by the selection
+ * score when there is one, else by the loss) is saved. Returns whether it was the best.
  */
 async function recordEpoch(
-  model: tf.LayersModel,
   opt: tf.AdamOptimizer,
   o: ReturnType<typeof withDefaults>,
   state: TrainState,
-  data: TrainingData,
-  v: { valLoss: number; valSiSnrGain: number },
+  v: { valLoss: number; valSiSnrGain: number; selected?: SelectionScore },
+  saveBest: (m: Record<string, unknown>) => Promise<void>,
   log: (m: string) => void,
 ): Promise<boolean> {
-  const { valLoss, valSiSnrGain } = v;
-  const c = state.config;
-  const best = valLoss < state.bestVal;
-  if (best) {
+  const { valLoss, valSiSnrGain, selected } = v;
+  const lowest = valLoss < state.bestVal;
+  if (lowest) {
     state.bestVal = valLoss;
     state.badEpochs = 0;
     state.sinceHalving = 0;
-    await saveModel(
-      model,
-      o.out,
-      {
-        kind: 'frcrn',
-        config: c,
-        parameters: countParameters(model),
-        epoch: state.epoch,
-        validationLoss: valLoss,
-        validationSiSnrGain: valSiSnrGain,
-        trainedOn: data.origin,
-      },
-      { overwrite: o.overwrite },
-    );
   } else {
     state.badEpochs += 1;
     state.sinceHalving += 1;
@@ -363,7 +483,12 @@ async function recordEpoch(
       log(`validation loss did not improve for ${o.patience} epochs: learning rate halved to ${state.learningRate}`);
     }
   }
-  return best;
+  const best = selected && state.selection ? selected.value < state.selection.best : lowest;
+  if (!best) return false;
+  if (selected && state.selection) state.selection.best = selected.value;
+  const chosenBy = selected ? { limitedGain: selected.siSdrGain, keepsStoi: selected.keepsStoi } : {};
+  await saveBest({ epoch: state.epoch, validationLoss: valLoss, validationSiSnrGain: valSiSnrGain, ...chosenBy });
+  return true;
 }
 
 /** One epoch of `stepsPerEpoch` steps; returns the mean training loss. */
@@ -383,27 +508,23 @@ async function trainEpoch(
   },
   weights: LossWeights,
   state: TrainState,
+  log: (m: string) => void,
 ): Promise<number> {
   const bar = new ProgressBar(o.stepsPerEpoch, { label: `epoch ${state.epoch + 1}/${o.epochs}`, silent: o.quiet });
+  const skipped = new NonFiniteSteps(3);
   let sum = 0;
   for (let step = 0; step < o.stepsPerEpoch; step++) {
     const len = Math.round((o.minSeconds + random() * (o.maxSeconds - o.minSeconds)) * c.sampleRate);
     const batch = toBatch(Array.from({ length: o.batchSize }, () => data.train.draw(len)));
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, c, batch, weights, true).loss);
-    const clipped = clipByGlobalNorm(grads, o.clipNorm);
-    opt.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
-    const loss = (await value.data())[0];
-    tf.dispose([value, batch.clean, batch.noisy]);
-    tf.dispose(Object.values(grads));
-    tf.dispose(Object.values(clipped));
-    if (!Number.isFinite(loss))
-      throw new AudioError(
-        'TRAINING_DIVERGED',
-        `loss became ${loss} at epoch ${state.epoch + 1}, step ${step + 1}; lower --lr.`,
-      );
-    sum += loss;
-    bar.update(step + 1, `loss ${(sum / (step + 1)).toFixed(3)}`);
+    const loss = await trainStep(model, opt, c, batch, weights, o.clipNorm);
+    tf.dispose([batch.clean, batch.noisy]);
+    skipped.record(loss, `epoch ${state.epoch + 1}, step ${step + 1}`);
+    if (loss !== null) sum += loss;
+    const done = step + 1 - skipped.total;
+    bar.update(step + 1, `loss ${(sum / Math.max(1, done)).toFixed(3)}`);
   }
   bar.finish();
-  return sum / o.stepsPerEpoch;
+  if (skipped.total > 0)
+    log(`epoch ${state.epoch + 1}: ${skipped.total} step(s) skipped: their loss or gradient was not finite`);
+  return sum / Math.max(1, o.stepsPerEpoch - skipped.total);
 }

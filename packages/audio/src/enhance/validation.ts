@@ -76,22 +76,38 @@ export function evaluate(
  * score as they did before those existed keep their key.
  */
 export function validationKey(val: ValidationSet, weights: LossWeights): string {
-  let h = 0x811c9dc5;
-  const mix = (v: number): void => {
-    h = Math.imul(h ^ v, 0x01000193) >>> 0;
-  };
+  const h = new Fnv1a();
   for (const b of val.batches) {
     for (const t of [b.clean, b.noisy]) {
-      const bits = new Uint32Array(Float32Array.from(t.dataSync()).buffer);
-      mix(bits.length);
-      for (let i = 0; i < bits.length; i++) mix(bits[i]);
+      const bits = floatBits(t.dataSync());
+      h.add([bits.length]);
+      h.add(bits);
     }
   }
   const extra = [weights.siSnrCapDb ?? 0, val.skipped].some((v) => v !== 0)
     ? [weights.siSnrCapDb ?? 0, val.skipped]
     : [];
-  for (const v of new Uint32Array(Float32Array.from([weights.mask, weights.spectral, ...extra]).buffer)) mix(v);
-  return h.toString(16).padStart(8, '0');
+  h.add(floatBits([weights.mask, weights.spectral, ...extra]));
+  return h.hex();
+}
+
+/** The float32 bits of `x`, as unsigned 32-bit words. */
+export function floatBits(x: ArrayLike<number>): Uint32Array {
+  return new Uint32Array(Float32Array.from(x).buffer);
+}
+
+/** FNV-1a over 32-bit words (each mixed in whole), read out as 8 hex digits. */
+export class Fnv1a {
+  private h = 0x811c9dc5;
+
+  add(words: ArrayLike<number>): this {
+    for (let i = 0; i < words.length; i++) this.h = Math.imul(this.h ^ words[i], 0x01000193) >>> 0;
+    return this;
+  }
+
+  hex(): string {
+    return this.h.toString(16).padStart(8, '0');
+  }
 }
 
 /** The counters of a run that `rebaseBest` resets. */

@@ -1,0 +1,135 @@
+/**
+ * Choosing a training run's best epoch by what the model ships with: the mean SI-SDR gain of its output mixed with
+ * the input at an attenuation limit, on fixed validation mixtures (a corpus manifest's validation utterances at −5, 0
+ * and 5 dB, as `tune-enhancer` and `bench:audio` make them), under tune-enhancer's STOI rule.
+ *
+ * The validation loss scores the unlimited output on training-like mixtures (−5 to 20 dB, 2.5 s crops). The two can
+ * disagree: continuations of `enhancer-large` lowered the loss and the limited gain together. When they do, the
+ * limited gain is what a user of the shipped model gets, so it is what the saved model is chosen by; the
+ * learning-rate schedule still follows the (smoother) loss.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf, loadModel } from '@gatewave/core';
+import { AudioError } from '../errors';
+import type { FrcrnConfig } from './frcrn';
+import { FrcrnEnhancer } from './frcrn-enhancer';
+import { corpusMixtures, type EvalMixture } from './eval-mixtures';
+import { tuneAttenuationLimit } from './tune';
+import type { Enhancer } from './pipeline';
+import { Fnv1a, floatBits } from './validation';
+
+/** The SNRs (dB) of the selection mixtures: those the issue's mean gain is taken over. */
+export const SELECTION_SNRS = [-5, 0, 5];
+
+export interface LimitedGainSelection {
+  limitDb: number;
+  /** How far below the noisy input's mean STOI a group may fall (tune-enhancer's --stoi-tolerance). */
+  stoiTolerance: number;
+  mixtures: EvalMixture[];
+  /** What the mixtures are, for the log and the saved model's metadata. */
+  what: string;
+  /** A hash of the mixtures, the limit and the tolerance: a stored best score means something only under it. */
+  key: string;
+}
+
+/** One model's selection figures. */
+export interface SelectionScore {
+  /**
+   * Lower is better. A model that keeps STOI scores −(mean SI-SDR gain); one that does not scores 1000 plus its worst
+   * group's STOI loss in thousandths, so it ranks below every model that keeps STOI and above those that lose more.
+   */
+  value: number;
+  siSdrGain: number;
+  keepsStoi: boolean;
+}
+
+/** Fixed selection mixtures from the validation split of `manifest` (`utterances` of them at each SNR). */
+export function limitedGainSelection(
+  manifest: string,
+  limitDb: number,
+  utterances: number,
+  stoiTolerance: number,
+): LimitedGainSelection {
+  const c = corpusMixtures(manifest, { split: 'validation', utterances, snrs: SELECTION_SNRS });
+  const n = c.mixtures.length / SELECTION_SNRS.length;
+  const what = `${n} validation utterances of ${c.speakers.length} speakers at ${SELECTION_SNRS.join(', ')} dB, limit ${limitDb} dB`;
+  return selectionOn(c.mixtures, limitDb, stoiTolerance, what);
+}
+
+/** A selection on the given mixtures. */
+export function selectionOn(
+  mixtures: EvalMixture[],
+  limitDb: number,
+  stoiTolerance: number,
+  what: string,
+): LimitedGainSelection {
+  if (!(limitDb >= 0 && limitDb <= 100))
+    throw new AudioError('BAD_ARGUMENT', `the selection's attenuation limit must be 0-100 dB, got ${limitDb}.`);
+  if (!(stoiTolerance >= 0))
+    throw new AudioError('BAD_ARGUMENT', `the selection's STOI tolerance must be >= 0, got ${stoiTolerance}.`);
+  const hash = new Fnv1a().add(floatBits([limitDb, stoiTolerance]));
+  for (const m of mixtures) hash.add([m.noisy.length]).add(everyNth(floatBits(m.noisy), 97));
+  return { limitDb, stoiTolerance, mixtures, what, key: hash.hex() };
+}
+
+/** Every `n`th word: enough to tell two builds of a corpus apart, and cheap on minutes of audio. */
+function everyNth(words: Uint32Array, n: number): Uint32Array {
+  return Uint32Array.from({ length: Math.ceil(words.length / n) }, (_, i) => words[i * n]);
+}
+
+/** Scores an enhancer (its own limit ignored) on the selection mixtures. */
+export async function scoreSelection(enhancer: Enhancer, sel: LimitedGainSelection): Promise<SelectionScore> {
+  const t = await tuneAttenuationLimit(enhancer, sel.mixtures, {
+    limits: [sel.limitDb],
+    stoiTolerance: sel.stoiTolerance,
+  });
+  const s = t.scores.find((x) => x.limitDb === sel.limitDb)!;
+  const value = s.keepsStoi ? -s.siSdrGain : 1000 - 1000 * s.worstStoiChange;
+  return { value, siSdrGain: s.siSdrGain, keepsStoi: s.keepsStoi };
+}
+
+/** Scores an FRCRN network of `config` (not disposed: it is the caller's). */
+export function scoreFrcrnSelection(
+  model: tf.LayersModel,
+  config: FrcrnConfig,
+  sel: LimitedGainSelection,
+): Promise<SelectionScore> {
+  return scoreSelection(new FrcrnEnhancer(model, config), sel);
+}
+
+/** "+3.08 dB at the 10 dB limit (keeps STOI)" */
+export function describeSelection(s: SelectionScore, sel: LimitedGainSelection): string {
+  const gain = `${s.siSdrGain >= 0 ? '+' : ''}${s.siSdrGain.toFixed(2)} dB`;
+  return `${gain} at the ${sel.limitDb} dB limit (${s.keepsStoi ? 'keeps' : 'loses'} STOI)`;
+}
+
+/**
+ * When a run resumes without a selection score measured on these mixtures (a checkpoint from before selection, or
+ * another corpus build): the model in `out` (when there is one) and the resumed weights are scored, and the better
+ * one's score becomes the bar; the resumed weights are saved to `out` when they are the better. Returns the bar and a
+ * line for the log.
+ */
+export async function rebaseSelection(
+  model: tf.LayersModel,
+  config: FrcrnConfig,
+  sel: LimitedGainSelection,
+  out: string,
+  save: (score: SelectionScore) => Promise<void>,
+): Promise<{ best: number; line: string }> {
+  const resumed = await scoreFrcrnSelection(model, config, sel);
+  const parts = [`resumed weights ${describeSelection(resumed, sel)}`];
+  let best = resumed.value;
+  if (fs.existsSync(path.join(out, 'model.json'))) {
+    const saved = await loadModel(out);
+    const kept = await scoreFrcrnSelection(saved, config, sel);
+    saved.dispose();
+    parts.push(`the model in ${out} ${describeSelection(kept, sel)}`);
+    best = Math.min(best, kept.value);
+  }
+  if (best === resumed.value) {
+    await save(resumed);
+    parts.push(`the resumed weights saved to ${out} as the best so far`);
+  }
+  return { best, line: `selection by limited gain, not measured on these mixtures before: ${parts.join('; ')}` };
+}
