@@ -182,6 +182,8 @@ describe('nearly clean and noise-free mixtures', () => {
   const plain = { ...DEFAULT_MIX, reverbProbability: 0, eqProbability: 0, secondNoiseProbability: 0 };
   plain.babbleProbability = 0;
   plain.musicProbability = 0;
+  /** `plain` with the default shares of babble and music, which validation always uses. */
+  const DEFAULT_MIX_NO_AUG = { ...plain, babbleProbability: 0.15, musicProbability: 0.2 };
   const snrsOf = (mix: typeof DEFAULT_MIX, n: number): number[] => {
     setSeed(11);
     const src = new MixingSource('t', [speech], [noise], [], 16000, mix);
@@ -230,7 +232,30 @@ describe('nearly clean and noise-free mixtures', () => {
     const base = keyWith(plain);
     expect(keyWith({ ...plain, nearCleanProbability: 0.5, noiseFreeProbability: 0.5 })).toBe(base);
     expect(keyWith({ ...plain, steadyProbability: 0.5, whisperProbability: 0.5 })).toBe(base);
+    expect(keyWith({ ...plain, babbleProbability: 0.4, musicProbability: 0.6 })).toBe(keyWith(DEFAULT_MIX_NO_AUG));
     expect(keyWith({ ...plain, minSnrDb: 0 })).not.toBe(base);
+  });
+
+  test('musicProbability 1 makes every interferer a music track; 0 (and no babble) every one a noise recording', () => {
+    // the "music" alternates sign every sample (lag-1 correlation -1), the noise is white (about 0)
+    const music = toInt16(Float32Array.from({ length: 32000 }, (_, i) => (i % 2 ? 0.2 : -0.2)));
+    const lag1 = (mix: typeof DEFAULT_MIX): number[] => {
+      setSeed(9);
+      const src = new MixingSource('t', [speech], [noise], [music], 16000, mix);
+      return Array.from({ length: 20 }, () => {
+        const p = src.draw(8000);
+        const r = p.noisy.map((v, i) => v - p.clean[i]);
+        let a = 0;
+        let b = 0;
+        for (let i = 0; i + 1 < r.length; i++) {
+          a += r[i] * r[i + 1];
+          b += r[i] * r[i];
+        }
+        return a / b;
+      });
+    };
+    for (const c of lag1({ ...plain, musicProbability: 1 })) expect(c).toBeLessThan(-0.95);
+    for (const c of lag1(plain)) expect(Math.abs(c)).toBeLessThan(0.1);
   });
 
   test('settings out of range are errors that name them', () => {
@@ -240,6 +265,9 @@ describe('nearly clean and noise-free mixtures', () => {
     );
     expect(() => checkMix({ ...DEFAULT_MIX, steadyProbability: -0.1 })).toThrow(/steadyProbability .* got -0\.1/);
     expect(() => checkMix({ ...DEFAULT_MIX, whisperProbability: 2 })).toThrow(/whisperProbability .* got 2/);
+    expect(() => checkMix({ ...DEFAULT_MIX, musicProbability: 0.9, babbleProbability: 0.2 })).toThrow(
+      /babbleProbability \+ musicProbability must not exceed 1/,
+    );
     expect(() => checkMix({ ...DEFAULT_MIX, nearCleanMinSnrDb: 40, nearCleanMaxSnrDb: 30 })).toThrow(/SNR range/);
     expect(() => checkMix(DEFAULT_MIX)).not.toThrow();
   });

@@ -183,6 +183,8 @@ interface TrainEnhancerFlags {
   seed: number;
   resume?: boolean;
   restartLr?: number;
+  music?: number;
+  babble?: number;
   nearClean?: number;
   noiseFree?: number;
   steadyNoise?: number;
@@ -217,6 +219,8 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
     resume: !!o.resume,
     restartLearningRate: o.restartLr,
     mix: {
+      musicProbability: o.music,
+      babbleProbability: o.babble,
       nearCleanProbability: o.nearClean,
       noiseFreeProbability: o.noiseFree,
       steadyProbability: o.steadyNoise,
@@ -272,6 +276,8 @@ function registerTrainEnhancer(program: Command): void {
     seed: { default: 1234 },
     resume: {},
     restartLr: {},
+    music: {},
+    babble: {},
     nearClean: {},
     noiseFree: {},
     steadyNoise: {},

@@ -123,6 +123,18 @@ export const FLAGS = {
       'continue from <out>.checkpoint; when its validation set differs (other corpus, mixing or loss weights), the ' +
       'best model so far and the resumed weights are scored again on this one and the better sets the bar',
   },
+  music: {
+    flags: '--music <p>',
+    description:
+      'share of training interferers that are music tracks (default 0.2; validation keeps 0.2, so its loss stays comparable)',
+    parse: unitShare,
+  },
+  babble: {
+    flags: '--babble <p>',
+    description:
+      'share of training interferers that are babble of 3-6 training voices (default 0.15; validation keeps 0.15)',
+    parse: unitShare,
+  },
   nearClean: {
     flags: '--near-clean <p>',
     description:

@@ -101,6 +101,8 @@ export function checkMix(m: MixSettings): void {
     share(k);
   if (m.nearCleanProbability + m.noiseFreeProbability > 1)
     throw new AudioError('BAD_ARGUMENT', 'nearCleanProbability + noiseFreeProbability must not exceed 1.');
+  if (m.babbleProbability + m.musicProbability > 1)
+    throw new AudioError('BAD_ARGUMENT', 'babbleProbability + musicProbability must not exceed 1.');
   if (!(m.minSnrDb <= m.maxSnrDb) || !(m.nearCleanMinSnrDb <= m.nearCleanMaxSnrDb))
     throw new AudioError('BAD_ARGUMENT', 'an SNR range must have its minimum no larger than its maximum.');
 }
@@ -228,11 +230,19 @@ export class MixingSource implements PairSource {
 
 /**
  * What validation mixes (see ./validation.ts): none of the training-only shares, i.e. no nearly clean or noise-free
- * inputs, no synthetic steady noise and no whispers, so models are chosen on recorded validation data and the
- * validation set is the same with and without those options.
+ * inputs, no synthetic steady noise and no whispers, and the default shares of babble and music, so models are chosen
+ * on recorded validation data and the validation set is the same with and without those options.
  */
 export function validationMix(m: MixSettings): MixSettings {
-  return { ...m, nearCleanProbability: 0, noiseFreeProbability: 0, steadyProbability: 0, whisperProbability: 0 };
+  return {
+    ...m,
+    babbleProbability: DEFAULT_MIX.babbleProbability,
+    musicProbability: DEFAULT_MIX.musicProbability,
+    nearCleanProbability: 0,
+    noiseFreeProbability: 0,
+    steadyProbability: 0,
+    whisperProbability: 0,
+  };
 }
 
 /** A mixing source's clips with changed settings (any other source as it is). */
