@@ -4,7 +4,8 @@
 //   and 2 threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter counts and the backend,
 //   beside the `wiener` baseline. Untrained weights: speed does not depend on them.
 //   Quality, for the noisy input, `wiener`, the shipped `small` model and the default model (or --model DIR), mean
-//   SI-SDR / STOI / ESTOI and the worst file's SI-SDR change, at -5, 0, 5 and 10 dB:
+//   SI-SDR / STOI / ESTOI and the worst file's SI-SDR change, at -5, 0, 5 and 10 dB, and each method's mean SI-SDR
+//   change by kind of interferer (noise recording or music; the "by interferer" lines):
 //   1. on the corpus TEST split (`npm run data:enhance`; --corpus DIR, default /work/runs/corpus-enhance): voices and
 //      noise / music recordings that no training or model selection used. Per test speaker, consecutive files are
 //      joined (0.2 s gaps) into utterances of at least 3 s; utterance k is mixed with test noise recording k (round
@@ -104,6 +105,7 @@ async function scoreTable(title, items, enhancers) {
         if (own !== null && e.limits?.length) add(`${e.label}, no attenuation limit`, y);
       }
     }
+    printByKind(snr, acc, items);
     for (const [k, r] of Object.entries(acc)) {
       const noisy = k === 'noisy';
       const row = { siSdr: r.sdr / r.n, stoi: r.stoi / r.n, estoi: r.estoi / r.n, worst: noisy ? 0 : r.worst };
@@ -116,6 +118,25 @@ async function scoreTable(title, items, enhancers) {
     }
   }
   return out;
+}
+
+/**
+ * Mean SI-SDR change per kind of interferer (noise recording or music) for each method at one SNR: one line per method,
+ * printed before the table's rows ("by interferer" lines), when the items are of more than one kind.
+ */
+function printByKind(snr, acc, items) {
+  const kindOf = new Map(items.map((it) => [it.name, it.kind]));
+  const kinds = [...new Set(kindOf.values())];
+  if (kinds.length < 2) return;
+  for (const [method, r] of Object.entries(acc)) {
+    if (method === 'noisy') continue;
+    const parts = kinds.map((kind) => {
+      const files = r.files.filter((f) => kindOf.get(f.item) === kind);
+      const gain = files.reduce((t, f) => t + f.siSdr - f.inputSiSdr, 0) / files.length;
+      return `${kind} ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} dB (${files.length})`;
+    });
+    console.log(`${snr} | ${method} | by interferer: SI-SDR change ${parts.join(', ')}`);
+  }
 }
 
 /** The corpus split SPLIT as the library's utterances with noise recordings (null without a corpus). */
@@ -181,6 +202,7 @@ async function quality() {
           clean: audio.readWav(path.join(speechDir, f)).channels[0],
           noise,
           name: `${f} + ${nf}`,
+          kind: nf.startsWith('music') ? 'music' : 'noise',
         });
     }
     results.sharedData = await scoreTable(

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { writeWav } from '../src';
-import { pairedMixtures } from '../src/enhance/eval-mixtures';
+import { corpusUtterances, pairedMixtures } from '../src/enhance/eval-mixtures';
 import { tuneAttenuationLimit } from '../src/enhance/tune';
 import { knowing, mixtures, speechLike } from './enhance-oracles';
 
@@ -48,6 +48,29 @@ describe('tuneAttenuationLimit', () => {
     const t = await tuneAttenuationLimit(eraser, list, { limits: [10, 30] });
     expect(t.keepsStoi).toBe(false);
     expect(t.chosen).toBe(10);
+  });
+});
+
+describe('corpusUtterances', () => {
+  test("joins a speaker's files into utterances of >= 3 s and pairs them round robin with noise and music, kind and all", () => {
+    const dir = path.join(tmp, 'cu');
+    fs.mkdirSync(dir);
+    const rows = ['file,role,split,package,licence,group,language,seconds,snr_db'];
+    const add = (name: string, role: string, group: string, x: Float32Array) => {
+      writeWav(path.join(dir, name), { sampleRate: 16000, channels: [x] });
+      rows.push(`${name},${role},validation,pkg,CC0,${group},xx,${(x.length / 16000).toFixed(3)},40`);
+    };
+    for (let k = 0; k < 4; k++) add(`s${k}.wav`, 'speech', 'spk', speechLike(32000, 5 + k));
+    add('n.wav', 'noise', 'rain', speechLike(40000, 3));
+    add('m.wav', 'music', 'song', speechLike(40000, 9));
+    add('short.wav', 'music', 'jingle', speechLike(16000, 9)); // under 2 s: not a noise for mixtures
+    fs.writeFileSync(path.join(dir, 'manifest.csv'), `${rows.join('\n')}\n`);
+    const c = corpusUtterances(path.join(dir, 'manifest.csv'), { split: 'validation' });
+    expect(c.items.map((it) => [it.name, it.kind, it.clean.length])).toEqual([
+      ['spk#1 + pkg:n.wav', 'noise', 2 * (32000 + 3200)],
+      ['spk#2 + pkg:m.wav', 'music', 2 * (32000 + 3200)],
+    ]);
+    expect(c.noises).toEqual(['pkg:n.wav', 'pkg:m.wav']);
   });
 });
 

@@ -68,6 +68,8 @@ export interface UtteranceWithNoise {
   name: string;
   clean: Float32Array;
   noise: Float32Array;
+  /** The noise recording's role in the manifest: 'noise' (a recording) or 'music'. */
+  kind: string;
 }
 
 /**
@@ -109,7 +111,7 @@ export function corpusUtterances(
   const items = picked.map((u, k) => {
     const n = noises[k % noises.length];
     if (!noiseOf.has(n.file)) noiseOf.set(n.file, readWav(n.file).channels[0]);
-    return { name: `${u.name} + ${label(n)}`, clean: u.clean, noise: noiseOf.get(n.file)! };
+    return { name: `${u.name} + ${label(n)}`, clean: u.clean, noise: noiseOf.get(n.file)!, kind: n.role };
   });
   return { items, speakers: [...bySpeaker.keys()], noises: noises.map(label), sampleRate };
 }
