@@ -16,7 +16,7 @@ export { scoreFiles } from './metrics/score-files';
 export type { FileScores } from './metrics/score-files';
 export { scoreFolders } from './enhance/score';
 export type { FileScore, FolderScores } from './enhance/score';
-export { countParameters, FRCRN_MEDIUM, FRCRN_LARGE, ComplexConv2D } from './enhance/frcrn';
+export { countParameters, FRCRN_MEDIUM, FRCRN_LARGE, FRCRN_LARGE_CASCADE, ComplexConv2D } from './enhance/frcrn';
 export { trainEnhancer } from './enhance/train';
 export type { TrainEnhancerOptions } from './enhance/train';
 export { corpusMixtures, corpusUtterances, pairedMixtures, mixAtSnr } from './enhance/eval-mixtures';

@@ -388,6 +388,31 @@ describe('warm start', () => {
       /: \d+ layers copied; new: s1_fullband1_fsmn$/,
     );
   });
+
+  test('large-cascade started from the shipped large model: both stages are large, so its mask is M(X) ⊙ M(M(X) ⊙ X)', async () => {
+    const { initBackend, loadModel } = await import('@gatewave/core');
+    await initBackend('cpu', { quiet: true });
+    const { buildFrcrn, FRCRN_LARGE_CASCADE, countParameters } = await import('../src/enhance/frcrn');
+    const { warmStart } = await import('../src/enhance/train');
+    const dir = path.resolve(__dirname, '../models/enhancer-large');
+    const cascade = buildFrcrn(FRCRN_LARGE_CASCADE);
+    expect(countParameters(cascade)).toBe(2 * 1422338);
+    expect(await warmStart(cascade, dir)).toMatch(/: \d+ layers copied; new: none$/);
+    const large = await loadModel(dir);
+    const times = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+      const [ar, ai] = tf.unstack(a, 3);
+      const [br, bi] = tf.unstack(b, 3);
+      return tf.stack([ar.mul(br).sub(ai.mul(bi)), ar.mul(bi).add(ai.mul(br))], 3);
+    };
+    const x = tf.randomNormal([1, 12, 321, 2], 0, 0.1, 'float32', 13);
+    const m1 = large.predict(x) as tf.Tensor;
+    const expected = times(m1, large.predict(times(m1, x)) as tf.Tensor).dataSync();
+    const got = (cascade.predict(x) as tf.Tensor).dataSync();
+    let d = 0;
+    for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - expected[i]));
+    expect(d).toBeLessThan(1e-5);
+    expect(Math.max(...got.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
 });
 
 describe('shipped enhancers', () => {

@@ -108,7 +108,7 @@ export const FLAGS = {
   },
   speech: { flags: '--speech <dir>', description: 'directory of clean speech WAV files (searched recursively)' },
   noise: { flags: '--noise <dir>', description: 'directory of noise WAV files (searched recursively)' },
-  config: { flags: '--config <small|medium|large|full>', description: 'model size' },
+  config: { flags: '--config <small|medium|large|large-cascade|full>', description: 'model size' },
   stepsPerEpoch: {
     flags: '--steps-per-epoch <n>',
     description: 'training steps per epoch',

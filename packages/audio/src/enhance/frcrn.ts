@@ -105,10 +105,22 @@ export const FRCRN_LARGE: FrcrnConfig = {
   fullbandUnits: [256, 256],
 };
 
+/**
+ * `large` in the paper's two-stage cascade: a second U-Net of the same shape refines the first's output, and the mask
+ * is the product of both. Twice `large`'s parameters and compute. A `large` model starts it (initFrom): both stages
+ * take its weights.
+ */
+export const FRCRN_LARGE_CASCADE: FrcrnConfig = {
+  ...FRCRN_LARGE,
+  name: 'large-cascade',
+  stages: 2,
+};
+
 export const FRCRN_CONFIGS: Record<string, FrcrnConfig> = {
   small: FRCRN_SMALL,
   medium: FRCRN_MEDIUM,
   large: FRCRN_LARGE,
+  'large-cascade': FRCRN_LARGE_CASCADE,
   full: FRCRN_FULL,
 };
 

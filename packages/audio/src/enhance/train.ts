@@ -64,7 +64,7 @@ export interface TrainEnhancerOptions {
   cleanDir?: string;
   noisyDir?: string;
   out: string;
-  /** 'small', 'medium' (default), 'full', or a config. */
+  /** 'small', 'medium' (default), 'large', 'large-cascade', 'full', or a config. */
   config?: string | FrcrnConfig;
   epochs?: number;
   stepsPerEpoch?: number;
@@ -260,7 +260,7 @@ function restartSchedule(state: TrainState, learningRate: number, log: (m: strin
   state.sinceHalving = 0;
 }
 
-/** A config by name ('small', 'medium', 'full') or as given. */
+/** A config by name (a key of FRCRN_CONFIGS) or as given. */
 function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
   const found = typeof config === 'object' ? config : FRCRN_CONFIGS[config ?? 'medium'];
   if (!found)

@@ -2,9 +2,10 @@
 import { tf, loadModel } from '@gatewave/core';
 
 /**
- * Copies the weights of every layer of `dir`'s model that `model` has under the same name with the same shapes; the
- * FSMN blocks left over get a zero output projection, so (being residual) they start as the identity and the warm
- * model computes what the old one did. Returns a line for the log.
+ * Copies the weights of every layer of `dir`'s model that `model` has under the same name with the same shapes; a
+ * second cascade stage (`s2_` layers) that the old model lacks takes its first stage's (`s1_`) weights. The FSMN blocks
+ * left over get a zero output projection, so (being residual) they start as the identity and the warm model computes
+ * what the old one did (with a copied second stage: the old mask applied twice). Returns a line for the log.
  */
 export async function warmStart(model: tf.LayersModel, dir: string): Promise<string> {
   const old = await loadModel(dir);
@@ -13,14 +14,13 @@ export async function warmStart(model: tf.LayersModel, dir: string): Promise<str
   for (const layer of model.layers) {
     const w = layer.getWeights();
     if (w.length === 0) continue;
-    let src: tf.layers.Layer | undefined;
-    try {
-      src = old.getLayer(layer.name);
-    } catch {
-      src = undefined;
-    }
-    const ow = src?.getWeights() ?? [];
-    if (ow.length === w.length && ow.every((t, i) => t.shape.join() === w[i].shape.join())) {
+    const fits = (name: string): tf.Tensor[] | null => {
+      const ow = layerNamed(old, name)?.getWeights() ?? [];
+      return ow.length === w.length && ow.every((t, i) => t.shape.join() === w[i].shape.join()) ? ow : null;
+    };
+    // A second cascade stage that the old model lacks starts as a copy of its first stage.
+    const ow = fits(layer.name) ?? (layer.name.startsWith('s2_') ? fits(`s1_${layer.name.slice(3)}`) : null);
+    if (ow) {
       layer.setWeights(ow);
       copied++;
     } else {
@@ -33,4 +33,13 @@ export async function warmStart(model: tf.LayersModel, dir: string): Promise<str
   }
   old.dispose();
   return `warm start from ${dir}: ${copied} layers copied; new: ${fresh.join(', ') || 'none'}`;
+}
+
+/** The layer of `model` called `name`, or undefined. */
+function layerNamed(model: tf.LayersModel, name: string): tf.layers.Layer | undefined {
+  try {
+    return model.getLayer(name);
+  } catch {
+    return undefined;
+  }
 }
