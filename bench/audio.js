@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:audio — speed and quality of @gatewave/audio speech enhancement, over the built packages.
-//   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small`, `medium` and `full` at 16 kHz on 1
+//   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small`, `medium`, `large`, `large-cascade` and `full` at 16 kHz on 1
 //   and 2 threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter counts and the backend,
 //   beside the `wiener` baseline. Untrained weights: speed does not depend on them.
 //   Quality, for the noisy input, `wiener`, the shipped `small` model and the default model (or --model DIR), mean
@@ -56,7 +56,7 @@ async function speedChild() {
     return Number(process.hrtime.bigint() - t0) / 1e9 / secs;
   };
   rows.push({ model: 'wiener', params: 0, rtf: await time(new audio.WienerEnhancer(), SECONDS) });
-  for (const name of ['small', 'medium', 'large', 'full']) {
+  for (const name of ['small', 'medium', 'large', 'large-cascade', 'full']) {
     const e = audio.FrcrnEnhancer.fromConfig(audio.FRCRN_CONFIGS[name]);
     rows.push({
       model: `frcrn-${name}`,
