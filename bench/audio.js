@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run bench:audio — speed and quality of @gatewave/audio speech enhancement, over the built packages.
-//   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small`, `medium`, `large`, `large-cascade` and `full` at 16 kHz on 1
-//   and 2 threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter counts and the backend,
-//   beside the `wiener` baseline. Untrained weights: speed does not depend on them.
+//   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small`, `medium`, `large`, `large-cascade`
+//   and `full` at 16 kHz on 1 and 2 threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter
+//   counts and the backend, beside the `wiener` baseline. Untrained weights: speed does not depend on them.
 //   Quality, for the noisy input, `wiener`, the shipped `small` model and the default model (or --model DIR), mean
 //   SI-SDR / STOI / ESTOI and the worst file's SI-SDR change, at -5, 0, 5 and 10 dB, and each method's mean SI-SDR
 //   change by kind of interferer (noise recording or music; the "by interferer" lines):
