@@ -114,6 +114,24 @@ test('validation key: unchanged without a cap and skipped items (old checkpoints
   expect(validationKey({ ...val, skipped: 1 }, { mask: 0, spectral: 10 })).not.toBe(base);
 });
 
+test('batchLoss at a 0 dB limit scores the input whatever the model; at 100 dB the output; the key names the limit', () => {
+  const w = { mask: 0, spectral: 10, siSnrCapDb: 30 };
+  const b = { clean: row(s), noisy: row(plus(0.5)) };
+  const lossOf = (seed: number, limitDb?: number): number => {
+    setSeed(seed);
+    const model = buildFrcrn(TINY_FRCRN);
+    const l = batchLoss(model, TINY_FRCRN, b, { ...w, limitDb }, false).loss.dataSync()[0];
+    model.dispose();
+    return l;
+  };
+  expect(lossOf(1)).not.toBeCloseTo(lossOf(2), 2); // two models differ...
+  expect(lossOf(1, 0)).toBeCloseTo(lossOf(2, 0), 4); // ...but not at 0 dB, where the output is the input
+  expect(lossOf(1, 100)).toBeCloseTo(lossOf(1), 2); // 1e-5 of the input mixed back
+  const val: ValidationSet = { batches: [b], noisyNegSiSnr: 0, skipped: 0 };
+  expect(validationKey(val, { ...w, limitDb: 10 })).not.toBe(validationKey(val, w));
+  expect(validationKey(val, { ...w, limitDb: 10 })).not.toBe(validationKey(val, { ...w, limitDb: 12 }));
+});
+
 test('validation key: FNV-1a over the samples as float32 bits (a pinned value, so old checkpoints keep their keys)', () => {
   const val: ValidationSet = { batches: [{ clean: row(s), noisy: row(plus(0.3)) }], noisyNegSiSnr: 0, skipped: 0 };
   // the word-by-word FNV-1a of the format: per tensor its length then its bits, then the weights' bits

@@ -191,6 +191,7 @@ interface TrainEnhancerFlags {
   whisper?: number;
   siSnrCap?: number;
   validationMixtures?: number;
+  lossAttenLim?: number;
   selectAttenLim?: number;
   utterances?: number;
   stoiTolerance?: number;
@@ -228,6 +229,7 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
     },
     siSnrCapDb: o.siSnrCap,
     validationMixtures: o.validationMixtures,
+    lossAttenLimit: o.lossAttenLim,
     selectAttenLimit: o.selectAttenLim,
     selectUtterances: o.utterances,
     selectStoiTolerance: o.stoiTolerance,
@@ -284,6 +286,7 @@ function registerTrainEnhancer(program: Command): void {
     whisper: {},
     siSnrCap: {},
     validationMixtures: {},
+    lossAttenLim: {},
     selectAttenLim: {},
     utterances: { description: 'validation utterances for --select-atten-lim (default 40)' },
     stoiTolerance: { description: 'how far below the input STOI may fall for --select-atten-lim (default 0)' },

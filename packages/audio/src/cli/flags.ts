@@ -80,6 +80,12 @@ export const FLAGS = {
     description: 'validation utterances (of at least 3 s each) taken from the manifest, round robin over speakers',
     parse: positiveInt,
   },
+  lossAttenLim: {
+    flags: '--loss-atten-lim <dB>',
+    description:
+      'train on the output mixed with the input at this attenuation limit (what a model shipped with that limit gives), not on the network output as it is',
+    parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
+  },
   selectAttenLim: {
     flags: '--select-atten-lim <dB>',
     description:

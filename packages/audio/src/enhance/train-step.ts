@@ -32,6 +32,11 @@ export interface LossWeights {
   spectral: number;
   /** Threshold of the SI-SNR term in dB (./losses.ts); absent or 0: none. */
   siSnrCapDb?: number;
+  /**
+   * Score the output mixed with the input at this attenuation limit in dB (./atten-lim.ts), the output a model with
+   * that limit ships; absent: the network's output as it is.
+   */
+  limitDb?: number;
 }
 
 /**
@@ -56,7 +61,12 @@ export function batchLoss(
   const input = tf.stack([X.re, X.im], 3) as tf.Tensor4D; // [batch, time, F, 2]
   const mask = model.apply(input, { training }) as tf.Tensor4D; // [batch, time, F, 2]
   const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
-  const est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
+  let est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
+  if (w.limitDb !== undefined) {
+    // (1 − g) · output + g · input, on the spectra (the STFT is linear)
+    const g = 10 ** (-w.limitDb / 20);
+    est = { re: est.re.mul(1 - g).add(X.re.mul(g)), im: est.im.mul(1 - g).add(X.im.mul(g)) };
+  }
   const y = istftTensor(est, b.clean.shape[1], opts);
   const weights = targetWeights(b.clean, b.noisy);
   const sisnr = negSiSnr(b.clean, y, { weights });

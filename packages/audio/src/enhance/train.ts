@@ -27,6 +27,7 @@ import {
   shuffle,
 } from '@gatewave/core';
 import { AudioError } from '../errors';
+import { checkAttenuationLimit } from './atten-lim';
 import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
 import { NonFiniteSteps, toBatch, trainStep, type LossWeights } from './train-step';
 import {
@@ -93,6 +94,12 @@ export interface TrainEnhancerOptions {
    * validation loss; the learning-rate schedule and the early stop still follow the loss. Needs `manifest`.
    */
   selectAttenLimit?: number;
+  /**
+   * Train (and compute the validation loss) on the output mixed with the input at this attenuation limit (dB), the
+   * output a model shipped with that limit gives, instead of the network's output as it is. The network then learns
+   * the trade-off between removing noise and keeping speech that holds at that limit (and only there).
+   */
+  lossAttenLimit?: number;
   /** Validation utterances for `selectAttenLimit` (default 40, as bench:audio). */
   selectUtterances?: number;
   /** How far below the input's STOI an SNR group may fall for `selectAttenLimit` (default 0). */
@@ -275,6 +282,7 @@ function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
 export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
   const o = withDefaults(options);
   const mix = mixSettingsOf(o);
+  if (o.lossAttenLimit !== undefined) checkAttenuationLimit(o.lossAttenLimit, 'lossAttenLimit');
   setSeed(o.seed);
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
   const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter(
@@ -303,7 +311,8 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   log(
     `FRCRN ${c.name}: ${countParameters(model)} parameters, batch ${o.batchSize}, ${o.stepsPerEpoch} steps per epoch, ${o.validationMixtures} validation mixture${o.validationMixtures === 1 ? '' : 's'}`,
   );
-  const weights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
+  const weights: LossWeights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
+  if (o.lossAttenLimit !== undefined) weights.limitDb = o.lossAttenLimit;
   if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
   if (selection) log(`train-enhancer: the saved model is chosen by the limited gain on ${selection.what}`);
   const saveBest = (m: Record<string, unknown>): Promise<void> =>

@@ -88,6 +88,7 @@ export function validationKey(val: ValidationSet, weights: LossWeights): string 
     ? [weights.siSnrCapDb ?? 0, val.skipped]
     : [];
   h.add(floatBits([weights.mask, weights.spectral, ...extra]));
+  if (weights.limitDb !== undefined) h.add(floatBits([weights.limitDb]));
   return h.hex();
 }
 
