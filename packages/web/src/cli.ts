@@ -85,12 +85,14 @@ export function buildProgram(): Command {
           detectorDir: o.detector,
           forecasterDir: o.forecaster,
         });
-        process.stdout.write(`gatewave app: ${app.url}  (Ctrl+C to stop)\n`);
-        if (o.open) openBrowser(app.url);
+        // The handler goes in before the URL is printed: stdout to a pipe is synchronous, so whoever reads the URL can
+        // interrupt at once, and must find the handler there (exit 130, the server closed), not Node's default.
         process.once('SIGINT', () => {
           void app.close();
           process.exit(130);
         });
+        process.stdout.write(`gatewave app: ${app.url}  (Ctrl+C to stop)\n`);
+        if (o.open) openBrowser(app.url);
       },
     );
 }
