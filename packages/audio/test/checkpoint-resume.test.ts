@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { initBackend, loadCheckpoint, loadModelMetadata, loadOptimizerState, tf } from '@gatewave/core';
 import { trainEnhancer, type TrainEnhancerOptions } from '../src/enhance/train';
+import { countParameters } from '../src/enhance/frcrn';
 import { readWav, writeWav } from '../src/io/wav';
 import { describeShared, SHARED } from './shared-data';
 
@@ -17,6 +18,7 @@ const DETECTOR_CKPT = path.join(ROOT, 'checkpoints/detector-foa-corpus/model.che
 const ENHANCER_RUN2_CKPT = path.join(ROOT, 'checkpoints/enhancer-medium-run2/model.checkpoint');
 const MIC4_CKPT = path.join(ROOT, 'checkpoints/detector-mic4-corpus/model.checkpoint');
 const ENHANCER_LARGE_CKPT = path.join(ROOT, 'checkpoints/enhancer-large/model.checkpoint');
+const ENHANCER_CASCADE_CKPT = path.join(ROOT, 'checkpoints/enhancer-cascade/model.checkpoint');
 
 let tmp: string;
 beforeAll(async () => {
@@ -86,6 +88,23 @@ describe('committed checkpoints load through the shared checkpoint module', () =
     expect(named).toHaveLength(185);
     expect(await firstValues(named, 'iter', 1)).toEqual([800]);
     expect((await firstValues(named, 's1_fullband1_fsmn/project_kernel/m', 1))[0]).toBeCloseTo(-0.0000281031, 10);
+    model.dispose();
+  });
+
+  test('enhancer-cascade: epoch 10, its selection bar (+2.98 dB), 999 Adam steps (10 epochs of 100, one skipped)', async () => {
+    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_CASCADE_CKPT, 'enhancer-cascade.checkpoint');
+    expect(state).toMatchObject({ epoch: 10, learningRate: 0.00005, validationKey: '3935b8ac' });
+    expect(state.config).toMatchObject({ name: 'large-cascade', stages: 2, fullbandUnits: [256, 256] });
+    const selection = state.selection as { key: string; best: number };
+    expect(selection.key).toBe('e43e7c77');
+    expect(selection.best).toBeCloseTo(-2.97998, 4);
+    expect(countParameters(model)).toBe(2844676); // trainable, as the model cards count them
+    // the step whose loss was not finite moved nothing, Adam's step count included
+    expect(await firstValues(named, 'iter', 1)).toEqual([999]);
+    // both stages started as enhancer-large; training has made them differ
+    const s1 = weightValues(model, 's1_fullband1_fsmn/project_kernel', 4);
+    const s2 = weightValues(model, 's2_fullband1_fsmn/project_kernel', 4);
+    expect(s1).not.toEqual(s2);
     model.dispose();
   });
 
