@@ -6,8 +6,9 @@
  * Each step draws `batchSize` examples of one length in [minSeconds, maxSeconds]. Loss = −SI-SNR(enhanced, target)
  * (dB, thresholded at siSnrCapDb when given) + spectralWeight · multi-resolution spectral loss (./losses.ts) +
  * maskWeight · MSE(mask, clipped cIRM), over the examples whose target is not near silent. Adam
- * with global-norm gradient clipping; after each epoch the loss on fixed validation examples (drawn once from the
- * validation split) decides: best model saved to `out`, learning rate halved after `patience` epochs without
+ * with global-norm gradient clipping (a step whose loss or gradient is not finite is skipped); after each epoch the
+ * loss on fixed validation examples (drawn once from the validation split) decides: best model saved to `out` (or,
+ * with `selectAttenLimit`, the best by ./selection.ts), learning rate halved after `patience` epochs without
  * improvement, stop after `earlyStop` such epochs. The last state (weights, Adam moments, counters) is kept in
  * `<out>.checkpoint/` so `resume` continues where it stopped; resumed on another validation set (a rebuilt corpus,
  * other mixing), the best so far is scored again on this one (./validation.ts).
@@ -278,7 +279,10 @@ function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
   return found;
 }
 
-/** Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss) ends up in `options.out`. */
+/**
+ * Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss, or by the limited gain with
+ * `selectAttenLimit`) ends up in `options.out`.
+ */
 export async function trainEnhancer(options: TrainEnhancerOptions): Promise<TrainState> {
   const o = withDefaults(options);
   const mix = mixSettingsOf(o);
