@@ -51,7 +51,9 @@ describe('scoreSelection', () => {
     expect(key(list, 12, 0)).not.toBe(key(list, 10, 0));
     expect(key(list, 10, 0.005)).not.toBe(key(list, 10, 0));
     expect(key(list.slice(1), 10, 0)).not.toBe(key(list, 10, 0));
-    expect(() => selectionOn(list, 120, 0, '')).toThrow(/attenuation limit must be 0-100 dB, got 120/);
+    expect(() => selectionOn(list, 120, 0, '')).toThrow(
+      /the selection's attenuation limit must be a number of dB from 0 to 100 \(0 keeps the input, 100 is no limit\), got 120/,
+    );
     expect(() => selectionOn(list, 10, -1, '')).toThrow(/STOI tolerance must be >= 0, got -1/);
   });
 });

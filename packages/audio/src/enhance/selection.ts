@@ -8,16 +8,15 @@
  * limited gain is what a user of the shipped model gets, so it is what the saved model is chosen by; the
  * learning-rate schedule still follows the (smoother) loss.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { tf, loadModel } from '@gatewave/core';
+import type { tf } from '@gatewave/core';
 import { AudioError } from '../errors';
 import type { FrcrnConfig } from './frcrn';
 import { FrcrnEnhancer } from './frcrn-enhancer';
 import { corpusMixtures, type EvalMixture } from './eval-mixtures';
+import { checkAttenuationLimit } from './atten-lim';
 import { tuneAttenuationLimit } from './tune';
 import type { Enhancer } from './pipeline';
-import { Fnv1a, floatBits } from './validation';
+import { Fnv1a, floatBits, scoreResumedAndSaved } from './validation';
 
 /** The SNRs (dB) of the selection mixtures: those the issue's mean gain is taken over. */
 export const SELECTION_SNRS = [-5, 0, 5];
@@ -64,8 +63,7 @@ export function selectionOn(
   stoiTolerance: number,
   what: string,
 ): LimitedGainSelection {
-  if (!(limitDb >= 0 && limitDb <= 100))
-    throw new AudioError('BAD_ARGUMENT', `the selection's attenuation limit must be 0-100 dB, got ${limitDb}.`);
+  checkAttenuationLimit(limitDb, "the selection's attenuation limit");
   if (!(stoiTolerance >= 0))
     throw new AudioError('BAD_ARGUMENT', `the selection's STOI tolerance must be >= 0, got ${stoiTolerance}.`);
   const hash = new Fnv1a().add(floatBits([limitDb, stoiTolerance]));
@@ -117,16 +115,10 @@ export async function rebaseSelection(
   out: string,
   save: (score: SelectionScore) => Promise<void>,
 ): Promise<{ best: number; line: string }> {
-  const resumed = await scoreFrcrnSelection(model, config, sel);
+  const { resumed, kept } = await scoreResumedAndSaved(model, out, (m) => scoreFrcrnSelection(m, config, sel));
   const parts = [`resumed weights ${describeSelection(resumed, sel)}`];
-  let best = resumed.value;
-  if (fs.existsSync(path.join(out, 'model.json'))) {
-    const saved = await loadModel(out);
-    const kept = await scoreFrcrnSelection(saved, config, sel);
-    saved.dispose();
-    parts.push(`the model in ${out} ${describeSelection(kept, sel)}`);
-    best = Math.min(best, kept.value);
-  }
+  if (kept) parts.push(`the model in ${out} ${describeSelection(kept, sel)}`);
+  const best = kept ? Math.min(resumed.value, kept.value) : resumed.value;
   if (best === resumed.value) {
     await save(resumed);
     parts.push(`the resumed weights saved to ${out} as the best so far`);

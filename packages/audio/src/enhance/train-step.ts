@@ -132,12 +132,12 @@ export async function trainStep(
   value.dispose();
   const norm = gradientNorm(grads);
   const finite = Number.isFinite(loss) && Number.isFinite(norm);
-  if (!finite) stats.forEach((w, i) => w.write(kept[i]));
-  tf.dispose(kept);
   if (!finite) {
-    tf.dispose(Object.values(grads));
+    stats.forEach((w, i) => w.write(kept[i]));
+    tf.dispose([...kept, ...Object.values(grads)]);
     return null;
   }
+  tf.dispose(kept);
   const clipped = clipByGlobalNorm(grads, clipNorm, norm);
   opt.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
   tf.dispose(Object.values(grads));

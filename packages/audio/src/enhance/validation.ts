@@ -111,6 +111,22 @@ export class Fnv1a {
   }
 }
 
+/** The resumed weights and the model saved in `out` (when there is one), scored alike; the saved one is freed after. */
+export async function scoreResumedAndSaved<T>(
+  model: tf.LayersModel,
+  out: string,
+  score: (m: tf.LayersModel) => T | Promise<T>,
+): Promise<{ resumed: T; kept?: T }> {
+  const resumed = await score(model);
+  if (!fs.existsSync(path.join(out, 'model.json'))) return { resumed };
+  const saved = await loadModel(out);
+  try {
+    return { resumed, kept: await score(saved) };
+  } finally {
+    saved.dispose();
+  }
+}
+
 /** The counters of a run that `rebaseBest` resets. */
 export interface BestState {
   epoch: number;
@@ -132,13 +148,7 @@ export async function rebaseBest(
   out: string,
   save: (metadata: Record<string, unknown>) => Promise<void>,
 ): Promise<string> {
-  const resumed = evaluate(model, c, val, weights);
-  let kept: { valLoss: number } | undefined;
-  if (fs.existsSync(path.join(out, 'model.json'))) {
-    const saved = await loadModel(out);
-    kept = evaluate(saved, c, val, weights);
-    saved.dispose();
-  }
+  const { resumed, kept } = await scoreResumedAndSaved(model, out, (m) => evaluate(m, c, val, weights));
   const was = state.bestVal;
   state.badEpochs = 0;
   state.sinceHalving = 0;
