@@ -5,7 +5,8 @@
 //   counts and the backend, beside the `wiener` baseline. Untrained weights: speed does not depend on them.
 //   Quality, for the noisy input, `wiener`, the shipped `small` model and the default model (or --model DIR), mean
 //   SI-SDR / STOI / ESTOI and the worst file's SI-SDR change, at -5, 0, 5 and 10 dB, and each method's mean SI-SDR
-//   change by kind of interferer (noise recording or music; the "by interferer" lines):
+//   change by kind of interferer (noise recording or music; the "by interferer" lines), and the level check (the
+//   model's gain on 0 dB mixtures of the corpus split played at -50 to -5 dBFS):
 //   1. on the corpus TEST split (`npm run data:enhance`; --corpus DIR, default /work/runs/corpus-enhance): voices and
 //      noise / music recordings that no training or model selection used. Per test speaker, consecutive files are
 //      joined (0.2 s gaps) into utterances of at least 3 s; utterance k is mixed with test noise recording k (round
@@ -16,7 +17,7 @@
 // Settings: --seconds 8 (audio per speed run), --files 6, --utterances 40 (corpus), --model DIR, --corpus DIR,
 // --split test|validation (the corpus split scored; validation is for choosing settings, test for reporting),
 // --atten-lims 10,20 (also score the model's output mixed with the input at these attenuation limits),
-// --skip-speed, --skip-baselines (only the noisy input and the model), --json FILE (the figures). Timings on a shared
+// --skip-speed, --skip-baselines (only the noisy input and the model), --skip-level-check, --json FILE (the figures). Timings on a shared
 // machine are noisy.
 require('./usage').exitWithUsageIfAsked(__filename);
 const { spawnSync } = require('child_process');
@@ -139,6 +140,46 @@ function printByKind(snr, acc, items) {
   }
 }
 
+/** RMS levels (dBFS) at which the level check feeds 0 dB mixtures to the model. */
+const CHECK_LEVELS = [-50, -35, -20, -5];
+
+/**
+ * The level check: the model's mean SI-SDR change on the items' 0 dB mixtures scaled to each of CHECK_LEVELS, as
+ * shipped (its input level and limit) and, when it has an input level, with its network fed as the input comes.
+ */
+async function levelTable(items, e) {
+  const audio = require('@gatewave/audio');
+  const net = audio.unlimited(e.enhancer);
+  const limit = audio.attenuationLimitOf(e.enhancer);
+  const variants = [[`${e.label} as shipped (input level ${net.inputLevelDb ?? 'none'})`, net]];
+  if (net.inputLevelDb != null) variants.push([`${e.label} fed as the input comes`, net.atInputLevel(null)]);
+  console.log(
+    `
+input level check: ${items.length} ${SPLIT} utterances at 0 dB SNR, scaled to ${CHECK_LEVELS.join(', ')} dBFS RMS; ` +
+      `mean SI-SDR change in dB${limit === null ? '' : ` at the model's ${limit} dB limit`}`,
+  );
+  console.log(`method | ${CHECK_LEVELS.map((l) => `${l} dBFS`).join(' | ')}`);
+  const out = {};
+  for (const [label, enhancer] of variants) {
+    const gains = [];
+    for (const level of CHECK_LEVELS) {
+      let sum = 0;
+      for (const it of items) {
+        const mixed = audio.mixAtSnr(it.clean, it.noise, 0);
+        const k = 10 ** (level / 20) / audio.rms(mixed);
+        const noisy = mixed.map((v) => v * k);
+        const y = (await audio.enhanceAudio({ sampleRate: 16000, channels: [noisy] }, enhancer)).channels[0];
+        const out = limit === null ? y : audio.mixWithInput(noisy, y, limit);
+        sum += audio.siSdr(it.clean, out) - audio.siSdr(it.clean, noisy);
+      }
+      gains.push(sum / items.length);
+    }
+    out[label] = Object.fromEntries(CHECK_LEVELS.map((l, i) => [l, gains[i]]));
+    console.log(`${label} | ${gains.map((g) => `${g >= 0 ? '+' : ''}${g.toFixed(2)}`).join(' | ')}`);
+  }
+  return out;
+}
+
 /** The corpus split SPLIT as the library's utterances with noise recordings (null without a corpus). */
 function corpusItems(audio) {
   const manifest = path.join(CORPUS, 'manifest.csv');
@@ -184,6 +225,9 @@ async function quality() {
       corpus.items,
       enhancers,
     );
+    const model = enhancers.find((e) => e.limits);
+    if (model && !process.argv.includes('--skip-level-check'))
+      results.levelCheck = await levelTable(corpus.items, model);
   }
 
   const speechDir = path.join(DATA, 'speech/train/it');

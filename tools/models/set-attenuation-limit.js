@@ -10,7 +10,7 @@
 const fs = require('fs');
 const path = require('path');
 const { atomicWriteFile } = require('@gatewave/core');
-const { checkAttenuationLimit, withAttenuationLimit } = require('@gatewave/audio');
+const { checkAttenuationLimit, withTuning } = require('@gatewave/audio');
 
 const USAGE = `usage: node tools/models/set-attenuation-limit.js --model DIR (--db DB --chosen-on TEXT | --none)`;
 
@@ -48,7 +48,7 @@ function main() {
     if (typeof chosenOn !== 'string' || !chosenOn.trim())
       fail('--chosen-on TEXT is required: say which data chose the limit.');
   }
-  const tuned = withAttenuationLimit(model, db, chosenOn);
+  const tuned = withTuning(model, { attenuationLimitDb: db }, chosenOn);
   atomicWriteFile(file, JSON.stringify(tuned));
   console.log(`${file}: attenuation limit ${db === null ? 'removed' : `${db} dB`}`);
 }

@@ -24,7 +24,12 @@ export { enhanceAudio } from './enhance/pipeline';
 export type { Enhancer, EnhanceOptions } from './enhance/pipeline';
 export { buildFrcrn, FRCRN_SMALL, FRCRN_FULL, FRCRN_CONFIGS } from './enhance/frcrn';
 export type { FrcrnConfig } from './enhance/frcrn';
-export { FrcrnEnhancer, frcrnConfigOf, recommendedAttenuationLimit } from './enhance/frcrn-enhancer';
+export {
+  FrcrnEnhancer,
+  frcrnConfigOf,
+  recommendedAttenuationLimit,
+  recommendedInputLevel,
+} from './enhance/frcrn-enhancer';
 export { loadEnhancerFromUrl } from './enhance/load-url';
 export {
   limitAttenuation,
@@ -34,6 +39,9 @@ export {
   attenuationLimitOf,
 } from './enhance/atten-lim';
 export type { LimitedEnhancer } from './enhance/atten-lim';
+export { checkInputLevel, INPUT_LEVEL_RANGE } from './enhance/input-level';
+export { rms } from './dsp/rms';
+export type { InputLevel } from './enhance/input-level';
 export type { SoundEvent } from './sed/event-list';
 export { formatEventList, parseEventList, formatCsv, parseCsv } from './sed/event-list';
 export { SoundEventDetector, detectorConfigOf } from './sed/detector';

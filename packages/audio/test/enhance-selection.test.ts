@@ -54,7 +54,15 @@ describe('scoreSelection', () => {
     expect(() => selectionOn(list, 120, 0, '')).toThrow(
       /the selection's attenuation limit must be a number of dB from 0 to 100 \(0 keeps the input, 100 is no limit\), got 120/,
     );
-    expect(() => selectionOn(list, 10, -1, '')).toThrow(/STOI tolerance must be >= 0, got -1/);
+    expect(() => selectionOn(list, 10, -1, '')).toThrow(
+      /STOI tolerance must be one number >= 0 or one per SNR group \(1\), got -1/,
+    );
+    expect(() => selectionOn(list, 10, [0, 0], '')).toThrow(/one per SNR group \(1\), got 0,0/);
+    // a tolerance list of one is the number; an input level changes the key, none keeps the old key
+    expect(selectionOn(list, 10, [0.005], '').key).toBe(key(list, 10, 0.005));
+    expect(selectionOn(list, 10, 0, '', -20).key).not.toBe(key(list, 10, 0));
+    expect(selectionOn(list, 10, 0, '', null).key).toBe(key(list, 10, 0));
+    expect(() => selectionOn(list, 10, 0, '', 3)).toThrow(/the selection's input level must be a number of dBFS/);
   });
 });
 
@@ -153,6 +161,36 @@ describe('trainEnhancer with selectAttenLimit', () => {
     expect(resumed.state.selection).toEqual(first.state.selection);
   });
 
+  test('with an input level: trains at the given levels, scores and saves the model fed at it', async () => {
+    const out = path.join(tmp, 'leveled');
+    const r = await run({
+      out,
+      epochs: 1,
+      selectAttenLimit: 10,
+      selectUtterances: 1,
+      inputLevelDb: -20,
+      mix: { minLevelDb: -25, maxLevelDb: -15 },
+    });
+    const meta = loadModelMetadata(out) as { inputLevel?: { db: number; chosenOn: string }; selectedBy?: string };
+    expect(meta.inputLevel).toEqual({
+      db: -20,
+      chosenOn: 'train-enhancer --input-level (training mixtures at -25 to -15 dBFS)',
+    });
+    expect(meta.selectedBy).toMatch(/limit 10 dB, input level -20 dBFS$/);
+    const sel = limitedGainSelection(tinyCorpus(), 10, 1, 0, -20);
+    expect(r.state.selection!.key).toBe(sel.key);
+    const saved = await loadModel(out);
+    const again = await scoreFrcrnSelection(saved, TINY_FRCRN, sel);
+    saved.dispose();
+    expect(again.value).toBeCloseTo(r.state.selection!.best, 3);
+    await expect(run({ out: path.join(tmp, 'no'), inputLevelDb: 3 })).rejects.toThrow(
+      /inputLevelDb must be a number of dBFS from -80 to 0, got 3/,
+    );
+    await expect(run({ out: path.join(tmp, 'no'), mix: { minLevelDb: -10, maxLevelDb: -20 } })).rejects.toThrow(
+      /the level range must have its minimum no larger than its maximum, at most 0 dBFS; got -10 to -20/,
+    );
+  });
+
   test('a run chosen by the loss, resumed with a selection, scores its saved model and the resumed weights first', async () => {
     const out = path.join(tmp, 'by-loss');
     await run({ out, epochs: 1 });
@@ -181,6 +219,17 @@ describe('gatewave-audio train-enhancer selection flags', () => {
     const far = runCli([...base, '--select-atten-lim', '150']);
     expect(far.status).not.toBe(0);
     expect(far.stderr).toMatch(/--select-atten-lim.*a number of dB from 0 to 100/);
+    expect(fs.existsSync(path.join(tmp, 'cli-out'))).toBe(false);
+  });
+
+  test('--input-level is -80 to 0 dBFS; --levels is a range lo,hi', () => {
+    const base = ['--manifest', path.join(tmp, 'none.csv'), '--out', path.join(tmp, 'cli-out')];
+    const loud = runCli([...base, '--input-level', '3']);
+    expect(loud.status).toBe(2);
+    expect(loud.stderr).toMatch(/--input-level.*dBFS from -80 to 0/);
+    const backwards = runCli([...base, '--levels', '-10,-20']);
+    expect(backwards.status).toBe(2);
+    expect(backwards.stderr).toMatch(/--levels needs two numbers lo,hi with lo <= hi/);
     expect(fs.existsSync(path.join(tmp, 'cli-out'))).toBe(false);
   });
 });

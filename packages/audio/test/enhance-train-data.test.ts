@@ -437,10 +437,11 @@ describe('shipped enhancers', () => {
     for (let i = 0; i < y.length; i += 97) expect(y[i]).toBeCloseTo(mixed[i], 6);
   }
 
-  test('the default is FRCRN large with its 10 dB limit', async () => {
-    const { DEFAULT_MODEL_DIR } = await import('../src');
+  test('the default is FRCRN large with its 12 dB limit, fed at -20 dBFS', async () => {
+    const { DEFAULT_MODEL_DIR, loadEnhancer } = await import('../src');
     expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(path.resolve(__dirname, '../models/enhancer-large'));
-    await checkShipped(undefined, 'large', 10, 1422338);
+    await checkShipped(undefined, 'large', 12, 1422338);
+    expect((await loadEnhancer()).inputLevelDb).toBe(-20);
   });
 
   test('medium loads with its 9 dB limit, and its checkpoint resumes the same config', async () => {

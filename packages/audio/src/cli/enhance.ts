@@ -194,7 +194,9 @@ interface TrainEnhancerFlags {
   lossAttenLim?: number;
   selectAttenLim?: number;
   utterances?: number;
-  stoiTolerance?: number;
+  stoiTolerance?: number[];
+  inputLevel?: number;
+  levels?: [number, number];
   overwrite?: boolean;
 }
 
@@ -226,13 +228,16 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
       noiseFreeProbability: o.noiseFree,
       steadyProbability: o.steadyNoise,
       whisperProbability: o.whisper,
+      minLevelDb: o.levels?.[0],
+      maxLevelDb: o.levels?.[1],
     },
     siSnrCapDb: o.siSnrCap,
     validationMixtures: o.validationMixtures,
     lossAttenLimit: o.lossAttenLim,
     selectAttenLimit: o.selectAttenLim,
     selectUtterances: o.utterances,
-    selectStoiTolerance: o.stoiTolerance,
+    selectStoiTolerance: o.stoiTolerance?.length === 1 ? o.stoiTolerance[0] : o.stoiTolerance,
+    inputLevelDb: o.inputLevel,
     overwrite: !!o.overwrite,
   };
 }
@@ -289,7 +294,12 @@ function registerTrainEnhancer(program: Command): void {
     lossAttenLim: {},
     selectAttenLim: {},
     utterances: { description: 'validation utterances for --select-atten-lim (default 40)' },
-    stoiTolerance: { description: 'how far below the input STOI may fall for --select-atten-lim (default 0)' },
+    stoiTolerance: {
+      description:
+        'how far below the input STOI may fall for --select-atten-lim: one number, or one per SNR (-5, 0, 5 dB) (default 0)',
+    },
+    inputLevel: {},
+    levels: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {

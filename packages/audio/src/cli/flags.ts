@@ -25,6 +25,7 @@ import { FOA_VIEW_COUNTS } from '../sed/foa-views';
 import { DETECTOR_OUTPUTS } from '../sed/accdoa';
 
 const unitShare = numberWhere((x) => x >= 0 && x <= 1, 'in [0, 1]');
+const inputLevelDb = numberWhere((x) => x >= -80 && x <= 0, 'dBFS from -80 to 0');
 
 const viewCount = numberWhere(
   (x) => (FOA_VIEW_COUNTS as readonly number[]).includes(x),
@@ -72,7 +73,7 @@ export const FLAGS = {
   attenLim: {
     flags: '--atten-lim <dB>',
     description:
-      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 10 dB for the default model, none for wiener)",
+      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 12 dB for the default model, none for wiener)",
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
   utterances: {
@@ -97,10 +98,25 @@ export const FLAGS = {
     description: 'attenuation limits to try, in dB (no limit is always tried too)',
     parse: listOf(numberWhere((x) => x >= 0 && x <= 100, 'numbers of dB from 0 to 100')),
   },
+  inputLevel: {
+    flags: '--input-level <dBFS>',
+    description: 'feed the network at this RMS level, -80 to 0 dBFS (the model keeps it); train at --levels around it',
+    parse: inputLevelDb,
+  },
+  levels: {
+    flags: '--levels <min,max>',
+    description: 'levels of the training mixtures, dBFS RMS (default -40,-15)',
+    parse: range,
+  },
+  inputLevels: {
+    flags: '--input-levels <list>',
+    description: 'also choose the input level (dBFS) from these, e.g. -30,-25,-20,-15 (default: as the model has it)',
+    parse: listOf(inputLevelDb),
+  },
   stoiTolerance: {
-    flags: '--stoi-tolerance <n>',
-    description: 'how far below the noisy input mean STOI may fall in an SNR group, e.g. 0.005',
-    parse: nonNegativeNumber,
+    flags: '--stoi-tolerance <list>',
+    description: 'how far below the input mean STOI a group may fall: one number, or one per SNR group, e.g. 0.005',
+    parse: listOf(nonNegativeNumber),
   },
   clean: { flags: '--clean <file>', description: 'clean reference WAV' },
   est: { flags: '--est <file>', description: 'estimate WAV (same rate, channels and length)' },

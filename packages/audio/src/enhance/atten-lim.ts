@@ -5,6 +5,7 @@
  */
 import { AudioError } from '../errors';
 import type { Enhancer } from './enhancer';
+import type { InputLevel } from './input-level';
 
 /** Checks an attenuation limit in dB: a number from 0 to 100. */
 export function checkAttenuationLimit(db: number, where = 'attenuation limit'): number {
@@ -66,10 +67,11 @@ export function limitAttenuation(enhancer: Enhancer, limitDb: number): LimitedEn
     name: `${base.name} (attenuation limit ${limitDb} dB)`,
     sampleRate: base.sampleRate,
     contextSeconds: base.contextSeconds,
+    inputLevelDb: base.inputLevelDb,
     unlimited: base,
     attenuationLimitDb: limitDb,
-    async enhance(x: Float32Array): Promise<Float32Array> {
-      return mixWithInput(x, await base.enhance(x), limitDb);
+    async enhance(x: Float32Array, level?: InputLevel): Promise<Float32Array> {
+      return mixWithInput(x, await base.enhance(x, level), limitDb);
     },
     dispose: () => base.dispose?.(),
   };

@@ -7,6 +7,8 @@ import { stft, istft, makeWindow } from '../dsp/stft';
 import { buildFrcrn, frcrnBins, type FrcrnConfig } from './frcrn';
 import type { Enhancer } from './enhancer';
 import { checkAttenuationLimit, limitAttenuation } from './atten-lim';
+import { checkInputLevel, levelGain, type InputLevel } from './input-level';
+import { rms } from '../dsp/rms';
 
 /** An FRCRN network with its STFT settings, usable wherever an Enhancer is. */
 export class FrcrnEnhancer implements Enhancer {
@@ -14,13 +16,17 @@ export class FrcrnEnhancer implements Enhancer {
   readonly sampleRate: number;
   /** The bottleneck FSMNs see timeOrder frames back; 2 s covers that with margin for the BatchNorm-free edges. */
   readonly contextSeconds = 2;
+  /** The level (dBFS RMS) the network is fed at (see input-level.ts), or null: as the input comes. */
+  readonly inputLevelDb: number | null;
 
   constructor(
     readonly model: tf.LayersModel,
     readonly config: FrcrnConfig,
+    inputLevelDb: number | null = null,
   ) {
     this.name = `frcrn-${config.name}`;
     this.sampleRate = config.sampleRate;
+    this.inputLevelDb = inputLevelDb === null ? null : checkInputLevel(inputLevelDb);
   }
 
   /** A fresh, untrained network of `config` (for training or tests). */
@@ -28,15 +34,22 @@ export class FrcrnEnhancer implements Enhancer {
     return new FrcrnEnhancer(buildFrcrn(config), config);
   }
 
-  async enhance(x: Float32Array): Promise<Float32Array> {
+  /** The same network fed at another input level (null: as the input comes); shares this one's weights. */
+  atInputLevel(db: number | null): FrcrnEnhancer {
+    return new FrcrnEnhancer(this.model, this.config, db);
+  }
+
+  /** `level`: the whole channel's RMS when `x` is a chunk of it (used only with an input level). */
+  async enhance(x: Float32Array, level?: InputLevel): Promise<Float32Array> {
     const c = this.config;
     const window = makeWindow('sqrt-hann', c.winLength);
     const spec = stft(x, { winLength: c.winLength, hopLength: c.hopLength, nFft: c.nFft, window });
     const F = frcrnBins(c);
+    const gain = this.inputLevelDb === null ? 1 : levelGain(level?.rms ?? rms(x), this.inputLevelDb);
     const input = new Float32Array(spec.frames * F * 2);
     for (let i = 0; i < spec.frames * F; i++) {
-      input[2 * i] = spec.re[i];
-      input[2 * i + 1] = spec.im[i];
+      input[2 * i] = gain * spec.re[i];
+      input[2 * i + 1] = gain * spec.im[i];
     }
     const maskT = tf.tidy(() => this.model.predict(tf.tensor4d(input, [1, spec.frames, F, 2])) as tf.Tensor);
     const mask = (await maskT.data()) as Float32Array;
@@ -86,9 +99,31 @@ export function recommendedAttenuationLimit(meta: ModelMetadata, where: string):
   }
 }
 
-/** The enhancer of a loaded FRCRN model: with the attenuation limit its metadata recommends, if any. */
+/**
+ * The level a model's network is fed at (metadata `inputLevel.db`, chosen on validation data), or null. A value
+ * outside −80 to 0 dBFS is a corrupt model.
+ */
+export function recommendedInputLevel(meta: ModelMetadata, where: string): number | null {
+  const level = (meta as { inputLevel?: { db?: unknown } }).inputLevel;
+  if (level === undefined) return null;
+  try {
+    return checkInputLevel(level.db as number);
+  } catch (err) {
+    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.inputLevel: ${(err as Error).message}`);
+  }
+}
+
+/** The bare network of a loaded FRCRN model, fed at the input level its metadata names (no attenuation limit). */
+export function frcrnNetworkOf(model: tf.LayersModel, meta: ModelMetadata, where: string): FrcrnEnhancer {
+  return new FrcrnEnhancer(model, frcrnConfigOf(meta, where), recommendedInputLevel(meta, where));
+}
+
+/**
+ * The enhancer of a loaded FRCRN model: fed at the input level its metadata names, and with the attenuation limit it
+ * recommends, if any.
+ */
 export function frcrnEnhancerOf(model: tf.LayersModel, meta: ModelMetadata, where: string): Enhancer {
-  const enhancer = new FrcrnEnhancer(model, frcrnConfigOf(meta, where));
+  const enhancer = frcrnNetworkOf(model, meta, where);
   const limit = recommendedAttenuationLimit(meta, where);
   return limit === null ? enhancer : limitAttenuation(enhancer, limit);
 }

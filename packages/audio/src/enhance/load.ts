@@ -4,12 +4,12 @@ import { AudioError } from '../errors';
 import type { Enhancer } from './enhancer';
 import { WienerEnhancer } from './wiener';
 import { loadModel, loadModelMetadata } from '@gatewave/core';
-import { FrcrnEnhancer, frcrnConfigOf, frcrnEnhancerOf } from './frcrn-enhancer';
+import { FrcrnEnhancer, frcrnConfigOf, frcrnEnhancerOf, frcrnNetworkOf } from './frcrn-enhancer';
 
 /**
  * The default enhancer shipped inside the package: FRCRN `large` trained on the Debian speech / noise / music corpus
- * (warm-started from `medium`), with the 10 dB attenuation limit chosen on that corpus's validation split (see its
- * model card).
+ * (warm-started from `medium`), fed at −20 dBFS and with a 12 dB attenuation limit, both chosen on that corpus's
+ * validation split (see its model card).
  */
 export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-large');
 
@@ -42,9 +42,10 @@ export async function loadEnhancer(spec?: string): Promise<Enhancer> {
 
 /**
  * Loads a model directory written by `train-enhancer` (model.json + weights.bin, config in the metadata) as the bare
- * network, without any attenuation limit its metadata recommends.
+ * network, fed at the input level its metadata names but without any attenuation limit it recommends.
  */
 export async function loadFrcrnEnhancer(dir: string): Promise<FrcrnEnhancer> {
-  const config = frcrnConfigOf(loadModelMetadata(dir), dir);
-  return new FrcrnEnhancer(await loadModel(dir), config);
+  const meta = loadModelMetadata(dir);
+  frcrnConfigOf(meta, dir);
+  return frcrnNetworkOf(await loadModel(dir), meta, dir);
 }

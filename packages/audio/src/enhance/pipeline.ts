@@ -7,6 +7,7 @@
 import { AudioError } from '../errors';
 import type { AudioData } from '../io/wav-bytes';
 import { resample } from '../io/resample';
+import { ChannelPower, type InputLevel } from './input-level';
 
 /** Anything that turns noisy mono speech at `sampleRate` into enhanced speech of the same length. */
 export interface Enhancer {
@@ -16,7 +17,13 @@ export interface Enhancer {
   readonly sampleRate: number;
   /** Audio on each side of a chunk needed for its output to match whole-file processing. */
   readonly contextSeconds: number;
-  enhance(x: Float32Array): Promise<Float32Array>;
+  /**
+   * The level (dBFS RMS) an FRCRN model feeds its network at, when it has one: the pipeline then measures each
+   * channel's RMS before enhancing it and passes it with every chunk.
+   */
+  readonly inputLevelDb?: number | null;
+  /** `level`: the whole channel's, when `x` is a chunk of it; an enhancer with an input level uses x's own without it. */
+  enhance(x: Float32Array, level?: InputLevel): Promise<Float32Array>;
   /** Frees resources (tensors); optional. */
   dispose?(): void;
 }
@@ -39,6 +46,14 @@ export interface FrameSource {
   read(start: number, count: number): Float32Array[];
 }
 
+/** Each channel's RMS over the whole source, read chunk by chunk (for an enhancer with an input level). */
+function measureLevels(src: FrameSource, chunk: number): InputLevel[] {
+  const power = new ChannelPower(src.channelCount);
+  for (let start = 0; start < src.frames; start += chunk)
+    power.add(src.read(start, Math.min(chunk, src.frames - start)));
+  return power.levels();
+}
+
 export async function runChunks(
   src: FrameSource,
   enhancer: Enhancer,
@@ -51,15 +66,16 @@ export async function runChunks(
   if (rate !== enhancer.sampleRate) {
     options.onWarning?.(`input is ${rate} Hz; resampling to ${enhancer.sampleRate} Hz for ${enhancer.name} and back`);
   }
+  const levels = enhancer.inputLevelDb != null ? measureLevels(src, chunk) : undefined;
   for (let start = 0; start < src.frames; start += chunk) {
     const count = Math.min(chunk, src.frames - start);
     const from = Math.max(0, start - context);
     const to = Math.min(src.frames, start + count + context);
     const block = src.read(from, to - from);
     const out: Float32Array[] = [];
-    for (const ch of block) {
+    for (const [c, ch] of block.entries()) {
       const x = rate === enhancer.sampleRate ? ch : resample(ch, rate, enhancer.sampleRate);
-      const y = await enhancer.enhance(x);
+      const y = await enhancer.enhance(x, levels?.[c]);
       const back = rate === enhancer.sampleRate ? y : resample(y, enhancer.sampleRate, rate);
       const full = new Float32Array(ch.length);
       full.set(back.subarray(0, Math.min(back.length, ch.length)));

@@ -14,6 +14,7 @@ import type { FrcrnConfig } from './frcrn';
 import { FrcrnEnhancer } from './frcrn-enhancer';
 import { corpusMixtures, type EvalMixture } from './eval-mixtures';
 import { checkAttenuationLimit } from './atten-lim';
+import { checkInputLevel } from './input-level';
 import { tuneAttenuationLimit } from './tune';
 import type { Enhancer } from './pipeline';
 import { Fnv1a, floatBits, scoreResumedAndSaved } from './validation';
@@ -23,8 +24,10 @@ export const SELECTION_SNRS = [-5, 0, 5];
 
 export interface LimitedGainSelection {
   limitDb: number;
-  /** How far below the noisy input's mean STOI a group may fall (tune-enhancer's --stoi-tolerance). */
-  stoiTolerance: number;
+  /** The level (dBFS RMS) the scored networks are fed at (see input-level.ts), or null: as the mixtures come. */
+  inputLevelDb: number | null;
+  /** How far below the noisy input's mean STOI a group may fall: one for all, or one per SNR (tune-enhancer's rule). */
+  stoiTolerance: number | number[];
   mixtures: EvalMixture[];
   /** What the mixtures are, for the log and the saved model's metadata. */
   what: string;
@@ -43,32 +46,45 @@ export interface SelectionScore {
   keepsStoi: boolean;
 }
 
-/** Fixed selection mixtures from the validation split of `manifest` (`utterances` of them at each SNR). */
+/**
+ * Fixed selection mixtures from the validation split of `manifest` (`utterances` of them at each SNR), scored with
+ * the networks fed at `inputLevelDb` (null: as the mixtures come).
+ */
 export function limitedGainSelection(
   manifest: string,
   limitDb: number,
   utterances: number,
-  stoiTolerance: number,
+  stoiTolerance: number | number[],
+  inputLevelDb: number | null = null,
 ): LimitedGainSelection {
   const c = corpusMixtures(manifest, { split: 'validation', utterances, snrs: SELECTION_SNRS });
   const n = c.mixtures.length / SELECTION_SNRS.length;
-  const what = `${n} validation utterances of ${c.speakers.length} speakers at ${SELECTION_SNRS.join(', ')} dB, limit ${limitDb} dB`;
-  return selectionOn(c.mixtures, limitDb, stoiTolerance, what);
+  const level = inputLevelDb === null ? '' : `, input level ${inputLevelDb} dBFS`;
+  const what = `${n} validation utterances of ${c.speakers.length} speakers at ${SELECTION_SNRS.join(', ')} dB, limit ${limitDb} dB${level}`;
+  return selectionOn(c.mixtures, limitDb, stoiTolerance, what, inputLevelDb);
 }
 
 /** A selection on the given mixtures. */
 export function selectionOn(
   mixtures: EvalMixture[],
   limitDb: number,
-  stoiTolerance: number,
+  stoiTolerance: number | number[],
   what: string,
+  inputLevelDb: number | null = null,
 ): LimitedGainSelection {
   checkAttenuationLimit(limitDb, "the selection's attenuation limit");
-  if (!(stoiTolerance >= 0))
-    throw new AudioError('BAD_ARGUMENT', `the selection's STOI tolerance must be >= 0, got ${stoiTolerance}.`);
-  const hash = new Fnv1a().add(floatBits([limitDb, stoiTolerance]));
+  if (inputLevelDb !== null) checkInputLevel(inputLevelDb, "the selection's input level");
+  const tolerances = Array.isArray(stoiTolerance) ? stoiTolerance : [stoiTolerance];
+  const groups = new Set(mixtures.map((m) => m.group)).size;
+  if (!tolerances.every((t) => t >= 0) || (tolerances.length !== 1 && tolerances.length !== groups))
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `the selection's STOI tolerance must be one number >= 0 or one per SNR group (${groups}), got ${String(stoiTolerance)}.`,
+    );
+  // The input level enters the key only when there is one, so that keys stored before it existed still hold.
+  const hash = new Fnv1a().add(floatBits([limitDb, ...tolerances, ...(inputLevelDb === null ? [] : [inputLevelDb])]));
   for (const m of mixtures) hash.add([m.noisy.length]).add(everyNth(floatBits(m.noisy), 97));
-  return { limitDb, stoiTolerance, mixtures, what, key: hash.hex() };
+  return { limitDb, inputLevelDb, stoiTolerance, mixtures, what, key: hash.hex() };
 }
 
 /** Every `n`th word: enough to tell two builds of a corpus apart, and cheap on minutes of audio. */
@@ -87,13 +103,13 @@ export async function scoreSelection(enhancer: Enhancer, sel: LimitedGainSelecti
   return { value, siSdrGain: s.siSdrGain, keepsStoi: s.keepsStoi };
 }
 
-/** Scores an FRCRN network of `config` (not disposed: it is the caller's). */
+/** Scores an FRCRN network of `config`, fed at the selection's input level (not disposed: it is the caller's). */
 export function scoreFrcrnSelection(
   model: tf.LayersModel,
   config: FrcrnConfig,
   sel: LimitedGainSelection,
 ): Promise<SelectionScore> {
-  return scoreSelection(new FrcrnEnhancer(model, config), sel);
+  return scoreSelection(new FrcrnEnhancer(model, config, sel.inputLevelDb), sel);
 }
 
 /** "+3.08 dB at the 10 dB limit (keeps STOI)" */

@@ -105,6 +105,11 @@ export function checkMix(m: MixSettings): void {
     throw new AudioError('BAD_ARGUMENT', 'babbleProbability + musicProbability must not exceed 1.');
   if (!(m.minSnrDb <= m.maxSnrDb) || !(m.nearCleanMinSnrDb <= m.nearCleanMaxSnrDb))
     throw new AudioError('BAD_ARGUMENT', 'an SNR range must have its minimum no larger than its maximum.');
+  if (!(m.minLevelDb <= m.maxLevelDb && m.maxLevelDb <= 0))
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `the level range must have its minimum no larger than its maximum, at most 0 dBFS; got ${m.minLevelDb} to ${m.maxLevelDb}.`,
+    );
 }
 
 /** Draws examples of a given length in samples. */

@@ -25,119 +25,38 @@ import {
   saveModel,
   setSeed,
   random,
-  shuffle,
 } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { checkAttenuationLimit } from './atten-lim';
-import { buildFrcrn, countParameters, frcrnBins, FRCRN_CONFIGS, type FrcrnConfig } from './frcrn';
+import { buildFrcrn, countParameters, frcrnBins, type FrcrnConfig } from './frcrn';
 import { NonFiniteSteps, toBatch, trainStep, type LossWeights } from './train-step';
-import {
-  corpusData,
-  folderData,
-  pairedData,
-  checkMix,
-  DEFAULT_MIX,
-  type MixSettings,
-  type TrainingData,
-} from './train-data';
+import type { TrainingData } from './train-data';
 import { evaluate, rebaseBest, validationKey, validationSet, type ValidationSet } from './validation';
 import {
   describeSelection,
-  limitedGainSelection,
   rebaseSelection,
   scoreFrcrnSelection,
   type LimitedGainSelection,
   type SelectionScore,
 } from './selection';
 import { warmStart } from './warm-start';
+import { checkInputLevel } from './input-level';
+import {
+  frcrnConfigOf,
+  inputLevelMetadata,
+  mixSettingsOf,
+  selectionOf,
+  trainingData,
+  withDefaults,
+  type TrainEnhancerOptions,
+  type TrainSettings,
+} from './train-options';
 
 export { negSiSnr } from './losses';
 export { listWavs } from './train-data';
 export { mixAt } from './augment';
 export { warmStart } from './warm-start';
-
-export interface TrainEnhancerOptions {
-  /** A corpus manifest (`npm run data:enhance`): trains on its train split, selects on its validation split. */
-  manifest?: string;
-  /** Clean speech and noise folders, mixed on the fly (validation: `validationFraction` of the speech files). */
-  speechDir?: string;
-  noiseDir?: string;
-  /** Paired clean and noisy folders with the same file names (VoiceBank+DEMAND layout). */
-  cleanDir?: string;
-  noisyDir?: string;
-  out: string;
-  /** 'small', 'medium' (default), 'large', 'large-cascade', 'full', or a config. */
-  config?: string | FrcrnConfig;
-  epochs?: number;
-  stepsPerEpoch?: number;
-  batchSize?: number;
-  learningRate?: number;
-  clipNorm?: number;
-  maskWeight?: number;
-  spectralWeight?: number;
-  /** Threshold of the SI-SNR term in dB (./losses.ts): 0 (default) for none. */
-  siSnrCapDb?: number;
-  minSeconds?: number;
-  maxSeconds?: number;
-  /** Mixing and augmentation (./train-data.ts); SNR −5..20 dB by default. */
-  mix?: Partial<MixSettings>;
-  /** Kept for callers of earlier versions: the SNR range (overrides mix). */
-  minSnrDb?: number;
-  maxSnrDb?: number;
-  patience?: number;
-  earlyStop?: number;
-  /** Fraction of speech files (or pairs) held back for validation in folder modes (deterministic). */
-  validationFraction?: number;
-  validationMixtures?: number;
-  /**
-   * Choose the saved model by the mean SI-SDR gain of its output at this attenuation limit (dB) on the manifest's
-   * validation utterances at −5, 0 and 5 dB, under tune-enhancer's STOI rule (./selection.ts), instead of by the
-   * validation loss; the learning-rate schedule and the early stop still follow the loss. Needs `manifest`.
-   */
-  selectAttenLimit?: number;
-  /**
-   * Train (and compute the validation loss) on the output mixed with the input at this attenuation limit (dB), the
-   * output a model shipped with that limit gives, instead of the network's output as it is. The network then learns
-   * the trade-off between removing noise and keeping speech that holds at that limit (and only there).
-   */
-  lossAttenLimit?: number;
-  /** Validation utterances for `selectAttenLimit` (default 40, as bench:audio). */
-  selectUtterances?: number;
-  /** How far below the input's STOI an SNR group may fall for `selectAttenLimit` (default 0). */
-  selectStoiTolerance?: number;
-  /** Folder mode: paths containing any of these substrings are left out (held-out test data). */
-  exclude?: string[];
-  /**
-   * Continue from `<out>.checkpoint` (weights, Adam state, learning rate, counters). When this run's validation set or
-   * loss weights differ from the checkpoint's, its best validation loss is recomputed (./validation.ts).
-   */
-  resume?: boolean;
-  /**
-   * With `resume`: continue at this learning rate instead of the checkpoint's, with the plateau and early-stop counters
-   * reset (a warm restart of the schedule). The best validation loss so far stays the bar a new best must beat.
-   */
-  restartLearningRate?: number;
-  /**
-   * A fresh run starts from this model directory's weights wherever a layer has the same name and shapes (e.g. a
-   * `small` model into `medium`); residual FSMN blocks with no counterpart start as the identity.
-   */
-  initFrom?: string;
-  /** Write into an `out` folder that holds other files too, replacing only gatewave's own files there. */
-  overwrite?: boolean;
-  seed?: number;
-  quiet?: boolean;
-  /** Called after each epoch. */
-  onEpoch?: (e: {
-    epoch: number;
-    trainLoss: number;
-    valLoss: number;
-    valSiSnrGain: number;
-    /** With selectAttenLimit: the mean SI-SDR gain at that limit. */
-    limitedGain?: number;
-    learningRate: number;
-    best: boolean;
-  }) => void;
-}
+export type { TrainEnhancerOptions } from './train-options';
 
 interface TrainState {
   epoch: number;
@@ -162,73 +81,9 @@ interface TrainState {
   config: FrcrnConfig;
 }
 
-/** Picks the data source from the options: exactly one of manifest, speechDir + noiseDir, cleanDir + noisyDir. */
-function trainingData(
-  o: TrainEnhancerOptions & { validationFraction: number; exclude: string[] },
-  rate: number,
-  mix: MixSettings,
-  log: (m: string) => void,
-): TrainingData {
-  const modes = [
-    o.manifest !== undefined,
-    o.speechDir !== undefined || o.noiseDir !== undefined,
-    o.cleanDir !== undefined || o.noisyDir !== undefined,
-  ];
-  if (modes.filter(Boolean).length !== 1) {
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      'give exactly one training source: a corpus manifest, speech + noise folders, or clean + noisy folders.',
-    );
-  }
-  if (o.manifest !== undefined) return corpusData(o.manifest, rate, mix, log);
-  if (modes[1]) {
-    if (!o.speechDir || !o.noiseDir)
-      throw new AudioError('BAD_ARGUMENT', 'speech and noise folders go together: give both.');
-    return folderData(
-      { speechDir: o.speechDir, noiseDir: o.noiseDir, exclude: o.exclude, validationFraction: o.validationFraction },
-      rate,
-      mix,
-      shuffle,
-      log,
-    );
-  }
-  if (!o.cleanDir || !o.noisyDir)
-    throw new AudioError('BAD_ARGUMENT', 'clean and noisy folders go together: give both.');
-  return pairedData(
-    { cleanDir: o.cleanDir, noisyDir: o.noisyDir, validationFraction: o.validationFraction },
-    rate,
-    mix,
-    shuffle,
-    log,
-  );
-}
-
-/** The options with their defaults (an option given as undefined keeps its default). */
-function withDefaults(options: TrainEnhancerOptions) {
-  return {
-    epochs: 50,
-    stepsPerEpoch: 100,
-    batchSize: 4,
-    learningRate: 1e-3,
-    clipNorm: 5,
-    maskWeight: 0,
-    spectralWeight: 10,
-    siSnrCapDb: 0,
-    minSeconds: 1,
-    maxSeconds: 2,
-    patience: 2,
-    earlyStop: 5,
-    validationFraction: 0.05,
-    validationMixtures: 32,
-    exclude: [] as string[],
-    seed: 1234,
-    ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as TrainEnhancerOptions),
-  };
-}
-
 /** The model and counters a run starts from: the checkpoint (`resume`, when there is one), or a new model. */
 async function startingPoint(
-  o: ReturnType<typeof withDefaults>,
+  o: TrainSettings,
   ckpt: string,
   opt: tf.AdamOptimizer,
   baseConfig: FrcrnConfig,
@@ -268,17 +123,6 @@ function restartSchedule(state: TrainState, learningRate: number, log: (m: strin
   state.sinceHalving = 0;
 }
 
-/** A config by name (a key of FRCRN_CONFIGS) or as given. */
-function frcrnConfigOf(config: string | FrcrnConfig | undefined): FrcrnConfig {
-  const found = typeof config === 'object' ? config : FRCRN_CONFIGS[config ?? 'medium'];
-  if (!found)
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      `unknown config "${String(config)}"; use ${Object.keys(FRCRN_CONFIGS).join(', ')}.`,
-    );
-  return found;
-}
-
 /**
  * Trains (or resumes training of) an FRCRN enhancer; the best model (by validation loss, or by the limited gain with
  * `selectAttenLimit`) ends up in `options.out`.
@@ -287,6 +131,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const o = withDefaults(options);
   const mix = mixSettingsOf(o);
   if (o.lossAttenLimit !== undefined) checkAttenuationLimit(o.lossAttenLimit, 'lossAttenLimit');
+  if (o.inputLevelDb !== undefined) checkInputLevel(o.inputLevelDb, 'inputLevelDb');
   setSeed(o.seed);
   // Before any work: the model and checkpoint folders must be writable and must not destroy anything.
   const inputs = [o.manifest, o.speechDir, o.noiseDir, o.cleanDir, o.noisyDir, o.initFrom].filter(
@@ -330,6 +175,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
         ...m,
         trainedOn: data.origin,
         ...(selection ? { selectedBy: selection.what } : {}),
+        ...inputLevelMetadata(o.inputLevelDb, mix),
       },
       { overwrite: o.overwrite },
     );
@@ -346,22 +192,11 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   return state;
 }
 
-/** The mixing settings of the options (the defaults where not given), checked. */
-function mixSettingsOf(o: ReturnType<typeof withDefaults>): MixSettings {
-  const given = Object.entries(o.mix ?? {}).filter(([, v]) => v !== undefined);
-  const mix: MixSettings = { ...DEFAULT_MIX, ...Object.fromEntries(given) };
-  if (o.minSnrDb !== undefined) mix.minSnrDb = o.minSnrDb;
-  if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
-  checkMix(mix);
-  if (!(o.siSnrCapDb >= 0)) throw new AudioError('BAD_ARGUMENT', `siSnrCapDb must be >= 0 dB, got ${o.siSnrCapDb}.`);
-  return mix;
-}
-
 /** What the epochs of one run share. */
 interface Run {
   model: tf.LayersModel;
   opt: tf.AdamOptimizer;
-  o: ReturnType<typeof withDefaults>;
+  o: TrainSettings;
   data: TrainingData;
   val: ValidationSet;
   weights: LossWeights;
@@ -416,17 +251,6 @@ async function runEpoch(r: Run): Promise<void> {
   });
 }
 
-/** The limited-gain selection the options ask for (`selectAttenLimit`), or null. */
-function selectionOf(o: ReturnType<typeof withDefaults>): LimitedGainSelection | null {
-  if (o.selectAttenLimit === undefined) return null;
-  if (o.manifest === undefined)
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      'choosing the model by its limited gain (--select-atten-lim) needs a corpus --manifest: its validation split.',
-    );
-  return limitedGainSelection(o.manifest, o.selectAttenLimit, o.selectUtterances ?? 40, o.selectStoiTolerance ?? 0);
-}
-
 /**
  * On resume, the best-so-far bars are made to mean something on this run's validation data (./validation.ts,
  * ./selection.ts). With a selection, the loss bar only drives the schedule, so it is reset to the resumed weights'
@@ -474,7 +298,7 @@ async function rebaseOnResume(
  */
 async function recordEpoch(
   opt: tf.AdamOptimizer,
-  o: ReturnType<typeof withDefaults>,
+  o: TrainSettings,
   state: TrainState,
   v: { valLoss: number; valSiSnrGain: number; selected?: SelectionScore },
   saveBest: (m: Record<string, unknown>) => Promise<void>,

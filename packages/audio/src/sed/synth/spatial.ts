@@ -6,6 +6,7 @@
 import { Rng } from '@gatewave/core';
 import { formatChannels, SceneFormat } from '../format';
 import { toUnitVector } from '../geometry';
+import { rms } from '../../dsp/rms';
 
 /** Radius of the mic4 array in metres (the capsules sit on a 4.2 cm sphere, as in the DCASE MIC datasets). */
 export const MIC4_RADIUS = 0.042;
@@ -97,12 +98,7 @@ export function spatialize(
   return mic4Delays(azimuth, elevation).map((tau) => fractionalDelay(signal, tau * sampleRate));
 }
 
-/** Root mean square of a signal (0 for an empty one). */
-export function rms(x: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-  return Math.sqrt(s / Math.max(1, x.length));
-}
+export { rms };
 
 /** Pink-ish noise (Paul Kellet's economy filter on white noise), unit RMS. */
 function pinkNoise(n: number, rng: Rng): Float32Array {

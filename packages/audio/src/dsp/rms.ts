@@ -1,0 +1,6 @@
+/** Root mean square of a signal (0 for an empty one). */
+export function rms(x: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return Math.sqrt(s / Math.max(1, x.length));
+}
