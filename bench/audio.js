@@ -2,7 +2,8 @@
 // npm run bench:audio — speed and quality of @gatewave/audio speech enhancement, over the built packages.
 //   Speed: real-time factor (processing seconds / audio seconds) of FRCRN `small`, `medium`, `large`, `large-cascade`
 //   and `full` at 16 kHz on 1 and 2 threads (GATEWAVE_THREADS; each setting runs in its own process), with parameter
-//   counts and the backend, beside the `wiener` baseline. Untrained weights: speed does not depend on them.
+//   counts and the backend, beside the `wiener` baseline. Untrained weights: speed does not depend on them. Last, the
+//   shipped default as a user gets it (its network, share of `wiener` and limit).
 //   Quality, for the noisy input, `wiener`, the shipped `small` model and the default model (or --model DIR), mean
 //   SI-SDR / STOI / ESTOI and the worst file's SI-SDR change, at -5, 0, 5 and 10 dB, and each method's mean SI-SDR
 //   change by kind of interferer (noise recording or music; the "by interferer" lines), and the level check (the
@@ -66,6 +67,11 @@ async function speedChild() {
     });
     e.dispose();
   }
+  // The shipped default as loadEnhancer() gives it: its network, its share of wiener and its limit, trained weights.
+  const shipped = await audio.loadEnhancer();
+  const net = audio.unlimited(shipped);
+  const params = audio.countParameters((net.network ?? net).model);
+  rows.push({ model: `default as shipped: ${shipped.name}`, params, rtf: await time(shipped, SECONDS) });
   process.stdout.write(JSON.stringify({ backend: activeBackend().name, rows }));
 }
 
@@ -145,14 +151,19 @@ const CHECK_LEVELS = [-50, -35, -20, -5];
 
 /**
  * The level check: the model's mean SI-SDR change on the items' 0 dB mixtures scaled to each of CHECK_LEVELS, as
- * shipped (its input level and limit) and, when it has an input level, with its network fed as the input comes.
+ * shipped (its input level, share of wiener and limit) and, when it has an input level, with its network fed as the
+ * input comes (the rest as shipped).
  */
 async function levelTable(items, e) {
   const audio = require('@gatewave/audio');
-  const net = audio.unlimited(e.enhancer);
+  const shipped = audio.unlimited(e.enhancer);
   const limit = audio.attenuationLimitOf(e.enhancer);
-  const variants = [[`${e.label} as shipped (input level ${net.inputLevelDb ?? 'none'})`, net]];
-  if (net.inputLevelDb != null) variants.push([`${e.label} fed as the input comes`, net.atInputLevel(null)]);
+  const share = audio.wienerShareOf(shipped);
+  const variants = [[`${e.label} as shipped (input level ${shipped.inputLevelDb ?? 'none'})`, shipped]];
+  if (shipped.inputLevelDb != null) {
+    const network = (shipped.network ?? shipped).atInputLevel(null);
+    variants.push([`${e.label} fed as the input comes`, audio.withWiener(network, share)]);
+  }
   console.log(
     `
 input level check: ${items.length} ${SPLIT} utterances at 0 dB SNR, scaled to ${CHECK_LEVELS.join(', ')} dBFS RMS; ` +

@@ -417,8 +417,8 @@ describe('warm start', () => {
 
 describe('shipped enhancers', () => {
   /**
-   * Loads `dir` as loadEnhancer() would and checks its name, its recommended limit, its size, that it keeps the length
-   * of its input, and that its limited output is the network's output mixed with the input at that limit.
+   * Loads `dir` as loadEnhancer() would and checks its name, its recommended limit, its network's size, that it keeps the
+   * length of its input, and that its limited output is its unlimited output mixed with the input at that limit.
    */
   async function checkShipped(dir: string | undefined, config: string, limitDb: number, parameters: number) {
     const { initBackend } = await import('@gatewave/core');
@@ -427,9 +427,10 @@ describe('shipped enhancers', () => {
     const limited = await loadEnhancer(dir);
     expect(limited.name).toBe(`frcrn-${config} (attenuation limit ${limitDb} dB)`);
     expect(attenuationLimitOf(limited)).toBe(limitDb);
-    const e = unlimited(limited) as unknown as { name: string; model: tf.LayersModel } & typeof limited;
+    const e = unlimited(limited);
     expect(e.name).toBe(`frcrn-${config}`);
-    expect(countParameters(e.model)).toBe(parameters);
+    const network = ((e as { network?: typeof e }).network ?? e) as unknown as { model: tf.LayersModel };
+    expect(countParameters(network.model)).toBe(parameters);
     const x = tone(8000, 440, 0.1);
     const y = await limited.enhance(x);
     expect(y).toHaveLength(8000);
@@ -437,11 +438,13 @@ describe('shipped enhancers', () => {
     for (let i = 0; i < y.length; i += 97) expect(y[i]).toBeCloseTo(mixed[i], 6);
   }
 
-  test('the default is FRCRN large with its 12 dB limit, fed at -20 dBFS', async () => {
-    const { DEFAULT_MODEL_DIR, loadEnhancer } = await import('../src');
+  test('the default is FRCRN large fed at -20 dBFS with 35 % wiener under its 18 dB limit', async () => {
+    const { DEFAULT_MODEL_DIR, loadEnhancer, wienerShareOf, unlimited } = await import('../src');
     expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(path.resolve(__dirname, '../models/enhancer-large'));
-    await checkShipped(undefined, 'large', 12, 1422338);
-    expect((await loadEnhancer()).inputLevelDb).toBe(-20);
+    await checkShipped(undefined, 'large + 35 % wiener', 18, 1422338);
+    const e = await loadEnhancer();
+    expect(e.inputLevelDb).toBe(-20);
+    expect(wienerShareOf(unlimited(e))).toBe(0.35);
   });
 
   test('medium loads with its 9 dB limit, and its checkpoint resumes the same config', async () => {

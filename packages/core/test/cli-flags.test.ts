@@ -1,5 +1,15 @@
 import { Command } from 'commander';
-import { addFlag, COMMON_FLAGS, integer, listOf, numberWhere, oneOf, openUnit, positiveInt } from '@gatewave/core/cli';
+import {
+  addFlag,
+  COMMON_FLAGS,
+  integer,
+  listOf,
+  numberWhere,
+  oneOf,
+  openUnit,
+  positiveInt,
+  rangeOf,
+} from '@gatewave/core/cli';
 import { GatewaveError } from '../src';
 
 function command(): Command {
@@ -38,6 +48,16 @@ describe('flag parsers', () => {
     expect(() => listOf(positiveInt)('64,x', '--conv-channels')).toThrow(
       /--conv-channels must be a positive integer, got "x"/,
     );
+  });
+
+  test('ranges are two numbers lo <= hi that pass the check; anything else names the flag, the rule and an example', () => {
+    const positive = rangeOf((x) => x > 0, '0 < lo <= hi', '0.9,1.1');
+    expect(positive('0.5,2', '--speed')).toEqual([0.5, 2]);
+    expect(positive('1,1', '--speed')).toEqual([1, 1]);
+    for (const bad of ['2,1', '0,1', '1', '1,2,3', 'a,b', '1,Infinity'])
+      expect(() => positive(bad, '--speed')).toThrow(
+        `--speed needs two numbers lo,hi with 0 < lo <= hi, e.g. 0.9,1.1; got "${bad}".`,
+      );
   });
 });
 

@@ -17,6 +17,7 @@ import {
   openUnit,
   positiveInt,
   positiveNumber,
+  rangeOf,
   stringList,
 } from '@gatewave/core/cli';
 import { GatewaveError } from '@gatewave/core';
@@ -33,28 +34,10 @@ const viewCount = numberWhere(
 );
 
 /** `lo,hi` with 0 < lo <= hi (a playback speed range). */
-function speedRange(value: string, flag: string): [number, number] {
-  const v = (list(value) ?? []).map((x) => positiveNumber(x, flag));
-  if (v.length !== 2 || v[0] > v[1]) {
-    throw new GatewaveError(
-      'BAD_ARGUMENT',
-      `${flag} needs two numbers lo,hi with 0 < lo <= hi, e.g. 0.9,1.1; got "${value}".`,
-    );
-  }
-  return [v[0], v[1]];
-}
+const speedRange = rangeOf((x) => x > 0, '0 < lo <= hi', '0.9,1.1');
 
 /** `lo,hi` with lo <= hi, any real numbers (a dB or seconds range). */
-function range(value: string, flag: string): [number, number] {
-  const v = (list(value) ?? []).map((x) => Number(x));
-  if (v.length !== 2 || !v.every(Number.isFinite) || v[0] > v[1]) {
-    throw new GatewaveError(
-      'BAD_ARGUMENT',
-      `${flag} needs two numbers lo,hi with lo <= hi, e.g. -10,10; got "${value}".`,
-    );
-  }
-  return [v[0], v[1]];
-}
+const range = rangeOf(() => true, 'lo <= hi', '-10,10');
 
 export const FLAGS = {
   ...COMMON_FLAGS,
@@ -73,7 +56,7 @@ export const FLAGS = {
   attenLim: {
     flags: '--atten-lim <dB>',
     description:
-      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 12 dB for the default model, none for wiener)",
+      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 18 dB for the default model, none for wiener)",
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
   utterances: {
@@ -112,6 +95,11 @@ export const FLAGS = {
     flags: '--input-levels <list>',
     description: 'also choose the input level (dBFS) from these, e.g. -30,-25,-20,-15 (default: as the model has it)',
     parse: listOf(inputLevelDb),
+  },
+  wienerShares: {
+    flags: '--wiener-shares <list>',
+    description: 'also choose the share of wiener mixed into the network, from these in [0, 1), e.g. 0,0.15,0.25',
+    parse: listOf(numberWhere((x) => x >= 0 && x < 1, 'numbers from 0 up to 1')),
   },
   stoiTolerance: {
     flags: '--stoi-tolerance <list>',

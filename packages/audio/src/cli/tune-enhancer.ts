@@ -3,11 +3,13 @@
  * manifest's validation split, or paired clean / noisy folders) and writes a copy of the model that carries it.
  */
 import type { Command } from 'commander';
-import { initBackend, ProgressBar } from '@gatewave/core';
+import { initBackend, loadModelMetadata, ProgressBar } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { loadEnhancer, loadFrcrnEnhancer } from '../enhance/load';
 import { corpusMixtures, pairedMixtures, type EvalMixture } from '../enhance/eval-mixtures';
-import { tuneAttenuationLimit, tuneInputLevel, type TuneLimitOptions, type TuneLimitResult } from '../enhance/tune';
+import { tuneAttenuationLimit, type TuneLimitOptions, type TuneLimitResult } from '../enhance/tune';
+import { tuneNetworkSettings, type NetworkSetting } from '../enhance/tune-settings';
+import { recommendedWienerShare } from '../enhance/frcrn-enhancer';
 import { checkTunedModelOutput, saveTuned, type Tuning } from '../enhance/tuned-model';
 import { addFlags } from './flags';
 
@@ -23,6 +25,7 @@ interface TuneEnhancerFlags {
   utterances: number;
   limits: number[];
   inputLevels?: number[];
+  wienerShares?: number[];
   stoiTolerance: number[];
   json?: boolean;
   quiet?: boolean;
@@ -60,25 +63,39 @@ function table(t: TuneLimitResult, chosenHere = true): string {
   return [head, ...rows].join('\n') + '\n';
 }
 
-/** What was tuned, its tables for the terminal, and the choice; with --input-levels, the level is tuned too. */
+/** "input level -20 dBFS, 25 % wiener" */
+function describeSetting(s: NetworkSetting): string {
+  const level = s.inputLevelDb === null ? 'no input level' : `input level ${s.inputLevelDb} dBFS`;
+  return `${level}, ${Math.round(s.wienerShare * 100)} % wiener`;
+}
+
+/**
+ * What was tuned, its tables for the terminal, and the choice. With --input-levels or --wiener-shares the network's
+ * settings are tuned with the limit (what is not given stays as the model has it).
+ */
 async function tune(
   o: TuneEnhancerFlags,
   mixtures: EvalMixture[],
   options: TuneLimitOptions,
 ): Promise<{ tuning: Tuning; keepsStoi: boolean; text: string; json: object }> {
-  if (!o.inputLevels) {
+  if (!o.inputLevels && !o.wienerShares) {
     const t = await tuneAttenuationLimit(await loadEnhancer(o.model), mixtures, options);
     return { tuning: { attenuationLimitDb: t.chosen }, keepsStoi: t.keepsStoi, text: table(t), json: t };
   }
-  const t = await tuneInputLevel(await loadFrcrnEnhancer(o.model), mixtures, o.inputLevels, options);
-  const text = t.levels
-    .map((l) => {
-      const here = l.inputLevelDb === t.chosen.inputLevelDb;
-      return `input level ${l.inputLevelDb} dBFS${here ? ' (chosen)' : ''}\n${table(l.result, here)}`;
+  const network = await loadFrcrnEnhancer(o.model);
+  const grid = {
+    inputLevels: o.inputLevels ?? [network.inputLevelDb],
+    wienerShares: o.wienerShares ?? [recommendedWienerShare(loadModelMetadata(o.model), o.model)],
+  };
+  const t = await tuneNetworkSettings(network, mixtures, grid, options);
+  const text = t.settings
+    .map((s) => {
+      const here = s.inputLevelDb === t.chosen.inputLevelDb && s.wienerShare === t.chosen.wienerShare;
+      return `${describeSetting(s)}${here ? ' (chosen)' : ''}\n${table(s.result, here)}`;
     })
     .join('');
-  const tuning = { attenuationLimitDb: t.chosen.limitDb, inputLevelDb: t.chosen.inputLevelDb };
-  return { tuning, keepsStoi: t.keepsStoi, text, json: t };
+  const { limitDb, inputLevelDb, wienerShare } = t.chosen;
+  return { tuning: { attenuationLimitDb: limitDb, inputLevelDb, wienerShare }, keepsStoi: t.keepsStoi, text, json: t };
 }
 
 export function registerTuneEnhancer(program: Command): void {
@@ -86,8 +103,8 @@ export function registerTuneEnhancer(program: Command): void {
     .command('tune-enhancer')
     .description(
       "Choose an enhancement model's attenuation limit on validation mixtures: the largest mean SI-SDR gain among the " +
-        'limits that keep STOI (in every SNR group) no more than --stoi-tolerance below the noisy input (with --input-levels, the ' +
-        'input level is chosen with the limit by the same rule). Writes a copy of ' +
+        'limits that keep STOI (in every SNR group) no more than --stoi-tolerance below the noisy input (with --input-levels ' +
+        'or --wiener-shares, the input level and the share of wiener are chosen with the limit by the same rule). Writes a copy of ' +
         'the model that carries the limit to --out; the model itself is not changed. Never tune on test data.',
     );
   addFlags(cmd, {
@@ -99,6 +116,7 @@ export function registerTuneEnhancer(program: Command): void {
     utterances: { default: 40 },
     limits: { default: [3, 6, 9, 12, 15, 20, 30] },
     inputLevels: {},
+    wienerShares: {},
     stoiTolerance: {
       description:
         'how far below the noisy input mean STOI may fall: one number for every SNR group, or one per group (-5, 0, 5, 10 dB with --manifest; issue 12 asks for 0,0,0.005,0.005)',
@@ -128,9 +146,10 @@ export function registerTuneEnhancer(program: Command): void {
     if (o.json)
       return void process.stdout.write(`${JSON.stringify({ model: o.model, out: o.out, data: what, ...t.json })}\n`);
     process.stdout.write(`validation data: ${what}\n${t.text}`);
-    const db = t.tuning.attenuationLimitDb;
-    const level = t.tuning.inputLevelDb === undefined ? '' : `, input level ${t.tuning.inputLevelDb} dBFS`;
-    const chosen = `${db === null ? 'no limit' : `an attenuation limit of ${db} dB`}${level}`;
+    const { attenuationLimitDb: db, inputLevelDb, wienerShare } = t.tuning;
+    const setting =
+      wienerShare === undefined ? '' : `, ${describeSetting({ inputLevelDb: inputLevelDb ?? null, wienerShare })}`;
+    const chosen = `${db === null ? 'no limit' : `an attenuation limit of ${db} dB`}${setting}`;
     const warn = t.keepsStoi ? '' : ' (no candidate kept STOI: this one loses least of it)';
     process.stderr.write(`tune-enhancer: ${chosen}${warn} -> ${o.out}\n`);
   });

@@ -8,6 +8,7 @@ import { buildFrcrn, frcrnBins, type FrcrnConfig } from './frcrn';
 import type { Enhancer } from './enhancer';
 import { checkAttenuationLimit, limitAttenuation } from './atten-lim';
 import { checkInputLevel, levelGain, type InputLevel } from './input-level';
+import { checkWienerShare, withWiener } from './wiener-share';
 import { rms } from '../dsp/rms';
 
 /** An FRCRN network with its STFT settings, usable wherever an Enhancer is. */
@@ -92,10 +93,15 @@ export function frcrnConfigOf(meta: ModelMetadata, where: string): FrcrnConfig {
 export function recommendedAttenuationLimit(meta: ModelMetadata, where: string): number | null {
   const limit = (meta as { attenuationLimit?: { db?: unknown } }).attenuationLimit;
   if (limit === undefined) return null;
+  return checkedMetadata(where, 'attenuationLimit', () => checkAttenuationLimit(limit.db as number));
+}
+
+/** `check(value)` of a model's metadata entry, or a MODEL_CORRUPT error naming the model and the entry. */
+function checkedMetadata(where: string, entry: string, check: () => number): number {
   try {
-    return checkAttenuationLimit(limit.db as number);
+    return check();
   } catch (err) {
-    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.attenuationLimit: ${(err as Error).message}`);
+    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.${entry}: ${(err as Error).message}`);
   }
 }
 
@@ -105,12 +111,16 @@ export function recommendedAttenuationLimit(meta: ModelMetadata, where: string):
  */
 export function recommendedInputLevel(meta: ModelMetadata, where: string): number | null {
   const level = (meta as { inputLevel?: { db?: unknown } }).inputLevel;
-  if (level === undefined) return null;
-  try {
-    return checkInputLevel(level.db as number);
-  } catch (err) {
-    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.inputLevel: ${(err as Error).message}`);
-  }
+  return level === undefined ? null : checkedMetadata(where, 'inputLevel', () => checkInputLevel(level.db as number));
+}
+
+/**
+ * The share of `wiener`'s output a model mixes into its network's (metadata `wienerShare.share`, chosen on validation
+ * data), or 0. A value outside [0, 1) is a corrupt model.
+ */
+export function recommendedWienerShare(meta: ModelMetadata, where: string): number {
+  const share = (meta as { wienerShare?: { share?: unknown } }).wienerShare;
+  return share === undefined ? 0 : checkedMetadata(where, 'wienerShare', () => checkWienerShare(share.share as number));
 }
 
 /** The bare network of a loaded FRCRN model, fed at the input level its metadata names (no attenuation limit). */
@@ -119,11 +129,11 @@ export function frcrnNetworkOf(model: tf.LayersModel, meta: ModelMetadata, where
 }
 
 /**
- * The enhancer of a loaded FRCRN model: fed at the input level its metadata names, and with the attenuation limit it
- * recommends, if any.
+ * The enhancer of a loaded FRCRN model as its metadata says: the network fed at its input level, mixed with its share
+ * of `wiener`, under its attenuation limit (each where the metadata has one).
  */
 export function frcrnEnhancerOf(model: tf.LayersModel, meta: ModelMetadata, where: string): Enhancer {
-  const enhancer = frcrnNetworkOf(model, meta, where);
+  const enhancer = withWiener(frcrnNetworkOf(model, meta, where), recommendedWienerShare(meta, where));
   const limit = recommendedAttenuationLimit(meta, where);
   return limit === null ? enhancer : limitAttenuation(enhancer, limit);
 }

@@ -2,8 +2,9 @@
  * Choosing an enhancer's attenuation limit on validation mixtures: each mixture is enhanced once without a limit, and
  * every candidate limit is scored on that output mixed with the input. The rule: the largest mean SI-SDR gain among
  * the candidates whose mean STOI, in every group of mixtures (e.g. every SNR), is no more than `stoiTolerance` (one
- * for all groups, or one per group) below the noisy input's; when no candidate keeps STOI, the one that loses least of it. The input level of an FRCRN network
- * can be chosen with the limit, by the same rule.
+ * for all groups, or one per group) below the noisy input's; when no candidate keeps STOI, the one that loses least
+ * of it. The settings of an FRCRN network (input level, share of `wiener`) are chosen with the limit by the same rule:
+ * ./tune-settings.ts.
  */
 import { AudioError } from '../errors';
 import { siSdr } from '../metrics/sisdr';
@@ -51,24 +52,46 @@ interface Sums {
   n: number;
 }
 
-/** Scores `candidates` on one mixture, adding into `sums[candidate][group]`. */
-async function scoreMixture(
-  enhancer: Enhancer,
-  m: EvalMixture,
-  candidates: (number | null)[],
-  sums: Map<string, Sums>[],
-): Promise<void> {
-  const y = (await enhanceAudio({ sampleRate: m.sampleRate, channels: [m.noisy] }, enhancer)).channels[0];
-  const baseSdr = siSdr(m.clean, m.noisy);
-  const baseStoi = stoi(m.clean, m.noisy, m.sampleRate);
-  candidates.forEach((db, i) => {
-    const out = db === null ? y : mixWithInput(m.noisy, y, db);
-    const s = sums[i].get(m.group) ?? { gain: 0, stoi: 0, n: 0 };
-    s.gain += siSdr(m.clean, out) - baseSdr;
-    s.stoi += stoi(m.clean, out, m.sampleRate) - baseStoi;
-    s.n += 1;
-    sums[i].set(m.group, s);
-  });
+/**
+ * Scores the candidate limits (no limit, then `limits`) on outputs for `mixtures`: `add` one output per mixture into a
+ * fresh `sums()`, then `result`. The noisy inputs' own figures are computed once, however many outputs are scored.
+ */
+export class LimitScorer {
+  readonly candidates: (number | null)[];
+  private readonly tolerance: number[];
+  private readonly base: { sdr: number; stoi: number }[] = [];
+
+  constructor(
+    private readonly mixtures: EvalMixture[],
+    options: TuneLimitOptions,
+  ) {
+    this.candidates = [null, ...options.limits];
+    this.tolerance = tolerances(options.stoiTolerance, [...new Set(mixtures.map((m) => m.group))]);
+  }
+
+  sums(): Map<string, Sums>[] {
+    return this.candidates.map(() => new Map<string, Sums>());
+  }
+
+  /** Scores `y`, the output for mixture `i`, at every candidate limit. */
+  add(sums: Map<string, Sums>[], i: number, y: Float32Array): void {
+    const m = this.mixtures[i];
+    const base = (this.base[i] ??= { sdr: siSdr(m.clean, m.noisy), stoi: stoi(m.clean, m.noisy, m.sampleRate) });
+    this.candidates.forEach((db, k) => {
+      const out = db === null ? y : mixWithInput(m.noisy, y, db);
+      const s = sums[k].get(m.group) ?? { gain: 0, stoi: 0, n: 0 };
+      s.gain += siSdr(m.clean, out) - base.sdr;
+      s.stoi += stoi(m.clean, out, m.sampleRate) - base.stoi;
+      s.n += 1;
+      sums[k].set(m.group, s);
+    });
+  }
+
+  result(sums: Map<string, Sums>[]): TuneLimitResult {
+    const scores = this.candidates.map((db, k) => summarise(db, sums[k], this.tolerance));
+    const best = bestScore(scores);
+    return { scores, chosen: best.limitDb, keepsStoi: best.keepsStoi };
+  }
 }
 
 function summarise(db: number | null, groups: Map<string, Sums>, tolerance: number[]): LimitScore {
@@ -93,59 +116,31 @@ function tolerances(given: number | number[] | undefined, groups: string[]): num
   return t;
 }
 
+/** An enhancer's output for one mixture (the pipeline, as a user's file would go). */
+export async function outputFor(enhancer: Enhancer, m: EvalMixture): Promise<Float32Array> {
+  return (await enhanceAudio({ sampleRate: m.sampleRate, channels: [m.noisy] }, enhancer)).channels[0];
+}
+
 /** Scores no limit and every limit of `options.limits` on `mixtures`, and chooses by the rule above. */
 export async function tuneAttenuationLimit(
   enhancer: Enhancer,
   mixtures: EvalMixture[],
   options: TuneLimitOptions,
 ): Promise<TuneLimitResult> {
-  const candidates: (number | null)[] = [null, ...options.limits];
-  const sums = candidates.map(() => new Map<string, Sums>());
+  const scorer = new LimitScorer(mixtures, options);
+  const sums = scorer.sums();
   const bare = unlimited(enhancer);
-  const tolerance = tolerances(options.stoiTolerance, [...new Set(mixtures.map((m) => m.group))]);
   for (let i = 0; i < mixtures.length; i++) {
-    await scoreMixture(bare, mixtures[i], candidates, sums);
+    scorer.add(sums, i, await outputFor(bare, mixtures[i]));
     options.onProgress?.(i + 1, mixtures.length);
   }
-  const scores = candidates.map((db, i) => summarise(db, sums[i], tolerance));
-  const best = bestScore(scores);
-  return { scores, chosen: best.limitDb, keepsStoi: best.keepsStoi };
+  return scorer.result(sums);
 }
 
 /** The rule: the largest mean gain among the scores that keep STOI, else the one that loses least STOI. */
-function bestScore<S extends LimitScore>(scores: S[]): S {
+export function bestScore<S extends LimitScore>(scores: S[]): S {
   const keeping = scores.filter((s) => s.keepsStoi);
   return keeping.length
     ? keeping.reduce((a, b) => (b.siSdrGain > a.siSdrGain ? b : a))
     : scores.reduce((a, b) => (b.worstStoiChange > a.worstStoiChange ? b : a));
-}
-
-/** Attenuation limits scored at each candidate input level, and the (level, limit) pair the rule chooses. */
-export interface TuneLevelResult {
-  levels: { inputLevelDb: number; result: TuneLimitResult }[];
-  chosen: { inputLevelDb: number; limitDb: number | null };
-  keepsStoi: boolean;
-}
-
-/**
- * Chooses an FRCRN network's input level and attenuation limit together (`network`: e.g. an FrcrnEnhancer): the limits are scored (as
- * `tuneAttenuationLimit` does) with the network fed at each of `inputLevels`, and the rule above picks among all the
- * pairs.
- */
-export async function tuneInputLevel(
-  network: { atInputLevel(db: number): Enhancer },
-  mixtures: EvalMixture[],
-  inputLevels: number[],
-  options: TuneLimitOptions,
-): Promise<TuneLevelResult> {
-  const levels: TuneLevelResult['levels'] = [];
-  for (const [i, db] of inputLevels.entries()) {
-    const result = await tuneAttenuationLimit(network.atInputLevel(db), mixtures, {
-      ...options,
-      onProgress: (done, total) => options.onProgress?.(i * total + done, inputLevels.length * total),
-    });
-    levels.push({ inputLevelDb: db, result });
-  }
-  const best = bestScore(levels.flatMap((l) => l.result.scores.map((s) => ({ ...s, inputLevelDb: l.inputLevelDb }))));
-  return { levels, chosen: { inputLevelDb: best.inputLevelDb, limitDb: best.limitDb }, keepsStoi: best.keepsStoi };
 }

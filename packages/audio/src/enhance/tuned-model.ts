@@ -8,6 +8,7 @@ import { atomicWriteDir, checkOutputDir } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { checkAttenuationLimit } from './atten-lim';
 import { checkInputLevel } from './input-level';
+import { checkWienerShare } from './wiener-share';
 
 /** A model.json document: what matters here is its metadata. */
 export interface ModelJson {
@@ -15,24 +16,30 @@ export interface ModelJson {
   [key: string]: unknown;
 }
 
-/** What tuning chose: an attenuation limit (null: none) and, when it was tuned too, the input level. */
+/** What tuning chose: an attenuation limit (null: none) and, when they were tuned too, the network's settings. */
 export interface Tuning {
   attenuationLimitDb: number | null;
-  /** Absent: the model's own input level (or none) is kept. */
-  inputLevelDb?: number;
+  /** Absent: the model's own input level (or none) is kept; null: none. */
+  inputLevelDb?: number | null;
+  /** Absent: the model's own share of `wiener` (or none) is kept; 0: none. */
+  wienerShare?: number;
 }
 
 /**
  * `model` (a parsed model.json) with `attenuationLimit: { db, chosenOn }` in its metadata, or without one when the
- * limit is null, and with `inputLevel: { db, chosenOn }` when the tuning has one; everything else is kept. `model`
- * itself is not changed.
+ * limit is null; `inputLevel: { db, chosenOn }` and `wienerShare: { share, chosenOn }` likewise when the tuning names
+ * them. Everything else is kept; `model` itself is not changed.
  */
 export function withTuning(model: ModelJson, tuning: Tuning, chosenOn: string): ModelJson {
   const metadata = { ...(model.metadata ?? {}) };
   delete metadata.attenuationLimit;
   const db = tuning.attenuationLimitDb;
   if (db !== null) metadata.attenuationLimit = { db: checkAttenuationLimit(db), chosenOn };
-  if (tuning.inputLevelDb !== undefined) metadata.inputLevel = { db: checkInputLevel(tuning.inputLevelDb), chosenOn };
+  const { inputLevelDb: level, wienerShare: share } = tuning;
+  if (level !== undefined) delete metadata.inputLevel;
+  if (level != null) metadata.inputLevel = { db: checkInputLevel(level), chosenOn };
+  if (share !== undefined) delete metadata.wienerShare;
+  if (share) metadata.wienerShare = { share: checkWienerShare(share), chosenOn };
   return { ...model, metadata };
 }
 

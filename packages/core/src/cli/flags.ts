@@ -60,6 +60,19 @@ export function listOf<T>(item: Parse<T>): Parse<T[]> {
 /** A comma-separated list kept as strings (empty list when the value is empty). */
 export const stringList: Parse<string[]> = (value) => list(value) ?? [];
 
+/** `lo,hi`: two finite numbers with lo <= hi, each passing `check`; `what` and `example` go in the error. */
+export function rangeOf(check: (x: number) => boolean, what: string, example: string): Parse<[number, number]> {
+  return (value, flag) => {
+    const v = (list(value) ?? []).map(Number);
+    if (v.length !== 2 || !v.every((x) => Number.isFinite(x) && check(x)) || v[0] > v[1])
+      throw new GatewaveError(
+        'BAD_ARGUMENT',
+        `${flag} needs two numbers lo,hi with ${what}, e.g. ${example}; got "${value}".`,
+      );
+    return [v[0], v[1]];
+  };
+}
+
 /** One flag of the vocabulary. */
 export interface FlagDef<T = unknown> {
   /** Commander flags, e.g. `--batch-size <n>` or `-q, --quiet`. */

@@ -1,8 +1,8 @@
 /**
- * Feeding an FRCRN network at a fixed input level: the level arithmetic, level invariance of a model that has one (and
+ * An FRCRN network's settings. Feeding it at a fixed input level: the level arithmetic, level invariance of a model that has one (and
  * the shipped small model's dependence on level without it), chunked output equal to whole-file output, the level in
- * a model's metadata, and choosing the level with the attenuation limit (`tuneInputLevel`, `tune-enhancer
- * --input-levels`).
+ * a model's metadata, and choosing the level (and a share of `wiener`) with the attenuation limit
+ * (`tuneNetworkSettings`, `tune-enhancer --input-levels --wiener-shares`).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,8 +12,11 @@ import { initBackend, loadModelMetadata } from '@gatewave/core';
 import { enhanceAudio, loadEnhancer, loadFrcrnEnhancer, siSdr, writeWav, SMALL_MODEL_DIR } from '../src';
 import { ChannelPower, checkInputLevel, levelGain } from '../src/enhance/input-level';
 import { rms as rmsOf } from '../src/dsp/rms';
-import { tuneAttenuationLimit, tuneInputLevel } from '../src/enhance/tune';
+import { tuneAttenuationLimit } from '../src/enhance/tune';
+import { tuneNetworkSettings } from '../src/enhance/tune-settings';
 import { saveTuned } from '../src/enhance/tuned-model';
+import { withWiener, wienerShareOf } from '../src/enhance/wiener-share';
+import { WienerEnhancer } from '../src/enhance/wiener';
 import type { FrcrnEnhancer } from '../src/enhance/frcrn-enhancer';
 import type { Enhancer } from '../src/enhance/pipeline';
 import { knowing, mixtures, speechLike } from './enhance-oracles';
@@ -124,21 +127,80 @@ describe('an FRCRN model fed at an input level', () => {
   });
 });
 
-describe('tuneInputLevel', () => {
+describe('a share of wiener', () => {
+  test('the output is (1 - share) network + share wiener; 0 is the network; the limit goes on top', async () => {
+    const { limitAttenuation, unlimited, mixWithInput } = await import('../src');
+    const x = noisyAt(0.05, 16000);
+    const leveled = small.atInputLevel(-20);
+    const mixed = withWiener(leveled, 0.25);
+    expect(withWiener(leveled, 0)).toBe(leveled);
+    expect(wienerShareOf(mixed)).toBe(0.25);
+    expect(mixed.inputLevelDb).toBe(-20);
+    const net = await leveled.enhance(x);
+    const w = await new WienerEnhancer().enhance(x);
+    const y = await mixed.enhance(x);
+    for (let i = 0; i < y.length; i += 101) expect(y[i]).toBeCloseTo(0.75 * net[i] + 0.25 * w[i], 6);
+    const limited = limitAttenuation(mixed, 12);
+    expect(unlimited(limited)).toBe(mixed);
+    const z = await limited.enhance(x);
+    const expected = mixWithInput(x, y, 12);
+    for (let i = 0; i < z.length; i += 101) expect(z[i]).toBeCloseTo(expected[i], 6);
+    for (const bad of [1, -0.1, NaN])
+      expect(() => withWiener(leveled, bad)).toThrow(/wiener share must be a number from 0 up to 1/);
+  });
+
+  test('a model with wienerShare in its metadata loads with it; 0 removes it; a bad value is a corrupt model', async () => {
+    const dir = path.join(tmp, 'shared');
+    await saveTuned(SMALL_MODEL_DIR, dir, { attenuationLimitDb: null, wienerShare: 0.3 }, 'a test');
+    const e = await loadEnhancer(dir);
+    expect(wienerShareOf(e)).toBe(0.3);
+    const x = noisyAt(0.05, 16000);
+    const expected = await withWiener(small, 0.3).enhance(x);
+    expect(maxAbsDiff(await e.enhance(x), expected)).toBeLessThan(1e-7);
+    e.dispose?.();
+    const none = path.join(tmp, 'shared-none');
+    await saveTuned(dir, none, { attenuationLimitDb: null, wienerShare: 0 }, 'a test');
+    expect((loadModelMetadata(none) as { wienerShare?: unknown }).wienerShare).toBeUndefined();
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    json.metadata.wienerShare.share = 1;
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    await expect(loadEnhancer(dir)).rejects.toThrow(/shared: metadata\.wienerShare: wiener share must be a number/);
+  });
+});
+
+describe('tuneNetworkSettings', () => {
   test('chooses the level and limit pair by the rule: here the level at which the oracle halves the noise', async () => {
     const { list, noiseOf } = mixtures();
     // removes half the noise when fed at -20 dBFS, a tenth elsewhere
     const network = {
       atInputLevel: (db: number | null) => knowing(noiseOf, (x, n) => x - (db === -20 ? 0.5 : 0.1) * n),
     };
-    const t = await tuneInputLevel(network, list, [-30, -20, -10], { limits: [6, 20] });
-    expect(t.chosen).toEqual({ inputLevelDb: -20, limitDb: null });
+    const grid = { inputLevels: [-30, -20, -10], wienerShares: [0] };
+    const t = await tuneNetworkSettings(network, list, grid, { limits: [6, 20] });
+    expect(t.chosen).toEqual({ inputLevelDb: -20, wienerShare: 0, limitDb: null });
     expect(t.keepsStoi).toBe(true);
-    expect(t.levels.map((l) => l.inputLevelDb)).toEqual([-30, -20, -10]);
-    const gain = (db: number) => t.levels.find((l) => l.inputLevelDb === db)!.result.scores[0].siSdrGain;
+    expect(t.settings.map((l) => l.inputLevelDb)).toEqual([-30, -20, -10]);
+    const gain = (db: number) => t.settings.find((l) => l.inputLevelDb === db)!.result.scores[0].siSdrGain;
     expect(gain(-20)).toBeGreaterThan(5.5); // 20·log10(1/0.5) = 6.0 dB
     expect(gain(-30)).toBeCloseTo(gain(-10), 9);
     expect(gain(-30)).toBeLessThan(1); // 20·log10(1/0.9) = 0.9 dB
+  });
+
+  test('a share of wiener whose errors are independent of the network: half of each halves the error (+3 dB)', async () => {
+    const { list, noiseOf } = mixtures();
+    // the network leaves half the noise; "wiener" leaves half of the noise played backwards, as strong and uncorrelated
+    const network = { atInputLevel: () => knowing(noiseOf, (x, n) => x - 0.5 * n) };
+    const wiener = knowing(noiseOf, () => 0);
+    wiener.enhance = async (x: Float32Array) => {
+      const n = [...noiseOf].find(([k]) => k.length === x.length && k.every((v, i) => v === x[i]))![1];
+      return x.map((v, i) => v - n[i] + 0.5 * n[n.length - 1 - i]);
+    };
+    const grid = { inputLevels: [null], wienerShares: [0, 0.5] };
+    const t = await tuneNetworkSettings(network, list, grid, { limits: [] }, wiener);
+    expect(t.chosen).toEqual({ inputLevelDb: null, wienerShare: 0.5, limitDb: null });
+    const [alone, half] = t.settings.map((s) => s.result.scores[0].siSdrGain);
+    expect(half - alone).toBeGreaterThan(2.7);
+    expect(half - alone).toBeLessThan(3.3);
   });
 
   test('a STOI tolerance per group: a group may fall as far as its own tolerance, and a list must fit the groups', async () => {
@@ -159,7 +221,7 @@ describe('tuneInputLevel', () => {
   });
 });
 
-describe('gatewave-audio tune-enhancer --input-levels', () => {
+describe('gatewave-audio tune-enhancer --input-levels and --wiener-shares', () => {
   const cli = path.resolve(__dirname, '../dist/cli.js');
   const run = (args: string[]) =>
     spawnSync(process.execPath, [cli, 'tune-enhancer', ...args], {
@@ -193,7 +255,16 @@ describe('gatewave-audio tune-enhancer --input-levels', () => {
     const json = JSON.parse(
       run([...args, '--out', path.join(tmp, 'tuned-json'), '--input-levels', '-40,-20', '--json']).stdout,
     );
-    expect(json.levels.map((l: { inputLevelDb: number }) => l.inputLevelDb)).toEqual([-40, -20]);
+    expect(json.settings.map((l: { inputLevelDb: number }) => l.inputLevelDb)).toEqual([-40, -20]);
+    // the share of wiener, tuned with the model's own level (none for small)
+    const shared = path.join(tmp, 'tuned-shares');
+    const w = run([...args, '--out', shared, '--wiener-shares', '0,0.5', '--stoi-tolerance', '0.01']);
+    expect(w.status).toBe(0);
+    expect(w.stdout).toMatch(/no input level, 50 % wiener/);
+    const m = loadModelMetadata(shared) as { wienerShare?: { share: number }; inputLevel?: unknown };
+    const chose = /, no input level, (\d+) % wiener/.exec(w.stderr)!;
+    expect(m.wienerShare?.share ?? 0).toBe(Number(chose[1]) / 100);
+    expect(m.inputLevel).toBeUndefined();
   });
 
   test('bad levels and tolerances are errors (exit 2) that write nothing', () => {
@@ -203,6 +274,7 @@ describe('gatewave-audio tune-enhancer --input-levels', () => {
       [['--input-levels', '-20,5'], /--input-levels.*dBFS from -80 to 0/],
       [['--stoi-tolerance', '0,-1'], /--stoi-tolerance/],
       [['--stoi-tolerance', '0,0'], /one per group \(1: all\)/],
+      [['--wiener-shares', '0,1'], /--wiener-shares.*numbers from 0 up to 1/],
     ];
     for (const [args, message] of cases) {
       const r = run([...base, ...args]);
