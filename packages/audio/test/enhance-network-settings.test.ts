@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { runAudioCli } from './audio-cli';
 import { initBackend, loadModelMetadata } from '@gatewave/core';
 import { enhanceAudio, loadEnhancer, loadFrcrnEnhancer, siSdr, writeWav, SMALL_MODEL_DIR } from '../src';
 import { ChannelPower, checkInputLevel, levelGain } from '../src/enhance/input-level';
@@ -222,12 +222,7 @@ describe('tuneNetworkSettings', () => {
 });
 
 describe('gatewave-audio tune-enhancer --input-levels and --wiener-shares', () => {
-  const cli = path.resolve(__dirname, '../dist/cli.js');
-  const run = (args: string[]) =>
-    spawnSync(process.execPath, [cli, 'tune-enhancer', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
-    });
+  const run = (args: string[]) => runAudioCli(['tune-enhancer', ...args]);
   const clean = path.join(tmp, 'cli-clean');
   const noisy = path.join(tmp, 'cli-noisy');
   beforeAll(() => {

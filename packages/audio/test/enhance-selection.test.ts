@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { runAudioCli } from './audio-cli';
 import { initBackend, loadModel, loadModelMetadata } from '@gatewave/core';
 import { writeWav } from '../src';
 import { trainEnhancer, type TrainEnhancerOptions } from '../src/enhance/train';
@@ -204,12 +204,7 @@ describe('trainEnhancer with selectAttenLimit', () => {
 });
 
 describe('gatewave-audio train-enhancer selection flags', () => {
-  const cli = path.resolve(__dirname, '../dist/cli.js');
-  const runCli = (args: string[]) =>
-    spawnSync(process.execPath, [cli, 'train-enhancer', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, GATEWAVE_BACKEND: 'cpu' },
-    });
+  const runCli = (args: string[]) => runAudioCli(['train-enhancer', ...args]);
 
   test('--utterances and --stoi-tolerance go with --select-atten-lim; its limit is 0-100 dB', () => {
     const base = ['--manifest', path.join(tmp, 'none.csv'), '--out', path.join(tmp, 'cli-out')];

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { runAudioCli } from './audio-cli';
 import { writeWav } from '../src';
 import { corpusUtterances, pairedMixtures } from '../src/enhance/eval-mixtures';
 import { tuneAttenuationLimit } from '../src/enhance/tune';
@@ -96,10 +96,8 @@ describe('pairedMixtures', () => {
 });
 
 describe('gatewave-audio tune-enhancer', () => {
-  const cli = path.resolve(__dirname, '../dist/cli.js');
   const small = path.resolve(__dirname, '../models/enhancer-small');
-  const run = (args: string[]) =>
-    spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, GATEWAVE_BACKEND: 'cpu' } });
+  const run = (args: string[]) => runAudioCli(args);
 
   test('writes a tuned copy whose metadata holds the chosen limit and the data it was chosen on; the model is unchanged', () => {
     const clean = path.join(tmp, 'cli-clean');

@@ -9,6 +9,7 @@
  * are fed at one gain and chunked output equals whole-file output.
  */
 import { AudioError } from '../errors';
+import { sumOfSquares } from '../dsp/rms';
 
 /** What the pipeline tells an enhancer about the whole channel that `x` is (a chunk of). */
 export interface InputLevel {
@@ -45,11 +46,7 @@ export class ChannelPower {
   }
 
   add(block: Float32Array[]): void {
-    block.forEach((x, c) => {
-      let s = 0;
-      for (let i = 0; i < x.length; i++) s += x[i] * x[i];
-      this.sums[c] += s;
-    });
+    block.forEach((x, c) => (this.sums[c] += sumOfSquares(x)));
     this.count += block[0]?.length ?? 0;
   }
 
