@@ -42,8 +42,8 @@ export {
 export type { LimitedEnhancer } from './enhance/atten-lim';
 export { checkInputLevel, INPUT_LEVEL_RANGE } from './enhance/input-level';
 export { rms } from './dsp/rms';
-export { withWiener, wienerShareOf, checkWienerShare } from './enhance/wiener-share';
-export type { WithWiener } from './enhance/wiener-share';
+export { withWiener, wienerShareOf, checkWienerShare, withOverrides } from './enhance/wiener-share';
+export type { WithWiener, EnhancerOverrides } from './enhance/wiener-share';
 export type { InputLevel } from './enhance/input-level';
 export type { SoundEvent } from './sed/event-list';
 export { formatEventList, parseEventList, formatCsv, parseCsv } from './sed/event-list';

@@ -26,7 +26,8 @@ import {
 import { WavWriteFormat, readWav } from './io/wav';
 import { Enhancer, enhanceFile, enhancedName, expandInputs } from './enhance/enhancer';
 import { loadEnhancer } from './enhance/load';
-import { checkAttenuationLimit, limitAttenuation } from './enhance/atten-lim';
+import { checkAttenuationLimit } from './enhance/atten-lim';
+import { checkWienerShare, withOverrides } from './enhance/wiener-share';
 import { loadDetector } from './sed/detect-files';
 import { formatEventList, SoundEvent } from './sed/events';
 import type { SoundEventDetector } from './sed/detector';
@@ -41,6 +42,8 @@ export interface EnhanceJobSettings {
   format?: WavWriteFormat;
   /** Attenuation limit in dB, replacing the model's own (default: the limit the model recommends, if any). */
   attenuationLimitDb?: number;
+  /** Share of wiener's output, replacing the model's own (default: the model's, if any). */
+  wienerShare?: number;
 }
 
 export interface DetectJobSettings {
@@ -88,6 +91,7 @@ export async function submitEnhance(
 ): Promise<SubmitResult> {
   const conn = parseQueueUrl(url);
   if (settings.attenuationLimitDb !== undefined) checkAttenuationLimit(settings.attenuationLimitDb);
+  if (settings.wienerShare !== undefined) checkWienerShare(settings.wienerShare);
   const files = checkInputs(expandInputs(inputs));
   const out = checkOutputDir(outDir);
   const s: EnhanceJobSettings = { ...settings, model: visibleModel(settings.model) };
@@ -144,11 +148,11 @@ async function enhanceJob(
 ) {
   const { input, output } = p.item;
   if (isComplete(output)) return { output, skipped: true };
-  const { model, attenuationLimitDb: limit } = p.settings;
-  const key = `${model ?? ''}|${limit ?? ''}`;
+  const { model, attenuationLimitDb, wienerShare } = p.settings;
+  const key = `${model ?? ''}|${attenuationLimitDb ?? ''}|${wienerShare ?? ''}`;
   if (!enhancers.has(key)) {
     const loaded = await ctx.time('load model', () => loadEnhancer(model));
-    enhancers.set(key, limit === undefined ? loaded : limitAttenuation(loaded, limit));
+    enhancers.set(key, withOverrides(loaded, { attenuationLimitDb, wienerShare }));
   }
   if (ctx.startedBefore) await ctx.time('clear leftovers', () => removeLeftovers(output));
   const temp = tempOutputName(output, ctx.jobId, ctx.attempt);

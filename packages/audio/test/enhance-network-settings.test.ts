@@ -9,13 +9,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAudioCli } from './audio-cli';
 import { initBackend, loadModelMetadata } from '@gatewave/core';
-import { enhanceAudio, loadEnhancer, loadFrcrnEnhancer, siSdr, writeWav, SMALL_MODEL_DIR } from '../src';
+import { enhanceAudio, loadEnhancer, loadFrcrnEnhancer, readWav, siSdr, writeWav, SMALL_MODEL_DIR } from '../src';
 import { ChannelPower, checkInputLevel, levelGain } from '../src/enhance/input-level';
 import { rms as rmsOf } from '../src/dsp/rms';
 import { tuneAttenuationLimit } from '../src/enhance/tune';
 import { tuneNetworkSettings } from '../src/enhance/tune-settings';
 import { saveTuned } from '../src/enhance/tuned-model';
-import { withWiener, wienerShareOf } from '../src/enhance/wiener-share';
+import { withOverrides, withWiener, wienerShareOf } from '../src/enhance/wiener-share';
 import { WienerEnhancer } from '../src/enhance/wiener';
 import type { FrcrnEnhancer } from '../src/enhance/frcrn-enhancer';
 import type { Enhancer } from '../src/enhance/pipeline';
@@ -165,6 +165,58 @@ describe('a share of wiener', () => {
     json.metadata.wienerShare.share = 1;
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
     await expect(loadEnhancer(dir)).rejects.toThrow(/shared: metadata\.wienerShare: wiener share must be a number/);
+  });
+});
+
+describe('a user overriding the share of wiener', () => {
+  const dir = path.join(tmp, 'overrides');
+  beforeAll(() => saveTuned(SMALL_MODEL_DIR, dir, { attenuationLimitDb: 9, wienerShare: 0.3 }, 'a test'));
+
+  test('withOverrides replaces the share and the limit it is given, and keeps the others', async () => {
+    const { attenuationLimitOf, mixWithInput, unlimited } = await import('../src');
+    const model = await loadEnhancer(dir);
+    const x = noisyAt(0.05, 16000);
+    const bare = await small.enhance(x);
+    const alone = withOverrides(model, { wienerShare: 0 });
+    expect(attenuationLimitOf(alone)).toBe(9);
+    expect(wienerShareOf(unlimited(alone))).toBe(0);
+    expect(maxAbsDiff(await alone.enhance(x), mixWithInput(x, bare, 9))).toBeLessThan(1e-6);
+    const more = withOverrides(model, { wienerShare: 0.6, attenuationLimitDb: 20 });
+    expect(attenuationLimitOf(more)).toBe(20);
+    const w = await new WienerEnhancer().enhance(x);
+    const expected = mixWithInput(
+      x,
+      bare.map((v, i) => 0.4 * v + 0.6 * w[i]),
+      20,
+    );
+    expect(maxAbsDiff(await more.enhance(x), expected)).toBeLessThan(1e-6);
+    expect(withOverrides(model, {})).toBe(model);
+    expect(wienerShareOf(unlimited(withOverrides(model, { attenuationLimitDb: 3 })))).toBe(0.3);
+    expect(() => withOverrides(new WienerEnhancer(), { wienerShare: 0.2 })).toThrow(
+      /a share of wiener mixes wiener into a model: give it with an FRCRN model/,
+    );
+  });
+
+  test('gatewave-audio enhance --wiener-share: 0 gives the network alone; bad values and wiener are errors', async () => {
+    const input = path.join(tmp, 'in.wav');
+    const x = noisyAt(0.05, 16000);
+    writeWav(input, { sampleRate: 16000, channels: [x] }, { format: 'float32' });
+    const out = path.join(tmp, 'enh-out');
+    const r = runAudioCli(['enhance', input, '-o', out, '--model', dir, '--wiener-share', '0', '--atten-lim', '100']);
+    expect(r.status).toBe(0);
+    const y = readWav(path.join(out, 'in_enhanced.wav')).channels[0];
+    const { mixWithInput } = await import('../src');
+    expect(maxAbsDiff(y, mixWithInput(x, await small.enhance(x), 100))).toBeLessThan(1e-5);
+    for (const [args, message] of [
+      [['--model', dir, '--wiener-share', '1'], /--wiener-share.*a number from 0 up to 1/],
+      [['--model', 'wiener', '--wiener-share', '0.2'], /a share of wiener mixes wiener into a model/],
+    ] as const) {
+      const bad = path.join(tmp, 'never-enh');
+      const b = runAudioCli(['enhance', input, '-o', bad, ...args]);
+      expect(b.status).toBe(2);
+      expect(b.stderr).toMatch(message);
+      expect(fs.existsSync(path.join(bad, 'in_enhanced.wav'))).toBe(false);
+    }
   });
 });
 

@@ -198,4 +198,15 @@ function tone(file: string, seconds: number, seed: number): void {
     const unlimited = fs.readFileSync(path.join(dir, 'out', 'clip0_enhanced.wav'));
     expect(queued.equals(unlimited)).toBe(false);
   });
+
+  test('--wiener-share reaches the worker: the queued output is the direct one, and not the model alone', () => {
+    const small = ['--model', path.resolve(__dirname, '../models/enhancer-small'), '-q'];
+    const share = [...small, '--wiener-share', '0.5'];
+    expect(cli(['enhance', clips()[0], '-o', at('share-q'), ...share, '--queue', url]).code).toBe(0);
+    expect(cli(['enhance', clips()[0], '-o', at('share-d'), ...share]).code).toBe(0);
+    expect(cli(['enhance', clips()[0], '-o', at('alone-d'), ...small]).code).toBe(0);
+    const read = (d: string) => fs.readFileSync(path.join(dir, d, 'clip0_enhanced.wav'));
+    expect(read('share-q').equals(read('share-d'))).toBe(true);
+    expect(read('share-q').equals(read('alone-d'))).toBe(false);
+  });
 });

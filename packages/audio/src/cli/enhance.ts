@@ -11,7 +11,7 @@ import { loadEnhancer } from '../enhance/load';
 import { trainEnhancer, type TrainEnhancerOptions } from '../enhance/train';
 import { scoreFiles } from '../metrics/score-files';
 import { scoreFolders } from '../enhance/score';
-import { limitAttenuation } from '../enhance/atten-lim';
+import { withOverrides } from '../enhance/wiener-share';
 import { registerTuneEnhancer } from './tune-enhancer';
 import { addFlags } from './flags';
 import { addAudioQueueFlags, checkQueueFlags, enhanceOnQueue, QueueFlags } from './queue';
@@ -26,6 +26,7 @@ interface EnhanceFlags extends QueueFlags {
   chunk: number;
   sampleFormat?: WavWriteFormat;
   attenLim?: number;
+  wienerShare?: number;
   quiet?: boolean;
 }
 
@@ -45,6 +46,7 @@ function registerEnhance(program: Command): void {
     chunk: { default: 30 },
     sampleFormat: {},
     attenLim: {},
+    wienerShare: {},
     quiet: {},
   });
   addAudioQueueFlags(cmd);
@@ -54,12 +56,20 @@ function registerEnhance(program: Command): void {
       return enhanceOnQueue(
         inputs,
         o.out,
-        { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat, attenuationLimitDb: o.attenLim },
+        {
+          model: o.model,
+          chunkSeconds: o.chunk,
+          format: o.sampleFormat,
+          attenuationLimitDb: o.attenLim,
+          wienerShare: o.wienerShare,
+        },
         o,
       );
     if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
-    const loaded = await loadEnhancer(o.model);
-    const enhancer = o.attenLim === undefined ? loaded : limitAttenuation(loaded, o.attenLim);
+    const enhancer = withOverrides(await loadEnhancer(o.model), {
+      attenuationLimitDb: o.attenLim,
+      wienerShare: o.wienerShare,
+    });
     const bars = new Map<string, ProgressBar>();
     const written: string[] = [];
     exitOnInterrupt('gatewave-audio', () =>

@@ -59,6 +59,11 @@ export const FLAGS = {
       "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 18 dB for the default model, none for wiener)",
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
+  wienerShare: {
+    flags: '--wiener-share <share>',
+    description: "mix this share (0 to <1) of the wiener baseline's output into the model's (default: the model's own)",
+    parse: numberWhere((x) => x >= 0 && x < 1, 'a number from 0 up to 1'),
+  },
   utterances: {
     flags: '--utterances <n>',
     description: 'validation utterances (of at least 3 s each) taken from the manifest, round robin over speakers',

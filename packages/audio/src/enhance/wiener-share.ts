@@ -6,6 +6,7 @@
  * goes on top (`limitAttenuation`), so the limit mixes the input back into this mix.
  */
 import { AudioError } from '../errors';
+import { attenuationLimitOf, limitAttenuation, unlimited } from './atten-lim';
 import type { Enhancer } from './pipeline';
 import type { InputLevel } from './input-level';
 import { WienerEnhancer } from './wiener';
@@ -63,4 +64,26 @@ export function mixOutputs(network: Float32Array, wiener: Float32Array, share: n
 /** The share of `wiener` an enhancer mixes in (0 when it mixes in none). */
 export function wienerShareOf(enhancer: Enhancer): number {
   return (enhancer as Partial<WithWiener>).wienerShare ?? 0;
+}
+
+/** What a user may set over a loaded model's own settings (`enhance --atten-lim / --wiener-share`, queue jobs). */
+export interface EnhancerOverrides {
+  attenuationLimitDb?: number;
+  wienerShare?: number;
+}
+
+/**
+ * `enhancer` with its share of `wiener` and its attenuation limit replaced where `overrides` names them (each kept
+ * otherwise). A share of `wiener` needs a model: `wiener` itself has no network to mix it into.
+ */
+export function withOverrides(enhancer: Enhancer, overrides: EnhancerOverrides): Enhancer {
+  const { attenuationLimitDb, wienerShare } = overrides;
+  if (wienerShare === undefined)
+    return attenuationLimitDb === undefined ? enhancer : limitAttenuation(enhancer, attenuationLimitDb);
+  const limit = attenuationLimitDb ?? attenuationLimitOf(enhancer);
+  const inner = unlimited(enhancer);
+  if (inner instanceof WienerEnhancer)
+    throw new AudioError('BAD_ARGUMENT', 'a share of wiener mixes wiener into a model: give it with an FRCRN model.');
+  const mixed = withWiener((inner as Partial<WithWiener>).network ?? inner, wienerShare);
+  return limit === null ? mixed : limitAttenuation(mixed, limit);
 }
