@@ -40,8 +40,7 @@ export {
   attenuationLimitOf,
 } from './enhance/atten-lim';
 export type { LimitedEnhancer } from './enhance/atten-lim';
-export { checkInputLevel, INPUT_LEVEL_RANGE } from './enhance/input-level';
-export { rms } from './dsp/rms';
+export { checkInputLevel, INPUT_LEVEL_RANGE, rms } from './dsp/level';
 export { withWiener, wienerShareOf, checkWienerShare, withOverrides } from './enhance/wiener-share';
 export type { WithWiener, EnhancerOverrides } from './enhance/wiener-share';
 export type { InputLevel } from './enhance/input-level';

@@ -4,10 +4,14 @@
  */
 import { tf } from '@gatewave/core';
 import {
+  atLevel,
   buildDetector,
   defaultDetectorConfig,
+  detectorConfigOf,
   detectorLoss,
   eventTargets,
+  medianLevelDb,
+  recordingRms,
   SoundEventDetector,
 } from '../src/sed/detector';
 import { FrameOutput, framesToEvents } from '../src/sed/frame-events';
@@ -219,6 +223,34 @@ describe('detector input checks', () => {
   test('too short a scene', () => {
     const ch = Array.from({ length: 4 }, () => new Float32Array(1000));
     expect(() => det.prepare({ sampleRate: 24000, channels: ch }, 'short.wav')).toThrow(/needs at least 0\.100 s/);
+  });
+
+  test('with an input level, a recording at any gain gives the same frames; without, a loud one differs', () => {
+    const ch = spatialize(noise(24000, 5), 'foa', 30, 10, 24000);
+    const loud = ch.map((c) => c.map((v) => v * 30));
+    const leveled = new SoundEventDetector(det.model, { ...config, inputLevel: { db: -30, chosenOn: 'a test' } });
+    const a = leveled.predict({ sampleRate: 24000, channels: ch }, 'x.wav');
+    const b = leveled.predict({ sampleRate: 24000, channels: loud }, 'x.wav');
+    const gap = (x: Float32Array, y: Float32Array) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+    expect(gap(a.activity, b.activity)).toBeLessThan(1e-5);
+    const asItComes = det.predict({ sampleRate: 24000, channels: loud }, 'x.wav');
+    expect(gap(asItComes.activity, b.activity)).toBeGreaterThan(1e-3);
+    // what the level does: the prepared channels' RMS over all of them is -30 dBFS
+    const prepared = leveled.prepare({ sampleRate: 24000, channels: loud }, 'x.wav');
+    expect(20 * Math.log10(recordingRms(prepared))).toBeCloseTo(-30, 4);
+  });
+
+  test('levels of recordings: RMS over all channels, and the median over recordings', () => {
+    expect(recordingRms([Float32Array.from([3, -3]), Float32Array.from([4, 4])])).toBeCloseTo(Math.sqrt(12.5), 9);
+    const at = (db: number) => [Float32Array.from([10 ** (db / 20), -(10 ** (db / 20))])];
+    expect(medianLevelDb([at(-40), at(-20), at(-30)])).toBeCloseTo(-30, 5); // float32 samples
+    expect(medianLevelDb([at(-40), at(-20), at(-30), at(-10)])).toBeCloseTo(-25, 5);
+    expect(atLevel(at(-40), -20)[0][0]).toBeCloseTo(0.1, 6);
+    expect(() => medianLevelDb([])).toThrow(/no recordings/);
+    const bad = { detector: { ...config, inputLevel: { db: 4, chosenOn: 'x' } } };
+    expect(() => detectorConfigOf(bad as never, 'm')).toThrow(
+      /m: metadata\.detector\.inputLevel: input level must be a number of dBFS from -80 to 0, got 4/,
+    );
   });
 
   test('another rate is resampled with a notice; output at 100 ms frames', () => {

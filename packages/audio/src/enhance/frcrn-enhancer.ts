@@ -7,9 +7,9 @@ import { stft, istft, makeWindow } from '../dsp/stft';
 import { buildFrcrn, frcrnBins, type FrcrnConfig } from './frcrn';
 import type { Enhancer } from './enhancer';
 import { checkAttenuationLimit, limitAttenuation } from './atten-lim';
-import { checkInputLevel, levelGain, type InputLevel } from './input-level';
+import type { InputLevel } from './input-level';
 import { checkWienerShare, withWiener } from './wiener-share';
-import { rms } from '../dsp/rms';
+import { checkInputLevel, levelGain, rms } from '../dsp/level';
 
 /** An FRCRN network with its STFT settings, usable wherever an Enhancer is. */
 export class FrcrnEnhancer implements Enhancer {

@@ -6,34 +6,14 @@
  * mask it returns to the input as it is: the output keeps the input's level.
  *
  * The RMS is the whole channel's (the pipeline measures it before enhancing chunk by chunk), so a long file's chunks
- * are fed at one gain and chunked output equals whole-file output.
+ * are fed at one gain and chunked output equals whole-file output. The level's range and gain: ../dsp/level.ts.
  */
-import { AudioError } from '../errors';
-import { sumOfSquares } from '../dsp/rms';
+import { sumOfSquares } from '../dsp/level';
 
 /** What the pipeline tells an enhancer about the whole channel that `x` is (a chunk of). */
 export interface InputLevel {
   /** RMS of the whole channel, at the source's own rate. */
   rms: number;
-}
-
-/** The range of input levels a model may name, in dBFS RMS. */
-export const INPUT_LEVEL_RANGE: [number, number] = [-80, 0];
-
-/** Checks an input level in dBFS: a number from −80 to 0. */
-export function checkInputLevel(db: number, where = 'input level'): number {
-  const [lo, hi] = INPUT_LEVEL_RANGE;
-  if (!Number.isFinite(db) || db < lo || db > hi) {
-    throw new AudioError('BAD_ARGUMENT', `${where} must be a number of dBFS from ${lo} to ${hi}, got ${String(db)}.`);
-  }
-  return db;
-}
-
-/**
- * The gain that brings audio of RMS `rms` to `levelDb` dBFS; 1 for silence (nothing to scale) or a non-finite RMS.
- */
-export function levelGain(rms: number, levelDb: number): number {
-  return rms > 0 && Number.isFinite(rms) ? 10 ** (levelDb / 20) / rms : 1;
 }
 
 /** Running sums of squares per channel, for the RMS of a source read block by block. */

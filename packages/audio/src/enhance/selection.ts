@@ -14,7 +14,7 @@ import type { FrcrnConfig } from './frcrn';
 import { FrcrnEnhancer } from './frcrn-enhancer';
 import { corpusMixtures, type EvalMixture } from './eval-mixtures';
 import { checkAttenuationLimit } from './atten-lim';
-import { checkInputLevel } from './input-level';
+import { checkInputLevel } from '../dsp/level';
 import { tuneAttenuationLimit } from './tune';
 import type { Enhancer } from './pipeline';
 import { Fnv1a, floatBits, scoreResumedAndSaved } from './validation';

@@ -15,7 +15,7 @@ import {
   type TrainingData,
 } from './train-data';
 import { limitedGainSelection, type LimitedGainSelection } from './selection';
-import { checkInputLevel } from './input-level';
+import { checkInputLevel } from '../dsp/level';
 
 export interface TrainEnhancerOptions {
   /** A corpus manifest (`npm run data:enhance`): trains on its train split, selects on its validation split. */

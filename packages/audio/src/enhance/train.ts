@@ -40,7 +40,7 @@ import {
   type SelectionScore,
 } from './selection';
 import { warmStart } from './warm-start';
-import { checkInputLevel } from './input-level';
+import { checkInputLevel } from '../dsp/level';
 import {
   frcrnConfigOf,
   inputLevelMetadata,

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { atomicWriteDir, checkOutputDir } from '@gatewave/core';
 import { AudioError } from '../errors';
 import { checkAttenuationLimit } from './atten-lim';
-import { checkInputLevel } from './input-level';
+import { checkInputLevel } from '../dsp/level';
 import { checkWienerShare } from './wiener-share';
 
 /** A model.json document: what matters here is its metadata. */

@@ -6,6 +6,7 @@ import { buildCRNN, loadModel, loadModelMetadata, saveModel, tf, type ModelMetad
 import { AudioError } from '../errors';
 import { AudioData } from '../io/wav';
 import { resample } from '../io/resample';
+import { checkInputLevel, levelGain, sumOfSquares } from '../dsp/level';
 import { SoundEvent } from './events';
 import { eventsToFrames } from './metrics/frames';
 import { toUnitVector } from './geometry';
@@ -43,6 +44,12 @@ export interface DetectorConfig {
   views?: number;
   /** Hysteresis of the activity threshold (see `DetectOptions.hysteresis`; absent = 1, a single threshold). */
   hysteresis?: number;
+  /**
+   * Inference only: every recording is scaled so that its RMS over all channels is `db` dBFS before its features are
+   * taken (absent: as it comes). The log-mel features are normalised by the training scenes' statistics, so a
+   * recording much louder than those scenes is outside what the model saw (`tools/models/set-input-level.js`).
+   */
+  inputLevel?: { db: number; chosenOn: string };
   /**
    * Training only: weight of each class's active frames in the loss (see `detectorLoss` and `classBalanceWeights`);
    * absent = 1 for every class. Kept so that a resumed run goes on with the same loss.
@@ -195,11 +202,45 @@ export interface DetectOptions {
   hysteresis?: number;
 }
 
+/** RMS over all of a recording's channels together. */
+export function recordingRms(channels: readonly Float32Array[]): number {
+  const power = channels.reduce((s, c) => s + sumOfSquares(c), 0);
+  return Math.sqrt(
+    power /
+      Math.max(
+        1,
+        channels.reduce((n, c) => n + c.length, 0),
+      ),
+  );
+}
+
+/** `channels` scaled together so that their RMS over all channels is `db` dBFS (silence is left as it is). */
+export function atLevel(channels: readonly Float32Array[], db: number): Float32Array[] {
+  const gain = levelGain(recordingRms(channels), db);
+  return channels.map((c) => c.map((v) => v * gain));
+}
+
+/** The median over recordings of their RMS over all channels, in dBFS (e.g. a detector's validation scenes). */
+export function medianLevelDb(recordings: readonly (readonly Float32Array[])[]): number {
+  if (recordings.length === 0) throw new AudioError('BAD_ARGUMENT', 'the median level of no recordings is undefined.');
+  const levels = recordings.map((r) => 20 * Math.log10(recordingRms(r))).sort((a, b) => a - b);
+  const mid = levels.length >> 1;
+  return levels.length % 2 ? levels[mid] : (levels[mid - 1] + levels[mid]) / 2;
+}
+
 /** The detector settings saved with a model; `where` (a folder or a URL) names it when they are missing. */
 export function detectorConfigOf(meta: ModelMetadata, where: string): DetectorConfig {
   const m = meta as { detector?: DetectorConfig };
   if (!m.detector || m.detector.kind !== 'gatewave-sed') {
     throw new AudioError('MODEL_CORRUPT', `${where} is not a sound event detector (no detector config in model.json).`);
+  }
+  const level = m.detector.inputLevel;
+  if (level !== undefined) {
+    try {
+      checkInputLevel(level.db);
+    } catch (err) {
+      throw new AudioError('MODEL_CORRUPT', `${where}: metadata.detector.inputLevel: ${(err as Error).message}`);
+    }
   }
   return m.detector;
 }
@@ -267,7 +308,7 @@ export class SoundEventDetector {
           `${(this.minimumSamples() / rate).toFixed(3)} s (one label frame of ${this.config.labelHop} feature windows).`,
       );
     }
-    return channels;
+    return this.config.inputLevel ? atLevel(channels, this.config.inputLevel.db) : channels;
   }
 
   /** Normalised features of prepared audio. */

@@ -6,7 +6,7 @@
 import { Rng } from '@gatewave/core';
 import { formatChannels, SceneFormat } from '../format';
 import { toUnitVector } from '../geometry';
-import { rms } from '../../dsp/rms';
+import { rms } from '../../dsp/level';
 
 /** Radius of the mic4 array in metres (the capsules sit on a 4.2 cm sphere, as in the DCASE MIC datasets). */
 export const MIC4_RADIUS = 0.042;
