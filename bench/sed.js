@@ -4,9 +4,10 @@
 // corpus (npm run data:events; recordings that nothing in training or model selection touched), with reverberation
 // and up to two overlapping events as in training, scored by the same code as `score-events`, beside the DCASE 2019
 // baseline's published figures (on its own FOA data), per class with the number of test recordings of each class,
-// plus the inference real-time factor.
+// plus the inference real-time factor, and a level check: ER and F with the scenes played 20 dB quieter and 10 dB
+// louder, as shipped and (for a detector with an input level) as the input comes.
 //   node bench/sed.js [--corpus DIR] [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native]
-//                     [--dir SCENES] [--views N] [--split test|validation] [--keep]
+//                     [--dir SCENES] [--views N] [--split test|validation] [--keep] [--skip-level-check]
 // --corpus defaults to $GATEWAVE_EVENT_CORPUS or ../runs/corpus-events beside the repository; without it the benchmark
 // says so and skips. --dir scores an existing folder of scenes instead of synthesising them; --keep keeps the ones made. Classes of the corpus
 // that the model does not know are scored as missed (they count against it); the model's other classes count as
@@ -36,6 +37,40 @@ const KEEP = process.argv.includes('--keep');
 const BASELINE = { er: 0.34, f: 0.799, doa: 28.5, fr: 0.854, seld: 0.2113 };
 
 /** Test recordings per class, from the split's labels.csv. */
+/** Gains (dB) at which the level check plays the scenes, beside their own level. */
+const CHECK_GAINS = [-20, 0, 10];
+
+/**
+ * The level check: ER and F of the detector on the scenes played `CHECK_GAINS` dB louder, as shipped and, when it has
+ * an input level, as the input comes (the same weights without it). Prints one line per variant.
+ */
+function levelCheck(audio, detector, set, classes) {
+  const variants = [['as shipped', detector]];
+  if (detector.config.inputLevel) {
+    const { inputLevel: _level, ...config } = detector.config;
+    variants.push(['as the input comes', new audio.SoundEventDetector(detector.model, config)]);
+  }
+  const level = detector.config.inputLevel ? `input level ${detector.config.inputLevel.db} dBFS` : 'no input level';
+  console.log(`
+level check (the same scenes ${CHECK_GAINS.map((g) => `${g >= 0 ? '+' : ''}${g}`).join(' / ')} dB; ${level}): ER / F`);
+  for (const [label, det] of variants) {
+    const cells = CHECK_GAINS.map((gain) => {
+      const k = 10 ** (gain / 20);
+      const ref = [];
+      const est = [];
+      for (const s of set.scenes) {
+        const a = audio.readWav(s.audio);
+        const scaled = { sampleRate: a.sampleRate, channels: a.channels.map((c) => c.map((v) => v * k)) };
+        est.push(...det.detect(scaled, s.name, { views: VIEWS === undefined ? undefined : Number(VIEWS) }).events);
+        ref.push(...s.events);
+      }
+      const sc = audio.scoreEvents(ref, est, { classes });
+      return `${sc.er.toFixed(3)} / ${(sc.f * 100).toFixed(1)} %`;
+    });
+    console.log(`${label.padEnd(20)}${cells.join(' | ')}`);
+  }
+}
+
 function recordingsPerClass(labels) {
   const lines = fs.readFileSync(labels, 'utf8').trim().split('\n').slice(1);
   const n = {};
@@ -175,6 +210,7 @@ async function main() {
         `${r[0].padEnd(16)}${r[1].padStart(11)}${r[2].padStart(8)}${r[3].padStart(7)}${r[4].padStart(9)}${r[5].padStart(8)}`,
       );
     }
+    if (!process.argv.includes('--skip-level-check')) levelCheck(audio, detector, set, classes);
   } finally {
     if (!DIR && !KEEP) fs.rmSync(dir, { recursive: true, force: true });
     if (KEEP) console.log(`scenes kept in ${dir}`);
