@@ -1,6 +1,6 @@
 /**
- * Writing a copy of an enhancement model with the attenuation limit (and, if chosen, the input level) chosen for it:
- * what `tune-enhancer` writes.
+ * Writing a copy of an enhancement model with the attenuation limit (and, when they were tuned too, the input level
+ * and the share of `wiener`) chosen for it: what `tune-enhancer` writes.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -47,7 +47,7 @@ export interface DetectorConfig {
   /**
    * Inference only: every recording is scaled so that its RMS over all channels is `db` dBFS before its features are
    * taken (absent: as it comes). The log-mel features are normalised by the training scenes' statistics, so a
-   * recording much louder than those scenes is outside what the model saw (`tools/models/set-input-level.js`).
+   * recording much louder than those scenes is outside what the model saw (`tools/models/set-detector-input-level.js`).
    */
   inputLevel?: { db: number; chosenOn: string };
   /**
