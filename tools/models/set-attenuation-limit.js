@@ -7,32 +7,16 @@
 //   node tools/models/set-attenuation-limit.js --model DIR --none        (removes it)
 // model.json is replaced atomically; its weights and everything else in it are left as they are.
 'use strict';
-const fs = require('fs');
-const path = require('path');
+const { flag, failer, modelJsonOfArgs } = require('./args');
 const { atomicWriteFile } = require('@gatewave/core');
 const { checkAttenuationLimit, withTuning } = require('@gatewave/audio');
 
 const USAGE = `usage: node tools/models/set-attenuation-limit.js --model DIR (--db DB --chosen-on TEXT | --none)`;
 
-function flag(name) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  return v === undefined || v.startsWith('--') ? true : v;
-}
-
-function fail(message, code = 2) {
-  process.stderr.write(`set-attenuation-limit: ${message}\n`);
-  process.exit(code);
-}
+const fail = failer('set-attenuation-limit');
 
 function main() {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) return console.log(USAGE);
-  const dir = flag('model');
-  if (typeof dir !== 'string') fail(`--model DIR is required.\n${USAGE}`);
-  const file = path.join(dir, 'model.json');
-  if (!fs.existsSync(file)) fail(`${file}: no such file; pass a model folder written by train-enhancer.`);
-  const model = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const { file, model } = modelJsonOfArgs(USAGE, fail, 'train-enhancer');
   if (model.metadata?.kind !== 'frcrn')
     fail(`${file} is not an FRCRN enhancement model (metadata.kind is ${JSON.stringify(model.metadata?.kind)}).`);
   let db = null;

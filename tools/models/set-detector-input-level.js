@@ -8,24 +8,14 @@
 // model.json is replaced atomically; its weights and everything else in it are left as they are.
 'use strict';
 const fs = require('fs');
-const path = require('path');
+const { flag, failer, modelJsonOfArgs } = require('./args');
 const { atomicWriteFile } = require('@gatewave/core');
 const { checkInputLevel, listScenes, medianLevelDb, readWav } = require('@gatewave/audio');
 
 const USAGE =
   'usage: node tools/models/set-detector-input-level.js --model DIR (--from-scenes DIR | --db DB --chosen-on TEXT | --none)';
 
-function flag(name) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  return v === undefined || v.startsWith('--') ? true : v;
-}
-
-function fail(message, code = 2) {
-  process.stderr.write(`set-detector-input-level: ${message}\n`);
-  process.exit(code);
-}
+const fail = failer('set-detector-input-level');
 
 /** The level and what chose it, from the flags. */
 function chosenLevel() {
@@ -54,12 +44,7 @@ function chosenLevel() {
 }
 
 function main() {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) return console.log(USAGE);
-  const dir = flag('model');
-  if (typeof dir !== 'string') fail(`--model DIR is required.\n${USAGE}`);
-  const file = path.join(dir, 'model.json');
-  if (!fs.existsSync(file)) fail(`${file}: no such file; pass a model folder written by train-detector.`);
-  const model = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const { file, model } = modelJsonOfArgs(USAGE, fail, 'train-detector');
   const detector = model.metadata?.detector;
   if (detector?.kind !== 'gatewave-sed') fail(`${file} is not a sound event detector (no metadata.detector).`);
   const level = flag('none') ? undefined : chosenLevel();
