@@ -132,6 +132,31 @@ test('batchLoss at a 0 dB limit scores the input whatever the model; at 100 dB t
   expect(validationKey(val, { ...w, limitDb: 10 })).not.toBe(validationKey(val, { ...w, limitDb: 12 }));
 });
 
+test('batchLoss with a share of wiener: at share 1 it scores the wiener output whatever the model; the key names it', () => {
+  const w = { mask: 0, spectral: 0 };
+  const wienerOut = s.map((v, i) => v + 0.05 * Math.sin(i * 1.7));
+  const b = { clean: row(s), noisy: row(plus(0.5)), wiener: row(wienerOut) };
+  const lossOf = (seed: number, wienerShare?: number): number => {
+    setSeed(seed);
+    const model = buildFrcrn(TINY_FRCRN);
+    const l = batchLoss(model, TINY_FRCRN, b, { ...w, wienerShare }, false).loss.dataSync()[0];
+    model.dispose();
+    return l;
+  };
+  expect(lossOf(1)).not.toBeCloseTo(lossOf(2), 2); // two models differ...
+  expect(lossOf(1, 1)).toBeCloseTo(lossOf(2, 1), 3); // ...but not when all of the output is wiener's
+  // and that loss is -SI-SNR of the wiener output itself (through the STFT and back)
+  expect(lossOf(1, 1)).toBeCloseTo(negSiSnr(row(s), row(wienerOut)).dataSync()[0], 2);
+  const model = buildFrcrn(TINY_FRCRN);
+  expect(() =>
+    batchLoss(model, TINY_FRCRN, { clean: b.clean, noisy: b.noisy }, { ...w, wienerShare: 0.3 }, false),
+  ).toThrow(/a loss with a share of wiener needs the batch's wiener output/);
+  model.dispose();
+  const val: ValidationSet = { batches: [b], noisyNegSiSnr: 0, skipped: 0 };
+  expect(validationKey(val, { ...w, wienerShare: 0.3 })).not.toBe(validationKey(val, w));
+  expect(validationKey(val, { ...w, wienerShare: 0 })).toBe(validationKey(val, w));
+});
+
 test('validation key: FNV-1a over the samples as float32 bits (a pinned value, so old checkpoints keep their keys)', () => {
   const val: ValidationSet = { batches: [{ clean: row(s), noisy: row(plus(0.3)) }], noisyNegSiSnr: 0, skipped: 0 };
   // the word-by-word FNV-1a of the format: per tensor its length then its bits, then the weights' bits

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAudioCli } from './audio-cli';
 import { initBackend, loadModel, loadModelMetadata } from '@gatewave/core';
-import { writeWav } from '../src';
+import { loadEnhancer, unlimited, wienerShareOf, writeWav } from '../src';
 import { trainEnhancer, type TrainEnhancerOptions } from '../src/enhance/train';
 import { limitedGainSelection, scoreFrcrnSelection, scoreSelection, selectionOn } from '../src/enhance/selection';
 import { tuneAttenuationLimit } from '../src/enhance/tune';
@@ -189,6 +189,21 @@ describe('trainEnhancer with selectAttenLimit', () => {
     await expect(run({ out: path.join(tmp, 'no'), mix: { minLevelDb: -10, maxLevelDb: -20 } })).rejects.toThrow(
       /the level range must have its minimum no larger than its maximum, at most 0 dBFS; got -10 to -20/,
     );
+  });
+
+  test('with a share of wiener in the loss: the saved model carries it and is scored with it', async () => {
+    const out = path.join(tmp, 'mixed');
+    const r = await run({ out, epochs: 1, selectAttenLimit: 10, selectUtterances: 1, lossWienerShare: 0.3 });
+    const meta = loadModelMetadata(out) as { wienerShare?: { share: number; chosenOn: string }; selectedBy?: string };
+    expect(meta.wienerShare).toEqual({ share: 0.3, chosenOn: 'train-enhancer --loss-wiener-share' });
+    expect(meta.selectedBy).toMatch(/limit 10 dB, 30 % wiener$/);
+    const sel = limitedGainSelection(tinyCorpus(), 10, 1, 0, null, 0.3);
+    expect(r.state.selection!.key).toBe(sel.key);
+    expect(sel.key).not.toBe(limitedGainSelection(tinyCorpus(), 10, 1, 0).key);
+    const saved = await loadModel(out);
+    expect((await scoreFrcrnSelection(saved, TINY_FRCRN, sel)).value).toBeCloseTo(r.state.selection!.best, 3);
+    saved.dispose();
+    expect(wienerShareOf(unlimited(await loadEnhancer(out)))).toBe(0.3);
   });
 
   test('a run chosen by the loss, resumed with a selection, scores its saved model and the resumed weights first', async () => {

@@ -207,6 +207,7 @@ interface TrainEnhancerFlags {
   stoiTolerance?: number[];
   inputLevel?: number;
   levels?: [number, number];
+  lossWienerShare?: number;
   overwrite?: boolean;
 }
 
@@ -248,6 +249,7 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
     selectUtterances: o.utterances,
     selectStoiTolerance: o.stoiTolerance?.length === 1 ? o.stoiTolerance[0] : o.stoiTolerance,
     inputLevelDb: o.inputLevel,
+    lossWienerShare: o.lossWienerShare,
     overwrite: !!o.overwrite,
   };
 }
@@ -310,6 +312,7 @@ function registerTrainEnhancer(program: Command): void {
     },
     inputLevel: {},
     levels: {},
+    lossWienerShare: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {

@@ -75,6 +75,11 @@ export const FLAGS = {
       'train on the output mixed with the input at this attenuation limit (what a model shipped with that limit gives), not on the network output as it is',
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
+  lossWienerShare: {
+    flags: '--loss-wiener-share <share>',
+    description: "train on the output mixed with this share of wiener's (the model then ships with it)",
+    parse: numberWhere((x) => x > 0 && x < 1, 'a number between 0 and 1'),
+  },
   selectAttenLim: {
     flags: '--select-atten-lim <dB>',
     description:

@@ -15,6 +15,7 @@ import { FrcrnEnhancer } from './frcrn-enhancer';
 import { corpusMixtures, type EvalMixture } from './eval-mixtures';
 import { checkAttenuationLimit } from './atten-lim';
 import { checkInputLevel } from '../dsp/level';
+import { checkWienerShare, withWiener } from './wiener-share';
 import { tuneAttenuationLimit } from './tune';
 import type { Enhancer } from './pipeline';
 import { Fnv1a, floatBits, scoreResumedAndSaved } from './validation';
@@ -26,6 +27,8 @@ export interface LimitedGainSelection {
   limitDb: number;
   /** The level (dBFS RMS) the scored networks are fed at (see input-level.ts), or null: as the mixtures come. */
   inputLevelDb: number | null;
+  /** The share of `wiener` mixed into the scored networks' output (./wiener-share.ts); 0: none. */
+  wienerShare: number;
   /** How far below the noisy input's mean STOI a group may fall: one for all, or one per SNR (tune-enhancer's rule). */
   stoiTolerance: number | number[];
   mixtures: EvalMixture[];
@@ -56,12 +59,15 @@ export function limitedGainSelection(
   utterances: number,
   stoiTolerance: number | number[],
   inputLevelDb: number | null = null,
+  wienerShare = 0,
 ): LimitedGainSelection {
   const c = corpusMixtures(manifest, { split: 'validation', utterances, snrs: SELECTION_SNRS });
   const n = c.mixtures.length / SELECTION_SNRS.length;
-  const level = inputLevelDb === null ? '' : `, input level ${inputLevelDb} dBFS`;
+  const level =
+    (inputLevelDb === null ? '' : `, input level ${inputLevelDb} dBFS`) +
+    (wienerShare ? `, ${Math.round(wienerShare * 100)} % wiener` : '');
   const what = `${n} validation utterances of ${c.speakers.length} speakers at ${SELECTION_SNRS.join(', ')} dB, limit ${limitDb} dB${level}`;
-  return selectionOn(c.mixtures, limitDb, stoiTolerance, what, inputLevelDb);
+  return selectionOn(c.mixtures, limitDb, stoiTolerance, what, inputLevelDb, wienerShare);
 }
 
 /** A selection on the given mixtures. */
@@ -71,8 +77,10 @@ export function selectionOn(
   stoiTolerance: number | number[],
   what: string,
   inputLevelDb: number | null = null,
+  wienerShare = 0,
 ): LimitedGainSelection {
   checkAttenuationLimit(limitDb, "the selection's attenuation limit");
+  checkWienerShare(wienerShare, "the selection's wiener share");
   if (inputLevelDb !== null) checkInputLevel(inputLevelDb, "the selection's input level");
   const tolerances = Array.isArray(stoiTolerance) ? stoiTolerance : [stoiTolerance];
   const groups = new Set(mixtures.map((m) => m.group)).size;
@@ -81,10 +89,11 @@ export function selectionOn(
       'BAD_ARGUMENT',
       `the selection's STOI tolerance must be one number >= 0 or one per SNR group (${groups}), got ${String(stoiTolerance)}.`,
     );
-  // The input level enters the key only when there is one, so that keys stored before it existed still hold.
+  // The input level and the share enter the key only when there are ones, so that keys stored before still hold.
   const hash = new Fnv1a().add(floatBits([limitDb, ...tolerances, ...(inputLevelDb === null ? [] : [inputLevelDb])]));
+  if (wienerShare) hash.add(floatBits([-1, wienerShare]));
   for (const m of mixtures) hash.add([m.noisy.length]).add(everyNth(floatBits(m.noisy), 97));
-  return { limitDb, inputLevelDb, stoiTolerance, mixtures, what, key: hash.hex() };
+  return { limitDb, inputLevelDb, wienerShare, stoiTolerance, mixtures, what, key: hash.hex() };
 }
 
 /** Every `n`th word: enough to tell two builds of a corpus apart, and cheap on minutes of audio. */
@@ -109,7 +118,7 @@ export function scoreFrcrnSelection(
   config: FrcrnConfig,
   sel: LimitedGainSelection,
 ): Promise<SelectionScore> {
-  return scoreSelection(new FrcrnEnhancer(model, config, sel.inputLevelDb), sel);
+  return scoreSelection(withWiener(new FrcrnEnhancer(model, config, sel.inputLevelDb), sel.wienerShare), sel);
 }
 
 /** "+3.08 dB at the 10 dB limit (keeps STOI)" */

@@ -16,6 +16,7 @@ import {
 } from './train-data';
 import { limitedGainSelection, type LimitedGainSelection } from './selection';
 import { checkInputLevel } from '../dsp/level';
+import { checkWienerShare } from './wiener-share';
 
 export interface TrainEnhancerOptions {
   /** A corpus manifest (`npm run data:enhance`): trains on its train split, selects on its validation split. */
@@ -68,6 +69,12 @@ export interface TrainEnhancerOptions {
    * `maxLevelDb`, e.g. ±5 dB): a file's level is its whole RMS, a training crop's is the crop's.
    */
   inputLevelDb?: number;
+  /**
+   * Train on `(1 − share) · output + share · wiener` (before `lossAttenLimit`), the output a model with that share of
+   * `wiener` ships: the network learns what `wiener` leaves. The saved model carries the share (metadata
+   * `wienerShare`), and `selectAttenLimit` scores the model with it.
+   */
+  lossWienerShare?: number;
   /** Validation utterances for `selectAttenLimit` (default 40, as bench:audio). */
   selectUtterances?: number;
   /** How far below the input's STOI an SNR group may fall for `selectAttenLimit` (default 0). */
@@ -209,6 +216,7 @@ export function selectionOf(o: TrainSettings): LimitedGainSelection | null {
     o.selectUtterances ?? 40,
     o.selectStoiTolerance ?? 0,
     o.inputLevelDb ?? null,
+    o.lossWienerShare ?? 0,
   );
 }
 
@@ -217,4 +225,12 @@ export function inputLevelMetadata(db: number | undefined, mix: MixSettings): Re
   if (db === undefined) return {};
   const chosenOn = `train-enhancer --input-level (training mixtures at ${mix.minLevelDb} to ${mix.maxLevelDb} dBFS)`;
   return { inputLevel: { db: checkInputLevel(db, 'inputLevelDb'), chosenOn } };
+}
+
+/** The saved model's `wienerShare` metadata, when the run trains with a share of `wiener`. */
+export function wienerShareMetadata(share: number | undefined): Record<string, unknown> {
+  if (!share) return {};
+  return {
+    wienerShare: { share: checkWienerShare(share, 'lossWienerShare'), chosenOn: 'train-enhancer --loss-wiener-share' },
+  };
 }

@@ -13,18 +13,27 @@ import { AudioError } from '../errors';
 export interface Batch {
   clean: tf.Tensor2D;
   noisy: tf.Tensor2D;
+  /** `wiener`'s output for each noisy input, when the loss scores a share of it (`LossWeights.wienerShare`). */
+  wiener?: tf.Tensor2D;
 }
 
-export function toBatch(pairs: Pair[]): Batch {
+/** Pairs of one length as a batch; with `wiener` (e.g. `WienerEnhancer.enhanceSync`), its output for each input too. */
+export function toBatch(pairs: Pair[], wiener?: (noisy: Float32Array) => Float32Array): Batch {
   const n = pairs.length;
   const len = pairs[0].clean.length;
-  const cl = new Float32Array(n * len);
-  const no = new Float32Array(n * len);
-  pairs.forEach((p, b) => {
-    cl.set(p.clean, b * len);
-    no.set(p.noisy, b * len);
-  });
-  return { clean: tf.tensor2d(cl, [n, len]), noisy: tf.tensor2d(no, [n, len]) };
+  const stack = (part: (p: Pair) => Float32Array): tf.Tensor2D => {
+    const out = new Float32Array(n * len);
+    pairs.forEach((p, b) => out.set(part(p), b * len));
+    return tf.tensor2d(out, [n, len]);
+  };
+  const batch: Batch = { clean: stack((p) => p.clean), noisy: stack((p) => p.noisy) };
+  if (wiener) batch.wiener = stack((p) => wiener(p.noisy));
+  return batch;
+}
+
+/** Every tensor of a batch. */
+export function batchTensors(b: Batch): tf.Tensor[] {
+  return b.wiener ? [b.clean, b.noisy, b.wiener] : [b.clean, b.noisy];
 }
 
 export interface LossWeights {
@@ -37,6 +46,11 @@ export interface LossWeights {
    * that limit ships; absent: the network's output as it is.
    */
   limitDb?: number;
+  /**
+   * Score `(1 − share) · output + share · wiener` (the batch's `wiener`), before any limit: the output a model with
+   * that share of `wiener` ships (./wiener-share.ts); absent: the network's output alone.
+   */
+  wienerShare?: number;
 }
 
 /**
@@ -62,6 +76,14 @@ export function batchLoss(
   const mask = model.apply(input, { training }) as tf.Tensor4D; // [batch, time, F, 2]
   const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
   let est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
+  if (w.wienerShare) {
+    if (!b.wiener)
+      throw new AudioError('BAD_ARGUMENT', "a loss with a share of wiener needs the batch's wiener output.");
+    // (1 − s) · output + s · wiener, on the spectra (the STFT is linear)
+    const W = stftTensor(b.wiener, opts);
+    const s = w.wienerShare;
+    est = { re: est.re.mul(1 - s).add(W.re.mul(s)), im: est.im.mul(1 - s).add(W.im.mul(s)) };
+  }
   if (w.limitDb !== undefined) {
     // (1 − g) · output + g · input, on the spectra (the STFT is linear)
     const g = 10 ** (-w.limitDb / 20);

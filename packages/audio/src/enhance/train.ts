@@ -29,7 +29,8 @@ import {
 import { AudioError } from '../errors';
 import { checkAttenuationLimit } from './atten-lim';
 import { buildFrcrn, countParameters, frcrnBins, type FrcrnConfig } from './frcrn';
-import { NonFiniteSteps, toBatch, trainStep, type LossWeights } from './train-step';
+import { batchTensors, NonFiniteSteps, toBatch, trainStep, type LossWeights } from './train-step';
+import { WienerEnhancer } from './wiener';
 import type { TrainingData } from './train-data';
 import { evaluate, rebaseBest, validationKey, validationSet, type ValidationSet } from './validation';
 import {
@@ -44,6 +45,7 @@ import { checkInputLevel } from '../dsp/level';
 import {
   frcrnConfigOf,
   inputLevelMetadata,
+  wienerShareMetadata,
   mixSettingsOf,
   selectionOf,
   trainingData,
@@ -148,7 +150,8 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const data = trainingData(o, rate, mix, log);
   log(`train-enhancer: ${data.train.describe()}; ${data.validation.describe()}`);
   setSeed(o.seed + 1);
-  const val = validationSet(data, o.validationMixtures, o.batchSize, rate);
+  const wiener = o.lossWienerShare ? (x: Float32Array) => new WienerEnhancer().enhanceSync(x) : undefined;
+  const val = validationSet(data, o.validationMixtures, o.batchSize, rate, wiener);
   setSeed(o.seed + 2);
 
   const ckpt = checkpointDir(o.out);
@@ -162,6 +165,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   );
   const weights: LossWeights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
   if (o.lossAttenLimit !== undefined) weights.limitDb = o.lossAttenLimit;
+  if (o.lossWienerShare) weights.wienerShare = o.lossWienerShare;
   if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
   if (selection) log(`train-enhancer: the saved model is chosen by the limited gain on ${selection.what}`);
   const saveBest = (m: Record<string, unknown>): Promise<void> =>
@@ -176,6 +180,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
         trainedOn: data.origin,
         ...(selection ? { selectedBy: selection.what } : {}),
         ...inputLevelMetadata(o.inputLevelDb, mix),
+        ...wienerShareMetadata(o.lossWienerShare),
       },
       { overwrite: o.overwrite },
     );
@@ -187,7 +192,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
     await saveCheckpoint(ckpt, { model, optimizer: opt, state, modelMetadata: { kind: 'frcrn', config: c } });
   }
   if (state.badEpochs >= o.earlyStop) log(`early stop: no improvement for ${o.earlyStop} epochs`);
-  tf.dispose(val.batches.flatMap((b) => [b.clean, b.noisy]));
+  tf.dispose(val.batches.flatMap(batchTensors));
   model.dispose();
   return state;
 }
@@ -349,12 +354,14 @@ async function trainEpoch(
 ): Promise<number> {
   const bar = new ProgressBar(o.stepsPerEpoch, { label: `epoch ${state.epoch + 1}/${o.epochs}`, silent: o.quiet });
   const skipped = new NonFiniteSteps(3);
+  const wiener = new WienerEnhancer();
   let sum = 0;
   for (let step = 0; step < o.stepsPerEpoch; step++) {
     const len = Math.round((o.minSeconds + random() * (o.maxSeconds - o.minSeconds)) * c.sampleRate);
-    const batch = toBatch(Array.from({ length: o.batchSize }, () => data.train.draw(len)));
+    const pairs = Array.from({ length: o.batchSize }, () => data.train.draw(len));
+    const batch = toBatch(pairs, weights.wienerShare ? (x) => wiener.enhanceSync(x) : undefined);
     const loss = await trainStep(model, opt, c, batch, weights, o.clipNorm);
-    tf.dispose([batch.clean, batch.noisy]);
+    tf.dispose(batchTensors(batch));
     skipped.record(loss, `epoch ${state.epoch + 1}, step ${step + 1}`);
     if (loss !== null) sum += loss;
     const done = step + 1 - skipped.total;
