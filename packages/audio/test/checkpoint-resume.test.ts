@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend, loadCheckpoint, loadModelMetadata, loadOptimizerState, tf } from '@gatewave/core';
+import { initBackend, loadCheckpoint, loadModel, loadModelMetadata, loadOptimizerState, tf } from '@gatewave/core';
 import { trainEnhancer, type TrainEnhancerOptions } from '../src/enhance/train';
 import { countParameters } from '../src/enhance/frcrn';
 import { readWav, writeWav } from '../src/io/wav';
@@ -19,6 +19,7 @@ const ENHANCER_RUN2_CKPT = path.join(ROOT, 'checkpoints/enhancer-medium-run2/mod
 const MIC4_CKPT = path.join(ROOT, 'checkpoints/detector-mic4-corpus/model.checkpoint');
 const ENHANCER_LARGE_CKPT = path.join(ROOT, 'checkpoints/enhancer-large/model.checkpoint');
 const ENHANCER_CASCADE_CKPT = path.join(ROOT, 'checkpoints/enhancer-cascade/model.checkpoint');
+const ENHANCER_MIX_CKPT = path.join(ROOT, 'checkpoints/enhancer-mix/model.checkpoint');
 
 let tmp: string;
 beforeAll(async () => {
@@ -105,6 +106,23 @@ describe('committed checkpoints load through the shared checkpoint module', () =
     const s1 = weightValues(model, 's1_fullband1_fsmn/project_kernel', 4);
     const s2 = weightValues(model, 's2_fullband1_fsmn/project_kernel', 4);
     expect(s1).not.toEqual(s2);
+    model.dispose();
+  });
+
+  test('enhancer-mix: epoch 6, its selection bar (epoch 1, +4.30 dB), 600 Adam steps; epoch 1 is what ships', async () => {
+    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_MIX_CKPT, 'enhancer-mix.checkpoint');
+    expect(state).toMatchObject({ epoch: 6, learningRate: 0.00005, validationKey: '9350e525' });
+    expect(state.config).toMatchObject({ name: 'large', stages: 1, fullbandUnits: [256, 256] });
+    const selection = state.selection as { key: string; best: number };
+    expect(selection.key).toBe('03600864');
+    expect(selection.best).toBeCloseTo(-4.30436, 4);
+    expect(countParameters(model)).toBe(1422338);
+    expect(await firstValues(named, 'iter', 1)).toEqual([600]);
+    // training went on after epoch 1, so the checkpoint's weights are not the shipped ones
+    const shipped = await loadModel(path.join(ROOT, 'packages/audio/models/enhancer-large'));
+    const name = 's1_fullband1_fsmn/project_kernel';
+    expect(weightValues(model, name, 4)).not.toEqual(weightValues(shipped, name, 4));
+    shipped.dispose();
     model.dispose();
   });
 
