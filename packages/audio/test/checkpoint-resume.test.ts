@@ -28,6 +28,32 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/**
+ * Loads the checkpoint of an enhancer run chosen by its limited gain and checks its counters, config, selection bar
+ * (and its key), trainable parameters (as the model cards count them) and Adam's step count; returns its model.
+ */
+async function checkSelectionRun(
+  dir: string,
+  name: string,
+  expected: {
+    state: Record<string, unknown>;
+    config: Record<string, unknown>;
+    selection: { key: string; best: number };
+    parameters: number;
+    steps: number;
+  },
+): Promise<tf.LayersModel> {
+  const { model, state, named } = await loadEnhancerCheckpoint(dir, name);
+  expect(state).toMatchObject(expected.state);
+  expect(state.config).toMatchObject(expected.config);
+  const selection = state.selection as { key: string; best: number };
+  expect(selection.key).toBe(expected.selection.key);
+  expect(selection.best).toBeCloseTo(expected.selection.best, 4);
+  expect(countParameters(model)).toBe(expected.parameters);
+  expect(await firstValues(named, 'iter', 1)).toEqual([expected.steps]);
+  return model;
+}
+
 /** A copy of a checkpoint folder's files (not its `best/` folder, which is a model kept beside it by hand). */
 function copyCheckpoint(from: string, to: string): string {
   fs.cpSync(from, to, { recursive: true, filter: (src) => path.basename(src) !== 'best' });
@@ -93,15 +119,14 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 
   test('enhancer-cascade: epoch 10, its selection bar (+2.98 dB), 999 Adam steps (10 epochs of 100, one skipped)', async () => {
-    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_CASCADE_CKPT, 'enhancer-cascade.checkpoint');
-    expect(state).toMatchObject({ epoch: 10, learningRate: 0.00005, validationKey: '3935b8ac' });
-    expect(state.config).toMatchObject({ name: 'large-cascade', stages: 2, fullbandUnits: [256, 256] });
-    const selection = state.selection as { key: string; best: number };
-    expect(selection.key).toBe('e43e7c77');
-    expect(selection.best).toBeCloseTo(-2.97998, 4);
-    expect(countParameters(model)).toBe(2844676); // trainable, as the model cards count them
-    // the step whose loss was not finite moved nothing, Adam's step count included
-    expect(await firstValues(named, 'iter', 1)).toEqual([999]);
+    // the step whose loss was not finite moved nothing, Adam's step count included: 999
+    const model = await checkSelectionRun(ENHANCER_CASCADE_CKPT, 'enhancer-cascade.checkpoint', {
+      state: { epoch: 10, learningRate: 0.00005, validationKey: '3935b8ac' },
+      config: { name: 'large-cascade', stages: 2, fullbandUnits: [256, 256] },
+      selection: { key: 'e43e7c77', best: -2.97998 },
+      parameters: 2844676,
+      steps: 999,
+    });
     // both stages started as enhancer-large; training has made them differ
     const s1 = weightValues(model, 's1_fullband1_fsmn/project_kernel', 4);
     const s2 = weightValues(model, 's2_fullband1_fsmn/project_kernel', 4);
@@ -110,14 +135,13 @@ describe('committed checkpoints load through the shared checkpoint module', () =
   });
 
   test('enhancer-mix: epoch 6, its selection bar (epoch 1, +4.30 dB), 600 Adam steps; epoch 1 is what ships', async () => {
-    const { model, state, named } = await loadEnhancerCheckpoint(ENHANCER_MIX_CKPT, 'enhancer-mix.checkpoint');
-    expect(state).toMatchObject({ epoch: 6, learningRate: 0.00005, validationKey: '9350e525' });
-    expect(state.config).toMatchObject({ name: 'large', stages: 1, fullbandUnits: [256, 256] });
-    const selection = state.selection as { key: string; best: number };
-    expect(selection.key).toBe('03600864');
-    expect(selection.best).toBeCloseTo(-4.30436, 4);
-    expect(countParameters(model)).toBe(1422338);
-    expect(await firstValues(named, 'iter', 1)).toEqual([600]);
+    const model = await checkSelectionRun(ENHANCER_MIX_CKPT, 'enhancer-mix.checkpoint', {
+      state: { epoch: 6, learningRate: 0.00005, validationKey: '9350e525' },
+      config: { name: 'large', stages: 1, fullbandUnits: [256, 256] },
+      selection: { key: '03600864', best: -4.30436 },
+      parameters: 1422338,
+      steps: 600,
+    });
     // training went on after epoch 1, so the checkpoint's weights are not the shipped ones
     const shipped = await loadModel(path.join(ROOT, 'packages/audio/models/enhancer-large'));
     const name = 's1_fullband1_fsmn/project_kernel';

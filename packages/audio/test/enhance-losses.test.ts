@@ -2,7 +2,7 @@ import { tf, initBackend, setSeed } from '@gatewave/core';
 import { buildFrcrn } from '../src';
 import { TINY_FRCRN } from './frcrn-tiny';
 import { negSiSnr, spectralLoss, targetWeights } from '../src/enhance/losses';
-import { batchLoss, NonFiniteSteps, trainStep } from '../src/enhance/train-step';
+import { batchLoss, NonFiniteSteps, trainStep, type Batch, type LossWeights } from '../src/enhance/train-step';
 import { validationKey, type ValidationSet } from '../src/enhance/validation';
 
 beforeAll(async () => {
@@ -114,16 +114,19 @@ test('validation key: unchanged without a cap and skipped items (old checkpoints
   expect(validationKey({ ...val, skipped: 1 }, { mask: 0, spectral: 10 })).not.toBe(base);
 });
 
+/** batchLoss of a fresh tiny model made with `seed`, on `b` with weights `w`. */
+function lossOfModel(seed: number, b: Batch, w: LossWeights): number {
+  setSeed(seed);
+  const model = buildFrcrn(TINY_FRCRN);
+  const l = batchLoss(model, TINY_FRCRN, b, w, false).loss.dataSync()[0];
+  model.dispose();
+  return l;
+}
+
 test('batchLoss at a 0 dB limit scores the input whatever the model; at 100 dB the output; the key names the limit', () => {
   const w = { mask: 0, spectral: 10, siSnrCapDb: 30 };
   const b = { clean: row(s), noisy: row(plus(0.5)) };
-  const lossOf = (seed: number, limitDb?: number): number => {
-    setSeed(seed);
-    const model = buildFrcrn(TINY_FRCRN);
-    const l = batchLoss(model, TINY_FRCRN, b, { ...w, limitDb }, false).loss.dataSync()[0];
-    model.dispose();
-    return l;
-  };
+  const lossOf = (seed: number, limitDb?: number): number => lossOfModel(seed, b, { ...w, limitDb });
   expect(lossOf(1)).not.toBeCloseTo(lossOf(2), 2); // two models differ...
   expect(lossOf(1, 0)).toBeCloseTo(lossOf(2, 0), 4); // ...but not at 0 dB, where the output is the input
   expect(lossOf(1, 100)).toBeCloseTo(lossOf(1), 2); // 1e-5 of the input mixed back
@@ -136,13 +139,7 @@ test('batchLoss with a share of wiener: at share 1 it scores the wiener output w
   const w = { mask: 0, spectral: 0 };
   const wienerOut = s.map((v, i) => v + 0.05 * Math.sin(i * 1.7));
   const b = { clean: row(s), noisy: row(plus(0.5)), wiener: row(wienerOut) };
-  const lossOf = (seed: number, wienerShare?: number): number => {
-    setSeed(seed);
-    const model = buildFrcrn(TINY_FRCRN);
-    const l = batchLoss(model, TINY_FRCRN, b, { ...w, wienerShare }, false).loss.dataSync()[0];
-    model.dispose();
-    return l;
-  };
+  const lossOf = (seed: number, wienerShare?: number): number => lossOfModel(seed, b, { ...w, wienerShare });
   expect(lossOf(1)).not.toBeCloseTo(lossOf(2), 2); // two models differ...
   expect(lossOf(1, 1)).toBeCloseTo(lossOf(2, 1), 3); // ...but not when all of the output is wiener's
   // and that loss is -SI-SNR of the wiener output itself (through the STFT and back)
