@@ -55,3 +55,15 @@ export class AudioError extends GatewaveError {
 export function checkArg(ok: unknown, what: string, message: string): asserts ok {
   if (!ok) throw new AudioError('BAD_ARGUMENT', `${what}: ${message}`);
 }
+
+/**
+ * `check()` of a value read from a model's metadata, with its error turned into MODEL_CORRUPT naming the model
+ * (`where`) and the entry (e.g. `inputLevel`).
+ */
+export function checkedMetadata<T>(where: string, entry: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.${entry}: ${(err as Error).message}`);
+  }
+}

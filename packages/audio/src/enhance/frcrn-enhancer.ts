@@ -2,7 +2,7 @@
  * Running a trained FRCRN model: analysis (STFT) -> network (complex mask) -> complex product -> synthesis (iSTFT).
  */
 import { tf, type ModelMetadata } from '@gatewave/core';
-import { AudioError } from '../errors';
+import { AudioError, checkedMetadata } from '../errors';
 import { stft, istft, makeWindow } from '../dsp/stft';
 import { buildFrcrn, frcrnBins, type FrcrnConfig } from './frcrn';
 import type { Enhancer } from './enhancer';
@@ -94,15 +94,6 @@ export function recommendedAttenuationLimit(meta: ModelMetadata, where: string):
   const limit = (meta as { attenuationLimit?: { db?: unknown } }).attenuationLimit;
   if (limit === undefined) return null;
   return checkedMetadata(where, 'attenuationLimit', () => checkAttenuationLimit(limit.db as number));
-}
-
-/** `check(value)` of a model's metadata entry, or a MODEL_CORRUPT error naming the model and the entry. */
-function checkedMetadata(where: string, entry: string, check: () => number): number {
-  try {
-    return check();
-  } catch (err) {
-    throw new AudioError('MODEL_CORRUPT', `${where}: metadata.${entry}: ${(err as Error).message}`);
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * `features.ts`, its loss, and the path audio -> features -> frame activities and directions -> events.
  */
 import { buildCRNN, loadModel, loadModelMetadata, saveModel, tf, type ModelMetadata } from '@gatewave/core';
-import { AudioError } from '../errors';
+import { AudioError, checkedMetadata } from '../errors';
 import { AudioData } from '../io/wav';
 import { resample } from '../io/resample';
 import { checkInputLevel, levelGain, sumOfSquares } from '../dsp/level';
@@ -235,13 +235,7 @@ export function detectorConfigOf(meta: ModelMetadata, where: string): DetectorCo
     throw new AudioError('MODEL_CORRUPT', `${where} is not a sound event detector (no detector config in model.json).`);
   }
   const level = m.detector.inputLevel;
-  if (level !== undefined) {
-    try {
-      checkInputLevel(level.db);
-    } catch (err) {
-      throw new AudioError('MODEL_CORRUPT', `${where}: metadata.detector.inputLevel: ${(err as Error).message}`);
-    }
-  }
+  if (level !== undefined) checkedMetadata(where, 'detector.inputLevel', () => checkInputLevel(level.db));
   return m.detector;
 }
 
