@@ -55,9 +55,9 @@ describe('scoreSelection', () => {
       /the selection's attenuation limit must be a number of dB from 0 to 100 \(0 keeps the input, 100 is no limit\), got 120/,
     );
     expect(() => selectionOn(list, 10, -1, '')).toThrow(
-      /STOI tolerance must be one number >= 0 or one per SNR group \(1\), got -1/,
+      /the STOI tolerance needs one number >= 0, or one per group \(1: 0 dB\); got -1/,
     );
-    expect(() => selectionOn(list, 10, [0, 0], '')).toThrow(/one per SNR group \(1\), got 0,0/);
+    expect(() => selectionOn(list, 10, [0, 0], '')).toThrow(/one per group \(1: 0 dB\); got 0,0/);
     // a tolerance list of one is the number; an input level changes the key, none keeps the old key
     expect(selectionOn(list, 10, [0.005], '').key).toBe(key(list, 10, 0.005));
     expect(selectionOn(list, 10, 0, '', -20).key).not.toBe(key(list, 10, 0));

@@ -9,14 +9,13 @@
  * learning-rate schedule still follows the (smoother) loss.
  */
 import type { tf } from '@gatewave/core';
-import { AudioError } from '../errors';
 import type { FrcrnConfig } from './frcrn';
 import { FrcrnEnhancer } from './frcrn-enhancer';
 import { corpusMixtures, type EvalMixture } from './eval-mixtures';
 import { checkAttenuationLimit } from './atten-lim';
 import { checkInputLevel } from '../dsp/level';
 import { checkWienerShare, withWiener } from './wiener-share';
-import { tuneAttenuationLimit } from './tune';
+import { tolerances, tuneAttenuationLimit } from './tune';
 import type { Enhancer } from './pipeline';
 import { Fnv1a, floatBits, scoreResumedAndSaved } from './validation';
 
@@ -82,15 +81,10 @@ export function selectionOn(
   checkAttenuationLimit(limitDb, "the selection's attenuation limit");
   checkWienerShare(wienerShare, "the selection's wiener share");
   if (inputLevelDb !== null) checkInputLevel(inputLevelDb, "the selection's input level");
-  const tolerances = Array.isArray(stoiTolerance) ? stoiTolerance : [stoiTolerance];
-  const groups = new Set(mixtures.map((m) => m.group)).size;
-  if (!tolerances.every((t) => t >= 0) || (tolerances.length !== 1 && tolerances.length !== groups))
-    throw new AudioError(
-      'BAD_ARGUMENT',
-      `the selection's STOI tolerance must be one number >= 0 or one per SNR group (${groups}), got ${String(stoiTolerance)}.`,
-    );
+  tolerances(stoiTolerance, [...new Set(mixtures.map((m) => m.group))]);
+  const given = Array.isArray(stoiTolerance) ? stoiTolerance : [stoiTolerance];
   // The input level and the share enter the key only when there are ones, so that keys stored before still hold.
-  const hash = new Fnv1a().add(floatBits([limitDb, ...tolerances, ...(inputLevelDb === null ? [] : [inputLevelDb])]));
+  const hash = new Fnv1a().add(floatBits([limitDb, ...given, ...(inputLevelDb === null ? [] : [inputLevelDb])]));
   if (wienerShare) hash.add(floatBits([-1, wienerShare]));
   for (const m of mixtures) hash.add([m.noisy.length]).add(everyNth(floatBits(m.noisy), 97));
   return { limitDb, inputLevelDb, wienerShare, stoiTolerance, mixtures, what, key: hash.hex() };

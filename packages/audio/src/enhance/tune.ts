@@ -106,7 +106,7 @@ function summarise(db: number | null, groups: Map<string, Sums>, tolerance: numb
 }
 
 /** The tolerance of each of `groups` groups; a list must have one per group, each >= 0. */
-function tolerances(given: number | number[] | undefined, groups: string[]): number[] {
+export function tolerances(given: number | number[] | undefined, groups: string[]): number[] {
   const t = Array.isArray(given) ? given : groups.map(() => given ?? 0);
   if (t.length !== groups.length || !t.every((x) => x >= 0))
     throw new AudioError(
