@@ -29,9 +29,13 @@ export function mixWithInput(input: Float32Array, enhanced: Float32Array, limitD
       `attenuation limit: the input has ${input.length} samples but the enhanced audio ${enhanced.length}; pass the enhancer's output for this input.`,
     );
   }
-  const g = 10 ** (-checkAttenuationLimit(limitDb) / 20);
-  const out = new Float32Array(enhanced.length);
-  for (let i = 0; i < out.length; i++) out[i] = (1 - g) * enhanced[i] + g * input[i];
+  return blend(enhanced, input, 10 ** (-checkAttenuationLimit(limitDb) / 20));
+}
+
+/** `(1 − share) · a + share · b`, sample by sample (the caller checks that the lengths agree). */
+export function blend(a: Float32Array, b: Float32Array, share: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = (1 - share) * a[i] + share * b[i];
   return out;
 }
 

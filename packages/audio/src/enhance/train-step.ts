@@ -53,6 +53,15 @@ export interface LossWeights {
   wienerShare?: number;
 }
 
+/** `(1 − share) · a + share · b` of two complex spectra. */
+function blendSpectra(
+  a: { re: tf.Tensor3D; im: tf.Tensor3D },
+  b: { re: tf.Tensor3D; im: tf.Tensor3D },
+  share: number,
+): { re: tf.Tensor3D; im: tf.Tensor3D } {
+  return { re: a.re.mul(1 - share).add(b.re.mul(share)), im: a.im.mul(1 - share).add(b.im.mul(share)) };
+}
+
 /**
  * Loss of `model` on one batch, and its −SI-SNR part uncapped (for the log's SI-SNR gain), both over the items whose
  * target is not near silent (inside the caller's tidy / variableGrads).
@@ -76,19 +85,13 @@ export function batchLoss(
   const mask = model.apply(input, { training }) as tf.Tensor4D; // [batch, time, F, 2]
   const [mr, mi] = tf.unstack(mask, 3) as tf.Tensor3D[];
   let est = { re: mr.mul(X.re).sub(mi.mul(X.im)) as tf.Tensor3D, im: mr.mul(X.im).add(mi.mul(X.re)) as tf.Tensor3D };
+  // What ships, mixed on the spectra (the STFT is linear): (1 − s) · output + s · wiener, then (1 − g) · that + g · input
   if (w.wienerShare) {
     if (!b.wiener)
       throw new AudioError('BAD_ARGUMENT', "a loss with a share of wiener needs the batch's wiener output.");
-    // (1 − s) · output + s · wiener, on the spectra (the STFT is linear)
-    const W = stftTensor(b.wiener, opts);
-    const s = w.wienerShare;
-    est = { re: est.re.mul(1 - s).add(W.re.mul(s)), im: est.im.mul(1 - s).add(W.im.mul(s)) };
+    est = blendSpectra(est, stftTensor(b.wiener, opts), w.wienerShare);
   }
-  if (w.limitDb !== undefined) {
-    // (1 − g) · output + g · input, on the spectra (the STFT is linear)
-    const g = 10 ** (-w.limitDb / 20);
-    est = { re: est.re.mul(1 - g).add(X.re.mul(g)), im: est.im.mul(1 - g).add(X.im.mul(g)) };
-  }
+  if (w.limitDb !== undefined) est = blendSpectra(est, X, 10 ** (-w.limitDb / 20));
   const y = istftTensor(est, b.clean.shape[1], opts);
   const weights = targetWeights(b.clean, b.noisy);
   const sisnr = negSiSnr(b.clean, y, { weights });

@@ -6,7 +6,7 @@
  * goes on top (`limitAttenuation`), so the limit mixes the input back into this mix.
  */
 import { AudioError } from '../errors';
-import { attenuationLimitOf, limitAttenuation, unlimited } from './atten-lim';
+import { attenuationLimitOf, blend, limitAttenuation, unlimited } from './atten-lim';
 import type { Enhancer } from './pipeline';
 import type { InputLevel } from './input-level';
 import { WienerEnhancer } from './wiener';
@@ -56,9 +56,7 @@ export function mixOutputs(network: Float32Array, wiener: Float32Array, share: n
       'BAD_ARGUMENT',
       `wiener share: the network's output has ${network.length} samples but wiener's ${wiener.length}.`,
     );
-  const out = new Float32Array(network.length);
-  for (let i = 0; i < out.length; i++) out[i] = (1 - share) * network[i] + share * wiener[i];
-  return out;
+  return blend(network, wiener, share);
 }
 
 /** The share of `wiener` an enhancer mixes in (0 when it mixes in none). */
