@@ -8,6 +8,7 @@ import { makeWindow } from '../dsp/stft';
 import type { FrcrnConfig } from './frcrn';
 import { itemMean, negSiSnr, spectralLoss, targetWeights } from './losses';
 import type { Pair } from './train-data';
+import { WienerEnhancer } from './wiener';
 import { AudioError } from '../errors';
 
 export interface Batch {
@@ -17,8 +18,8 @@ export interface Batch {
   wiener?: tf.Tensor2D;
 }
 
-/** Pairs of one length as a batch; with `wiener` (e.g. `WienerEnhancer.enhanceSync`), its output for each input too. */
-export function toBatch(pairs: Pair[], wiener?: (noisy: Float32Array) => Float32Array): Batch {
+/** Pairs of one length as a batch; `withWiener`: with the `wiener` baseline's output of each input too. */
+export function toBatch(pairs: Pair[], withWiener = false): Batch {
   const n = pairs.length;
   const len = pairs[0].clean.length;
   const stack = (part: (p: Pair) => Float32Array): tf.Tensor2D => {
@@ -27,7 +28,10 @@ export function toBatch(pairs: Pair[], wiener?: (noisy: Float32Array) => Float32
     return tf.tensor2d(out, [n, len]);
   };
   const batch: Batch = { clean: stack((p) => p.clean), noisy: stack((p) => p.noisy) };
-  if (wiener) batch.wiener = stack((p) => wiener(p.noisy));
+  if (withWiener) {
+    const wiener = new WienerEnhancer();
+    batch.wiener = stack((p) => wiener.enhanceSync(p.noisy));
+  }
   return batch;
 }
 

@@ -30,7 +30,6 @@ import { AudioError } from '../errors';
 import { checkAttenuationLimit } from './atten-lim';
 import { buildFrcrn, countParameters, frcrnBins, type FrcrnConfig } from './frcrn';
 import { batchTensors, NonFiniteSteps, toBatch, trainStep, type LossWeights } from './train-step';
-import { WienerEnhancer } from './wiener';
 import type { TrainingData } from './train-data';
 import { evaluate, rebaseBest, validationKey, validationSet, type ValidationSet } from './validation';
 import {
@@ -150,8 +149,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const data = trainingData(o, rate, mix, log);
   log(`train-enhancer: ${data.train.describe()}; ${data.validation.describe()}`);
   setSeed(o.seed + 1);
-  const wiener = o.lossWienerShare ? (x: Float32Array) => new WienerEnhancer().enhanceSync(x) : undefined;
-  const val = validationSet(data, o.validationMixtures, o.batchSize, rate, wiener);
+  const val = validationSet(data, o.validationMixtures, o.batchSize, rate, !!o.lossWienerShare);
   setSeed(o.seed + 2);
 
   const ckpt = checkpointDir(o.out);
@@ -354,12 +352,11 @@ async function trainEpoch(
 ): Promise<number> {
   const bar = new ProgressBar(o.stepsPerEpoch, { label: `epoch ${state.epoch + 1}/${o.epochs}`, silent: o.quiet });
   const skipped = new NonFiniteSteps(3);
-  const wiener = new WienerEnhancer();
   let sum = 0;
   for (let step = 0; step < o.stepsPerEpoch; step++) {
     const len = Math.round((o.minSeconds + random() * (o.maxSeconds - o.minSeconds)) * c.sampleRate);
     const pairs = Array.from({ length: o.batchSize }, () => data.train.draw(len));
-    const batch = toBatch(pairs, weights.wienerShare ? (x) => wiener.enhanceSync(x) : undefined);
+    const batch = toBatch(pairs, !!weights.wienerShare);
     const loss = await trainStep(model, opt, c, batch, weights, o.clipNorm);
     tf.dispose(batchTensors(batch));
     skipped.record(loss, `epoch ${state.epoch + 1}, step ${step + 1}`);

@@ -30,22 +30,22 @@ export interface ValidationSet {
  * Fixed validation batches of 2.5 s mixtures (the caller seeds the draw), and the noisy input's mean −SI-SNR. Mixed
  * by `validationMix`, without the training-only shares: a noise-free input scores about 80 dB SI-SNR against its
  * target, which would swamp the SI-SNR gain; synthetic steady noises and whispers are not what models are chosen on;
- * and this way the validation set, so the loss, is the same with and without those training options. With `wiener`,
- * the batches hold its output too (for a loss with a share of it).
+ * and this way the validation set, so the loss, is the same with and without those training options. With `withWiener`,
+ * the batches hold `wiener`'s output too (for a loss with a share of it).
  */
 export function validationSet(
   data: TrainingData,
   n: number,
   batchSize: number,
   rate: number,
-  wiener?: (noisy: Float32Array) => Float32Array,
+  withWiener = false,
 ): ValidationSet {
   const len = Math.round(2.5 * rate);
   const source = remix(data.validation, validationMix);
   const batches = Array.from({ length: Math.ceil(n / batchSize) }, () =>
     toBatch(
       Array.from({ length: batchSize }, () => source.draw(len)),
-      wiener,
+      withWiener,
     ),
   );
   let noisyNegSiSnr = 0;
