@@ -10,11 +10,13 @@ import { defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
 import { foaView, foaViewMatrix } from '../src/sed/foa-views';
 import { extractFeatures, DEFAULT_FEATURES } from '../src/sed/features';
 import { Rng } from '@gatewave/core';
-import { EventClip, spatialize, synthesizeScene } from '../src/sed/synth';
+import { EventClip, loadEventClips, spatialize, synthesizeScene } from '../src/sed/synth';
+import { atLevel, recordingRms } from '../src/dsp/level';
 import { classBalanceWeights, listScenes, prepareScenes, trainDetector } from '../src/sed/train';
 import { formatSceneLabels } from '../src/sed/events';
 import { toDirection, toUnitVector } from '../src/sed/geometry';
 import { SceneGenerator, SceneStream } from '../src/sed/scene-stream';
+import { synStreamOptions } from '../src/sed/train/start';
 import { writeWav } from '../src/io/wav';
 import { noise } from './sed-helpers';
 
@@ -164,6 +166,24 @@ describe('training on scenes made on the fly', () => {
     const again = new SceneGenerator(streamOptions()).next(2);
     expect(again[1].features.data).toEqual(s2.features.data);
     expect(again[1].events).toEqual(s2.events);
+  });
+
+  test('SceneGenerator at an input level: the features of the same scene scaled to that level', () => {
+    const opts = streamOptions();
+    const [raw] = new SceneGenerator(opts).next(1);
+    const [levelled] = new SceneGenerator({ ...opts, inputLevelDb: -30 }).next(1);
+    expect(levelled.events).toEqual(raw.events);
+    // The scene itself, made again from the same clips and seed.
+    const { clips } = loadEventClips(dir, path.join(dir, 'labels.csv'), { sampleRate: sr, part: 'train' });
+    const scene = synthesizeScene(clips, { ...opts.scene, format: 'foa', sampleRate: sr }, new Rng(opts.seed));
+    expect(raw.features.data).toEqual(extractFeatures(scene.audio.channels, opts.features).data);
+    expect(20 * Math.log10(recordingRms(scene.audio.channels))).not.toBeCloseTo(-30, 0);
+    expect(levelled.features.data).toEqual(extractFeatures(atLevel(scene.audio.channels, -30), opts.features).data);
+    // A detector with an input level trains on scenes at that level.
+    const config = { ...defaultDetectorConfig('foa', ['hiss', 'hum']), inputLevel: { db: -30, chosenOn: 'test' } };
+    const syn = { events: dir, scene: opts.scene };
+    expect(synStreamOptions(syn, config, 9).inputLevelDb).toBe(-30);
+    expect(synStreamOptions(syn, defaultDetectorConfig('foa', ['hiss', 'hum']), 9).inputLevelDb).toBeUndefined();
   });
 
   // The worker thread runs compiled JavaScript: test it through the built package (npm ci builds it).

@@ -4,16 +4,14 @@
  */
 import { tf } from '@gatewave/core';
 import {
-  atLevel,
   buildDetector,
   defaultDetectorConfig,
   detectorConfigOf,
   detectorLoss,
   eventTargets,
-  medianLevelDb,
-  recordingRms,
   SoundEventDetector,
 } from '../src/sed/detector';
+import { atLevel, medianLevelDb, recordingRms } from '../src/dsp/level';
 import { FrameOutput, framesToEvents } from '../src/sed/frame-events';
 import { extractFeatures, DEFAULT_FEATURES, featureChannels } from '../src/sed/features';
 import { Rng } from '@gatewave/core';

@@ -34,3 +34,29 @@ export function checkInputLevel(db: number, where = 'input level'): number {
 export function levelGain(rms: number, levelDb: number): number {
   return rms > 0 && Number.isFinite(rms) ? 10 ** (levelDb / 20) / rms : 1;
 }
+
+/** RMS over all of a recording's channels together. */
+export function recordingRms(channels: readonly Float32Array[]): number {
+  const power = channels.reduce((s, c) => s + sumOfSquares(c), 0);
+  return Math.sqrt(
+    power /
+      Math.max(
+        1,
+        channels.reduce((n, c) => n + c.length, 0),
+      ),
+  );
+}
+
+/** `channels` scaled together so that their RMS over all channels is `db` dBFS (silence is left as it is). */
+export function atLevel(channels: readonly Float32Array[], db: number): Float32Array[] {
+  const gain = levelGain(recordingRms(channels), db);
+  return channels.map((c) => c.map((v) => v * gain));
+}
+
+/** The median over recordings of their RMS over all channels, in dBFS (e.g. a detector's validation scenes). */
+export function medianLevelDb(recordings: readonly (readonly Float32Array[])[]): number {
+  if (recordings.length === 0) throw new AudioError('BAD_ARGUMENT', 'the median level of no recordings is undefined.');
+  const levels = recordings.map((r) => 20 * Math.log10(recordingRms(r))).sort((a, b) => a - b);
+  const mid = levels.length >> 1;
+  return levels.length % 2 ? levels[mid] : (levels[mid - 1] + levels[mid]) / 2;
+}

@@ -6,7 +6,7 @@ import { buildCRNN, loadModel, loadModelMetadata, saveModel, tf, type ModelMetad
 import { AudioError, checkedMetadata } from '../errors';
 import { AudioData } from '../io/wav';
 import { resample } from '../io/resample';
-import { checkInputLevel, levelGain, sumOfSquares } from '../dsp/level';
+import { atLevel, checkInputLevel } from '../dsp/level';
 import { SoundEvent } from './events';
 import { eventsToFrames } from './metrics/frames';
 import { toUnitVector } from './geometry';
@@ -200,32 +200,6 @@ export interface DetectOptions {
    * while it stays at or above `hysteresis × threshold` (double thresholding). 1 = a single threshold.
    */
   hysteresis?: number;
-}
-
-/** RMS over all of a recording's channels together. */
-export function recordingRms(channels: readonly Float32Array[]): number {
-  const power = channels.reduce((s, c) => s + sumOfSquares(c), 0);
-  return Math.sqrt(
-    power /
-      Math.max(
-        1,
-        channels.reduce((n, c) => n + c.length, 0),
-      ),
-  );
-}
-
-/** `channels` scaled together so that their RMS over all channels is `db` dBFS (silence is left as it is). */
-export function atLevel(channels: readonly Float32Array[], db: number): Float32Array[] {
-  const gain = levelGain(recordingRms(channels), db);
-  return channels.map((c) => c.map((v) => v * gain));
-}
-
-/** The median over recordings of their RMS over all channels, in dBFS (e.g. a detector's validation scenes). */
-export function medianLevelDb(recordings: readonly (readonly Float32Array[])[]): number {
-  if (recordings.length === 0) throw new AudioError('BAD_ARGUMENT', 'the median level of no recordings is undefined.');
-  const levels = recordings.map((r) => 20 * Math.log10(recordingRms(r))).sort((a, b) => a - b);
-  const mid = levels.length >> 1;
-  return levels.length % 2 ? levels[mid] : (levels[mid - 1] + levels[mid]) / 2;
 }
 
 /** The detector settings saved with a model; `where` (a folder or a URL) names it when they are missing. */

@@ -48,15 +48,8 @@ export {
   DEFAULT_FEATURES as DEFAULT_SED_FEATURES,
 } from './features';
 export type { SedFeatureConfig, SedFeatures } from './features';
-export {
-  SoundEventDetector,
-  buildDetector,
-  defaultDetectorConfig,
-  detectorLoss,
-  detectorConfigOf,
-  atLevel,
-  medianLevelDb,
-} from './detector';
+export { SoundEventDetector, buildDetector, defaultDetectorConfig, detectorLoss, detectorConfigOf } from './detector';
+export { atLevel, medianLevelDb, recordingRms } from '../dsp/level';
 export { framesToEvents } from './frame-events';
 export { FOA_VIEW_COUNTS } from './foa-views';
 export { loadDetectorFromUrl } from './load-url';

@@ -9,6 +9,7 @@ import { Worker } from 'worker_threads';
 import { AudioError } from '../errors';
 import { SoundEvent } from './events';
 import { extractFeatures, SedFeatureConfig, SedFeatures } from './features';
+import { atLevel } from '../dsp/level';
 import { Rng } from '@gatewave/core';
 import { EventClip, loadAmbience, loadEventClips, SceneOptions, synthesizeScene } from './synth';
 
@@ -28,6 +29,11 @@ export interface SceneStreamOptions {
   /** Folder of mono ambience recordings for the backgrounds (see `SceneOptions.ambience`). */
   ambience?: string;
   features: SedFeatureConfig;
+  /**
+   * The detector's input level (dBFS RMS over all channels; `DetectorConfig.inputLevel`): each scene is scaled to it
+   * before its features are taken, as the detector scales what it is given. Absent: scenes keep their own level.
+   */
+  inputLevelDb?: number;
   seed: number;
 }
 
@@ -70,9 +76,11 @@ export class SceneGenerator {
         this.rng,
       );
       const name = `synth_${this.options.seed}_${++this.made}`;
+      const level = this.options.inputLevelDb;
+      const channels = level === undefined ? scene.audio.channels : atLevel(scene.audio.channels, level);
       return {
         name,
-        features: extractFeatures(scene.audio.channels, this.options.features),
+        features: extractFeatures(channels, this.options.features),
         events: scene.events.map((e) => ({ ...e, file: name })),
       };
     });

@@ -13,7 +13,7 @@ import { detectorWithClasses, detectorWithFormat, detectorWithOutput } from '../
 import { listScenes, SceneSet } from './scenes';
 import type { SynthesizedTrainingOptions, TrainDetectorOptions, TrainState } from './options';
 
-/** The scene stream settings for synthesised training scenes, with the model's feature settings. */
+/** The scene stream settings for synthesised training scenes, with the model's feature settings and input level. */
 export function synStreamOptions(
   s: SynthesizedTrainingOptions,
   config: DetectorConfig,
@@ -29,6 +29,7 @@ export function synStreamOptions(
     scene: s.scene,
     ambience: s.ambience,
     features: config.features,
+    inputLevelDb: config.inputLevel?.db,
     seed: streamSeed,
   };
 }
@@ -128,6 +129,8 @@ export async function startingPoint(
     // The architecture is the init detector's; the loss weight λ is a training setting and follows the options.
     if (options.model?.doaWeight !== undefined) config.doaWeight = options.model.doaWeight;
     log(`train-detector: starting from the weights${sameFormat ? ' and normalisation' : ''} of ${options.init}`);
+    if (config.inputLevel)
+      log(`train-detector: every scene is scaled to the detector's input level, ${config.inputLevel.db} dBFS`);
     return { model: start.model, config, state };
   }
   const config = { ...defaultDetectorConfig(format, classes), ...(options.model ?? {}) };
