@@ -232,7 +232,7 @@ describe('gatewave-audio train-enhancer selection flags', () => {
     expect(fs.existsSync(path.join(tmp, 'cli-out'))).toBe(false);
   });
 
-  test('--input-level is -80 to 0 dBFS; --levels is a range lo,hi', () => {
+  test('--input-level is -80 to 0 dBFS; --levels is a range lo,hi; --loss-stoi is a weight >= 0', () => {
     const base = ['--manifest', path.join(tmp, 'none.csv'), '--out', path.join(tmp, 'cli-out')];
     const loud = runCli([...base, '--input-level', '3']);
     expect(loud.status).toBe(2);
@@ -240,6 +240,9 @@ describe('gatewave-audio train-enhancer selection flags', () => {
     const backwards = runCli([...base, '--levels', '-10,-20']);
     expect(backwards.status).toBe(2);
     expect(backwards.stderr).toMatch(/--levels needs two numbers lo,hi with lo <= hi/);
+    const negative = runCli([...base, '--loss-stoi', '-1']);
+    expect(negative.status).toBe(2);
+    expect(negative.stderr).toMatch(/--loss-stoi.*a number from 0 to 1000/);
     expect(fs.existsSync(path.join(tmp, 'cli-out'))).toBe(false);
   });
 });

@@ -208,6 +208,7 @@ interface TrainEnhancerFlags {
   inputLevel?: number;
   levels?: [number, number];
   lossWienerShare?: number;
+  lossStoi?: number;
   overwrite?: boolean;
 }
 
@@ -250,6 +251,7 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
     selectStoiTolerance: o.stoiTolerance?.length === 1 ? o.stoiTolerance[0] : o.stoiTolerance,
     inputLevelDb: o.inputLevel,
     lossWienerShare: o.lossWienerShare,
+    lossStoiWeight: o.lossStoi,
     overwrite: !!o.overwrite,
   };
 }
@@ -313,6 +315,7 @@ function registerTrainEnhancer(program: Command): void {
     inputLevel: {},
     levels: {},
     lossWienerShare: {},
+    lossStoi: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {

@@ -75,6 +75,11 @@ export interface TrainEnhancerOptions {
    * `wienerShare`), and `selectAttenLimit` scores the model with it.
    */
   lossWienerShare?: number;
+  /**
+   * Weight of an intelligibility term in the loss: 1 − a differentiable STOI of the scored output (./stoi-loss.ts), so
+   * that the network does not buy SI-SNR with intelligibility; 0 or absent: none.
+   */
+  lossStoiWeight?: number;
   /** Validation utterances for `selectAttenLimit` (default 40, as bench:audio). */
   selectUtterances?: number;
   /** How far below the input's STOI an SNR group may fall for `selectAttenLimit` (default 0). */
@@ -199,6 +204,8 @@ export function mixSettingsOf(o: TrainSettings): MixSettings {
   if (o.maxSnrDb !== undefined) mix.maxSnrDb = o.maxSnrDb;
   checkMix(mix);
   if (!(o.siSnrCapDb >= 0)) throw new AudioError('BAD_ARGUMENT', `siSnrCapDb must be >= 0 dB, got ${o.siSnrCapDb}.`);
+  if (!(o.lossStoiWeight === undefined || o.lossStoiWeight >= 0))
+    throw new AudioError('BAD_ARGUMENT', `lossStoiWeight must be >= 0, got ${o.lossStoiWeight}.`);
   return mix;
 }
 

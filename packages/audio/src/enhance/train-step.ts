@@ -1,12 +1,13 @@
 /**
  * One training step of the FRCRN enhancer: a batch of (clean, noisy) pairs, its loss (−SI-SNR + spectral + mask
- * terms, see ./losses.ts, over the items whose target is not near silent), and global-norm gradient clipping.
+ * terms, see ./losses.ts, and optionally an intelligibility term, ./stoi-loss.ts, over the items whose target is not near silent), and global-norm gradient clipping.
  */
 import { tf } from '@gatewave/core';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';
 import { makeWindow } from '../dsp/stft';
 import type { FrcrnConfig } from './frcrn';
 import { itemMean, negSiSnr, spectralLoss, targetWeights } from './losses';
+import { stoiLoss } from './stoi-loss';
 import type { Pair } from './train-data';
 import { WienerEnhancer } from './wiener';
 import { AudioError } from '../errors';
@@ -55,6 +56,8 @@ export interface LossWeights {
    * that share of `wiener` ships (./wiener-share.ts); absent: the network's output alone.
    */
   wienerShare?: number;
+  /** Weight of the intelligibility term, 1 − a differentiable STOI of the scored output (./stoi-loss.ts); absent: none. */
+  stoi?: number;
 }
 
 /** `(1 − share) · a + share · b` of two complex spectra. */
@@ -101,6 +104,7 @@ export function batchLoss(
   const sisnr = negSiSnr(b.clean, y, { weights });
   let loss: tf.Tensor = w.siSnrCapDb ? negSiSnr(b.clean, y, { weights, capDb: w.siSnrCapDb }) : sisnr;
   if (w.spectral > 0) loss = loss.add(spectralLoss(b.clean, y, { own: { ref: S, est }, weights }).mul(w.spectral));
+  if (w.stoi) loss = loss.add(stoiLoss(b.clean, y, { sampleRate: c.sampleRate, weights }).mul(w.stoi));
   if (w.mask > 0) {
     // target cIRM = S X* / |X|², each part clipped to the mask's range
     const den = X.re.square().add(X.im.square()).add(1e-8);

@@ -164,6 +164,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   const weights: LossWeights = { mask: o.maskWeight, spectral: o.spectralWeight, siSnrCapDb: o.siSnrCapDb };
   if (o.lossAttenLimit !== undefined) weights.limitDb = o.lossAttenLimit;
   if (o.lossWienerShare) weights.wienerShare = o.lossWienerShare;
+  if (o.lossStoiWeight) weights.stoi = o.lossStoiWeight;
   if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
   if (selection) log(`train-enhancer: the saved model is chosen by the limited gain on ${selection.what}`);
   const saveBest = (m: Record<string, unknown>): Promise<void> =>

@@ -100,6 +100,7 @@ export function validationKey(val: ValidationSet, weights: LossWeights): string 
   h.add(floatBits([weights.mask, weights.spectral, ...extra]));
   if (weights.limitDb !== undefined) h.add(floatBits([weights.limitDb]));
   if (weights.wienerShare) h.add(floatBits([-1, weights.wienerShare])); // -1: not a limit
+  if (weights.stoi) h.add(floatBits([-2, weights.stoi])); // -2: neither a limit nor a share
   return h.hex();
 }
 

@@ -103,10 +103,13 @@ function removeSilentFrames(x: Float64Array, y: Float64Array): [Float64Array, Fl
   return [xs, ys];
 }
 
-/** One-third-octave band matrix over the rfft bins: rows = bands, each a half-open range [lo, hi). */
-function thirdOctaveBands(): Array<[number, number]> {
-  const bins = NFFT / 2 + 1;
-  const f = Array.from({ length: bins }, (_, k) => (k * FS) / NFFT);
+/**
+ * STOI's 15 one-third-octave bands from 150 Hz over the bins of an `nfft`-point rfft at `sampleRate` (default: STOI's
+ * own 10 kHz and 512 points): each band a half-open bin range [lo, hi), its edges at the nearest bins.
+ */
+export function thirdOctaveBands(sampleRate = FS, nfft = NFFT): Array<[number, number]> {
+  const bins = nfft / 2 + 1;
+  const f = Array.from({ length: bins }, (_, k) => (k * sampleRate) / nfft);
   const nearest = (freq: number): number => {
     let best = 0;
     for (let k = 1; k < bins; k++) if ((f[k] - freq) ** 2 < (f[best] - freq) ** 2) best = k;
