@@ -17,9 +17,10 @@ const HELP = `Usage: npm run data:events -- --out DIR [options]
 
 Builds a sound-event corpus for training and testing gatewave's detectors: mono clips of one class each from Debian
 packages (0 A.D., Tux Paint stamps, UFO:AI, Red Eclipse, Widelands, SuperTux, Minetest, OpenTTD's OpenSFX, Sonic Pi,
-desktop sound themes, ...; apt-get download + dpkg-deb -x into a cache, nothing installed system-wide except Debian's
-ffmpeg when it is missing) and the clips of ../shared/data/events, decoded to mono PCM16 WAV, trimmed to their active
-part (20 ms frames within --floor-db of the loudest frame) and cut to at most --max-seconds. Writes
+Scorched 3D, FLARE, Seven Kingdoms, Wesnoth, Simutrans, desktop sound themes, ...; apt-get download + dpkg-deb -x
+into a cache, nothing installed system-wide except Debian's ffmpeg when it is missing) and the clips of
+../shared/data/events, decoded to mono PCM16 WAV, trimmed to their active part (20 ms frames within --floor-db of the
+loudest frame) and cut to at most --max-seconds. Writes
   DIR/{train,validation,test}/*.wav + labels.csv   (file,label,active_onset_s,active_offset_s,licence,source)
   DIR/ambience/{train,validation,test}/*.wav + labels.csv   (real ambience for scene backgrounds, at most
                                                     --ambience-seconds each, split by package like the events)
