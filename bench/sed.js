@@ -36,7 +36,6 @@ const KEEP = process.argv.includes('--keep');
 
 const BASELINE = { er: 0.34, f: 0.799, doa: 28.5, fr: 0.854, seld: 0.2113 };
 
-/** Test recordings per class, from the split's labels.csv. */
 /** Gains (dB) at which the level check plays the scenes, beside their own level. */
 const CHECK_GAINS = [-20, 0, 10];
 
@@ -71,6 +70,7 @@ level check (the same scenes ${CHECK_GAINS.map((g) => `${g >= 0 ? '+' : ''}${g}`
   }
 }
 
+/** Test recordings per class, from the split's labels.csv. */
 function recordingsPerClass(labels) {
   const lines = fs.readFileSync(labels, 'utf8').trim().split('\n').slice(1);
   const n = {};

@@ -1,6 +1,7 @@
 /**
  * One training step of the FRCRN enhancer: a batch of (clean, noisy) pairs, its loss (−SI-SNR + spectral + mask
- * terms, see ./losses.ts, and optionally an intelligibility term, ./stoi-loss.ts, over the items whose target is not near silent), and global-norm gradient clipping.
+ * terms, see ./losses.ts, and optionally an intelligibility term, ./stoi-loss.ts, over the items whose target is not
+ * near silent), and global-norm gradient clipping.
  */
 import { tf } from '@gatewave/core';
 import { stftTensor, istftTensor } from '../dsp/tensor-stft';

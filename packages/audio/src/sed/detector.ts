@@ -45,8 +45,8 @@ export interface DetectorConfig {
   /** Hysteresis of the activity threshold (see `DetectOptions.hysteresis`; absent = 1, a single threshold). */
   hysteresis?: number;
   /**
-   * Inference only: every recording is scaled so that its RMS over all channels is `db` dBFS before its features are
-   * taken (absent: as it comes). The log-mel features are normalised by the training scenes' statistics, so a
+   * Every recording is scaled so that its RMS over all channels is `db` dBFS before its features are taken (absent: as
+   * it comes), and so is every training scene of a run that starts from or resumes such a detector. The log-mel features are normalised by the training scenes' statistics, so a
    * recording much louder than those scenes is outside what the model saw (`tools/models/set-detector-input-level.js`).
    */
   inputLevel?: { db: number; chosenOn: string };
