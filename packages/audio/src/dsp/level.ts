@@ -38,13 +38,8 @@ export function levelGain(rms: number, levelDb: number): number {
 /** RMS over all of a recording's channels together. */
 export function recordingRms(channels: readonly Float32Array[]): number {
   const power = channels.reduce((s, c) => s + sumOfSquares(c), 0);
-  return Math.sqrt(
-    power /
-      Math.max(
-        1,
-        channels.reduce((n, c) => n + c.length, 0),
-      ),
-  );
+  const samples = channels.reduce((n, c) => n + c.length, 0);
+  return Math.sqrt(power / Math.max(1, samples));
 }
 
 /** `channels` scaled together so that their RMS over all channels is `db` dBFS (silence is left as it is). */
