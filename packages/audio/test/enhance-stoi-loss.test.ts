@@ -90,6 +90,22 @@ test('shorter than one segment (30 frames, 375 ms): no term', () => {
   expect(lossOf(clean, noisy(clean, 0, 6))).toBe(0);
 });
 
+test('repeated calls give the same value and leave no tensors behind (the band matrix is built once)', () => {
+  const clean = tf.tensor2d(speechLike(5).subarray(0, SR), [1, SR]);
+  const est = tf.tensor2d(noisy(speechLike(5), 5, 6).subarray(0, SR), [1, SR]);
+  const first = stoiLoss(clean, est, { sampleRate: SR });
+  const value = first.dataSync()[0];
+  first.dispose();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) {
+    const again = stoiLoss(clean, est, { sampleRate: SR });
+    expect(again.dataSync()[0]).toBe(value);
+    again.dispose();
+  }
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose([clean, est]);
+});
+
 test('its gradient matches finite differences along a random direction', () => {
   const clean = speechLike(7);
   const est = noisy(clean, 3, 8);

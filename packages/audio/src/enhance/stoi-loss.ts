@@ -26,11 +26,25 @@ const CLIP = 1 + 10 ** (15 / 20);
 /** A segment counts when its target energy is above this share of the loudest segment's (−40 dB). */
 const SILENT_SEGMENT = 1e-4;
 
-/** The STFT of the term at `sampleRate`: a 25 ms Hann window, hop 12.5 ms, the next power of two in points. */
-function stftOptions(sampleRate: number) {
-  const hop = Math.round(sampleRate / 80);
-  const win = 2 * hop;
-  return { winLength: win, hopLength: hop, nFft: 2 ** Math.ceil(Math.log2(win)), window: makeWindow('hann', win) };
+/** The STFT of the term at a rate and its band matrix, built once per rate (kept across training steps). */
+interface TermSetup {
+  stft: { winLength: number; hopLength: number; nFft: number; window: Float32Array };
+  bands: tf.Tensor2D;
+}
+const setups = new Map<number, TermSetup>();
+
+/** A 25 ms Hann window, hop 12.5 ms, the next power of two in points; the band matrix of that transform. */
+function termSetup(sampleRate: number): TermSetup {
+  let setup = setups.get(sampleRate);
+  if (!setup || setup.bands.isDisposed) {
+    const hop = Math.round(sampleRate / 80);
+    const win = 2 * hop;
+    const nFft = 2 ** Math.ceil(Math.log2(win));
+    const stft = { winLength: win, hopLength: hop, nFft, window: makeWindow('hann', win) };
+    setup = { stft, bands: tf.keep(bandMatrix(sampleRate, nFft)) };
+    setups.set(sampleRate, setup);
+  }
+  return setup;
 }
 
 /** `[bins, 15]`: 1 where an rfft bin of an `nfft`-point transform at `sampleRate` is in a band. */
@@ -46,14 +60,14 @@ function bandMatrix(sampleRate: number, nfft: number): tf.Tensor2D {
 
 /** Band envelopes `[batch, frames, 15]` of signals `[batch, samples]`. */
 function bandEnvelopes(x: tf.Tensor2D, sampleRate: number): tf.Tensor3D {
-  const opts = stftOptions(sampleRate);
-  const s = stftTensor(x, opts);
+  const setup = termSetup(sampleRate);
+  const s = stftTensor(x, setup.stft);
   const [batch, frames, bins] = s.re.shape;
   const power = s.re
     .square()
     .add(s.im.square())
     .reshape([batch * frames, bins]) as tf.Tensor2D;
-  const bands = tf.matMul(power, bandMatrix(sampleRate, opts.nFft));
+  const bands = tf.matMul(power, setup.bands);
   return bands.add(1e-10).sqrt().reshape([batch, frames, -1]) as tf.Tensor3D;
 }
 
