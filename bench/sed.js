@@ -52,22 +52,24 @@ function levelCheck(audio, detector, set, classes) {
   const level = detector.config.inputLevel ? `input level ${detector.config.inputLevel.db} dBFS` : 'no input level';
   console.log(`
 level check (the same scenes ${CHECK_GAINS.map((g) => `${g >= 0 ? '+' : ''}${g}`).join(' / ')} dB; ${level}): ER / F`);
-  for (const [label, det] of variants) {
-    const cells = CHECK_GAINS.map((gain) => {
+  const views = VIEWS === undefined ? undefined : Number(VIEWS);
+  const ref = set.scenes.flatMap((s) => s.events);
+  const est = variants.map(() => CHECK_GAINS.map(() => []));
+  for (const s of set.scenes) {
+    const a = audio.readWav(s.audio);
+    CHECK_GAINS.forEach((gain, g) => {
       const k = 10 ** (gain / 20);
-      const ref = [];
-      const est = [];
-      for (const s of set.scenes) {
-        const a = audio.readWav(s.audio);
-        const scaled = { sampleRate: a.sampleRate, channels: a.channels.map((c) => c.map((v) => v * k)) };
-        est.push(...det.detect(scaled, s.name, { views: VIEWS === undefined ? undefined : Number(VIEWS) }).events);
-        ref.push(...s.events);
-      }
-      const sc = audio.scoreEvents(ref, est, { classes });
+      const scaled = { sampleRate: a.sampleRate, channels: a.channels.map((c) => c.map((v) => v * k)) };
+      variants.forEach(([, det], v) => est[v][g].push(...det.detect(scaled, s.name, { views }).events));
+    });
+  }
+  variants.forEach(([label], v) => {
+    const cells = est[v].map((e) => {
+      const sc = audio.scoreEvents(ref, e, { classes });
       return `${sc.er.toFixed(3)} / ${(sc.f * 100).toFixed(1)} %`;
     });
     console.log(`${label.padEnd(20)}${cells.join(' | ')}`);
-  }
+  });
 }
 
 /** Test recordings per class, from the split's labels.csv. */
