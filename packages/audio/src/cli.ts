@@ -11,12 +11,13 @@ import { commandLine } from '@gatewave/core/cli';
 import { registerEnhanceCommands } from './cli/enhance';
 import { registerSedCommands } from './cli/sed';
 import { registerQueueCommands } from './cli/queue';
+import { registerAverageModels } from './cli/average';
 
 export const { buildProgram, main } = commandLine({
   name: 'gatewave-audio',
   packageDir: path.resolve(__dirname, '..'),
   description: 'Speech enhancement, metrics and sound event detection for WAV files.',
-  register: [registerEnhanceCommands, registerSedCommands, registerQueueCommands],
+  register: [registerEnhanceCommands, registerSedCommands, registerQueueCommands, registerAverageModels],
 });
 
 if (require.main === module) void main();

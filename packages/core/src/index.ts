@@ -22,6 +22,8 @@ export type { OutputDirOptions } from './io/atomic';
 export { trackTemporary, releaseTemporary, removeTemporaries } from './io/temporaries';
 export { saveModel, loadModel, loadModelMetadata, directoryHandler, MODEL_FORMAT_VERSION } from './io/model-io';
 export type { ModelMetadata } from './io/model-io';
+export { averageModels } from './io/average';
+export type { AverageModelsOptions } from './io/average';
 export { checkpointDir, hasCheckpoint, saveCheckpoint, loadCheckpoint, loadOptimizerState } from './io/checkpoint';
 export type { SaveCheckpointOptions, LoadedCheckpoint, OptimizerVariableSpec } from './io/checkpoint';
 export { loadModelFromUrl, loadModelMetadataFromUrl, fetchModelJson, urlHandler } from './io/model-fetch';
