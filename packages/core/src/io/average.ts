@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GatewaveError } from '../errors';
 import { atomicWriteDir, checkOutputDir, type OutputDirOptions } from './atomic';
-import { MODEL_JSON, WEIGHTS_BIN, parseModelJson, weightPaths, type ModelJson } from './model-format';
+import { MODEL_FORMAT_VERSION, MODEL_JSON, WEIGHTS_BIN, weightBytes, type ModelJson } from './model-format';
+import { directoryHandler, loadModelMetadata } from './model-io';
 
 export interface AverageModelsOptions extends OutputDirOptions {
   /** One weight per model, each > 0; scaled to sum to 1 (default: all alike). */
@@ -22,14 +23,18 @@ interface SavedModel {
   data: Buffer;
 }
 
-function readSaved(dir: string): SavedModel {
-  const file = path.join(dir, MODEL_JSON);
-  if (!fs.existsSync(file)) {
-    throw new GatewaveError('MODEL_NOT_FOUND', `no model at ${dir}: ${MODEL_JSON} is missing.`);
-  }
-  const json = parseModelJson(fs.readFileSync(file, 'utf8'), file);
-  const data = Buffer.concat(weightPaths(json).map((p) => fs.readFileSync(path.join(dir, p))));
-  return { dir, json, data };
+/** A saved model as `loadModel` reads it (same checks: the folder, its model.json, the size of its weights). */
+async function readSaved(dir: string): Promise<SavedModel> {
+  const artifacts = await directoryHandler(dir).load!(); // the directory handler always reads
+  const json: ModelJson = {
+    format: 'gatewave-model',
+    formatVersion: MODEL_FORMAT_VERSION,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+    metadata: loadModelMetadata(dir),
+    generatedBy: 'gatewave',
+  };
+  return { dir, json, data: Buffer.from(artifacts.weightData as ArrayBuffer) };
 }
 
 /** The weights each model gets, checked and scaled to sum to 1. */
@@ -87,7 +92,7 @@ function averagedData(models: SavedModel[], w: number[]): Buffer {
   let offset = 0;
   for (const spec of models[0].json.weightsManifest.flatMap((g) => g.weights)) {
     const n = spec.shape.reduce((x, y) => x * y, 1);
-    const bytes = n * (spec.dtype === 'bool' ? 1 : 4);
+    const bytes = weightBytes(spec);
     if (spec.dtype === 'float32') {
       const sum = new Float64Array(n);
       models.forEach((m, k) => {
@@ -122,13 +127,13 @@ export async function averageModels(
   options: AverageModelsOptions = {},
 ): Promise<number[]> {
   const w = normalisedWeights(dirs.length, options.weights);
-  checkOutputDir(out, { ...options, inputs: [...(options.inputs ?? []), ...dirs] });
-  const models = dirs.map(readSaved);
+  const outputOptions = { ...options, inputs: [...(options.inputs ?? []), ...dirs] };
+  checkOutputDir(out, outputOptions);
+  const models = await Promise.all(dirs.map(readSaved));
   for (const m of models.slice(1)) checkSameArchitecture(models[0], m);
   const data = averagedData(models, w);
   const json: ModelJson = {
     ...models[0].json,
-    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: models[0].json.weightsManifest.flatMap((g) => g.weights) }],
     metadata: { ...models[0].json.metadata, averagedFrom: dirs.map((d, k) => ({ model: d, weight: w[k] })) },
   };
   await atomicWriteDir(
@@ -137,7 +142,7 @@ export async function averageModels(
       fs.writeFileSync(path.join(tmp, WEIGHTS_BIN), data);
       fs.writeFileSync(path.join(tmp, MODEL_JSON), JSON.stringify(json));
     },
-    { ...options, inputs: [...(options.inputs ?? []), ...dirs] },
+    outputOptions,
   );
   return w;
 }

@@ -60,6 +60,11 @@ export function weightPaths(json: ModelJson): string[] {
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
 
+/** Bytes that one weight of the manifest takes in the weight files. */
+export function weightBytes(spec: { shape: number[]; dtype: string }): number {
+  return spec.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[spec.dtype] ?? 4);
+}
+
 /**
  * tfjs model artifacts from a checked `model.json` and the contents of its weight files (in `weightPaths` order).
  * The weights must hold exactly the bytes the manifest lists; `where` names them in the error.
@@ -71,7 +76,7 @@ export function modelArtifacts(
 ): tf.io.ModelArtifacts {
   const entries = json.weightsManifest.flatMap((g) => g.weights);
   const total = weightFiles.reduce((n, b) => n + b.byteLength, 0);
-  const expected = entries.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[e.dtype] ?? 4), 0);
+  const expected = entries.reduce((n, e) => n + weightBytes(e), 0);
   if (total !== expected) {
     throw new GatewaveError(
       'MODEL_CORRUPT',
