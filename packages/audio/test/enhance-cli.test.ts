@@ -20,7 +20,7 @@ const speechLike = (n: number, f: number): Float32Array =>
   Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin(i / f) * Math.sin(i / 900));
 
 describe('gatewave-audio enhancement commands', () => {
-  test('bad input: --atten-lim outside 0-100, unpaired --clean/--noisy, a folder without usable WAV, file vs folder in score', () => {
+  test('bad input: --atten-lim outside 0-100, unpaired --clean/--noisy, a folder without usable WAV, file vs folder in score, kept epochs a run would replace', () => {
     const clean = path.join(tmp, 'clean');
     const noisy = path.join(tmp, 'noisy');
     fs.mkdirSync(clean, { recursive: true });
@@ -31,7 +31,12 @@ describe('gatewave-audio enhancement commands', () => {
     writeWav(path.join(noisy, 'p232_003.wav'), { sampleRate: 16000, channels: [speechLike(8000, 7)] });
     const empty = path.join(tmp, 'empty');
     fs.mkdirSync(empty);
+    fs.mkdirSync(path.join(tmp, 'kept.epochs', 'e1'), { recursive: true }); // kept by an earlier run
     const cases: Array<[string[], RegExp]> = [
+      [
+        ['train-enhancer', '--speech', clean, '--noise', noisy, '--out', path.join(tmp, 'kept'), '--keep-epochs'],
+        /--keep-epochs: .*kept\.epochs already holds epochs after 0, where this run starts \(e1\)/,
+      ],
       [
         ['enhance', path.join(clean, 'p232_001.wav'), '-o', path.join(tmp, 'o'), '--atten-lim', '120'],
         /--atten-lim must be a number of dB from 0 to 100, got "120"/,
@@ -81,6 +86,8 @@ describe('gatewave-audio enhancement commands', () => {
     }
     expect(fs.existsSync(path.join(tmp, 'o'))).toBe(false);
     expect(fs.existsSync(path.join(tmp, 'm'))).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'kept'))).toBe(false);
+    expect(fs.readdirSync(path.join(tmp, 'kept.epochs'))).toEqual(['e1']);
   }, 60000);
 
   test('enhance --atten-lim 0 returns the input; score over two folders prints a table and JSON', () => {

@@ -24,7 +24,15 @@ export { saveModel, loadModel, loadModelMetadata, directoryHandler, MODEL_FORMAT
 export type { ModelMetadata } from './io/model-io';
 export { averageModels } from './io/average';
 export type { AverageModelsOptions } from './io/average';
-export { checkpointDir, hasCheckpoint, saveCheckpoint, loadCheckpoint, loadOptimizerState } from './io/checkpoint';
+export {
+  checkpointDir,
+  epochDir,
+  checkKeptEpochs,
+  hasCheckpoint,
+  saveCheckpoint,
+  loadCheckpoint,
+  loadOptimizerState,
+} from './io/checkpoint';
 export type { SaveCheckpointOptions, LoadedCheckpoint, OptimizerVariableSpec } from './io/checkpoint';
 export { loadModelFromUrl, loadModelMetadataFromUrl, fetchModelJson, urlHandler } from './io/model-fetch';
 export { fetchModelFile, joinUrl } from './io/model-fetch';

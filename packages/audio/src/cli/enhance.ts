@@ -209,6 +209,7 @@ interface TrainEnhancerFlags {
   levels?: [number, number];
   lossWienerShare?: number;
   lossStoi?: number;
+  keepEpochs?: boolean;
   overwrite?: boolean;
 }
 
@@ -252,6 +253,7 @@ function trainEnhancerOptions(o: TrainEnhancerFlags): TrainEnhancerOptions {
     inputLevelDb: o.inputLevel,
     lossWienerShare: o.lossWienerShare,
     lossStoiWeight: o.lossStoi,
+    keepEpochs: !!o.keepEpochs,
     overwrite: !!o.overwrite,
   };
 }
@@ -316,6 +318,7 @@ function registerTrainEnhancer(program: Command): void {
     levels: {},
     lossWienerShare: {},
     lossStoi: {},
+    keepEpochs: {},
     overwrite: {},
   });
   cmd.action(async (o: TrainEnhancerFlags) => {

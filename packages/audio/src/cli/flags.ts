@@ -194,6 +194,11 @@ export const FLAGS = {
     description: 'one positive weight per model, comma-separated, scaled to sum to 1 (default: all alike)',
     parse: listOf(positiveNumber),
   },
+  keepEpochs: {
+    flags: '--keep-epochs',
+    description:
+      'also keep the weights after every epoch, each as a model folder <out>.epochs/e<N> (for average-models, or to choose an epoch later)',
+  },
   overwrite: {
     flags: '--overwrite',
     description: "write into an --out folder that holds other files too, replacing only gatewave's own files there",

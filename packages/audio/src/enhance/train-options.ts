@@ -101,6 +101,11 @@ export interface TrainEnhancerOptions {
    * `small` model into `medium`); residual FSMN blocks with no counterpart start as the identity.
    */
   initFrom?: string;
+  /**
+   * Also keep the weights after every epoch, each as a model folder `<out>.epochs/e<N>` (for weight averaging with
+   * `averageModels`, or to choose an epoch later). A run refuses to start where it would replace kept epochs.
+   */
+  keepEpochs?: boolean;
   /** Write into an `out` folder that holds other files too, replacing only gatewave's own files there. */
   overwrite?: boolean;
   seed?: number;

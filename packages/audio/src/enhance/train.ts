@@ -13,11 +13,15 @@
  * `<out>.checkpoint/` so `resume` continues where it stopped; resumed on another validation set (a rebuilt corpus,
  * other mixing), the best so far is scored again on this one (./validation.ts).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   tf,
   ProgressBar,
   checkOutputDir,
   checkpointDir,
+  checkKeptEpochs,
+  epochDir,
   hasCheckpoint,
   loadCheckpoint,
   loadOptimizerState,
@@ -140,6 +144,7 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   );
   checkOutputDir(o.out, { overwrite: o.overwrite, inputs, flag: '--out' });
   checkOutputDir(checkpointDir(o.out), { inputs, flag: '--out (its .checkpoint folder)' });
+  if (o.keepEpochs) checkKeptEpochs(o.out, resumedEpoch(o));
   const baseConfig = frcrnConfigOf(o.config);
   const rate = baseConfig.sampleRate;
   const log = (m: string): void => {
@@ -167,10 +172,10 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
   if (o.lossStoiWeight) weights.stoi = o.lossStoiWeight;
   if (val.skipped > 0) log(`validation: ${val.skipped} mixtures with a near-silent target left out of the loss`);
   if (selection) log(`train-enhancer: the saved model is chosen by the limited gain on ${selection.what}`);
-  const saveBest = (m: Record<string, unknown>): Promise<void> =>
+  const saveAs = (dir: string, m: Record<string, unknown>): Promise<void> =>
     saveModel(
       model,
-      o.out,
+      dir,
       {
         kind: 'frcrn',
         config: c,
@@ -183,17 +188,47 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
       },
       { overwrite: o.overwrite },
     );
+  const saveBest = (m: Record<string, unknown>): Promise<void> => saveAs(o.out, m);
   const run: Run = { model, opt, o, data, val, weights, selection, state, saveBest, log };
   await rebaseOnResume(model, state, { val, weights, selection, out: o.out, saveBest }, log);
   if (state.epoch === 0) await scoreStart(run);
+  else if (o.keepEpochs) await keepEpoch(state, saveAs, o.out, true);
   while (state.epoch < o.epochs && state.badEpochs < o.earlyStop) {
     await runEpoch(run);
     await saveCheckpoint(ckpt, { model, optimizer: opt, state, modelMetadata: { kind: 'frcrn', config: c } });
+    if (o.keepEpochs) await keepEpoch(state, saveAs, o.out, false);
   }
   if (state.badEpochs >= o.earlyStop) log(`early stop: no improvement for ${o.earlyStop} epochs`);
   tf.dispose(val.batches.flatMap(batchTensors));
   model.dispose();
   return state;
+}
+
+/** The epoch a run continues after: the checkpoint's with `resume`, else 0 (read before the data is loaded). */
+function resumedEpoch(o: TrainSettings): number {
+  const ckpt = checkpointDir(o.out);
+  if (!o.resume || !hasCheckpoint(ckpt)) return 0;
+  const state = JSON.parse(fs.readFileSync(path.join(ckpt, 'state.json'), 'utf8')) as { epoch?: unknown };
+  return typeof state.epoch === 'number' ? state.epoch : 0;
+}
+
+/**
+ * `keepEpochs`: the weights after the current epoch, as a model folder `<out>.epochs/e<N>` with the epoch's validation
+ * figures. On resume (`onlyIfMissing`) the checkpoint's weights are that epoch's; they are written unless already kept.
+ */
+async function keepEpoch(
+  state: TrainState,
+  saveAs: (dir: string, m: Record<string, unknown>) => Promise<void>,
+  out: string,
+  onlyIfMissing: boolean,
+): Promise<void> {
+  const dir = epochDir(out, state.epoch);
+  if (onlyIfMissing && fs.existsSync(dir)) return;
+  const h = state.history.find((e) => e.epoch === state.epoch);
+  await saveAs(dir, {
+    epoch: state.epoch,
+    ...(h ? { validationLoss: h.valLoss, validationSiSnrGain: h.valSiSnrGain, limitedGain: h.limitedGain } : {}),
+  });
 }
 
 /** What the epochs of one run share. */

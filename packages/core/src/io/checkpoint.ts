@@ -52,6 +52,42 @@ export function checkpointDir(out: string): string {
   return `${path.resolve(out).replace(/[\\/]+$/, '')}.checkpoint`;
 }
 
+/**
+ * Where a trainer that keeps every epoch (`--keep-epochs`) writes the weights after epoch `epoch`:
+ * `<out>.epochs/e<epoch>`, a model folder of its own (for `average-models`, or to pick an epoch later).
+ */
+export function epochDir(out: string, epoch: number): string {
+  return path.join(`${path.resolve(out).replace(/[\\/]+$/, '')}.epochs`, `e${epoch}`);
+}
+
+/**
+ * Checks, before training, that keeping the epochs after `lastEpoch` will not replace epochs kept by an earlier run
+ * that went further (a resume from an older checkpoint, or a fresh run into the same `out`). Throws OUTPUT_EXISTS
+ * naming them.
+ */
+export function checkKeptEpochs(out: string, lastEpoch: number, flag = '--keep-epochs'): void {
+  const dir = path.dirname(epochDir(out, 1));
+  if (!fs.existsSync(dir)) return;
+  if (!fs.statSync(dir).isDirectory())
+    throw new GatewaveError('OUTPUT_EXISTS', `${flag}: ${dir} is a file; move it away or choose another --out.`);
+  const later = fs
+    .readdirSync(dir)
+    .map((name) => /^e(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) > lastEpoch)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+  if (later.length === 0) return;
+  const listed =
+    later
+      .slice(0, 5)
+      .map((n) => `e${n}`)
+      .join(', ') + (later.length > 5 ? `, ... (${later.length} in all)` : '');
+  throw new GatewaveError(
+    'OUTPUT_EXISTS',
+    `${flag}: ${dir} already holds epochs after ${lastEpoch}, where this run starts (${listed}); this run would replace them. Move them away, or choose another --out.`,
+  );
+}
+
 /** True when `dir` holds a checkpoint (in either layout) that `loadCheckpoint` can read. */
 export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'state.json'));
