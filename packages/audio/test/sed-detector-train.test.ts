@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tf } from '@gatewave/core';
+import { epochDir, loadModel, loadModelMetadata, tf } from '@gatewave/core';
 import { defaultDetectorConfig, SoundEventDetector } from '../src/sed/detector';
 import { foaView, foaViewMatrix } from '../src/sed/foa-views';
 import { extractFeatures, DEFAULT_FEATURES } from '../src/sed/features';
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 describe('trainDetector (tiny model)', () => {
-  test('trains, keeps the best model, checkpoints and resumes', async () => {
+  test('trains, keeps the best model (with keepEpochs every epoch), checkpoints and resumes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sed-train-'));
     try {
       const sr = 24000;
@@ -81,6 +81,23 @@ describe('trainDetector (tiny model)', () => {
       });
       expect(third.history.map((h) => h.best)).toEqual([true, false, false]);
       expect(JSON.parse(fs.readFileSync(`${flat}.checkpoint/state.json`, 'utf8')).learningRate).toBeCloseTo(0.0005, 12);
+      // keepEpochs: every epoch's model with its own tuned post-processing; e2 is the checkpoint after epoch 2
+      const kept = path.join(dir, 'kept');
+      const keep = { ...common, out: kept, thresholds: [0.999], minDurations: [0.3], keepEpochs: true };
+      await trainDetector({ ...keep, epochs: 2 });
+      expect(fs.readdirSync(`${kept}.epochs`).sort()).toEqual(['e1', 'e2']);
+      const e2 = await SoundEventDetector.load(epochDir(kept, 2));
+      expect(e2.config).toMatchObject({ threshold: 0.999, minDuration: 0.3, classes: ['hiss', 'hum'] });
+      expect((loadModelMetadata(epochDir(kept, 2)).training as { epoch: number }).epoch).toBe(2);
+      const ckpt = await loadModel(`${kept}.checkpoint/model`);
+      expect(e2.model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+        ckpt.getWeights().map((w) => Array.from(w.dataSync())),
+      );
+      await expect(trainDetector({ ...keep, epochs: 1 })).rejects.toThrow(
+        /--keep-epochs: .*kept\.epochs already holds epochs after 0, where this run starts \(e1, e2\)/,
+      );
+      await trainDetector({ ...keep, epochs: 3, resume: true });
+      expect(fs.readdirSync(`${kept}.epochs`).sort()).toEqual(['e1', 'e2', 'e3']);
       // class balance: the weights are measured on the training scenes, stored with the model and kept on resume
       const balanced = path.join(dir, 'balanced');
       const lines: string[] = [];

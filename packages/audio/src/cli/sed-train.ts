@@ -130,6 +130,7 @@ interface TrainDetectorFlags extends AugmentationFlags, DcaseTrainingFlags {
   minDurations: number[];
   seed: number;
   resume?: boolean;
+  keepEpochs?: boolean;
   overwrite?: boolean;
   labels?: string;
   sceneFormat: SceneFormat;
@@ -174,6 +175,8 @@ function addTrainDetectorFlags(cmd: Command): void {
     },
     seed: { default: 1 },
     resume: 'continue from <out>.checkpoint/',
+    keepEpochs:
+      'also keep the model after every epoch, with its own tuned post-processing, as <out>.epochs/e<N> (for average-models, or to choose an epoch later)',
     overwrite: {},
     labels: "with --synthesize: the clips' labels (default <events-dir>/labels.csv)",
     sceneFormat: { description: 'with --synthesize: recording format', default: 'foa' },
@@ -251,6 +254,7 @@ export function registerTrainDetector(program: Command): void {
       out: o.out,
       validation: dcase ? dcase.validation : o.validation,
       resume: !!o.resume,
+      keepEpochs: !!o.keepEpochs,
       overwrite: !!o.overwrite,
       progress: !o.quiet,
       epochs: o.epochs,

@@ -46,6 +46,12 @@ export interface TrainDetectorOptions {
   lrPatience?: number;
   /** Training excerpt length in seconds. */
   sequenceSeconds?: number;
+  /**
+   * Also keep the model after every epoch, with the post-processing tuned on validation for that epoch, as
+   * `<out>.epochs/e<N>` (for `averageModels`, or to choose an epoch later). A run refuses to start where it would
+   * replace kept epochs.
+   */
+  keepEpochs?: boolean;
   /** Write into an `out` folder that holds other files too, replacing only gatewave's own files there. */
   overwrite?: boolean;
   /** Continue from `<out>.checkpoint/`. */

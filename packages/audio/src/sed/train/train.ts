@@ -7,6 +7,8 @@
 import * as path from 'path';
 import {
   checkOutputDir,
+  checkKeptEpochs,
+  epochDir,
   checkpointDir,
   loadOptimizerState,
   ProgressBar,
@@ -272,6 +274,12 @@ async function endEpoch(
     state,
     documents: { detector: config },
   });
+  if (options.keepEpochs) {
+    const tunedConfig = { ...config, threshold: tuned.threshold, minDuration: tuned.minDuration };
+    await new SoundEventDetector(c.model, tunedConfig).save(epochDir(options.out, epoch), {
+      training: { epoch, validation: { ...validation, segment: undefined }, scenes: scenesOrigin(options) },
+    });
+  }
   return summary;
 }
 
@@ -358,6 +366,7 @@ export async function trainDetector(
   const set = typeof options.scenes === 'string' ? listScenes(options.scenes) : (options.scenes ?? null);
   const kind = sceneKind(set, options.synthesize);
   const { model, config, state } = await startingPoint(options, kind, seed, log);
+  if (options.keepEpochs) checkKeptEpochs(options.out, state.epoch);
   const { train, val, stream, refresh } = trainingScenes(
     options,
     splitScenes(options, set, kind.format),
