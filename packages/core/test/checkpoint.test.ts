@@ -2,7 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { GatewaveError, loadModelMetadata, setSeed } from '../src';
-import { checkpointDir, hasCheckpoint, loadCheckpoint, loadOptimizerState, saveCheckpoint } from '../src/io/checkpoint';
+import {
+  checkKeptEpochs,
+  checkpointDir,
+  epochDir,
+  hasCheckpoint,
+  loadCheckpoint,
+  loadOptimizerState,
+  saveCheckpoint,
+} from '../src/io/checkpoint';
 import { tempDir, useCpuBackend } from './test-setup';
 
 const dir = tempDir('gatewave-ckpt-');
@@ -36,6 +44,26 @@ async function namedValues(named: Array<{ name: string; tensor: tf.Tensor }>): P
 describe('training checkpoints', () => {
   test('checkpointDir puts the checkpoint beside the model folder', () => {
     expect(checkpointDir('/a/b/model/')).toBe(path.resolve('/a/b/model.checkpoint'));
+  });
+
+  test('epochDir and checkKeptEpochs: kept epochs beside the model folder; only later ones stop a run', () => {
+    const out = path.join(dir, 'kept', 'model');
+    expect(epochDir(`${out}/`, 7)).toBe(path.resolve(`${out}.epochs`, 'e7'));
+    expect(() => checkKeptEpochs(out, 0)).not.toThrow(); // no folder yet
+    for (const name of ['e1', 'e2', 'e10', 'e3-old', 'notes'])
+      fs.mkdirSync(path.join(`${out}.epochs`, name), { recursive: true });
+    expect(() => checkKeptEpochs(out, 10)).not.toThrow(); // e3-old and notes are not epochs
+    let err: unknown;
+    try {
+      checkKeptEpochs(out, 1);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GatewaveError);
+    expect((err as GatewaveError).code).toBe('OUTPUT_EXISTS');
+    expect((err as Error).message).toMatch(/already holds epochs after 1, where this run starts \(e2, e10\)/);
+    fs.writeFileSync(path.join(dir, 'file.epochs'), '');
+    expect(() => checkKeptEpochs(path.join(dir, 'file'), 0)).toThrow(/file\.epochs is a file/);
   });
 
   test('save and load round trip: weights, Adam moments and step count, state and documents are the same', async () => {

@@ -208,8 +208,12 @@ export async function trainEnhancer(options: TrainEnhancerOptions): Promise<Trai
 function resumedEpoch(o: TrainSettings): number {
   const ckpt = checkpointDir(o.out);
   if (!o.resume || !hasCheckpoint(ckpt)) return 0;
-  const state = JSON.parse(fs.readFileSync(path.join(ckpt, 'state.json'), 'utf8')) as { epoch?: unknown };
-  return typeof state.epoch === 'number' ? state.epoch : 0;
+  try {
+    const state = JSON.parse(fs.readFileSync(path.join(ckpt, 'state.json'), 'utf8')) as { epoch?: unknown };
+    return typeof state.epoch === 'number' ? state.epoch : 0;
+  } catch {
+    return 0; // an unreadable state.json: loading the checkpoint reports it, naming the file
+  }
 }
 
 /**
