@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Enhance a real noisy recording that installs with the project (audio-lena: 12.3 s of speech over a noisy
 // background, 44.1 kHz): with the pretrained FRCRN model shipped in @gatewave/audio (large mixed with a share of the
-// Wiener baseline, removing at most about 18 dB: its attenuation limit keeps intelligibility) and with the classical Wiener baseline. Writes both WAVs
+// Wiener baseline, removing at most about 16 dB: its attenuation limit keeps intelligibility) and with the classical Wiener baseline. Writes both WAVs
 // (at the input's rate, channels and length) and prints the real-time factor and how far the noise floor (the quietest
 // 10 % of 20 ms frames) dropped. Settings (env or --flags):
 //   node examples/enhance-recording.js --in my.wav --out /tmp/gatewave-enhance-recording [--model DIR]

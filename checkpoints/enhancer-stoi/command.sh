@@ -4,8 +4,9 @@
 # from run F's epoch 1 (packages/audio/models/enhancer-large at 7fa6f63: `git show
 # 7fa6f63:packages/audio/models/enhancer-large/weights.bin`). The run that wrote model.checkpoint/ ran this command
 # (under setsid nohup nice -n 10, code at 5631d47) with --out /work/runs/enhancer-stoi/run, for 19 epochs (stopped at
-# the session's end), then resumed for epochs 20-32 (seventh session). Epoch 5 shipped in the sixth session; the mean of
-# epochs 22-32 ships now (swa.sh). Resume: README.md here.
+# the session's end), then resumed for epochs 20-32 (seventh session) and, with --restart-lr 0.0001 --keep-epochs, for
+# epochs 33-80 (eighth). Epoch 5 shipped in the sixth session, the mean of epochs 22-32 in the seventh (swa.sh), the
+# mean of epochs 57-80 since the ninth (restart-average.sh). Resume: README.md here.
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 OUT=${OUT:-/work/runs/enhancer-stoi/run}
 INIT=${INIT:-packages/audio/models/enhancer-large}

@@ -438,13 +438,13 @@ describe('shipped enhancers', () => {
     for (let i = 0; i < y.length; i += 97) expect(y[i]).toBeCloseTo(mixed[i], 6);
   }
 
-  test('the default is FRCRN large fed at -20 dBFS with 35 % wiener under its 18 dB limit', async () => {
+  test('the default is FRCRN large fed at -20 dBFS with 25 % wiener under its 16 dB limit', async () => {
     const { DEFAULT_MODEL_DIR, loadEnhancer, wienerShareOf, unlimited } = await import('../src');
     expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(path.resolve(__dirname, '../models/enhancer-large'));
-    await checkShipped(undefined, 'large + 35 % wiener', 18, 1422338);
+    await checkShipped(undefined, 'large + 25 % wiener', 16, 1422338);
     const e = await loadEnhancer();
     expect(e.inputLevelDb).toBe(-20);
-    expect(wienerShareOf(unlimited(e))).toBe(0.35);
+    expect(wienerShareOf(unlimited(e))).toBe(0.25);
   });
 
   test('medium loads with its 9 dB limit, and its checkpoint resumes the same config', async () => {

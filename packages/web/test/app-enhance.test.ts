@@ -35,7 +35,7 @@ describeBrowserWithShared('Enhance tab in Chromium', () => {
     await s.page.setInputFiles('#enhance-file', noisyFile);
     expect(await settle(s.page, 'enhance')).toBe('');
     // The slider starts at the shipped model's own attenuation limit, which Node's loadEnhancer() applies too.
-    expect(await s.page.textContent('#enhance-atten-value')).toBe('18 dB');
+    expect(await s.page.textContent('#enhance-atten-value')).toBe('16 dB');
     const browserOut = Float32Array.from(
       (await s.page.evaluate(() =>
         Array.from((window as unknown as AppWindow).gatewaveApp.enhance.output().channels[0] as Float32Array),

@@ -39,7 +39,7 @@ export const FLAGS = {
   attenLim: {
     flags: '--atten-lim <dB>',
     description:
-      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 18 dB for the default model, none for wiener)",
+      "remove at most this many dB of noise by mixing the input back (0 keeps the input, 100 is no limit; default: the model's own, 16 dB for the default model, none for wiener)",
     parse: numberWhere((x) => x >= 0 && x <= 100, 'a number of dB from 0 to 100'),
   },
   wienerShare: {
