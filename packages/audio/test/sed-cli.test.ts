@@ -103,19 +103,22 @@ describe('tune-detector, detect --views and train-detector arguments', () => {
       '--validation',
       path.join(dir, 'val'),
       '--views',
-      '1,2',
+      '2',
       '--thresholds',
-      '0.3,0.5',
+      '0.35',
+      '--min-durations',
+      '0.25',
       '--hysteresis',
-      '1,0.5',
+      '0.8',
       '-q',
     ]);
     expect(out).toMatch(/segment-based \(1 s\):\s+ER [\d.]+/);
+    // one value per grid, none of them a default: each must come from its flag
     const tuned = await SoundEventDetector.load(model);
-    expect([1, 2]).toContain(tuned.config.views);
-    expect([0.3, 0.5]).toContain(tuned.config.threshold);
-    expect([0.1, 0.2, 0.3]).toContain(tuned.config.minDuration);
-    expect([1, 0.5]).toContain(tuned.config.hysteresis);
+    expect(tuned.config.views).toBe(2);
+    expect(tuned.config.threshold).toBe(0.35);
+    expect(tuned.config.minDuration).toBe(0.25);
+    expect(tuned.config.hysteresis).toBe(0.8);
     const meta = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8'));
     expect(JSON.stringify(meta)).toMatch(/"tuned":\{"scenes":"2 from /);
     await expect(

@@ -208,10 +208,16 @@ export const FLAGS = {
 
 export type FlagName = keyof typeof FLAGS;
 
-/** Adds the named flags to `cmd`, in order; a string is the command's own help text, an object its options. */
+/**
+ * Adds the named flags to `cmd`, in order; a string is the command's own help text, an object its options. Each
+ * flag's value is `opts()[name]`, also where two names share a spelling (`views` and `viewList` are both `--views`).
+ */
 export function addFlags(cmd: Command, flags: Partial<Record<FlagName, string | AddFlagOptions>>): Command {
   for (const [name, o] of Object.entries(flags)) {
-    addFlag(cmd, FLAGS[name as FlagName] as FlagDef, typeof o === 'string' ? { description: o } : o);
+    addFlag(cmd, FLAGS[name as FlagName] as FlagDef, {
+      ...(typeof o === 'string' ? { description: o } : o),
+      key: name,
+    });
   }
   return cmd;
 }

@@ -115,6 +115,8 @@ export interface AddFlagOptions {
   required?: boolean;
   /** Replaces the flags' value placeholder, e.g. `<dir>` or `<csv>`, keeping the names. */
   placeholder?: string;
+  /** The flag's key in `opts()` (default: commander's, the long flag in camel case). */
+  key?: string;
 }
 
 function withPlaceholder(flags: string, placeholder: string | undefined): string {
@@ -132,8 +134,9 @@ export function addFlag<T>(cmd: Command, def: FlagDef<T>, options: AddFlagOption
   if (parse) main.argParser((v: string) => parse(v, main.long ?? main.flags));
   if (options.default !== undefined) main.default(options.default);
   if (options.required) main.makeOptionMandatory();
+  const key = options.key ?? main.attributeName();
+  main.attributeName = () => key;
   cmd.addOption(main);
-  const key = main.attributeName();
   const placeholder = /<[^>]*>/.exec(flags)?.[0] ?? '';
   for (const spelling of def.aliases ?? []) {
     const alias = cmd
