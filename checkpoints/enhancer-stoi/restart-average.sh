@@ -1,26 +1,28 @@
 #!/bin/sh
-# The weights of packages/audio/models/enhancer-large since the ninth session (2026-12-04): the mean of epochs 57-80
-# of this run restarted from epoch 32 at a learning rate of 1e-4 (halved by the plateau rule down to 1.6e-6 by epoch
-# 80). From the repository root, after `npm ci && npm run build` and
-# `npm run data:enhance -- --out /work/runs/corpus-enhance2`:
-#   1. restores the state after epoch 32 (committed in 382775b) to $OUT.checkpoint,
-#   2. resumes command.sh with --restart-lr 0.0001 up to epoch 80, keeping the weights after every epoch in
-#      $OUT.epochs/eN (--keep-epochs),
-#   3. averages epochs 57-80 with average-models and chooses the level, share and limit with tune-enhancer on 120
-#      validation utterances (the shipped model: -20 dBFS, 25 % wiener, 16 dB).
-# The session that shipped it ran steps 1-2 with code at 5c84994 (OUT=/work/runs/enhancer-lr1e4/run) and step 3 at
-# 59de5a9.
+# A restart of this run and the mean of its last epochs: restores the checkpoint committed in $FROM to $OUT.checkpoint,
+# resumes command.sh with --restart-lr 0.0001 --keep-epochs up to epoch $TO (the plateau rule halves the rate after 5
+# epochs without a lower validation loss), averages epochs $FIRST-$TO with average-models, and chooses the level, share
+# and limit with tune-enhancer on 120 validation utterances. From the repository root, after `npm ci && npm run build`
+# and `npm run data:enhance -- --out /work/runs/corpus-enhance2`.
+#
+# The shipped weights (ninth session, 2026-12-04) came from two restarts, the second from the first's last state:
+#   FROM=382775b TO=80 FIRST=57 OUT=/work/runs/enhancer-lr1e4/run  ./checkpoints/enhancer-stoi/restart-average.sh
+#     (restart L from epoch 32; its mean of epochs 57-80 shipped first, in 086b1da)
+#   FROM=086b1da TO=111 FIRST=98 OUT=/work/runs/enhancer-m/run      ./checkpoints/enhancer-stoi/restart-average.sh
+#     (restart M from L's epoch 80; its mean of epochs 98-111 ships now)
+# The session ran the training steps with code at 5c84994 and the averaging and tuning at a429042.
 set -e
-OUT=${OUT:-/work/runs/enhancer-lr1e4/run}
+: "${FROM:?give FROM=<commit holding the checkpoint to restart from>}" "${TO:?give TO=<last epoch>}"
+: "${FIRST:?give FIRST=<first averaged epoch>}" "${OUT:?give OUT=<run folder>}"
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 HERE=checkpoints/enhancer-stoi
 if [ -e "$OUT.checkpoint" ]; then echo "restart-average.sh: $OUT.checkpoint exists; give another OUT=" >&2; exit 2; fi
 mkdir -p "$(dirname "$OUT")"
 TMP=$(mktemp -d)
-git archive 382775b $HERE/model.checkpoint | tar -x -C "$TMP"
+git archive "$FROM" $HERE/model.checkpoint | tar -x -C "$TMP"
 mv "$TMP/$HERE/model.checkpoint" "$OUT.checkpoint" && rm -rf "$TMP"
-OUT=$OUT MANIFEST=$MANIFEST "$HERE/command.sh" --epochs 80 --restart-lr 0.0001 --keep-epochs
-npx gatewave-audio average-models $(seq -f "$OUT.epochs/e%g" 57 80) --out "$OUT.swa57-80"
-npx gatewave-audio tune-enhancer --model "$OUT.swa57-80" --out "$OUT.swa57-80-tuned" --manifest "$MANIFEST" \
+OUT=$OUT MANIFEST=$MANIFEST "$HERE/command.sh" --epochs "$TO" --restart-lr 0.0001 --keep-epochs
+npx gatewave-audio average-models $(seq -f "$OUT.epochs/e%g" "$FIRST" "$TO") --out "$OUT.swa$FIRST-$TO"
+npx gatewave-audio tune-enhancer --model "$OUT.swa$FIRST-$TO" --out "$OUT.swa$FIRST-$TO-tuned" --manifest "$MANIFEST" \
   --utterances 120 --input-levels -20 --wiener-shares 0.25,0.35,0.45 --limits 14,16,18,20 \
   --stoi-tolerance 0,0,0.005,0.005
