@@ -95,7 +95,7 @@ function perClassTable(audio, ref, est, classes, counts) {
     );
     out.push([
       c,
-      String(counts[c] || 0),
+      counts ? String(counts[c] || 0) : '-',
       String(r.length),
       s.er.toFixed(2),
       `${(s.f * 100).toFixed(1)} %`,
@@ -170,7 +170,7 @@ async function main() {
         : backend === 'cpu' || backend === 'wasm'
           ? '1'
           : '?';
-    const counts = fs.existsSync(labels) ? recordingsPerClass(labels) : {};
+    const counts = fs.existsSync(labels) ? recordingsPerClass(labels) : null; // null: scenes from --dir, recordings unknown
     const unknown = set.classes.filter((k) => !c.classes.includes(k));
     console.log(
       `settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
