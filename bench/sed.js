@@ -170,7 +170,7 @@ async function main() {
         : backend === 'cpu' || backend === 'wasm'
           ? '1'
           : '?';
-    const counts = fs.existsSync(labels) ? recordingsPerClass(labels) : null; // null: scenes from --dir, recordings unknown
+    const counts = fs.existsSync(labels) ? recordingsPerClass(labels) : null; // null: no labels for this split, counts unknown
     const unknown = set.classes.filter((k) => !c.classes.includes(k));
     console.log(
       `settings: model ${modelDir} (${c.classes.length} classes, threshold ${c.threshold}, hysteresis ${c.hysteresis ?? 1}, ` +
