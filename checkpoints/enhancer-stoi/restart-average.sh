@@ -1,7 +1,8 @@
 #!/bin/sh
 # A restart of this run and the mean of its last epochs: restores the checkpoint committed in $FROM to $OUT.checkpoint,
-# resumes command.sh with --restart-lr 0.0001 --keep-epochs up to epoch $TO (the plateau rule halves the rate after 5
-# epochs without a lower validation loss), averages epochs $FIRST-$TO with average-models, and chooses the level, share
+# resumes command.sh with --restart-lr $RESTART_LR (default 0.0001; RESTART_LR= resumes at the checkpoint's own rate)
+# and --keep-epochs up to epoch $TO (the plateau rule halves the rate after 5 epochs without a lower validation loss),
+# averages epochs $FIRST-$TO with average-models, and chooses the level, share
 # and limit with tune-enhancer on 120 validation utterances. From the repository root, after `npm ci && npm run build`
 # and `npm run data:enhance -- --out /work/runs/corpus-enhance2`.
 #
@@ -10,18 +11,20 @@
 #     (restart L from epoch 32; its mean of epochs 57-80 shipped first, in 086b1da)
 #   FROM=086b1da TO=111 FIRST=98 OUT=/work/runs/enhancer-m/run      ./checkpoints/enhancer-stoi/restart-average.sh
 #     (restart M from L's epoch 80; its mean of epochs 98-111 ships now)
-# The session ran the training steps with code at 5c84994 and the averaging and tuning at a429042.
+# The session ran the training steps with code at 5c84994 and the averaging and tuning at a429042. swa.sh runs this
+# script without the restart for the seventh session's average.
 set -e
 : "${FROM:?give FROM=<commit holding the checkpoint to restart from>}" "${TO:?give TO=<last epoch>}"
 : "${FIRST:?give FIRST=<first averaged epoch>}" "${OUT:?give OUT=<run folder>}"
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
+RESTART_LR=${RESTART_LR-0.0001}
 HERE=checkpoints/enhancer-stoi
 if [ -e "$OUT.checkpoint" ]; then echo "restart-average.sh: $OUT.checkpoint exists; give another OUT=" >&2; exit 2; fi
 mkdir -p "$(dirname "$OUT")"
 TMP=$(mktemp -d)
 git archive "$FROM" $HERE/model.checkpoint | tar -x -C "$TMP"
 mv "$TMP/$HERE/model.checkpoint" "$OUT.checkpoint" && rm -rf "$TMP"
-OUT=$OUT MANIFEST=$MANIFEST "$HERE/command.sh" --epochs "$TO" --restart-lr 0.0001 --keep-epochs
+OUT=$OUT MANIFEST=$MANIFEST "$HERE/command.sh" --epochs "$TO" --keep-epochs ${RESTART_LR:+--restart-lr "$RESTART_LR"}
 npx gatewave-audio average-models $(seq -f "$OUT.epochs/e%g" "$FIRST" "$TO") --out "$OUT.swa$FIRST-$TO"
 npx gatewave-audio tune-enhancer --model "$OUT.swa$FIRST-$TO" --out "$OUT.swa$FIRST-$TO-tuned" --manifest "$MANIFEST" \
   --utterances 120 --input-levels -20 --wiener-shares 0.25,0.35,0.45 --limits 14,16,18,20 \
