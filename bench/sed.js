@@ -5,9 +5,12 @@
 // and up to two overlapping events as in training, scored by the same code as `score-events`, beside the DCASE 2019
 // baseline's published figures (on its own FOA data), per class with the number of test recordings of each class,
 // plus the inference real-time factor, and a level check: ER and F with the scenes played 20 dB quieter and 10 dB
-// louder, as shipped and (for a detector with an input level) as the input comes.
+// louder, as shipped and (for a detector with an input level) as the input comes; and an interferer check: the same
+// scenes with unlabelled sounds of no class added (the corpus's interferers of the split, 0.1 a second, placed like
+// events), to show how often the detector reports a class for a sound that is none of them.
 //   node bench/sed.js [--corpus DIR] [--model DIR] [--scenes 20] [--seconds 30] [--backend cpu|wasm|native]
 //                     [--dir SCENES] [--views N] [--split test|validation] [--keep] [--skip-level-check]
+//                     [--skip-interferer-check]
 // --corpus defaults to $GATEWAVE_EVENT_CORPUS or ../runs/corpus-events beside the repository; without it the benchmark
 // says so and skips. --dir scores an existing folder of scenes instead of synthesising them; --keep keeps the ones made. Classes of the corpus
 // that the model does not know are scored as missed (they count against it); the model's other classes count as
@@ -72,6 +75,33 @@ level check (the same scenes ${CHECK_GAINS.map((g) => `${g >= 0 ? '+' : ''}${g}`
   });
 }
 
+/**
+ * The interferer check: the scenes of `recipe` made again with the split's interferers (the same events, as the
+ * interferers are drawn after them), detected and scored beside the plain ones. Prints one line.
+ */
+function interfererCheck(audio, detector, recipe, plain, classes) {
+  const interferers = path.join(CORPUS, 'interferers', SPLIT);
+  if (!fs.existsSync(interferers)) {
+    console.log(`\ninterferer check skipped: no ${interferers} (rebuild the corpus: npm run data:events -- --out DIR)`);
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-interferers-'));
+  try {
+    audio.synthesizeScenes({ ...recipe, out: dir, interfererDir: interferers, interfererRate: 0.1 });
+    const set = audio.listScenes(dir);
+    const views = VIEWS === undefined ? undefined : Number(VIEWS);
+    const est = set.scenes.flatMap((s) => detector.detect(audio.readWav(s.audio), s.name, { views }).events);
+    const ref = set.scenes.flatMap((s) => s.events);
+    const line = (sc, n) => `ER ${sc.er.toFixed(3)}, F ${(sc.f * 100).toFixed(1)} %, ${n} events reported`;
+    console.log(`
+interferer check (the same scenes with 0.1 interferers a second from ${interferers}, ${fs.readdirSync(interferers).filter((f) => f.endsWith('.wav')).length} recordings):
+without: ${line(audio.scoreEvents(ref, plain, { classes }), plain.length)}
+with:    ${line(audio.scoreEvents(ref, est, { classes }), est.length)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Test recordings per class, from the split's labels.csv. */
 function recordingsPerClass(labels) {
   const lines = fs.readFileSync(labels, 'utf8').trim().split('\n').slice(1);
@@ -126,27 +156,26 @@ async function main() {
   await core.initBackend(BACKEND, { purpose: 'infer' });
   const detector = await audio.loadDetector(modelDir);
   const dir = DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-'));
+  // The validation recipe of the detector's training (README): rooms of 0.2-1.0 s, continuous directions, the
+  // split's own ambience recordings as background at -10..+10 dB, SNR 5-30 dB, up to two events at once.
+  const ambience = path.join(CORPUS, 'ambience', SPLIT);
+  const recipe = {
+    events: path.join(CORPUS, SPLIT),
+    out: dir,
+    count: SCENES,
+    seconds: SECONDS,
+    format: detector.config.features.format,
+    seed: 3,
+    part: 'all',
+    reverb: true,
+    rt60: [0.2, 1.0],
+    directions: 'continuous',
+    backgroundDb: [-10, 10],
+    ...(fs.existsSync(ambience) ? { ambienceDir: ambience } : {}),
+    progress: false,
+  };
   try {
-    if (!DIR) {
-      // The validation recipe of the detector's training (README): rooms of 0.2-1.0 s, continuous directions, the
-      // split's own ambience recordings as background at -10..+10 dB, SNR 5-30 dB, up to two events at once.
-      const ambience = path.join(CORPUS, 'ambience', SPLIT);
-      audio.synthesizeScenes({
-        events: path.join(CORPUS, SPLIT),
-        out: dir,
-        count: SCENES,
-        seconds: SECONDS,
-        format: detector.config.features.format,
-        seed: 3,
-        part: 'all',
-        reverb: true,
-        rt60: [0.2, 1.0],
-        directions: 'continuous',
-        backgroundDb: [-10, 10],
-        ...(fs.existsSync(ambience) ? { ambienceDir: ambience } : {}),
-        progress: false,
-      });
-    }
+    if (!DIR) audio.synthesizeScenes(recipe);
     const set = audio.listScenes(dir);
     const ref = [];
     const est = [];
@@ -213,6 +242,8 @@ async function main() {
       );
     }
     if (!process.argv.includes('--skip-level-check')) levelCheck(audio, detector, set, classes);
+    if (!DIR && !process.argv.includes('--skip-interferer-check'))
+      interfererCheck(audio, detector, recipe, est, classes);
   } finally {
     if (!DIR && !KEEP) fs.rmSync(dir, { recursive: true, force: true });
     if (KEEP) console.log(`scenes kept in ${dir}`);

@@ -6,12 +6,16 @@ const fs = require('fs');
 const path = require('path');
 const deb = require('./debian');
 const { readPcm16, pcm16Header } = require('./wavstats');
-const { RULES, AMBIENCE, RESERVED, SHARED_CLASSES } = require('./events-sources');
+const { RULES, AMBIENCE, INTERFERERS, RESERVED, SHARED_CLASSES } = require('./events-sources');
 const { unpackSoundCatalogue } = require('./sound-catalogue');
 const { fingerprint, repeatsToLeaveOut } = require('./similar');
 
 /** Similarity (tools/corpus/similar.js) at which two clips of one class in different splits count as one recording. */
 const SAME_RECORDING = 0.95;
+
+/** The folders of the recordings that are not events, by label. */
+const FOLDERS = { ambience: 'ambience', interferer: 'interferers' };
+const isEvent = (it) => !(it.label in FOLDERS);
 
 const HELP = `Usage: npm run data:events -- --out DIR [options]
 
@@ -24,6 +28,8 @@ loudest frame) and cut to at most --max-seconds. Writes
   DIR/{train,validation,test}/*.wav + labels.csv   (file,label,active_onset_s,active_offset_s,licence,source)
   DIR/ambience/{train,validation,test}/*.wav + labels.csv   (real ambience for scene backgrounds, at most
                                                     --ambience-seconds each, split by package like the events)
+  DIR/interferers/{train,test}/*.wav + labels.csv  (sounds of none of the classes, for train-detector --interferers
+                                                    and bench:sed's interferer check; trimmed and cut like the events)
   DIR/manifest.csv                                  (file,label,split,package,licence,source,seconds)
 Splits are whole recordings (files), mostly whole packages; every ../shared/data/events clip is on the training side.
 A clip that repeats a recording of another split (tools/corpus/similar.js: similarity >= 0.95) is left out of the
@@ -123,10 +129,20 @@ function sourceOf(pkg, root, file, archive) {
   return `${where} (${fs.readFileSync(file.replace(/\.wav$/, '.txt'), 'utf8').trim()})`;
 }
 
+/**
+ * Whether rule `r` leaves out the file at `rel`: its `exclude` pattern matches the file's name or its folder's, or
+ * another rule of the package (an event's) takes the file.
+ */
+function excluded(r, rel, rules) {
+  if (!r.exclude) return false;
+  const tail = `${path.basename(path.dirname(rel))}/${path.basename(rel)}`;
+  return r.exclude.test(tail) || rules.some((o) => o !== r && !o.exclude && o.archive === r.archive && o.re.test(rel));
+}
+
 /** Every recording the rules and the shared clips name: { src, label, split, pkg, licence, source }. */
 function collect(o, log) {
   const items = [];
-  const ALL = [...RULES, ...AMBIENCE];
+  const ALL = [...RULES, ...AMBIENCE, ...INTERFERERS];
   const packages = [...new Set(ALL.map((r) => r.pkg))];
   const failures = [];
   for (const pkg of packages) {
@@ -149,7 +165,7 @@ function collect(o, log) {
     }
     for (const r of rules) {
       const root = roots.get(r.archive ? r.archive.name : '');
-      const files = deb.listFiles(root, (rel) => r.re.test(rel));
+      const files = deb.listFiles(root, (rel) => r.re.test(rel) && !excluded(r, rel, rules));
       if (files.length === 0) failures.push(`${pkg}: no file matches ${r.re} (${r.label})`);
       for (const f of files)
         items.push({ src: f, label: r.label, split: r.split, pkg, licence, source: sourceOf(pkg, root, f, r.archive) });
@@ -244,7 +260,7 @@ async function decodeClip(it, o, failures) {
  * the validation one, so the held-out splits never lose a recording to training. Says which and why.
  */
 function dropRepeatedRecordings(clips, sampleRate, log) {
-  const events = clips.filter((c) => c.label !== 'ambience');
+  const events = clips.filter((c) => isEvent(c));
   for (const c of events) c.print = fingerprint(c.samples, sampleRate);
   const dropped = repeatsToLeaveOut(events, { threshold: SAME_RECORDING, describe: (c) => c.source, log });
   return clips.filter((c) => !dropped.has(c));
@@ -261,9 +277,8 @@ function writeClips(clips, o) {
       .replace(/\.[^.]+$/, '')
       .replace(/[^A-Za-z0-9_-]+/g, '_');
     const pkgTag = it.pkg.replace(/[^a-z0-9]+/gi, '').slice(0, 10);
-    const ambience = it.label === 'ambience';
     let file = `${it.label}_${pkgTag}_${stem}.wav`;
-    const folder = ambience ? path.join('ambience', it.split) : it.split;
+    const folder = isEvent(it) ? it.split : path.join(FOLDERS[it.label], it.split);
     for (let k = 2; names.has(`${folder}/${file}`); k++) file = `${it.label}_${pkgTag}_${stem}_${k}.wav`;
     names.add(`${folder}/${file}`);
     fs.mkdirSync(path.join(o.out, folder), { recursive: true });
@@ -287,13 +302,7 @@ async function main() {
     else if (clip === null) log(`  skipped ${it.source}: silent or shorter than 50 ms`);
   });
   const distinct = dropRepeatedRecordings(decoded, o.sampleRate, log);
-  const clips = [
-    ...keepClasses(
-      distinct.filter((it) => it.label !== 'ambience'),
-      log,
-    ),
-    ...distinct.filter((it) => it.label === 'ambience'),
-  ];
+  const clips = [...keepClasses(distinct.filter(isEvent), log), ...distinct.filter((it) => !isEvent(it))];
   const rows = writeClips(clips, o);
   rows.sort((a, b) => a.folder.localeCompare(b.folder) || a.file.localeCompare(b.file));
   for (const folder of [...new Set(rows.map((r) => r.folder))]) {
@@ -311,8 +320,9 @@ async function main() {
   fs.writeFileSync(path.join(o.out, 'manifest.csv.partial'), manifest.join('\n') + '\n');
   fs.renameSync(path.join(o.out, 'manifest.csv.partial'), path.join(o.out, 'manifest.csv'));
   const count = (s) => rows.filter((r) => r.folder === s).length;
+  const counted = (label) => rows.filter((r) => r.label === label).length;
   log(
-    `data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}; ambience ${rows.length - count('train') - count('validation') - count('test')}) -> ${o.out}`,
+    `data:events: ${rows.length} clips (train ${count('train')}, validation ${count('validation')}, test ${count('test')}; ambience ${counted('ambience')}; interferers ${counted('interferer')}) -> ${o.out}`,
   );
   for (const f of failures) log(`  failed: ${f}`);
   process.exitCode = failures.length ? 1 : 0;
@@ -325,4 +335,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { activeRegion, keepClasses, parseLine, dropRepeatedRecordings };
+module.exports = { activeRegion, keepClasses, parseLine, dropRepeatedRecordings, excluded };

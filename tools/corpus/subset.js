@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A test set for one model from an event corpus (npm run data:events): the clips of some source packages, taken from
-// one split, laid out as a corpus test split (OUT/test/ with its labels.csv, OUT/ambience/test/ with the corpus's
-// test ambience), so that `node bench/sed.js --corpus OUT` scores a detector on them.
+// one split, laid out as a corpus test split (OUT/test/ with its labels.csv; OUT/ambience/test/ and
+// OUT/interferers/test/ with the corpus's test ambience and interferers), so that `node bench/sed.js --corpus OUT` scores a detector on them.
 //
 // What it is for: recordings that joined the corpus's training split after a detector was trained are recordings
 // that detector never heard. For that detector (and only for it: a model trained on today's corpus has heard them)
@@ -22,7 +22,7 @@ function cells(line) {
   return line.split(',');
 }
 
-/** The manifest's event clips (ambience left out): file, label, split and package. */
+/** The manifest's event clips (ambience and interferers left out): file, label, split and package. */
 function readClips(corpus) {
   const manifest = path.join(corpus, 'manifest.csv');
   if (!fs.existsSync(manifest))
@@ -33,13 +33,13 @@ function readClips(corpus) {
     if (col[name] === undefined) throw new Error(`${manifest}: no "${name}" column in its header`);
   return rows
     .map((r) => cells(r))
-    .filter((r) => r[col.label] !== 'ambience')
+    .filter((r) => !['ambience', 'interferer'].includes(r[col.label]))
     .map((r) => ({ file: r[col.file], label: r[col.label], split: r[col.split], pkg: r[col.package] }));
 }
 
 /**
  * Copies the clips of `packages` in `split` of `corpus` to `out`/test with their rows of the split's labels.csv, and
- * the corpus's test ambience to `out`/ambience/test. `out` must not exist. `readWav` reads a clip (for the similarity
+ * the corpus's test ambience and interferers to `out`/ambience/test and `out`/interferers/test. `out` must not exist. `readWav` reads a clip (for the similarity
  * report). Returns the clips taken, with the most similar other clip of their class in the corpus.
  */
 function subsetCorpus({ corpus, split, packages, out, readWav }) {
@@ -82,8 +82,10 @@ function subsetCorpus({ corpus, split, packages, out, readWav }) {
     rows.push(rowOf.get(name));
   }
   fs.writeFileSync(path.join(tmp, 'test', 'labels.csv'), `${rows.join('\n')}\n`);
-  const ambience = path.join(corpus, 'ambience', 'test');
-  if (fs.existsSync(ambience)) fs.cpSync(ambience, path.join(tmp, 'ambience', 'test'), { recursive: true });
+  for (const kind of ['ambience', 'interferers']) {
+    const from = path.join(corpus, kind, 'test');
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(tmp, kind, 'test'), { recursive: true });
+  }
   fs.renameSync(tmp, out);
   return report;
 }

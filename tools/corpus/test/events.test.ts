@@ -2,8 +2,8 @@
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 
-const { activeRegion, keepClasses, parseLine } = require('../events');
-const { RULES, AMBIENCE, RESERVED, SHARED_CLASSES } = require('../events-sources');
+const { activeRegion, excluded, keepClasses, parseLine } = require('../events');
+const { RULES, AMBIENCE, INTERFERERS, RESERVED, SHARED_CLASSES } = require('../events-sources');
 
 describe('event corpus', () => {
   test('activeRegion: 20 ms frames within floorDb of the loudest one', () => {
@@ -39,6 +39,36 @@ describe('event corpus', () => {
       expect(splits.has('validation') && splits.has('test')).toBe(true);
     }
     expect(parseLine('a.wav,dog,"x, y",3')).toEqual(['a.wav', 'dog', 'x, y', '3']);
+  });
+
+  test('interferers: never a reserved package, a package that gives validation or test events, or a named class', () => {
+    const eventSplits = (pkg: string) =>
+      new Set(
+        [...RULES, ...AMBIENCE].filter((r: { pkg: string }) => r.pkg === pkg).map((r: { split: string }) => r.split),
+      );
+    for (const r of INTERFERERS) {
+      expect(RESERVED.some((re: RegExp) => re.test(r.pkg))).toBe(false);
+      expect(r.label).toBe('interferer');
+      // training interferers come from packages whose every event and ambience recording is on the training side
+      if (r.split === 'train') expect([...eventSplits(r.pkg)].every((s) => s === 'train')).toBe(true);
+      else expect(r.split).toBe('test');
+    }
+    const rule = INTERFERERS.find((r: { pkg: string }) => r.pkg === 'flare-game');
+    const event = { pkg: 'flare-game', re: /soundfx\/door_open\.ogg$/, label: 'door' };
+    const rules = [rule, event];
+    const at = (name: string) => `usr/share/games/flare/mods/fantasycore/soundfx/${name}`;
+    // the file's name or its folder's names a class: left out
+    for (const name of ['steps/step_cloth1.ogg', 'environment/rain.ogg', 'NYX/NYX_STEP_DIRT1.ogg', 'dog_bark.ogg'])
+      expect(excluded(rule, at(name), rules)).toBe(true);
+    // an event rule of the package takes it: left out, though the pattern would not catch it
+    expect(excluded(rule, at('door_open.ogg'), [rule, { ...event, re: /door_open/ }])).toBe(true);
+    expect(excluded(rule, at('enemies/goblin_hit.ogg'), [rule, { ...event, re: /goblin_hit/ }])).toBe(true);
+    // other sounds stay, and so do the package's folders that merely contain a class word (widelands: "land")
+    for (const name of ['enemies/goblin_hit.ogg', 'environment/bird_twitter_loop.ogg', 'powers/fireball.ogg'])
+      expect(excluded(rule, at(name), rules)).toBe(false);
+    expect(excluded(rule, 'usr/share/games/widelands/data/sound/animals/bird1_00.ogg', rules)).toBe(false);
+    // rules without a pattern (events, ambience) exclude nothing
+    expect(excluded(event, at('door_open.ogg'), rules)).toBe(false);
   });
 
   test('--help prints the usage and exits 0; bad options exit 2', () => {

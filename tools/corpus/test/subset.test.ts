@@ -16,7 +16,7 @@ function clip(seed: number): Float32Array {
   );
 }
 
-/** A corpus as data:events lays it out: manifest.csv, <split>/labels.csv and clips, ambience/test. */
+/** A corpus as data:events lays it out: manifest.csv, <split>/labels.csv and clips, ambience/test, interferers. */
 function makeCorpus(): string {
   const corpus = path.join(tmp, 'corpus');
   const rows = ['file,label,split,package,licence,source,seconds'];
@@ -37,6 +37,12 @@ function makeCorpus(): string {
   fs.mkdirSync(path.join(corpus, 'ambience', 'test'), { recursive: true });
   writeWav(path.join(corpus, 'ambience', 'test', 'amb.wav'), { sampleRate: RATE, channels: [clip(9)] });
   rows.push('ambience/test/amb.wav,ambience,test,amb-data,CC0,amb-data: a.ogg,2.000');
+  // interferers: one of a taken package (not an event clip: never taken), and the test ones (copied)
+  for (const split of ['train', 'test']) {
+    fs.mkdirSync(path.join(corpus, 'interferers', split), { recursive: true });
+    writeWav(path.join(corpus, 'interferers', split, `bird_${split}.wav`), { sampleRate: RATE, channels: [clip(11)] });
+    rows.push(`interferers/${split}/bird_${split}.wav,interferer,${split},new-data,CC0,new-data: b.ogg,2.000`);
+  }
   fs.writeFileSync(path.join(corpus, 'manifest.csv'), `${rows.join('\n')}\n`);
   for (const [split, l] of Object.entries(labels))
     fs.writeFileSync(path.join(corpus, split, 'labels.csv'), `${l.join('\n')}\n`);
@@ -49,7 +55,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('a test set from some packages of a corpus split (tools/corpus/subset.js)', () => {
-  test('takes the clips of the packages with their labels and the test ambience; names the nearest other clip', () => {
+  test('takes the clips of the packages with their labels, the test ambience and interferers; names the nearest other clip', () => {
     const corpus = makeCorpus();
     const out = path.join(tmp, 'second');
     const report = subsetCorpus({ corpus, split: 'train', packages: ['new-data'], out, readWav });
@@ -64,6 +70,7 @@ describe('a test set from some packages of a corpus split (tools/corpus/subset.j
       'door_new_b.wav,door,0,2.000,GPL-2,new-data: x.ogg',
     ]);
     expect(fs.readdirSync(path.join(out, 'ambience', 'test'))).toEqual(['amb.wav']);
+    expect(fs.readdirSync(path.join(out, 'interferers', 'test'))).toEqual(['bird_test.wav']);
     const door = report.find((c: { label: string }) => c.label === 'door');
     expect(door.nearest.file).toBe('train/door_other_c.wav');
     expect(door.nearest.similarity).toBeGreaterThan(0.99); // a repeat of a recording left in the corpus shows

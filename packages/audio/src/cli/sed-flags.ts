@@ -94,6 +94,16 @@ export const SED_FLAGS = {
     description:
       'augmentation: backgrounds from the mono ambience recordings in this folder, played as diffuse fields (default: pink noise)',
   },
+  interferers: {
+    flags: '--interferers <dir>',
+    description:
+      'augmentation: unlabelled sounds of no class, from the mono recordings in this folder, placed like events in every scene (default: none)',
+  },
+  interfererRate: {
+    flags: '--interferer-rate <n>',
+    description: 'with --interferers: interferers per second of scene (default: 0.1)',
+    parse: positiveNumber,
+  },
   backgroundDb: {
     flags: '--background-db <lo,hi>',
     description: 'augmentation: background level range in dB around the default, e.g. -10,10 (default: 0,0)',

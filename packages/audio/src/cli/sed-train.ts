@@ -15,9 +15,12 @@ import { dcaseTrainingSets, DcaseTrainingFlags } from './dcase';
 interface AugmentationFlags extends Omit<SceneAugmentation, 'speedRange'> {
   speed?: [number, number];
   ambience?: string;
+  interferers?: string;
 }
 
 function augmentation(o: AugmentationFlags): SceneAugmentation {
+  if (o.interfererRate !== undefined && o.interferers === undefined)
+    throw new AudioError('BAD_ARGUMENT', '--interferer-rate needs --interferers <dir>, the recordings to place.');
   const out: SceneAugmentation = {};
   if (o.minEventSeconds !== undefined) out.minEventSeconds = o.minEventSeconds;
   if (o.speed !== undefined) out.speedRange = o.speed;
@@ -26,6 +29,7 @@ function augmentation(o: AugmentationFlags): SceneAugmentation {
   if (o.backgroundDb !== undefined) out.backgroundDb = o.backgroundDb;
   if (o.snr !== undefined) out.snr = o.snr;
   if (o.rt60 !== undefined) out.rt60 = o.rt60;
+  if (o.interfererRate !== undefined) out.interfererRate = o.interfererRate;
   return out;
 }
 
@@ -73,6 +77,8 @@ export function registerSynthScenes(program: Command): void {
     eqDb: {},
     directions: {},
     ambience: {},
+    interferers: {},
+    interfererRate: {},
     backgroundDb: {},
     snr: {},
     rt60: {},
@@ -97,6 +103,7 @@ export function registerSynthScenes(program: Command): void {
       exclude: o.exclude,
       ...augmentation(o),
       ambienceDir: o.ambience,
+      interfererDir: o.interferers,
       progress: !o.quiet,
     });
     const events = m.scenes.reduce((s, x) => s + x.events, 0);
@@ -195,6 +202,9 @@ function addTrainDetectorFlags(cmd: Command): void {
     eqDb: 'with --synthesize: random smooth EQ per event within +-dB, e.g. 6',
     directions: 'with --synthesize: event directions, grid or continuous (default: grid)',
     ambience: 'with --synthesize: backgrounds from the mono ambience recordings in this folder (default: pink noise)',
+    interferers:
+      'with --synthesize: unlabelled sounds of no class from the mono recordings in this folder, placed like events (default: none)',
+    interfererRate: 'with --synthesize and --interferers: interferers per second of scene (default: 0.1)',
     backgroundDb: 'with --synthesize: background level range in dB around the default, e.g. -10,10',
     snr: 'with --synthesize: event SNR range in dB over the background (default: 5,30)',
     rt60: 'with --synthesize and --reverb: reverberation time range (s), e.g. 0.2,1.0 (default: 0.2,0.6)',
@@ -220,6 +230,7 @@ function synthesisOptions(o: TrainDetectorFlags) {
     refresh: o.refresh,
     validationScenes: o.validationScenes,
     ambience: o.ambience,
+    interferers: o.interferers,
     scene: { seconds: o.sceneSeconds, reverb: !!o.reverb, ...augmentation(o) },
   };
 }

@@ -11,7 +11,7 @@ import { SoundEvent } from './events';
 import { extractFeatures, SedFeatureConfig, SedFeatures } from './features';
 import { atLevel } from '../dsp/level';
 import { Rng } from '@gatewave/core';
-import { EventClip, loadAmbience, loadEventClips, SceneOptions, synthesizeScene } from './synth';
+import { EventClip, loadAmbience, loadEventClips, loadInterferers, SceneOptions, synthesizeScene } from './synth';
 
 /** Where the clips come from, how scenes are made from them, and how they are featurised. */
 export interface SceneStreamOptions {
@@ -25,9 +25,11 @@ export interface SceneStreamOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   /** Scene options other than format and rate (those come from `features`). */
-  scene: Omit<SceneOptions, 'format' | 'sampleRate' | 'ambience'>;
+  scene: Omit<SceneOptions, 'format' | 'sampleRate' | 'ambience' | 'interferers'>;
   /** Folder of mono ambience recordings for the backgrounds (see `SceneOptions.ambience`). */
   ambience?: string;
+  /** Folder of mono recordings of other sounds, placed unlabelled (see `SceneOptions.interferers`). */
+  interferers?: string;
   features: SedFeatureConfig;
   /**
    * The detector's input level (dBFS RMS over all channels; `DetectorConfig.inputLevel`): each scene is scaled to it
@@ -49,6 +51,7 @@ export class SceneGenerator {
   readonly classes: string[];
   private readonly clips: EventClip[];
   private readonly ambience: Float32Array[] | undefined;
+  private readonly interferers: Float32Array[] | undefined;
   private readonly rng: Rng;
   private made = 0;
 
@@ -63,6 +66,8 @@ export class SceneGenerator {
     this.clips = loaded.clips;
     this.ambience =
       options.ambience === undefined ? undefined : loadAmbience(options.ambience, options.features.sampleRate);
+    this.interferers =
+      options.interferers === undefined ? undefined : loadInterferers(options.interferers, options.features.sampleRate);
     this.classes = loaded.classes;
     this.rng = new Rng(options.seed);
   }
@@ -72,7 +77,7 @@ export class SceneGenerator {
     return Array.from({ length: count }, () => {
       const scene = synthesizeScene(
         this.clips,
-        { ...this.options.scene, format, sampleRate, ambience: this.ambience },
+        { ...this.options.scene, format, sampleRate, ambience: this.ambience, interferers: this.interferers },
         this.rng,
       );
       const name = `synth_${this.options.seed}_${++this.made}`;

@@ -110,29 +110,39 @@ export function loadEventClips(
 }
 
 /**
- * Every mono `*.wav` in `dir` (sorted by name), resampled to `sampleRate`: ambience recordings for scene backgrounds
- * (see `SceneOptions.ambience`). A folder without WAV files, or with a multichannel one, is an error.
+ * Every mono `*.wav` in `dir` (sorted by name), resampled to `sampleRate`. `what` names them in errors: a folder
+ * without WAV files, or with a multichannel one, is an error.
  */
-export function loadAmbience(dir: string, sampleRate: number): Float32Array[] {
+function loadMonoRecordings(dir: string, sampleRate: number, what: string): Float32Array[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new AudioError(
       'FILE_NOT_FOUND',
-      `ambience folder ${dir} does not exist; give a folder of mono WAV recordings.`,
+      `${what} folder ${dir} does not exist; give a folder of mono WAV recordings.`,
     );
   }
   const files = fs
     .readdirSync(dir)
     .filter((f) => f.toLowerCase().endsWith('.wav'))
     .sort();
-  if (files.length === 0) throw new AudioError('EMPTY_AUDIO', `ambience folder ${dir} holds no .wav files.`);
+  if (files.length === 0) throw new AudioError('EMPTY_AUDIO', `${what} folder ${dir} holds no .wav files.`);
   return files.map((f) => {
     const audio = readWav(path.join(dir, f));
     if (audio.channels.length !== 1) {
       throw new AudioError(
         'BAD_CHANNELS',
-        `${path.join(dir, f)}: ambience recordings must be mono, it has ${audio.channels.length} channels.`,
+        `${path.join(dir, f)}: ${what} recordings must be mono, it has ${audio.channels.length} channels.`,
       );
     }
     return resample(audio.channels[0], audio.sampleRate, sampleRate);
   });
+}
+
+/** The ambience recordings in `dir` for scene backgrounds (see `SceneOptions.ambience`): `loadMonoRecordings`. */
+export function loadAmbience(dir: string, sampleRate: number): Float32Array[] {
+  return loadMonoRecordings(dir, sampleRate, 'ambience');
+}
+
+/** The interferer recordings in `dir` (see `SceneOptions.interferers`): `loadMonoRecordings`. */
+export function loadInterferers(dir: string, sampleRate: number): Float32Array[] {
+  return loadMonoRecordings(dir, sampleRate, 'interferer');
 }

@@ -14,7 +14,7 @@ export {
 export { convolveMany, randomEqCurve, randomEqualize, reverberate } from './augment';
 export { activeSpans, clipActivity, ACTIVE_DB, BRIDGED_GAP_SECONDS } from './activity';
 export type { ClipActivity } from './activity';
-export { clipClasses, loadEventClips, loadAmbience } from './clips';
+export { clipClasses, loadEventClips, loadAmbience, loadInterferers } from './clips';
 export type { EventClip, LoadClipsOptions } from './clips';
 export { AZIMUTH_GRID, ELEVATION_GRID, synthesizeScene, synthesizeScenes } from './scene';
 export type { SceneOptions, Scene, SynthesizeScenesOptions, SceneManifest, SceneAugmentation } from './scene';

@@ -14,7 +14,7 @@ import { angularDistance } from '../geometry';
 import { SCENE_FORMATS, SceneFormat } from '../format';
 import { diffuseAmbience, diffuseNoise, rms, spatialize } from './spatial';
 import { randomEqualize, reverberate } from './augment';
-import { EventClip, loadAmbience, loadEventClips } from './clips';
+import { EventClip, loadAmbience, loadEventClips, loadInterferers } from './clips';
 import { activeSpans, BRIDGED_GAP_SECONDS, clipActivity } from './activity';
 
 export interface SceneOptions {
@@ -69,6 +69,15 @@ export interface SceneOptions {
   backgroundDb?: [number, number];
   /** Reverberation time range (s) of the rooms drawn with `reverb`. Default [0.2, 0.6]. */
   rt60?: [number, number];
+  /**
+   * Training augmentation: directional interferers, as in the DCASE 2021 data. Mono recordings of sounds that are
+   * none of the classes, placed like events (a random excerpt up to `maxEventSeconds`, onset, direction, `snr` over
+   * the background, the `eqDb` colouration, the room) but never labelled, and free to overlap anything, so that a
+   * model learns not to report every sound it hears. Default: none.
+   */
+  interferers?: readonly Float32Array[];
+  /** Interferers per second of scene, with `interferers` (the count is rounded, at least 1). Default 0.1. */
+  interfererRate?: number;
 }
 
 /** The direction grid: azimuth every 10° in [−180, 180), elevation every 10° in [−40, 40]. */
@@ -98,6 +107,33 @@ function background(n: number, options: SceneOptions, rng: Rng): { channels: Flo
   if (amb && amb.length > 0)
     return { channels: diffuseAmbience(amb[rng.int(amb.length)], n, format, sampleRate, level, rng), level };
   return { channels: diffuseNoise(n, format, sampleRate, level, rng), level };
+}
+
+/**
+ * The scene's interferers (see `SceneOptions.interferers`): each a random excerpt of a random recording with 10 ms
+ * fades, at a random onset and direction and `snr` dB over the background. None without `interferers`.
+ */
+function drawInterferers(options: SceneOptions, n: number, backgroundLevel: number, rng: Rng): Sounding[] {
+  const pool = options.interferers;
+  if (!pool || pool.length === 0) return [];
+  const { sampleRate } = options;
+  const rate = options.interfererRate ?? 0.1;
+  const [snrLo, snrHi] = options.snr ?? [5, 30];
+  const maxLen = Math.min(n, Math.round((options.maxEventSeconds ?? 6) * sampleRate));
+  const fade = Math.round((options.fadeSeconds ?? 0.01) * sampleRate);
+  const count = Math.max(1, Math.round(rate * options.seconds));
+  return Array.from({ length: count }, () => {
+    const source = pool[rng.int(pool.length)];
+    const len = Math.max(1, Math.min(source.length, maxLen));
+    const from = rng.int(source.length - len + 1);
+    let signal: Float32Array = source.slice(from, from + len);
+    if (options.eqDb) signal = randomEqualize(signal, sampleRate, options.eqDb, rng);
+    applyFades(signal, Math.min(fade, Math.floor(len / 2)));
+    const gain = (backgroundLevel * Math.pow(10, rng.uniform(snrLo, snrHi) / 20)) / (rms(signal) || 1);
+    for (let i = 0; i < len; i++) signal[i] *= gain;
+    const start = rng.int(n - len + 1);
+    return { start, end: start + len, ...drawDirection(options, rng), signal };
+  });
 }
 
 /** A synthesised scene: its audio and its events (file = ''). */
@@ -169,7 +205,7 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
     ]);
     placed.push({ start, end, clip, azimuth, elevation, signal, spans });
   }
-  mixPlaced(audio, placed, options, rng);
+  mixPlaced(audio, [...placed, ...drawInterferers(options, n, bg.level, rng)], options, rng);
   limitPeak(audio.channels, 0.95);
   placed.sort((a, b) => a.start - b.start);
   const events: SoundEvent[] = placed.flatMap((p) =>
@@ -186,14 +222,18 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
   return { audio, events };
 }
 
-/** An event placed in a scene: its span in samples, clip, direction and shaped mono signal. */
-interface Placed {
+/** A sound placed in a scene: its span in samples, direction and shaped mono signal. */
+interface Sounding {
   start: number;
   end: number;
-  clip: EventClip;
   azimuth: number;
   elevation: number;
   signal: Float32Array;
+}
+
+/** An event placed in a scene: a sound of a labelled clip. */
+interface Placed extends Sounding {
+  clip: EventClip;
   /** With excerpts: the sounding spans [start, end) in samples from `start`, each one labelled event. */
   spans?: Array<[number, number]>;
 }
@@ -267,6 +307,15 @@ function checkAugmentation(options: SceneOptions): void {
   if (eqDb !== undefined && !(eqDb >= 0 && Number.isFinite(eqDb))) {
     throw new AudioError('BAD_ARGUMENT', `synthesizeScene: eqDb must be a number of dB >= 0, got ${eqDb}.`);
   }
+  const rate = options.interfererRate;
+  if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `synthesizeScene: interfererRate must be a number of interferers per second > 0, got ${rate}.`,
+    );
+  }
+  if (options.interferers?.some((x) => x.length === 0))
+    throw new AudioError('EMPTY_AUDIO', 'synthesizeScene: an interferer recording has no samples.');
 }
 
 /** Raised-cosine fades of `fade` samples at both ends, in place. */
@@ -279,8 +328,8 @@ function applyFades(signal: Float32Array, fade: number): void {
   }
 }
 
-/** Adds each placed event to the scene: its direct sound in the scene's format, then (with `reverb`) its reverberation. */
-function mixPlaced(audio: AudioData, placed: readonly Placed[], options: SceneOptions, rng: Rng): void {
+/** Adds each placed sound to the scene: its direct sound in the scene's format, then (with `reverb`) its reverberation. */
+function mixPlaced(audio: AudioData, placed: readonly Sounding[], options: SceneOptions, rng: Rng): void {
   const { format, sampleRate } = options;
   const n = audio.channels[0].length;
   for (const p of placed) {
@@ -329,6 +378,8 @@ export interface SynthesizeScenesOptions extends Omit<SceneOptions, 'sampleRate'
   testFraction?: number;
   /** Folder of mono ambience recordings for the backgrounds (see `SceneOptions.ambience`). */
   ambienceDir?: string;
+  /** Folder of mono recordings of other sounds, placed unlabelled (see `SceneOptions.interferers`). */
+  interfererDir?: string;
   /** Show a progress bar. Default true. */
   progress?: boolean;
 }
@@ -336,7 +387,7 @@ export interface SynthesizeScenesOptions extends Omit<SceneOptions, 'sampleRate'
 /** The training augmentation settings of a scene (see `SceneOptions`), as the CLI and `scenes.json` name them. */
 export type SceneAugmentation = Pick<
   SceneOptions,
-  'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60'
+  'minEventSeconds' | 'speedRange' | 'eqDb' | 'directions' | 'backgroundDb' | 'snr' | 'rt60' | 'interfererRate'
 >;
 
 /** What `synthesizeScenes` writes to `scenes.json` beside the scenes: with the augmentation settings, when used. */
@@ -350,6 +401,8 @@ export interface SceneManifest extends SceneAugmentation {
   reverb: boolean;
   /** The ambience folder, when used (`SynthesizeScenesOptions.ambienceDir`). */
   ambience?: string;
+  /** The interferer folder, when used (`SynthesizeScenesOptions.interfererDir`). */
+  interferers?: string;
   /** Every class of the clips' label file: the class list of a model trained on these scenes. */
   classes: string[];
   clips: string[];
@@ -384,6 +437,8 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     testFraction,
   });
   const ambience = options.ambienceDir === undefined ? undefined : loadAmbience(options.ambienceDir, sampleRate);
+  const interferers =
+    options.interfererDir === undefined ? undefined : loadInterferers(options.interfererDir, sampleRate);
   fs.mkdirSync(options.out, { recursive: true });
   const rng = new Rng(options.seed);
   const manifest: SceneManifest = {
@@ -402,6 +457,8 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     ...(options.backgroundDb === undefined ? {} : { backgroundDb: options.backgroundDb }),
     ...(options.snr === undefined ? {} : { snr: options.snr }),
     ...(options.rt60 === undefined ? {} : { rt60: options.rt60 }),
+    ...(options.interfererDir === undefined ? {} : { interferers: options.interfererDir }),
+    ...(options.interfererRate === undefined ? {} : { interfererRate: options.interfererRate }),
     classes,
     clips: clips.map((c) => c.file),
     scenes: [],
@@ -409,7 +466,7 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
   const bar = options.progress === false ? null : new ProgressBar(options.count, { label: 'synth-scenes' });
   for (let i = 0; i < options.count; i++) {
     const name = `scene_${String(i + 1).padStart(4, '0')}`;
-    const scene = synthesizeScene(clips, { ...options, sampleRate, ambience }, rng);
+    const scene = synthesizeScene(clips, { ...options, sampleRate, ambience, interferers }, rng);
     writeWav(path.join(options.out, `${name}.wav`), scene.audio, { format: 'pcm16' });
     atomicWriteFile(path.join(options.out, `${name}.csv`), formatSceneLabels(scene.events));
     manifest.scenes.push({ audio: `${name}.wav`, labels: `${name}.csv`, events: scene.events.length });

@@ -15,7 +15,7 @@ export interface SynthesizedTrainingOptions extends Omit<SceneStreamOptions, 'fe
   refresh?: number;
   /**
    * Validation scenes to synthesise when no validation folder is given (default 8): other seed, same scene options
-   * except the `speedRange` and `eqDb` augmentations, made once.
+   * except the `speedRange`, `eqDb` and interferer augmentations, made once.
    */
   validationScenes?: number;
   /** Make the new scenes in a worker thread while the model trains (default true where it is available). */

@@ -28,6 +28,7 @@ export function synStreamOptions(
     exclude: s.exclude,
     scene: s.scene,
     ambience: s.ambience,
+    interferers: s.interferers,
     features: config.features,
     inputLevelDb: config.inputLevel?.db,
     seed: streamSeed,

@@ -85,8 +85,12 @@ function trainingScenes(
       return withTargets(sc.name, sc.features, sc.events, config);
     });
   const train = trainSet ? prepareScenes(trainSet, config, () => bar0?.tick()) : synthesized(poolSize, generator!);
-  // Synthesised validation scenes: another seed, and without the speed and EQ augmentations.
-  const unaugmented = () => ({ ...syn!, scene: { ...syn!.scene, speedRange: undefined, eqDb: undefined } });
+  // Synthesised validation scenes: another seed, and without the speed, EQ and interferer augmentations.
+  const unaugmented = () => ({
+    ...syn!,
+    interferers: undefined,
+    scene: { ...syn!.scene, speedRange: undefined, eqDb: undefined, interfererRate: undefined },
+  });
   const val = valSet
     ? prepareScenes(valSet, config, () => bar0?.tick())
     : synthesized(nSynVal, new SceneGenerator(synStreamOptions(unaugmented(), config, seed + 7777)));
