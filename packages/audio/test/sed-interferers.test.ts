@@ -119,27 +119,28 @@ describe('interferers through the scene stream and the CLI', () => {
     expect(Array.from(mixed.features.data)).not.toEqual(Array.from(plain.features.data));
   });
 
-  test('synth-scenes --interferers records them in scenes.json; --interferer-rate alone is refused, nothing written', async () => {
+  test('synth-scenes --interferers: the same scenes and labels as without, plus the interferers; in scenes.json', async () => {
+    const make = async (out: string, extra: string[]) => {
+      const args = ['--count', '3', '--seconds', '3', '--min-event-seconds', '0.2', '--reverb', '-q'];
+      await runSed(['synth-scenes', '--events', clips, '--out', out, ...args, ...extra]);
+    };
+    const plain = path.join(dir, 'plain');
     const out = path.join(dir, 'scenes');
-    await runSed([
-      'synth-scenes',
-      '--events',
-      clips,
-      '--out',
-      out,
-      '--count',
-      '1',
-      '--seconds',
-      '3',
-      '--interferers',
-      interferers,
-      '--interferer-rate',
-      '0.4',
-      '-q',
-    ]);
+    await make(plain, []);
+    await make(out, ['--interferers', interferers, '--interferer-rate', '0.4']);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'scenes.json'), 'utf8'));
     expect(manifest.interferers).toBe(interferers);
     expect(manifest.interfererRate).toBe(0.4);
+    // the interferers have their own random generator: every scene of the series keeps its events, and its audio
+    // differs from the plain scene's
+    for (const name of ['scene_0001', 'scene_0002', 'scene_0003']) {
+      expect(fs.readFileSync(path.join(out, `${name}.csv`), 'utf8')).toBe(
+        fs.readFileSync(path.join(plain, `${name}.csv`), 'utf8'),
+      );
+      expect(
+        fs.readFileSync(path.join(out, `${name}.wav`)).equals(fs.readFileSync(path.join(plain, `${name}.wav`))),
+      ).toBe(false);
+    }
     const refused = path.join(dir, 'refused');
     await expect(
       runSed(['synth-scenes', '--events', clips, '--out', refused, '--interferer-rate', '0.4', '-q']),

@@ -148,8 +148,15 @@ export interface Scene {
  * and of different classes; drawing stops at `eventRate · seconds` events or after 200 rejected draws. Each event
  * gets 10 ms fades and a gain that puts its RMS `snr` dB above the background's (an excerpt, with
  * `minEventSeconds`: its whole clip's RMS; see `drawExcerpt`, which also labels only its sounding spans).
+ * Interferers (`SceneOptions.interferers`) are drawn after the events, from `interfererRng` when given: with their own
+ * generator, a series of scenes has the same events and background with interferers as without.
  */
-export function synthesizeScene(clips: readonly EventClip[], options: SceneOptions, rng: Rng): Scene {
+export function synthesizeScene(
+  clips: readonly EventClip[],
+  options: SceneOptions,
+  rng: Rng,
+  interfererRng: Rng = rng,
+): Scene {
   const { format, sampleRate, seconds } = options;
   const n = Math.round(seconds * sampleRate);
   const [snrLo, snrHi] = options.snr ?? [5, 30];
@@ -205,7 +212,8 @@ export function synthesizeScene(clips: readonly EventClip[], options: SceneOptio
     ]);
     placed.push({ start, end, clip, azimuth, elevation, signal, spans });
   }
-  mixPlaced(audio, [...placed, ...drawInterferers(options, n, bg.level, rng)], options, rng);
+  mixPlaced(audio, placed, options, rng);
+  mixPlaced(audio, drawInterferers(options, n, bg.level, interfererRng), options, interfererRng);
   limitPeak(audio.channels, 0.95);
   placed.sort((a, b) => a.start - b.start);
   const events: SoundEvent[] = placed.flatMap((p) =>
@@ -441,6 +449,8 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
     options.interfererDir === undefined ? undefined : loadInterferers(options.interfererDir, sampleRate);
   fs.mkdirSync(options.out, { recursive: true });
   const rng = new Rng(options.seed);
+  // Interferers draw from their own generator, so that the same seed gives the same events with them as without.
+  const interfererRng = new Rng(options.seed + 7919);
   const manifest: SceneManifest = {
     format: options.format,
     sampleRate,
@@ -466,7 +476,7 @@ export function synthesizeScenes(options: SynthesizeScenesOptions): SceneManifes
   const bar = options.progress === false ? null : new ProgressBar(options.count, { label: 'synth-scenes' });
   for (let i = 0; i < options.count; i++) {
     const name = `scene_${String(i + 1).padStart(4, '0')}`;
-    const scene = synthesizeScene(clips, { ...options, sampleRate, ambience, interferers }, rng);
+    const scene = synthesizeScene(clips, { ...options, sampleRate, ambience, interferers }, rng, interfererRng);
     writeWav(path.join(options.out, `${name}.wav`), scene.audio, { format: 'pcm16' });
     atomicWriteFile(path.join(options.out, `${name}.csv`), formatSceneLabels(scene.events));
     manifest.scenes.push({ audio: `${name}.wav`, labels: `${name}.csv`, events: scene.events.length });
