@@ -6,6 +6,9 @@
 # same command without them. Chosen on the 36 validation scenes of ../detector-foa-corpus-doa05/command.sh (no
 # interferers in them). Resume: OUT=... ./checkpoints/detector-foa-corpus-interferers/command.sh --resume (without
 # --init, which a resume refuses: give INIT=).
+# Run once each (tenth session, code at 5abcc81, about 38 epochs, stopped): neither beat epoch 123 on the second set
+# of validation scenes, and the interferer run detected less there (model card, "Directional interferers"); nothing
+# shipped, no checkpoint kept here.
 C=${C:-/work/runs/corpus-events}
 OUT=${OUT:-/work/runs/detector-interferers/run}
 VAL=${VAL:-/work/runs/detector3/val36}
