@@ -76,8 +76,8 @@ level check (the same scenes ${CHECK_GAINS.map((g) => `${g >= 0 ? '+' : ''}${g}`
 }
 
 /**
- * The interferer check: the scenes of `recipe` made again with the split's interferers (the same events, as the
- * interferers are drawn after them), detected and scored beside the plain ones. Prints one line.
+ * The interferer check: the scenes of `recipe` made again with the split's interferers (the same events and
+ * backgrounds, as the interferers draw from their own random generator), detected and scored beside the plain ones.
  */
 function interfererCheck(audio, detector, recipe, plain, classes) {
   const interferers = path.join(CORPUS, 'interferers', SPLIT);
