@@ -39,6 +39,9 @@ const KEEP = process.argv.includes('--keep');
 
 const BASELINE = { er: 0.34, f: 0.799, doa: 28.5, fr: 0.854, seld: 0.2113 };
 
+/** Interferers a second that the interferer check adds to the scenes. */
+const INTERFERER_RATE = 0.1;
+
 /** Gains (dB) at which the level check plays the scenes, beside their own level. */
 const CHECK_GAINS = [-20, 0, 10];
 
@@ -87,14 +90,14 @@ function interfererCheck(audio, detector, recipe, plain, classes) {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatewave-bench-sed-interferers-'));
   try {
-    audio.synthesizeScenes({ ...recipe, out: dir, interfererDir: interferers, interfererRate: 0.1 });
+    audio.synthesizeScenes({ ...recipe, out: dir, interfererDir: interferers, interfererRate: INTERFERER_RATE });
     const set = audio.listScenes(dir);
     const views = VIEWS === undefined ? undefined : Number(VIEWS);
     const est = set.scenes.flatMap((s) => detector.detect(audio.readWav(s.audio), s.name, { views }).events);
     const ref = set.scenes.flatMap((s) => s.events);
     const line = (sc, n) => `ER ${sc.er.toFixed(3)}, F ${(sc.f * 100).toFixed(1)} %, ${n} events reported`;
     console.log(`
-interferer check (the same scenes with 0.1 interferers a second from ${interferers}, ${fs.readdirSync(interferers).filter((f) => f.endsWith('.wav')).length} recordings):
+interferer check (the same scenes with ${INTERFERER_RATE} interferers a second from ${interferers}, ${fs.readdirSync(interferers).filter((f) => f.endsWith('.wav')).length} recordings):
 without: ${line(audio.scoreEvents(ref, plain, { classes }), plain.length)}
 with:    ${line(audio.scoreEvents(ref, est, { classes }), est.length)}`);
   } finally {

@@ -109,18 +109,33 @@ function background(n: number, options: SceneOptions, rng: Rng): { channels: Flo
   return { channels: diffuseNoise(n, format, sampleRate, level, rng), level };
 }
 
+/** How sounds are placed in a scene of `options`, in samples: scene length, longest sound, fade; and the SNR range. */
+function placement(options: SceneOptions): { n: number; maxLen: number; fade: number; snr: [number, number] } {
+  const { sampleRate } = options;
+  return {
+    n: Math.round(options.seconds * sampleRate),
+    maxLen: Math.round((options.maxEventSeconds ?? 6) * sampleRate),
+    fade: Math.round((options.fadeSeconds ?? 0.01) * sampleRate),
+    snr: options.snr ?? [5, 30],
+  };
+}
+
+/** The gain that puts a sound of RMS `level` a random `snr` dB (drawn from `rng`) above the background's RMS. */
+function snrGain(level: number, backgroundLevel: number, snr: [number, number], rng: Rng): number {
+  return (backgroundLevel * Math.pow(10, rng.uniform(snr[0], snr[1]) / 20)) / (level || 1);
+}
+
 /**
  * The scene's interferers (see `SceneOptions.interferers`): each a random excerpt of a random recording with 10 ms
  * fades, at a random onset and direction and `snr` dB over the background. None without `interferers`.
  */
-function drawInterferers(options: SceneOptions, n: number, backgroundLevel: number, rng: Rng): Sounding[] {
+function drawInterferers(options: SceneOptions, backgroundLevel: number, rng: Rng): Sounding[] {
   const pool = options.interferers;
   if (!pool || pool.length === 0) return [];
   const { sampleRate } = options;
   const rate = options.interfererRate ?? 0.1;
-  const [snrLo, snrHi] = options.snr ?? [5, 30];
-  const maxLen = Math.min(n, Math.round((options.maxEventSeconds ?? 6) * sampleRate));
-  const fade = Math.round((options.fadeSeconds ?? 0.01) * sampleRate);
+  const { n, fade, snr, ...sizes } = placement(options);
+  const maxLen = Math.min(n, sizes.maxLen);
   const count = Math.max(1, Math.round(rate * options.seconds));
   return Array.from({ length: count }, () => {
     const source = pool[rng.int(pool.length)];
@@ -129,7 +144,7 @@ function drawInterferers(options: SceneOptions, n: number, backgroundLevel: numb
     let signal: Float32Array = source.slice(from, from + len);
     if (options.eqDb) signal = randomEqualize(signal, sampleRate, options.eqDb, rng);
     applyFades(signal, Math.min(fade, Math.floor(len / 2)));
-    const gain = (backgroundLevel * Math.pow(10, rng.uniform(snrLo, snrHi) / 20)) / (rms(signal) || 1);
+    const gain = snrGain(rms(signal), backgroundLevel, snr, rng);
     for (let i = 0; i < len; i++) signal[i] *= gain;
     const start = rng.int(n - len + 1);
     return { start, end: start + len, ...drawDirection(options, rng), signal };
@@ -158,10 +173,7 @@ export function synthesizeScene(
   interfererRng: Rng = rng,
 ): Scene {
   const { format, sampleRate, seconds } = options;
-  const n = Math.round(seconds * sampleRate);
-  const [snrLo, snrHi] = options.snr ?? [5, 30];
-  const maxLen = Math.round((options.maxEventSeconds ?? 6) * sampleRate);
-  const fade = Math.round((options.fadeSeconds ?? 0.01) * sampleRate);
+  const { n, maxLen, fade, snr } = placement(options);
   const target = Math.max(1, Math.round((options.eventRate ?? 0.35) * seconds));
   if (clips.length === 0) throw new AudioError('BAD_ARGUMENT', 'synthesizeScene: no clips to place.');
 
@@ -204,7 +216,7 @@ export function synthesizeScene(
     const clipLevel = (cut.clipRms * rms(signal)) / (raw || 1);
     applyFades(signal, fade);
     const level = cut.spans ? clipLevel : rms(signal);
-    const gain = (bg.level * Math.pow(10, rng.uniform(snrLo, snrHi) / 20)) / (level || 1);
+    const gain = snrGain(level, bg.level, snr, rng);
     for (let i = 0; i < len; i++) signal[i] *= gain;
     const spans = cut.spans?.map(([a, b]): [number, number] => [
       Math.min(len, Math.round((a * sampleRate) / sourceRate)),
@@ -213,7 +225,7 @@ export function synthesizeScene(
     placed.push({ start, end, clip, azimuth, elevation, signal, spans });
   }
   mixPlaced(audio, placed, options, rng);
-  mixPlaced(audio, drawInterferers(options, n, bg.level, interfererRng), options, interfererRng);
+  mixPlaced(audio, drawInterferers(options, bg.level, interfererRng), options, interfererRng);
   limitPeak(audio.channels, 0.95);
   placed.sort((a, b) => a.start - b.start);
   const events: SoundEvent[] = placed.flatMap((p) =>
