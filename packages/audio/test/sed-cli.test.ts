@@ -183,6 +183,14 @@ const builtCli = path.resolve(__dirname, '../dist/cli.js');
         /^gatewave-audio: error \[[A-Z_]+\]: --eq-db must be a number of dB >= 0, e.g. 6, got "loud"/m,
       ],
       [
+        ['synth-scenes', '--events', out, '--out', out, '--interferer-rate', '0.1'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --interferer-rate needs --interferers <dir>, the recordings to place/m,
+      ],
+      [
+        ['train-detector', '--out', out, '--synthesize', out, '--interferers', out, '--interferer-rate', '0'],
+        /^gatewave-audio: error \[[A-Z_]+\]: --interferer-rate must be a positive number, got "0"/m,
+      ],
+      [
         ['train-detector', '--out', out, '--scenes', out, '--class-balance', 'x'],
         /^gatewave-audio: error \[[A-Z_]+\]: --class-balance must be a number >= 0, e.g. 0.5, got "x"/m,
       ],
