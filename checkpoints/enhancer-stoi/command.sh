@@ -5,8 +5,10 @@
 # 7fa6f63:packages/audio/models/enhancer-large/weights.bin`). The run that wrote model.checkpoint/ ran this command
 # (under setsid nohup nice -n 10, code at 5631d47) with --out /work/runs/enhancer-stoi/run, for 19 epochs (stopped at
 # the session's end), then resumed for epochs 20-32 (seventh session) and, with --restart-lr 0.0001 --keep-epochs, for
-# epochs 33-80 (eighth) and again for 81-111 (ninth). Epoch 5 shipped in the sixth session, the mean of epochs 22-32 in
-# the seventh (swa.sh), the means of epochs 57-80 and then 98-111 in the ninth (restart-average.sh). Resume: README.md.
+# epochs 33-80 (eighth), again for 81-111 (ninth), on at its own rate to 116 (tenth; stopped by its early-stopping
+# rule) and restarted once more for 117-154 (tenth and eleventh; stopped by the same rule). Epoch 5 shipped in the sixth
+# session, the mean of epochs 22-32 in the seventh (swa.sh), the means of epochs 57-80 and then 98-111 in the ninth, and
+# the mean of epochs 134-154 in the eleventh (restart-average.sh). Resume: README.md.
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 OUT=${OUT:-/work/runs/enhancer-stoi/run}
 INIT=${INIT:-packages/audio/models/enhancer-large}

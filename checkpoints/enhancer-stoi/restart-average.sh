@@ -1,29 +1,38 @@
 #!/bin/sh
-# A restart of this run and the mean of its last epochs: restores the checkpoint committed in $FROM to $OUT.checkpoint,
-# resumes command.sh with --restart-lr $RESTART_LR (default 0.0001; RESTART_LR= resumes at the checkpoint's own rate)
-# and --keep-epochs up to epoch $TO (the plateau rule halves the rate after 5 epochs without a lower validation loss),
-# averages epochs $FIRST-$TO with average-models, and chooses the level, share
-# and limit with tune-enhancer on 120 validation utterances. From the repository root, after `npm ci && npm run build`
-# and `npm run data:enhance -- --out /work/runs/corpus-enhance2`.
+# A restart of this run and the mean of its last epochs: restores the checkpoint in $FROM (a commit holding this
+# folder's model.checkpoint, or a checkpoint folder) to $OUT.checkpoint, resumes command.sh with --restart-lr
+# $RESTART_LR (default 0.0001; RESTART_LR= resumes at the checkpoint's own rate) and --keep-epochs up to epoch $TO (the
+# plateau rule halves the rate after 5 epochs without a lower validation loss), averages epochs $FIRST-$TO with
+# average-models, and chooses the level, share and limit with tune-enhancer on 120 validation utterances. From the
+# repository root, after `npm ci && npm run build` and `npm run data:enhance -- --out /work/runs/corpus-enhance2`.
 #
-# The shipped weights (ninth session, 2026-12-04) came from two restarts, the second from the first's last state:
+# The shipped weights (eleventh session, 2026-12-04) came from three restarts, each from the one before it:
 #   FROM=382775b TO=80 FIRST=57 OUT=/work/runs/enhancer-lr1e4/run  ./checkpoints/enhancer-stoi/restart-average.sh
 #     (restart L from epoch 32; its mean of epochs 57-80 shipped first, in 086b1da)
 #   FROM=086b1da TO=111 FIRST=98 OUT=/work/runs/enhancer-m/run      ./checkpoints/enhancer-stoi/restart-average.sh
-#     (restart M from L's epoch 80; its mean of epochs 98-111 ships now)
-# The session ran the training steps with code at 5c84994 and the averaging and tuning at a429042. swa.sh runs this
-# script without the restart for the seventh session's average.
+#     (restart M from L's epoch 80; its mean of epochs 98-111 shipped in 805a7ba)
+#   FROM=805a7ba TO=116 FIRST=112 RESTART_LR= OUT=/work/runs/enhancer-m2/run ./checkpoints/enhancer-stoi/restart-average.sh
+#     (M resumed at its own rate from epoch 111 to 116, where its early-stopping rule ended it; ignore this average)
+#   FROM=/work/runs/enhancer-m2/run.checkpoint TO=154 FIRST=134 OUT=/work/runs/enhancer-n/run \
+#     ./checkpoints/enhancer-stoi/restart-average.sh
+#     (restart N from M's epoch 116, early-stopped after epoch 154; its mean of epochs 134-154 ships now)
+# The sessions ran the training steps with code at 5c84994 and the averaging and tuning at a429042 (M) and 5c84994
+# (N). swa.sh runs this script without the restart for the seventh session's average.
 set -e
-: "${FROM:?give FROM=<commit holding the checkpoint to restart from>}" "${TO:?give TO=<last epoch>}"
+: "${FROM:?give FROM=<commit holding the checkpoint, or a checkpoint folder, to restart from>}" "${TO:?give TO=<last epoch>}"
 : "${FIRST:?give FIRST=<first averaged epoch>}" "${OUT:?give OUT=<run folder>}"
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 RESTART_LR=${RESTART_LR-0.0001}
 HERE=checkpoints/enhancer-stoi
 if [ -e "$OUT.checkpoint" ]; then echo "restart-average.sh: $OUT.checkpoint exists; give another OUT=" >&2; exit 2; fi
 mkdir -p "$(dirname "$OUT")"
-TMP=$(mktemp -d)
-git archive "$FROM" $HERE/model.checkpoint | tar -x -C "$TMP"
-mv "$TMP/$HERE/model.checkpoint" "$OUT.checkpoint" && rm -rf "$TMP"
+if [ -d "$FROM" ]; then
+  cp -r "$FROM" "$OUT.checkpoint"
+else
+  TMP=$(mktemp -d)
+  git archive "$FROM" $HERE/model.checkpoint | tar -x -C "$TMP"
+  mv "$TMP/$HERE/model.checkpoint" "$OUT.checkpoint" && rm -rf "$TMP"
+fi
 OUT=$OUT MANIFEST=$MANIFEST "$HERE/command.sh" --epochs "$TO" --keep-epochs ${RESTART_LR:+--restart-lr "$RESTART_LR"}
 npx gatewave-audio average-models $(seq -f "$OUT.epochs/e%g" "$FIRST" "$TO") --out "$OUT.swa$FIRST-$TO"
 npx gatewave-audio tune-enhancer --model "$OUT.swa$FIRST-$TO" --out "$OUT.swa$FIRST-$TO-tuned" --manifest "$MANIFEST" \
