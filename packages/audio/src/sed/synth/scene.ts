@@ -109,12 +109,16 @@ function background(n: number, options: SceneOptions, rng: Rng): { channels: Flo
   return { channels: diffuseNoise(n, format, sampleRate, level, rng), level };
 }
 
-/** How sounds are placed in a scene of `options`, in samples: scene length, longest sound, fade; and the SNR range. */
+/**
+ * How sounds are placed in a scene of `options`, in samples: scene length, longest sound (no longer than the scene),
+ * fade; and the SNR range.
+ */
 function placement(options: SceneOptions): { n: number; maxLen: number; fade: number; snr: [number, number] } {
   const { sampleRate } = options;
+  const n = Math.round(options.seconds * sampleRate);
   return {
-    n: Math.round(options.seconds * sampleRate),
-    maxLen: Math.round((options.maxEventSeconds ?? 6) * sampleRate),
+    n,
+    maxLen: Math.min(n, Math.round((options.maxEventSeconds ?? 6) * sampleRate)),
     fade: Math.round((options.fadeSeconds ?? 0.01) * sampleRate),
     snr: options.snr ?? [5, 30],
   };
@@ -134,8 +138,7 @@ function drawInterferers(options: SceneOptions, backgroundLevel: number, rng: Rn
   if (!pool || pool.length === 0) return [];
   const { sampleRate } = options;
   const rate = options.interfererRate ?? 0.1;
-  const { n, fade, snr, ...sizes } = placement(options);
-  const maxLen = Math.min(n, sizes.maxLen);
+  const { n, maxLen, fade, snr } = placement(options);
   const count = Math.max(1, Math.round(rate * options.seconds));
   return Array.from({ length: count }, () => {
     const source = pool[rng.int(pool.length)];
@@ -190,7 +193,7 @@ export function synthesizeScene(
   checkAugmentation(options);
   while (placed.length < target && rejected < 200) {
     const clip = clips[rng.int(clips.length)];
-    const cut = drawExcerpt(clip, minLen, Math.min(maxLen, n), sampleRate, rng);
+    const cut = drawExcerpt(clip, minLen, maxLen, sampleRate, rng);
     // A speed factor f plays the excerpt as if recorded at f · rate: its length becomes srcLen / f. The source rate
     // is rounded to 1/240 of the rate (0.4 % steps), which keeps the resampling ratio one of few exact phases.
     const step = sampleRate / 240;
