@@ -3,16 +3,17 @@
 # folder's model.checkpoint, or a checkpoint folder) to $OUT.checkpoint, resumes command.sh with --restart-lr
 # $RESTART_LR (default 0.0001; RESTART_LR= resumes at the checkpoint's own rate) and --keep-epochs up to epoch $TO (the
 # plateau rule halves the rate after 5 epochs without a lower validation loss), averages epochs $FIRST-$TO with
-# average-models, and chooses the level, share and limit with tune-enhancer on 120 validation utterances. From the
-# repository root, after `npm ci && npm run build` and `npm run data:enhance -- --out /work/runs/corpus-enhance2`.
+# average-models, and chooses the level, share and limit with tune-enhancer on 120 validation utterances (FIRST= stops
+# after the training: a resume with nothing to average). From the repository root, after `npm ci && npm run build`
+# and `npm run data:enhance -- --out /work/runs/corpus-enhance2`.
 #
 # The shipped weights (eleventh session, 2026-12-04) came from three restarts, each from the one before it:
 #   FROM=382775b TO=80 FIRST=57 OUT=/work/runs/enhancer-lr1e4/run  ./checkpoints/enhancer-stoi/restart-average.sh
 #     (restart L from epoch 32; its mean of epochs 57-80 shipped first, in 086b1da)
 #   FROM=086b1da TO=111 FIRST=98 OUT=/work/runs/enhancer-m/run      ./checkpoints/enhancer-stoi/restart-average.sh
 #     (restart M from L's epoch 80; its mean of epochs 98-111 shipped in 805a7ba)
-#   FROM=805a7ba TO=116 FIRST=112 RESTART_LR= OUT=/work/runs/enhancer-m2/run ./checkpoints/enhancer-stoi/restart-average.sh
-#     (M resumed at its own rate from epoch 111 to 116, where its early-stopping rule ended it; ignore this average)
+#   FROM=805a7ba TO=116 FIRST= RESTART_LR= OUT=/work/runs/enhancer-m2/run ./checkpoints/enhancer-stoi/restart-average.sh
+#     (M resumed at its own rate from epoch 111 to 116, where its early-stopping rule ended it; no average)
 #   FROM=/work/runs/enhancer-m2/run.checkpoint TO=154 FIRST=134 OUT=/work/runs/enhancer-n/run \
 #     ./checkpoints/enhancer-stoi/restart-average.sh
 #     (restart N from M's epoch 116, early-stopped after epoch 154; its mean of epochs 134-154 ships now)
@@ -20,7 +21,7 @@
 # (N). swa.sh runs this script without the restart for the seventh session's average.
 set -e
 : "${FROM:?give FROM=<commit holding the checkpoint, or a checkpoint folder, to restart from>}" "${TO:?give TO=<last epoch>}"
-: "${FIRST:?give FIRST=<first averaged epoch>}" "${OUT:?give OUT=<run folder>}"
+: "${FIRST?give FIRST=<first averaged epoch>, or FIRST= to only resume}" "${OUT:?give OUT=<run folder>}"
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 RESTART_LR=${RESTART_LR-0.0001}
 HERE=checkpoints/enhancer-stoi
@@ -34,6 +35,7 @@ else
   mv "$TMP/$HERE/model.checkpoint" "$OUT.checkpoint" && rm -rf "$TMP"
 fi
 OUT=$OUT MANIFEST=$MANIFEST "$HERE/command.sh" --epochs "$TO" --keep-epochs ${RESTART_LR:+--restart-lr "$RESTART_LR"}
+[ -n "$FIRST" ] || exit 0
 npx gatewave-audio average-models $(seq -f "$OUT.epochs/e%g" "$FIRST" "$TO") --out "$OUT.swa$FIRST-$TO"
 npx gatewave-audio tune-enhancer --model "$OUT.swa$FIRST-$TO" --out "$OUT.swa$FIRST-$TO-tuned" --manifest "$MANIFEST" \
   --utterances 120 --input-levels -20 --wiener-shares 0.25,0.35,0.45 --limits 14,16,18,20 \
