@@ -8,7 +8,9 @@
 # epochs 33-80 (eighth), again for 81-111 (ninth), on at its own rate to 116 (tenth; stopped by its early-stopping
 # rule) and restarted once more for 117-154 (tenth and eleventh; stopped by the same rule). Epoch 5 shipped in the sixth
 # session, the mean of epochs 22-32 in the seventh (swa.sh), the means of epochs 57-80 and then 98-111 in the ninth, and
-# the mean of epochs 134-154 in the eleventh (restart-average.sh). Resume: README.md.
+# the mean of epochs 134-154 in the eleventh (restart-average.sh). Run Q restarted from epoch 154 with --patience 40
+# for epochs 155-180 (twelfth and thirteenth sessions; model.checkpoint/ is its state after epoch 180, not shipped
+# yet). Resume: README.md.
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 OUT=${OUT:-/work/runs/enhancer-stoi/run}
 INIT=${INIT:-packages/audio/models/enhancer-large}
