@@ -9,8 +9,8 @@
 # rule) and restarted once more for 117-154 (tenth and eleventh; stopped by the same rule). Epoch 5 shipped in the sixth
 # session, the mean of epochs 22-32 in the seventh (swa.sh), the means of epochs 57-80 and then 98-111 in the ninth, and
 # the mean of epochs 134-154 in the eleventh (restart-average.sh). Run Q restarted from epoch 154 with --patience 40
-# for epochs 155-180 (twelfth and thirteenth sessions; model.checkpoint/ is its state after epoch 180, not shipped
-# yet). Resume: README.md.
+# for epochs 155-192 (twelfth to fourteenth sessions; model.checkpoint/ is its state after epoch 192); its mean of
+# epochs 165-176, averaged over 2 shifts, ships since the fourteenth. Resume: README.md.
 MANIFEST=${MANIFEST:-/work/runs/corpus-enhance2/manifest.csv}
 OUT=${OUT:-/work/runs/enhancer-stoi/run}
 INIT=${INIT:-packages/audio/models/enhancer-large}

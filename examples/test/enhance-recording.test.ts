@@ -17,7 +17,7 @@ test('examples/enhance-recording.js writes same-shape WAVs with a lower noise fl
   expect(lines.length).toBeGreaterThanOrEqual(1);
   for (const line of lines) {
     const [, file, drop] = /(\S+\.wav)\s+RTF [\d.]+\s+noise floor \S+ dBFS \((\S+) dB\)/.exec(line)!;
-    // wiener lowers this recording's noise floor by about 11 dB; the default model by about 9.1 (its 16 dB attenuation
+    // wiener lowers this recording's noise floor by about 11 dB; the default model by about 9.0 (its 16 dB attenuation
     // limit keeps part of the input: it trades noise removal for intelligibility).
     const least = line.startsWith('wiener') ? -6 : -2;
     const enhanced = readWav(file);

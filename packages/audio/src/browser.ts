@@ -30,6 +30,7 @@ export {
   recommendedAttenuationLimit,
   recommendedInputLevel,
   recommendedWienerShare,
+  recommendedShifts,
 } from './enhance/frcrn-enhancer';
 export { loadEnhancerFromUrl } from './enhance/load-url';
 export {
@@ -42,6 +43,7 @@ export {
 export type { LimitedEnhancer } from './enhance/atten-lim';
 export { checkInputLevel, INPUT_LEVEL_RANGE, rms } from './dsp/level';
 export { withWiener, wienerShareOf, checkWienerShare, withOverrides } from './enhance/wiener-share';
+export { averageOverShifts, checkShifts, shiftOffsets, MAX_SHIFTS } from './enhance/shifts';
 export type { WithWiener, EnhancerOverrides } from './enhance/wiener-share';
 export type { InputLevel } from './enhance/input-level';
 export type { SoundEvent } from './sed/event-list';

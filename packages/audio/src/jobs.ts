@@ -28,6 +28,7 @@ import { Enhancer, enhanceFile, enhancedName, expandInputs } from './enhance/enh
 import { loadEnhancer } from './enhance/load';
 import { checkAttenuationLimit } from './enhance/atten-lim';
 import { checkWienerShare, withOverrides } from './enhance/wiener-share';
+import { checkShifts } from './enhance/shifts';
 import { loadDetector } from './sed/detect-files';
 import { formatEventList, SoundEvent } from './sed/events';
 import type { SoundEventDetector } from './sed/detector';
@@ -44,6 +45,8 @@ export interface EnhanceJobSettings {
   attenuationLimitDb?: number;
   /** Share of wiener's output, replacing the model's own (default: the model's, if any). */
   wienerShare?: number;
+  /** Shifts of the frame grid the network's output is averaged over, replacing the model's own. */
+  shifts?: number;
 }
 
 export interface DetectJobSettings {
@@ -92,6 +95,7 @@ export async function submitEnhance(
   const conn = parseQueueUrl(url);
   if (settings.attenuationLimitDb !== undefined) checkAttenuationLimit(settings.attenuationLimitDb);
   if (settings.wienerShare !== undefined) checkWienerShare(settings.wienerShare);
+  if (settings.shifts !== undefined) checkShifts(settings.shifts);
   const files = checkInputs(expandInputs(inputs));
   const out = checkOutputDir(outDir);
   const s: EnhanceJobSettings = { ...settings, model: visibleModel(settings.model) };
@@ -148,11 +152,11 @@ async function enhanceJob(
 ) {
   const { input, output } = p.item;
   if (isComplete(output)) return { output, skipped: true };
-  const { model, attenuationLimitDb, wienerShare } = p.settings;
-  const key = `${model ?? ''}|${attenuationLimitDb ?? ''}|${wienerShare ?? ''}`;
+  const { model, attenuationLimitDb, wienerShare, shifts } = p.settings;
+  const key = `${model ?? ''}|${attenuationLimitDb ?? ''}|${wienerShare ?? ''}|${shifts ?? ''}`;
   if (!enhancers.has(key)) {
     const loaded = await ctx.time('load model', () => loadEnhancer(model));
-    enhancers.set(key, withOverrides(loaded, { attenuationLimitDb, wienerShare }));
+    enhancers.set(key, withOverrides(loaded, { attenuationLimitDb, wienerShare, shifts }));
   }
   if (ctx.startedBefore) await ctx.time('clear leftovers', () => removeLeftovers(output));
   const temp = tempOutputName(output, ctx.jobId, ctx.attempt);

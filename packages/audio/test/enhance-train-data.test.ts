@@ -17,6 +17,8 @@ import {
 } from '../src/enhance/train-data';
 import { stftTensor } from '../src/dsp/tensor-stft';
 import { makeWindow } from '../src/dsp/stft';
+import type { FrcrnEnhancer } from '../src/enhance/frcrn-enhancer';
+import type { WithWiener } from '../src/enhance/wiener-share';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'enh-data-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -438,13 +440,15 @@ describe('shipped enhancers', () => {
     for (let i = 0; i < y.length; i += 97) expect(y[i]).toBeCloseTo(mixed[i], 6);
   }
 
-  test('the default is FRCRN large fed at -20 dBFS with 25 % wiener under its 16 dB limit', async () => {
+  test('the default is FRCRN large fed at -20 dBFS, averaged over 2 shifts, with 25 % wiener under its 16 dB limit', async () => {
     const { DEFAULT_MODEL_DIR, loadEnhancer, wienerShareOf, unlimited } = await import('../src');
     expect(path.resolve(DEFAULT_MODEL_DIR)).toBe(path.resolve(__dirname, '../models/enhancer-large'));
-    await checkShipped(undefined, 'large + 25 % wiener', 16, 1422338);
+    await checkShipped(undefined, 'large (2 shifts) + 25 % wiener', 16, 1422338);
     const e = await loadEnhancer();
     expect(e.inputLevelDb).toBe(-20);
-    expect(wienerShareOf(unlimited(e))).toBe(0.25);
+    const mixed = unlimited(e);
+    expect(wienerShareOf(mixed)).toBe(0.25);
+    expect(((mixed as WithWiener).network as FrcrnEnhancer).shifts).toBe(2);
   });
 
   test('medium loads with its 9 dB limit, and its checkpoint resumes the same config', async () => {

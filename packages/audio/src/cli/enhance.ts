@@ -11,7 +11,7 @@ import { loadEnhancer } from '../enhance/load';
 import { trainEnhancer, type TrainEnhancerOptions } from '../enhance/train';
 import { scoreFiles } from '../metrics/score-files';
 import { scoreFolders } from '../enhance/score';
-import { withOverrides } from '../enhance/wiener-share';
+import { withOverrides, type EnhancerOverrides } from '../enhance/wiener-share';
 import { registerTuneEnhancer } from './tune-enhancer';
 import { addFlags } from './flags';
 import { addAudioQueueFlags, checkQueueFlags, enhanceOnQueue, QueueFlags } from './queue';
@@ -27,8 +27,16 @@ interface EnhanceFlags extends QueueFlags {
   sampleFormat?: WavWriteFormat;
   attenLim?: number;
   wienerShare?: number;
+  shifts?: number;
   quiet?: boolean;
 }
+
+/** The settings a user gave over the model's own. */
+const overridesOf = (o: EnhanceFlags): EnhancerOverrides => ({
+  attenuationLimitDb: o.attenLim,
+  wienerShare: o.wienerShare,
+  shifts: o.shifts,
+});
 
 function registerEnhance(program: Command): void {
   const cmd = program
@@ -47,6 +55,7 @@ function registerEnhance(program: Command): void {
     sampleFormat: {},
     attenLim: {},
     wienerShare: {},
+    shifts: {},
     quiet: {},
   });
   addAudioQueueFlags(cmd);
@@ -56,20 +65,11 @@ function registerEnhance(program: Command): void {
       return enhanceOnQueue(
         inputs,
         o.out,
-        {
-          model: o.model,
-          chunkSeconds: o.chunk,
-          format: o.sampleFormat,
-          attenuationLimitDb: o.attenLim,
-          wienerShare: o.wienerShare,
-        },
+        { model: o.model, chunkSeconds: o.chunk, format: o.sampleFormat, ...overridesOf(o) },
         o,
       );
     if (o.model !== 'wiener') await initBackend(undefined, { purpose: 'infer', quiet: o.quiet });
-    const enhancer = withOverrides(await loadEnhancer(o.model), {
-      attenuationLimitDb: o.attenLim,
-      wienerShare: o.wienerShare,
-    });
+    const enhancer = withOverrides(await loadEnhancer(o.model), overridesOf(o));
     const bars = new Map<string, ProgressBar>();
     const written: string[] = [];
     exitOnInterrupt('gatewave-audio', () =>

@@ -18,9 +18,11 @@ import {
   stringList,
 } from '@gatewave/core/cli';
 import { range, SED_FLAGS } from './sed-flags';
+import { MAX_SHIFTS } from '../enhance/shifts';
 
 const unitShare = numberWhere((x) => x >= 0 && x <= 1, 'in [0, 1]');
 const inputLevelDb = numberWhere((x) => x >= -80 && x <= 0, 'dBFS from -80 to 0');
+const shiftCount = (what: string) => numberWhere((x) => Number.isInteger(x) && x >= 1 && x <= MAX_SHIFTS, what);
 
 export const FLAGS = {
   ...COMMON_FLAGS,
@@ -46,6 +48,12 @@ export const FLAGS = {
     flags: '--wiener-share <share>',
     description: "mix this share (0 to <1) of the wiener baseline's output into the model's (default: the model's own)",
     parse: numberWhere((x) => x >= 0 && x < 1, 'a number from 0 up to 1'),
+  },
+  shifts: {
+    flags: '--shifts <n>',
+    description:
+      "average the network's output over this many shifts of its STFT frames, 1 to 8 (n times the compute; default: the model's own, 2 for the default model)",
+    parse: shiftCount(`a whole number from 1 to ${MAX_SHIFTS}`),
   },
   utterances: {
     flags: '--utterances <n>',
@@ -99,6 +107,11 @@ export const FLAGS = {
     flags: '--wiener-shares <list>',
     description: 'also choose the share of wiener mixed into the network, from these in [0, 1), e.g. 0,0.15,0.25',
     parse: listOf(numberWhere((x) => x >= 0 && x < 1, 'numbers from 0 up to 1')),
+  },
+  shiftCounts: {
+    flags: '--shift-counts <list>',
+    description: "also choose how many shifts of the STFT frames the network's output is averaged over, e.g. 1,2",
+    parse: listOf(shiftCount(`whole numbers from 1 to ${MAX_SHIFTS}`)),
   },
   stoiTolerance: {
     flags: '--stoi-tolerance <list>',

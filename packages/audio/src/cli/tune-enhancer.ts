@@ -26,6 +26,7 @@ interface TuneEnhancerFlags {
   limits: number[];
   inputLevels?: number[];
   wienerShares?: number[];
+  shiftCounts?: number[];
   stoiTolerance: number[];
   json?: boolean;
   quiet?: boolean;
@@ -63,22 +64,26 @@ function table(t: TuneLimitResult, chosenHere = true): string {
   return [head, ...rows].join('\n') + '\n';
 }
 
-/** "input level -20 dBFS, 25 % wiener" */
+/** "input level -20 dBFS, 25 % wiener" (", 2 shifts" when shifts were tuned) */
 function describeSetting(s: NetworkSetting): string {
   const level = s.inputLevelDb === null ? 'no input level' : `input level ${s.inputLevelDb} dBFS`;
-  return `${level}, ${Math.round(s.wienerShare * 100)} % wiener`;
+  const shifts = s.shifts === undefined ? '' : `, ${s.shifts} shift${s.shifts === 1 ? '' : 's'}`;
+  return `${level}, ${Math.round(s.wienerShare * 100)} % wiener${shifts}`;
 }
 
+const sameSetting = (a: NetworkSetting, b: NetworkSetting): boolean =>
+  a.inputLevelDb === b.inputLevelDb && a.wienerShare === b.wienerShare && a.shifts === b.shifts;
+
 /**
- * What was tuned, its tables for the terminal, and the choice. With --input-levels or --wiener-shares the network's
- * settings are tuned with the limit (what is not given stays as the model has it).
+ * What was tuned, its tables for the terminal, and the choice. With --input-levels, --wiener-shares or --shift-counts
+ * the network's settings are tuned with the limit (what is not given stays as the model has it).
  */
 async function tune(
   o: TuneEnhancerFlags,
   mixtures: EvalMixture[],
   options: TuneLimitOptions,
 ): Promise<{ tuning: Tuning; keepsStoi: boolean; text: string; json: object }> {
-  if (!o.inputLevels && !o.wienerShares) {
+  if (!o.inputLevels && !o.wienerShares && !o.shiftCounts) {
     const t = await tuneAttenuationLimit(await loadEnhancer(o.model), mixtures, options);
     return { tuning: { attenuationLimitDb: t.chosen }, keepsStoi: t.keepsStoi, text: table(t), json: t };
   }
@@ -86,16 +91,18 @@ async function tune(
   const grid = {
     inputLevels: o.inputLevels ?? [network.inputLevelDb],
     wienerShares: o.wienerShares ?? [recommendedWienerShare(loadModelMetadata(o.model), o.model)],
+    shifts: o.shiftCounts,
   };
   const t = await tuneNetworkSettings(network, mixtures, grid, options);
   const text = t.settings
     .map((s) => {
-      const here = s.inputLevelDb === t.chosen.inputLevelDb && s.wienerShare === t.chosen.wienerShare;
+      const here = sameSetting(s, t.chosen);
       return `${describeSetting(s)}${here ? ' (chosen)' : ''}\n${table(s.result, here)}`;
     })
     .join('');
-  const { limitDb, inputLevelDb, wienerShare } = t.chosen;
-  return { tuning: { attenuationLimitDb: limitDb, inputLevelDb, wienerShare }, keepsStoi: t.keepsStoi, text, json: t };
+  const { limitDb, inputLevelDb, wienerShare, shifts } = t.chosen;
+  const tuning = { attenuationLimitDb: limitDb, inputLevelDb, wienerShare, shifts };
+  return { tuning, keepsStoi: t.keepsStoi, text, json: t };
 }
 
 export function registerTuneEnhancer(program: Command): void {
@@ -104,7 +111,7 @@ export function registerTuneEnhancer(program: Command): void {
     .description(
       "Choose an enhancement model's attenuation limit on validation mixtures: the largest mean SI-SDR gain among the " +
         'limits that keep STOI (in every SNR group) no more than --stoi-tolerance below the noisy input (with --input-levels ' +
-        'or --wiener-shares, the input level and the share of wiener are chosen with the limit by the same rule). Writes a copy of ' +
+        'or --wiener-shares, the input level and the share of wiener are chosen with the limit by the same rule; with --shift-counts, the number of shifts). Writes a copy of ' +
         'the model that carries the limit to --out; the model itself is not changed. Never tune on test data.',
     );
   addFlags(cmd, {
@@ -117,6 +124,7 @@ export function registerTuneEnhancer(program: Command): void {
     limits: { default: [3, 6, 9, 12, 15, 20, 30] },
     inputLevels: {},
     wienerShares: {},
+    shiftCounts: {},
     stoiTolerance: {
       description:
         'how far below the noisy input mean STOI may fall: one number for every SNR group, or one per group (-5, 0, 5, 10 dB with --manifest; issue 12 asks for 0,0,0.005,0.005)',
@@ -129,7 +137,7 @@ export function registerTuneEnhancer(program: Command): void {
     checkTunedModelOutput(o.model, o.out);
     const { mixtures, what } = mixturesOf(o);
     await initBackend(undefined, { purpose: 'infer', quiet: o.quiet || o.json });
-    const total = mixtures.length * (o.inputLevels?.length ?? 1);
+    const total = mixtures.length * (o.inputLevels?.length ?? 1) * (o.shiftCounts?.length ?? 1);
     const bar = new ProgressBar(total, { label: 'tune-enhancer', silent: o.quiet || o.json });
     const stoiTolerance = o.stoiTolerance.length === 1 ? o.stoiTolerance[0] : o.stoiTolerance;
     const options = { limits: o.limits, stoiTolerance, onProgress: (done: number) => bar.update(done) };
@@ -146,9 +154,11 @@ export function registerTuneEnhancer(program: Command): void {
     if (o.json)
       return void process.stdout.write(`${JSON.stringify({ model: o.model, out: o.out, data: what, ...t.json })}\n`);
     process.stdout.write(`validation data: ${what}\n${t.text}`);
-    const { attenuationLimitDb: db, inputLevelDb, wienerShare } = t.tuning;
+    const { attenuationLimitDb: db, inputLevelDb, wienerShare, shifts } = t.tuning;
     const setting =
-      wienerShare === undefined ? '' : `, ${describeSetting({ inputLevelDb: inputLevelDb ?? null, wienerShare })}`;
+      wienerShare === undefined
+        ? ''
+        : `, ${describeSetting({ inputLevelDb: inputLevelDb ?? null, wienerShare, shifts })}`;
     const chosen = `${db === null ? 'no limit' : `an attenuation limit of ${db} dB`}${setting}`;
     const warn = t.keepsStoi ? '' : ' (no candidate kept STOI: this one loses least of it)';
     process.stderr.write(`tune-enhancer: ${chosen}${warn} -> ${o.out}\n`);

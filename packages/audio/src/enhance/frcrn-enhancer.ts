@@ -10,6 +10,7 @@ import { checkAttenuationLimit, limitAttenuation } from './atten-lim';
 import type { InputLevel } from './input-level';
 import { checkWienerShare, withWiener } from './wiener-share';
 import { checkInputLevel, levelGain, rms } from '../dsp/level';
+import { averageOverShifts, checkShifts, shiftOffsets } from './shifts';
 
 /** An FRCRN network with its STFT settings, usable wherever an Enhancer is. */
 export class FrcrnEnhancer implements Enhancer {
@@ -19,15 +20,19 @@ export class FrcrnEnhancer implements Enhancer {
   readonly contextSeconds = 2;
   /** The level (dBFS RMS) the network is fed at (see input-level.ts), or null: as the input comes. */
   readonly inputLevelDb: number | null;
+  /** How many shifts of the frame grid the output is averaged over (./shifts.ts); 1: none. */
+  readonly shifts: number;
 
   constructor(
     readonly model: tf.LayersModel,
     readonly config: FrcrnConfig,
     inputLevelDb: number | null = null,
+    shifts = 1,
   ) {
-    this.name = `frcrn-${config.name}`;
+    this.name = shifts === 1 ? `frcrn-${config.name}` : `frcrn-${config.name} (${shifts} shifts)`;
     this.sampleRate = config.sampleRate;
     this.inputLevelDb = inputLevelDb === null ? null : checkInputLevel(inputLevelDb);
+    this.shifts = checkShifts(shifts);
   }
 
   /** A fresh, untrained network of `config` (for training or tests). */
@@ -37,16 +42,27 @@ export class FrcrnEnhancer implements Enhancer {
 
   /** The same network fed at another input level (null: as the input comes); shares this one's weights. */
   atInputLevel(db: number | null): FrcrnEnhancer {
-    return new FrcrnEnhancer(this.model, this.config, db);
+    return new FrcrnEnhancer(this.model, this.config, db, this.shifts);
+  }
+
+  /** The same network averaged over `count` shifts of its frame grid (1: none); shares this one's weights. */
+  withShifts(count: number): FrcrnEnhancer {
+    return new FrcrnEnhancer(this.model, this.config, this.inputLevelDb, count);
   }
 
   /** `level`: the whole channel's RMS when `x` is a chunk of it (used only with an input level). */
   async enhance(x: Float32Array, level?: InputLevel): Promise<Float32Array> {
+    const gain = this.inputLevelDb === null ? 1 : levelGain(level?.rms ?? rms(x), this.inputLevelDb);
+    const offsets = shiftOffsets(this.shifts, this.config.hopLength);
+    return averageOverShifts(x, offsets, (delayed) => this.enhanceOnce(delayed, gain));
+  }
+
+  /** One pass: the mask of the network fed `gain` × x, applied to x. */
+  private async enhanceOnce(x: Float32Array, gain: number): Promise<Float32Array> {
     const c = this.config;
     const window = makeWindow('sqrt-hann', c.winLength);
     const spec = stft(x, { winLength: c.winLength, hopLength: c.hopLength, nFft: c.nFft, window });
     const F = frcrnBins(c);
-    const gain = this.inputLevelDb === null ? 1 : levelGain(level?.rms ?? rms(x), this.inputLevelDb);
     const input = new Float32Array(spec.frames * F * 2);
     for (let i = 0; i < spec.frames * F; i++) {
       input[2 * i] = gain * spec.re[i];
@@ -114,9 +130,22 @@ export function recommendedWienerShare(meta: ModelMetadata, where: string): numb
   return share === undefined ? 0 : checkedMetadata(where, 'wienerShare', () => checkWienerShare(share.share as number));
 }
 
-/** The bare network of a loaded FRCRN model, fed at the input level its metadata names (no attenuation limit). */
+/**
+ * How many shifts of the frame grid a model averages its output over (metadata `shifts.count`, chosen on validation
+ * data), or 1 (none). A value that is not a whole number from 1 to 8 is a corrupt model.
+ */
+export function recommendedShifts(meta: ModelMetadata, where: string): number {
+  const shifts = (meta as { shifts?: { count?: unknown } }).shifts;
+  return shifts === undefined ? 1 : checkedMetadata(where, 'shifts', () => checkShifts(shifts.count as number));
+}
+
+/**
+ * The bare network of a loaded FRCRN model, fed at the input level and averaged over the shifts its metadata names
+ * (no attenuation limit).
+ */
 export function frcrnNetworkOf(model: tf.LayersModel, meta: ModelMetadata, where: string): FrcrnEnhancer {
-  return new FrcrnEnhancer(model, frcrnConfigOf(meta, where), recommendedInputLevel(meta, where));
+  const config = frcrnConfigOf(meta, where);
+  return new FrcrnEnhancer(model, config, recommendedInputLevel(meta, where), recommendedShifts(meta, where));
 }
 
 /**

@@ -8,9 +8,9 @@ import { FrcrnEnhancer, frcrnConfigOf, frcrnEnhancerOf, frcrnNetworkOf } from '.
 
 /**
  * The default enhancer shipped inside the package: FRCRN `large` trained on the Debian speech / noise / music corpus
- * (warm-started from `medium`, then trained on its shipped output with an intelligibility term; the mean of 14
- * epochs' weights), fed at −20 dBFS, mixed with 25 % of `wiener`'s output and under a 16 dB attenuation limit, all
- * chosen on that corpus's validation split (see its model card).
+ * (warm-started from `medium`, then trained on its shipped output with an intelligibility term; the mean of 12
+ * epochs' weights), fed at −20 dBFS, averaged over two shifts of its STFT frames, mixed with 25 % of `wiener`'s output
+ * and under a 16 dB attenuation limit, all chosen on that corpus's validation split (see its model card).
  */
 export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '../../models/enhancer-large');
 

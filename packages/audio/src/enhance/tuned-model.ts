@@ -9,6 +9,7 @@ import { AudioError } from '../errors';
 import { checkAttenuationLimit } from './atten-lim';
 import { checkInputLevel } from '../dsp/level';
 import { checkWienerShare } from './wiener-share';
+import { checkShifts } from './shifts';
 
 /** A model.json document: what matters here is its metadata. */
 export interface ModelJson {
@@ -23,12 +24,14 @@ export interface Tuning {
   inputLevelDb?: number | null;
   /** Absent: the model's own share of `wiener` (or none) is kept; 0: none. */
   wienerShare?: number;
+  /** Absent: the model's own number of shifts (or none) is kept; 1: none. */
+  shifts?: number;
 }
 
 /**
  * `model` (a parsed model.json) with `attenuationLimit: { db, chosenOn }` in its metadata, or without one when the
- * limit is null; `inputLevel: { db, chosenOn }` and `wienerShare: { share, chosenOn }` likewise when the tuning names
- * them. Everything else is kept; `model` itself is not changed.
+ * limit is null; `inputLevel: { db, chosenOn }`, `wienerShare: { share, chosenOn }` and `shifts: { count, chosenOn }`
+ * likewise when the tuning names them. Everything else is kept; `model` itself is not changed.
  */
 export function withTuning(model: ModelJson, tuning: Tuning, chosenOn: string): ModelJson {
   const metadata = { ...(model.metadata ?? {}) };
@@ -40,6 +43,9 @@ export function withTuning(model: ModelJson, tuning: Tuning, chosenOn: string): 
   if (level != null) metadata.inputLevel = { db: checkInputLevel(level), chosenOn };
   if (share !== undefined) delete metadata.wienerShare;
   if (share) metadata.wienerShare = { share: checkWienerShare(share), chosenOn };
+  if (tuning.shifts !== undefined) delete metadata.shifts;
+  if (tuning.shifts !== undefined && checkShifts(tuning.shifts) > 1)
+    metadata.shifts = { count: tuning.shifts, chosenOn };
   return { ...model, metadata };
 }
 

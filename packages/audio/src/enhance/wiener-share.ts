@@ -64,24 +64,45 @@ export function wienerShareOf(enhancer: Enhancer): number {
   return (enhancer as Partial<WithWiener>).wienerShare ?? 0;
 }
 
-/** What a user may set over a loaded model's own settings (`enhance --atten-lim / --wiener-share`, queue jobs). */
+/** What a user may set over a loaded model's own settings (`enhance --atten-lim / --wiener-share / --shifts`, queue jobs). */
 export interface EnhancerOverrides {
   attenuationLimitDb?: number;
   wienerShare?: number;
+  shifts?: number;
+}
+
+/** A network that can be averaged over shifts of its frame grid (an FrcrnEnhancer; see ./shifts.ts). */
+interface ShiftableNetwork extends Enhancer {
+  withShifts(count: number): Enhancer;
+}
+
+/** `network` averaged over `count` shifts; an error for an enhancer that has no network (`wiener`). */
+function shiftedNetwork(network: Enhancer, count: number): Enhancer {
+  const withShifts = (network as Partial<ShiftableNetwork>).withShifts;
+  if (typeof withShifts !== 'function')
+    throw new AudioError(
+      'BAD_ARGUMENT',
+      `shifts average a network's output: give them with an FRCRN model, not ${network.name}.`,
+    );
+  return withShifts.call(network, count);
 }
 
 /**
- * `enhancer` with its share of `wiener` and its attenuation limit replaced where `overrides` names them (each kept
- * otherwise). A share of `wiener` needs a model: `wiener` itself has no network to mix it into.
+ * `enhancer` with its share of `wiener`, its number of shifts and its attenuation limit replaced where `overrides`
+ * names them (each kept otherwise). A share of `wiener` and shifts need a model: `wiener` itself has no network.
  */
 export function withOverrides(enhancer: Enhancer, overrides: EnhancerOverrides): Enhancer {
-  const { attenuationLimitDb, wienerShare } = overrides;
-  if (wienerShare === undefined)
+  const { attenuationLimitDb, wienerShare, shifts } = overrides;
+  if (wienerShare === undefined && shifts === undefined)
     return attenuationLimitDb === undefined ? enhancer : limitAttenuation(enhancer, attenuationLimitDb);
   const limit = attenuationLimitDb ?? attenuationLimitOf(enhancer);
   const inner = unlimited(enhancer);
-  if (inner instanceof WienerEnhancer)
+  if (wienerShare !== undefined && inner instanceof WienerEnhancer)
     throw new AudioError('BAD_ARGUMENT', 'a share of wiener mixes wiener into a model: give it with an FRCRN model.');
-  const mixed = withWiener((inner as Partial<WithWiener>).network ?? inner, wienerShare);
+  const network = (inner as Partial<WithWiener>).network ?? inner;
+  const mixed = withWiener(
+    shifts === undefined ? network : shiftedNetwork(network, shifts),
+    wienerShare ?? wienerShareOf(inner),
+  );
   return limit === null ? mixed : limitAttenuation(mixed, limit);
 }
