@@ -5,10 +5,9 @@
  * (`tuneNetworkSettings`, `tune-enhancer --input-levels --wiener-shares`).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runAudioCli } from './audio-cli';
-import { initBackend, loadModelMetadata } from '@gatewave/core';
+import { loadModelMetadata } from '@gatewave/core';
 import { enhanceAudio, loadEnhancer, loadFrcrnEnhancer, readWav, siSdr, writeWav, SMALL_MODEL_DIR } from '../src';
 import { ChannelPower } from '../src/enhance/input-level';
 import { checkInputLevel, levelGain } from '../src/dsp/level';
@@ -18,20 +17,11 @@ import { tuneNetworkSettings } from '../src/enhance/tune-settings';
 import { saveTuned } from '../src/enhance/tuned-model';
 import { withOverrides, withWiener, wienerShareOf } from '../src/enhance/wiener-share';
 import { WienerEnhancer } from '../src/enhance/wiener';
-import type { FrcrnEnhancer } from '../src/enhance/frcrn-enhancer';
 import type { Enhancer } from '../src/enhance/pipeline';
+import { smallNetworkFixture } from './small-network';
 import { knowing, mixtures, speechLike } from './enhance-oracles';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-enh-level-'));
-let small: FrcrnEnhancer;
-beforeAll(async () => {
-  await initBackend(undefined, { quiet: true });
-  small = await loadFrcrnEnhancer(SMALL_MODEL_DIR);
-});
-afterAll(() => {
-  small.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const { tmp, network: small } = smallNetworkFixture('gw-enh-level-');
 
 /** 1.5 s of speech-like signal in seeded noise at 0 dB, at an RMS of `rms`. */
 function noisyAt(rms: number, n = 24000): Float32Array {
@@ -67,7 +57,7 @@ describe('input level arithmetic', () => {
 describe('an FRCRN model fed at an input level', () => {
   test("the shipped small model's output depends on the input's level; at an input level it scales with it", async () => {
     const x = noisyAt(0.05);
-    const leveled = small.atInputLevel(-20);
+    const leveled = small().atInputLevel(-20);
     const y = await leveled.enhance(x);
     for (const k of [0.01, 30]) {
       const scaled = x.map((v) => v * k);
@@ -80,12 +70,12 @@ describe('an FRCRN model fed at an input level', () => {
           (k * peak(y)),
       ).toBeLessThan(1e-4);
       // without the level the model treats the quieter or louder input differently
-      const bare = await small.enhance(scaled);
+      const bare = await small().enhance(scaled);
       expect(siSdr(y, bare)).toBeLessThan(25);
     }
     // fed at -20 dBFS: what the bare network does to the input brought to -20 dBFS, scaled back
     const g = levelGain(rmsOf(x), -20);
-    const viaBare = (await small.enhance(x.map((v) => v * g))).map((v) => v / g);
+    const viaBare = (await small().enhance(x.map((v) => v * g))).map((v) => v / g);
     expect(maxAbsDiff(y, viaBare) / peak(y)).toBeLessThan(1e-4);
   });
 
@@ -94,7 +84,7 @@ describe('an FRCRN model fed at an input level', () => {
     const x = new Float32Array(64000);
     x.set(noisyAt(0.2, 32000));
     x.set(noisyAt(0.01, 32000), 32000);
-    const leveled = small.atInputLevel(-20);
+    const leveled = small().atInputLevel(-20);
     const whole = (await enhanceAudio({ sampleRate: 16000, channels: [x] }, leveled)).channels[0];
     const chunked = (await enhanceAudio({ sampleRate: 16000, channels: [x] }, leveled, { chunkSeconds: 1 }))
       .channels[0];
@@ -115,7 +105,7 @@ describe('an FRCRN model fed at an input level', () => {
     const net = await loadFrcrnEnhancer(dir);
     expect(net.inputLevelDb).toBe(-25);
     const x = noisyAt(0.003);
-    const direct = await small.atInputLevel(-25).enhance(x);
+    const direct = await small().atInputLevel(-25).enhance(x);
     expect(maxAbsDiff(await net.enhance(x), direct)).toBeLessThan(1e-7);
     net.dispose();
     e.dispose?.();
@@ -132,7 +122,7 @@ describe('a share of wiener', () => {
   test('the output is (1 - share) network + share wiener; 0 is the network; the limit goes on top', async () => {
     const { limitAttenuation, unlimited, mixWithInput } = await import('../src');
     const x = noisyAt(0.05, 16000);
-    const leveled = small.atInputLevel(-20);
+    const leveled = small().atInputLevel(-20);
     const mixed = withWiener(leveled, 0.25);
     expect(withWiener(leveled, 0)).toBe(leveled);
     expect(wienerShareOf(mixed)).toBe(0.25);
@@ -156,7 +146,7 @@ describe('a share of wiener', () => {
     const e = await loadEnhancer(dir);
     expect(wienerShareOf(e)).toBe(0.3);
     const x = noisyAt(0.05, 16000);
-    const expected = await withWiener(small, 0.3).enhance(x);
+    const expected = await withWiener(small(), 0.3).enhance(x);
     expect(maxAbsDiff(await e.enhance(x), expected)).toBeLessThan(1e-7);
     e.dispose?.();
     const none = path.join(tmp, 'shared-none');
@@ -177,7 +167,7 @@ describe('a user overriding the share of wiener', () => {
     const { attenuationLimitOf, mixWithInput, unlimited } = await import('../src');
     const model = await loadEnhancer(dir);
     const x = noisyAt(0.05, 16000);
-    const bare = await small.enhance(x);
+    const bare = await small().enhance(x);
     const alone = withOverrides(model, { wienerShare: 0 });
     expect(attenuationLimitOf(alone)).toBe(9);
     expect(wienerShareOf(unlimited(alone))).toBe(0);
@@ -207,7 +197,7 @@ describe('a user overriding the share of wiener', () => {
     expect(r.status).toBe(0);
     const y = readWav(path.join(out, 'in_enhanced.wav')).channels[0];
     const { mixWithInput } = await import('../src');
-    expect(maxAbsDiff(y, mixWithInput(x, await small.enhance(x), 100))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(y, mixWithInput(x, await small().enhance(x), 100))).toBeLessThan(1e-5);
     for (const [args, message] of [
       [['--model', dir, '--wiener-share', '1'], /--wiener-share.*a number from 0 up to 1/],
       [['--model', 'wiener', '--wiener-share', '0.2'], /a share of wiener mixes wiener into a model/],
@@ -304,7 +294,7 @@ describe('gatewave-audio tune-enhancer --input-levels and --wiener-shares', () =
       run([...args, '--out', path.join(tmp, 'tuned-json'), '--input-levels', '-40,-20', '--json']).stdout,
     );
     expect(json.settings.map((l: { inputLevelDb: number }) => l.inputLevelDb)).toEqual([-40, -20]);
-    // the share of wiener, tuned with the model's own level (none for small)
+    // the share of wiener, tuned with the model's own level (none for small())
     const shared = path.join(tmp, 'tuned-shares');
     const w = run([...args, '--out', shared, '--wiener-shares', '0,0.5', '--stoi-tolerance', '0.01']);
     expect(w.status).toBe(0);

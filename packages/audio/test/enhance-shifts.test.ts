@@ -4,10 +4,9 @@
  * (`enhance --shifts`), and choosing it on validation data (`tune-enhancer --shift-counts`).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runAudioCli } from './audio-cli';
-import { initBackend, loadModelMetadata } from '@gatewave/core';
+import { loadModelMetadata } from '@gatewave/core';
 import { loadEnhancer, loadFrcrnEnhancer, readWav, writeWav, SMALL_MODEL_DIR } from '../src';
 import { averageOverShifts, checkShifts, shiftOffsets } from '../src/enhance/shifts';
 import { rms } from '../src/dsp/level';
@@ -16,19 +15,10 @@ import { tuneNetworkSettings } from '../src/enhance/tune-settings';
 import { withOverrides, withWiener } from '../src/enhance/wiener-share';
 import { attenuationLimitOf, mixWithInput, unlimited } from '../src/enhance/atten-lim';
 import { WienerEnhancer } from '../src/enhance/wiener';
-import type { FrcrnEnhancer } from '../src/enhance/frcrn-enhancer';
+import { smallNetworkFixture } from './small-network';
 import { knowing, mixtures, speechLike } from './enhance-oracles';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-enh-shifts-'));
-let small: FrcrnEnhancer;
-beforeAll(async () => {
-  await initBackend(undefined, { quiet: true });
-  small = await loadFrcrnEnhancer(SMALL_MODEL_DIR);
-});
-afterAll(() => {
-  small.dispose();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const { tmp, network: small } = smallNetworkFixture('gw-enh-shifts-');
 
 const maxAbsDiff = (a: Float32Array, b: Float32Array): number =>
   a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -82,7 +72,7 @@ describe('the offsets and the average', () => {
 describe('an FRCRN network averaged over shifts', () => {
   test('equals the mean of the network at each offset, fed at the input level of the undelayed input', async () => {
     const x = noisy();
-    const leveled = small.atInputLevel(-20);
+    const leveled = small().atInputLevel(-20);
     const two = leveled.withShifts(2);
     expect(two.shifts).toBe(2);
     expect(two.inputLevelDb).toBe(-20);
@@ -101,7 +91,7 @@ describe('an FRCRN network averaged over shifts', () => {
     // the second pass really differs from the first (the frame grid moved), so the mean is not either one
     expect(maxAbsDiff(first, second)).toBeGreaterThan(1e-3);
     expect(maxAbsDiff(await leveled.withShifts(1).enhance(x), first)).toBe(0);
-    expect(() => small.withShifts(0)).toThrow(/shifts must be a whole number from 1/);
+    expect(() => small().withShifts(0)).toThrow(/shifts must be a whole number from 1/);
   });
 
   test('a model with shifts in its metadata loads with them; 1 removes them; a bad value is a corrupt model', async () => {
@@ -112,7 +102,9 @@ describe('an FRCRN network averaged over shifts', () => {
     expect(net.shifts).toBe(3);
     const x = noisy();
     const e = await loadEnhancer(dir);
-    expect(maxAbsDiff(await e.enhance(x), mixWithInput(x, await small.withShifts(3).enhance(x), 9))).toBeLessThan(1e-6);
+    expect(maxAbsDiff(await e.enhance(x), mixWithInput(x, await small().withShifts(3).enhance(x), 9))).toBeLessThan(
+      1e-6,
+    );
     net.dispose();
     e.dispose?.();
     const none = path.join(tmp, 'shifted-none');
@@ -134,7 +126,7 @@ describe('a user overriding the shifts', () => {
     const x = noisy();
     const shifted = withOverrides(model, { shifts: 2 });
     expect(attenuationLimitOf(shifted)).toBe(9);
-    const expected = mixWithInput(x, await withWiener(small.withShifts(2), 0.3).enhance(x), 9);
+    const expected = mixWithInput(x, await withWiener(small().withShifts(2), 0.3).enhance(x), 9);
     expect(maxAbsDiff(await shifted.enhance(x), expected)).toBeLessThan(1e-6);
     expect(unlimited(shifted).name).toBe('frcrn-small (2 shifts) + 30 % wiener');
     expect(() => withOverrides(new WienerEnhancer(), { shifts: 2 })).toThrow(
@@ -151,7 +143,7 @@ describe('a user overriding the shifts', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     const y = readWav(path.join(out, 'in_enhanced.wav')).channels[0];
-    const expected = mixWithInput(x, await withWiener(small.withShifts(2), 0.3).enhance(x), 9);
+    const expected = mixWithInput(x, await withWiener(small().withShifts(2), 0.3).enhance(x), 9);
     expect(maxAbsDiff(y, expected)).toBeLessThan(1e-5);
     for (const [args, message] of [
       [['--model', dir, '--shifts', '0'], /--shifts.*a whole number from 1 to 8/],
