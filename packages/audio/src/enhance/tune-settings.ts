@@ -77,14 +77,14 @@ export async function tuneNetworkSettings(
       options.onProgress?.(l * mixtures.length + i + 1, total);
     }
     grid.wienerShares.forEach((wienerShare, k) =>
-      settings.push({ ...withShifts(shifts), inputLevelDb, wienerShare, result: scorer.result(sums[k]) }),
+      settings.push({ ...shiftsField(shifts), inputLevelDb, wienerShare, result: scorer.result(sums[k]) }),
     );
   }
   const best = bestScore(
     settings.flatMap((s) =>
       s.result.scores.map((x) => ({
         ...x,
-        ...withShifts(s.shifts),
+        ...shiftsField(s.shifts),
         inputLevelDb: s.inputLevelDb,
         wienerShare: s.wienerShare,
       })),
@@ -93,12 +93,12 @@ export async function tuneNetworkSettings(
   const { inputLevelDb, wienerShare, limitDb } = best;
   return {
     settings,
-    chosen: { ...withShifts(best.shifts), inputLevelDb, wienerShare, limitDb },
+    chosen: { ...shiftsField(best.shifts), inputLevelDb, wienerShare, limitDb },
     keepsStoi: best.keepsStoi,
   };
 }
 
 /** `{ shifts }` when the grid named shifts, else nothing (so that a setting without them compares as before). */
-function withShifts(shifts: number | undefined): { shifts?: number } {
+function shiftsField(shifts: number | undefined): { shifts?: number } {
   return shifts === undefined ? {} : { shifts };
 }
